@@ -1,0 +1,119 @@
+// The validated, normalized form of a scenario (`*.perf.yaml` or CLI flags).
+// Everything downstream (engine, CLI, extension, language server) reads this shape only.
+// Durations are normalized to seconds (`*_s`) or milliseconds (`*_ms`), rates to requests per minute.
+
+import type { SimulatorOptions } from '../../simulator/types';
+
+export type Provider = 'azure' | 'openai' | 'openai-compatible' | 'simulator';
+
+/** How a target authenticates. Never the key itself: a reference to where it lives. */
+export type TargetAuth =
+  | { type: 'api-key'; env?: string } // Azure `api-key` header (or Bearer for OpenAI-style providers)
+  | { type: 'bearer'; env?: string } // `Authorization: Bearer <value of env>` (e.g. an Entra ID token)
+  | { type: 'entra' } // Microsoft Entra ID via a token provider (VS Code's Microsoft auth provider)
+  | { type: 'none' };
+
+export interface Target {
+  name: string;
+  provider: Provider;
+  /** A base URL, or the literal `simulator` to start the built-in simulator in-process. */
+  endpoint: string;
+  /** Azure deployment name (Azure routes). */
+  deployment?: string;
+  /** Model name sent in the body (OpenAI / compatible) and used for the tokenizer and prices. */
+  model?: string;
+  /** Azure api-version query parameter. */
+  api_version?: string;
+  auth: TargetAuth;
+  /** Options for the in-process simulator when `endpoint: simulator`. */
+  simulator?: Partial<SimulatorOptions>;
+}
+
+export type ShapeProfile = 'balanced' | 'context' | 'generation' | 'custom';
+
+export type PromptSource =
+  | { kind: 'shape'; profile: ShapeProfile; context_tokens: number; max_tokens: number }
+  | { kind: 'prompty'; file: string; inputs?: string; max_tokens?: number }
+  | { kind: 'dataset'; file: string; max_tokens?: number };
+
+export interface Workload {
+  /** open: requests start on a schedule (rate); closed: `clients` loops back to back with think time. */
+  mode: 'open' | 'closed';
+  /** Target rate in requests per minute (open loop). */
+  rate_rpm?: number;
+  arrival: 'constant' | 'poisson';
+  /** Open loop: the cap on requests in flight. Closed loop: the number of clients. */
+  clients: number;
+  duration_s?: number;
+  requests?: number;
+  /** The rate (or client count) grows linearly from 0 over this time. */
+  ramp_up_s: number;
+  /** Closed loop: pause between a client's requests. */
+  think_time_ms: number;
+  /** The first N completed requests of each target are recorded but excluded from statistics. */
+  warm_up_requests: number;
+  /** What happens to in-flight requests when the duration or count is reached. */
+  on_end: 'drain' | 'abort';
+  /** Drain: abort what is still in flight after this long. */
+  drain_timeout_s: number;
+}
+
+/** Options copied into each request body. */
+export interface RequestOptions {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string | string[];
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  /** Extra body fields, copied as they are. */
+  extra_body?: Record<string, unknown>;
+}
+
+export interface RetryPolicy {
+  /** none: a throttled request is retried at once, latency restarts at the last attempt.
+   *  exponential: backoff honoring retry-after-ms / retry-after, latency from the first attempt. */
+  policy: 'none' | 'exponential';
+  /** Give up retrying once this much time has passed since the first attempt. */
+  max_retry_s: number;
+}
+
+export type SloMetric = 'ttft' | 'ttfb' | 'tbt' | 'e2e' | 'itl' | 'failures' | 'throttled' | 'rpm';
+export type SloStat = 'avg' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'rate';
+
+/** One SLO, e.g. `ttft.p95 < 800ms` → {metric:'ttft', stat:'p95', op:'<', value:800, unit:'ms'}. */
+export interface Slo {
+  text: string;
+  metric: SloMetric;
+  stat: SloStat;
+  op: '<' | '<=' | '>' | '>=';
+  /** Normalized value: milliseconds for latencies, a fraction (0..1) for `%`, RPM for rpm. */
+  value: number;
+  unit: 'ms' | 'ratio' | 'rpm';
+}
+
+export interface Timeouts {
+  /** Abort a request that has not finished after this long (per attempt). */
+  request_s: number;
+  /** Abort a stream that has been silent this long (stall detection). */
+  idle_s: number;
+}
+
+export interface Scenario {
+  name: string;
+  /** Absolute path of the scenario file, when it came from one (relative prompt paths resolve against it). */
+  file?: string;
+  targets: Target[];
+  /** parallel: all targets on one timeline; sequential: one after another. */
+  target_mode: 'parallel' | 'sequential';
+  workload: Workload;
+  prompts: PromptSource;
+  request: RequestOptions;
+  retry: RetryPolicy;
+  timeouts: Timeouts;
+  aggregation_window_s: number;
+  prevent_server_caching: boolean;
+  record_chunks: boolean;
+  slos: Slo[];
+}

@@ -1,0 +1,94 @@
+// Contract of the built-in simulator: its options and the log of what it really did.
+// Tests and benchmarks compare the engine's measurements against this log.
+
+export interface SimulatorFaults {
+  /** Share of requests answered with HTTP 500 (OpenAI error shape). */
+  error_rate: number;
+  /** Share of streams cut (socket destroyed) after about half the content chunks. */
+  drop_rate: number;
+  /** Share of streams that go silent for `stall_ms` after about half the content chunks. */
+  stall_rate: number;
+  stall_ms: number;
+  /** Share of streams in which one content event carries invalid JSON. */
+  malformed_rate: number;
+}
+
+export interface SimulatorOptions {
+  host: string; // always a loopback address
+  port: number; // 0 = any free port
+  /** Base time to first content token, before prompt and load effects. */
+  ttft_ms: number;
+  /** Extra TTFT per 1,000 prompt tokens (prefill). */
+  ttft_per_1k_prompt_ms: number;
+  /** Time per output token (decode). */
+  tpot_ms: number;
+  /** Tokens per content chunk (Azure's default filter buffers several). */
+  tokens_per_chunk: number;
+  /** Relative jitter (0..1) applied to TTFT and each chunk gap, from a seeded RNG. */
+  jitter: number;
+  /** Completion length: at most the request's max_tokens; this many when the request names none. */
+  default_max_tokens: number;
+  /** Quotas over a sliding 60 s window; 0 = unlimited. Exceeding one gives 429 + retry-after-ms. */
+  rpm_limit: number;
+  tpm_limit: number;
+  /** PTU-like capacity mode: capacity in tokens per minute (prompt + max_tokens, as Azure costs a
+   *  provisioned request). 0 = off. Utilization and latency rise with load; above 100% → instant 429. */
+  ptu_capacity_tpm: number;
+  faults: SimulatorFaults;
+  /** Send Azure's prompt_filter_results chunk first on Azure routes. */
+  azure_prompt_filter: boolean;
+  /** When set, requests must carry this key (api-key header or Bearer) or get 401. */
+  api_key?: string;
+  /** RNG seed for jitter and faults (reproducible runs). */
+  seed: number;
+  /** Keep the per-request log in memory (tests); off for long benchmarks. */
+  keep_log: boolean;
+  /** Append the log as JSON lines to this file. */
+  log_file?: string;
+}
+
+/** One line of the simulator's log: what it received and what it sent, with its own clock.
+ *  All `*_ms` timestamps are epoch milliseconds with sub-ms precision
+ *  (`performance.timeOrigin + performance.now()`), taken right after the write/receive. */
+export interface SimulatorLogEntry {
+  seq: number;
+  route: 'azure' | 'azure-v1' | 'openai';
+  deployment?: string;
+  model?: string;
+  api_version?: string;
+  /** Value of the `x-perflab-request-id` request header, to correlate with the engine's record. */
+  client_request_id?: string;
+  /** Which credential kind the request carried (never its value). */
+  auth: 'api-key' | 'bearer' | 'none';
+  stream: boolean;
+  include_usage: boolean;
+  received_ms: number; // request body fully received
+  headers_ms?: number; // response headers written
+  first_content_ms?: number; // first content-bearing chunk written
+  content_chunk_ms: number[]; // every content chunk write (one per SSE event)
+  end_ms: number; // response ended (or socket destroyed)
+  status: number;
+  response_id?: string;
+  prompt_tokens: number;
+  completion_tokens: number; // tokens of content actually sent
+  tokens_per_chunk: number;
+  fault: null | 'error_500' | 'throttled' | 'drop' | 'stall' | 'malformed' | 'unauthorized';
+  retry_after_ms?: number;
+  utilization?: number; // percent, PTU mode
+  sent_prompt_filter: boolean;
+  sent_usage: boolean;
+  /** Full generated text (only when keep_log, for token-count checks). */
+  content?: string;
+}
+
+export interface RunningSimulator {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  options: SimulatorOptions;
+  /** In-memory log (empty unless keep_log). */
+  log: SimulatorLogEntry[];
+  /** Requests being served right now. */
+  inFlight(): number;
+  close(): Promise<void>;
+}
