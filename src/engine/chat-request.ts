@@ -1,0 +1,129 @@
+// Builds the HTTP request for one chat completion, the way the official `openai` SDK builds it for the
+// same target (URL, auth header, body). test/unit/engine/chat-request-vs-sdk.test.ts checks that
+// against the SDK's `AzureOpenAI` / `OpenAI` clients, so this stays faithful to the reference.
+
+import type { Provider, RequestOptions, Target } from './scenario/types';
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+  name?: string;
+}
+
+/** A credential resolved for one target. The value is never logged or written anywhere. */
+export interface Credential {
+  header: 'api-key' | 'authorization';
+  value: string;
+}
+
+export interface BuiltRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+/** Azure accepts `stream_options.include_usage` from this api-version on (older ones reject it). */
+const FIRST_AZURE_VERSION_WITH_USAGE = '2024-09-01-preview';
+
+/** Provider from the endpoint's host name when none is given (the Azure tool's convention). */
+export function providerFromEndpoint(endpoint: string): Provider {
+  if (endpoint === 'simulator') return 'simulator';
+  const host = new URL(endpoint).hostname.toLowerCase();
+  if (host.endsWith('.openai.azure.com') || host.endsWith('.cognitiveservices.azure.com')) return 'azure';
+  if (host === 'api.openai.com') return 'openai';
+  return 'openai-compatible';
+}
+
+/** Azure's v1 routes (`…/openai/v1`) take the plain OpenAI request shape, with no api-version. */
+export function isAzureV1Endpoint(endpoint: string): boolean {
+  return /\/openai\/v1\/?$/.test(new URL(endpoint).pathname);
+}
+
+/** Whether requests for this target use Azure's deployment route. */
+export function usesDeploymentRoute(target: Target): boolean {
+  if (target.provider === 'azure') return !isAzureV1Endpoint(target.endpoint);
+  // The simulator speaks both: with a deployment it is addressed like Azure, else like OpenAI.
+  return target.provider === 'simulator' && target.deployment !== undefined;
+}
+
+export function chatCompletionsUrl(target: Target, baseUrl: string = target.endpoint): URL {
+  const base = trimSlash(baseUrl === 'simulator' ? OPENAI_BASE_URL : baseUrl);
+  if (usesDeploymentRoute(target)) {
+    const url = new URL(`${base}/openai/deployments/${encodeURIComponent(target.deployment ?? '')}/chat/completions`);
+    url.searchParams.set('api-version', target.api_version ?? DEFAULT_AZURE_API_VERSION);
+    return url;
+  }
+  if (target.provider === 'openai' && (baseUrl === '' || baseUrl === undefined)) {
+    return new URL(`${OPENAI_BASE_URL}/chat/completions`);
+  }
+  if (target.provider === 'simulator') return new URL(`${base}/v1/chat/completions`);
+  return new URL(`${base}/chat/completions`);
+}
+
+function trimSlash(s: string): string {
+  return s.endsWith('/') ? s.slice(0, -1) : s;
+}
+
+/** Reasoning models take `max_completion_tokens`; the others still take `max_tokens`. */
+export function usesMaxCompletionTokens(model: string | undefined): boolean {
+  return model !== undefined && /^(o\d|gpt-5)/i.test(model);
+}
+
+function supportsIncludeUsage(target: Target): boolean {
+  if (!usesDeploymentRoute(target) || target.provider === 'simulator') return true;
+  const version = target.api_version ?? DEFAULT_AZURE_API_VERSION;
+  // api-versions are dates (YYYY-MM-DD[-preview]); they compare correctly as strings.
+  return version >= FIRST_AZURE_VERSION_WITH_USAGE;
+}
+
+export function chatRequestBody(
+  target: Target,
+  messages: ChatMessage[],
+  options: RequestOptions,
+  maxTokens: number | undefined,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (!usesDeploymentRoute(target)) body.model = target.model ?? target.deployment;
+  body.messages = messages;
+  body.stream = true;
+  if (supportsIncludeUsage(target)) body.stream_options = { include_usage: true };
+  const limit = maxTokens ?? options.max_tokens;
+  if (limit !== undefined) {
+    body[usesMaxCompletionTokens(target.model ?? target.deployment) ? 'max_completion_tokens' : 'max_tokens'] = limit;
+  }
+  for (const key of ['temperature', 'top_p', 'seed', 'stop', 'presence_penalty', 'frequency_penalty'] as const) {
+    if (options[key] !== undefined) body[key] = options[key];
+  }
+  if (options.extra_body) Object.assign(body, options.extra_body);
+  return body;
+}
+
+export function credentialHeaders(target: Target, credential: Credential | null): Record<string, string> {
+  if (!credential) return {};
+  if (credential.header === 'api-key') {
+    // Azure takes the key in `api-key`; OpenAI-style servers take any key as a Bearer token.
+    return usesDeploymentRoute(target) || target.provider === 'azure'
+      ? { 'api-key': credential.value }
+      : { authorization: `Bearer ${credential.value}` };
+  }
+  return { authorization: `Bearer ${credential.value}` };
+}
+
+export function buildChatRequest(
+  target: Target,
+  baseUrl: string,
+  body: Record<string, unknown>,
+  credential: Credential | null,
+): BuiltRequest {
+  return {
+    url: chatCompletionsUrl(target, baseUrl),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...credentialHeaders(target, credential),
+    },
+    body: JSON.stringify(body),
+  };
+}

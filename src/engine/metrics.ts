@@ -1,0 +1,212 @@
+// Statistics for one target: the whole run (for the summary) and a sliding window (for live lines and
+// windows.jsonl). The window is a ring of one-second slots; when a slot expires it is subtracted from
+// the running window totals, so memory stays flat however long the run.
+
+import { LatencyHistogram } from './histogram';
+import type { LatencyStats, RequestRecord, WindowSnapshot } from './records';
+
+const LATENCY_KEYS = ['ttft', 'ttfb', 'tbt', 'e2e', 'itl', 'lag', 'util'] as const;
+type LatencyKey = (typeof LATENCY_KEYS)[number];
+
+class Slot {
+  completed = 0;
+  failures = 0;
+  throttled = 0;
+  promptTokens = 0;
+  completionTokens = 0;
+  readonly hist: Record<LatencyKey, LatencyHistogram>;
+  constructor(packed: boolean) {
+    this.hist = {} as Record<LatencyKey, LatencyHistogram>;
+    for (const key of LATENCY_KEYS) this.hist[key] = new LatencyHistogram(packed);
+  }
+  add(other: Slot, sign: 1 | -1): void {
+    this.completed += sign * other.completed;
+    this.failures += sign * other.failures;
+    this.throttled += sign * other.throttled;
+    this.promptTokens += sign * other.promptTokens;
+    this.completionTokens += sign * other.completionTokens;
+    for (const key of LATENCY_KEYS) {
+      if (other.hist[key].count === 0) continue;
+      if (sign === 1) this.hist[key].add(other.hist[key]);
+      else this.hist[key].subtract(other.hist[key]);
+    }
+  }
+  reset(): void {
+    this.completed = this.failures = this.throttled = this.promptTokens = this.completionTokens = 0;
+    for (const key of LATENCY_KEYS) this.hist[key].reset();
+  }
+}
+
+export interface RunTotals {
+  sent: number;
+  completed: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  warmup: number;
+  throttledResponses: number;
+  attempts: number;
+  retriedRequests: number;
+  backoffMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  estimatedTokenRecords: number;
+  contentChunks: number;
+  /** Completion tokens of requests whose chunks were counted (for tokens per chunk). */
+  chunkedTokens: number;
+  errors: Record<string, number>;
+}
+
+export class TargetMetrics {
+  readonly totals: RunTotals = {
+    sent: 0,
+    completed: 0,
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+    warmup: 0,
+    throttledResponses: 0,
+    attempts: 0,
+    retriedRequests: 0,
+    backoffMs: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cachedTokens: 0,
+    estimatedTokenRecords: 0,
+    contentChunks: 0,
+    chunkedTokens: 0,
+    errors: {},
+  };
+  /** Whole-run distributions (warm-up excluded). */
+  readonly run: Record<LatencyKey, LatencyHistogram>;
+
+  private readonly slots: Slot[];
+  private readonly windowTotal = new Slot(false);
+  /** Reused for each snapshot so a long run does not allocate histograms every second. */
+  private readonly scratch = new Slot(false);
+  private current = 0;
+  private slotsFilled = 1;
+
+  constructor(
+    readonly target: string,
+    readonly windowSeconds: number,
+  ) {
+    this.run = {} as Record<LatencyKey, LatencyHistogram>;
+    for (const key of LATENCY_KEYS) this.run[key] = new LatencyHistogram(false);
+    this.slots = Array.from({ length: Math.max(1, Math.round(windowSeconds)) }, () => new Slot(true));
+  }
+
+  /** A request left for the server; `lagMs` is its send time minus its scheduled time (open loop). */
+  onSent(lagMs: number | null): void {
+    this.totals.sent++;
+    if (lagMs !== null) this.record('lag', lagMs);
+  }
+
+  /** An attempt was answered with HTTP 429 (counted per response, as the Azure tool does). */
+  onThrottled(): void {
+    this.totals.throttledResponses++;
+    this.slots[this.current].throttled++;
+  }
+
+  /** A request finished; `contentTimes` are its content events' performance.now() stamps. */
+  onRecord(record: RequestRecord, contentTimes: readonly number[]): void {
+    const t = this.totals;
+    t.attempts += record.attempts;
+    t.backoffMs += record.backoff_ms;
+    if (record.attempts > 1) t.retriedRequests++;
+    if (record.error === 'cancelled') {
+      t.cancelled++;
+      return;
+    }
+    t.completed++;
+    if (record.warmup) {
+      t.warmup++;
+      return;
+    }
+    const slot = this.slots[this.current];
+    slot.completed++;
+    if (record.error) {
+      t.failed++;
+      slot.failures++;
+      t.errors[record.error] = (t.errors[record.error] ?? 0) + 1;
+    } else {
+      t.succeeded++;
+    }
+    if (record.prompt_tokens !== null) {
+      t.promptTokens += record.prompt_tokens;
+      slot.promptTokens += record.prompt_tokens;
+    }
+    if (record.completion_tokens !== null) {
+      t.completionTokens += record.completion_tokens;
+      slot.completionTokens += record.completion_tokens;
+    }
+    if (record.cached_tokens) t.cachedTokens += record.cached_tokens;
+    if (record.tokens_estimated) t.estimatedTokenRecords++;
+    if (record.utilization !== null) this.record('util', record.utilization);
+    if (record.error) return; // latencies of failed requests would mix two populations
+    if (record.ttfb_ms !== null) this.record('ttfb', record.ttfb_ms);
+    if (record.ttft_ms !== null) this.record('ttft', record.ttft_ms);
+    if (record.e2e_ms !== null) this.record('e2e', record.e2e_ms);
+    if (record.tbt_ms !== null) this.record('tbt', record.tbt_ms);
+    for (let i = 1; i < contentTimes.length; i++) this.record('itl', contentTimes[i] - contentTimes[i - 1]);
+    if (record.completion_tokens !== null && record.content_chunks > 0) {
+      t.contentChunks += record.content_chunks;
+      t.chunkedTokens += record.completion_tokens;
+    }
+  }
+
+  private record(key: LatencyKey, ms: number): void {
+    this.run[key].record(ms);
+    this.slots[this.current].hist[key].record(ms);
+  }
+
+  /** Close the current one-second slot: called once per second by the engine's tick. */
+  rotate(): void {
+    this.windowTotal.add(this.slots[this.current], 1);
+    this.current = (this.current + 1) % this.slots.length;
+    const expiring = this.slots[this.current];
+    if (this.slotsFilled === this.slots.length) this.windowTotal.add(expiring, -1);
+    else this.slotsFilled++;
+    expiring.reset();
+  }
+
+  /** The sliding window up to now (closed slots plus the one being filled). */
+  snapshot(elapsedS: number, inFlight: number, queued: number, targetRpm: number | null, behind: boolean): WindowSnapshot {
+    const w = this.scratch;
+    w.reset();
+    w.add(this.windowTotal, 1);
+    w.add(this.slots[this.current], 1);
+    const spanS = Math.max(1e-3, Math.min(this.windowSeconds, elapsedS));
+    const perMinute = 60 / spanS;
+    const stats = (key: LatencyKey): LatencyStats => w.hist[key].stats();
+    return {
+      type: 'window',
+      target: this.target,
+      t: Math.round(elapsedS * 1000) / 1000,
+      time: new Date().toISOString(),
+      window_s: this.windowSeconds,
+      target_rpm: targetRpm,
+      rpm: round1(w.completed * perMinute),
+      requests: this.totals.sent,
+      completed: this.totals.completed,
+      in_flight: inFlight,
+      queued,
+      failures: w.failures,
+      throttled: w.throttled,
+      ctx_tpm: Math.round(w.promptTokens * perMinute),
+      gen_tpm: Math.round(w.completionTokens * perMinute),
+      ttft: stats('ttft'),
+      tbt: stats('tbt'),
+      e2e: stats('e2e'),
+      itl: stats('itl'),
+      lag: stats('lag'),
+      util: stats('util'),
+      behind,
+    };
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

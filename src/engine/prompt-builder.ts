@@ -1,0 +1,55 @@
+// Turns a scenario's prompt source into ready-to-send requests, one per call.
+// Synthetic shapes hit the requested context tokens exactly for the target's tokenizer; with
+// prevent_server_caching every request starts with a random prefix (counted in the prompt tokens)
+// so a server-side prompt cache cannot make TTFT look better than it is.
+
+import * as path from 'node:path';
+import { buildChatRequest, type ChatMessage, type Credential } from './chat-request';
+import { chatRequestBody } from './chat-request';
+import type { PreparedPrompt } from './request-runner';
+import type { Scenario, Target } from './scenario/types';
+import { countChatTokens, randomCachePrefix, syntheticChat, type Encoding } from '../tokens';
+import { loadPromptMessages } from '../tokens/prompt-files';
+
+export function createPromptFactory(
+  scenario: Scenario,
+  target: Target,
+  baseUrl: string,
+  credential: Credential | null,
+  encoding: Encoding,
+  random: () => number,
+): () => PreparedPrompt {
+  const source = scenario.prompts;
+  const prepare = (messages: ChatMessage[], maxTokens: number | undefined, promptTokens?: number): PreparedPrompt => {
+    const body = chatRequestBody(target, messages, scenario.request, maxTokens);
+    return {
+      request: buildChatRequest(target, baseUrl, body, credential),
+      promptTokens: promptTokens ?? countChatTokens(messages, encoding).total,
+    };
+  };
+
+  if (source.kind === 'shape') {
+    const fixed = scenario.prevent_server_caching ? null : syntheticChat(encoding, source.context_tokens, { seed: 1 });
+    return () => {
+      const messages = fixed ?? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 });
+      return prepare(messages, source.max_tokens, source.context_tokens);
+    };
+  }
+
+  const dir = scenario.file ? path.dirname(scenario.file) : process.cwd();
+  const conversations = loadPromptMessages(source, dir);
+  if (conversations.length === 0) throw new Error(`no prompts found in ${source.file}`);
+  const maxTokens = source.max_tokens ?? scenario.request.max_tokens;
+  let next = 0;
+  return () => {
+    const base = conversations[next++ % conversations.length];
+    const messages = scenario.prevent_server_caching ? withCachePrefix(base, randomCachePrefix(random)) : base;
+    return prepare(messages, maxTokens);
+  };
+}
+
+function withCachePrefix(messages: ChatMessage[], prefix: string): ChatMessage[] {
+  if (messages.length === 0) return messages;
+  const [first, ...rest] = messages;
+  return [{ ...first, content: `${prefix} ${first.content}` }, ...rest];
+}

@@ -1,0 +1,103 @@
+// What a run produces: one record per request (requests.jsonl), one snapshot per target and second
+// (windows.jsonl), and the summary (summary.json). Field names follow DESIGN.md's result format.
+
+/** Why a request failed. `cancelled` is not a failure: the engine stopped it (end of run in abort
+ *  mode, drain timeout, or Stop); it is excluded from failure rates and latency statistics. */
+export type ErrorClass =
+  | 'http_error'
+  | 'timeout'
+  | 'connection'
+  | 'stream_dropped'
+  | 'malformed_stream'
+  | 'cancelled';
+
+export interface RequestRecord {
+  type: 'request';
+  /** Sequence number within the run (all targets share one sequence). */
+  id: number;
+  target: string;
+  /** `id` of the stream's chunks (first non-empty one). */
+  response_id: string | null;
+  /** Server request id (`apim-request-id` or `x-request-id`), for support tickets and log joins. */
+  request_id: string | null;
+  /** Open loop: when the schedule said this request should start (epoch ms). Null in closed loop. */
+  scheduled_ms: number | null;
+  /** Just before the measured attempt was sent (epoch ms). With retry `exponential` this is the
+   *  first attempt; with `none` the last one (latency restarts). */
+  start_ms: number;
+  /** First attempt's actual send time minus its scheduled time (ms); null in closed loop. */
+  send_lag_ms: number | null;
+  ttfb_ms: number | null;
+  ttft_ms: number | null;
+  e2e_ms: number | null;
+  /** Per-token time between tokens: (last content − first content) / (completion_tokens − 1). */
+  tbt_ms: number | null;
+  /** Offsets from start of each content-bearing SSE event (only with record_chunks). */
+  chunk_offsets_ms?: number[];
+  /** Number of content-bearing SSE events. */
+  content_chunks: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cached_tokens: number | null;
+  /** True when token counts come from the tokenizer because the server reported no usage. */
+  tokens_estimated: boolean;
+  finish_reason: string | null;
+  /** Final HTTP status, or null when there was none (connection failure). */
+  status: number | null;
+  attempts: number;
+  /** Number of attempts answered with HTTP 429. */
+  throttled_attempts: number;
+  /** Total time spent waiting between attempts (ms). */
+  backoff_ms: number;
+  error: ErrorClass | null;
+  error_message: string | null;
+  /** `azure-openai-deployment-utilization` header, percent. */
+  utilization: number | null;
+  /** Completed during warm-up: kept in the file, excluded from statistics. */
+  warmup: boolean;
+}
+
+export interface LatencyStats {
+  count: number;
+  avg: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** A sliding-window snapshot for one target, emitted once per second. */
+export interface WindowSnapshot {
+  type: 'window';
+  target: string;
+  /** Seconds since the run started. */
+  t: number;
+  time: string;
+  window_s: number;
+  /** Target rate right now (after ramp-up), RPM; null in closed loop. */
+  target_rpm: number | null;
+  /** Completed requests per minute over the window. */
+  rpm: number;
+  /** Requests sent so far / completed so far (whole run). */
+  requests: number;
+  completed: number;
+  in_flight: number;
+  /** Scheduled but not yet sent because all clients were busy. */
+  queued: number;
+  /** In the window: */
+  failures: number;
+  throttled: number;
+  ctx_tpm: number;
+  gen_tpm: number;
+  ttft: LatencyStats;
+  tbt: LatencyStats;
+  e2e: LatencyStats;
+  /** Gaps between content chunks (per chunk, not per token). */
+  itl: LatencyStats;
+  /** Send time minus scheduled time (open loop). */
+  lag: LatencyStats;
+  util: LatencyStats;
+  /** True while the engine cannot keep its schedule (requests queued or lag over threshold). */
+  behind: boolean;
+}

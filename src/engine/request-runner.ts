@@ -1,0 +1,169 @@
+// One logical request: attempts, retry semantics and the record written to requests.jsonl.
+//
+// Retry semantics change latency numbers, so they are explicit (DESIGN.md):
+// - `none`: a throttled (429) request is retried at once; its latencies restart at the last attempt.
+// - `exponential`: wait as the server asks (retry-after-ms, else retry-after), else an exponential
+//   backoff with full jitter; latencies are measured from the FIRST attempt, so they include the wait.
+// Both give up once `max_retry_s` has passed since the first attempt. Only 429 is retried: a 5xx is a
+// failure the benchmark must show, not hide.
+
+import type { BuiltRequest } from './chat-request';
+import { epochMs } from './clock';
+import type { RequestRecord } from './records';
+import type { RetryPolicy } from './scenario/types';
+import { runAttempt, type AttemptControl, type AttemptResult, type Transport } from './stream-attempt';
+
+export interface PreparedPrompt {
+  request: BuiltRequest;
+  /** Prompt tokens counted before sending (used when the server reports no usage). */
+  promptTokens: number;
+}
+
+export interface RequestEnvironment {
+  transport: Transport;
+  retry: RetryPolicy;
+  recordChunks: boolean;
+  /** Counts completion tokens from text when the server reports no usage. */
+  countTokens: (text: string) => number;
+  /** Attempts in flight, watched by the engine for timeouts and cancelled on Stop. */
+  active: Set<AttemptControl>;
+  /** Resolves waiting backoffs early when the run is cancelled. */
+  cancelled: () => boolean;
+  onThrottled: () => void;
+  random: () => number;
+}
+
+export interface RequestOutcome {
+  record: RequestRecord;
+  /** performance.now() of each content event of the measured attempt (for chunk-gap statistics). */
+  contentTimes: number[];
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 8_000;
+
+export async function executeRequest(
+  env: RequestEnvironment,
+  id: number,
+  target: string,
+  prompt: PreparedPrompt,
+  scheduledAt: number | null,
+): Promise<RequestOutcome> {
+  let attempts = 0;
+  let throttledAttempts = 0;
+  let backoffMs = 0;
+  let firstStart = 0;
+  let result: AttemptResult;
+  for (;;) {
+    attempts++;
+    const control: AttemptControl = { abort: () => {}, startedAt: performance.now(), lastActivity: performance.now() };
+    env.active.add(control);
+    try {
+      result = await runAttempt(env.transport, prompt.request, control);
+    } finally {
+      env.active.delete(control);
+    }
+    if (attempts === 1) firstStart = result.startedAt;
+    if (result.status !== 429) break;
+    throttledAttempts++;
+    env.onThrottled();
+    const elapsedMs = performance.now() - firstStart;
+    const budgetMs = env.retry.max_retry_s * 1000 - elapsedMs;
+    if (env.cancelled() || budgetMs <= 0) break;
+    if (env.retry.policy === 'exponential') {
+      const wait = Math.min(budgetMs, result.retryAfterMs ?? jitteredBackoff(throttledAttempts, env.random));
+      backoffMs += await sleepUnlessCancelled(wait, env.cancelled);
+      if (env.cancelled()) break;
+    }
+  }
+
+  if (result.status === 429 && env.cancelled()) {
+    result.error = 'cancelled'; // stopped while waiting to retry: not a failure of the server
+    result.errorMessage = 'cancelled while waiting to retry a throttled request';
+  }
+  // The attempt that latencies are measured from (see the header comment).
+  const measuredStart = env.retry.policy === 'exponential' ? firstStart : result.startedAt;
+  const record = toRecord(env, id, target, prompt, result, measuredStart, scheduledAt, firstStart);
+  record.attempts = attempts;
+  record.throttled_attempts = throttledAttempts;
+  record.backoff_ms = round3(backoffMs);
+  return { record, contentTimes: result.contentTimes };
+}
+
+function toRecord(
+  env: RequestEnvironment,
+  id: number,
+  target: string,
+  prompt: PreparedPrompt,
+  r: AttemptResult,
+  start: number,
+  scheduledAt: number | null,
+  firstStart: number,
+): RequestRecord {
+  const ok = r.error === null;
+  const since = (t: number | null) => (t === null ? null : round3(t - start));
+  let completionTokens: number | null = r.usage?.completion_tokens ?? null;
+  let promptTokens: number | null = r.usage?.prompt_tokens ?? null;
+  let estimated = false;
+  if (r.usage === null && r.status === 200) {
+    // No usage from the server (stream cut, or a server that ignores include_usage): count ourselves.
+    estimated = true;
+    promptTokens = prompt.promptTokens;
+    completionTokens = env.countTokens(r.content);
+  }
+  let tbt: number | null = null;
+  if (ok && completionTokens !== null && completionTokens > 1 && r.firstContentAt !== null && r.lastContentAt !== null) {
+    tbt = round3((r.lastContentAt - r.firstContentAt) / (completionTokens - 1));
+  }
+  const record: RequestRecord = {
+    type: 'request',
+    id,
+    target,
+    response_id: r.responseId,
+    request_id: r.requestId,
+    scheduled_ms: scheduledAt === null ? null : round3(epochMs(scheduledAt)),
+    start_ms: round3(epochMs(start)),
+    send_lag_ms: scheduledAt === null ? null : round3(firstStart - scheduledAt),
+    ttfb_ms: since(r.headersAt),
+    ttft_ms: since(r.firstContentAt),
+    e2e_ms: since(r.endedAt),
+    tbt_ms: tbt,
+    content_chunks: r.contentTimes.length,
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    cached_tokens: r.usage?.cached_tokens ?? null,
+    tokens_estimated: estimated,
+    finish_reason: r.finishReason,
+    status: r.status,
+    attempts: 1,
+    throttled_attempts: 0,
+    backoff_ms: 0,
+    error: r.error,
+    error_message: r.errorMessage,
+    utilization: r.utilization,
+    warmup: false, // decided by the target runner when the request completes
+  };
+  if (env.recordChunks) record.chunk_offsets_ms = r.contentTimes.map((t) => round3(t - start));
+  return record;
+}
+
+/** 0.5 s · 2ⁿ⁻¹ capped at 8 s, with full jitter (the SDK's and most clients' default shape). */
+function jitteredBackoff(n: number, random: () => number): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (n - 1));
+  return ceiling * (0.5 + random() / 2);
+}
+
+/** Sleep, waking early (in 50 ms steps) when the run is cancelled. Returns the time slept. */
+async function sleepUnlessCancelled(ms: number, cancelled: () => boolean): Promise<number> {
+  const start = performance.now();
+  while (!cancelled()) {
+    const left = ms - (performance.now() - start);
+    if (left <= 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, 50)));
+  }
+  return performance.now() - start;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,226 @@
+// Runs a whole scenario: starts the simulator when asked, drives each target (in parallel on one
+// timeline, or one after another), snapshots the sliding windows once a second, enforces timeouts,
+// appends every result as it arrives and writes the summary at the end (also after Stop).
+
+import * as os from 'node:os';
+import type { Credential } from './chat-request';
+import { TargetMetrics } from './metrics';
+import type { RequestRecord, WindowSnapshot } from './records';
+import type { PreparedPrompt, RequestEnvironment } from './request-runner';
+import { RunFolder } from './run-folder';
+import type { Scenario, Target } from './scenario/types';
+import { SelfCheck } from './self-check';
+import type { AttemptControl } from './stream-attempt';
+import { Transport } from './stream-attempt';
+import { evaluateSlos, type RunSummary, type TargetSummary } from './summary';
+import { LATE_THRESHOLD_MS, TargetRunner } from './target-runner';
+import { createPromptFactory } from './prompt-builder';
+import { buildTargetSummary } from './target-summary';
+import { countTokens, encodingForModel, lookupModel, mulberry32, type ModelOverrides } from '../tokens';
+import { startSimulator } from '../simulator/server';
+import type { RunningSimulator } from '../simulator/types';
+
+export const PERFLAB_VERSION = '0.1.0';
+
+export interface RunOptions {
+  /** Run folder; null writes no files (callbacks still fire). */
+  outDir: string | null;
+  /** The credential for a target. Only ever sent to that target's endpoint. */
+  resolveCredential: (target: Target) => Promise<Credential | null>;
+  modelOverrides?: ModelOverrides;
+  onRecord?: (record: RequestRecord) => void;
+  onWindow?: (snapshot: WindowSnapshot) => void;
+  /** Human-readable notices (target started, simulator address, warnings). Never contains secrets. */
+  onMessage?: (message: string) => void;
+  /** Seed for arrivals, prefixes and jitter (reproducible schedules). */
+  seed?: number;
+}
+
+interface TargetState {
+  target: Target;
+  runner: TargetRunner;
+  metrics: TargetMetrics;
+  env: RequestEnvironment;
+  simulator: RunningSimulator | null;
+  started: boolean;
+  /** Set when in-flight requests must end now (abort mode, or the drain timeout passed). */
+  cancelling: boolean;
+}
+
+const TICK_MS = 1000;
+const WATCHDOG_MS = 250;
+
+export class Run {
+  readonly done: Promise<RunSummary>;
+  private stopped = false;
+  private onEnd: 'drain' | 'abort';
+  private readonly states: TargetState[] = [];
+  private nextId = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly options: RunOptions,
+  ) {
+    this.onEnd = scenario.workload.on_end;
+    this.done = this.execute();
+  }
+
+  /** Stop the run: no new requests; in-flight ones drained or aborted. The summary is still written. */
+  stop(mode: 'drain' | 'abort' = this.onEnd): void {
+    this.stopped = true;
+    this.onEnd = mode;
+    for (const s of this.states) s.runner.stopScheduling();
+  }
+
+  private async execute(): Promise<RunSummary> {
+    const scenario = this.scenario;
+    const startedAt = new Date();
+    const folder = this.options.outDir ? new RunFolder(this.options.outDir) : null;
+    const random = mulberry32(this.options.seed ?? (Date.now() & 0x7fffffff));
+    const maxClients = Math.max(...[scenario.workload.clients, 1]);
+    const transport = new Transport(maxClients);
+    const selfCheck = new SelfCheck();
+    selfCheck.start();
+
+    const emitRecord = (record: RequestRecord) => {
+      folder?.appendRequest(record);
+      this.options.onRecord?.(record);
+    };
+
+    try {
+      for (const target of scenario.targets) this.states.push(await this.prepareTarget(target, transport, random, emitRecord));
+      const tick = setInterval(() => {
+        selfCheck.sample();
+        for (const s of this.states) if (s.started) this.emitWindow(s, folder);
+      }, TICK_MS);
+      const watchdog = setInterval(() => this.watch(), WATCHDOG_MS);
+      try {
+        if (scenario.target_mode === 'parallel') {
+          await Promise.all(this.states.map((s) => this.runTarget(s)));
+        } else {
+          for (const s of this.states) {
+            if (this.stopped) break;
+            await this.runTarget(s);
+          }
+        }
+      } finally {
+        clearInterval(tick);
+        clearInterval(watchdog);
+      }
+      for (const s of this.states) if (s.started) this.emitWindow(s, folder);
+
+      const client = selfCheck.stop();
+      const targets: TargetSummary[] = this.states.map((s) =>
+        buildTargetSummary(s.target, s.metrics, s.runner, scenario, this.options.modelOverrides),
+      );
+      const reasons: string[] = [];
+      if (client.cpu_max >= 0.95) reasons.push(`the client's CPU reached ${(client.cpu_max * 100).toFixed(0)}% of a core`);
+      if (client.event_loop_delay_ms.p99 > 100) {
+        reasons.push(`the client's event loop was delayed ${client.event_loop_delay_ms.p99} ms (p99)`);
+      }
+      const slos = this.states.flatMap((s, i) => evaluateSlos(scenario.slos, s.metrics, targets[i]));
+      const summary: RunSummary = {
+        type: 'summary',
+        scenario,
+        started_at: startedAt.toISOString(),
+        ended_at: new Date().toISOString(),
+        stopped_by: this.stopped ? 'stop' : 'completed',
+        on_end: this.onEnd,
+        environment: { perflab_version: PERFLAB_VERSION, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length },
+        client: { ...client, bottleneck: reasons.length > 0, reasons },
+        targets,
+        slos,
+        passed: slos.every((v) => v.pass),
+      };
+      folder?.writeJson('summary.json', summary);
+      return summary;
+    } finally {
+      folder?.close();
+      transport.destroy();
+      await Promise.all(this.states.map((s) => s.simulator?.close()));
+    }
+  }
+
+  private async prepareTarget(
+    target: Target,
+    transport: Transport,
+    random: () => number,
+    emitRecord: (r: RequestRecord) => void,
+  ): Promise<TargetState> {
+    const scenario = this.scenario;
+    let simulator: RunningSimulator | null = null;
+    let baseUrl = target.endpoint;
+    if (target.endpoint === 'simulator') {
+      simulator = await startSimulator({ ...target.simulator, host: '127.0.0.1', port: 0 });
+      baseUrl = simulator.url;
+      this.options.onMessage?.(`${target.name}: built-in simulator at ${simulator.url}`);
+    }
+    const credential = target.endpoint === 'simulator' ? null : await this.options.resolveCredential(target);
+    const model = target.model ?? target.deployment;
+    const encoding = lookupModel(model ?? '', this.options.modelOverrides)?.encoding ?? encodingForModel(model ?? '');
+    const nextPrompt: () => PreparedPrompt = createPromptFactory(scenario, target, baseUrl, credential, encoding, random);
+    const metrics = new TargetMetrics(target.name, scenario.aggregation_window_s);
+    const env: RequestEnvironment = {
+      transport,
+      retry: scenario.retry,
+      recordChunks: scenario.record_chunks,
+      countTokens: (text) => countTokens(text, encoding),
+      active: new Set<AttemptControl>(),
+      cancelled: () => state.cancelling,
+      onThrottled: () => metrics.onThrottled(),
+      random,
+    };
+    const state = { cancelling: false } as TargetState;
+    const runner = new TargetRunner({
+      targetName: target.name,
+      workload: scenario.workload,
+      env,
+      metrics,
+      nextPrompt,
+      nextId: () => this.nextId++,
+      onRecord: emitRecord,
+      random,
+    });
+    return Object.assign(state, { target, runner, metrics, env, simulator, started: false });
+  }
+
+  private async runTarget(s: TargetState): Promise<void> {
+    s.started = true;
+    this.options.onMessage?.(`${s.target.name}: started`);
+    await s.runner.run();
+  }
+
+  private emitWindow(s: TargetState, folder: RunFolder | null): void {
+    const r = s.runner;
+    const snapshot = s.metrics.snapshot(r.elapsedS(), r.inFlight, r.queued, r.targetRpmNow(), false);
+    // Behind schedule: requests wait for a free client, or they leave late (client CPU / event loop).
+    snapshot.behind = r.queued > 0 || (snapshot.lag.p95 ?? 0) > LATE_THRESHOLD_MS;
+    s.metrics.rotate();
+    folder?.appendWindow(snapshot);
+    this.options.onWindow?.(snapshot);
+  }
+
+  /** Timeouts, and the end-of-run policy for requests still in flight. */
+  private watch(): void {
+    const now = performance.now();
+    const { request_s, idle_s } = this.scenario.timeouts;
+    for (const s of this.states) {
+      const ending = s.runner.scheduleDone;
+      const drainExpired = ending && (now - s.runner.endedAt) / 1000 > this.scenario.workload.drain_timeout_s;
+      if (ending && (this.onEnd === 'abort' || drainExpired)) s.cancelling = true;
+      for (const control of s.env.active) {
+        if (s.cancelling) {
+          control.abort('cancelled', this.onEnd === 'abort' ? 'aborted at the end of the run' : 'still running when the drain timeout ended');
+        } else if (now - control.startedAt > request_s * 1000) {
+          control.abort('timeout', `no complete response after ${request_s} s`);
+        } else if (now - control.lastActivity > idle_s * 1000) {
+          control.abort('timeout', `stream idle for ${idle_s} s`);
+        }
+      }
+    }
+  }
+}
+
+export function startRun(scenario: Scenario, options: RunOptions): Run {
+  return new Run(scenario, options);
+}

@@ -1,0 +1,128 @@
+// summary.json: per-target aggregates, SLO verdicts, the client's own health and honest warnings.
+
+import type { ClientHealth } from './self-check';
+import type { LatencyStats } from './records';
+import type { Scenario, Slo } from './scenario/types';
+import type { RunTotals, TargetMetrics } from './metrics';
+
+export interface TargetSummary {
+  target: string;
+  provider: string;
+  model: string | null;
+  duration_s: number;
+  requests: {
+    sent: number;
+    completed: number;
+    succeeded: number;
+    failed: number;
+    cancelled: number;
+    warmup_excluded: number;
+    throttled_responses: number;
+    retried: number;
+    attempts: number;
+    backoff_ms: number;
+    errors: Record<string, number>;
+  };
+  schedule: {
+    mode: 'open' | 'closed';
+    target_rpm: number | null;
+    /** What a perfect generator would have sent in the same time (open loop). */
+    expected: number | null;
+    sent: number;
+    /** Scheduled but never sent because all clients were busy until the end. */
+    unsent: number;
+    /** Sent more than 50 ms late. */
+    late: number;
+    achieved_rpm: number;
+    /** sent / expected (open loop). */
+    achieved_ratio: number | null;
+    lag_ms: LatencyStats;
+  };
+  /** Completed requests per minute over the run. */
+  throughput_rpm: number;
+  latency_ms: { ttfb: LatencyStats; ttft: LatencyStats; tbt: LatencyStats; e2e: LatencyStats; itl: LatencyStats };
+  tokens: {
+    prompt: number;
+    completion: number;
+    cached: number;
+    estimated_records: number;
+    tokens_per_chunk: number | null;
+    prompt_tpm: number;
+    completion_tpm: number;
+  };
+  utilization_pct: LatencyStats;
+  cost_usd: { total: number | null; per_request: number | null; per_1k_requests: number | null; per_hour_at_target_rate: number | null; model: string | null };
+  warnings: string[];
+}
+
+export interface SloVerdict {
+  slo: string;
+  target: string;
+  actual: number | null;
+  threshold: number;
+  unit: Slo['unit'];
+  pass: boolean;
+}
+
+export interface RunSummary {
+  type: 'summary';
+  scenario: Scenario;
+  started_at: string;
+  ended_at: string;
+  stopped_by: 'completed' | 'stop' | 'error';
+  on_end: 'drain' | 'abort';
+  environment: { perflab_version: string; node: string; platform: string; cpus: number; hostname_hash?: string };
+  client: ClientHealth & { bottleneck: boolean; reasons: string[] };
+  targets: TargetSummary[];
+  slos: SloVerdict[];
+  passed: boolean;
+}
+
+export function slosFor(totals: RunTotals): (slo: Slo, summary: TargetSummary) => number | null {
+  return (slo, summary) => {
+    switch (slo.metric) {
+      case 'failures': {
+        const done = totals.completed - totals.warmup;
+        return done > 0 ? totals.failed / done : null;
+      }
+      case 'throttled':
+        return totals.attempts > 0 ? totals.throttledResponses / totals.attempts : null;
+      case 'rpm':
+        return summary.schedule.mode === 'open' ? summary.schedule.achieved_rpm : summary.throughput_rpm;
+      default: {
+        const stats = summary.latency_ms[slo.metric];
+        const stat = slo.stat === 'rate' ? 'avg' : slo.stat;
+        return stats[stat] ?? null;
+      }
+    }
+  };
+}
+
+export function evaluateSlos(slos: Slo[], metrics: TargetMetrics, summary: TargetSummary): SloVerdict[] {
+  const actualOf = slosFor(metrics.totals);
+  return slos.map((slo) => {
+    const actual = actualOf(slo, summary);
+    return {
+      slo: slo.text,
+      target: summary.target,
+      actual: actual === null ? null : Math.round(actual * 10000) / 10000,
+      threshold: slo.value,
+      unit: slo.unit,
+      // No data (e.g. every request failed) never passes: a gate must not open on nothing.
+      pass: actual !== null && compare(actual, slo.op, slo.value),
+    };
+  });
+}
+
+function compare(a: number, op: Slo['op'], b: number): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
+}

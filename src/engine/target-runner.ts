@@ -1,0 +1,208 @@
+// Drives one target's workload: open loop (requests start on schedule, capped by `clients` in flight)
+// or closed loop (`clients` loops back to back with think time). Every request's scheduled and actual
+// send time is recorded, and a schedule the engine cannot keep is reported, never hidden.
+
+import type { RequestRecord } from './records';
+import type { Workload } from './scenario/types';
+import { executeRequest, type PreparedPrompt, type RequestEnvironment } from './request-runner';
+import { makeArrivalSchedule, type ArrivalSchedule } from './schedule';
+import type { TargetMetrics } from './metrics';
+
+/** A request counts as late when it is sent this long after its scheduled time. */
+export const LATE_THRESHOLD_MS = 50;
+
+export interface TargetRunnerOptions {
+  targetName: string;
+  workload: Workload;
+  env: RequestEnvironment;
+  metrics: TargetMetrics;
+  nextPrompt: () => PreparedPrompt;
+  nextId: () => number;
+  onRecord: (record: RequestRecord) => void;
+  random: () => number;
+}
+
+export class TargetRunner {
+  inFlight = 0;
+  /** Scheduled requests waiting for a free client (open loop). */
+  private readonly queue: number[] = [];
+  private queueHead = 0;
+  private startedAt = 0;
+  scheduleDone = false;
+  private stopping = false;
+  private sentCount = 0;
+  private scheduledCount = 0;
+  /** Scheduled but never sent because the run ended first (the engine could not keep up). */
+  unsent = 0;
+  /** Sent more than LATE_THRESHOLD_MS after schedule. */
+  lateCount = 0;
+  private completedCount = 0;
+  private schedule: ArrivalSchedule | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private idle: (() => void) | null = null;
+  endedAt = 0;
+
+  constructor(private readonly o: TargetRunnerOptions) {}
+
+  get queued(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  elapsedS(now = performance.now()): number {
+    return this.startedAt === 0 ? 0 : (now - this.startedAt) / 1000;
+  }
+
+  targetRpmNow(): number | null {
+    if (!this.schedule) return null;
+    return this.schedule.rateAt(this.elapsedS());
+  }
+
+  /** Requests a perfect generator would have sent by now (or by the end). */
+  expectedSent(): number | null {
+    if (!this.schedule) return null;
+    const t = this.elapsedS(this.endedAt || performance.now());
+    const w = this.o.workload;
+    const limitT = w.duration_s ?? Infinity;
+    const expected = this.schedule.expectedBy(Math.min(t, limitT));
+    return w.requests !== undefined ? Math.min(w.requests, expected) : expected;
+  }
+
+  get sent(): number {
+    return this.sentCount;
+  }
+
+  /** Runs until the duration / request count is reached and in-flight requests are drained. */
+  async run(): Promise<void> {
+    this.startedAt = performance.now();
+    const finished = new Promise<void>((resolve) => (this.idle = resolve));
+    if (this.o.workload.mode === 'open') this.startOpenLoop();
+    else this.startClosedLoop();
+    await finished;
+    this.endedAt = this.endedAt || performance.now();
+  }
+
+  /** Stop scheduling new requests (end of run or Stop). In-flight requests are drained or aborted by the caller. */
+  stopScheduling(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.scheduleDone = true;
+    this.endedAt = performance.now();
+    if (this.timer) clearTimeout(this.timer);
+    this.unsent += this.queued;
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.checkIdle();
+  }
+
+  private durationReached(now: number): boolean {
+    const d = this.o.workload.duration_s;
+    return d !== undefined && now - this.startedAt >= d * 1000;
+  }
+
+  private countReached(): boolean {
+    const n = this.o.workload.requests;
+    return n !== undefined && this.scheduledCount >= n;
+  }
+
+  // ---- open loop -------------------------------------------------------------------------------
+
+  private startOpenLoop(): void {
+    const w = this.o.workload;
+    this.schedule = makeArrivalSchedule(w.rate_rpm ?? 60, w.arrival, w.ramp_up_s, this.o.random);
+    let nextDue = this.startedAt + this.schedule.next() * 1000;
+    const pump = () => {
+      this.timer = null;
+      if (this.scheduleDone) return;
+      const now = performance.now();
+      while (nextDue <= now) {
+        if (this.durationReached(nextDue) || this.countReached()) {
+          this.stopScheduling();
+          return;
+        }
+        this.queue.push(nextDue);
+        this.scheduledCount++;
+        nextDue = this.startedAt + this.schedule!.next() * 1000;
+      }
+      this.dispatchQueued();
+      // The duration may end before the next arrival is due.
+      const endAt = w.duration_s !== undefined ? this.startedAt + w.duration_s * 1000 : Infinity;
+      const wake = Math.min(nextDue, endAt);
+      if (wake === endAt && endAt <= now) {
+        this.stopScheduling();
+        return;
+      }
+      this.timer = setTimeout(pump, Math.max(0, wake - performance.now()));
+    };
+    pump();
+  }
+
+  private dispatchQueued(): void {
+    while (this.queued > 0 && this.inFlight < this.o.workload.clients) {
+      const scheduledAt = this.queue[this.queueHead++];
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      void this.send(scheduledAt);
+    }
+  }
+
+  // ---- closed loop -----------------------------------------------------------------------------
+
+  private startClosedLoop(): void {
+    const w = this.o.workload;
+    for (let i = 0; i < w.clients; i++) {
+      const delay = w.clients > 1 ? (w.ramp_up_s * 1000 * i) / w.clients : 0;
+      setTimeout(() => void this.clientLoop(), delay);
+    }
+    if (w.duration_s !== undefined) {
+      this.timer = setTimeout(() => this.stopScheduling(), w.duration_s * 1000);
+    }
+  }
+
+  private async clientLoop(): Promise<void> {
+    const w = this.o.workload;
+    while (!this.scheduleDone) {
+      if (this.countReached()) {
+        this.stopScheduling();
+        break;
+      }
+      this.scheduledCount++;
+      await this.send(null);
+      if (w.think_time_ms > 0 && !this.scheduleDone) {
+        await new Promise((resolve) => setTimeout(resolve, w.think_time_ms));
+      }
+    }
+    this.checkIdle();
+  }
+
+  // ---- both ------------------------------------------------------------------------------------
+
+  private async send(scheduledAt: number | null): Promise<void> {
+    this.inFlight++;
+    this.sentCount++;
+    const id = this.o.nextId();
+    const prompt = this.o.nextPrompt();
+    const lag = scheduledAt === null ? null : performance.now() - scheduledAt;
+    if (lag !== null && lag > LATE_THRESHOLD_MS) this.lateCount++;
+    this.o.metrics.onSent(lag);
+    const { record, contentTimes } = await executeRequest(this.o.env, id, this.o.targetName, prompt, scheduledAt);
+    this.inFlight--;
+    if (record.error !== 'cancelled') {
+      record.warmup = this.completedCount < this.o.workload.warm_up_requests;
+      this.completedCount++;
+    }
+    this.o.metrics.onRecord(record, contentTimes);
+    this.o.onRecord(record);
+    if (this.o.workload.mode === 'open') this.dispatchQueued();
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.scheduleDone && this.inFlight === 0 && this.queued === 0 && this.idle) {
+      const resolve = this.idle;
+      this.idle = null;
+      resolve();
+    }
+  }
+}

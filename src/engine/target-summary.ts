@@ -1,0 +1,127 @@
+// Builds one target's summary from its metrics and its runner's schedule bookkeeping, with warnings
+// that say plainly when a number should not be read the obvious way.
+
+import type { TargetMetrics } from './metrics';
+import type { Scenario, Target } from './scenario/types';
+import type { TargetSummary } from './summary';
+import type { TargetRunner } from './target-runner';
+import { LATE_THRESHOLD_MS } from './target-runner';
+import { lookupModel, requestCostUsd, type ModelOverrides } from '../tokens';
+
+/** Above this many tokens per content chunk, chunk gaps are clearly not per-token latencies. */
+const MULTI_TOKEN_CHUNKS = 1.5;
+
+export function buildTargetSummary(
+  target: Target,
+  metrics: TargetMetrics,
+  runner: TargetRunner,
+  scenario: Scenario,
+  overrides?: ModelOverrides,
+): TargetSummary {
+  const t = metrics.totals;
+  const durationS = Math.max(1e-3, runner.elapsedS(runner.endedAt || performance.now()));
+  const minutes = durationS / 60;
+  const w = scenario.workload;
+  const expected = runner.expectedSent();
+  const measured = t.completed - t.warmup;
+  const modelName = target.model ?? target.deployment ?? null;
+  const model = modelName ? lookupModel(modelName, overrides) : undefined;
+  const tokensPerChunk = t.contentChunks > 0 ? round(t.chunkedTokens / t.contentChunks, 2) : null;
+
+  const totalCost = model
+    ? requestCostUsd(model, { prompt_tokens: t.promptTokens, cached_tokens: t.cachedTokens, completion_tokens: t.completionTokens })
+    : undefined;
+  const perRequest = totalCost !== undefined && measured > 0 ? totalCost / measured : null;
+  const targetRpm = w.mode === 'open' ? (w.rate_rpm ?? null) : null;
+
+  const warnings: string[] = [];
+  if (tokensPerChunk !== null && tokensPerChunk > MULTI_TOKEN_CHUNKS) {
+    warnings.push(
+      `chunks carry ${tokensPerChunk} tokens on average: the chunk-gap distribution (itl) is not time between tokens; read tbt (per token)`,
+    );
+  }
+  if (t.estimatedTokenRecords > 0) {
+    warnings.push(`${t.estimatedTokenRecords} requests reported no usage: their token counts are estimated with the tokenizer`);
+  }
+  if (expected !== null && w.mode === 'open') {
+    const ratio = expected > 0 ? runner.sent / expected : 1;
+    if (runner.unsent > 0 || ratio < 0.99) {
+      warnings.push(
+        `the engine could not keep its schedule: sent ${runner.sent} of ${Math.round(expected)} scheduled requests (${(ratio * 100).toFixed(1)}%), ${runner.unsent} never sent because all ${w.clients} clients were busy`,
+      );
+    }
+    if (runner.sent > 0 && runner.lateCount / runner.sent > 0.01) {
+      warnings.push(
+        `${runner.lateCount} of ${runner.sent} requests started more than ${LATE_THRESHOLD_MS} ms after their scheduled time (lag p95 ${metrics.run.lag.stats().p95} ms)`,
+      );
+    }
+  }
+  if (t.cancelled > 0) {
+    warnings.push(`${t.cancelled} requests were still in flight at the end and were cancelled (not counted as failures)`);
+  }
+  if (modelName && !model) warnings.push(`model "${modelName}" is not in the catalog: no cost estimate`);
+  else if (model && !model.price) warnings.push(`no published price for "${model.name}" in the catalog: no cost estimate`);
+
+  const lag = metrics.run.lag.stats();
+  return {
+    target: target.name,
+    provider: target.provider,
+    model: modelName,
+    duration_s: round(durationS, 3),
+    requests: {
+      sent: t.sent,
+      completed: t.completed,
+      succeeded: t.succeeded,
+      failed: t.failed,
+      cancelled: t.cancelled,
+      warmup_excluded: t.warmup,
+      throttled_responses: t.throttledResponses,
+      retried: t.retriedRequests,
+      attempts: t.attempts,
+      backoff_ms: round(t.backoffMs, 1),
+      errors: t.errors,
+    },
+    schedule: {
+      mode: w.mode,
+      target_rpm: targetRpm,
+      expected: expected === null ? null : round(expected, 1),
+      sent: runner.sent,
+      unsent: runner.unsent,
+      late: runner.lateCount,
+      achieved_rpm: round(runner.sent / minutes, 1),
+      achieved_ratio: expected ? round(runner.sent / expected, 4) : null,
+      lag_ms: lag,
+    },
+    throughput_rpm: round(t.completed / minutes, 1),
+    latency_ms: {
+      ttfb: metrics.run.ttfb.stats(),
+      ttft: metrics.run.ttft.stats(),
+      tbt: metrics.run.tbt.stats(),
+      e2e: metrics.run.e2e.stats(),
+      itl: metrics.run.itl.stats(),
+    },
+    tokens: {
+      prompt: t.promptTokens,
+      completion: t.completionTokens,
+      cached: t.cachedTokens,
+      estimated_records: t.estimatedTokenRecords,
+      tokens_per_chunk: tokensPerChunk,
+      prompt_tpm: Math.round(t.promptTokens / minutes),
+      completion_tpm: Math.round(t.completionTokens / minutes),
+    },
+    utilization_pct: metrics.run.util.stats(),
+    cost_usd: {
+      model: model?.name ?? null,
+      total: totalCost ?? null,
+      per_request: perRequest,
+      per_1k_requests: perRequest === null ? null : perRequest * 1000,
+      per_hour_at_target_rate: perRequest === null || targetRpm === null ? null : perRequest * targetRpm * 60,
+    },
+    warnings,
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
