@@ -55,10 +55,9 @@ export function chatCompletionsUrl(target: Target, baseUrl: string = target.endp
     url.searchParams.set('api-version', target.api_version ?? DEFAULT_AZURE_API_VERSION);
     return url;
   }
-  if (target.provider === 'openai' && (baseUrl === '' || baseUrl === undefined)) {
-    return new URL(`${OPENAI_BASE_URL}/chat/completions`);
-  }
   if (target.provider === 'simulator') return new URL(`${base}/v1/chat/completions`);
+  // OpenAI's API lives under /v1; users often give just the origin.
+  if (target.provider === 'openai' && new URL(base).pathname === '/') return new URL(`${base}/v1/chat/completions`);
   return new URL(`${base}/chat/completions`);
 }
 
@@ -85,7 +84,9 @@ export function chatRequestBody(
   maxTokens: number | undefined,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  if (!usesDeploymentRoute(target)) body.model = target.model ?? target.deployment;
+  // As the SDK does: `model` is always in the body (Azure's deployment route ignores it).
+  const model = usesDeploymentRoute(target) ? target.model : (target.model ?? target.deployment);
+  if (model !== undefined) body.model = model;
   body.messages = messages;
   body.stream = true;
   if (supportsIncludeUsage(target)) body.stream_options = { include_usage: true };
