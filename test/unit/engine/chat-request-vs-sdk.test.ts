@@ -16,7 +16,7 @@ interface Captured {
 function recordingFetch(into: Captured[]): typeof fetch {
   return (async (url: string | URL | Request, init?: RequestInit) => {
     const headers: Record<string, string> = {};
-    new Headers(init?.headers as HeadersInit).forEach((v, k) => (headers[k] = v));
+    new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
     into.push({ url: String(url), method: init?.method ?? 'GET', headers, body: JSON.parse(String(init?.body)) });
     return new Response('data: [DONE]\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } });
   }) as typeof fetch;

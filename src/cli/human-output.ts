@@ -1,0 +1,84 @@
+// What a person sees in a terminal: one status line per target and second with the fields users of
+// the Azure OpenAI benchmarking tool know, and a summary table at the end.
+
+import type { LatencyStats, WindowSnapshot } from '../engine/records';
+import type { RunSummary, TargetSummary } from '../engine/summary';
+
+const fmt = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+
+export function statusLine(s: WindowSnapshot, showTarget: boolean): string {
+  const time = s.time.replace('T', ' ').replace(/\.\d+Z$/, '');
+  const parts = [
+    time,
+    showTarget ? `[${s.target}]` : '',
+    `rpm: ${fmt(s.rpm, 1)}${s.target_rpm !== null ? `/${fmt(s.target_rpm, 0)}` : ''}`,
+    `requests: ${s.requests}`,
+    `in-flight: ${s.in_flight}`,
+    `failures: ${s.failures}`,
+    `throttled: ${s.throttled}`,
+    `ctx tpm: ${s.ctx_tpm}`,
+    `gen tpm: ${s.gen_tpm}`,
+    `ttft avg: ${fmt(s.ttft.avg)} 95th: ${fmt(s.ttft.p95)}`,
+    `tbt avg: ${fmt(s.tbt.avg, 1)} 95th: ${fmt(s.tbt.p95, 1)}`,
+    `e2e avg: ${fmt(s.e2e.avg)} 95th: ${fmt(s.e2e.p95)}`,
+    `util avg: ${s.util.count ? `${fmt(s.util.avg, 1)}%` : 'n/a'} 95th: ${s.util.count ? `${fmt(s.util.p95, 1)}%` : 'n/a'}`,
+    `lag 95th: ${fmt(s.lag.p95, 1)}`,
+    s.behind ? `BEHIND SCHEDULE (queued: ${s.queued})` : '',
+  ];
+  return parts.filter(Boolean).join('  ');
+}
+
+function row(label: string, st: LatencyStats, unit = 'ms'): string {
+  const cell = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)).padStart(9);
+  return `  ${label.padEnd(26)}${cell(st.p50)}${cell(st.p90)}${cell(st.p95)}${cell(st.p99)}${cell(st.max)}${cell(st.avg)}  ${unit}  (n=${st.count})`;
+}
+
+function money(x: number | null): string {
+  if (x === null) return 'n/a';
+  return x < 0.01 ? `$${x.toFixed(6)}` : `$${x.toFixed(4)}`;
+}
+
+function targetBlock(t: TargetSummary): string[] {
+  const s = t.schedule;
+  const r = t.requests;
+  const lines = [
+    `Target ${t.target} (${t.provider}${t.model ? `, ${t.model}` : ''}) — ${t.duration_s.toFixed(1)} s`,
+    `  ${''.padEnd(26)}${['p50', 'p90', 'p95', 'p99', 'max', 'avg'].map((h) => h.padStart(9)).join('')}`,
+    row('TTFB (to headers)', t.latency_ms.ttfb),
+    row('TTFT (first token)', t.latency_ms.ttft),
+    row('TBT (per token)', t.latency_ms.tbt),
+    row('chunk gap (per chunk)', t.latency_ms.itl),
+    row('E2E', t.latency_ms.e2e),
+    row('schedule lag', s.lag_ms),
+    s.mode === 'open'
+      ? `  rate: target ${fmt(s.target_rpm, 1)} RPM, achieved ${fmt(s.achieved_rpm, 1)} RPM (sent ${s.sent} of ${fmt(s.expected, 0)} scheduled, ${s.achieved_ratio !== null ? (s.achieved_ratio * 100).toFixed(1) : 'n/a'}%; ${s.late} late, ${s.unsent} never sent)`
+      : `  closed loop: ${fmt(t.throughput_rpm, 1)} RPM completed`,
+    `  requests: ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed${Object.keys(r.errors).length ? ` (${Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}, ${r.throttled_responses} throttled responses, ${r.retried} retried, ${r.warmup_excluded} warm-up excluded, ${r.cancelled} cancelled`,
+    `  tokens: prompt ${t.tokens.prompt} (${t.tokens.prompt_tpm}/min), completion ${t.tokens.completion} (${t.tokens.completion_tpm}/min)${t.tokens.cached ? `, cached ${t.tokens.cached}` : ''}${t.tokens.tokens_per_chunk !== null ? `, ${t.tokens.tokens_per_chunk} tokens per chunk` : ''}${t.tokens.estimated_records ? `, ${t.tokens.estimated_records} estimated` : ''}`,
+    `  cost (${t.cost_usd.model ?? 'unknown model'}): ${money(t.cost_usd.total)} total, ${money(t.cost_usd.per_request)} per request, ${money(t.cost_usd.per_1k_requests)} per 1,000${t.cost_usd.per_hour_at_target_rate !== null ? `, ${money(t.cost_usd.per_hour_at_target_rate)} per hour at the target rate` : ''}`,
+  ];
+  if (t.utilization_pct.count) lines.push(row('utilization', t.utilization_pct, '%'));
+  for (const w of t.warnings) lines.push(`  ! ${w}`);
+  return lines;
+}
+
+export function summaryText(summary: RunSummary, runDir: string | null): string {
+  const lines: string[] = ['', `Summary of "${summary.scenario.name}" (${summary.stopped_by === 'stop' ? 'stopped' : 'completed'}; in-flight requests at the end: ${summary.on_end === 'drain' ? 'drained' : 'aborted'})`];
+  for (const t of summary.targets) lines.push('', ...targetBlock(t));
+  const c = summary.client;
+  lines.push(
+    '',
+    `Client: CPU avg ${(c.cpu_avg * 100).toFixed(0)}% / max ${(c.cpu_max * 100).toFixed(0)}% of a core, event-loop delay p99 ${c.event_loop_delay_ms.p99} ms`,
+  );
+  if (c.bottleneck) lines.push(`  ! the client itself was a bottleneck: ${c.reasons.join('; ')} — latencies include client queueing`);
+  if (summary.slos.length) {
+    lines.push('', 'SLOs:');
+    for (const v of summary.slos) {
+      const unit = v.unit === 'ratio' ? '' : v.unit;
+      const actual = v.actual === null ? 'no data' : v.unit === 'ratio' ? `${(v.actual * 100).toFixed(2)}%` : `${v.actual}${unit}`;
+      lines.push(`  ${v.pass ? 'PASS' : 'FAIL'}  ${v.target}: ${v.slo}  (actual ${actual})`);
+    }
+  }
+  if (runDir) lines.push('', `Results: ${runDir}`);
+  return lines.join('\n');
+}
