@@ -1,0 +1,87 @@
+// Positions of keys and values in a parsed YAML document, by path (`['targets', 0, 'auth']`).
+// Problems point at the most precise node that exists: the value, its key, or the nearest ancestor.
+
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+
+export type PathSegment = string | number;
+
+export interface Span {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** `targets[0].auth.type` */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}
+
+export class YamlLocator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** A span for an offset range [start, end). */
+  span(start: number, end: number): Span {
+    const a = this.lines.linePos(start);
+    const b = this.lines.linePos(Math.max(end, start));
+    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+  }
+
+  /** The value at `path` (or, when it is empty or missing, its key or nearest ancestor). */
+  value(path: readonly PathSegment[]): Span {
+    const node = this.node(path);
+    if (node?.range && node.range[1] > node.range[0]) return this.span(node.range[0], node.range[1]);
+    return this.key(path);
+  }
+
+  /** The key of the property at `path`; for a list item, the item; for a missing path, the nearest ancestor. */
+  key(path: readonly PathSegment[]): Span {
+    for (let n = path.length; n > 0; n--) {
+      const parent = this.node(path.slice(0, n - 1));
+      const seg = path[n - 1];
+      if (isMap(parent)) {
+        const pair = findPair(parent.items, seg);
+        const key = pair?.key as Node | undefined;
+        if (key?.range) return this.span(key.range[0], key.range[1]);
+      } else if (isSeq(parent) && typeof seg === 'number') {
+        const item = parent.items[seg] as Node | undefined;
+        if (item?.range) return this.firstLineOf(item);
+      }
+    }
+    return this.documentStart();
+  }
+
+  /** Where the document's content starts (1:1 for an empty file). */
+  documentStart(): Span {
+    const contents = this.doc.contents as Node | null;
+    const start = contents?.range ? contents.range[0] : 0;
+    return this.span(start, start);
+  }
+
+  node(path: readonly PathSegment[]): Node | undefined {
+    if (path.length === 0) return (this.doc.contents as Node | null) ?? undefined;
+    const node = this.doc.getIn(path, true);
+    return node && typeof node === 'object' && 'range' in node ? (node as Node) : undefined;
+  }
+
+  /** A map or list item spans many lines; underline its first key (or its first line). */
+  private firstLineOf(node: Node): Span {
+    if (isMap(node) && node.items.length > 0) {
+      const key = node.items[0].key as Node | undefined;
+      if (key?.range) return this.span(key.range[0], key.range[1]);
+    }
+    const [start, end] = node.range!;
+    const a = this.lines.linePos(start);
+    const b = this.lines.linePos(end);
+    return b.line === a.line ? this.span(start, end) : { line: a.line, column: a.col, endLine: a.line, endColumn: a.col + 1 };
+  }
+}
+
+function findPair(items: Pair[], seg: PathSegment): Pair | undefined {
+  return items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+}

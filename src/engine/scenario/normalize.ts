@@ -1,0 +1,332 @@
+// From the raw YAML value to the normalized Scenario: defaults, unit conversion, and the rules
+// JSON Schema does not express (provider-dependent fields, one prompt source, SLO syntax, files
+// that must exist). Every finding goes to `report` with a path; the caller adds positions.
+// The input may still contain values the schema rejected, so nothing here trusts a type blindly.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDurationMs } from './durations';
+import type { PathSegment } from './locate';
+import { DEFAULT_API_VERSION, SHAPE_PROFILES } from './schema';
+import { parseSlo, SloError } from './slo';
+import type {
+  PromptSource,
+  Provider,
+  RequestOptions,
+  RetryPolicy,
+  Scenario,
+  ShapeProfile,
+  Slo,
+  Target,
+  TargetAuth,
+  Timeouts,
+  Workload,
+} from './types';
+import type { SimulatorFaults, SimulatorOptions } from '../../simulator/types';
+
+export type Report = (path: PathSegment[], at: 'key' | 'value', message: string, allowed?: string[]) => void;
+
+export interface NormalizeContext {
+  /** Absolute path of the scenario file; relative prompt paths resolve against its folder. */
+  filePath: string;
+  /** Check that referenced prompt files exist (off for pure syntax checks). */
+  checkFiles: boolean;
+  report: Report;
+}
+
+type Obj = Record<string, unknown>;
+
+export const OPENAI_ENDPOINT = 'https://api.openai.com/v1';
+
+/** Environment variable read for the key when a target names no `auth`. */
+const DEFAULT_KEY_ENV: Partial<Record<Provider, string>> = {
+  azure: 'AZURE_OPENAI_API_KEY',
+  openai: 'OPENAI_API_KEY',
+};
+
+// Same values as the simulator's own defaults (src/simulator/defaults.ts).
+const DEFAULT_FAULTS: SimulatorFaults = { error_rate: 0, drop_rate: 0, stall_rate: 0, stall_ms: 5_000, malformed_rate: 0 };
+
+export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenario {
+  const root = obj(data);
+  const n = new Normalizer(ctx);
+  return {
+    name: str(root.name) ?? scenarioNameFromFile(ctx.filePath),
+    file: ctx.filePath,
+    targets: n.targets(root.targets),
+    target_mode: (str(root.target_mode) as Scenario['target_mode']) ?? 'parallel',
+    workload: n.workload(root.workload),
+    prompts: n.prompts(root.prompts),
+    request: n.request(root.request),
+    retry: n.retry(root.retry),
+    timeouts: n.timeouts(root.timeouts),
+    aggregation_window_s: n.seconds(['aggregation_window'], root.aggregation_window, { positive: true }) ?? 60,
+    prevent_server_caching: bool(root.prevent_server_caching) ?? true,
+    record_chunks: bool(root.record_chunks) ?? false,
+    slos: n.slos(root.slos),
+  };
+}
+
+/** `support.perf.yaml` → `support`. */
+export function scenarioNameFromFile(file: string): string {
+  return path.basename(file).replace(/(\.perf)?\.ya?ml$/i, '');
+}
+
+class Normalizer {
+  constructor(private readonly ctx: NormalizeContext) {}
+
+  private report: Report = (...args) => this.ctx.report(...args);
+
+  targets(value: unknown): Target[] {
+    const targets = list(value).map((t, i) => this.target(obj(t), ['targets', i]));
+    const seen = new Map<string, number>();
+    targets.forEach((t, i) => {
+      const first = seen.get(t.name);
+      if (first !== undefined && t.name) {
+        this.report(['targets', i, 'name'], 'value', `duplicate target name "${t.name}" (already used by targets[${first}])`);
+      }
+      if (first === undefined) seen.set(t.name, i);
+    });
+    return targets;
+  }
+
+  private target(t: Obj, at: PathSegment[]): Target {
+    const endpointGiven = str(t.endpoint);
+    let provider = str(t.provider) as Provider | undefined;
+    if (provider === undefined) {
+      if (endpointGiven === 'simulator') provider = 'simulator';
+      else this.report([...at, 'provider'], 'key', 'is required (azure, openai, openai-compatible or simulator)');
+    }
+
+    let endpoint = endpointGiven;
+    if (endpoint === undefined) {
+      if (provider === 'simulator') endpoint = 'simulator';
+      else if (provider === 'openai') endpoint = OPENAI_ENDPOINT;
+      else if (provider) this.report([...at, 'endpoint'], 'key', `is required for provider ${provider} (a base URL, or "simulator")`);
+    }
+
+    const deployment = str(t.deployment);
+    const model = str(t.model);
+    if (provider === 'azure' && deployment === undefined) {
+      this.report([...at, 'deployment'], 'key', 'is required for provider azure (the Azure deployment name)');
+    }
+    if ((provider === 'openai' || provider === 'openai-compatible') && model === undefined) {
+      this.report([...at, 'model'], 'key', `is required for provider ${provider} (the model name sent in the request)`);
+    }
+    if (t.simulator !== undefined && endpoint !== 'simulator') {
+      this.report([...at, 'simulator'], 'key', 'only applies with endpoint: simulator');
+    }
+
+    const apiVersion = str(t.api_version) ?? (provider === 'azure' ? DEFAULT_API_VERSION : undefined);
+    const target: Target = {
+      name: str(t.name) ?? '',
+      provider: provider ?? 'simulator',
+      endpoint: endpoint ?? '',
+      ...(deployment !== undefined && { deployment }),
+      ...(model !== undefined && { model }),
+      ...(apiVersion !== undefined && { api_version: apiVersion }),
+      auth: this.auth(t.auth, provider, [...at, 'auth']),
+    };
+    if (t.simulator !== undefined) target.simulator = simulatorOptions(obj(t.simulator));
+    return target;
+  }
+
+  private auth(value: unknown, provider: Provider | undefined, at: PathSegment[]): TargetAuth {
+    if (value === undefined) {
+      const env = provider && DEFAULT_KEY_ENV[provider];
+      return env ? { type: 'api-key', env } : { type: 'none' };
+    }
+    const a = obj(value);
+    const type = str(a.type) as TargetAuth['type'] | undefined;
+    const env = str(a.env);
+    if (type === 'api-key' || type === 'bearer') return env === undefined ? { type } : { type, env };
+    if (env !== undefined && type !== undefined) this.report([...at, 'env'], 'key', 'only applies to auth type api-key or bearer');
+    return { type: type === 'entra' ? 'entra' : 'none' };
+  }
+
+  workload(value: unknown): Workload {
+    const w = obj(value);
+    const at = (key: string): PathSegment[] => ['workload', key];
+    const mode = str(w.mode) === 'closed' ? 'closed' : 'open';
+    const rate = num(w.rate);
+    if (mode === 'open' && w.rate === undefined) {
+      this.report(at('rate'), 'key', 'is required in open mode (requests per minute)');
+    }
+    if (mode === 'closed' && w.rate !== undefined) {
+      this.report(at('rate'), 'key', 'only applies to mode: open (in closed mode the rate follows from clients and latency)');
+    }
+    if (mode === 'open' && w.think_time !== undefined) {
+      this.report(at('think_time'), 'key', 'only applies to mode: closed');
+    }
+    if (value !== undefined && w.duration === undefined && w.requests === undefined) {
+      this.report(['workload'], 'key', 'needs duration, requests or both (when to stop)');
+    }
+    const duration = this.seconds(at('duration'), w.duration, { positive: true });
+    const rampUp = this.seconds(at('ramp_up'), w.ramp_up) ?? 0;
+    if (duration !== undefined && rampUp > duration) {
+      this.report(at('ramp_up'), 'value', `is longer than the duration (${rampUp} s > ${duration} s)`);
+    }
+    const requests = num(w.requests);
+    return {
+      mode,
+      ...(rate !== undefined && { rate_rpm: rate }),
+      arrival: str(w.arrival) === 'poisson' ? 'poisson' : 'constant',
+      clients: num(w.clients) ?? 20,
+      ...(duration !== undefined && { duration_s: duration }),
+      ...(requests !== undefined && { requests }),
+      ramp_up_s: rampUp,
+      think_time_ms: (this.seconds(at('think_time'), w.think_time) ?? 0) * 1000,
+      warm_up_requests: num(w.warm_up) ?? 0,
+      on_end: str(w.on_end) === 'abort' ? 'abort' : 'drain',
+      drain_timeout_s: this.seconds(at('drain_timeout'), w.drain_timeout) ?? 30,
+    };
+  }
+
+  prompts(value: unknown): PromptSource {
+    if (value === undefined) return { kind: 'shape', profile: 'balanced', ...SHAPE_PROFILES.balanced };
+    const p = obj(value);
+    const at = (key: string): PathSegment[] => ['prompts', key];
+    const sources = (['shape', 'file', 'dataset'] as const).filter((k) => p[k] !== undefined);
+    if (sources.length === 0) {
+      this.report(['prompts'], 'key', 'needs one of shape, file or dataset');
+    } else if (sources.length > 1) {
+      this.report(at(sources[1]), 'key', `use only one of shape, file or dataset (this one conflicts with "${sources[0]}")`);
+    }
+    const source = sources[0] ?? 'shape';
+    const maxTokens = num(p.max_tokens);
+    if (source !== 'shape' && p.context_tokens !== undefined) {
+      this.report(at('context_tokens'), 'key', 'only applies with shape (prompt files have their own length)');
+    }
+    if (source !== 'file' && p.inputs !== undefined) this.report(at('inputs'), 'key', 'only applies with file');
+
+    if (source === 'shape') {
+      const profile = (str(p.shape) ?? 'balanced') as ShapeProfile;
+      const contextTokens = num(p.context_tokens);
+      if (profile === 'custom') {
+        if (contextTokens === undefined) this.report(at('context_tokens'), 'key', 'is required with shape: custom');
+        if (maxTokens === undefined) this.report(at('max_tokens'), 'key', 'is required with shape: custom');
+      }
+      const base = profile === 'custom' ? { context_tokens: 0, max_tokens: 0 } : (SHAPE_PROFILES[profile] ?? SHAPE_PROFILES.balanced);
+      return {
+        kind: 'shape',
+        profile,
+        context_tokens: contextTokens ?? base.context_tokens,
+        max_tokens: maxTokens ?? base.max_tokens,
+      };
+    }
+    const withMax = maxTokens !== undefined ? { max_tokens: maxTokens } : {};
+    if (source === 'file') {
+      const file = this.promptFile(at('file'), p.file, ['.prompty', '.md', '.txt']);
+      const inputs = p.inputs === undefined ? undefined : this.promptFile(at('inputs'), p.inputs, ['.jsonl']);
+      return { kind: 'prompty', file, ...(inputs !== undefined && { inputs }), ...withMax };
+    }
+    return { kind: 'dataset', file: this.promptFile(at('dataset'), p.dataset, ['.jsonl']), ...withMax };
+  }
+
+  /** A referenced file: the right kind, and present (relative to the scenario's folder). */
+  private promptFile(at: PathSegment[], value: unknown, extensions: string[]): string {
+    const file = str(value);
+    if (file === undefined) return '';
+    if (!extensions.some((ext) => file.toLowerCase().endsWith(ext))) {
+      this.report(at, 'value', `must be a ${extensions.join(', ')} file (got "${file}")`);
+      return file;
+    }
+    if (this.ctx.checkFiles) {
+      const resolved = path.resolve(path.dirname(this.ctx.filePath), file);
+      if (!isFile(resolved)) this.report(at, 'value', `file not found: ${file} (looked for ${resolved})`);
+    }
+    return file;
+  }
+
+  request(value: unknown): RequestOptions {
+    const r = obj(value);
+    const keys = ['temperature', 'top_p', 'max_tokens', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'extra_body'] as const;
+    const out: Record<string, unknown> = {};
+    for (const key of keys) if (r[key] !== undefined) out[key] = r[key];
+    return out as RequestOptions;
+  }
+
+  retry(value: unknown): RetryPolicy {
+    if (typeof value === 'string') return { policy: value === 'none' ? 'none' : 'exponential', max_retry_s: 60 };
+    const r = obj(value);
+    return {
+      policy: str(r.policy) === 'none' ? 'none' : 'exponential',
+      max_retry_s: this.seconds(['retry', 'max_retry'], r.max_retry) ?? 60,
+    };
+  }
+
+  timeouts(value: unknown): Timeouts {
+    const t = obj(value);
+    return {
+      request_s: this.seconds(['timeouts', 'request'], t.request, { positive: true }) ?? 120,
+      idle_s: this.seconds(['timeouts', 'idle'], t.idle, { positive: true }) ?? 30,
+    };
+  }
+
+  slos(value: unknown): Slo[] {
+    const slos: Slo[] = [];
+    list(value).forEach((text, i) => {
+      if (typeof text !== 'string') return;
+      try {
+        slos.push(parseSlo(text));
+      } catch (err) {
+        if (!(err instanceof SloError)) throw err;
+        this.report(['slos', i], 'value', err.message, err.allowed);
+      }
+    });
+    return slos;
+  }
+
+  /** A duration in seconds, or undefined when absent or invalid (invalid ones are reported). */
+  seconds(at: PathSegment[], value: unknown, opts: { positive?: boolean } = {}): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    let ms: number;
+    try {
+      ms = parseDurationMs(value);
+    } catch (err) {
+      this.report(at, 'value', (err as Error).message);
+      return undefined;
+    }
+    if (opts.positive && ms <= 0) {
+      this.report(at, 'value', 'must be longer than 0');
+      return undefined;
+    }
+    return ms / 1000;
+  }
+}
+
+function simulatorOptions(s: Obj): Partial<SimulatorOptions> {
+  const keys = [
+    'ttft_ms', 'ttft_per_1k_prompt_ms', 'tpot_ms', 'tokens_per_chunk', 'jitter',
+    'rpm_limit', 'tpm_limit', 'ptu_capacity_tpm', 'azure_prompt_filter', 'seed',
+  ] as const;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (s[key] !== undefined) out[key] = s[key];
+  // The simulator needs a complete faults record; unnamed faults are off.
+  if (s.faults !== undefined) out.faults = { ...DEFAULT_FAULTS, ...obj(s.faults) };
+  return out as Partial<SimulatorOptions>;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function obj(v: unknown): Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {};
+}
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+function bool(v: unknown): boolean | undefined {
+  return typeof v === 'boolean' ? v : undefined;
+}

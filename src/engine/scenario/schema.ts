@@ -1,0 +1,282 @@
+// THE JSON Schema of `*.perf.yaml` scenario files: the single source for validation (load.ts),
+// editor completion and hover (language server), and `schemas/perf.schema.json` (write-schema.ts).
+// Rules that JSON Schema cannot express well (provider-dependent requirements, SLO syntax,
+// files that must exist, ...) live in normalize.ts and report through the same problem list.
+//
+// Conventions: every property has a one-sentence `description` with units and default; enums carry
+// `enumDescriptions` (plain) and `markdownEnumDescriptions` (VS Code); no `$ref` (every sub-schema is
+// inline, so tools can walk the schema by path); `additionalProperties: false` on every object
+// except `request.extra_body`. `patternErrorMessage` is VS Code's keyword for a readable pattern error.
+
+import { DURATION_HINT, DURATION_PATTERN } from './durations';
+import { SLO_EXAMPLES } from './slo';
+
+/** Default Azure OpenAI api-version for dated routes. */
+export const DEFAULT_API_VERSION = '2024-10-21';
+
+/** Shape profiles of the Azure OpenAI benchmarking tool: context (prompt) tokens / max (generated) tokens. */
+export const SHAPE_PROFILES = {
+  balanced: { context_tokens: 500, max_tokens: 500 },
+  context: { context_tokens: 2000, max_tokens: 200 },
+  generation: { context_tokens: 500, max_tokens: 1000 },
+} as const;
+
+/** Keywords that only annotate (for editors); the validator must accept and ignore them. */
+export const ANNOTATION_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'patternErrorMessage'];
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A duration property: a number of seconds or a string such as "500ms", "30s", "5m", "1h". */
+function duration(description: string, defaultValue?: string): { [key: string]: Json } {
+  return {
+    type: ['number', 'string'],
+    description: `${description} A number of seconds or a string such as 500ms, 30s, 5m, 1h.`,
+    minimum: 0,
+    pattern: DURATION_PATTERN,
+    patternErrorMessage: DURATION_HINT,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  };
+}
+
+/** A string enum with one description per value. */
+function enumOf(description: string, values: Record<string, string>, defaultValue?: string): { [key: string]: Json } {
+  return {
+    type: 'string',
+    description,
+    enum: Object.keys(values),
+    enumDescriptions: Object.values(values),
+    markdownEnumDescriptions: Object.values(values),
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  };
+}
+
+function fraction(description: string, defaultValue = 0): { [key: string]: Json } {
+  return { type: 'number', minimum: 0, maximum: 1, default: defaultValue, description };
+}
+
+const simulatorSchema = {
+  type: 'object',
+  description: 'Latency, quota and fault model of the built-in simulator; only with `endpoint: simulator`. Unset fields keep the simulator\'s defaults.',
+  additionalProperties: false,
+  properties: {
+    ttft_ms: { type: 'number', minimum: 0, default: 120, description: 'Base time to the first content token in milliseconds, before prompt-length and load effects; default 120.' },
+    ttft_per_1k_prompt_ms: { type: 'number', minimum: 0, default: 20, description: 'Extra time to first token per 1,000 prompt tokens (prefill), in milliseconds; default 20.' },
+    tpot_ms: { type: 'number', minimum: 0, default: 15, description: 'Time per output token (decode) in milliseconds; default 15.' },
+    tokens_per_chunk: { type: 'integer', minimum: 1, default: 1, description: 'Tokens per streamed content chunk (Azure\'s content filter buffers several); default 1.' },
+    jitter: { type: 'number', minimum: 0, maximum: 1, default: 0.1, description: 'Relative jitter (0..1) applied to TTFT and every chunk gap, from a seeded random generator; default 0.1.' },
+    rpm_limit: { type: 'integer', minimum: 0, description: 'Requests-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 },
+    tpm_limit: { type: 'integer', minimum: 0, description: 'Tokens-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 },
+    ptu_capacity_tpm: { type: 'integer', minimum: 0, description: 'Provisioned (PTU-like) capacity in tokens per minute; utilization and latency rise with load; default 0 (off).', default: 0 },
+    azure_prompt_filter: { type: 'boolean', default: true, description: 'Send Azure\'s `prompt_filter_results` chunk first on Azure routes; default true.' },
+    seed: { type: 'integer', default: 1, description: 'Random seed for jitter and faults, for reproducible runs; default 1.' },
+    faults: {
+      type: 'object',
+      description: 'Injected faults, each a share of requests (0..1); all default to 0.',
+      additionalProperties: false,
+      properties: {
+        error_rate: fraction('Share of requests (0..1) answered with HTTP 500; default 0.'),
+        drop_rate: fraction('Share of streams (0..1) cut off after about half of their chunks; default 0.'),
+        stall_rate: fraction('Share of streams (0..1) that go silent for `stall_ms` halfway through; default 0.'),
+        stall_ms: { type: 'number', minimum: 0, default: 5000, description: 'How long a stalled stream stays silent, in milliseconds; default 5000.' },
+        malformed_rate: fraction('Share of streams (0..1) in which one content event carries invalid JSON; default 0.'),
+      },
+    },
+  },
+};
+
+const authSchema = {
+  type: 'object',
+  description: 'How to authenticate, by reference only: never put a key in this file. Default: api-key from AZURE_OPENAI_API_KEY (azure), OPENAI_API_KEY (openai), none otherwise.',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: enumOf('The kind of credential.', {
+      'api-key': 'A key sent as the `api-key` header (Azure) or as `Authorization: Bearer` (OpenAI-style), read from `env` or the editor\'s secret storage.',
+      bearer: 'A token sent as `Authorization: Bearer`, read from `env` (e.g. an Entra ID access token).',
+      entra: 'Microsoft Entra ID: a token from the signed-in account (VS Code) or the Azure CLI.',
+      none: 'No credentials (local servers, the simulator).',
+    }),
+    env: {
+      type: 'string',
+      description: 'Name of the environment variable that holds the key or token (api-key and bearer only), e.g. AZURE_OPENAI_API_KEY.',
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      patternErrorMessage: 'must be the name of an environment variable (e.g. AZURE_OPENAI_API_KEY), never the key itself',
+    },
+  },
+};
+
+const targetSchema = {
+  type: 'object',
+  description: 'One deployment to benchmark.',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'A unique name for this target, used in results and charts.' },
+    provider: enumOf(
+      'The API flavour of the endpoint; default `simulator` when `endpoint: simulator`, otherwise required.',
+      {
+        azure: 'Azure OpenAI: `/openai/deployments/{deployment}/chat/completions?api-version=…`, `api-key` header.',
+        openai: 'OpenAI: `/v1/chat/completions` with `model` in the body and a Bearer key.',
+        'openai-compatible': 'Any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, LiteLLM, …).',
+        simulator: 'The built-in simulator (OpenAI-style routes).',
+      },
+    ),
+    endpoint: {
+      type: 'string',
+      description: 'Base URL of the endpoint (e.g. https://my-resource.openai.azure.com), or `simulator` for the built-in in-process simulator; default `simulator` for the simulator provider, https://api.openai.com/v1 for openai.',
+      pattern: '^(simulator|https?://\\S+)$',
+      patternErrorMessage: 'must be an http(s) URL or `simulator`',
+      examples: ['simulator', 'https://my-resource.openai.azure.com', 'http://localhost:8000/v1'],
+    },
+    deployment: { type: 'string', minLength: 1, description: 'Azure deployment name; required for `provider: azure`.' },
+    model: { type: 'string', minLength: 1, description: 'Model name sent in the request body (required for openai and openai-compatible) and used to pick the tokenizer and prices.', examples: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1'] },
+    api_version: { type: 'string', minLength: 1, description: `Azure \`api-version\` query parameter for dated routes; default ${DEFAULT_API_VERSION} (azure only).`, default: DEFAULT_API_VERSION },
+    auth: authSchema,
+    simulator: simulatorSchema,
+  },
+};
+
+const workloadSchema = {
+  type: 'object',
+  description: 'How requests are scheduled and when the run ends; give `duration`, `requests` or both.',
+  additionalProperties: false,
+  properties: {
+    mode: enumOf('Open loop starts requests on a schedule; closed loop runs `clients` back to back; default open.', {
+      open: 'Requests start at `rate` per minute, whatever the latency (at most `clients` in flight).',
+      closed: '`clients` loops each send a request, wait for the response and `think_time`, and repeat.',
+    }, 'open'),
+    rate: { type: 'number', exclusiveMinimum: 0, description: 'Target rate in requests per minute; required in open mode.' },
+    arrival: enumOf('How request start times are spread in open mode; default constant.', {
+      constant: 'Evenly spaced starts (60 / rate seconds apart).',
+      poisson: 'Random starts with exponentially distributed gaps averaging the same rate (more realistic bursts).',
+    }, 'constant'),
+    clients: { type: 'integer', minimum: 1, default: 20, description: 'Open mode: the most requests in flight at once; closed mode: the number of clients; default 20.' },
+    duration: duration('Stop starting requests after this long.'),
+    requests: { type: 'integer', minimum: 1, description: 'Stop after this many requests have been started.' },
+    ramp_up: duration('The rate (or number of clients) grows linearly from 0 over this time; default 0.', '0s'),
+    think_time: duration('Closed mode: the pause between a client\'s response and its next request; default 0.', '0s'),
+    warm_up: { type: 'integer', minimum: 0, default: 0, description: 'The first N completed requests of each target are recorded but left out of the statistics; default 0.' },
+    on_end: enumOf('What happens to requests still in flight when the run ends; default drain.', {
+      drain: 'Wait for them (up to `drain_timeout`) and include them in the results.',
+      abort: 'Cancel them at once; they are recorded as aborted.',
+    }, 'drain'),
+    drain_timeout: duration('With `on_end: drain`, abort what is still in flight after this long; default 30s.', '30s'),
+  },
+};
+
+const promptsSchema = {
+  type: 'object',
+  description: 'What each request asks: exactly one of `shape` (synthetic prompts), `file` (a .prompty or markdown prompt) or `dataset` (a .jsonl of chats); default `shape: balanced`.',
+  additionalProperties: false,
+  properties: {
+    shape: enumOf('A synthetic prompt/response size profile, as in the Azure OpenAI benchmarking tool.', {
+      balanced: '500 context tokens, 500 max tokens.',
+      context: '2000 context tokens, 200 max tokens (long prompts, short answers).',
+      generation: '500 context tokens, 1000 max tokens (short prompts, long answers).',
+      custom: 'Your own sizes: set `context_tokens` and `max_tokens`.',
+    }),
+    context_tokens: { type: 'integer', minimum: 1, description: 'Prompt size in tokens for a shape; required with `shape: custom`, overrides the profile otherwise.' },
+    max_tokens: { type: 'integer', minimum: 1, description: 'Tokens to generate per request; required with `shape: custom`, overrides the profile or prompt file otherwise.' },
+    file: { type: 'string', minLength: 1, description: 'A .prompty (or .md / .txt) prompt file, relative to this scenario file; its `{{variables}}` come from its `sample` or from `inputs`.' },
+    inputs: { type: 'string', minLength: 1, description: 'With `file`: a .jsonl file of variable values, one JSON object per line; each line renders one prompt.' },
+    dataset: { type: 'string', minLength: 1, description: 'A .jsonl file of chats, one {"messages": [...]} per line, relative to this scenario file; requests cycle through them.' },
+  },
+};
+
+const requestSchema = {
+  type: 'object',
+  description: 'Options copied into every request body.',
+  additionalProperties: false,
+  properties: {
+    temperature: { type: 'number', minimum: 0, maximum: 2, description: 'Sampling temperature (0..2); server default when unset.' },
+    top_p: { type: 'number', minimum: 0, maximum: 1, description: 'Nucleus sampling probability mass (0..1); server default when unset.' },
+    max_tokens: { type: 'integer', minimum: 1, description: 'Sent as `max_tokens` on every request; when unset, `prompts.max_tokens` (or the shape profile\'s) is sent.' },
+    seed: { type: 'integer', description: 'Seed for best-effort deterministic sampling.' },
+    stop: {
+      type: ['string', 'array'],
+      description: 'A stop sequence or a list of up to 4 stop sequences.',
+      items: { type: 'string', description: 'A stop sequence: generation ends before it.' },
+      maxItems: 4,
+    },
+    presence_penalty: { type: 'number', minimum: -2, maximum: 2, description: 'Presence penalty (-2..2); server default when unset.' },
+    frequency_penalty: { type: 'number', minimum: -2, maximum: 2, description: 'Frequency penalty (-2..2); server default when unset.' },
+    extra_body: { type: 'object', description: 'Extra request-body fields, copied as they are (e.g. provider-specific options).' },
+  },
+};
+
+const retryPolicyValues = {
+  none: 'A throttled request is retried at once; its latency restarts at the last attempt.',
+  exponential: 'Back off exponentially, honoring retry-after-ms / retry-after; latency counts from the first attempt.',
+};
+
+const retrySchema = {
+  description: 'What to do when a request is throttled (HTTP 429): a policy name, or { policy, max_retry }; default exponential with max_retry 60s.',
+  default: 'exponential',
+  anyOf: [
+    enumOf('The retry policy.', retryPolicyValues),
+    {
+      type: 'object',
+      description: 'A retry policy with options.',
+      additionalProperties: false,
+      properties: {
+        policy: enumOf('The retry policy; default exponential.', retryPolicyValues, 'exponential'),
+        max_retry: duration('Stop retrying once this much time has passed since the first attempt; default 60s.', '60s'),
+      },
+    },
+  ],
+};
+
+const timeoutsSchema = {
+  type: 'object',
+  description: 'Per-request time limits.',
+  additionalProperties: false,
+  properties: {
+    request: duration('Abort an attempt that has not finished after this long; default 120s.', '120s'),
+    idle: duration('Abort a stream that has sent nothing for this long (stall detection); default 30s.', '30s'),
+  },
+};
+
+export const perfSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://llm-perf-lab.dev/schemas/perf.schema.json',
+  title: 'LLM Perf Lab scenario',
+  description: 'A load test of one or more LLM deployments (`*.perf.yaml`).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['targets', 'workload'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'Name of the scenario, shown in results; default: the file name without `.perf.yaml`.' },
+    targets: {
+      type: 'array',
+      minItems: 1,
+      description: 'The deployments to benchmark (at least one), each with a unique name.',
+      items: targetSchema,
+    },
+    target_mode: enumOf('How several targets are run; default parallel.', {
+      parallel: 'All targets on one timeline, each with the full workload (a fair side-by-side comparison).',
+      sequential: 'One target after another, each with the full workload.',
+    }, 'parallel'),
+    workload: workloadSchema,
+    prompts: promptsSchema,
+    request: requestSchema,
+    retry: retrySchema,
+    timeouts: timeoutsSchema,
+    aggregation_window: duration('Window over which rates (RPM, tokens per minute, failures) are computed; default 60s.', '60s'),
+    prevent_server_caching: { type: 'boolean', default: true, description: 'Prefix every prompt with a random string so servers cannot serve it from a prompt cache; default true.' },
+    record_chunks: { type: 'boolean', default: false, description: 'Record the time offset of every content chunk in requests.jsonl (`chunk_offsets_ms`); default false.' },
+    slos: {
+      type: 'array',
+      description: 'Service-level objectives checked at the end of the run; the CLI exits non-zero when one fails.',
+      items: {
+        type: 'string',
+        description: 'An SLO: `<metric>.<stat> <op> <value><unit>` with metric ttft|ttfb|tbt|e2e|itl, stat avg|p50|p90|p95|p99|max and unit ms|s; or `failures < 1%`, `throttled < 5%`, `rpm >= 590`.',
+        examples: SLO_EXAMPLES,
+      },
+    },
+  },
+};
+
+/** The schema as the text of `schemas/perf.schema.json`. */
+export function schemaJsonText(): string {
+  return JSON.stringify(perfSchema, null, 2) + '\n';
+}

@@ -1,0 +1,419 @@
+// Prompt files, parsed (no token counting here):
+//   .prompty   YAML front matter between `---` lines, then `system:` / `user:` / `assistant:` sections
+//              with {{variable}} placeholders
+//   .jsonl     one {"messages": [...]} chat per line
+//   .md        a whole-file user message, or sections under `## system` / `## user` / … headings
+//   other      the whole text as one user message
+// Problems are collected with line numbers rather than thrown, so an editor can show them all.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+
+export type PromptFormat = 'prompty' | 'jsonl' | 'markdown' | 'text';
+
+export interface PromptMessage {
+  role: string;
+  content: string;
+  name?: string;
+}
+
+export interface PromptSection {
+  /** "system", "user", "line 3", ... */
+  label: string;
+  role?: string;
+  /** 1-based line where the section starts (its heading, or the dataset line). */
+  line: number;
+  /** The chat messages this section contributes. */
+  messages: PromptMessage[];
+  text: string;
+}
+
+export interface PromptProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface ParsedPrompt {
+  format: PromptFormat;
+  sections: PromptSection[];
+  problems: PromptProblem[];
+  frontMatter?: Record<string, unknown>;
+  /** `{{variable}}` names in order of first use. */
+  variables: string[];
+  /** The model named in the front matter (`model: gpt-4o` or `model.configuration.name`). */
+  model?: string;
+}
+
+const CHAT_ROLES = ['system', 'user', 'assistant', 'developer', 'tool'];
+const SECTION_ROLES = 'system|user|assistant';
+const PROMPTY_HEADING = new RegExp(`^\\s*(?:#\\s*)?(${SECTION_ROLES})\\s*:\\s*$`, 'i');
+const MARKDOWN_HEADING = new RegExp(`^ {0,3}#{1,6}\\s+(${SECTION_ROLES})\\s*:?\\s*#*\\s*$`, 'i');
+const VARIABLE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
+
+export function promptFormat(fileName: string): PromptFormat {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.prompty')) return 'prompty';
+  if (lower.endsWith('.jsonl')) return 'jsonl';
+  if (lower.endsWith('.md') || lower.endsWith('.markdown')) return 'markdown';
+  return 'text';
+}
+
+export function parsePromptFile(fileName: string, text: string): ParsedPrompt {
+  const format = promptFormat(fileName);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (format === 'jsonl') return { format, ...parseDataset(lines), variables: [] };
+
+  const problems: PromptProblem[] = [];
+  const front = format === 'text' ? { bodyStart: 0 } : parseFrontMatter(lines, problems);
+  const body = lines.slice(front.bodyStart);
+  const sections =
+    format === 'prompty'
+      ? promptySections(body, front.bodyStart, problems)
+      : format === 'markdown'
+        ? markdownSections(body, front.bodyStart, problems)
+        : wholeText(body, front.bodyStart);
+  if (sections.length === 0) problems.push({ line: 1, column: 1, message: 'the prompt is empty' });
+  const variables = format === 'text' ? [] : scanVariables(body, front.bodyStart, problems);
+  const model = front.frontMatter ? modelName(front.frontMatter) : undefined;
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return {
+    format,
+    sections,
+    problems,
+    ...(front.frontMatter && { frontMatter: front.frontMatter }),
+    variables,
+    ...(model !== undefined && { model }),
+  };
+}
+
+// ---------- front matter ----------
+
+interface FrontMatter {
+  bodyStart: number; // 0-based index of the first body line
+  frontMatter?: Record<string, unknown>;
+}
+
+function parseFrontMatter(lines: string[], problems: PromptProblem[]): FrontMatter {
+  if (lines[0]?.trim() !== '---') return { bodyStart: 0 };
+  const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
+  if (end < 0) {
+    problems.push({ line: 1, column: 1, message: 'front matter starts with --- but has no closing --- line' });
+    return { bodyStart: 0 };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(lines.slice(1, end).join('\n'), { lineCounter, prettyErrors: false });
+  for (const err of doc.errors) {
+    const pos = lineCounter.linePos(err.pos[0]);
+    problems.push({ line: pos.line + 1, column: pos.col, message: `front matter: ${err.message}` });
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return { bodyStart: end + 1 };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ line: 2, column: 1, message: 'front matter must be a YAML mapping (key: value)' });
+    return { bodyStart: end + 1 };
+  }
+  return { bodyStart: end + 1, frontMatter: value as Record<string, unknown> };
+}
+
+/** `model: gpt-4o`, or Prompty's `model: { configuration: { name | azure_deployment } }`. */
+function modelName(front: Record<string, unknown>): string | undefined {
+  const model = front.model;
+  if (typeof model === 'string') return model;
+  const config = (model as { configuration?: Record<string, unknown> } | undefined)?.configuration;
+  const name = config?.name ?? config?.model ?? config?.azure_deployment;
+  return typeof name === 'string' ? name : undefined;
+}
+
+// ---------- sections ----------
+
+/** Split body lines at headings; text before the first heading is handled by `preamble`. */
+function splitSections(
+  body: string[],
+  offset: number,
+  headingRole: (line: string, index: number) => string | undefined,
+): { preamble: { line: number; text: string } | undefined; sections: PromptSection[] } {
+  const sections: PromptSection[] = [];
+  let current: { role?: string; line: number; lines: string[] } = { line: offset + 1, lines: [] };
+  let preamble: { line: number; text: string } | undefined;
+  const close = () => {
+    const text = trimBlankLines(current.lines);
+    if (current.role === undefined) {
+      if (text) preamble = { line: current.line + leadingBlankLines(current.lines), text };
+      return;
+    }
+    sections.push({
+      label: current.role,
+      role: current.role,
+      line: current.line,
+      messages: text ? [{ role: current.role, content: text }] : [],
+      text,
+    });
+  };
+  body.forEach((line, i) => {
+    const role = headingRole(line, i);
+    if (role === undefined) {
+      current.lines.push(line);
+      return;
+    }
+    close();
+    current = { role, line: offset + i + 1, lines: [] };
+  });
+  close();
+  return { preamble, sections };
+}
+
+function promptySections(body: string[], offset: number, problems: PromptProblem[]): PromptSection[] {
+  const { preamble, sections } = splitSections(body, offset, (line) => PROMPTY_HEADING.exec(line)?.[1].toLowerCase());
+  // As in Prompty, text before any role marker is the system message.
+  if (preamble) {
+    sections.unshift({ label: 'system', role: 'system', line: preamble.line, messages: [{ role: 'system', content: preamble.text }], text: preamble.text });
+  }
+  reportEmpty(sections, problems);
+  return sections;
+}
+
+function markdownSections(body: string[], offset: number, problems: PromptProblem[]): PromptSection[] {
+  let inFence = false;
+  const { preamble, sections } = splitSections(body, offset, (line) => {
+    if (/^ {0,3}(```|~~~)/.test(line)) inFence = !inFence;
+    return inFence ? undefined : MARKDOWN_HEADING.exec(line)?.[1].toLowerCase();
+  });
+  if (sections.length === 0) return wholeText(body, offset);
+  if (preamble && !preamble.text.split('\n').every((l) => l.trim() === '' || /^ {0,3}#/.test(l))) {
+    problems.push({ line: preamble.line, column: 1, message: 'text before the first role heading (## system, ## user, …) is not sent' });
+  }
+  reportEmpty(sections, problems);
+  return sections;
+}
+
+function wholeText(body: string[], offset: number): PromptSection[] {
+  const text = trimBlankLines(body);
+  if (!text) return [];
+  const line = offset + 1 + leadingBlankLines(body);
+  return [{ label: 'user', role: 'user', line, messages: [{ role: 'user', content: text }], text }];
+}
+
+function reportEmpty(sections: PromptSection[], problems: PromptProblem[]): void {
+  for (const s of sections) {
+    if (!s.text) problems.push({ line: s.line, column: 1, message: `the ${s.label} section is empty` });
+  }
+}
+
+function trimBlankLines(lines: string[]): string {
+  return lines.join('\n').replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
+}
+
+function leadingBlankLines(lines: string[]): number {
+  const i = lines.findIndex((l) => l.trim() !== '');
+  return i < 0 ? 0 : i;
+}
+
+// ---------- variables ----------
+
+function scanVariables(body: string[], offset: number, problems: PromptProblem[]): string[] {
+  const names: string[] = [];
+  body.forEach((line, i) => {
+    for (const m of line.matchAll(VARIABLE)) if (!names.includes(m[1])) names.push(m[1]);
+    // Anything else in braces is a template feature we do not render: say so instead of sending it raw.
+    const stripped = line.replace(VARIABLE, (m) => ' '.repeat(m.length));
+    const other = /\{\{|\{%/.exec(stripped);
+    if (other) {
+      problems.push({
+        line: offset + i + 1,
+        column: other.index + 1,
+        message: other[0] === '{%'
+          ? 'template tags ({% ... %}) are not supported; only {{variable}} substitution'
+          : 'only simple {{variable}} substitution is supported here',
+      });
+    }
+  });
+  return names;
+}
+
+export class PromptRenderError extends Error {}
+
+/** The chat messages of a prompty or markdown prompt with `{{variables}}` filled from `vars`. */
+export function renderPrompty(parsed: ParsedPrompt, vars: Record<string, unknown>): PromptMessage[] {
+  const missing = parsed.variables.filter((name) => lookup(vars, name) === undefined);
+  if (missing.length > 0) {
+    const where = (name: string) => parsed.sections.find((s) => usesVariable(s.text, name))?.line;
+    const list = missing.map((n) => `"${n}"${where(n) ? ` (line ${where(n)})` : ''}`).join(', ');
+    throw new PromptRenderError(`missing variable${missing.length > 1 ? 's' : ''} ${list}`);
+  }
+  return parsed.sections.flatMap((s) =>
+    s.messages.map((m) => ({ ...m, content: m.content.replace(VARIABLE, (_, name: string) => stringify(lookup(vars, name))) })),
+  );
+}
+
+/** Variable values a prompty file brings itself: its inputs' defaults, overridden by `sample`. */
+export function promptDefaults(parsed: ParsedPrompt): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const inputs = parsed.frontMatter?.inputs;
+  if (inputs && typeof inputs === 'object' && !Array.isArray(inputs)) {
+    for (const [name, spec] of Object.entries(inputs)) {
+      if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
+        const s = spec as Record<string, unknown>;
+        if (s.default !== undefined) values[name] = s.default;
+        else if (s.sample !== undefined) values[name] = s.sample;
+      } else if (spec !== null && spec !== undefined) {
+        values[name] = spec;
+      }
+    }
+  }
+  const sample = parsed.frontMatter?.sample;
+  if (sample && typeof sample === 'object' && !Array.isArray(sample)) Object.assign(values, sample);
+  return values;
+}
+
+function usesVariable(text: string, name: string): boolean {
+  return [...text.matchAll(VARIABLE)].some((m) => m[1] === name);
+}
+
+function lookup(vars: Record<string, unknown>, name: string): unknown {
+  if (name in vars) return vars[name];
+  let value: unknown = vars;
+  for (const part of name.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function stringify(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+// ---------- jsonl ----------
+
+interface JsonLine {
+  line: number;
+  value: unknown;
+}
+
+/** Parse JSON Lines: blank lines are skipped; a malformed line becomes a problem, not an exception. */
+export function parseJsonLines(text: string): { values: JsonLine[]; problems: PromptProblem[] } {
+  return parseJsonLineArray(text.replace(/^\uFEFF/, '').split(/\r?\n/));
+}
+
+function parseJsonLineArray(lines: string[]): { values: JsonLine[]; problems: PromptProblem[] } {
+  const values: JsonLine[] = [];
+  const problems: PromptProblem[] = [];
+  lines.forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    try {
+      values.push({ line: i + 1, value: JSON.parse(raw) });
+    } catch (err) {
+      const message = (err as Error).message;
+      const position = /at position (\d+)/.exec(message);
+      const column = position ? Number(position[1]) + 1 : raw.length - raw.trimStart().length + 1;
+      const reason = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+      problems.push({ line: i + 1, column, message: `invalid JSON: ${reason}` });
+    }
+  });
+  return { values, problems };
+}
+
+function parseDataset(lines: string[]): { sections: PromptSection[]; problems: PromptProblem[] } {
+  const { values, problems } = parseJsonLineArray(lines);
+  const sections: PromptSection[] = [];
+  for (const { line, value } of values) {
+    const problem = (message: string) => problems.push({ line, column: 1, message });
+    const raw = (value as { messages?: unknown } | null)?.messages;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Array.isArray(raw)) {
+      problem('expected an object with a "messages" list: {"messages": [{"role": "user", "content": "…"}]}');
+      continue;
+    }
+    if (raw.length === 0) {
+      problem('"messages" is empty');
+      continue;
+    }
+    const messages: PromptMessage[] = [];
+    raw.forEach((m, i) => {
+      const msg = toMessage(m);
+      if (typeof msg === 'string') problem(`messages[${i}]: ${msg}`);
+      else messages.push(msg);
+    });
+    if (messages.length === raw.length) {
+      sections.push({ label: `line ${line}`, line, messages, text: messages.map((m) => m.content).join('\n') });
+    }
+  }
+  return { sections, problems };
+}
+
+/** A chat message, or the reason it is not one. Text parts of multi-part content are joined. */
+function toMessage(m: unknown): PromptMessage | string {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return 'must be an object with "role" and "content"';
+  const { role, content, name } = m as Record<string, unknown>;
+  if (typeof role !== 'string' || !CHAT_ROLES.includes(role)) {
+    return `"role" must be one of ${CHAT_ROLES.join(', ')} (got ${JSON.stringify(role)})`;
+  }
+  let text: string;
+  if (typeof content === 'string') text = content;
+  else if (Array.isArray(content) && content.every((p) => typeof (p as { text?: unknown })?.text === 'string')) {
+    text = content.map((p) => (p as { text: string }).text).join('');
+  } else return '"content" must be a string or a list of text parts';
+  if (name !== undefined && typeof name !== 'string') return '"name" must be a string';
+  return name === undefined ? { role, content: text } : { role, content: text, name };
+}
+
+// ---------- loading for a run ----------
+
+/** The file-based prompt sources of a scenario (engine's PromptSource without `shape`). */
+export interface PromptFileSource {
+  kind: 'prompty' | 'dataset';
+  file: string;
+  inputs?: string;
+}
+
+export class PromptFileError extends Error {}
+
+/**
+ * The conversations a run cycles through: one per dataset line, or one rendered prompt per line of
+ * `inputs` (a single rendering from the file's own sample values without it). Relative paths resolve
+ * against `scenarioDir`. Throws PromptFileError listing `file:line:col: message` for every problem.
+ */
+export function loadPromptMessages(source: PromptFileSource, scenarioDir: string): PromptMessage[][] {
+  const parsed = parsePromptFile(source.file, readText(source.file, scenarioDir));
+  failOn(source.file, parsed.problems);
+  if (source.kind === 'dataset' || parsed.format === 'jsonl') return parsed.sections.map((s) => s.messages);
+
+  const defaults = promptDefaults(parsed);
+  if (source.inputs === undefined) {
+    return [render(parsed, defaults, source.file, '; give it a value under `sample:` in the front matter, or use `inputs`')];
+  }
+
+  const { values, problems } = parseJsonLines(readText(source.inputs, scenarioDir));
+  for (const { line, value } of values) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      problems.push({ line, column: 1, message: 'expected an object of variable values, e.g. {"question": "…"}' });
+    }
+  }
+  failOn(source.inputs, problems);
+  if (values.length === 0) failOn(source.inputs, [{ line: 1, column: 1, message: 'no input lines' }]);
+  return values.map(({ line, value }) => render(parsed, { ...defaults, ...(value as object) }, `${source.inputs}:${line}`));
+}
+
+function render(parsed: ParsedPrompt, vars: Record<string, unknown>, where: string, hint = ''): PromptMessage[] {
+  try {
+    return renderPrompty(parsed, vars);
+  } catch (err) {
+    if (err instanceof PromptRenderError) throw new PromptFileError(`${where}: ${err.message}${hint}`);
+    throw err;
+  }
+}
+
+function readText(file: string, dir: string): string {
+  const resolved = path.resolve(dir, file);
+  try {
+    return fs.readFileSync(resolved, 'utf8');
+  } catch (err) {
+    throw new PromptFileError(`${file}: cannot read ${resolved}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function failOn(file: string, problems: PromptProblem[]): void {
+  if (problems.length === 0) return;
+  throw new PromptFileError(problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+}
