@@ -32,14 +32,15 @@ export function createPromptFactory(
     const fixed = scenario.prevent_server_caching ? null : syntheticChat(encoding, source.context_tokens, { seed: 1 });
     return () => {
       const messages = fixed ?? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 });
-      return prepare(messages, source.max_tokens, source.context_tokens);
+      return prepare(messages, scenario.request.max_tokens ?? source.max_tokens, source.context_tokens);
     };
   }
 
   const dir = scenario.file ? path.dirname(scenario.file) : process.cwd();
   const conversations = loadPromptMessages(source, dir);
   if (conversations.length === 0) throw new Error(`no prompts found in ${source.file}`);
-  const maxTokens = source.max_tokens ?? scenario.request.max_tokens;
+  // `request.max_tokens` wins over the prompt source's (the schema says so).
+  const maxTokens = scenario.request.max_tokens ?? source.max_tokens;
   let next = 0;
   return () => {
     const base = conversations[next++ % conversations.length];

@@ -183,6 +183,8 @@ export class TargetRunner {
     this.sentCount++;
     const id = this.o.nextId();
     const prompt = this.o.nextPrompt();
+    // Lets a proxy or the simulator's log be joined with requests.jsonl, even for failed attempts.
+    prompt.request.headers['x-perflab-request-id'] = String(id);
     const lag = scheduledAt === null ? null : performance.now() - scheduledAt;
     if (lag !== null && lag > LATE_THRESHOLD_MS) this.lateCount++;
     this.o.metrics.onSent(lag);
