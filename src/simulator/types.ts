@@ -45,6 +45,9 @@ export interface SimulatorOptions {
   keep_log: boolean;
   /** Append the log as JSON lines to this file. */
   log_file?: string;
+  /** Outside PTU mode: latency factor = 1 + inflight_slowdown × requests in flight (default 0.0005,
+   *  i.e. ×1.25 at 500 in flight). 0 = latency independent of load. */
+  inflight_slowdown?: number;
 }
 
 /** One line of the simulator's log: what it received and what it sent, with its own clock.
@@ -79,6 +82,8 @@ export interface SimulatorLogEntry {
   sent_usage: boolean;
   /** Full generated text (only when keep_log, for token-count checks). */
   content?: string;
+  /** Set when the response was cut short by the client closing the connection, or by close(). */
+  interrupted?: 'client' | 'shutdown';
 }
 
 export interface RunningSimulator {

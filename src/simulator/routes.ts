@@ -1,0 +1,58 @@
+// URL → route. Chat completions in three dialects plus two GET helpers.
+//   POST /openai/deployments/{deployment}/chat/completions?api-version=V   Azure (deployment route)
+//   POST /openai/v1/chat/completions                                       Azure v1 (model in body)
+//   POST /v1/chat/completions, POST /chat/completions                      OpenAI (model in body)
+//   GET  /healthz, GET /v1/models (also /openai/v1/models, /models)
+import type { SimulatorLogEntry } from './types';
+
+export type ChatRoute = SimulatorLogEntry['route'];
+
+export type RouteMatch =
+  | { kind: 'chat'; route: ChatRoute; deployment?: string; apiVersion?: string }
+  | { kind: 'healthz' }
+  | { kind: 'models'; azure: boolean }
+  | { kind: 'not-found'; azure: boolean; path: string };
+
+const DEPLOYMENT_CHAT = /^\/openai\/deployments\/([^/]+)\/chat\/completions\/?$/;
+
+export function matchRoute(method: string, url: string): RouteMatch {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const azure = path.startsWith('/openai/');
+  if (method === 'POST') {
+    if (path === '/v1/chat/completions' || path === '/chat/completions') return { kind: 'chat', route: 'openai' };
+    if (path === '/openai/v1/chat/completions') return { kind: 'chat', route: 'azure-v1' };
+    const m = DEPLOYMENT_CHAT.exec(path);
+    if (m) {
+      const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      return {
+        kind: 'chat',
+        route: 'azure',
+        deployment: safeDecode(m[1]),
+        apiVersion: params.get('api-version') ?? undefined,
+      };
+    }
+  } else if (method === 'GET' || method === 'HEAD') {
+    if (path === '/healthz') return { kind: 'healthz' };
+    if (path === '/v1/models' || path === '/models' || path === '/openai/v1/models') return { kind: 'models', azure };
+  }
+  return { kind: 'not-found', azure, path };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Models listed by GET /v1/models (any model name is accepted on chat routes). */
+export const LISTED_MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-35-turbo', 'o4-mini'];
+
+export function modelsBody(): string {
+  return JSON.stringify({
+    object: 'list',
+    data: LISTED_MODELS.map((id) => ({ id, object: 'model', created: 1715367049, owned_by: 'system' })),
+  });
+}
