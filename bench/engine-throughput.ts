@@ -1,0 +1,173 @@
+// Engine throughput and accuracy, engine and simulator side by side on this machine:
+// the simulator runs in its own process (the built `perflab simulate`, one core), the engine in this one.
+//
+//   npx tsx bench/engine-throughput.ts hold  [rpm=12000] [seconds=60] [clients=500]
+//       hold a rate of 100-token streams; report achieved vs target, CPU per 1,000 requests, and the
+//       TTFT / E2E measurement error (engine timestamps vs the simulator's log of its own writes)
+//   npx tsx bench/engine-throughput.ts soak  [requests=100000] [rpm=12000] [clients=500]
+//       memory (RSS, heap) sampled every 5 s over a long run: it must stay flat
+//   npx tsx bench/engine-throughput.ts sweep [rpm list, e.g. 6000,12000,18000,24000] [seconds=20]
+//       the highest rate the engine holds before it reports itself as the bottleneck
+//
+// Prints JSON lines; docs/performance.md records a run.
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LatencyHistogram } from '../src/engine/histogram';
+import type { RequestRecord } from '../src/engine/records';
+import { startRun } from '../src/engine/run';
+import type { Scenario } from '../src/engine/scenario/types';
+import type { SimulatorLogEntry } from '../src/simulator/types';
+
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+
+async function startSimulatorProcess(logFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0', '--ttft-ms', '200', '--tpot-ms', '20', '--jitter', '0.1', '--log', logFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += String(d);
+      const m = /listening on (http:\/\/[^\s]+)/.exec(text);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+function scenarioFor(url: string, rpm: number, clients: number, limits: { duration_s?: number; requests?: number }): Scenario {
+  return {
+    name: `bench-${rpm}rpm`,
+    targets: [{ name: 'sim', provider: 'openai-compatible', endpoint: `${url}/v1`, model: 'gpt-4o-mini', auth: { type: 'none' } }],
+    target_mode: 'parallel',
+    workload: { mode: 'open', rate_rpm: rpm, arrival: 'constant', clients, ramp_up_s: 0, think_time_ms: 0, warm_up_requests: 0, on_end: 'drain', drain_timeout_s: 30, ...limits },
+    prompts: { kind: 'shape', profile: 'custom', context_tokens: 100, max_tokens: 100 },
+    request: {},
+    retry: { policy: 'none', max_retry_s: 60 },
+    timeouts: { request_s: 120, idle_s: 30 },
+    aggregation_window_s: 60,
+    prevent_server_caching: true,
+    record_chunks: false,
+    slos: [],
+  };
+}
+
+interface Measured {
+  rpm: number;
+  clients: number;
+  sent: number;
+  expected: number | null;
+  achieved_ratio: number | null;
+  unsent: number;
+  late: number;
+  failures: number;
+  cpu_ms_per_1k_requests: number;
+  client_cpu_max: number;
+  event_loop_p99_ms: number;
+  lag_ms: unknown;
+  engine_says_behind: boolean;
+  ttft_error_ms?: unknown;
+  e2e_error_ms?: unknown;
+  memory_mb?: { t_s: number; rss: number; heap: number }[];
+}
+
+async function runOnce(rpm: number, clients: number, limits: { duration_s?: number; requests?: number }, withErrors: boolean, sampleMemory: boolean): Promise<Measured> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-bench-'));
+  const logFile = path.join(dir, 'simulator.jsonl');
+  const sim = await startSimulatorProcess(logFile);
+  const records = new Map<string, RequestRecord>();
+  const memory: { t_s: number; rss: number; heap: number }[] = [];
+  const t0 = performance.now();
+  const memTimer = sampleMemory
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        memory.push({ t_s: Math.round((performance.now() - t0) / 1000), rss: Math.round(m.rss / 2 ** 20), heap: Math.round(m.heapUsed / 2 ** 20) });
+      }, 5000)
+    : null;
+  const cpu0 = process.cpuUsage();
+  let windowsBehind = 0;
+  const run = startRun(scenarioFor(sim.url, rpm, clients, limits), {
+    outDir: path.join(dir, 'run'),
+    seed: 1,
+    resolveCredential: async () => null,
+    onRecord: (r) => {
+      if (withErrors && r.response_id) records.set(r.response_id, r);
+    },
+    onWindow: (w) => {
+      if (w.behind) windowsBehind++;
+    },
+  });
+  const summary = await run.done;
+  const cpu = process.cpuUsage(cpu0);
+  if (memTimer) clearInterval(memTimer);
+  await sim.stop();
+  const t = summary.targets[0];
+  const result: Measured = {
+    rpm,
+    clients,
+    sent: t.schedule.sent,
+    expected: t.schedule.expected,
+    achieved_ratio: t.schedule.achieved_ratio,
+    unsent: t.schedule.unsent,
+    late: t.schedule.late,
+    failures: t.requests.failed,
+    cpu_ms_per_1k_requests: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, t.requests.completed)) * 1000),
+    client_cpu_max: summary.client.cpu_max,
+    event_loop_p99_ms: summary.client.event_loop_delay_ms.p99,
+    lag_ms: t.schedule.lag_ms,
+    engine_says_behind: windowsBehind > 0 || summary.client.bottleneck || t.warnings.some((w) => w.includes('could not keep')),
+  };
+  if (withErrors) {
+    const ttftError = new LatencyHistogram();
+    const e2eError = new LatencyHistogram();
+    let negative = 0;
+    for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+      if (!line) continue;
+      const e = JSON.parse(line) as SimulatorLogEntry;
+      const r = e.response_id ? records.get(e.response_id) : undefined;
+      if (!r || r.ttft_ms === null || e.first_content_ms === undefined) continue;
+      const d1 = r.start_ms + r.ttft_ms - e.first_content_ms;
+      const d2 = r.start_ms + r.e2e_ms! - e.end_ms;
+      if (d1 < 0) negative++;
+      ttftError.record(Math.abs(d1));
+      e2eError.record(Math.abs(d2));
+    }
+    result.ttft_error_ms = { ...ttftError.stats(), negative };
+    result.e2e_error_ms = e2eError.stats();
+  }
+  if (sampleMemory) result.memory_mb = memory;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+async function main() {
+  const [mode = 'hold', a, b, c] = process.argv.slice(2);
+  if (mode === 'hold') {
+    const r = await runOnce(Number(a ?? 12000), Number(c ?? 500), { duration_s: Number(b ?? 60) }, true, false);
+    process.stdout.write(`${JSON.stringify({ mode, ...r })}\n`);
+  } else if (mode === 'soak') {
+    const r = await runOnce(Number(b ?? 12000), Number(c ?? 500), { requests: Number(a ?? 100000) }, false, true);
+    process.stdout.write(`${JSON.stringify({ mode, ...r })}\n`);
+  } else if (mode === 'sweep') {
+    const rates = (a ?? '6000,12000,18000,24000,30000').split(',').map(Number);
+    for (const rpm of rates) {
+      const r = await runOnce(rpm, 2000, { duration_s: Number(b ?? 20) }, false, false);
+      process.stdout.write(`${JSON.stringify({ mode, ...r })}\n`);
+    }
+  } else {
+    throw new Error(`unknown mode ${mode}: hold | soak | sweep`);
+  }
+}
+
+void main();
