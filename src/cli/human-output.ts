@@ -51,7 +51,7 @@ function targetBlock(t: TargetSummary): string[] {
     row('E2E', t.latency_ms.e2e),
     row('schedule lag', s.lag_ms),
     s.mode === 'open'
-      ? `  rate: target ${fmt(s.target_rpm, 1)} RPM, achieved ${fmt(s.achieved_rpm, 1)} RPM (sent ${s.sent} of ${fmt(s.expected, 0)} scheduled, ${s.achieved_ratio !== null ? (s.achieved_ratio * 100).toFixed(1) : 'n/a'}%; ${s.late} late, ${s.unsent} never sent)`
+      ? `  rate: target ${fmt(s.target_rpm, 1)} RPM, achieved ${fmt(s.achieved_rpm, 1)} RPM (sent ${s.sent} of ${fmt(s.scheduled, 0)} scheduled, mean expected ${fmt(s.expected, 1)}; ${s.achieved_ratio !== null ? (s.achieved_ratio * 100).toFixed(1) : 'n/a'}%; ${s.late} late, ${s.unsent} never sent)`
       : `  closed loop: ${fmt(t.throughput_rpm, 1)} RPM completed`,
     `  requests: ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed${Object.keys(r.errors).length ? ` (${Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}, ${r.throttled_responses} throttled responses, ${r.retried} retried, ${r.warmup_excluded} warm-up excluded, ${r.cancelled} cancelled`,
     `  tokens: prompt ${t.tokens.prompt} (${t.tokens.prompt_tpm}/min), completion ${t.tokens.completion} (${t.tokens.completion_tpm}/min)${t.tokens.cached ? `, cached ${t.tokens.cached}` : ''}${t.tokens.tokens_per_chunk !== null ? `, ${t.tokens.tokens_per_chunk} tokens per chunk` : ''}${t.tokens.estimated_records ? `, ${t.tokens.estimated_records} estimated` : ''}`,

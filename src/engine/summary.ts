@@ -26,15 +26,17 @@ export interface TargetSummary {
   schedule: {
     mode: 'open' | 'closed';
     target_rpm: number | null;
-    /** What a perfect generator would have sent in the same time (open loop). */
+    /** Mean number of arrivals at the target rate in the same time (open loop). */
     expected: number | null;
+    /** Arrivals the schedule actually produced (Poisson arrivals vary around `expected`). */
+    scheduled: number | null;
     sent: number;
     /** Scheduled but never sent because all clients were busy until the end. */
     unsent: number;
     /** Sent more than 50 ms late. */
     late: number;
     achieved_rpm: number;
-    /** sent / expected (open loop). */
+    /** sent / scheduled (open loop): below 1 when the engine could not keep its schedule. */
     achieved_ratio: number | null;
     lag_ms: LatencyStats;
   };

@@ -71,6 +71,11 @@ export class TargetRunner {
     return this.sentCount;
   }
 
+  /** Arrivals the schedule produced before the run ended (open loop): what should have been sent. */
+  get scheduled(): number {
+    return this.scheduledCount;
+  }
+
   /** Runs until the duration / request count is reached and in-flight requests are drained. */
   async run(): Promise<void> {
     this.startedAt = performance.now();

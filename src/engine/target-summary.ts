@@ -43,11 +43,12 @@ export function buildTargetSummary(
   if (t.estimatedTokenRecords > 0) {
     warnings.push(`${t.estimatedTokenRecords} requests reported no usage: their token counts are estimated with the tokenizer`);
   }
-  if (expected !== null && w.mode === 'open') {
-    const ratio = expected > 0 ? runner.sent / expected : 1;
+  const scheduled = w.mode === 'open' ? runner.scheduled : null;
+  if (scheduled !== null) {
+    const ratio = scheduled > 0 ? runner.sent / scheduled : 1;
     if (runner.unsent > 0 || ratio < 0.99) {
       warnings.push(
-        `the engine could not keep its schedule: sent ${runner.sent} of ${Math.round(expected)} scheduled requests (${(ratio * 100).toFixed(1)}%), ${runner.unsent} never sent because all ${w.clients} clients were busy`,
+        `the engine could not keep its schedule: sent ${runner.sent} of ${scheduled} scheduled requests (${(ratio * 100).toFixed(1)}%), ${runner.unsent} never sent because all ${w.clients} clients were busy`,
       );
     }
     if (runner.sent > 0 && runner.lateCount / runner.sent > 0.01) {
@@ -85,11 +86,12 @@ export function buildTargetSummary(
       mode: w.mode,
       target_rpm: targetRpm,
       expected: expected === null ? null : round(expected, 1),
+      scheduled,
       sent: runner.sent,
       unsent: runner.unsent,
       late: runner.lateCount,
       achieved_rpm: round(runner.sent / minutes, 1),
-      achieved_ratio: expected ? round(runner.sent / expected, 4) : null,
+      achieved_ratio: scheduled ? round(runner.sent / scheduled, 4) : null,
       lag_ms: lag,
     },
     throughput_rpm: round(t.completed / minutes, 1),
