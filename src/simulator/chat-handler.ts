@@ -21,7 +21,7 @@ import * as errors from './errors';
 /** Azure accepts `stream_options` from this api-version on; older ones reject the field. */
 export const FIRST_AZURE_VERSION_WITH_STREAM_OPTIONS = '2024-09-01-preview';
 /** Model reported when neither the body nor the route names one. */
-const FALLBACK_MODEL = 'gpt-4o-mini';
+export const FALLBACK_MODEL = 'gpt-4o-mini';
 
 export interface SimulatorCore extends ResponderHost {
   readonly opts: SimulatorOptions;

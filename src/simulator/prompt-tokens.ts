@@ -1,10 +1,7 @@
 // Prompt token count for a request's messages: feeds the TTFT prefill term, quotas and `usage`.
-//
-// TODO(tokens): src/tokens (countChatTokens / encodingForModel) is not there yet. Until it is, this
-// is a deterministic estimate — ceil(chars / 4) per message plus OpenAI's chat framing (3 tokens per
-// message, 3 to prime the reply). Replace the body of countPromptTokens with
-//   countChatTokens(messages, encodingForModel(model)).total
-// once ../tokens lands.
+// Uses the same tokenizer and chat framing as the engine (../tokens), so an engine's own count of a
+// prompt equals the simulator's `usage.prompt_tokens` exactly.
+import { countChatTokens, encodingForModel, type ChatMessage } from '../tokens';
 
 export interface PromptMessage {
   role?: unknown;
@@ -25,12 +22,17 @@ export function messageText(content: unknown): string {
   return text;
 }
 
-export function countPromptTokens(messages: readonly PromptMessage[], _model: string | undefined): number {
-  let total = 3; // every reply is primed with <|start|>assistant<|message|>
-  for (const m of messages) {
-    total += 3; // <|start|>{role}<|message|> … <|end|>
-    total += Math.ceil(messageText(m.content).length / 4);
-    if (typeof m.name === 'string') total += 1 + Math.ceil(m.name.length / 4);
-  }
-  return total;
+export function countPromptTokens(messages: readonly PromptMessage[], model: string): number {
+  const chat: ChatMessage[] = messages.map((m) => {
+    const msg: ChatMessage = { role: typeof m.role === 'string' ? m.role : '', content: messageText(m.content) };
+    if (typeof m.name === 'string') msg.name = m.name;
+    return msg;
+  });
+  return countChatTokens(chat, encodingForModel(model)).total;
+}
+
+/** Loads the tokenizer tables for `model` now (a few hundred ms once per process) rather than
+ *  inside the first request, where it would delay that request's stream. */
+export function warmUpTokenizer(model: string): void {
+  countPromptTokens([{ role: 'user', content: 'warm up' }], model);
 }

@@ -11,6 +11,8 @@ import { Scheduler } from './scheduler';
 import { QuotaGate } from './quota';
 import { LatencyModel } from './latency-model';
 import { RequestLog } from './log';
+import { warmUpTokenizer } from './prompt-tokens';
+import { FALLBACK_MODEL } from './chat-handler';
 import type { Responder } from './stream-writer';
 import * as errors from './errors';
 
@@ -124,6 +126,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 /** Starts a simulator on a loopback address (port 0 = any free port). Throws on invalid options. */
 export async function startSimulator(partial: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
   const opts = resolveOptions(partial);
+  warmUpTokenizer(FALLBACK_MODEL);
   const log = await RequestLog.open(opts.keep_log, opts.log_file);
   const core = new Core(opts, log);
   const server = createServer({ keepAlive: true, noDelay: true, keepAliveTimeout: KEEP_ALIVE_MS }, core.onRequest);

@@ -118,7 +118,7 @@ export function countTokens(text: string, encoding: 'o200k_base' | 'cl100k_base'
     enc = get_encoding(encoding);
     encoders.set(encoding, enc);
   }
-  return enc.encode(text).length;
+  return enc.encode_ordinary(text).length; // special-token text in a prompt is plain text
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
