@@ -1,0 +1,22 @@
+// Public API of the tokens module: tokenizer, chat overhead, model catalog, cost, synthetic prompts.
+export { type Encoding, ENCODINGS, isEncoding, encode, decode, countTokens } from './tokenizer';
+export {
+  type ChatMessage,
+  type ChatTokenCount,
+  countChatTokens,
+  TOKENS_PER_MESSAGE,
+  TOKENS_PER_NAME,
+  REPLY_PRIMING_TOKENS,
+} from './chat';
+export {
+  type ModelPrice,
+  type ModelInfo,
+  type ModelOverrides,
+  MODEL_CATALOG,
+  lookupModel,
+  suggestModel,
+  encodingForModel,
+} from './catalog';
+export { type TokenUsage, requestCostUsd } from './cost';
+export { type SyntheticOptions, syntheticChat, randomCachePrefix } from './synthetic';
+export { mulberry32 } from './rng';

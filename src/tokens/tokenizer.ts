@@ -1,0 +1,45 @@
+// Token counting for OpenAI's BPE encodings, id-for-id equal to OpenAI's tiktoken
+// (measured in bench/tokenizers.ts, results in docs/tokenizers.md). Pure JS: no WASM to ship.
+
+import type * as GptEncoding from 'gpt-tokenizer/encoding/o200k_base';
+
+export type Encoding = 'o200k_base' | 'cl100k_base';
+export const ENCODINGS: readonly Encoding[] = ['o200k_base', 'cl100k_base'];
+
+type EncodingApi = typeof GptEncoding;
+const loaded = new Map<Encoding, EncodingApi>();
+
+// Each rank table is megabytes of JS and takes a few hundred ms to build, so an encoding is
+// loaded on first use only. The require paths stay literal so esbuild bundles both.
+function api(enc: Encoding): EncodingApi {
+  let a = loaded.get(enc);
+  if (!a) {
+    if (enc === 'o200k_base') a = require('gpt-tokenizer/encoding/o200k_base') as EncodingApi;
+    else if (enc === 'cl100k_base') a = require('gpt-tokenizer/encoding/cl100k_base') as EncodingApi;
+    else throw new Error(`Unknown encoding "${String(enc)}" (expected ${ENCODINGS.join(' or ')})`);
+    loaded.set(enc, a);
+  }
+  return a;
+}
+
+// Text such as "<|endoftext|>" inside a message is plain text to the service (tiktoken's
+// encode_ordinary), never a control token and never an error.
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
+export function isEncoding(name: string): name is Encoding {
+  return (ENCODINGS as readonly string[]).includes(name);
+}
+
+export function encode(text: string, enc: Encoding): number[] {
+  return api(enc).encode(text, PLAIN);
+}
+
+export function decode(ids: readonly number[], enc: Encoding): string {
+  return api(enc).decode(ids);
+}
+
+/** Number of tokens in `text`; counts without building the id array. */
+export function countTokens(text: string, enc: Encoding): number {
+  if (text.length === 0) return 0;
+  return api(enc).countTokens(text, PLAIN);
+}

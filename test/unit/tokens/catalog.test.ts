@@ -1,0 +1,96 @@
+import { strict as assert } from 'node:assert';
+import { encodingForModel, lookupModel, MODEL_CATALOG, suggestModel } from '../../../src/tokens/catalog';
+
+describe('tokens/catalog', () => {
+  it('finds models by exact name, case-insensitively', () => {
+    assert.equal(lookupModel('gpt-4o')?.name, 'gpt-4o');
+    assert.equal(lookupModel(' GPT-4.1-Mini ')?.name, 'gpt-4.1-mini');
+  });
+
+  it('resolves dated snapshots to their family', () => {
+    assert.equal(lookupModel('gpt-4o-2024-08-06')?.name, 'gpt-4o');
+    assert.equal(lookupModel('gpt-4o-mini-2024-07-18')?.name, 'gpt-4o-mini');
+    assert.equal(lookupModel('o3-mini-2025-01-31')?.name, 'o3-mini');
+    assert.equal(lookupModel('gpt-4-0613')?.name, 'gpt-4');
+    assert.equal(lookupModel('gpt-3.5-turbo-0125')?.name, 'gpt-3.5-turbo');
+  });
+
+  it("knows Azure's spelling and other aliases", () => {
+    assert.equal(lookupModel('gpt-35-turbo')?.name, 'gpt-3.5-turbo');
+    assert.equal(lookupModel('gpt-35-turbo-0125')?.name, 'gpt-3.5-turbo');
+    assert.equal(lookupModel('gpt-4-turbo-preview')?.name, 'gpt-4-turbo');
+  });
+
+  it('returns undefined for unknown names', () => {
+    assert.equal(lookupModel('my-deployment'), undefined);
+    assert.equal(lookupModel('gpt4o'), undefined);
+    assert.equal(lookupModel(''), undefined);
+  });
+
+  it('suggests the closest names', () => {
+    assert.equal(suggestModel('gpt4o')[0], 'gpt-4o');
+    assert.equal(suggestModel('gpt-4.1-mni')[0], 'gpt-4.1-mini');
+    assert.equal(suggestModel('gpt35-turbo')[0], 'gpt-3.5-turbo');
+    assert.deepEqual(suggestModel('llama-3-70b-instruct'), []);
+  });
+
+  it('maps models to encodings, unknown → o200k_base', () => {
+    assert.equal(encodingForModel('gpt-4o-2024-11-20'), 'o200k_base');
+    assert.equal(encodingForModel('gpt-5-mini'), 'o200k_base');
+    assert.equal(encodingForModel('gpt-4'), 'cl100k_base');
+    assert.equal(encodingForModel('gpt-4-turbo-2024-04-09'), 'cl100k_base');
+    assert.equal(encodingForModel('gpt-35-turbo'), 'cl100k_base');
+    assert.equal(encodingForModel('some-new-model'), 'o200k_base');
+  });
+
+  it('covers the required models', () => {
+    const names = MODEL_CATALOG.map((m) => m.name);
+    for (const n of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o1', 'o3', 'o3-mini', 'o4-mini',
+      'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-4-turbo', 'gpt-4', 'gpt-3.5-turbo']) {
+      assert.ok(names.includes(n), n);
+    }
+  });
+
+  it('cites a provider page and a check date for every price', () => {
+    for (const m of MODEL_CATALOG) {
+      if (!m.price) continue;
+      assert.match(m.price.source, /^https:\/\//, m.name);
+      assert.match(m.price.as_of, /^\d{4}-\d{2}-\d{2}$/, m.name);
+      assert.ok(m.price.input > 0 && m.price.output > 0, m.name);
+    }
+  });
+
+  describe('overrides', () => {
+    it('override a price field by name, alias or dated name, keeping the rest', () => {
+      const base = lookupModel('gpt-5-mini')!;
+      const m = lookupModel('gpt-5-mini-2025-08-07', { 'gpt-5-mini': { price: { input: 0.3 } } })!;
+      assert.equal(m.price!.input, 0.3);
+      assert.equal(m.price!.output, base.price!.output);
+      assert.equal(m.context_window, base.context_window);
+      const azure = lookupModel('gpt-3.5-turbo', { 'gpt-35-turbo': { price: { input: 0.5, output: 1.5 } } })!;
+      assert.equal(azure.price!.input, 0.5);
+      assert.equal(azure.price!.source, 'user override');
+    });
+
+    it('give a price to an unpriced model only when both rates are there', () => {
+      const noPrice = MODEL_CATALOG.find((m) => !m.price);
+      if (!noPrice) return;
+      assert.equal(lookupModel(noPrice.name, { [noPrice.name]: { price: { input: 1 } } })!.price, undefined);
+      assert.equal(lookupModel(noPrice.name, { [noPrice.name]: { price: { input: 1, output: 2 } } })!.price!.output, 2);
+    });
+
+    it('add new models', () => {
+      const m = lookupModel('my-llama', { 'my-llama': { encoding: 'cl100k_base', context_window: 8192 } })!;
+      assert.equal(m.name, 'my-llama');
+      assert.equal(m.encoding, 'cl100k_base');
+      assert.equal(m.context_window, 8192);
+      assert.equal(encodingForModel('my-llama', { 'my-llama': { encoding: 'cl100k_base' } }), 'cl100k_base');
+      assert.equal(suggestModel('my-lama', 3, { 'my-llama': {} })[0], 'my-llama');
+    });
+
+    it('do not change the catalog itself', () => {
+      lookupModel('gpt-4', { 'gpt-4': { price: { input: 1 } } });
+      assert.equal(lookupModel('gpt-4')!.price!.input, 30);
+    });
+  });
+});
