@@ -143,14 +143,15 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
 
   const model = bodyModel ?? r.deployment ?? FALLBACK_MODEL;
   const promptTokens = countPromptTokens(messages as PromptMessage[], model);
-  const maxTokens = limit ?? opts.default_max_tokens;
-  const n = Math.min(maxTokens, opts.default_max_tokens);
+  // The simulated model writes until the request's limit (benchmark shapes rely on it), or
+  // default_max_tokens when the request names none.
+  const n = limit ?? opts.default_max_tokens;
   entry.model = model;
   entry.stream = stream;
   entry.include_usage = includeUsage;
   entry.prompt_tokens = promptTokens;
 
-  const admission = core.quota.admit(promptTokens + maxTokens, performance.now());
+  const admission = core.quota.admit(promptTokens + n, performance.now());
   Object.assign(headers, admission.headers);
   if (admission.utilization !== undefined) entry.utilization = Math.round(admission.utilization * 1000) / 10;
   if (!admission.ok) {
@@ -171,7 +172,7 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
         model,
         limit: admission.limit!,
         used: admission.used!,
-        requested: promptTokens + maxTokens,
+        requested: promptTokens + n,
       }),
     );
   }
@@ -205,7 +206,7 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
     headers,
     chunks,
     chunkTokens: counts,
-    finishReason: limit !== undefined && limit <= opts.default_max_tokens ? 'length' : 'stop',
+    finishReason: limit !== undefined ? 'length' : 'stop',
     usage: usageOf(promptTokens, n),
     receivedAt: r.receivedAt,
     ttftMs,

@@ -26,7 +26,7 @@ export interface SimulatorOptions {
   tokens_per_chunk: number;
   /** Relative jitter (0..1) applied to TTFT and each chunk gap, from a seeded RNG. */
   jitter: number;
-  /** Completion length: at most the request's max_tokens; this many when the request names none. */
+  /** Completion length when the request names no max_tokens (otherwise exactly its max_tokens). */
   default_max_tokens: number;
   /** Quotas over a sliding 60 s window; 0 = unlimited. Exceeding one gives 429 + retry-after-ms. */
   rpm_limit: number;

@@ -129,13 +129,13 @@ describe('simulator stream shapes', () => {
     }
   });
 
-  it('content has exactly N tokens in both encodings, N = min(max_tokens, default_max_tokens)', async () => {
+  it('content has exactly N tokens in both encodings: the request limit, else default_max_tokens', async () => {
     const cases: Array<[Record<string, unknown>, number, string]> = [
       [{ max_tokens: 1 }, 1, 'length'],
       [{ max_tokens: 37 }, 37, 'length'],
       [{ max_completion_tokens: 64 }, 64, 'length'],
       [{ max_tokens: 500, max_completion_tokens: 50 }, 50, 'length'],
-      [{ max_tokens: 1000 }, 200, 'stop'],
+      [{ max_tokens: 1000 }, 1000, 'length'],
       [{}, 200, 'stop'],
     ];
     for (const [extra, n, finish] of cases) {
