@@ -31,13 +31,21 @@ export type ModelOverrides = Record<string, Partial<Omit<ModelInfo, 'price'>> & 
 
 const CHECKED = '2026-11-27';
 const openaiModelPage = (id: string): string => `https://developers.openai.com/api/docs/models/${id}`;
+// Only OpenAI's Korean-locale copy of this model page could be read; the figures are the same numbers.
+const GPT_41_NANO_PAGE = 'https://developers.openai.com/ko-KR/api/docs/models/gpt-4.1-nano';
 
 export const MODEL_CATALOG: readonly ModelInfo[] = [
   { name: 'gpt-4o', encoding: 'o200k_base', context_window: 128_000, max_output: 16_384 },
   { name: 'gpt-4o-mini', encoding: 'o200k_base', context_window: 128_000, max_output: 16_384 },
   { name: 'gpt-4.1', encoding: 'o200k_base', context_window: 1_047_576, max_output: 32_768 },
   { name: 'gpt-4.1-mini', encoding: 'o200k_base', context_window: 1_047_576, max_output: 32_768 },
-  { name: 'gpt-4.1-nano', encoding: 'o200k_base', context_window: 1_047_576, max_output: 32_768 },
+  {
+    name: 'gpt-4.1-nano',
+    encoding: 'o200k_base',
+    context_window: 1_047_576,
+    max_output: 32_768,
+    price: { input: 0.1, cached_input: 0.025, output: 0.4, source: GPT_41_NANO_PAGE, as_of: CHECKED },
+  },
   { name: 'o1', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000 },
   { name: 'o3', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000 },
   { name: 'o3-mini', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000 },
@@ -62,6 +70,7 @@ export const MODEL_CATALOG: readonly ModelInfo[] = [
     encoding: 'cl100k_base',
     context_window: 128_000,
     max_output: 4_096,
+    price: { input: 10, output: 30, source: openaiModelPage('gpt-4-turbo'), as_of: CHECKED },
     aliases: ['gpt-4-turbo-preview', 'gpt-4-1106-preview', 'gpt-4-0125-preview'],
   },
   {
@@ -76,7 +85,8 @@ export const MODEL_CATALOG: readonly ModelInfo[] = [
     encoding: 'cl100k_base',
     context_window: 16_385,
     max_output: 4_096,
-    // Azure spells the family without the dot.
+    price: { input: 0.5, output: 1.5, source: openaiModelPage('gpt-3.5-turbo'), as_of: CHECKED },
+    // Azure spells the family without the dot (Azure's own price may differ: set it as an override).
     aliases: ['gpt-35-turbo', 'gpt-3.5-turbo-16k', 'gpt-35-turbo-16k'],
   },
 ];
@@ -111,7 +121,9 @@ function merge(base: ModelInfo | undefined, name: string, ov: ModelOverrides[str
     name,
   };
   if (priceOv) {
-    const p = { source: 'user override', as_of: '', ...base?.price, ...priceOv };
+    // A price changed by the user is no longer the one on the cited page: it is marked as an override
+    // unless the override names its own source.
+    const p = { ...base?.price, source: 'user override', as_of: '', ...priceOv };
     // A price is only usable with both rates; a partial override of an unpriced model is dropped.
     merged.price = typeof p.input === 'number' && typeof p.output === 'number' ? (p as ModelPrice) : base?.price;
   }

@@ -60,6 +60,27 @@ describe('tokens/catalog', () => {
     }
   });
 
+  it("carries the prices and limits read on OpenAI's model pages", () => {
+    const nano = lookupModel('gpt-4.1-nano-2025-04-14')!;
+    assert.deepEqual([nano.price!.input, nano.price!.cached_input, nano.price!.output], [0.1, 0.025, 0.4]);
+    assert.equal(nano.price!.source, 'https://developers.openai.com/ko-KR/api/docs/models/gpt-4.1-nano');
+    assert.deepEqual([nano.context_window, nano.max_output], [1_047_576, 32_768]);
+    const turbo = lookupModel('gpt-4-turbo-preview')!;
+    assert.deepEqual([turbo.price!.input, turbo.price!.cached_input, turbo.price!.output], [10, undefined, 30]);
+    assert.equal(turbo.price!.source, 'https://developers.openai.com/api/docs/models/gpt-4-turbo');
+    assert.deepEqual([turbo.context_window, turbo.max_output], [128_000, 4_096]);
+    const gpt35 = lookupModel('gpt-3.5-turbo-0125')!;
+    assert.deepEqual([gpt35.price!.input, gpt35.price!.output], [0.5, 1.5]);
+    assert.equal(gpt35.price!.source, 'https://developers.openai.com/api/docs/models/gpt-3.5-turbo');
+    assert.deepEqual([gpt35.context_window, gpt35.max_output], [16_385, 4_096]);
+  });
+
+  it('leaves prices not read on a provider page undefined', () => {
+    for (const n of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'o1', 'o3', 'o3-mini', 'o4-mini', 'gpt-5']) {
+      assert.equal(lookupModel(n)!.price, undefined, n);
+    }
+  });
+
   describe('overrides', () => {
     it('override a price field by name, alias or dated name, keeping the rest', () => {
       const base = lookupModel('gpt-5-mini')!;
@@ -67,6 +88,9 @@ describe('tokens/catalog', () => {
       assert.equal(m.price!.input, 0.3);
       assert.equal(m.price!.output, base.price!.output);
       assert.equal(m.context_window, base.context_window);
+      // The changed price no longer is the cited page's price.
+      assert.equal(m.price!.source, 'user override');
+      assert.equal(lookupModel('gpt-5-mini')!.price!.source, base.price!.source);
       const azure = lookupModel('gpt-3.5-turbo', { 'gpt-35-turbo': { price: { input: 0.5, output: 1.5 } } })!;
       assert.equal(azure.price!.input, 0.5);
       assert.equal(azure.price!.source, 'user override');

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { ModelInfo } from '../../../src/tokens/catalog';
+import { lookupModel, type ModelInfo } from '../../../src/tokens/catalog';
 import { requestCostUsd } from '../../../src/tokens/cost';
 
 const priced: ModelInfo = {
@@ -28,6 +28,17 @@ describe('tokens/cost', () => {
 
   it('clamps cached tokens to the prompt', () => {
     assert.equal(requestCostUsd(priced, { prompt_tokens: 100, cached_tokens: 1000, completion_tokens: 0 }), 50 / 1e6);
+  });
+
+  it('prices catalog models at their published rates', () => {
+    // gpt-4.1-nano: 0.10 input, 0.025 cached, 0.40 output per 1M.
+    // 10,000 prompt tokens of which 4,000 cached, 2,000 completion: 6000 × 0.1 + 4000 × 0.025 + 2000 × 0.4 = 1500 per million.
+    const nano = lookupModel('gpt-4.1-nano')!;
+    const usd = requestCostUsd(nano, { prompt_tokens: 10_000, cached_tokens: 4_000, completion_tokens: 2_000 })!;
+    assert.ok(Math.abs(usd - 1500 / 1e6) < 1e-12, String(usd));
+    // Azure's gpt-35-turbo resolves to gpt-3.5-turbo (0.50 / 1.50, no cached rate): 1M in + 1M out = 2 USD.
+    assert.equal(requestCostUsd(lookupModel('gpt-35-turbo')!, { prompt_tokens: 1e6, completion_tokens: 1e6 }), 2);
+    assert.equal(requestCostUsd(lookupModel('gpt-4o')!, { prompt_tokens: 10, completion_tokens: 10 }), undefined);
   });
 
   it('is undefined without a price', () => {
