@@ -1,6 +1,10 @@
 // Latency distributions with bounded memory: HDR histograms (hdr-histogram-js), never raw arrays.
-// Values are recorded in microseconds so sub-millisecond TTFTs keep their precision; 3 significant
-// digits means any percentile is within 0.1% of the true value.
+// Values are recorded in microseconds so sub-millisecond TTFTs keep their precision.
+// Two precisions, chosen by measurement (bench/hdr-options.ts, docs/performance.md):
+//  - 'run' (3 significant digits, percentiles within 0.1%): whole-run distributions, record-only.
+//  - 'window' (2 significant digits, within 1%): the one-second slots of sliding windows, which are
+//    added and subtracted every second. At 3 digits (or with sparse 'packed' arrays) that costs
+//    milliseconds per histogram per second and stalls the event loop; at 2 digits it costs ~0.1 ms.
 
 import * as hdr from 'hdr-histogram-js';
 import type { LatencyStats } from './records';
@@ -12,13 +16,12 @@ export class LatencyHistogram {
   private readonly histogram: hdr.Histogram;
   private sum = 0; // exact mean (the histogram's mean is bucketed)
 
-  /** `packed` histograms are sparse: used for the many short per-second slots of sliding windows. */
-  constructor(packed = false) {
+  constructor(precision: 'run' | 'window' = 'run') {
     this.histogram = hdr.build({
-      bitBucketSize: packed ? 'packed' : 32,
+      bitBucketSize: 32,
       lowestDiscernibleValue: 1,
       highestTrackableValue: HIGHEST_MICROS,
-      numberOfSignificantValueDigits: 3,
+      numberOfSignificantValueDigits: precision === 'run' ? 3 : 2,
       autoResize: true,
     });
   }

@@ -15,9 +15,9 @@ class Slot {
   promptTokens = 0;
   completionTokens = 0;
   readonly hist: Record<LatencyKey, LatencyHistogram>;
-  constructor(packed: boolean) {
+  constructor() {
     this.hist = {} as Record<LatencyKey, LatencyHistogram>;
-    for (const key of LATENCY_KEYS) this.hist[key] = new LatencyHistogram(packed);
+    for (const key of LATENCY_KEYS) this.hist[key] = new LatencyHistogram('window');
   }
   add(other: Slot, sign: 1 | -1): void {
     this.completed += sign * other.completed;
@@ -82,9 +82,9 @@ export class TargetMetrics {
   readonly run: Record<LatencyKey, LatencyHistogram>;
 
   private readonly slots: Slot[];
-  private readonly windowTotal = new Slot(false);
+  private readonly windowTotal = new Slot();
   /** Reused for each snapshot so a long run does not allocate histograms every second. */
-  private readonly scratch = new Slot(false);
+  private readonly scratch = new Slot();
   private current = 0;
   private slotsFilled = 1;
 
@@ -93,8 +93,8 @@ export class TargetMetrics {
     readonly windowSeconds: number,
   ) {
     this.run = {} as Record<LatencyKey, LatencyHistogram>;
-    for (const key of LATENCY_KEYS) this.run[key] = new LatencyHistogram(false);
-    this.slots = Array.from({ length: Math.max(1, Math.round(windowSeconds)) }, () => new Slot(true));
+    for (const key of LATENCY_KEYS) this.run[key] = new LatencyHistogram('run');
+    this.slots = Array.from({ length: Math.max(1, Math.round(windowSeconds)) }, () => new Slot());
   }
 
   /** A request left for the server; `lagMs` is its send time minus its scheduled time (open loop). */
