@@ -23,8 +23,17 @@ import type { SimulatorLogEntry } from '../src/simulator/types';
 
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
-async function startSimulatorProcess(logFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0', '--ttft-ms', '200', '--tpot-ms', '20', '--jitter', '0.1', '--log', logFile], {
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function processCpuS(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+// 200 ms to first token + 100 tokens × 15 ms ≈ 1.7 s per stream (×1.2 for the simulator's in-flight
+// slowdown at ~400 in flight): 12,000 RPM needs ~420 requests in flight, under the 500-client cap.
+async function startSimulatorProcess(logFile: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0', '--ttft-ms', '200', '--tpot-ms', '15', '--jitter', '0.1', '--log', logFile], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -38,6 +47,7 @@ async function startSimulatorProcess(logFile: string): Promise<{ url: string; st
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -72,7 +82,10 @@ interface Measured {
   unsent: number;
   late: number;
   failures: number;
+  /** Engine process CPU per 1,000 requests completed in the steady state (after a 5 s warm-up). */
   cpu_ms_per_1k_requests: number;
+  engine_cpu_cores: number;
+  simulator_cpu_cores: number;
   client_cpu_max: number;
   event_loop_p99_ms: number;
   lag_ms: unknown;
@@ -95,7 +108,8 @@ async function runOnce(rpm: number, clients: number, limits: { duration_s?: numb
         memory.push({ t_s: Math.round((performance.now() - t0) / 1000), rss: Math.round(m.rss / 2 ** 20), heap: Math.round(m.heapUsed / 2 ** 20) });
       }, 5000)
     : null;
-  const cpu0 = process.cpuUsage();
+  // Steady-state CPU: from the 5 s snapshot to the end, for the engine (this process) and the simulator.
+  let steady: { at: number; cpu: NodeJS.CpuUsage; sim: number; completed: number } | null = null;
   let windowsBehind = 0;
   const run = startRun(scenarioFor(sim.url, rpm, clients, limits), {
     outDir: path.join(dir, 'run'),
@@ -106,10 +120,15 @@ async function runOnce(rpm: number, clients: number, limits: { duration_s?: numb
     },
     onWindow: (w) => {
       if (w.behind) windowsBehind++;
+      if (!steady && w.t >= 5) steady = { at: performance.now(), cpu: process.cpuUsage(), sim: processCpuS(sim.pid), completed: w.completed };
     },
   });
   const summary = await run.done;
-  const cpu = process.cpuUsage(cpu0);
+  const s0 = steady as { at: number; cpu: NodeJS.CpuUsage; sim: number; completed: number } | null;
+  if (!s0) throw new Error('run shorter than the 5 s warm-up');
+  const cpu = process.cpuUsage(s0.cpu);
+  const wallS = (performance.now() - s0.at) / 1000;
+  const simCpuS = processCpuS(sim.pid) - s0.sim;
   if (memTimer) clearInterval(memTimer);
   await sim.stop();
   const t = summary.targets[0];
@@ -122,7 +141,9 @@ async function runOnce(rpm: number, clients: number, limits: { duration_s?: numb
     unsent: t.schedule.unsent,
     late: t.schedule.late,
     failures: t.requests.failed,
-    cpu_ms_per_1k_requests: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, t.requests.completed)) * 1000),
+    cpu_ms_per_1k_requests: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, t.requests.completed - s0.completed)) * 1000),
+    engine_cpu_cores: +((cpu.user + cpu.system) / 1e6 / wallS).toFixed(2),
+    simulator_cpu_cores: +(simCpuS / wallS).toFixed(2),
     client_cpu_max: summary.client.cpu_max,
     event_loop_p99_ms: summary.client.event_loop_delay_ms.p99,
     lag_ms: t.schedule.lag_ms,
@@ -162,7 +183,7 @@ async function main() {
   } else if (mode === 'sweep') {
     const rates = (a ?? '6000,12000,18000,24000,30000').split(',').map(Number);
     for (const rpm of rates) {
-      const r = await runOnce(rpm, 2000, { duration_s: Number(b ?? 20) }, false, false);
+      const r = await runOnce(rpm, 2000, { duration_s: Number(b ?? 20) }, true, false);
       process.stdout.write(`${JSON.stringify({ mode, ...r })}\n`);
     }
   } else {

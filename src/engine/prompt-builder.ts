@@ -29,11 +29,16 @@ export function createPromptFactory(
   };
 
   if (source.kind === 'shape') {
-    const fixed = scenario.prevent_server_caching ? null : syntheticChat(encoding, source.context_tokens, { seed: 1 });
-    return () => {
-      const messages = fixed ?? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 });
-      return prepare(messages, scenario.request.max_tokens ?? source.max_tokens, source.context_tokens);
-    };
+    const maxTokens = scenario.request.max_tokens ?? source.max_tokens;
+    // Built now, before the clock starts: this also loads the tokenizer tables (~0.5–1 s), which
+    // would otherwise stall the event loop just as the first requests are due.
+    const fixed = syntheticChat(encoding, source.context_tokens, { seed: 1 });
+    const messagesFor = () =>
+      scenario.prevent_server_caching
+        ? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 })
+        : fixed;
+    messagesFor();
+    return () => prepare(messagesFor(), maxTokens, source.context_tokens);
   }
 
   const dir = scenario.file ? path.dirname(scenario.file) : process.cwd();
@@ -41,6 +46,7 @@ export function createPromptFactory(
   if (conversations.length === 0) throw new Error(`no prompts found in ${source.file}`);
   // `request.max_tokens` wins over the prompt source's (the schema says so).
   const maxTokens = scenario.request.max_tokens ?? source.max_tokens;
+  countChatTokens(conversations[0], encoding); // loads the tokenizer before the clock starts
   let next = 0;
   return () => {
     const base = conversations[next++ % conversations.length];
