@@ -53,6 +53,9 @@ export interface RequestRecord {
   error_message: string | null;
   /** `azure-openai-deployment-utilization` header, percent. */
   utilization: number | null;
+  /** `x-ratelimit-remaining-requests` / `x-ratelimit-remaining-tokens` of the final attempt. */
+  ratelimit_remaining_requests: number | null;
+  ratelimit_remaining_tokens: number | null;
   /** Completed during warm-up: kept in the file, excluded from statistics. */
   warmup: boolean;
 }

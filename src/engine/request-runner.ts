@@ -141,6 +141,8 @@ function toRecord(
     error: r.error,
     error_message: r.errorMessage,
     utilization: r.utilization,
+    ratelimit_remaining_requests: r.remainingRequests,
+    ratelimit_remaining_tokens: r.remainingTokens,
     warmup: false, // decided by the target runner when the request completes
   };
   if (env.recordChunks) record.chunk_offsets_ms = r.contentTimes.map((t) => round3(t - start));

@@ -72,6 +72,15 @@ export class Run {
     for (const s of this.states) s.runner.stopScheduling();
   }
 
+  /** Catalog overrides: the caller's (e.g. VS Code settings), then the scenario's own `pricing`. */
+  private modelOverrides(): ModelOverrides {
+    const overrides: ModelOverrides = { ...this.options.modelOverrides };
+    for (const [model, price] of Object.entries(this.scenario.pricing ?? {})) {
+      overrides[model] = { ...overrides[model], price: { ...price, source: 'scenario pricing', as_of: new Date().toISOString().slice(0, 10) } };
+    }
+    return overrides;
+  }
+
   private async execute(): Promise<RunSummary> {
     const scenario = this.scenario;
     const startedAt = new Date();
@@ -111,7 +120,7 @@ export class Run {
 
       const client = selfCheck.stop();
       const targets: TargetSummary[] = this.states.map((s) =>
-        buildTargetSummary(s.target, s.metrics, s.runner, scenario, this.options.modelOverrides),
+        buildTargetSummary(s.target, s.metrics, s.runner, scenario, this.modelOverrides()),
       );
       const reasons: string[] = [];
       if (client.cpu_max >= 0.95) reasons.push(`the client's CPU reached ${(client.cpu_max * 100).toFixed(0)}% of a core`);
@@ -157,7 +166,7 @@ export class Run {
     }
     const credential = target.endpoint === 'simulator' ? null : await this.options.resolveCredential(target);
     const model = target.model ?? target.deployment;
-    const encoding = lookupModel(model ?? '', this.options.modelOverrides)?.encoding ?? encodingForModel(model ?? '');
+    const encoding = lookupModel(model ?? '', this.modelOverrides())?.encoding ?? encodingForModel(model ?? '');
     const nextPrompt: () => PreparedPrompt = createPromptFactory(scenario, target, baseUrl, credential, encoding, random);
     const metrics = new TargetMetrics(target.name, scenario.aggregation_window_s);
     const env: RequestEnvironment = {

@@ -26,6 +26,9 @@ export interface AttemptResult {
   usage: { prompt_tokens: number; completion_tokens: number; cached_tokens: number | null } | null;
   finishReason: string | null;
   utilization: number | null;
+  /** `x-ratelimit-remaining-requests` / `-tokens`: how close the deployment is to its quota. */
+  remainingRequests: number | null;
+  remainingTokens: number | null;
   /** Server-suggested wait before retrying (ms), from retry-after-ms or retry-after. */
   retryAfterMs: number | null;
   error: ErrorClass | null;
@@ -78,6 +81,8 @@ export function runAttempt(
       usage: null,
       finishReason: null,
       utilization: null,
+      remainingRequests: null,
+      remainingTokens: null,
       retryAfterMs: null,
       error: null,
       errorMessage: null,
@@ -215,6 +220,8 @@ function readHeaders(headers: http.IncomingHttpHeaders, result: AttemptResult): 
     const value = parseFloat(util);
     if (Number.isFinite(value)) result.utilization = value;
   }
+  result.remainingRequests = numberHeader(headers['x-ratelimit-remaining-requests']);
+  result.remainingTokens = numberHeader(headers['x-ratelimit-remaining-tokens']);
   const retryAfterMs = headers['retry-after-ms'];
   const retryAfter = headers['retry-after'];
   if (typeof retryAfterMs === 'string' && Number.isFinite(parseFloat(retryAfterMs))) {
@@ -227,6 +234,12 @@ function readHeaders(headers: http.IncomingHttpHeaders, result: AttemptResult): 
       if (Number.isFinite(date)) result.retryAfterMs = Math.max(0, date - Date.now());
     }
   }
+}
+
+function numberHeader(value: string | string[] | undefined): number | null {
+  if (typeof value !== 'string') return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
 }
 
 function readErrorBody(res: http.IncomingMessage, done: (text: string) => void): void {

@@ -64,6 +64,7 @@ export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenari
     prevent_server_caching: bool(root.prevent_server_caching) ?? true,
     record_chunks: bool(root.record_chunks) ?? false,
     slos: n.slos(root.slos),
+    ...(root.pricing !== undefined ? { pricing: root.pricing as Scenario['pricing'] } : {}),
   };
 }
 

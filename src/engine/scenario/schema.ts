@@ -264,6 +264,21 @@ export const perfSchema = {
     aggregation_window: duration('Window over which rates (RPM, tokens per minute, failures) are computed; default 60s.', '60s'),
     prevent_server_caching: { type: 'boolean', default: true, description: 'Prefix every prompt with a random string so servers cannot serve it from a prompt cache; default true.' },
     record_chunks: { type: 'boolean', default: false, description: 'Record the time offset of every content chunk in requests.jsonl (`chunk_offsets_ms`); default false.' },
+    pricing: {
+      type: 'object',
+      description: 'Your prices, USD per 1M tokens, by model name (e.g. your Azure contract or a model the catalog has no price for); they replace the catalog price for cost estimates.',
+      additionalProperties: {
+        type: 'object',
+        description: 'Prices for one model, USD per 1M tokens.',
+        additionalProperties: false,
+        required: ['input', 'output'],
+        properties: {
+          input: { type: 'number', minimum: 0, description: 'USD per 1M prompt tokens.' },
+          cached_input: { type: 'number', minimum: 0, description: 'USD per 1M cached prompt tokens; default: the input price.' },
+          output: { type: 'number', minimum: 0, description: 'USD per 1M completion tokens.' },
+        },
+      },
+    },
     slos: {
       type: 'array',
       description: 'Service-level objectives checked at the end of the run; the CLI exits non-zero when one fails.',

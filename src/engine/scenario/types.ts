@@ -116,4 +116,6 @@ export interface Scenario {
   prevent_server_caching: boolean;
   record_chunks: boolean;
   slos: Slo[];
+  /** The user's prices (USD per 1M tokens) by model name; they replace the catalog's. */
+  pricing?: Record<string, { input: number; cached_input?: number; output: number }>;
 }

@@ -176,3 +176,21 @@ describe('workload through the engine', function () {
     assert.ok(fs.existsSync(path.join(out, 'summary.json')));
   });
 });
+
+describe('cost', function () {
+  this.timeout(30_000);
+  it('uses the scenario pricing over the catalog, per request and per run', async () => {
+    const sim = await startSimulator({ ttft_ms: 5, tpot_ms: 1 });
+    try {
+      const s = scenario([target(sim.url)], { pricing: { 'gpt-4o-mini': { input: 1, output: 2 } }, workload: { requests: 5 } });
+      const { summary } = await runCollect(s);
+      const t = summary.targets[0];
+      const expected = (t.tokens.prompt * 1 + t.tokens.completion * 2) / 1e6;
+      assert.ok(Math.abs(t.cost_usd.total! - expected) < 1e-12, `${t.cost_usd.total} vs ${expected}`);
+      assert.ok(Math.abs(t.cost_usd.per_request! - expected / 5) < 1e-12);
+      assert.ok(Math.abs(t.cost_usd.per_1k_requests! - (expected / 5) * 1000) < 1e-9);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -212,7 +212,7 @@ describe('scenario problems', () => {
       message: 'unknown property "aggregation_windw" (did you mean "aggregation_window"?)',
       allowed: [
         'name', 'targets', 'target_mode', 'workload', 'prompts', 'request', 'retry', 'timeouts',
-        'aggregation_window', 'prevent_server_caching', 'record_chunks', 'slos',
+        'aggregation_window', 'prevent_server_caching', 'record_chunks', 'pricing', 'slos',
       ],
     });
   });
