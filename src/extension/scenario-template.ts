@@ -1,0 +1,192 @@
+// "New Scenario…": the answers of the guided quick-input → the text of a commented `*.perf.yaml`.
+// The text is checked with the same validator as every scenario before it is returned, so the
+// command never writes a file that would not run. A key is never written: auth is a reference
+// (an environment variable name, or "the key saved in VS Code for this endpoint").
+// Pure logic (no 'vscode').
+
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { formatProblem, validateScenarioText } from '../engine/scenario/load';
+import { DEFAULT_API_VERSION, SHAPE_PROFILES } from '../engine/scenario/schema';
+import type { Provider, ShapeProfile } from '../engine/scenario/types';
+
+export type AuthChoice =
+  | { kind: 'secret-storage' } // `auth: { type: api-key }`: the key saved in VS Code for this endpoint
+  | { kind: 'env'; env: string } // `auth: { type: api-key, env: NAME }`
+  | { kind: 'entra' }
+  | { kind: 'none' };
+
+export type PromptChoice =
+  | { kind: 'shape'; profile: ShapeProfile; contextTokens?: number; maxTokens?: number }
+  /** A .prompty / .md / .txt prompt file or a .jsonl dataset, relative to the scenario file. */
+  | { kind: 'file'; path: string; maxTokens?: number };
+
+export interface ScenarioAnswers {
+  name: string;
+  provider: Provider;
+  /** Required for azure and openai-compatible; default https://api.openai.com/v1 (openai) or `simulator`. */
+  endpoint?: string;
+  /** Azure deployment name (required for azure). */
+  deployment?: string;
+  /** Model name (required for openai and openai-compatible; prices and tokenizer for all). */
+  model?: string;
+  /** Azure dated routes only; default DEFAULT_API_VERSION. */
+  apiVersion?: string;
+  /** Default: the key saved in VS Code for azure/openai, none for the others. */
+  auth?: AuthChoice;
+  prompts: PromptChoice;
+  /** Requests per minute. */
+  rateRpm: number;
+  /** Seconds, or a duration string such as "60s", "5m". */
+  duration: number | string;
+  /** Requests in flight at most; default 20. */
+  clients?: number;
+  /** SLO expressions such as `ttft.p95 < 800ms`. */
+  slos?: string[];
+}
+
+export const PROVIDER_CHOICES: { provider: Provider; label: string; detail: string }[] = [
+  { provider: 'simulator', label: 'Simulator', detail: 'The built-in simulator: no account, no network.' },
+  { provider: 'azure', label: 'Azure OpenAI', detail: 'An Azure OpenAI (or Foundry) deployment.' },
+  { provider: 'openai', label: 'OpenAI', detail: 'api.openai.com with a model name.' },
+  { provider: 'openai-compatible', label: 'OpenAI-compatible', detail: 'vLLM, llama.cpp server, Ollama, LiteLLM, …' },
+];
+
+export const DEFAULT_SLOS = ['ttft.p95 < 800ms', 'e2e.p95 < 10s', 'failures < 1%'];
+
+export class TemplateError extends Error {}
+
+/** `My chat app!` → `my-chat-app.perf.yaml`. */
+export function scenarioFileName(name: string): string {
+  const base = name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario';
+  return `${base}.perf.yaml`;
+}
+
+/** A prompt file's path as written in the scenario: relative to the scenario's folder, with forward slashes. */
+export function relativePromptPath(scenarioFile: string, promptFile: string): string {
+  return path.relative(path.dirname(scenarioFile), promptFile).split(path.sep).join('/');
+}
+
+/** `.jsonl` files are datasets of chats; everything else is a prompt file. */
+export function promptKey(file: string): 'dataset' | 'file' {
+  return file.toLowerCase().endsWith('.jsonl') ? 'dataset' : 'file';
+}
+
+/** Scenario text for the answers. Throws TemplateError when the answers do not make a valid scenario. */
+export function newScenarioYaml(answers: ScenarioAnswers, options: { fileName?: string; checkFiles?: boolean } = {}): string {
+  const text = render(answers);
+  const fileName = options.fileName ?? scenarioFileName(answers.name);
+  const { problems } = validateScenarioText(text, fileName, { checkFiles: options.checkFiles ?? false });
+  if (problems.length > 0) {
+    throw new TemplateError(`the answers do not make a valid scenario:\n${problems.map(formatProblem).join('\n')}`);
+  }
+  return text;
+}
+
+function render(a: ScenarioAnswers): string {
+  for (const [field, value] of Object.entries({ name: a.name, endpoint: a.endpoint, deployment: a.deployment, model: a.model, apiVersion: a.apiVersion })) {
+    if (value !== undefined && /[\r\n]/.test(value)) throw new TemplateError(`${field} must be a single line`);
+  }
+  const auth = a.auth ?? defaultAuth(a.provider);
+  const endpoint = a.endpoint ?? (a.provider === 'simulator' ? 'simulator' : a.provider === 'openai' ? 'https://api.openai.com/v1' : undefined);
+  const L: string[] = [];
+
+  L.push(`# ${a.name}: a streaming load test created by LLM Perf Lab (New Scenario…).`);
+  L.push('# Run it from the editor title, the Scenarios view, or: npx perflab run <this file>');
+  L.push(`name: ${scalar(a.name)}`);
+  L.push('');
+  L.push('targets:');
+  L.push(`  - name: ${scalar(targetName(a))}`);
+  L.push(`    provider: ${a.provider}`);
+  if (endpoint !== undefined) L.push(c(`    endpoint: ${scalar(endpoint)}`, endpoint === 'simulator' ? 'the built-in simulator on 127.0.0.1, no account needed' : undefined));
+  if (a.deployment !== undefined) L.push(`    deployment: ${scalar(a.deployment)}`);
+  if (a.model !== undefined) L.push(c(`    model: ${scalar(a.model)}`, a.provider === 'azure' ? 'for the tokenizer and prices' : undefined));
+  if (a.provider === 'azure' && !isAzureV1(endpoint)) {
+    L.push(`    api_version: ${scalar(a.apiVersion ?? DEFAULT_API_VERSION)}`);
+  }
+  L.push(...authLines(auth));
+  if (a.provider === 'simulator') {
+    L.push('    # simulator: { ttft_ms: 120, tpot_ms: 15, rpm_limit: 0 }   # the latency and quota model');
+  }
+  L.push('');
+  L.push('workload:');
+  L.push(c(`  rate: ${a.rateRpm}`, 'requests per minute (Estimate Load… can size this)'));
+  L.push(c(`  clients: ${a.clients ?? 20}`, 'at most this many requests in flight'));
+  L.push(`  duration: ${scalar(typeof a.duration === 'number' ? `${a.duration}s` : a.duration)}`);
+  L.push(c('  # arrival: poisson', 'random gaps instead of evenly spaced starts'));
+  L.push('  # ramp_up: 10s');
+  L.push('');
+  L.push('prompts:');
+  L.push(...promptLines(a.prompts));
+  L.push('');
+  L.push(c('retry: exponential', 'honor retry-after on HTTP 429; latency counted from the first attempt'));
+  L.push('');
+  const slos = a.slos ?? DEFAULT_SLOS;
+  if (slos.length > 0) {
+    L.push(c('slos:', 'checked at the end; `perflab run` exits non-zero when one fails'));
+    for (const s of slos) L.push(`  - ${scalar(s)}`);
+  } else {
+    L.push('# slos:');
+    for (const s of DEFAULT_SLOS) L.push(`#   - ${s}`);
+  }
+  return L.join('\n') + '\n';
+}
+
+function defaultAuth(provider: Provider): AuthChoice {
+  return provider === 'azure' || provider === 'openai' ? { kind: 'secret-storage' } : { kind: 'none' };
+}
+
+function authLines(auth: AuthChoice): string[] {
+  switch (auth.kind) {
+    case 'secret-storage':
+      return ['    # Never put a key in this file. This uses the key saved in VS Code for this endpoint', '    # and deployment (LLM Perf Lab: Set API Key…); the editor asks for it on the first run.', '    auth: { type: api-key }'];
+    case 'env':
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(auth.env)) {
+        throw new TemplateError(`"${auth.env.length > 40 ? `${auth.env.slice(0, 8)}…` : auth.env}" is not an environment variable name (the key itself never goes into the file)`);
+      }
+      return [c(`    auth: { type: api-key, env: ${auth.env} }`, 'the key is read from this environment variable')];
+    case 'entra':
+      return [c('    auth: { type: entra }', 'Microsoft Entra ID: the account signed in to VS Code')];
+    case 'none':
+      return ['    auth: { type: none }'];
+  }
+}
+
+function promptLines(p: PromptChoice): string[] {
+  if (p.kind === 'shape') {
+    const lines = [c(`  shape: ${p.profile}`, p.profile === 'custom' ? undefined : describeShape(p.profile))];
+    if (p.contextTokens !== undefined || p.profile === 'custom') lines.push(c(`  context_tokens: ${p.contextTokens ?? 500}`, 'prompt size in tokens'));
+    if (p.maxTokens !== undefined || p.profile === 'custom') lines.push(c(`  max_tokens: ${p.maxTokens ?? 500}`, 'tokens to generate per request'));
+    return lines;
+  }
+  const key = promptKey(p.path);
+  const lines = [
+    c(`  ${key}: ${scalar(p.path)}`, key === 'dataset' ? 'one {"messages": [...]} per line, relative to this file' : 'relative to this file'),
+  ];
+  if (p.maxTokens !== undefined) lines.push(`  max_tokens: ${p.maxTokens}`);
+  return lines;
+}
+
+function describeShape(profile: Exclude<ShapeProfile, 'custom'>): string {
+  const s = SHAPE_PROFILES[profile];
+  return `${s.context_tokens} prompt tokens, ${s.max_tokens} max tokens`;
+}
+
+function targetName(a: ScenarioAnswers): string {
+  return a.deployment ?? a.model ?? a.provider;
+}
+
+function isAzureV1(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && /\/openai\/v1\/?$/.test(endpoint.replace(/[?#].*$/, ''));
+}
+
+/** A line with its comment aligned in one column, so the file reads as a table. */
+function c(code: string, comment?: string): string {
+  return comment === undefined ? code : `${code.padEnd(COMMENT_COLUMN - 1)} # ${comment}`;
+}
+const COMMENT_COLUMN = 34;
+
+/** A YAML scalar: plain when that reads back as the same string, quoted otherwise ("#", ": ", "yes", "1.0", …). */
+function scalar(s: string): string {
+  return stringify(s, { lineWidth: 0 }).trimEnd();
+}

@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { validateScenarioText } from '../../../src/engine/scenario/load';
+import type { Provider } from '../../../src/engine/scenario/types';
+import {
+  newScenarioYaml,
+  promptKey,
+  relativePromptPath,
+  scenarioFileName,
+  TemplateError,
+  type PromptChoice,
+  type ScenarioAnswers,
+} from '../../../src/extension/scenario-template';
+import { tempDir } from './helpers';
+
+const fixtures = path.resolve(__dirname, '../../fixtures/prompts');
+
+const providers: Record<Provider, Partial<ScenarioAnswers>> = {
+  simulator: { model: 'gpt-4o-mini' },
+  azure: { endpoint: 'https://my-resource.openai.azure.com', deployment: 'gpt-4o', model: 'gpt-4o' },
+  openai: { model: 'gpt-4o-mini' },
+  'openai-compatible': { endpoint: 'http://localhost:8000/v1', model: 'meta-llama/Llama-3.1-8B-Instruct' },
+};
+
+describe('extension/scenario-template', () => {
+  let dir: string;
+  before(() => {
+    dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'prompts'));
+    for (const f of ['support.prompty', 'plain.md', 'chats.jsonl']) fs.copyFileSync(path.join(fixtures, f), path.join(dir, 'prompts', f));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const prompts: Record<string, PromptChoice> = {
+    'shape balanced': { kind: 'shape', profile: 'balanced' },
+    'shape context with max_tokens': { kind: 'shape', profile: 'context', maxTokens: 300 },
+    'shape custom': { kind: 'shape', profile: 'custom', contextTokens: 1200, maxTokens: 80 },
+    prompty: { kind: 'file', path: 'prompts/support.prompty', maxTokens: 200 },
+    markdown: { kind: 'file', path: 'prompts/plain.md' },
+    dataset: { kind: 'file', path: 'prompts/chats.jsonl', maxTokens: 120 },
+  };
+
+  for (const [provider, fields] of Object.entries(providers) as [Provider, Partial<ScenarioAnswers>][]) {
+    for (const [kind, p] of Object.entries(prompts)) {
+      it(`validates for ${provider} with ${kind} (prompt files checked on disk)`, () => {
+        const file = path.join(dir, `${provider}-${kind.replace(/\s+/g, '-')}.perf.yaml`);
+        const text = newScenarioYaml({ name: `${provider} ${kind}`, provider, ...fields, prompts: p, rateRpm: 36.7, duration: '2m' }, { fileName: file, checkFiles: true });
+        const v = validateScenarioText(text, file);
+        assert.deepEqual(v.problems, []);
+        const s = v.scenario!;
+        const t = s.targets[0];
+        assert.equal(t.provider, provider);
+        assert.equal(s.name, `${provider} ${kind}`);
+        assert.equal(s.workload.rate_rpm, 36.7);
+        assert.equal(s.workload.duration_s, 120);
+        assert.deepEqual(s.slos.map((x) => x.text), ['ttft.p95 < 800ms', 'e2e.p95 < 10s', 'failures < 1%']);
+        // Default auth: the key saved in VS Code for azure/openai, nothing for local servers and the simulator.
+        assert.deepEqual(t.auth, provider === 'azure' || provider === 'openai' ? { type: 'api-key' } : { type: 'none' });
+        if (p.kind === 'shape') {
+          assert.equal(s.prompts.kind, 'shape');
+        } else {
+          assert.equal(s.prompts.kind, p.path.endsWith('.jsonl') ? 'dataset' : 'prompty');
+          assert.equal((s.prompts as { file: string }).file, p.path);
+        }
+        if (p.kind === 'shape' && p.profile === 'custom') assert.deepEqual(s.prompts, { kind: 'shape', profile: 'custom', context_tokens: 1200, max_tokens: 80 });
+        assert.match(text, /^# /); // commented
+      });
+    }
+  }
+
+  it('writes Azure api_version for dated routes only, and uses a given one', () => {
+    const base: ScenarioAnswers = { name: 'az', provider: 'azure', ...providers.azure, prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 60, duration: 60 };
+    const dated = validateScenarioText(newScenarioYaml({ ...base, apiVersion: '2025-01-01-preview' }), 'az.perf.yaml').scenario!;
+    assert.equal(dated.targets[0].api_version, '2025-01-01-preview');
+    const v1Text = newScenarioYaml({ ...base, endpoint: 'https://my-resource.openai.azure.com/openai/v1' });
+    assert.doesNotMatch(v1Text, /api_version/);
+    assert.deepEqual(validateScenarioText(v1Text, 'az.perf.yaml').problems, []);
+  });
+
+  it('references keys, never writes them', () => {
+    const base: ScenarioAnswers = { name: 'k', provider: 'openai', model: 'gpt-4o-mini', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 10, duration: '30s' };
+    const env = newScenarioYaml({ ...base, auth: { kind: 'env', env: 'OPENAI_API_KEY' } });
+    assert.deepEqual(validateScenarioText(env, 'k.perf.yaml').scenario!.targets[0].auth, { type: 'api-key', env: 'OPENAI_API_KEY' });
+    const entra = newScenarioYaml({ ...base, provider: 'azure', endpoint: 'https://r.openai.azure.com', deployment: 'd', auth: { kind: 'entra' } });
+    assert.deepEqual(validateScenarioText(entra, 'k.perf.yaml').scenario!.targets[0].auth, { type: 'entra' });
+    // Something pasted as the variable name that is really a key: refused, and not echoed whole.
+    const pasted = 'sk-proj-AbCdEf1234567890AbCdEf1234567890-xyz';
+    assert.throws(
+      () => newScenarioYaml({ ...base, auth: { kind: 'env', env: pasted } }),
+      (err: unknown) => err instanceof TemplateError && /not an environment variable name/.test(err.message) && !err.message.includes(pasted),
+    );
+    const stored = newScenarioYaml(base);
+    assert.deepEqual(parseDocument(stored).toJS().targets[0].auth, { type: 'api-key' });
+    assert.match(stored, /key saved in VS Code/);
+  });
+
+  it('quotes values YAML would misread and writes custom SLOs or none', () => {
+    const text = newScenarioYaml({
+      name: 'chat: v2 # beta',
+      provider: 'openai-compatible',
+      endpoint: 'http://localhost:11434/v1',
+      model: 'yes',
+      prompts: { kind: 'shape', profile: 'generation' },
+      rateRpm: 5,
+      duration: 30,
+      clients: 3,
+      slos: ['ttft.p99 < 2s', 'rpm >= 4.5'],
+    });
+    const s = validateScenarioText(text, 'x.perf.yaml').scenario!;
+    assert.equal(s.name, 'chat: v2 # beta');
+    assert.equal(s.targets[0].model, 'yes');
+    assert.equal(s.targets[0].name, 'yes');
+    assert.equal(s.workload.clients, 3);
+    assert.equal(s.workload.duration_s, 30);
+    assert.deepEqual(s.slos.map((x) => x.text), ['ttft.p99 < 2s', 'rpm >= 4.5']);
+    const none = newScenarioYaml({ name: 'n', provider: 'simulator', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 5, duration: 30, slos: [] });
+    assert.deepEqual(validateScenarioText(none, 'n.perf.yaml').scenario!.slos, []);
+    assert.match(none, /^# slos:$/m);
+  });
+
+  it('refuses answers that would not make a valid scenario, with positioned reasons', () => {
+    const base: ScenarioAnswers = { name: 'bad', provider: 'azure', endpoint: 'https://r.openai.azure.com', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 10, duration: '1m' };
+    assert.throws(() => newScenarioYaml(base), /bad\.perf\.yaml:\d+:\d+: targets\[0\].*deployment/);
+    assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', rateRpm: 0 }), /workload\.rate/);
+    assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', slos: ['ttft.p95 < fast'] }), /slos\[0\]/);
+    assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', duration: 'forever' }), /workload\.duration/);
+    assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', endpoint: 'ftp://x' }), /endpoint/);
+    assert.throws(() => newScenarioYaml({ ...base, deployment: 'd\nrate: 1' }), /single line/);
+    const missing = path.join(dir, 'm.perf.yaml');
+    assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', prompts: { kind: 'file', path: 'nope.prompty' } }, { fileName: missing, checkFiles: true }), /nope\.prompty/);
+  });
+
+  it('names files and prompt paths', () => {
+    assert.equal(scenarioFileName('My chat app!'), 'my-chat-app.perf.yaml');
+    assert.equal(scenarioFileName('  '), 'scenario.perf.yaml');
+    assert.equal(relativePromptPath(path.join(dir, 'perf', 'a.perf.yaml'), path.join(dir, 'prompts', 'chats.jsonl')), '../prompts/chats.jsonl');
+    assert.equal(promptKey('x/Chats.JSONL'), 'dataset');
+    assert.equal(promptKey('x/support.prompty'), 'file');
+  });
+});

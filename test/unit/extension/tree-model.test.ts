@@ -1,0 +1,195 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { deleteRun, formatRunDate, readRuns, resolveRunsDir, runsFor, scanWorkspace } from '../../../src/extension/tree-model';
+import { runSummary, tempDir, verdict, writeFile } from './helpers';
+
+const SIM_SCENARIO = (name: string, targets: string[]) =>
+  [
+    `name: ${name}`,
+    'targets:',
+    ...targets.flatMap((t) => [`  - name: ${t}`, '    provider: simulator', '    endpoint: simulator', '    model: gpt-4o-mini', '    auth: { type: none }']),
+    'workload:',
+    '  rate: 240',
+    '  duration: 30s',
+    '',
+  ].join('\n');
+
+function writeRun(runsDir: string, id: string, summary: object | null, requests?: string): string {
+  const dir = path.join(runsDir, id);
+  fs.mkdirSync(dir, { recursive: true });
+  if (summary) writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
+  if (requests !== undefined) writeFile(path.join(dir, 'requests.jsonl'), requests);
+  return dir;
+}
+
+describe('extension/tree-model', () => {
+  let root: string;
+  let runs: string;
+  let quick: string;
+  let pair: string;
+
+  beforeEach(() => {
+    root = tempDir();
+    runs = path.join(root, '.perflab', 'runs');
+    quick = writeFile(path.join(root, 'quick.perf.yaml'), SIM_SCENARIO('quick', ['sim']));
+    pair = writeFile(path.join(root, 'perf', 'nested', 'pair.perf.yaml'), SIM_SCENARIO('pair', ['a', 'b']));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('finds every *.perf.yaml, skipping node_modules, .git and .perflab, sorted by path', () => {
+    writeFile(path.join(root, 'node_modules', 'pkg', 'x.perf.yaml'), SIM_SCENARIO('nm', ['s']));
+    writeFile(path.join(root, '.git', 'y.perf.yaml'), SIM_SCENARIO('git', ['s']));
+    writeFile(path.join(root, '.perflab', 'z.perf.yaml'), SIM_SCENARIO('pl', ['s']));
+    writeFile(path.join(root, 'notes.yaml'), 'a: 1\n');
+    const nodes = scanWorkspace(root);
+    assert.deepEqual(nodes.map((n) => n.relativePath), ['perf/nested/pair.perf.yaml', 'quick.perf.yaml']);
+    const p = nodes[0];
+    assert.equal(p.kind, 'scenario');
+    assert.equal(p.label, 'pair');
+    assert.equal(p.valid, true);
+    assert.equal(p.description, 'perf/nested/pair.perf.yaml');
+    assert.deepEqual(p.targets.map((t) => [t.label, t.description]), [['a', 'simulator · gpt-4o-mini · simulator'], ['b', 'simulator · gpt-4o-mini · simulator']]);
+    assert.deepEqual(scanWorkspace(tempDir()), []);
+  });
+
+  it('lists invalid files with their problem count and the targets they name', () => {
+    writeFile(path.join(root, 'bad.perf.yaml'), 'name: bad\ntargets:\n  - name: prod\n    provider: azure\n    endpoint: https://x.openai.azure.com\nworkload:\n  rate: -5\n  duration: forever\n');
+    writeFile(path.join(root, 'empty.perf.yaml'), '');
+    const nodes = scanWorkspace(root);
+    const bad = nodes.find((n) => n.relativePath === 'bad.perf.yaml')!;
+    assert.equal(bad.valid, false);
+    assert.ok(bad.problems.length >= 3, JSON.stringify(bad.problems)); // deployment, rate, duration
+    assert.equal(bad.description, `${bad.problems.length} problems · bad.perf.yaml`);
+    assert.match(bad.tooltip, /bad\.perf\.yaml:\d+:\d+: workload\.rate/);
+    assert.deepEqual(bad.targets.map((t) => [t.name, t.description]), [['prod', 'azure · x.openai.azure.com']]);
+    const empty = nodes.find((n) => n.relativePath === 'empty.perf.yaml')!;
+    assert.equal(empty.label, 'empty');
+    assert.equal(empty.description, '1 problem · empty.perf.yaml');
+    assert.deepEqual(empty.targets, []);
+  });
+
+  it('attaches runs by scenario file and target name, newest first, with headline numbers and status', () => {
+    writeRun(runs, '2026-01-01T10-00-00-quick', runSummary({ name: 'quick', file: quick, startedAt: '2026-01-01T10:00:00.000Z', targets: [{ target: 'sim', ttft: [100, 175.4, 300], rpm: 239.6 }], slos: [verdict('sim', 'ttft.p95 < 800ms', true)] }));
+    writeRun(runs, '2026-01-03T10-00-00-quick', runSummary({ name: 'quick', file: quick, startedAt: '2026-01-03T10:00:00.000Z', targets: [{ target: 'sim', ttft: [100, 900, 1200], failed: 1 }], slos: [verdict('sim', 'ttft.p95 < 800ms', false)] }));
+    writeRun(runs, '2026-01-02T10-00-00-quick', runSummary({ name: 'quick', file: quick, startedAt: '2026-01-02T10:00:00.000Z', targets: [{ target: 'sim', rpm: 7.25, failed: 3 }], stoppedBy: 'stop' }));
+    // Same scenario name, another file: not ours.
+    writeRun(runs, '2026-01-04T10-00-00-quick', runSummary({ name: 'quick', file: path.join(root, 'other', 'quick.perf.yaml'), startedAt: '2026-01-04T10:00:00.000Z', targets: [{ target: 'sim' }] }));
+    // A renamed target: under the scenario, not under any current target.
+    writeRun(runs, '2026-01-05T10-00-00-quick', runSummary({ name: 'quick', file: quick, startedAt: '2026-01-05T10:00:00.000Z', targets: [{ target: 'old-name' }], stoppedBy: 'error' }));
+
+    const q = scanWorkspace(root).find((n) => n.file === quick)!;
+    assert.deepEqual(q.runs.map((r) => [r.id, r.status]), [
+      ['2026-01-05T10-00-00-quick', 'error'],
+      ['2026-01-03T10-00-00-quick', 'fail'],
+      ['2026-01-02T10-00-00-quick', 'stopped'],
+      ['2026-01-01T10-00-00-quick', 'pass'],
+    ]);
+    const sim = q.targets[0];
+    assert.deepEqual(sim.runs.map((r) => [r.status, r.description]), [
+      ['fail', 'p95 TTFT 900 ms · 240 RPM · 1 error'],
+      ['stopped', 'p95 TTFT 175 ms · 7.3 RPM · 3 errors'],
+      ['pass', 'p95 TTFT 175 ms · 240 RPM · 0 errors'],
+    ]);
+    const latest = sim.runs[0];
+    assert.equal(latest.dir, path.join(runs, '2026-01-03T10-00-00-quick'));
+    assert.equal(latest.target, 'sim');
+    assert.equal(latest.ttftP95Ms, 900);
+    assert.equal(latest.label, formatRunDate(new Date('2026-01-03T10:00:00.000Z')));
+    assert.match(latest.tooltip, /failed: ttft\.p95 < 800ms/);
+    assert.match(sim.runs[2].tooltip, /passed 1 SLO/);
+    assert.equal(sim.tooltip.split('\n').pop(), '3 runs');
+  });
+
+  it('judges each target by its own SLOs and sums a multi-target run', () => {
+    writeRun(runs, '2026-02-01T00-00-00-pair', runSummary({
+      name: 'pair', file: pair, startedAt: '2026-02-01T00:00:00Z',
+      targets: [{ target: 'a', ttft: [1, 200, 3], rpm: 100, failed: 1 }, { target: 'b', ttft: [1, 300, 3], rpm: 120, failed: 0 }],
+      slos: [verdict('a', 'ttft.p95 < 250ms', true), verdict('b', 'ttft.p95 < 250ms', false)],
+    }));
+    const p = scanWorkspace(root).find((n) => n.file === pair)!;
+    const [a, b] = p.targets;
+    assert.equal(a.runs[0].status, 'pass');
+    assert.equal(a.runs[0].description, 'p95 TTFT 200 ms · 100 RPM · 1 error');
+    assert.equal(b.runs[0].status, 'fail');
+    assert.equal(p.runs[0].status, 'fail');
+    assert.equal(p.runs[0].description, 'p95 TTFT 300 ms · 220 RPM · 1 error'); // worst p95, total RPM and errors
+    assert.match(p.runs[0].tooltip, /failed: b: ttft\.p95 < 250ms/);
+  });
+
+  it('lists a run without summary.json as incomplete with its recorded request count', () => {
+    const lines = [JSON.stringify({ type: 'request', target: 'a' }), JSON.stringify({ type: 'request', target: 'b' }), JSON.stringify({ type: 'request', target: 'a' }), '{"type":"request","tar'].join('\n');
+    // Folder named the way the engine names it: matched to the scenario by name.
+    writeRun(runs, '2026-03-01T08-00-00-pair', null, lines + '\n');
+    // With run.json written at the start of a run: matched by file.
+    const withMeta = writeRun(runs, 'custom-folder', null, '');
+    writeFile(path.join(withMeta, 'run.json'), JSON.stringify({ scenario: { name: 'pair', file: pair }, started_at: '2026-03-02T08:00:00Z' }));
+    // A broken summary.json: incomplete too, and says why.
+    const broken = writeRun(runs, '2026-03-03T08-00-00-pair', null, JSON.stringify({ target: 'b' }) + '\n');
+    writeFile(path.join(broken, 'summary.json'), '{"type": "summ');
+
+    const p = scanWorkspace(root).find((n) => n.file === pair)!;
+    assert.deepEqual(p.runs.map((r) => [r.id, r.status, r.recordedRequests, r.description]), [
+      ['2026-03-03T08-00-00-pair', 'incomplete', 1, 'incomplete · 1 request recorded'],
+      ['custom-folder', 'incomplete', 0, 'incomplete · 0 requests recorded'],
+      ['2026-03-01T08-00-00-pair', 'incomplete', 4, 'incomplete · 4 requests recorded'],
+    ]);
+    assert.match(p.runs[0].tooltip, /summary\.json is not valid JSON/);
+    const a = p.targets.find((t) => t.name === 'a')!;
+    assert.deepEqual(a.runs.map((r) => [r.id, r.recordedRequests]), [['2026-03-03T08-00-00-pair', 0], ['custom-folder', 0], ['2026-03-01T08-00-00-pair', 2]]);
+    assert.equal(a.runs[2].startedAt!.toISOString(), '2026-03-01T08:00:00.000Z');
+    assert.equal(a.runs[2].ttftP95Ms, null);
+    // Not attached to another scenario.
+    assert.deepEqual(scanWorkspace(root).find((n) => n.file === quick)!.runs, []);
+  });
+
+  it('reads runs from a configured folder and via runsFor', () => {
+    const elsewhere = tempDir('perflab-runs-');
+    try {
+      writeRun(elsewhere, 'r1', runSummary({ name: 'quick', file: quick, startedAt: '2026-04-01T00:00:00Z', targets: [{ target: 'sim' }] }));
+      writeRun(elsewhere, 'r2', runSummary({ name: 'pair', file: pair, startedAt: '2026-04-02T00:00:00Z', targets: [{ target: 'a' }] }));
+      assert.equal(resolveRunsDir(root, elsewhere), elsewhere);
+      assert.equal(resolveRunsDir(root, 'results'), path.join(root, 'results'));
+      assert.equal(resolveRunsDir(root), runs);
+      assert.deepEqual(scanWorkspace(root, elsewhere).map((n) => n.runs.map((r) => r.id)), [['r2'], ['r1']]);
+      assert.deepEqual(runsFor(elsewhere, quick, 'quick').map((r) => r.id), ['r1']);
+      assert.deepEqual(runsFor(readRuns(elsewhere), pair, 'pair', 'a').map((r) => r.id), ['r2']);
+      assert.deepEqual(runsFor(elsewhere, pair, 'pair', 'b'), []);
+      assert.deepEqual(runsFor(path.join(root, 'missing'), pair, 'pair'), []);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  describe('deleteRun', () => {
+    it('deletes a run folder inside the runs folder', () => {
+      const dir = writeRun(runs, 'r1', runSummary({ name: 'quick', file: quick, startedAt: '2026-01-01T00:00:00Z', targets: [{ target: 'sim' }] }));
+      deleteRun(dir, runs);
+      assert.equal(fs.existsSync(dir), false);
+      assert.equal(fs.existsSync(runs), true);
+      const incomplete = writeRun(runs, 'r2', null, '');
+      deleteRun(path.join(runs, '..', 'runs', 'r2'), runs);
+      assert.equal(fs.existsSync(incomplete), false);
+    });
+
+    it('refuses anything outside the runs folder, the runs folder itself, deeper folders, symlinks and non-runs', () => {
+      const outside = writeRun(root, 'outside', null, '');
+      const deep = writeRun(path.join(runs, 'r1'), 'inner', null, '');
+      writeFile(path.join(runs, 'r1', 'requests.jsonl'), '');
+      const notRun = path.join(runs, 'not-a-run');
+      writeFile(path.join(notRun, 'notes.txt'), 'keep');
+      const link = path.join(runs, 'link');
+      fs.symlinkSync(outside, link);
+      assert.throws(() => deleteRun(outside, runs), /not a run folder inside the runs folder/);
+      assert.throws(() => deleteRun(path.join(runs, '..', '..', 'outside'), runs), /not a run folder inside/);
+      assert.throws(() => deleteRun(runs, runs), /not a run folder inside/);
+      assert.throws(() => deleteRun(root, runs), /not a run folder inside/);
+      assert.throws(() => deleteRun(deep, runs), /not a run folder inside/);
+      assert.throws(() => deleteRun(link, runs), /symbolic link/);
+      assert.throws(() => deleteRun(notRun, runs), /does not look like a run/);
+      assert.throws(() => deleteRun(path.join(runs, 'nope'), runs), /does not exist/);
+      assert.throws(() => deleteRun(quick, runs), /not a folder/);
+      for (const kept of [outside, deep, notRun, quick, path.join(runs, 'r1')]) assert.ok(fs.existsSync(kept), kept);
+    });
+  });
+});
