@@ -1,12 +1,18 @@
-// One build script for every bundle (extension, worker, language server, CLI, webview as they arrive).
-// `node esbuild.mjs` builds once; `node esbuild.mjs --watch` rebuilds on change.
+// One build script for every bundle: the CLI, the extension, its engine worker (and, as they arrive,
+// the language server and the webview). `node esbuild.mjs` builds once; `--watch` rebuilds on change;
+// `--production` minifies (for `npm run package`).
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
 
-/** Node bundles: target the oldest runtime that loads them (VS Code's extension host runs Node 22). */
+/** Node bundles target the oldest runtime that loads them: VS Code's extension host runs Node 22. */
 const nodeBundles = [
-  { entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  { entryPoints: { cli: 'src/cli/main.ts' } },
+  // `vscode` is provided by the extension host at run time.
+  { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
+  // The engine worker imports no `vscode`: it is the same engine the CLI runs.
+  { entryPoints: { 'engine-worker': 'src/extension/engine-worker.ts' } },
 ];
 
 const common = {
@@ -14,7 +20,9 @@ const common = {
   platform: 'node',
   target: 'node22',
   format: 'cjs',
-  sourcemap: 'linked',
+  outdir: 'dist',
+  sourcemap: production ? false : 'linked',
+  minify: production,
   logLevel: 'warning',
   legalComments: 'none',
 };

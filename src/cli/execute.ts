@@ -9,7 +9,7 @@ import { defaultRunDir } from '../engine/run-folder';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
 import { resolveCliCredential } from './credentials';
-import { statusLine, summaryText } from './human-output';
+import { statusLine, summaryText } from '../engine/report-text';
 import { toJunitXml } from './junit';
 
 export const EXIT_OK = 0;

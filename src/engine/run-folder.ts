@@ -39,9 +39,16 @@ export class RunFolder {
   }
 }
 
-/** `.perflab/runs/2026-11-27T23-40-12-quickstart` under `root`. */
-export function defaultRunDir(root: string, scenarioName: string, now = new Date()): string {
+/** `2026-11-27T23-40-12-quickstart`: sorts by time, safe on every file system. */
+export function runFolderName(scenarioName: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/\..*$/, '').replace(/:/g, '-');
   const safeName = scenarioName.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';
-  return path.join(root, '.perflab', 'runs', `${stamp}-${safeName}`);
+  return `${stamp}-${safeName}`;
+}
+
+/** The default runs folder is `.perflab/runs/` under the workspace (or current directory). */
+export const DEFAULT_RUNS_FOLDER = path.join('.perflab', 'runs');
+
+export function defaultRunDir(root: string, scenarioName: string, now = new Date()): string {
+  return path.join(root, DEFAULT_RUNS_FOLDER, runFolderName(scenarioName, now));
 }

@@ -85,6 +85,8 @@ export class Run {
     const scenario = this.scenario;
     const startedAt = new Date();
     const folder = this.options.outDir ? new RunFolder(this.options.outDir) : null;
+    // run.json says what this folder is while the run is still going (or if it never finishes).
+    folder?.writeJson('run.json', { scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
     const random = mulberry32(this.options.seed ?? (Date.now() & 0x7fffffff));
     const maxClients = Math.max(...[scenario.workload.clients, 1]);
     const transport = new Transport(maxClients);

@@ -1,8 +1,8 @@
-// What a person sees in a terminal: one status line per target and second with the fields users of
+// Plain-text rendering of live snapshots and the run summary, shared by the CLI and the editor.
 // the Azure OpenAI benchmarking tool know, and a summary table at the end.
 
-import type { LatencyStats, WindowSnapshot } from '../engine/records';
-import type { RunSummary, TargetSummary } from '../engine/summary';
+import type { LatencyStats, WindowSnapshot } from './records';
+import type { RunSummary, TargetSummary } from './summary';
 
 const fmt = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
 

@@ -1,0 +1,261 @@
+// The commands of the extension. Each handler is short: it asks what it must, then calls a module
+// that does the work (run controller, key store, tree model, estimator, templates).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { validateScenarioText } from '../engine/scenario/load';
+import type { RunSummary } from '../engine/summary';
+import { summaryText } from '../engine/report-text';
+import { compareRunsMarkdown } from './compare-text';
+import type { CredentialService } from './credentials';
+import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT_HEADROOM } from './load-estimator';
+import type { RunController } from './run-controller';
+import { newScenarioYaml, PROVIDER_CHOICES, scenarioFileName, type ScenarioAnswers } from './scenario-template';
+import { settings } from './settings';
+import { isRunNode, isScenarioNode, isTargetNode, type PerfNode, type ScenarioTreeProvider } from './scenario-tree';
+import type { Target } from '../engine/scenario/types';
+import { deleteRun } from './tree-model';
+import { DEMO_SCENARIO } from './demo';
+
+export interface CommandContext {
+  context: vscode.ExtensionContext;
+  output: vscode.OutputChannel;
+  runs: RunController;
+  tree: ScenarioTreeProvider;
+  credentials: CredentialService;
+  demoFolder: string;
+}
+
+const RESULTS_SCHEME = 'perflab-results';
+
+export function registerCommands(c: CommandContext): vscode.Disposable[] {
+  const results = new ResultsDocuments();
+  return [
+    vscode.workspace.registerTextDocumentContentProvider(RESULTS_SCHEME, results),
+    vscode.commands.registerCommand('perflab.runScenario', async (arg?: unknown) => {
+      const file = await scenarioFileFrom(arg);
+      return file ? c.runs.run(file) : undefined;
+    }),
+    vscode.commands.registerCommand('perflab.runLast', async () => {
+      if (!c.runs.lastScenarioFile) {
+        void vscode.window.showInformationMessage('LLM Perf Lab: no scenario has been run yet.');
+        return undefined;
+      }
+      return c.runs.run(c.runs.lastScenarioFile);
+    }),
+    vscode.commands.registerCommand('perflab.stopRun', (arg?: unknown) => {
+      const file = isScenarioNode(arg) ? arg.file : undefined;
+      if (c.runs.stop(file) === 0) void vscode.window.showInformationMessage('LLM Perf Lab: no run is in progress.');
+    }),
+    vscode.commands.registerCommand('perflab.runDemo', async () => {
+      fs.mkdirSync(c.demoFolder, { recursive: true });
+      const file = path.join(c.demoFolder, 'demo.perf.yaml');
+      fs.writeFileSync(file, DEMO_SCENARIO);
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+      return c.runs.run(file);
+    }),
+    vscode.commands.registerCommand('perflab.newScenario', () => newScenario()),
+    vscode.commands.registerCommand('perflab.estimateLoad', () => estimateLoadCommand()),
+    vscode.commands.registerCommand('perflab.setApiKey', async (arg?: unknown) => {
+      const target = await targetFrom(arg);
+      if (!target) return;
+      if (target.endpoint === 'simulator' || target.auth.type === 'none' || target.auth.type === 'entra') {
+        void vscode.window.showInformationMessage(`LLM Perf Lab: target "${target.name}" needs no API key (auth: ${target.endpoint === 'simulator' ? 'simulator' : target.auth.type}).`);
+        return;
+      }
+      if (await c.credentials.promptForKey(target)) void vscode.window.showInformationMessage(`LLM Perf Lab: key saved for target "${target.name}".`);
+    }),
+    vscode.commands.registerCommand('perflab.clearApiKey', async (arg?: unknown) => {
+      const target = await targetFrom(arg);
+      if (target) await c.credentials.keys.delete(target);
+    }),
+    vscode.commands.registerCommand('perflab.openResults', async (arg?: unknown) => {
+      const runDir = runDirFrom(arg);
+      if (!runDir) return;
+      const uri = vscode.Uri.from({ scheme: RESULTS_SCHEME, path: path.join(runDir, 'summary.txt') });
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    }),
+    vscode.commands.registerCommand('perflab.revealRun', async (arg?: unknown) => {
+      const runDir = runDirFrom(arg);
+      if (runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(runDir, 'summary.json')));
+    }),
+    vscode.commands.registerCommand('perflab.deleteRun', async (arg?: unknown, selected?: unknown[]) => {
+      const nodes = (selected?.length ? selected : [arg]).filter(isRunNode);
+      if (nodes.length === 0) return;
+      const choice = await vscode.window.showWarningMessage(`Delete ${nodes.length === 1 ? 'this run' : `${nodes.length} runs`} and ${nodes.length === 1 ? 'its' : 'their'} result files?`, { modal: true }, 'Delete');
+      if (choice !== 'Delete') return;
+      for (const node of nodes) deleteRun(node.dir, runsRootOf(node.dir));
+      c.tree.refresh();
+    }),
+    vscode.commands.registerCommand('perflab.compareRuns', async (arg?: unknown, selected?: unknown[]) => {
+      const nodes = (selected?.length ? selected : [arg]).filter(isRunNode);
+      if (nodes.length < 2) {
+        void vscode.window.showInformationMessage('LLM Perf Lab: select two or more runs in the Scenarios view (Ctrl/Cmd-click), then Compare.');
+        return;
+      }
+      const summaries = nodes.map((n) => readSummary(n.dir)).filter((s): s is RunSummary => s !== undefined);
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: compareRunsMarkdown(summaries) });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside });
+    }),
+    vscode.commands.registerCommand('perflab.refresh', () => c.tree.refresh()),
+    vscode.commands.registerCommand('perflab.showOutput', () => c.output.show()),
+  ];
+
+  async function scenarioFileFrom(arg: unknown): Promise<string | undefined> {
+    if (arg instanceof vscode.Uri) return arg.fsPath;
+    if (isScenarioNode(arg)) return arg.file;
+    if (isTargetNode(arg)) return arg.scenarioFile;
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const files = await vscode.workspace.findFiles('**/*.perf.{yaml,yml}', '**/node_modules/**');
+    if (files.length === 0) {
+      const choice = await vscode.window.showInformationMessage('No *.perf.yaml scenario in this workspace.', 'Create Scenario', 'Run Demo on the Simulator');
+      if (choice === 'Create Scenario') await vscode.commands.executeCommand('perflab.newScenario');
+      if (choice === 'Run Demo on the Simulator') await vscode.commands.executeCommand('perflab.runDemo');
+      return undefined;
+    }
+    const items = files
+      .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri }))
+      .sort((a, b) => Number(b.uri.fsPath === active?.fsPath) - Number(a.uri.fsPath === active?.fsPath) || a.description.localeCompare(b.description));
+    const pick = await vscode.window.showQuickPick(items, { title: 'Run Scenario', placeHolder: 'Which scenario?' });
+    return pick?.uri.fsPath;
+  }
+
+  async function targetFrom(arg: unknown): Promise<Target | undefined> {
+    const file = arg instanceof vscode.Uri ? arg.fsPath : isScenarioNode(arg) || isTargetNode(arg) ? (isScenarioNode(arg) ? arg.file : arg.scenarioFile) : await scenarioFileFrom(undefined);
+    if (!file) return undefined;
+    const { scenario, problems } = validateScenarioText(fs.readFileSync(file, 'utf8'), file);
+    if (!scenario) {
+      void vscode.window.showErrorMessage(`LLM Perf Lab: ${path.basename(file)} has ${problems.length} problem(s); fix them first.`);
+      return undefined;
+    }
+    if (isTargetNode(arg)) return scenario.targets.find((t) => t.name === arg.name);
+    if (scenario.targets.length === 1) return scenario.targets[0];
+    const pick = await vscode.window.showQuickPick(
+      scenario.targets.map((t) => ({ label: t.name, description: t.endpoint, target: t })),
+      { title: 'Set API Key for which target?' },
+    );
+    return pick?.target;
+  }
+
+  async function newScenario(): Promise<void> {
+    const step = (n: number) => `New Scenario (${n}/5)`;
+    const provider = await vscode.window.showQuickPick(
+      PROVIDER_CHOICES.map((p) => ({ label: p.label, detail: p.detail, provider: p.provider, picked: p.provider === settings.defaultProvider() })),
+      { title: `${step(1)}: where is the deployment?` },
+    );
+    if (!provider) return;
+    let endpoint: string | undefined;
+    if (provider.provider === 'azure' || provider.provider === 'openai-compatible') {
+      endpoint = await vscode.window.showInputBox({
+        title: `${step(2)}: endpoint`,
+        placeHolder: provider.provider === 'azure' ? 'https://my-resource.openai.azure.com' : 'http://localhost:8000/v1',
+        validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http(s) URL'),
+      });
+      if (!endpoint) return;
+    }
+    const modelName = await vscode.window.showInputBox({ title: `${step(3)}: ${provider.provider === 'azure' ? 'deployment name' : 'model'}`, value: 'gpt-4o-mini' });
+    if (!modelName) return;
+    const shape = await vscode.window.showQuickPick(
+      [
+        { label: 'balanced', description: '500 prompt / 500 completion tokens' },
+        { label: 'context', description: '2,000 prompt / 200 completion tokens' },
+        { label: 'generation', description: '500 prompt / 1,000 completion tokens' },
+      ],
+      { title: `${step(4)}: prompt shape` },
+    );
+    if (!shape) return;
+    const rate = await vscode.window.showInputBox({ title: `${step(5)}: requests per minute`, value: '60', validateInput: (v) => (Number(v) > 0 ? undefined : 'A positive number') });
+    if (!rate) return;
+    const answers: ScenarioAnswers = {
+      name: modelName,
+      provider: provider.provider,
+      endpoint,
+      ...(provider.provider === 'azure' ? { deployment: modelName, model: modelName, apiVersion: settings.defaultApiVersion() } : { model: modelName }),
+      prompts: { kind: 'shape', profile: shape.label as 'balanced' | 'context' | 'generation' },
+      rateRpm: Number(rate),
+      duration: '60s',
+    };
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(c.demoFolder);
+    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, scenarioFileName(answers.name)), filters: { Scenario: ['perf.yaml'] } });
+    if (!uri) return;
+    fs.writeFileSync(uri.fsPath, newScenarioYaml(answers, { fileName: uri.fsPath, checkFiles: false }));
+    await vscode.window.showTextDocument(uri);
+    c.tree.refresh();
+  }
+
+  async function estimateLoadCommand(): Promise<void> {
+    const ask = async (title: string, value: string, percent = false) => {
+      const text = await vscode.window.showInputBox({
+        title: `Estimate Load: ${title}`,
+        value,
+        validateInput: (v) => (parseLoadNumber(v, { percent }) === undefined ? 'A number' : undefined),
+      });
+      return text === undefined ? undefined : parseLoadNumber(text, { percent });
+    };
+    const users = await ask('total users (u)', '10000');
+    if (users === undefined) return;
+    const activeShare = await ask('share active in the peak period (p), e.g. 10%', '10%', true);
+    if (activeShare === undefined) return;
+    const sessionsPerUser = await ask('sessions per active user (s)', '1');
+    if (sessionsPerUser === undefined) return;
+    const interactionsPerSession = await ask('interactions per session (i)', '2');
+    if (interactionsPerSession === undefined) return;
+    const peakHours = await ask('length of the peak period in hours (n)', '1');
+    if (peakHours === undefined) return;
+    const headroom = await ask('headroom', `${DEFAULT_HEADROOM * 100}%`, true);
+    if (headroom === undefined) return;
+    let estimate;
+    try {
+      estimate = estimateLoad({ users, activeShare, sessionsPerUser, interactionsPerSession, peakHours, headroom });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof LoadInputError ? error.problems.join('; ') : String(error)}`);
+      return;
+    }
+    c.output.appendLine(['Estimate Load:', ...estimate.explanation.map((l) => `  ${l}`)].join('\n'));
+    const choice = await vscode.window.showInformationMessage(
+      `Estimated ${estimate.suggestedRate} RPM`,
+      { modal: true, detail: estimate.explanation.join('\n') },
+      'Write into a Scenario…',
+    );
+    if (choice !== 'Write into a Scenario…') return;
+    const file = await scenarioFileFrom(undefined);
+    if (!file) return;
+    fs.writeFileSync(file, setScenarioRate(fs.readFileSync(file, 'utf8'), estimate.suggestedRate));
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+  }
+}
+
+function runDirFrom(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (isRunNode(arg)) return arg.dir;
+  return undefined;
+}
+
+/** The runs folder a run folder lives in, as configured for its workspace folder. */
+function runsRootOf(runDir: string): string {
+  const workspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(runDir));
+  return workspace ? settings.runsFolder(vscode.Uri.joinPath(workspace.uri, 'x.perf.yaml').fsPath) : path.dirname(runDir);
+}
+
+function readSummary(runDir: string): RunSummary | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read-only documents showing a run's summary as text (until the results panel exists). */
+class ResultsDocuments implements vscode.TextDocumentContentProvider {
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const runDir = path.dirname(uri.path);
+    const summary = readSummary(runDir);
+    if (summary) return summaryText(summary, runDir);
+    const records = fs.existsSync(path.join(runDir, 'requests.jsonl')) ? fs.readFileSync(path.join(runDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0;
+    return `No summary.json in ${runDir}: the run did not finish (${records} requests recorded in requests.jsonl).`;
+  }
+}
+
+export type { PerfNode };

@@ -1,0 +1,62 @@
+// Activation: wires the Scenarios tree, the run controller (engine in a worker), keys, CodeLens and
+// the commands. Each piece lives in its own module; this file only connects them.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CredentialService } from './credentials';
+import { registerCommands } from './commands';
+import { RunController } from './run-controller';
+import { ScenarioCodeLens } from './scenario-codelens';
+import { ScenarioTreeProvider } from './scenario-tree';
+
+/** What tests (and other extensions) can reach through `extension.exports`. */
+export interface PerfLabApi {
+  runs: RunController;
+  tree: ScenarioTreeProvider;
+  credentials: CredentialService;
+}
+
+export function activate(context: vscode.ExtensionContext): PerfLabApi {
+  const output = vscode.window.createOutputChannel('LLM Perf Lab');
+  const credentials = new CredentialService(context.secrets);
+  const runs = new RunController(context.extensionUri, output, (target) => credentials.resolve(target));
+  const tree = new ScenarioTreeProvider(runs);
+  const view = vscode.window.createTreeView('perflab.scenarios', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+
+  // The tree follows scenario files and run folders as they change.
+  const watchers = [
+    vscode.workspace.createFileSystemWatcher('**/*.perf.{yaml,yml}'),
+    vscode.workspace.createFileSystemWatcher('**/summary.json'),
+  ];
+  for (const w of watchers) {
+    w.onDidCreate(() => tree.refresh());
+    w.onDidChange(() => tree.refresh());
+    w.onDidDelete(() => tree.refresh());
+  }
+  runs.onDidChangeRuns(() => {
+    void vscode.commands.executeCommand('setContext', 'perflab.running', runs.runs.length > 0);
+    tree.refresh();
+  });
+  vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh());
+
+  const lastRun = context.workspaceState.get<string>('perflab.lastScenario');
+  if (lastRun && fs.existsSync(lastRun)) runs.lastScenarioFile = lastRun;
+  runs.onDidChangeRuns(() => {
+    if (runs.lastScenarioFile) void context.workspaceState.update('perflab.lastScenario', runs.lastScenarioFile);
+  });
+
+  context.subscriptions.push(
+    output,
+    runs,
+    view,
+    ...watchers,
+    vscode.languages.registerCodeLensProvider({ pattern: '**/*.perf.{yaml,yml}' }, new ScenarioCodeLens()),
+    ...registerCommands({ context, output, runs, tree, credentials, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
+  );
+  return { runs, tree, credentials };
+}
+
+export function deactivate(): void {
+  // Disposables (including active runs, which are aborted) are released through context.subscriptions.
+}

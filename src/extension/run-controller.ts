@@ -1,0 +1,235 @@
+// Runs scenarios from the editor: loads and validates the file, refuses in an untrusted workspace,
+// asks before a second run of the same scenario, resolves keys, runs the engine in a worker thread,
+// and shows progress (notification, status bar, output channel). Nothing here measures anything:
+// the worker runs the same engine as the CLI.
+
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import type { Credential } from '../engine/chat-request';
+import type { WindowSnapshot } from '../engine/records';
+import { runFolderName } from '../engine/run-folder';
+import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
+import type { Scenario, Target } from '../engine/scenario/types';
+import type { RunSummary } from '../engine/summary';
+import { settings } from './settings';
+import type { HostToWorker, WorkerStart, WorkerToHost } from './worker-protocol';
+
+export interface ActiveRun {
+  scenarioFile: string;
+  scenario: Scenario;
+  runDir: string;
+  startedAt: number;
+  latest: Map<string, WindowSnapshot>;
+  worker: Worker;
+  done: Promise<RunSummary>;
+}
+
+export type CredentialResolver = (target: Target) => Promise<Credential | null>;
+
+export class RunController implements vscode.Disposable {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly statusBar = vscode.window.createStatusBarItem('perflab.run', vscode.StatusBarAlignment.Left, 50);
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a run starts or ends (the tree refreshes). */
+  readonly onDidChangeRuns = this.changed.event;
+  lastScenarioFile: string | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly output: vscode.OutputChannel,
+    private readonly resolveCredential: CredentialResolver,
+  ) {
+    this.statusBar.name = 'LLM Perf Lab run';
+    this.statusBar.command = 'perflab.stopRun';
+  }
+
+  get runs(): ActiveRun[] {
+    return [...this.active.values()];
+  }
+
+  /** Starts a run and resolves with its summary; undefined when the user declined or input was bad. */
+  async run(scenarioFile: string): Promise<RunSummary | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(
+        'LLM Perf Lab: this workspace is not trusted, so no requests are sent. Scenario files are still validated. Trust the workspace to run benchmarks.',
+      );
+      return undefined;
+    }
+    let scenario: Scenario;
+    try {
+      scenario = loadScenarioFile(scenarioFile);
+    } catch (error) {
+      const message = error instanceof ScenarioError ? error.problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.column}: ${p.path}: ${p.message}`).join('\n') : String(error);
+      this.output.appendLine(`Scenario not run:\n${message}`);
+      void vscode.window.showErrorMessage(`LLM Perf Lab: ${path.basename(scenarioFile)} is not valid — nothing was sent. ${message.split('\n')[0]}`);
+      return undefined;
+    }
+    if (this.active.has(scenarioFile)) {
+      const choice = await vscode.window.showWarningMessage(
+        `"${scenario.name}" is already running. Start another run of it at the same time?`,
+        { modal: true },
+        'Run Again',
+      );
+      if (choice !== 'Run Again') return undefined;
+    }
+
+    const credentials: Record<string, Credential | null> = {};
+    for (const target of scenario.targets) {
+      if (target.endpoint === 'simulator') continue;
+      try {
+        credentials[target.name] = await this.resolveCredential(target);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      }
+    }
+
+    const runDir = path.join(settings.runsFolder(scenarioFile), runFolderName(scenario.name));
+    this.lastScenarioFile = scenarioFile;
+    return this.startWorker(scenarioFile, scenario, runDir, credentials);
+  }
+
+  private startWorker(scenarioFile: string, scenario: Scenario, runDir: string, credentials: Record<string, Credential | null>): Promise<RunSummary> {
+    const start: WorkerStart = { scenario, outDir: runDir, credentials, modelOverrides: settings.pricingOverrides() };
+    const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'engine-worker.js').fsPath, { workerData: start });
+    const key = this.active.has(scenarioFile) ? `${scenarioFile}#${Date.now()}` : scenarioFile;
+    this.output.appendLine(`[${new Date().toISOString()}] Run "${scenario.name}" (${scenario.targets.map((t) => `${t.name} → ${t.endpoint === 'simulator' ? 'simulator' : new URL(t.endpoint).origin}`).join(', ')}) → ${runDir}`);
+
+    const done = new Promise<RunSummary>((resolve, reject) => {
+      worker.on('message', (message: WorkerToHost) => {
+        switch (message.type) {
+          case 'window':
+            run.latest.set(message.snapshot.target, message.snapshot);
+            this.updateStatusBar();
+            break;
+          case 'message':
+            this.output.appendLine(`  ${message.text}`);
+            break;
+          case 'done':
+            resolve(message.summary);
+            break;
+          case 'failed':
+            reject(new Error(message.message));
+            break;
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the engine worker exited (code ${code}) before the run finished`)));
+    });
+    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), worker, done };
+    this.active.set(key, run);
+    this.changed.fire();
+    this.updateStatusBar();
+    this.showProgress(run);
+
+    return done.then(
+      (summary) => {
+        this.finish(key, run);
+        this.logSummary(summary, runDir);
+        const verdict = summary.slos.length === 0 ? '' : summary.passed ? ' — all SLOs met' : ` — ${summary.slos.filter((s) => !s.pass).length} SLO(s) failed`;
+        void vscode.window.showInformationMessage(`LLM Perf Lab: "${scenario.name}" ${summary.stopped_by === 'stop' ? 'stopped' : 'finished'}${verdict}.`, 'Open Results').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('perflab.openResults', runDir);
+        });
+        return summary;
+      },
+      (error: Error) => {
+        this.finish(key, run);
+        this.output.appendLine(`  run failed: ${error.message}`);
+        void vscode.window.showErrorMessage(`LLM Perf Lab: the run of "${scenario.name}" failed: ${error.message}`);
+        throw error;
+      },
+    );
+  }
+
+  /** Stop every active run (or the one for `scenarioFile`): drain or abort per the setting. */
+  stop(scenarioFile?: string, mode: 'drain' | 'abort' = settings.onStop()): number {
+    let stopped = 0;
+    for (const run of this.active.values()) {
+      if (scenarioFile && run.scenarioFile !== scenarioFile) continue;
+      const message: HostToWorker = { type: 'stop', mode };
+      run.worker.postMessage(message);
+      stopped++;
+    }
+    if (stopped) this.output.appendLine(`[${new Date().toISOString()}] Stop requested (${mode === 'drain' ? 'in-flight requests drained' : 'in-flight requests aborted'})`);
+    return stopped;
+  }
+
+  private finish(key: string, run: ActiveRun): void {
+    this.active.delete(key);
+    void run.worker.terminate();
+    this.changed.fire();
+    this.updateStatusBar();
+  }
+
+  private showProgress(run: ActiveRun): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `LLM Perf Lab: ${run.scenario.name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => this.stop(run.scenarioFile));
+        const total = run.scenario.workload.duration_s;
+        let reported = 0;
+        const timer = setInterval(() => {
+          const elapsed = (Date.now() - run.startedAt) / 1000;
+          const share = total ? Math.min(100, (elapsed / (total * run.scenario.targets.length)) * 100) : 0;
+          progress.report({ message: statusText(run), increment: Math.max(0, share - reported) });
+          reported = Math.max(reported, share);
+        }, 1000);
+        try {
+          await run.done.catch(() => undefined);
+        } finally {
+          clearInterval(timer);
+        }
+      },
+    );
+  }
+
+  private updateStatusBar(): void {
+    const runs = this.runs;
+    if (runs.length === 0) {
+      this.statusBar.hide();
+      return;
+    }
+    this.statusBar.text = `$(pulse) ${statusText(runs[0])}${runs.length > 1 ? ` (+${runs.length - 1})` : ''}`;
+    this.statusBar.tooltip = 'LLM Perf Lab: click to stop the run';
+    this.statusBar.show();
+  }
+
+  /** For tests: the status bar's current text. */
+  get statusBarText(): string {
+    return this.statusBar.text;
+  }
+
+  private logSummary(summary: RunSummary, runDir: string): void {
+    for (const t of summary.targets) {
+      const l = t.latency_ms;
+      this.output.appendLine(
+        `  ${t.target}: ${t.requests.succeeded} ok, ${t.requests.failed} failed, ${t.schedule.achieved_rpm} RPM; TTFT p50 ${l.ttft.p50} / p95 ${l.ttft.p95} ms; TBT p95 ${l.tbt.p95} ms/token; E2E p95 ${l.e2e.p95} ms`,
+      );
+      for (const w of t.warnings) this.output.appendLine(`    ! ${w}`);
+    }
+    for (const v of summary.slos) this.output.appendLine(`  ${v.pass ? 'PASS' : 'FAIL'} ${v.target}: ${v.slo} (actual ${v.actual})`);
+    this.output.appendLine(`  results: ${runDir}`);
+  }
+
+  dispose(): void {
+    this.stop(undefined, 'abort');
+    this.statusBar.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** `00:12 / 00:30 · 238 RPM · p95 TTFT 175 ms` for the first target of a run. */
+export function statusText(run: ActiveRun): string {
+  const elapsed = Math.floor((Date.now() - run.startedAt) / 1000);
+  const total = run.scenario.workload.duration_s;
+  const clock = (s: number) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  const snapshot = [...run.latest.values()][0];
+  const parts = [total ? `${clock(elapsed)} / ${clock(total)}` : clock(elapsed)];
+  if (snapshot) {
+    parts.push(`${snapshot.rpm.toFixed(0)} RPM`);
+    parts.push(`p95 TTFT ${snapshot.ttft.p95 === null ? '–' : Math.round(snapshot.ttft.p95)} ms`);
+    if (snapshot.behind) parts.push('behind schedule');
+  }
+  return parts.join(' · ');
+}

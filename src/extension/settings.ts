@@ -1,0 +1,39 @@
+// The extension's settings (contributed in package.json under `perflab.*`), read in one place.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DEFAULT_RUNS_FOLDER } from '../engine/run-folder';
+import type { ModelOverrides } from '../tokens';
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('perflab');
+}
+
+export const settings = {
+  /** Absolute runs folder for a scenario: `perflab.resultsFolder`, relative to its workspace folder. */
+  runsFolder(scenarioFile: string): string {
+    const folder = config().get<string>('resultsFolder') || DEFAULT_RUNS_FOLDER;
+    if (path.isAbsolute(folder)) return folder;
+    const workspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(scenarioFile));
+    return path.join(workspace?.uri.fsPath ?? path.dirname(scenarioFile), folder);
+  },
+  /** What Stop does with requests in flight. */
+  onStop(): 'drain' | 'abort' {
+    return config().get<'drain' | 'abort'>('onStop') ?? 'drain';
+  },
+  defaultProvider(): string {
+    return config().get<string>('defaultProvider') ?? 'azure';
+  },
+  defaultApiVersion(): string {
+    return config().get<string>('defaultApiVersion') ?? '2024-10-21';
+  },
+  /** `perflab.pricing`: USD per 1M tokens by model, over the catalog's prices. */
+  pricingOverrides(): ModelOverrides {
+    const raw = config().get<Record<string, { input: number; output: number; cached_input?: number }>>('pricing') ?? {};
+    const overrides: ModelOverrides = {};
+    for (const [model, price] of Object.entries(raw)) {
+      overrides[model] = { price: { ...price, source: 'VS Code setting perflab.pricing', as_of: new Date().toISOString().slice(0, 10) } };
+    }
+    return overrides;
+  },
+};

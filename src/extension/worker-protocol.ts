@@ -1,0 +1,26 @@
+// Typed messages between the extension host and the engine worker (worker_threads).
+// The worker runs the engine (and, for `endpoint: simulator`, the simulator) so the extension host
+// stays responsive during a run.
+
+import type { Credential } from '../engine/chat-request';
+import type { WindowSnapshot } from '../engine/records';
+import type { Scenario } from '../engine/scenario/types';
+import type { RunSummary } from '../engine/summary';
+import type { ModelOverrides } from '../tokens';
+
+/** Passed as `workerData`. Credentials stay in memory, keyed by target name; never written. */
+export interface WorkerStart {
+  scenario: Scenario;
+  outDir: string;
+  credentials: Record<string, Credential | null>;
+  modelOverrides?: ModelOverrides;
+  seed?: number;
+}
+
+export type HostToWorker = { type: 'stop'; mode: 'drain' | 'abort' };
+
+export type WorkerToHost =
+  | { type: 'window'; snapshot: WindowSnapshot }
+  | { type: 'message'; text: string }
+  | { type: 'done'; summary: RunSummary }
+  | { type: 'failed'; message: string };
