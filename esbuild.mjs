@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const tests = process.argv.includes('--tests');
 
 /** Node bundles target the oldest runtime that loads them: VS Code's extension host runs Node 22. */
 const nodeBundles = [
@@ -14,6 +15,18 @@ const nodeBundles = [
   // The engine worker imports no `vscode`: it is the same engine the CLI runs.
   { entryPoints: { 'engine-worker': 'src/extension/engine-worker.ts' } },
 ];
+if (tests) {
+  // The integration suite that runs inside a real VS Code extension host (out/ is not packaged).
+  nodeBundles.push({
+    entryPoints: {
+      index: 'test/integration/extension/index.ts',
+      'extension.test': 'test/integration/extension/extension.test.ts',
+      'untrusted.test': 'test/integration/extension/untrusted.test.ts',
+    },
+    outdir: 'out/integration',
+    external: ['vscode', 'mocha'],
+  });
+}
 
 const common = {
   bundle: true,

@@ -1,0 +1,137 @@
+// The extension inside a real VS Code extension host: activation, the Scenarios tree, a run on the
+// simulator through the command (engine in a worker), the run folder, the status bar, Stop, and keys
+// bound to endpoint origin + deployment in SecretStorage.
+
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { PerfLabApi } from '../../../src/extension/extension';
+import type { RunSummary } from '../../../src/engine/summary';
+import type { Target } from '../../../src/engine/scenario/types';
+
+const EXTENSION_ID = 'llm-perf-lab.llm-perf-lab';
+
+const scenarioText = (name: string, duration: string, slo = 'ttft.p95 < 5s') => `name: ${name}
+targets:
+  - name: sim
+    provider: simulator
+    endpoint: simulator
+    deployment: gpt-5-mini
+    model: gpt-5-mini
+    auth: { type: none }
+    simulator: { ttft_ms: 40, tpot_ms: 3 }
+workload:
+  rate: 600
+  clients: 20
+  duration: ${duration}
+prompts:
+  shape: custom
+  context_tokens: 100
+  max_tokens: 20
+aggregation_window: 5s
+slos:
+  - ${slo}
+`;
+
+async function api(): Promise<PerfLabApi> {
+  const extension = vscode.extensions.getExtension<PerfLabApi>(EXTENSION_ID);
+  assert.ok(extension, `extension ${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri.fsPath;
+}
+
+describe('LLM Perf Lab in a real VS Code', () => {
+  let perflab: PerfLabApi;
+  let root: string;
+
+  before(async () => {
+    perflab = await api();
+    root = workspaceRoot();
+    fs.writeFileSync(path.join(root, 'fast.perf.yaml'), scenarioText('fast', '3s'));
+    fs.writeFileSync(path.join(root, 'long.perf.yaml'), scenarioText('long', '60s'));
+  });
+
+  it('activates and contributes its commands', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['perflab.runScenario', 'perflab.runLast', 'perflab.stopRun', 'perflab.setApiKey', 'perflab.estimateLoad', 'perflab.newScenario', 'perflab.openResults', 'perflab.compareRuns']) {
+      assert.ok(commands.includes(id), `${id} is registered`);
+    }
+  });
+
+  it('lists every *.perf.yaml with its targets in the Scenarios tree', () => {
+    const scenarios = perflab.tree.getChildren();
+    const names = scenarios.map((s) => (s.kind === 'scenario' ? s.name : '')).sort();
+    assert.ok(names.includes('fast') && names.includes('long'), `tree shows ${names.join(', ')}`);
+    const fast = scenarios.find((s) => s.kind === 'scenario' && s.name === 'fast')!;
+    const targets = perflab.tree.getChildren(fast);
+    assert.deepEqual(targets.map((t) => t.label), ['sim']);
+    const item = perflab.tree.getTreeItem(fast);
+    assert.equal(item.contextValue, 'scenario');
+  });
+
+  it('runs a scenario on the simulator through the command: summary, run folder, status bar, tree', async () => {
+    const file = path.join(root, 'fast.perf.yaml');
+    let statusSeen = '';
+    const watcher = setInterval(() => {
+      if (perflab.runs.runs.length) statusSeen = perflab.runs.statusBarText;
+    }, 200);
+    const summary = (await vscode.commands.executeCommand('perflab.runScenario', vscode.Uri.file(file))) as RunSummary;
+    clearInterval(watcher);
+    assert.ok(summary, 'the command returns the summary');
+    assert.equal(summary.scenario.name, 'fast');
+    const t = summary.targets[0];
+    assert.equal(t.requests.failed, 0);
+    assert.ok(t.requests.sent >= 25 && t.requests.sent <= 31, `about 30 requests in 3 s at 600 RPM, got ${t.requests.sent}`);
+    assert.equal(summary.passed, true);
+    assert.match(statusSeen, /\d\d:\d\d \/ 00:03 · \d+ RPM · p95 TTFT \d+ ms/, `status bar showed "${statusSeen}"`);
+
+    const runsDir = path.join(root, '.perflab', 'runs');
+    const runDirs = fs.readdirSync(runsDir).filter((d) => d.endsWith('-fast'));
+    assert.equal(runDirs.length, 1);
+    const dir = path.join(runsDir, runDirs[0]);
+    const lines = fs.readFileSync(path.join(dir, 'requests.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, t.requests.sent);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')).targets[0].requests, t.requests);
+
+    const fast = perflab.tree.getChildren().find((s) => s.kind === 'scenario' && s.name === 'fast')!;
+    const [target] = perflab.tree.getChildren(fast);
+    const runs = perflab.tree.getChildren(target);
+    assert.equal(runs.length, 1, 'the new run appears under its target');
+    assert.equal(runs[0].kind === 'run' && runs[0].status, 'pass');
+    assert.match(String(runs[0].description), /p95 TTFT \d+ ms · \d+ RPM · 0 errors/);
+  });
+
+  it('Stop ends a running scenario and still writes its summary', async () => {
+    const file = path.join(root, 'long.perf.yaml');
+    const pending = vscode.commands.executeCommand('perflab.runScenario', vscode.Uri.file(file)) as Thenable<RunSummary>;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    assert.equal(perflab.runs.runs.length, 1, 'one run in progress');
+    await vscode.commands.executeCommand('perflab.stopRun');
+    const summary = await pending;
+    assert.equal(summary.stopped_by, 'stop');
+    assert.ok(summary.targets[0].duration_s < 20, `stopped early (${summary.targets[0].duration_s} s)`);
+    assert.equal(perflab.runs.runs.length, 0);
+  });
+
+  it('binds a saved key to its endpoint origin + deployment: another endpoint does not get it', async () => {
+    const base: Target = { name: 'prod', provider: 'azure', endpoint: 'https://contoso.openai.azure.com', deployment: 'gpt-4o', auth: { type: 'api-key' } };
+    await perflab.credentials.keys.set(base, 'key-for-contoso');
+    const same = await perflab.credentials.keys.resolve({ ...base, endpoint: 'https://contoso.openai.azure.com/openai/v1' });
+    assert.ok('value' in same && same.value === 'key-for-contoso');
+    for (const moved of [
+      { ...base, endpoint: 'https://contoso.openai.azure.com.evil.example' },
+      { ...base, endpoint: 'https://fabrikam.openai.azure.com' },
+      { ...base, deployment: 'gpt-4o-mini' },
+    ]) {
+      const found = await perflab.credentials.keys.resolve(moved);
+      assert.ok('missing' in found, `no key for ${moved.endpoint} / ${moved.deployment}`);
+    }
+    await perflab.credentials.keys.delete(base);
+  });
+});
