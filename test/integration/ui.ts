@@ -1,0 +1,88 @@
+// Reusable Playwright helpers for driving the VS Code web workbench served by code-server.
+// Kept free of DOM types (tsconfig has no "dom" lib): everything goes through locators.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+
+export const ARTIFACTS_DIR = resolve(__dirname, '..', '..', 'test-artifacts');
+
+/** Waits for the workbench shell; 13-19 s after navigation on these machines. Returns the wait in ms. */
+export async function waitForWorkbench(page: Page, timeoutMs = 90_000): Promise<number> {
+  const t0 = Date.now();
+  await page.locator('.monaco-workbench').first().waitFor({ state: 'attached', timeout: timeoutMs });
+  return Date.now() - t0;
+}
+
+const quickInput = '.quick-input-widget';
+const quickInputBox = `${quickInput} .quick-input-box input`;
+
+/**
+ * Opens the command palette (F1) and runs the command whose title matches exactly, e.g.
+ * 'Hello: Count' (category + title as shown in the palette).
+ *
+ * Retries: an extension's commands only join the palette once the extension host has registered
+ * its contributions (seconds after the workbench appears), and an open palette does not refresh.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator(quickInputBox);
+  // Exact label match, so 'Hello: Count' never picks 'Hello: Count Again' or a "similar command".
+  const row = page
+    .locator(`${quickInput} .monaco-list-row`)
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+    .first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.min(3000, Math.max(1000, deadline - Date.now())) });
+      break;
+    } catch (err) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" not in the palette after ${attempt} attempt(s): ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  await row.click();
+  await page.locator(quickInput).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function depth(frame: Frame): number {
+  let d = 0;
+  for (let f = frame.parentFrame(); f; f = f.parentFrame()) d++;
+  return d;
+}
+
+/**
+ * Finds a webview's content frame. VS Code nests it: workbench > webview host iframe
+ * (pre/index.html) > content iframe (depth 2). It appears some seconds after the command that
+ * opens it, so poll. `selector` (optional) must exist in the frame, to tell webviews apart.
+ */
+export async function findWebviewFrame(page: Page, selector?: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (depth(frame) < 2 || frame.isDetached()) continue;
+      if (!selector) return frame;
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) {
+      const seen = page.frames().map((f) => `${depth(f)}:${f.url().slice(0, 120)}`).join('\n  ');
+      throw new Error(`no webview frame${selector ? ` containing ${selector}` : ''} after ${timeoutMs} ms; frames:\n  ${seen}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Full-page screenshot into test-artifacts/ (git-ignored) unless `file` is a path with a folder. */
+export async function screenshot(page: Page, file: string): Promise<string> {
+  const path = file.includes('/') ? resolve(file) : join(ARTIFACTS_DIR, file.endsWith('.png') ? file : `${file}.png`);
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
