@@ -22,6 +22,7 @@ if (tests) {
       index: 'test/integration/extension/index.ts',
       'extension.test': 'test/integration/extension/extension.test.ts',
       'untrusted.test': 'test/integration/extension/untrusted.test.ts',
+      'ui-smoke.test': 'test/integration/extension/ui-smoke.test.ts',
     },
     outdir: 'out/integration',
     external: ['vscode', 'mocha'],

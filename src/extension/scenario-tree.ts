@@ -63,7 +63,8 @@ export class ScenarioTreeProvider implements vscode.TreeDataProvider<PerfNode> {
       return item;
     }
     if (node.kind === 'target') {
-      const item = new vscode.TreeItem(node.label, node.runs.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      // Expanded when it has runs: the newest results are what people come to the view for.
+      const item = new vscode.TreeItem(node.label, node.runs.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       item.id = `target:${node.scenarioFile}:${node.name}`;
       item.description = node.description;
       item.tooltip = node.tooltip;

@@ -7,8 +7,11 @@ import * as path from 'node:path';
 export async function run(): Promise<void> {
   const { default: Mocha } = await import('mocha');
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-  const only = process.env.PERFLAB_INTEGRATION_SUITE; // 'untrusted' runs only the untrusted-workspace suite
-  mocha.addFile(path.join(__dirname, only === 'untrusted' ? 'untrusted.test.js' : 'extension.test.js'));
+  // PERFLAB_INTEGRATION_SUITE picks the suite: 'untrusted' (workspace trust on, folder untrusted),
+  // 'ui' (the host side of the Playwright smoke test), default: the main suite.
+  const suite = process.env.PERFLAB_INTEGRATION_SUITE;
+  const file = suite === 'untrusted' ? 'untrusted.test.js' : suite === 'ui' ? 'ui-smoke.test.js' : 'extension.test.js';
+  mocha.addFile(path.join(__dirname, file));
   await mocha.loadFilesAsync();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);

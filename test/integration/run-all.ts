@@ -1,0 +1,61 @@
+// Runs every integration suite inside a real VS Code (code-server) — the main suite, the untrusted-
+// workspace suite (workspace trust on) and the UI smoke test (Playwright drives the workbench) —
+// each in a fresh temporary workspace. Exit code 0 only when all pass. Part of `npm test`.
+//   npx tsx test/integration/run-all.ts
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const HARNESS = path.join(__dirname, 'run-code-server-tests.ts');
+const TESTS = path.join(ROOT, 'out', 'integration', 'index.js');
+
+const UI_SCENARIO = `name: ui-smoke
+targets:
+  - name: sim
+    provider: simulator
+    endpoint: simulator
+    deployment: gpt-5-mini
+    model: gpt-5-mini
+    auth: { type: none }
+    simulator: { ttft_ms: 40, tpot_ms: 3 }
+workload:
+  rate: 600
+  clients: 20
+  duration: 3s
+prompts:
+  shape: custom
+  context_tokens: 100
+  max_tokens: 20
+`;
+
+interface Suite {
+  name: string;
+  files: Record<string, string>;
+  args: string[];
+}
+
+const suites: Suite[] = [
+  { name: 'main', files: {}, args: ['--screenshot', path.join(ROOT, 'test-artifacts', 'integration-main.png')] },
+  { name: 'untrusted', files: { 'quickstart.perf.yaml': fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.perf.yaml'), 'utf8') }, args: ['--trust'] },
+  { name: 'ui', files: { 'ui-smoke.perf.yaml': UI_SCENARIO }, args: ['--ui', path.join(__dirname, 'ui-smoke.ts')] },
+];
+
+let failed = 0;
+for (const suite of suites) {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `perflab-it-${suite.name}-`));
+  for (const [name, text] of Object.entries(suite.files)) fs.writeFileSync(path.join(workspace, name), text);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', HARNESS, '--extension', ROOT, '--tests', TESTS, '--workspace', workspace, '--timeout', '300', ...suite.args], {
+    stdio: 'inherit',
+    env: { ...process.env, PERFLAB_INTEGRATION_SUITE: suite.name },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`integration suite "${suite.name}": ${result.status === 0 ? 'passed' : `FAILED (exit ${result.status})`} in ${seconds} s`);
+  if (result.status !== 0) failed++;
+  fs.rmSync(workspace, { recursive: true, force: true });
+}
+console.log(`integration: ${suites.length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

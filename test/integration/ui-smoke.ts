@@ -1,0 +1,37 @@
+// Browser side of the UI smoke test (loaded by run-code-server-tests.ts --ui): a person's path through
+// the workbench — command palette → "LLM Perf Lab: Run Scenario…" → pick the scenario → open the
+// LLM Perf Lab view → see the new run in the Scenarios tree. Screenshots go to test-artifacts/.
+
+import type { Page } from 'playwright-core';
+import { runCommand, screenshot } from './ui';
+
+export default async function uiSmoke(page: Page, log: (message: string) => void): Promise<void> {
+  await runCommand(page, 'LLM Perf Lab: Run Scenario…');
+  const quickInput = page.locator('.quick-input-widget');
+  await quickInput.locator('.monaco-list-row', { hasText: 'ui-smoke.perf.yaml' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  await screenshot(page, 'ui-smoke-1-pick-scenario');
+  await page.keyboard.type('ui-smoke');
+  await page.keyboard.press('Enter');
+  log('scenario picked; run started');
+
+  // The activity-bar entry of the extension's view container.
+  await page.locator('.activitybar [aria-label="LLM Perf Lab"]').first().click({ timeout: 20_000 });
+  const tree = page.locator('[id="workbench.view.extension.perflab"], .pane-body').filter({ hasText: 'ui-smoke' }).first();
+  await tree.waitFor({ state: 'visible', timeout: 30_000 });
+  await screenshot(page, 'ui-smoke-2-running');
+  // When the run ends the target row gains the run as a child; expand it if the tree kept it collapsed,
+  // and wait for the run's headline numbers.
+  const runRow = page.locator('.monaco-list-row', { hasText: /p95 TTFT \d+ ms/ }).first();
+  const collapsedTarget = page.locator('.monaco-list-row[aria-expanded="false"]', { hasText: /^sim/ }).first();
+  const deadline = Date.now() + 90_000;
+  while (!(await runRow.isVisible())) {
+    if (Date.now() > deadline) {
+      await screenshot(page, 'ui-smoke-failed');
+      throw new Error('the Scenarios tree did not show the finished run within 90 s');
+    }
+    if (await collapsedTarget.isVisible()) await collapsedTarget.click();
+    await page.waitForTimeout(1000);
+  }
+  await screenshot(page, 'ui-smoke-3-tree-shows-run');
+  log('the Scenarios tree shows the finished run');
+}
