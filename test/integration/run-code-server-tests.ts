@@ -261,6 +261,9 @@ async function launchChromium(profileDir: string, xdg: string): Promise<BrowserC
 
 async function main(): Promise<number> {
   const opts = options();
+  if (opts.workspace && !statSync(opts.workspace, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`--workspace is not a folder: ${opts.workspace}`);
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'perflab-code-server-'));
   const dirs = {
     userData: join(tmp, 'user-data'),
@@ -271,7 +274,6 @@ async function main(): Promise<number> {
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   const workspace = opts.workspace ?? dirs.workspace;
-  if (!statSync(workspace).isDirectory()) throw new Error(`--workspace is not a folder: ${workspace}`);
 
   let server: ChildProcess | undefined;
   let context: BrowserContext | undefined;
