@@ -119,6 +119,23 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.equal(perflab.runs.runs.length, 0);
   });
 
+  it('Open Results shows a run summary; Compare puts two runs side by side', async () => {
+    const runNodes = perflab.tree
+      .getChildren()
+      .flatMap((s) => perflab.tree.getChildren(s))
+      .flatMap((t) => perflab.tree.getChildren(t));
+    assert.ok(runNodes.length >= 2, `two runs in the tree (fast and long), got ${runNodes.length}`);
+    await vscode.commands.executeCommand('perflab.openResults', runNodes[0]);
+    const summaryText = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.match(summaryText, /Summary of "(fast|long)"/);
+    assert.match(summaryText, /TTFT \(first token\)/);
+    await vscode.commands.executeCommand('perflab.compareRuns', runNodes[0], runNodes.slice(0, 2));
+    const table = vscode.window.activeTextEditor?.document;
+    assert.equal(table?.languageId, 'markdown');
+    assert.match(table!.getText(), /TTFT/);
+    assert.match(table!.getText(), /p95/);
+  });
+
   it('binds a saved key to its endpoint origin + deployment: another endpoint does not get it', async () => {
     const base: Target = { name: 'prod', provider: 'azure', endpoint: 'https://contoso.openai.azure.com', deployment: 'gpt-4o', auth: { type: 'api-key' } };
     await perflab.credentials.keys.set(base, 'key-for-contoso');
