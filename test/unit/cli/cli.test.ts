@@ -170,8 +170,18 @@ describe('perflab CLI', function () {
     const dir = tmp();
     const out = path.join(dir, 'run');
     const file = writeScenario(dir, SMALL('  - failures < 5%').replace('duration: 3s', 'duration: 60s'));
+    // Interrupt once the run is under way (its second status line), however slow the machine is.
     const r = await perflab(['run', file, '--out', out], {
-      onStart: (child) => setTimeout(() => child.kill('SIGINT'), 2500),
+      onStart: (child) => {
+        let lines = 0;
+        child.stdout!.on('data', (d) => {
+          lines += (String(d).match(/rpm: /g) ?? []).length;
+          if (lines >= 2 && lines < 100) {
+            lines = 100;
+            child.kill('SIGINT');
+          }
+        });
+      },
     });
     assert.match(r.stderr, /stopping/);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
