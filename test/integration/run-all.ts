@@ -1,9 +1,11 @@
 // Runs every integration suite inside a real VS Code (code-server) — the main suite, the untrusted-
 // workspace suite (workspace trust on) and the UI smoke test (Playwright drives the workbench) —
-// each in a fresh temporary workspace. Exit code 0 only when all pass. Part of `npm test`.
+// each in a fresh temporary workspace — then builds the .vsix and installs it. Exit code 0 only when
+// all pass. Part of `npm test`.
 //   npx tsx test/integration/run-all.ts
 
 import { spawnSync } from 'node:child_process';
+import { checkVsix } from './vsix';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,5 +59,12 @@ for (const suite of suites) {
   if (result.status !== 0) failed++;
   fs.rmSync(workspace, { recursive: true, force: true });
 }
-console.log(`integration: ${suites.length - failed} passed, ${failed} failed`);
+try {
+  checkVsix();
+  console.log('integration check "vsix" (npm run package, install into VS Code): passed');
+} catch (error) {
+  console.log(`integration check "vsix": FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  failed++;
+}
+console.log(`integration: ${suites.length + 1 - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
