@@ -50,5 +50,12 @@ export function runFolderName(scenarioName: string, now = new Date()): string {
 export const DEFAULT_RUNS_FOLDER = path.join('.perflab', 'runs');
 
 export function defaultRunDir(root: string, scenarioName: string, now = new Date()): string {
-  return path.join(root, DEFAULT_RUNS_FOLDER, runFolderName(scenarioName, now));
+  return uniqueRunDir(path.join(root, DEFAULT_RUNS_FOLDER, runFolderName(scenarioName, now)));
+}
+
+/** Two runs started in the same second must not share a folder: `…-quickstart-2`, `-3`, … */
+export function uniqueRunDir(dir: string): string {
+  let candidate = dir;
+  for (let n = 2; fs.existsSync(candidate); n++) candidate = `${dir}-${n}`;
+  return candidate;
 }

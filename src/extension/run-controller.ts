@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { Credential } from '../engine/chat-request';
 import type { WindowSnapshot } from '../engine/records';
-import { runFolderName } from '../engine/run-folder';
+import { runFolderName, uniqueRunDir } from '../engine/run-folder';
 import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
@@ -85,7 +85,7 @@ export class RunController implements vscode.Disposable {
       }
     }
 
-    const runDir = path.join(settings.runsFolder(scenarioFile), runFolderName(scenario.name));
+    const runDir = uniqueRunDir(path.join(settings.runsFolder(scenarioFile), runFolderName(scenario.name)));
     this.lastScenarioFile = scenarioFile;
     return this.startWorker(scenarioFile, scenario, runDir, credentials);
   }

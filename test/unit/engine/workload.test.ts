@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startRun } from '../../../src/engine/run';
+import { defaultRunDir } from '../../../src/engine/run-folder';
 import { makeArrivalSchedule } from '../../../src/engine/schedule';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator } from '../../../src/simulator/types';
@@ -195,5 +196,17 @@ describe('cost', function () {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('run folders', () => {
+  it('two runs started in the same second get their own folders', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-dirs-'));
+    const now = new Date('2026-11-27T23:40:12.345Z');
+    const first = defaultRunDir(root, 'quick start', now);
+    assert.equal(path.basename(first), '2026-11-27T23-40-12-quick-start');
+    fs.mkdirSync(first, { recursive: true });
+    const second = defaultRunDir(root, 'quick start', now);
+    assert.equal(second, `${first}-2`);
   });
 });
