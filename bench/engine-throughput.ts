@@ -11,66 +11,20 @@
 //
 // Prints JSON lines; docs/performance.md records a run.
 
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LatencyHistogram } from '../src/engine/histogram';
 import type { RequestRecord } from '../src/engine/records';
 import { startRun } from '../src/engine/run';
-import type { Scenario } from '../src/engine/scenario/types';
 import type { SimulatorLogEntry } from '../src/simulator/types';
-
-const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+import { benchScenario, startSimulatorProcess } from './lib/bench-setup';
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux). */
 function processCpuS(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   return ticks / 100; // USER_HZ is 100 on Linux
-}
-
-// 200 ms to first token + 100 tokens × 15 ms ≈ 1.7 s per stream (×1.2 for the simulator's in-flight
-// slowdown at ~400 in flight): 12,000 RPM needs ~420 requests in flight, under the 500-client cap.
-async function startSimulatorProcess(logFile: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0', '--ttft-ms', '200', '--tpot-ms', '15', '--jitter', '0.1', '--log', logFile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (d) => {
-      text += String(d);
-      const m = /listening on (http:\/\/[^\s]+)/.exec(text);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return {
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-      }),
-  };
-}
-
-function scenarioFor(url: string, rpm: number, clients: number, limits: { duration_s?: number; requests?: number }): Scenario {
-  return {
-    name: `bench-${rpm}rpm`,
-    targets: [{ name: 'sim', provider: 'openai-compatible', endpoint: `${url}/v1`, model: 'gpt-4o-mini', auth: { type: 'none' } }],
-    target_mode: 'parallel',
-    workload: { mode: 'open', rate_rpm: rpm, arrival: 'constant', clients, ramp_up_s: 0, think_time_ms: 0, warm_up_requests: 0, on_end: 'drain', drain_timeout_s: 30, ...limits },
-    prompts: { kind: 'shape', profile: 'custom', context_tokens: 100, max_tokens: 100 },
-    request: {},
-    retry: { policy: 'none', max_retry_s: 60 },
-    timeouts: { request_s: 120, idle_s: 30 },
-    aggregation_window_s: 60,
-    prevent_server_caching: true,
-    record_chunks: false,
-    slos: [],
-  };
 }
 
 interface Measured {
@@ -98,7 +52,7 @@ interface Measured {
 async function runOnce(rpm: number, clients: number, limits: { duration_s?: number; requests?: number }, withErrors: boolean, sampleMemory: boolean): Promise<Measured> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-bench-'));
   const logFile = path.join(dir, 'simulator.jsonl');
-  const sim = await startSimulatorProcess(logFile);
+  const sim = await startSimulatorProcess(['--log', logFile]);
   const records = new Map<string, RequestRecord>();
   const memory: { t_s: number; rss: number; heap: number }[] = [];
   const t0 = performance.now();
@@ -111,7 +65,7 @@ async function runOnce(rpm: number, clients: number, limits: { duration_s?: numb
   // Steady-state CPU: from the 5 s snapshot to the end, for the engine (this process) and the simulator.
   let steady: { at: number; cpu: NodeJS.CpuUsage; sim: number; completed: number } | null = null;
   let windowsBehind = 0;
-  const run = startRun(scenarioFor(sim.url, rpm, clients, limits), {
+  const run = startRun(benchScenario(sim.url, rpm, clients, limits), {
     outDir: path.join(dir, 'run'),
     seed: 1,
     resolveCredential: async () => null,

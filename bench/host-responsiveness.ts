@@ -5,57 +5,27 @@
 // the engine (a) in the worker, as the extension does, and (b) in the same thread, for comparison.
 //   npm run build && npx tsx bench/host-responsiveness.ts [rpm=12000] [seconds=30]
 
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { startRun } from '../src/engine/run';
-import type { Scenario } from '../src/engine/scenario/types';
 import type { WorkerStart, WorkerToHost } from '../src/extension/worker-protocol';
+import { benchScenario, startSimulatorProcess } from './lib/bench-setup';
 
 const RPM = Number(process.argv[2] ?? 12000);
 const SECONDS = Number(process.argv[3] ?? 30);
 const ROOT = path.join(__dirname, '..');
 
-async function simulator(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'simulate', '--port', '0', '--ttft-ms', '200', '--tpot-ms', '15'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => {
-    let text = '';
-    child.stdout.on('data', (d) => {
-      text += String(d);
-      const m = /listening on (http:\/\/\S+)/.exec(text);
-      if (m) resolve(m[1]);
-    });
-  });
-  return { url, stop: () => child.kill('SIGINT') };
-}
-
-function scenario(url: string): Scenario {
-  return {
-    name: 'host-bench',
-    targets: [{ name: 'sim', provider: 'openai-compatible', endpoint: `${url}/v1`, model: 'gpt-4o-mini', auth: { type: 'none' } }],
-    target_mode: 'parallel',
-    workload: { mode: 'open', rate_rpm: RPM, arrival: 'constant', clients: 500, duration_s: SECONDS, ramp_up_s: 0, think_time_ms: 0, warm_up_requests: 0, on_end: 'drain', drain_timeout_s: 30 },
-    prompts: { kind: 'shape', profile: 'custom', context_tokens: 100, max_tokens: 100 },
-    request: {},
-    retry: { policy: 'none', max_retry_s: 60 },
-    timeouts: { request_s: 120, idle_s: 30 },
-    aggregation_window_s: 60,
-    prevent_server_caching: true,
-    record_chunks: false,
-    slos: [],
-  };
-}
-
 async function measure(mode: 'worker' | 'same-thread', url: string) {
+  const scenario = benchScenario(url, RPM, 500, { duration_s: SECONDS });
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-host-'));
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let maxInFlight = 0;
   loop.enable();
   if (mode === 'worker') {
-    const start: WorkerStart = { scenario: scenario(url), outDir, credentials: {} };
+    const start: WorkerStart = { scenario, outDir, credentials: {} };
     const worker = new Worker(path.join(ROOT, 'dist', 'engine-worker.js'), { workerData: start });
     await new Promise<void>((resolve, reject) => {
       worker.on('message', (m: WorkerToHost) => {
@@ -67,7 +37,7 @@ async function measure(mode: 'worker' | 'same-thread', url: string) {
     });
     await worker.terminate();
   } else {
-    const run = startRun(scenario(url), { outDir, resolveCredential: async () => null, onWindow: (w) => (maxInFlight = Math.max(maxInFlight, w.in_flight)) });
+    const run = startRun(scenario, { outDir, resolveCredential: async () => null, onWindow: (w) => (maxInFlight = Math.max(maxInFlight, w.in_flight)) });
     await run.done;
   }
   loop.disable();
@@ -77,11 +47,11 @@ async function measure(mode: 'worker' | 'same-thread', url: string) {
 }
 
 async function main() {
-  const sim = await simulator();
+  const sim = await startSimulatorProcess();
   try {
     for (const mode of ['worker', 'same-thread'] as const) process.stdout.write(`${JSON.stringify(await measure(mode, sim.url))}\n`);
   } finally {
-    sim.stop();
+    await sim.stop();
   }
 }
 

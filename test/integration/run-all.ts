@@ -6,6 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { checkVsix } from './vsix';
+import { simulatorScenario } from './extension/fixtures';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,24 +15,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const HARNESS = path.join(__dirname, 'run-code-server-tests.ts');
 const TESTS = path.join(ROOT, 'out', 'integration', 'index.js');
 
-const UI_SCENARIO = `name: ui-smoke
-targets:
-  - name: sim
-    provider: simulator
-    endpoint: simulator
-    deployment: gpt-5-mini
-    model: gpt-5-mini
-    auth: { type: none }
-    simulator: { ttft_ms: 40, tpot_ms: 3 }
-workload:
-  rate: 600
-  clients: 20
-  duration: 3s
-prompts:
-  shape: custom
-  context_tokens: 100
-  max_tokens: 20
-`;
+const UI_SCENARIO = simulatorScenario('ui-smoke', '3s');
 
 interface Suite {
   name: string;

@@ -9,30 +9,9 @@ import * as vscode from 'vscode';
 import type { PerfLabApi } from '../../../src/extension/extension';
 import type { RunSummary } from '../../../src/engine/summary';
 import type { Target } from '../../../src/engine/scenario/types';
+import { simulatorScenario as scenarioText } from './fixtures';
 
 const EXTENSION_ID = 'llm-perf-lab.llm-perf-lab';
-
-const scenarioText = (name: string, duration: string, slo = 'ttft.p95 < 5s') => `name: ${name}
-targets:
-  - name: sim
-    provider: simulator
-    endpoint: simulator
-    deployment: gpt-5-mini
-    model: gpt-5-mini
-    auth: { type: none }
-    simulator: { ttft_ms: 40, tpot_ms: 3 }
-workload:
-  rate: 600
-  clients: 20
-  duration: ${duration}
-prompts:
-  shape: custom
-  context_tokens: 100
-  max_tokens: 20
-aggregation_window: 5s
-slos:
-  - ${slo}
-`;
 
 async function api(): Promise<PerfLabApi> {
   const extension = vscode.extensions.getExtension<PerfLabApi>(EXTENSION_ID);
