@@ -114,8 +114,12 @@ function main() {
   const node = findNode24();
   log(`Node 24: ${node.bin} (${node.version})`);
 
+  // Drop the npm_* variables of an outer `npm run`/`npm test`: npm reads them as config, and
+  // npm_config_user_agent names the Node that ran the OUTER npm (Node 20 on a fresh machine), which
+  // code-server's postinstall takes as the Node version and refuses.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const env = {
-    ...process.env,
+    ...inherited,
     // Node 24 first so npm lifecycle scripts and node-gyp run on it, not on the system Node 20.
     PATH: `${dirname(node.bin)}:${process.env.PATH}`,
     // Overrides the machine's `nodedir=/usr` (Node 20 headers) so native modules match Node 24's ABI.
