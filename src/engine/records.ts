@@ -74,7 +74,7 @@ export interface LatencyStats {
 export interface WindowSnapshot {
   type: 'window';
   target: string;
-  /** Seconds since the run started. */
+  /** Seconds since this target started (sequential targets each start at 0). */
   t: number;
   time: string;
   window_s: number;

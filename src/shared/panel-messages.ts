@@ -1,0 +1,135 @@
+// The one typed message module shared by the extension host and the Run/Compare webview.
+// Both sides import these types, so a renamed field fails to compile on both ends at once.
+// Pure types plus a small runtime guard: no 'vscode', no DOM, so the webview bundle can import it.
+
+import type { WindowSnapshot } from '../engine/records';
+import type { Scenario } from '../engine/scenario/types';
+import type { RunSummary } from '../engine/summary';
+
+/** USD per 1M tokens, resolved by the host from the model catalog and the user's pricing overrides. */
+export interface TokenPrice {
+  input: number;
+  cached_input?: number;
+  output: number;
+}
+
+/** One target as the panel lists it. */
+export interface PanelTarget {
+  name: string;
+  model: string | null;
+  /** The scenario's target rate (open loop), RPM; null in closed loop. */
+  target_rpm: number | null;
+  /** Null when neither the catalog nor the user's overrides price this model. */
+  price: TokenPrice | null;
+}
+
+// ---- host → webview ----
+
+/** Sent once the webview says `ready`: everything needed to draw the panel from scratch. A past run
+ *  (tree → Open Results) arrives as one `init` with all its windows and its summary. */
+export interface InitMessage {
+  type: 'init';
+  /** Stable id of the run (its folder), so the webview can keep its state per run. */
+  runId: string;
+  scenario: Scenario;
+  targets: PanelTarget[];
+  /** Windows already recorded (all targets, in time order); empty for a run that just started. */
+  windows: WindowSnapshot[];
+  /** Present when the run has ended. */
+  summary: RunSummary | null;
+  live: boolean;
+}
+
+/** New windows since the last batch (throttled by the host, so several seconds may arrive at once). */
+export interface WindowsMessage {
+  type: 'windows';
+  windows: WindowSnapshot[];
+}
+
+/** The run ended: its final summary (headline numbers switch from window to whole-run figures). */
+export interface SummaryMessage {
+  type: 'summary';
+  summary: RunSummary;
+}
+
+/** VS Code's theme kind changed (chart colours are not CSS, so they must be re-read). */
+export interface ThemeMessage {
+  type: 'theme';
+  kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+}
+
+export type HostToWebview = InitMessage | WindowsMessage | SummaryMessage | ThemeMessage;
+
+// ---- webview → host ----
+
+/** The webview has loaded its script and can receive `init`. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** Save one chart as PNG; the webview cannot write files, so it hands the host a data URL. */
+export interface ExportPngMessage {
+  type: 'exportPng';
+  chartId: string;
+  /** `data:image/png;base64,…` */
+  dataUrl: string;
+}
+
+/** Save the run's windows or requests as CSV or JSON (the host reads them from the run folder). */
+export interface ExportDataMessage {
+  type: 'exportData';
+  format: 'csv' | 'json';
+  what: 'windows' | 'requests';
+}
+
+/** Copy a KQL query (Azure Monitor) for the run's time range and request ids, for one target. */
+export interface CopyKqlMessage {
+  type: 'copyKql';
+  target: string;
+}
+
+export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage;
+
+export type PanelMessage = HostToWebview | WebviewToHost;
+
+// ---- runtime guards ----
+// postMessage data is untyped at run time; check the shape before acting on it (the host writes
+// files on `exportPng`/`exportData`, so those fields are checked, not trusted).
+
+const PNG_DATA_URL = 'data:image/png;base64,';
+
+type Checks = { [K in PanelMessage['type']]: (m: Record<string, unknown>) => boolean };
+
+const CHECKS: Checks = {
+  init: (m) => typeof m.runId === 'string' && isObject(m.scenario) && Array.isArray(m.targets) && Array.isArray(m.windows) && (m.summary === null || isObject(m.summary)) && typeof m.live === 'boolean',
+  windows: (m) => Array.isArray(m.windows),
+  summary: (m) => isObject(m.summary),
+  theme: (m) => m.kind === 'light' || m.kind === 'dark' || m.kind === 'high-contrast' || m.kind === 'high-contrast-light',
+  ready: () => true,
+  exportPng: (m) => typeof m.chartId === 'string' && typeof m.dataUrl === 'string' && m.dataUrl.startsWith(PNG_DATA_URL),
+  exportData: (m) => (m.format === 'csv' || m.format === 'json') && (m.what === 'windows' || m.what === 'requests'),
+  copyKql: (m) => typeof m.target === 'string',
+};
+
+const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'summary', 'theme']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql']);
+
+/** True when `x` is a well-formed message of either direction. */
+export function isPanelMessage(x: unknown): x is PanelMessage {
+  if (!isObject(x) || typeof x.type !== 'string' || !Object.hasOwn(CHECKS, x.type)) return false;
+  return CHECKS[x.type as PanelMessage['type']](x);
+}
+
+/** For the webview's `message` listener. */
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  return isPanelMessage(x) && HOST_TYPES.has(x.type);
+}
+
+/** For the host's `onDidReceiveMessage`. */
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  return isPanelMessage(x) && WEBVIEW_TYPES.has(x.type);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}

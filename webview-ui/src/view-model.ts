@@ -1,0 +1,117 @@
+// The Run panel's view-model: takes the host's messages' data (windows in batches, then the summary)
+// and answers what the panel draws. Pure TypeScript, no DOM and no chart library, so it is unit-tested
+// directly. Memory stays bounded: each series keeps at most `maxPoints` points (min/max decimation).
+
+import type { WindowSnapshot } from '../../src/engine/records';
+import type { Scenario } from '../../src/engine/scenario/types';
+import type { RunSummary } from '../../src/engine/summary';
+import type { InitMessage, PanelTarget } from '../../src/shared/panel-messages';
+import { MinMaxDecimator } from './decimate';
+import { headlineFromSummary, headlineFromWindow, TokenTally, type Headline } from './headline';
+import { SERIES, type Series } from './series';
+
+export { MinMaxDecimator, type Point } from './decimate';
+export { alignFromStart, alignOnClock, seriesFromWindows, SERIES, type ChartId, type Series, type SeriesDef, type SeriesUnit } from './series';
+export { headlineFromSummary, headlineFromWindow, tokenCostUsd, TokenTally, type Card, type CardId, type Headline, type SloCard } from './headline';
+export { compareRuns, type CompareCell, type CompareColumn, type CompareRow, type CompareSloRow, type CompareTable, type CompareVerdict } from './compare';
+
+export interface RunViewModelOptions {
+  scenario: Scenario;
+  /** Targets with their prices; defaults to the scenario's targets, unpriced. */
+  targets?: PanelTarget[];
+  /** Most points kept per series (default 2,000). */
+  maxPoints?: number;
+}
+
+/** Everything kept for one target: constant size however many windows arrive. */
+class TargetState {
+  readonly series: MinMaxDecimator[];
+  /** Per series: has any window reported a value (for series drawn only when reported)? */
+  readonly reported: boolean[];
+  readonly tally = new TokenTally();
+  latest: WindowSnapshot | null = null;
+
+  constructor(maxPoints: number) {
+    this.series = SERIES.map(() => new MinMaxDecimator(maxPoints));
+    this.reported = SERIES.map(() => false);
+  }
+
+  add(w: WindowSnapshot): void {
+    SERIES.forEach((def, i) => {
+      const y = def.value(w);
+      if (y !== null) this.reported[i] = true;
+      this.series[i].push(w.t, y);
+    });
+    this.tally.add(w);
+    this.latest = w;
+  }
+}
+
+export class RunViewModel {
+  private readonly scenario: Scenario;
+  private readonly maxPoints: number;
+  private readonly panelTargets = new Map<string, PanelTarget>();
+  private readonly states = new Map<string, TargetState>();
+  private summary: RunSummary | null = null;
+
+  constructor(options: RunViewModelOptions) {
+    this.scenario = options.scenario;
+    this.maxPoints = options.maxPoints ?? 2000;
+    const rpm = options.scenario.workload.mode === 'open' ? (options.scenario.workload.rate_rpm ?? null) : null;
+    const targets = options.targets ?? options.scenario.targets.map((t) => ({ name: t.name, model: t.model ?? null, target_rpm: rpm, price: null }));
+    for (const t of targets) this.panelTargets.set(t.name, t);
+  }
+
+  /** The panel's state from the host's `init` (a live run, or a past run reopened from its files). */
+  static fromInit(init: InitMessage, maxPoints?: number): RunViewModel {
+    const vm = new RunViewModel({ scenario: init.scenario, targets: init.targets, maxPoints });
+    vm.addWindows(init.windows);
+    if (init.summary) vm.setSummary(init.summary);
+    return vm;
+  }
+
+  addWindows(batch: readonly WindowSnapshot[]): void {
+    for (const w of batch) this.state(w.target).add(w);
+  }
+
+  setSummary(summary: RunSummary): void {
+    this.summary = summary;
+  }
+
+  /** Targets in the scenario's order, then any that only appeared in windows. */
+  get targets(): string[] {
+    return [...new Set([...this.panelTargets.keys(), ...this.states.keys()])];
+  }
+
+  /** The target's series, decimated; series drawn only when reported are left out until they are. */
+  series(target: string): Series[] {
+    const s = this.states.get(target);
+    return SERIES.flatMap((def, i) =>
+      def.onlyWhenReported && !s?.reported[i] ? [] : [{ id: def.id, chart: def.chart, label: def.label, unit: def.unit, points: s?.series[i].points() ?? [] }],
+    );
+  }
+
+  /** Headline cards: the summary's whole-run numbers once it arrived, else the latest window's. */
+  headline(target: string): Headline {
+    const price = this.panelTargets.get(target)?.price ?? null;
+    if (this.summary?.targets.some((t) => t.target === target)) return headlineFromSummary(this.summary, target, price);
+    const s = this.states.get(target);
+    return headlineFromWindow(s?.latest ?? null, s?.tally ?? new TokenTally(), this.scenario.slos, target, price);
+  }
+
+  /** Points drawn across all series and targets (for the memory benchmark). */
+  get pointCount(): number {
+    let n = 0;
+    for (const target of this.states.keys()) for (const s of this.series(target)) n += s.points.length;
+    return n;
+  }
+
+  private state(target: string): TargetState {
+    let s = this.states.get(target);
+    if (!s) {
+      s = new TargetState(this.maxPoints);
+      this.states.set(target, s);
+    }
+    return s;
+  }
+}
