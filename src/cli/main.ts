@@ -19,6 +19,15 @@ function fail(error: unknown): number {
   return EXIT_RUN_ERROR;
 }
 
+/** Runs a command's body; any error becomes a clear message and its exit code. */
+async function guarded(body: () => Promise<number> | number): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    return fail(e);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('perflab')
@@ -37,13 +46,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--record-chunks', 'record every content chunk offset per request')
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
     .action(async (file: string, o: { out?: string; format: 'human' | 'jsonl'; junit?: string; recordChunks?: boolean; seed?: number }) => {
-      try {
+      exitCode = await guarded(async () => {
         const scenario = loadScenarioFile(file);
         if (o.recordChunks) scenario.record_chunks = true;
-        exitCode = await executeScenario(scenario, { out: o.out, format: o.format, junit: o.junit, seed: o.seed });
-      } catch (e) {
-        exitCode = fail(e);
-      }
+        return await executeScenario(scenario, { out: o.out, format: o.format, junit: o.junit, seed: o.seed });
+      });
     });
 
   program
@@ -75,15 +82,13 @@ async function main(argv: string[]): Promise<number> {
     .option('--slo <expr...>', 'SLOs such as "ttft.p95 < 800ms"')
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
     .action(async (endpoint: string, o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number }) => {
-      try {
+      exitCode = await guarded(async () => {
         if (o.duration === undefined && o.requests === undefined) {
           throw new ScenarioError([{ file: '<perflab load flags>', line: 1, column: 1, path: 'workload', message: 'give --duration and/or --requests' }]);
         }
         const scenario = scenarioFromLoadFlags(endpoint, o);
-        exitCode = await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed });
-      } catch (e) {
-        exitCode = fail(e);
-      }
+        return await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed });
+      });
     });
 
   program
@@ -104,11 +109,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'RNG seed')
     .option('--log <file>', 'append a JSON line per request')
     .action(async (o: SimulateFlags) => {
-      try {
-        exitCode = await simulateCommand(o);
-      } catch (e) {
-        exitCode = fail(e);
-      }
+      exitCode = await guarded(async () => {
+        return await simulateCommand(o);
+      });
     });
 
   program
@@ -117,12 +120,10 @@ async function main(argv: string[]): Promise<number> {
     .argument('<file>', 'prompt file')
     .option('--model <name>', 'model (tokenizer and prices)', 'gpt-4o')
     .option('--json', 'print JSON')
-    .action((file: string, o: { model: string; json?: boolean }) => {
-      try {
-        exitCode = tokensCommand(file, o);
-      } catch (e) {
-        exitCode = fail(e);
-      }
+    .action(async (file: string, o: { model: string; json?: boolean }) => {
+      exitCode = await guarded(async () => {
+        return tokensCommand(file, o);
+      });
     });
 
   try {
