@@ -1,5 +1,5 @@
 // One build script for every bundle: the CLI, the extension, its engine worker (and, as they arrive,
-// the language server and the webview). `node esbuild.mjs` builds once; `--watch` rebuilds on change;
+// the language server), and the webview. `node esbuild.mjs` builds once; `--watch` rebuilds on change;
 // `--production` minifies (for `npm run package`).
 import * as esbuild from 'esbuild';
 
@@ -41,7 +41,17 @@ const common = {
   legalComments: 'none',
 };
 
-const contexts = await Promise.all(nodeBundles.map((b) => esbuild.context({ ...common, ...b })));
+/** The webview (Run and Compare panels, and the HTML report): a browser bundle, chart.js inside.
+ *  The panel's CSS loads the codicon font as a file from dist/webview; the report's CSS inlines it,
+ *  so a saved report works offline with nothing beside it. */
+const webview = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: false, minify: true, logLevel: 'warning', legalComments: 'none' };
+const webBundles = [
+  { ...webview, entryPoints: { webview: 'webview-ui/src/main.ts' }, outdir: 'dist/webview' },
+  { ...webview, entryPoints: { webview: 'webview-ui/styles.css' }, outdir: 'dist/webview', loader: { '.ttf': 'file' }, assetNames: '[name]' },
+  { ...webview, entryPoints: { report: 'webview-ui/styles.css' }, outdir: 'dist/webview', loader: { '.ttf': 'dataurl' } },
+];
+
+const contexts = await Promise.all([...nodeBundles.map((b) => esbuild.context({ ...common, ...b })), ...webBundles.map((b) => esbuild.context(b))]);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

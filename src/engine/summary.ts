@@ -1,13 +1,16 @@
 // summary.json: per-target aggregates, SLO verdicts, the client's own health and honest warnings.
 
+import type { TargetDistributions } from './distribution';
 import type { ClientHealth } from './self-check';
 import type { LatencyStats } from './records';
-import type { Scenario, Slo } from './scenario/types';
+import type { Api, Scenario, Slo } from './scenario/types';
 import type { RunTotals, TargetMetrics } from './metrics';
 
 export interface TargetSummary {
   target: string;
   provider: string;
+  /** chat or responses (absent in summaries written before the Responses API was supported: chat). */
+  api?: Api;
   model: string | null;
   duration_s: number;
   requests: {
@@ -42,11 +45,25 @@ export interface TargetSummary {
   };
   /** Completed requests per minute over the run. */
   throughput_rpm: number;
-  latency_ms: { ttfb: LatencyStats; ttft: LatencyStats; tbt: LatencyStats; e2e: LatencyStats; itl: LatencyStats };
+  /** ttft: first visible token; ttfr: first reasoning token; tbt: per visible token; tbt_all: per
+   *  output token, reasoning included; itl: gaps between output chunks. (ttfr and tbt_all are absent
+   *  in summaries written before they existed.) */
+  latency_ms: {
+    ttfb: LatencyStats;
+    ttft: LatencyStats;
+    ttfr?: LatencyStats;
+    tbt: LatencyStats;
+    tbt_all?: LatencyStats;
+    e2e: LatencyStats;
+    itl: LatencyStats;
+  };
   tokens: {
     prompt: number;
     completion: number;
     cached: number;
+    /** Reasoning tokens (part of `completion`) and how many requests had any. */
+    reasoning?: number;
+    reasoning_records?: number;
     estimated_records: number;
     tokens_per_chunk: number | null;
     prompt_tpm: number;
@@ -78,6 +95,9 @@ export interface RunSummary {
   targets: TargetSummary[];
   slos: SloVerdict[];
   passed: boolean;
+  /** Whole-run histograms per target (fixed log bins) for the panel and the report. Runs recorded
+   *  before this field existed have none; readers rebuild them from requests.jsonl. */
+  distributions?: Record<string, TargetDistributions>;
 }
 
 export function slosFor(totals: RunTotals): (slo: Slo, summary: TargetSummary) => number | null {
@@ -94,7 +114,7 @@ export function slosFor(totals: RunTotals): (slo: Slo, summary: TargetSummary) =
       default: {
         const stats = summary.latency_ms[slo.metric];
         const stat = slo.stat === 'rate' ? 'avg' : slo.stat;
-        return stats[stat] ?? null;
+        return stats?.[stat] ?? null;
       }
     }
   };

@@ -2,6 +2,7 @@
 // Both sides import these types, so a renamed field fails to compile on both ends at once.
 // Pure types plus a small runtime guard: no 'vscode', no DOM, so the webview bundle can import it.
 
+import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
@@ -37,13 +38,40 @@ export interface InitMessage {
   windows: WindowSnapshot[];
   /** Present when the run has ended. */
   summary: RunSummary | null;
+  /** Whole-run histograms so far, by target (empty object when none yet). */
+  distributions: Record<string, TargetDistributions>;
   live: boolean;
+  /** False in the self-contained HTML report: no host to export to, so the export buttons are hidden. */
+  interactive: boolean;
 }
 
 /** New windows since the last batch (throttled by the host, so several seconds may arrive at once). */
 export interface WindowsMessage {
   type: 'windows';
   windows: WindowSnapshot[];
+}
+
+/** Whole-run histograms so far (replaces the previous ones; they are small: ~70 bins each). */
+export interface DistributionsMessage {
+  type: 'distributions';
+  distributions: Record<string, TargetDistributions>;
+}
+
+/** One run (or one target of a run) in the Compare panel. */
+export interface CompareRunData {
+  /** Column label, e.g. `gpt-4o-eastus · 2026-11-28 10:02`. */
+  label: string;
+  summary: RunSummary;
+  windows: WindowSnapshot[];
+}
+
+/** Everything the Compare panel draws. `alignment`: parallel targets share one clock; sequential runs
+ *  are overlaid from their own start. */
+export interface CompareInitMessage {
+  type: 'compareInit';
+  runs: CompareRunData[];
+  alignment: 'clock' | 'start';
+  interactive: boolean;
 }
 
 /** The run ended: its final summary (headline numbers switch from window to whole-run figures). */
@@ -58,7 +86,7 @@ export interface ThemeMessage {
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 }
 
-export type HostToWebview = InitMessage | WindowsMessage | SummaryMessage | ThemeMessage;
+export type HostToWebview = InitMessage | WindowsMessage | DistributionsMessage | SummaryMessage | ThemeMessage | CompareInitMessage;
 
 // ---- webview → host ----
 
@@ -88,7 +116,17 @@ export interface CopyKqlMessage {
   target: string;
 }
 
-export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage;
+/** Save the panel as one self-contained HTML file (same charts, works offline). */
+export interface ExportHtmlMessage {
+  type: 'exportHtml';
+}
+
+/** Open the Compare panel for this run's targets (a multi-target scenario). */
+export interface CompareTargetsMessage {
+  type: 'compareTargets';
+}
+
+export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage | ExportHtmlMessage | CompareTargetsMessage;
 
 export type PanelMessage = HostToWebview | WebviewToHost;
 
@@ -101,18 +139,34 @@ const PNG_DATA_URL = 'data:image/png;base64,';
 type Checks = { [K in PanelMessage['type']]: (m: Record<string, unknown>) => boolean };
 
 const CHECKS: Checks = {
-  init: (m) => typeof m.runId === 'string' && isObject(m.scenario) && Array.isArray(m.targets) && Array.isArray(m.windows) && (m.summary === null || isObject(m.summary)) && typeof m.live === 'boolean',
+  init: (m) =>
+    typeof m.runId === 'string' &&
+    isObject(m.scenario) &&
+    Array.isArray(m.targets) &&
+    Array.isArray(m.windows) &&
+    (m.summary === null || isObject(m.summary)) &&
+    isObject(m.distributions) &&
+    typeof m.live === 'boolean' &&
+    typeof m.interactive === 'boolean',
   windows: (m) => Array.isArray(m.windows),
+  distributions: (m) => isObject(m.distributions),
+  compareInit: (m) =>
+    Array.isArray(m.runs) &&
+    m.runs.every((r) => isObject(r) && typeof r.label === 'string' && isObject(r.summary) && Array.isArray(r.windows)) &&
+    (m.alignment === 'clock' || m.alignment === 'start') &&
+    typeof m.interactive === 'boolean',
   summary: (m) => isObject(m.summary),
   theme: (m) => m.kind === 'light' || m.kind === 'dark' || m.kind === 'high-contrast' || m.kind === 'high-contrast-light',
   ready: () => true,
   exportPng: (m) => typeof m.chartId === 'string' && typeof m.dataUrl === 'string' && m.dataUrl.startsWith(PNG_DATA_URL),
   exportData: (m) => (m.format === 'csv' || m.format === 'json') && (m.what === 'windows' || m.what === 'requests'),
   copyKql: (m) => typeof m.target === 'string',
+  exportHtml: () => true,
+  compareTargets: () => true,
 };
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'summary', 'theme']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql']);
+const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'distributions', 'summary', 'theme', 'compareInit']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql', 'exportHtml', 'compareTargets']);
 
 /** True when `x` is a well-formed message of either direction. */
 export function isPanelMessage(x: unknown): x is PanelMessage {

@@ -1,6 +1,6 @@
 // compareRuns: difference, ratio and "better" against the first run/target, exactly.
 import { strict as assert } from 'node:assert';
-import { compareRuns } from '../../../webview-ui/src/compare';
+import { compareRuns } from '../../../webview-ui/src/model/compare';
 import { runSummary, verdict } from '../extension/helpers';
 
 const A = runSummary({

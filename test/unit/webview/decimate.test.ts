@@ -1,6 +1,6 @@
 // Min/max decimation: bounded point count, and the points a reader must not lose are kept.
 import { strict as assert } from 'node:assert';
-import { MinMaxDecimator, type Point } from '../../../webview-ui/src/decimate';
+import { MinMaxDecimator, type Point } from '../../../webview-ui/src/model/decimate';
 
 function fill(d: MinMaxDecimator, ys: (number | null)[]): void {
   ys.forEach((y, i) => d.push(i + 1, y));

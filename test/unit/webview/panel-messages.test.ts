@@ -4,16 +4,20 @@ import { isHostToWebview, isPanelMessage, isWebviewToHost, type PanelMessage } f
 import { scenario, win } from './fixtures';
 
 const host: PanelMessage[] = [
-  { type: 'init', runId: 'r', scenario: scenario(), targets: [{ name: 'a', model: null, target_rpm: null, price: null }], windows: [win(1)], summary: null, live: true },
+  { type: 'init', runId: 'r', scenario: scenario(), targets: [{ name: 'a', model: null, target_rpm: null, price: null }], windows: [win(1)], summary: null, distributions: {}, live: true, interactive: true },
   { type: 'windows', windows: [win(2)] },
   { type: 'summary', summary: { type: 'summary' } as never },
   { type: 'theme', kind: 'high-contrast' },
+  { type: 'distributions', distributions: {} },
+  { type: 'compareInit', runs: [{ label: 'a', summary: { type: 'summary' } as never, windows: [win(1)] }], alignment: 'start', interactive: false },
 ];
 const webview: PanelMessage[] = [
   { type: 'ready' },
   { type: 'exportPng', chartId: 'ttft', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
   { type: 'exportData', format: 'csv', what: 'requests' },
   { type: 'copyKql', target: 'a' },
+  { type: 'exportHtml' },
+  { type: 'compareTargets' },
 ];
 
 describe('panel messages', () => {
@@ -43,6 +47,9 @@ describe('panel messages', () => {
       { type: 'exportData', format: 'xlsx', what: 'windows' },
       { type: 'exportData', format: 'csv', what: 'secrets' },
       { type: 'copyKql' },
+      { type: 'distributions', distributions: [] },
+      { type: 'compareInit', runs: [{ label: 'a', windows: [] }], alignment: 'start', interactive: true }, // no summary
+      { type: 'compareInit', runs: [], alignment: 'sideways', interactive: true },
     ];
     for (const m of bad) assert.equal(isPanelMessage(m), false, JSON.stringify(m));
   });

@@ -1,6 +1,6 @@
 // seriesFromWindows and the two alignments: what each time chart plots for given windows.
 import { strict as assert } from 'node:assert';
-import { alignFromStart, alignOnClock, seriesFromWindows } from '../../../webview-ui/src/series';
+import { alignFromStart, alignOnClock, seriesFromWindows } from '../../../webview-ui/src/model/series';
 import { lat, win } from './fixtures';
 
 const byId = (series: ReturnType<typeof seriesFromWindows>) => new Map(series.map((s) => [s.id, s]));

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 import type { InitMessage, PanelTarget } from '../../../src/shared/panel-messages';
-import { RunViewModel, seriesFromWindows, type Headline } from '../../../webview-ui/src/view-model';
+import { RunViewModel, seriesFromWindows, type Headline } from '../../../webview-ui/src/model/view-model';
 import { runSummary } from '../extension/helpers';
 import { lat, scenario, win } from './fixtures';
 
@@ -159,7 +159,7 @@ describe('RunViewModel headline', () => {
   });
 
   it('fromInit rebuilds a past run: its windows as series, its summary as headline', () => {
-    const init: InitMessage = { type: 'init', runId: 'run-1', scenario: scenario(), targets, windows: [win(1), win(2), win(1, { target: 'b' })], summary: summary(), live: false };
+    const init: InitMessage = { type: 'init', runId: 'run-1', scenario: scenario(), targets, windows: [win(1), win(2), win(1, { target: 'b' })], summary: summary(), distributions: {}, live: false, interactive: true };
     const vm = RunViewModel.fromInit(init);
     assert.deepEqual(vm.series('a'), seriesFromWindows(init.windows, 'a'));
     assert.equal(vm.headline('a').source, 'summary');

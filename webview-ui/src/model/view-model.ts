@@ -2,10 +2,12 @@
 // and answers what the panel draws. Pure TypeScript, no DOM and no chart library, so it is unit-tested
 // directly. Memory stays bounded: each series keeps at most `maxPoints` points (min/max decimation).
 
-import type { WindowSnapshot } from '../../src/engine/records';
-import type { Scenario } from '../../src/engine/scenario/types';
-import type { RunSummary } from '../../src/engine/summary';
-import type { InitMessage, PanelTarget } from '../../src/shared/panel-messages';
+import type { TargetDistributions } from '../../../src/engine/distribution';
+import type { WindowSnapshot } from '../../../src/engine/records';
+import type { Scenario } from '../../../src/engine/scenario/types';
+import type { RunSummary } from '../../../src/engine/summary';
+import type { InitMessage, PanelTarget } from '../../../src/shared/panel-messages';
+import { costSection, type CostSection } from './cost';
 import { MinMaxDecimator } from './decimate';
 import { headlineFromSummary, headlineFromWindow, TokenTally, type Headline } from './headline';
 import { SERIES, type Series } from './series';
@@ -13,6 +15,7 @@ import { SERIES, type Series } from './series';
 export { MinMaxDecimator, type Point } from './decimate';
 export { alignFromStart, alignOnClock, seriesFromWindows, SERIES, type ChartId, type Series, type SeriesDef, type SeriesUnit } from './series';
 export { headlineFromSummary, headlineFromWindow, tokenCostUsd, TokenTally, type Card, type CardId, type Headline, type SloCard } from './headline';
+export { costSection, type CostSection } from './cost';
 export { compareRuns, type CompareCell, type CompareColumn, type CompareRow, type CompareSloRow, type CompareTable, type CompareVerdict } from './compare';
 
 export interface RunViewModelOptions {
@@ -53,6 +56,7 @@ export class RunViewModel {
   private readonly panelTargets = new Map<string, PanelTarget>();
   private readonly states = new Map<string, TargetState>();
   private summary: RunSummary | null = null;
+  private dists: Record<string, TargetDistributions> = {};
 
   constructor(options: RunViewModelOptions) {
     this.scenario = options.scenario;
@@ -66,6 +70,7 @@ export class RunViewModel {
   static fromInit(init: InitMessage, maxPoints?: number): RunViewModel {
     const vm = new RunViewModel({ scenario: init.scenario, targets: init.targets, maxPoints });
     vm.addWindows(init.windows);
+    vm.setDistributions(init.distributions);
     if (init.summary) vm.setSummary(init.summary);
     return vm;
   }
@@ -76,6 +81,39 @@ export class RunViewModel {
 
   setSummary(summary: RunSummary): void {
     this.summary = summary;
+  }
+
+  /** Whole-run histograms so far (each message replaces the previous one). */
+  setDistributions(distributions: Record<string, TargetDistributions>): void {
+    this.dists = distributions;
+  }
+
+  get finished(): boolean {
+    return this.summary !== null;
+  }
+
+  get runSummary(): RunSummary | null {
+    return this.summary;
+  }
+
+  get scenarioName(): string {
+    return this.scenario.name;
+  }
+
+  distributions(target: string): TargetDistributions | null {
+    return this.dists[target] ?? null;
+  }
+
+  /** Prompt tokens, completion tokens and cost per request / per 1,000 / per hour at the target rate. */
+  cost(target: string): CostSection {
+    const t = this.panelTargets.get(target);
+    const summary = this.summary?.targets.find((s) => s.target === target) ?? null;
+    return costSection(target, summary, this.distributions(target), t?.price ?? null, t?.model ?? null, t?.target_rpm ?? null);
+  }
+
+  /** The latest window of a target (live status line, in-flight, behind-schedule flag). */
+  latest(target: string): WindowSnapshot | null {
+    return this.states.get(target)?.latest ?? null;
   }
 
   /** Targets in the scenario's order, then any that only appeared in windows. */

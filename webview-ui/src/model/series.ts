@@ -2,7 +2,7 @@
 // The table below is the single list of series; the live accumulator (view-model.ts) and the plain
 // function here both read it, so a live run and a reopened one draw the same lines.
 
-import type { WindowSnapshot } from '../../src/engine/records';
+import type { WindowSnapshot } from '../../../src/engine/records';
 import type { Point } from './decimate';
 
 /** Which chart a series is drawn on (also the id used for PNG export). */

@@ -2,8 +2,8 @@
 // the first (the baseline) and which is better. Metrics, labels, and "better" directions come from
 // compare-text.ts, so the webview and the markdown compare cannot disagree.
 
-import { COMPARE_METRICS, compareEntries } from '../../src/extension/compare-text';
-import type { RunSummary, SloVerdict } from '../../src/engine/summary';
+import { COMPARE_METRICS, compareEntries } from '../../../src/extension/compare-text';
+import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 
 export interface CompareColumn {
   label: string;

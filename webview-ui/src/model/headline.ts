@@ -2,11 +2,11 @@
 // numbers (so the panel and summary.json never disagree); while it runs they come from the latest
 // sliding window, and each card says so.
 
-import { errorPercent } from '../../src/extension/compare-text';
-import type { LatencyStats, WindowSnapshot } from '../../src/engine/records';
-import type { Slo } from '../../src/engine/scenario/types';
-import type { RunSummary, SloVerdict } from '../../src/engine/summary';
-import type { TokenPrice } from '../../src/shared/panel-messages';
+import { errorPercent } from '../../../src/extension/compare-text';
+import type { LatencyStats, WindowSnapshot } from '../../../src/engine/records';
+import type { Slo } from '../../../src/engine/scenario/types';
+import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
+import type { TokenPrice } from '../../../src/shared/panel-messages';
 
 export type CardId =
   | `${'ttft' | 'tbt' | 'e2e'}_${'p50' | 'p95' | 'p99'}`

@@ -1,0 +1,117 @@
+// The Compare panel: two or more runs (or the targets of one run) side by side — a table of
+// p50/p95/p99 per metric with difference, ratio and which is better; SLO verdicts side by side; and the
+// same metrics on one timeline (parallel targets) or aligned from each start (sequential runs).
+
+import type { Chart } from 'chart.js';
+import type { WindowSnapshot } from '../../src/engine/records';
+import type { CompareInitMessage } from '../../src/shared/panel-messages';
+import { ChartCard } from './chart-card';
+import { chartPng, createLineChart, setLineSeries } from './charts';
+import { h } from './dom';
+import { formatDifference, formatRatio, formatValue } from './model/format';
+import type { Host } from './host';
+import { alignFromStart, alignOnClock, compareRuns, seriesFromWindows, type CompareTable } from './model/view-model';
+
+/** Which series of each column the overlay charts draw. */
+const OVERLAYS = [
+  { id: 'ttft_p95', title: 'TTFT p95', unit: 'ms' },
+  { id: 'tbt_p95', title: 'TBT p95 (per token)', unit: 'ms' },
+  { id: 'itl_p95', title: 'Chunk gap p95 (per chunk, not per token)', unit: 'ms' },
+  { id: 'e2e_p95', title: 'E2E p95', unit: 'ms' },
+  { id: 'rpm', title: 'Achieved RPM (completed)', unit: 'rpm' },
+  { id: 'throttled', title: 'Throttled responses (HTTP 429)', unit: 'requests' },
+] as const;
+
+export function renderCompare(host: Host, message: CompareInitMessage, container: HTMLElement): void {
+  const table = compareRuns(
+    message.runs.map((r) => r.summary),
+    message.runs.map((r) => r.label),
+  );
+  // One window list per column (each target of each run), aligned as the host asked.
+  const perColumn = table.columns.map((c) => message.runs[c.run].windows.filter((w) => w.target === c.target));
+  const aligned: WindowSnapshot[][] = message.alignment === 'clock' ? alignOnClock(...perColumn) : alignFromStart(...perColumn);
+  const xTitle = message.alignment === 'clock' ? 'seconds (one clock for all)' : 'seconds since each start';
+
+  const exportPng = message.interactive ? (chartId: string, chart: Chart) => host.post({ type: 'exportPng', chartId, dataUrl: chartPng(chart) }) : undefined;
+  const charts = OVERLAYS.map((o) => {
+    const card = new ChartCard({ id: `compare_${o.id}`, title: o.title, description: `${o.title} of each column over time.`, onExportPng: exportPng });
+    const chart = createLineChart(card.canvas, o.unit, xTitle);
+    card.chart = chart;
+    const series = table.columns.map((c, i) => ({ label: c.label, points: seriesFromWindows(aligned[i], c.target).find((s) => s.id === o.id)?.points ?? [] }));
+    setLineSeries(chart, series);
+    const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+    const byX = series.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
+    card.setData(
+      series.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0),
+      ['t (s)', ...series.map((s) => s.label)],
+      xs.map((x) => [x, ...byX.map((m) => formatValue(m.get(x) ?? null, o.unit))]),
+    );
+    return card.element;
+  });
+
+  container.replaceChildren(
+    h(
+      'main',
+      { class: 'compare-view', 'aria-label': 'Compare runs' },
+      h('header', { class: 'panel-header' }, h('h1', {}, `Compare ${table.columns.length} ${message.alignment === 'clock' ? 'targets' : 'runs'}`), h('span', { class: 'status' }, `baseline: ${table.columns[0]?.label ?? '–'}`)),
+      h('section', { 'aria-labelledby': 'compare-table-title' }, h('h2', { id: 'compare-table-title' }, 'Metrics'), compareTable(table)),
+      table.slos.length > 0 ? h('section', { 'aria-labelledby': 'compare-slo-title' }, h('h2', { id: 'compare-slo-title' }, 'SLO verdicts'), sloTable(table)) : null,
+      h('section', { 'aria-labelledby': 'compare-charts-title' }, h('h2', { id: 'compare-charts-title' }, 'Over time'), h('div', { class: 'chart-grid' }, ...charts)),
+    ),
+  );
+}
+
+function compareTable(table: CompareTable): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'data-table compare-table' },
+    h('caption', {}, 'Each column against the first (the baseline): value, difference, ratio, and whether it is better.'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), ...table.columns.map((c, i) => h('th', { scope: 'col' }, i === 0 ? `${c.label} (baseline)` : c.label)))),
+    h(
+      'tbody',
+      {},
+      ...table.rows.map((row) =>
+        h(
+          'tr',
+          { 'data-metric': row.metric },
+          h('th', { scope: 'row' }, row.metric, h('span', { class: 'better-hint' }, row.better === 'lower' ? ' (lower is better)' : ' (higher is better)')),
+          ...row.cells.map((cell, i) =>
+            h(
+              'td',
+              { class: `verdict-${cell.verdict}`, 'data-value': cell.value ?? '', 'data-verdict': cell.verdict },
+              h('span', { class: 'cell-value' }, formatValue(cell.value, row.unit)),
+              i === 0 || cell.verdict === 'unknown'
+                ? null
+                : h('span', { class: 'cell-diff' }, `${formatDifference(cell.difference, row.unit)} · ${formatRatio(cell.ratio)} · ${cell.verdict}`),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function sloTable(table: CompareTable): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'data-table slo-table' },
+    h('caption', {}, 'SLO verdicts of each column.'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'SLO'), ...table.columns.map((c) => h('th', { scope: 'col' }, c.label)))),
+    h(
+      'tbody',
+      {},
+      ...table.slos.map((row) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, row.slo),
+          ...row.verdicts.map((v) =>
+            v === null
+              ? h('td', {}, '–')
+              : h('td', { class: v.pass ? 'slo-pass' : 'slo-fail', 'data-status': v.pass ? 'pass' : 'fail' }, `${v.pass ? 'PASS' : 'FAIL'} · ${formatValue(v.actual, v.unit)}`),
+          ),
+        ),
+      ),
+    ),
+  );
+}

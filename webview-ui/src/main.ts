@@ -1,0 +1,39 @@
+// Entry point of the webview bundle (dist/webview/webview.js). The same script draws the Run panel,
+// the Compare panel and the self-contained HTML report; which one depends on the first message.
+
+import { refreshTheme } from './charts';
+import { renderCompare } from './compare-view';
+import { h } from './dom';
+import { connectHost } from './host';
+import { RunView } from './run-view';
+
+const host = connectHost();
+const root = document.getElementById('root') ?? document.body;
+let runView: RunView | null = null;
+
+host.onMessage((message) => {
+  try {
+    switch (message.type) {
+      case 'init':
+        runView = new RunView(host, message, root);
+        break;
+      case 'compareInit':
+        runView = null;
+        renderCompare(host, message, root);
+        break;
+      case 'theme':
+        refreshTheme();
+        break;
+      default:
+        runView?.handle(message);
+    }
+  } catch (error) {
+    root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The panel could not draw this run: ${error instanceof Error ? error.message : String(error)}`));
+    throw error;
+  }
+});
+
+// VS Code switches theme by changing the body's class; chart colours are not CSS, so re-read them.
+new MutationObserver(() => refreshTheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+host.post({ type: 'ready' });

@@ -1,0 +1,68 @@
+// The panel's prompt-token and cost section for one target: tokens per request and what a request,
+// 1,000 requests and an hour at the target rate cost. After the run these are the summary's own
+// numbers (they know cached tokens); while live they come from the distributions so far.
+
+import { distributionMean, type TargetDistributions } from '../../../src/engine/distribution';
+import type { TargetSummary } from '../../../src/engine/summary';
+import type { TokenPrice } from '../../../src/shared/panel-messages';
+import { tokenCostUsd } from './headline';
+
+export interface CostSection {
+  target: string;
+  /** Mean prompt / completion tokens per request (null before the first request). */
+  prompt_tokens_mean: number | null;
+  completion_tokens_mean: number | null;
+  /** Requests whose token counts came from the tokenizer (the server sent no usage). */
+  estimated_records: number | null;
+  price: TokenPrice | null;
+  /** The model the price is for, when known. */
+  model: string | null;
+  per_request: number | null;
+  per_1k_requests: number | null;
+  /** At the scenario's target rate (open loop); null in closed loop. */
+  per_hour_at_target_rate: number | null;
+  target_rpm: number | null;
+  source: 'summary' | 'live';
+}
+
+export function costSection(
+  target: string,
+  summary: TargetSummary | null,
+  distributions: TargetDistributions | null,
+  price: TokenPrice | null,
+  model: string | null,
+  targetRpm: number | null,
+): CostSection {
+  const promptMean = distributions ? distributionMean(distributions.prompt_tokens) : null;
+  const completionMean = distributions ? distributionMean(distributions.completion_tokens) : null;
+  if (summary) {
+    const done = summary.requests.succeeded;
+    return {
+      target,
+      prompt_tokens_mean: promptMean ?? (done > 0 ? summary.tokens.prompt / done : null),
+      completion_tokens_mean: completionMean ?? (done > 0 ? summary.tokens.completion / done : null),
+      estimated_records: summary.tokens.estimated_records,
+      price,
+      model: summary.cost_usd.model ?? model,
+      per_request: summary.cost_usd.per_request,
+      per_1k_requests: summary.cost_usd.per_1k_requests,
+      per_hour_at_target_rate: summary.cost_usd.per_hour_at_target_rate,
+      target_rpm: summary.schedule.target_rpm,
+      source: 'summary',
+    };
+  }
+  const perRequest = price && promptMean !== null && completionMean !== null ? tokenCostUsd(price, promptMean, 0, completionMean) : null;
+  return {
+    target,
+    prompt_tokens_mean: promptMean,
+    completion_tokens_mean: completionMean,
+    estimated_records: null,
+    price,
+    model,
+    per_request: perRequest,
+    per_1k_requests: perRequest === null ? null : perRequest * 1000,
+    per_hour_at_target_rate: perRequest === null || targetRpm === null ? null : perRequest * targetRpm * 60,
+    target_rpm: targetRpm,
+    source: 'live',
+  };
+}

@@ -1,0 +1,68 @@
+// Number formatting for cards, tables and axis ticks: one place, so every view says "1,234 ms" alike.
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+/** Milliseconds: `0.42 ms`, `45 ms`, `1,234 ms`, `12.3 s` (above 10 s). */
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '–';
+  if (ms >= 10_000) return `${oneDecimal.format(ms / 1000)} s`;
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  return `${integer.format(ms)} ms`;
+}
+
+export function formatCount(n: number | null): string {
+  return n === null || !Number.isFinite(n) ? '–' : integer.format(n);
+}
+
+export function formatDecimal(n: number | null): string {
+  return n === null || !Number.isFinite(n) ? '–' : oneDecimal.format(n);
+}
+
+/** USD with enough digits to see a per-request price: `$0.000412`, `$1.23`, `$1,234`. */
+export function formatUsd(usd: number | null): string {
+  if (usd === null || !Number.isFinite(usd)) return 'n/a';
+  if (usd === 0) return '$0';
+  if (Math.abs(usd) >= 100) return `$${integer.format(usd)}`;
+  if (Math.abs(usd) >= 1) return `$${usd.toFixed(2)}`;
+  return `$${usd.toPrecision(3)}`;
+}
+
+export function formatPercent(p: number | null): string {
+  if (p === null || !Number.isFinite(p)) return '–';
+  return p !== 0 && Math.abs(p) < 0.1 ? `${p.toFixed(2)}%` : `${oneDecimal.format(p)}%`;
+}
+
+/** A value in the unit the view-model names. */
+export function formatValue(value: number | null, unit: string): string {
+  switch (unit) {
+    case 'ms':
+      return formatMs(value);
+    case 'USD':
+      return formatUsd(value);
+    case 'USD/h':
+      return value === null ? 'n/a' : `${formatUsd(value)}/h`;
+    case '%':
+      return formatPercent(value);
+    case 'rpm':
+      return value === null ? '–' : `${formatDecimal(value)} RPM`;
+    case 'tpm':
+      return value === null ? '–' : `${formatCount(value)} TPM`;
+    case 'ratio':
+      return value === null ? '–' : formatPercent(value * 100);
+    default:
+      return formatCount(value);
+  }
+}
+
+/** A signed difference: `+12 ms`, `−3.1%`. */
+export function formatDifference(value: number | null, unit: string): string {
+  if (value === null) return '–';
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
+  return `${sign}${formatValue(Math.abs(value), unit)}`;
+}
+
+export function formatRatio(ratio: number | null): string {
+  return ratio === null ? '–' : `${ratio.toFixed(2)}×`;
+}

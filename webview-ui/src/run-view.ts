@@ -1,0 +1,294 @@
+// The Run panel: headline cards, SLO verdicts, charts over time, distributions, and the prompt-token
+// and cost section for one target at a time. Data arrives as host messages and goes through the
+// view-model; this file only builds the DOM and hands numbers to the charts.
+
+import type { Chart } from 'chart.js';
+import type { Distribution } from '../../src/engine/distribution';
+import type { HostToWebview, InitMessage } from '../../src/shared/panel-messages';
+import { ChartCard } from './chart-card';
+import { chartPng, createHistogram, createLineChart, setHistogram, setLineSeries } from './charts';
+import { append, h, iconButton } from './dom';
+import { formatCount, formatMs, formatUsd, formatValue } from './model/format';
+import { histogramBars } from './model/histogram-bars';
+import type { Host } from './host';
+import { RunViewModel, type ChartId, type CostSection, type Headline, type Series } from './model/view-model';
+
+interface TimeChartDef {
+  id: ChartId;
+  title: string;
+  unit: string;
+  description: string;
+}
+
+const TIME_CHARTS: TimeChartDef[] = [
+  { id: 'ttft', title: 'Time to first token (TTFT)', unit: 'ms', description: 'p50 and p95 per sliding window; role-only and content-filter chunks are not tokens.' },
+  { id: 'tbt', title: 'Time between tokens — per token', unit: 'ms', description: 'p50 and p95 of (last − first content chunk) / (completion tokens − 1), per window.' },
+  { id: 'itl', title: 'Chunk gaps — per chunk, not per token', unit: 'ms', description: 'p50 and p95 of the gaps between content-bearing stream events; a chunk may carry several tokens.' },
+  { id: 'e2e', title: 'End-to-end latency', unit: 'ms', description: 'p50 and p95 per window, from send to the end of the stream.' },
+  { id: 'rpm', title: 'Requests per minute — achieved vs target', unit: 'rpm', description: 'Completed requests per minute over the window, and the scheduled rate.' },
+  { id: 'tpm', title: 'Tokens per minute', unit: 'tpm', description: 'Prompt and generated tokens per minute over the window.' },
+  { id: 'errors', title: 'Throttled and failed requests', unit: 'requests', description: 'HTTP 429 responses and failed requests in each window.' },
+  { id: 'in_flight', title: 'In-flight requests', unit: 'requests', description: 'Requests sent and not yet finished.' },
+  { id: 'utilization', title: 'Azure deployment utilization', unit: '%', description: 'The azure-openai-deployment-utilization header, averaged per window.' },
+  { id: 'lag', title: 'Schedule lag (this machine)', unit: 'ms', description: 'How late requests were sent compared with the schedule; when it climbs, the client is the bottleneck.' },
+];
+
+interface HistogramDef {
+  id: string;
+  title: string;
+  dist: 'ttft' | 'itl' | 'e2e' | 'prompt_tokens' | 'completion_tokens';
+  unit: 'ms' | 'tokens';
+  xTitle: string;
+  yTitle: string;
+  description: string;
+  empty: string;
+}
+
+const DISTRIBUTION_CHARTS: HistogramDef[] = [
+  { id: 'ttft_hist', title: 'TTFT distribution', dist: 'ttft', unit: 'ms', xTitle: 'TTFT', yTitle: 'requests', description: 'Requests per TTFT bin over the whole run.', empty: 'No request has produced a token yet.' },
+  {
+    id: 'itl_hist',
+    title: 'Chunk-gap distribution — per chunk, not per token',
+    dist: 'itl',
+    unit: 'ms',
+    xTitle: 'gap between content chunks',
+    yTitle: 'chunk gaps',
+    description: 'Gaps between consecutive content-bearing stream events over the whole run.',
+    empty: 'No chunk gaps recorded yet.',
+  },
+  { id: 'e2e_hist', title: 'E2E distribution', dist: 'e2e', unit: 'ms', xTitle: 'end-to-end latency', yTitle: 'requests', description: 'Requests per end-to-end latency bin.', empty: 'No request has completed yet.' },
+];
+
+const TOKEN_CHARTS: HistogramDef[] = [
+  { id: 'prompt_tokens_hist', title: 'Prompt tokens per request', dist: 'prompt_tokens', unit: 'tokens', xTitle: 'prompt tokens', yTitle: 'requests', description: 'Requests per prompt-size bin.', empty: 'No request sent yet.' },
+  { id: 'completion_tokens_hist', title: 'Completion tokens per request', dist: 'completion_tokens', unit: 'tokens', xTitle: 'completion tokens', yTitle: 'requests', description: 'Requests per completion-size bin.', empty: 'No request has completed yet.' },
+];
+
+export class RunView {
+  private vm: RunViewModel;
+  private target: string;
+  private readonly root: HTMLElement;
+  private readonly cards = h('div', { class: 'cards', role: 'list', 'aria-label': 'Headline numbers' });
+  private readonly slos = h('div', { class: 'slos', role: 'list', 'aria-label': 'SLO verdicts' });
+  private readonly status = h('span', { class: 'status', role: 'status' });
+  private readonly warnings = h('ul', { class: 'warnings' });
+  private readonly costCards = h('div', { class: 'cards', role: 'list', 'aria-label': 'Prompt tokens and cost' });
+  private readonly timeCards = new Map<ChartId, ChartCard>();
+  private readonly histCards = new Map<string, { def: HistogramDef; card: ChartCard }>();
+  private renderPending = false;
+
+  constructor(
+    private readonly host: Host,
+    init: InitMessage,
+    container: HTMLElement,
+  ) {
+    this.vm = RunViewModel.fromInit(init);
+    const state = host.getState();
+    this.target = state.target && this.vm.targets.includes(state.target) ? state.target : (this.vm.targets[0] ?? '');
+    this.root = this.build(init, state.tables ?? []);
+    container.replaceChildren(this.root);
+    this.render();
+  }
+
+  handle(message: HostToWebview): void {
+    switch (message.type) {
+      case 'windows':
+        this.vm.addWindows(message.windows);
+        break;
+      case 'distributions':
+        this.vm.setDistributions(message.distributions);
+        break;
+      case 'summary':
+        this.vm.setSummary(message.summary);
+        break;
+      default:
+        return;
+    }
+    this.scheduleRender();
+  }
+
+  /** Several messages in one frame draw once. */
+  private scheduleRender(): void {
+    if (this.renderPending) return;
+    this.renderPending = true;
+    requestAnimationFrame(() => {
+      this.renderPending = false;
+      this.render();
+    });
+  }
+
+  private build(init: InitMessage, openTables: string[]): HTMLElement {
+    const exportPng = init.interactive ? (chartId: string, chart: Chart) => this.host.post({ type: 'exportPng', chartId, dataUrl: chartPng(chart) }) : undefined;
+    const onTableToggled = (id: string, open: boolean) => {
+      const tables = new Set(this.host.getState().tables ?? []);
+      if (open) tables.add(id);
+      else tables.delete(id);
+      this.host.setState({ ...this.host.getState(), tables: [...tables] });
+    };
+    const card = (id: string, title: string, description: string) =>
+      new ChartCard({ id, title, description, onExportPng: exportPng, onTableToggled, tableOpen: openTables.includes(id) });
+
+    const timeGrid = h('div', { class: 'chart-grid' });
+    for (const def of TIME_CHARTS) {
+      const c = card(def.id, def.title, def.description);
+      c.chart = createLineChart(c.canvas, def.unit);
+      this.timeCards.set(def.id, c);
+      timeGrid.append(c.element);
+    }
+    const histogram = (def: HistogramDef) => {
+      const c = card(def.id, def.title, def.description);
+      c.chart = createHistogram(c.canvas, def.xTitle, def.yTitle);
+      this.histCards.set(def.id, { def, card: c });
+      return c.element;
+    };
+
+    return h(
+      'main',
+      { class: 'run-view', 'aria-label': `Run ${init.scenario.name}` },
+      h('header', { class: 'panel-header' }, h('h1', {}, init.scenario.name), this.status, this.toolbar(init)),
+      this.warnings,
+      section('Headline', this.cards, this.slos),
+      section('Over time', timeGrid),
+      section('Distributions', h('div', { class: 'chart-grid' }, ...DISTRIBUTION_CHARTS.map(histogram))),
+      section('Prompt tokens and cost', this.costCards, h('div', { class: 'chart-grid' }, ...TOKEN_CHARTS.map(histogram))),
+    );
+  }
+
+  private toolbar(init: InitMessage): HTMLElement {
+    const bar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Run actions' });
+    if (this.vm.targets.length > 1) {
+      const select = h('select', { 'aria-label': 'Target', id: 'target-select' }, ...this.vm.targets.map((t) => h('option', { value: t, selected: t === this.target }, t)));
+      select.addEventListener('change', () => {
+        this.target = select.value;
+        this.host.setState({ ...this.host.getState(), target: this.target });
+        this.render();
+      });
+      append(bar, h('label', { class: 'target-label', for: 'target-select' }, 'Target'), select);
+    }
+    if (!init.interactive) return bar;
+    const post = this.host.post.bind(this.host);
+    if (this.vm.targets.length > 1) append(bar, iconButton('split-horizontal', 'Compare targets', () => post({ type: 'compareTargets' }), { showLabel: true }));
+    append(
+      bar,
+      iconButton('copy', 'Copy KQL query for Azure Monitor', () => post({ type: 'copyKql', target: this.target }), { showLabel: true }),
+      iconButton('file-code', 'Save HTML report', () => post({ type: 'exportHtml' }), { showLabel: true }),
+      iconButton('table', 'Save windows as CSV', () => post({ type: 'exportData', format: 'csv', what: 'windows' })),
+      iconButton('json', 'Save windows as JSON', () => post({ type: 'exportData', format: 'json', what: 'windows' })),
+      iconButton('list-flat', 'Save requests as CSV', () => post({ type: 'exportData', format: 'csv', what: 'requests' })),
+      iconButton('list-tree', 'Save requests as JSON', () => post({ type: 'exportData', format: 'json', what: 'requests' })),
+    );
+    return bar;
+  }
+
+  private render(): void {
+    const target = this.target;
+    const headline = this.vm.headline(target);
+    this.renderStatus();
+    this.renderWarnings();
+    renderHeadline(this.cards, this.slos, headline);
+    this.renderTimeCharts(this.vm.series(target));
+    for (const { def, card } of this.histCards.values()) this.renderHistogram(def, card, this.vm.distributions(target)?.[def.dist] ?? null);
+    renderCost(this.costCards, this.vm.cost(target));
+  }
+
+  private renderStatus(): void {
+    const summary = this.vm.runSummary;
+    const latest = this.vm.latest(this.target);
+    if (summary) {
+      const how = summary.stopped_by === 'completed' ? 'Finished' : summary.stopped_by === 'stop' ? 'Stopped' : 'Ended with an error';
+      const slo = summary.slos.length === 0 ? '' : summary.passed ? ' · all SLOs met' : ' · SLOs failed';
+      this.status.textContent = `${how}${slo}`;
+      this.status.dataset.state = summary.stopped_by;
+    } else {
+      this.status.textContent = latest ? `Live · ${Math.floor(latest.t)} s · ${formatCount(latest.requests)} sent · ${formatCount(latest.in_flight)} in flight` : 'Live · waiting for the first window';
+      this.status.dataset.state = 'live';
+    }
+  }
+
+  private renderWarnings(): void {
+    const items: string[] = [];
+    const summary = this.vm.runSummary;
+    if (summary) {
+      items.push(...(summary.targets.find((t) => t.target === this.target)?.warnings ?? []));
+      if (summary.client.bottleneck) items.push(`This machine was the bottleneck: ${summary.client.reasons.join('; ')}`);
+    } else {
+      const latest = this.vm.latest(this.target);
+      if (latest?.behind) items.push(`Behind schedule: the client cannot keep the target rate (${formatCount(latest.queued)} queued, lag p95 ${formatMs(latest.lag.p95)}).`);
+    }
+    this.warnings.replaceChildren(...items.map((text) => h('li', {}, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ' ', text)));
+    this.warnings.hidden = items.length === 0;
+  }
+
+  private renderTimeCharts(series: Series[]): void {
+    for (const def of TIME_CHARTS) {
+      const card = this.timeCards.get(def.id)!;
+      const mine = series.filter((s) => s.chart === def.id);
+      // Series drawn only when reported (utilization, lag) leave their chart hidden until they are.
+      card.visible = mine.length > 0;
+      if (mine.length === 0) continue;
+      setLineSeries(card.chart as never, mine.map((s) => ({ label: s.label, points: s.points, dashed: s.id === 'target_rpm' })));
+      const xs = [...new Set(mine.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+      const byX = mine.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
+      const rows = xs.map((x) => [x, ...byX.map((m) => formatValue(m.get(x) ?? null, def.unit))]);
+      card.setData(mine.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0), ['t (s)', ...mine.map((s) => s.label)], rows);
+    }
+  }
+
+  private renderHistogram(def: HistogramDef, card: ChartCard, d: Distribution | null): void {
+    const bars = histogramBars(d, def.unit);
+    setHistogram(card.chart as never, def.title, bars);
+    card.setData(d?.count ?? 0, [def.xTitle, def.yTitle], bars.map((b) => [b.label, b.count]), def.empty);
+  }
+}
+
+function section(title: string, ...children: Node[]): HTMLElement {
+  const id = `section-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+}
+
+function renderHeadline(cards: HTMLElement, slos: HTMLElement, headline: Headline): void {
+  cards.replaceChildren(
+    ...headline.cards.map((c) =>
+      h(
+        'div',
+        { class: 'card', role: 'listitem', 'data-card-id': c.id, 'data-value': c.value ?? '', 'data-source': headline.source },
+        h('div', { class: 'card-label' }, c.label),
+        h('div', { class: 'card-value' }, formatValue(c.value, c.unit)),
+        c.note ? h('div', { class: 'card-note' }, c.note) : null,
+      ),
+    ),
+  );
+  slos.replaceChildren(
+    ...headline.slos.map((s) =>
+      h(
+        'div',
+        { class: `slo slo-${s.status}`, role: 'listitem', 'data-slo': s.slo, 'data-status': s.status },
+        h('span', { class: `codicon codicon-${s.status === 'pass' ? 'pass' : s.status === 'fail' ? 'error' : 'clock'}`, 'aria-hidden': 'true' }),
+        h('span', { class: 'slo-text' }, s.slo),
+        h('span', { class: 'slo-verdict' }, s.status === 'pending' ? 'pending — judged on the whole run' : `${s.status.toUpperCase()} · actual ${formatValue(s.actual, s.unit)} · threshold ${formatValue(s.threshold, s.unit)}`),
+      ),
+    ),
+  );
+}
+
+function renderCost(container: HTMLElement, c: CostSection): void {
+  const price = c.price ? `${formatUsd(c.price.input)} in / ${formatUsd(c.price.output)} out per 1M tokens${c.model ? ` (${c.model})` : ''}` : 'no price for this model (set perflab.pricing or pricing: in the scenario)';
+  const items: [id: string, label: string, value: number | null, unit: string, note?: string][] = [
+    ['prompt_tokens_mean', 'Prompt tokens / request', c.prompt_tokens_mean, 'tokens', 'mean'],
+    ['completion_tokens_mean', 'Completion tokens / request', c.completion_tokens_mean, 'tokens', c.estimated_records ? `mean; ${formatCount(c.estimated_records)} estimated by the tokenizer` : 'mean'],
+    ['cost_per_request', 'Cost / request', c.per_request, 'USD', price],
+    ['cost_per_1k', 'Cost / 1,000 requests', c.per_1k_requests, 'USD'],
+    ['cost_per_hour_target', 'Cost / hour at target rate', c.per_hour_at_target_rate, 'USD/h', c.target_rpm === null ? 'closed loop: no target rate' : `${formatCount(c.target_rpm)} RPM`],
+  ];
+  container.replaceChildren(
+    ...items.map(([id, label, value, unit, note]) =>
+      h(
+        'div',
+        { class: 'card', role: 'listitem', 'data-card-id': id, 'data-value': value ?? '', 'data-source': c.source },
+        h('div', { class: 'card-label' }, label),
+        h('div', { class: 'card-value' }, formatValue(value, unit)),
+        note ? h('div', { class: 'card-note' }, note) : null,
+      ),
+    ),
+  );
+}
