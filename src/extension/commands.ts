@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { validateScenarioText } from '../engine/scenario/load';
 import type { RunSummary } from '../engine/summary';
 import { summaryText } from '../engine/report-text';
-import { compareRunsMarkdown } from './compare-text';
+import { compareRunsMarkdown } from '../shared/compare-metrics';
 import type { CredentialService } from './credentials';
 import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT_HEADROOM } from './load-estimator';
 import type { RunController } from './run-controller';

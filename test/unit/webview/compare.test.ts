@@ -41,13 +41,14 @@ describe('compareRuns', () => {
     assert.equal(table.columns[1].label, 'candidate 2026-01-02T10:00:00Z · gpt');
   });
 
-  it('has rows for p50/p95/p99 of TTFT, TBT and E2E, achieved RPM and error %', () => {
+  it('has rows for p50/p95/p99 of TTFT, TBT, chunk gap and E2E, achieved RPM, error % and throttled %', () => {
     assert.deepEqual(
       table.rows.map((r) => [r.metric, r.unit, r.better]),
       [
-        ...['TTFT', 'TBT (per token)', 'E2E'].flatMap((m) => ['p50', 'p95', 'p99'].map((s) => [`${m} ${s}`, 'ms', 'lower'])),
+        ...['TTFT', 'TBT (per token)', 'Chunk gap (per chunk)', 'E2E'].flatMap((m) => ['p50', 'p95', 'p99'].map((s) => [`${m} ${s}`, 'ms', 'lower'])),
         ['Achieved RPM', 'rpm', 'higher'],
         ['Errors', '%', 'lower'],
+        ['Throttled (HTTP 429)', '%', 'lower'],
       ],
     );
   });

@@ -1,8 +1,8 @@
 // The Compare panel's table: each metric for every run/target, with the difference and ratio against
 // the first (the baseline) and which is better. Metrics, labels, and "better" directions come from
-// compare-text.ts, so the webview and the markdown compare cannot disagree.
+// compare-metrics.ts, so the webview and the markdown compare cannot disagree.
 
-import { COMPARE_METRICS, compareEntries } from '../../../src/extension/compare-text';
+import { COMPARE_METRICS, compareEntries } from '../../../src/shared/compare-metrics';
 import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 
 export interface CompareColumn {

@@ -2,7 +2,7 @@
 // numbers (so the panel and summary.json never disagree); while it runs they come from the latest
 // sliding window, and each card says so.
 
-import { errorPercent } from '../../../src/extension/compare-text';
+import { errorPercent } from '../../../src/shared/compare-metrics';
 import type { LatencyStats, WindowSnapshot } from '../../../src/engine/records';
 import type { Slo } from '../../../src/engine/scenario/types';
 import type { RunSummary, SloVerdict } from '../../../src/engine/summary';

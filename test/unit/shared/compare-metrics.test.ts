@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { compareEntries, compareRunsText, errorPercent } from '../../../src/extension/compare-text';
-import { runSummary, targetSummary, verdict } from './helpers';
+import { compareEntries, compareRunsText, errorPercent } from '../../../src/shared/compare-metrics';
+import { runSummary, targetSummary, verdict } from '../extension/helpers';
 
 const A = runSummary({ name: 'quick', file: '/w/quick.perf.yaml', startedAt: '2026-01-01T10:00:00.000Z', targets: [{ target: 'sim', ttft: [100, 200, 400], tbt: [10, 12, 20], e2e: [1000, 1500, 3000], rpm: 240, completed: 100, failed: 2 }], slos: [verdict('sim', 'ttft.p95 < 800ms', true)] });
 const B = runSummary({ name: 'quick', file: '/w/quick.perf.yaml', startedAt: '2026-01-02T10:00:00.000Z', targets: [{ target: 'sim', ttft: [150, 170, 400], tbt: [10, 15, null], e2e: [900, 1500, 3500], rpm: 230.04, completed: 103, failed: 0, warmup: 3 }], slos: [verdict('sim', 'ttft.p95 < 800ms', false)], stoppedBy: 'completed' });
@@ -12,8 +12,8 @@ function row(text: string, metric: string): string[] {
   return line.split('|').slice(1, -1).map((c) => c.trim());
 }
 
-describe('extension/compare-text', () => {
-  it('tabulates p50/p95/p99 of TTFT, TBT, E2E, achieved RPM and error % with difference, ratio and verdict vs the first', () => {
+describe('shared/compare-metrics', () => {
+  it('tabulates p50/p95/p99 of TTFT, TBT, chunk gap, E2E, achieved RPM, error % and throttled % with difference, ratio and verdict vs the first', () => {
     const text = compareRunsText([A, B], ['before', 'after']);
     assert.deepEqual(row(text, 'Metric'), ['Metric', 'A: before', 'B: after', 'B vs A']);
     assert.deepEqual(row(text, 'TTFT p50'), ['TTFT p50 (ms)', '100', '150', '+50 ms (1.50×) worse']);
@@ -24,7 +24,9 @@ describe('extension/compare-text', () => {
     assert.deepEqual(row(text, 'E2E p50'), ['E2E p50 (ms)', '1000', '900', '−100 ms (0.90×) better']);
     assert.deepEqual(row(text, 'Achieved RPM'), ['Achieved RPM', '240', '230', '−10 RPM (0.96×) worse']);
     assert.deepEqual(row(text, 'Errors'), ['Errors (%)', '2', '0', '−2 pts (0.00×) better']);
-    assert.equal(text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| -')).length, 1 + 9 + 2); // header + 9 latency rows + RPM + errors
+    assert.deepEqual(row(text, 'Chunk gap (per chunk) p95'), ['Chunk gap (per chunk) p95 (ms)', '15', '15', 'same']);
+    assert.deepEqual(row(text, 'Throttled (HTTP 429)'), ['Throttled (HTTP 429) (%)', '0', '0', 'same']);
+    assert.equal(text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| -')).length, 1 + 12 + 3); // header + 12 latency rows + RPM + errors + throttled
     assert.match(text, /^A: quick, target sim, started 2026-01-01T10:00:00.000Z, passed 1 SLO$/m);
     assert.match(text, /^B: quick, target sim, started 2026-01-02T10:00:00.000Z, failed ttft\.p95 < 800ms$/m);
     assert.match(text, /Lower latency and fewer errors are better; higher RPM is better/);

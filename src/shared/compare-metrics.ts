@@ -1,7 +1,7 @@
-// "Compare Runs" as text until the compare webview exists: one markdown table with a row per metric
-// and, for every run/target after the first, its value and how it differs from the first (the
-// baseline). Lower latency and error share are better; higher achieved RPM is better.
-// The table is padded so it also reads as plain text. Pure logic (no 'vscode').
+// What "compare" compares, in one place for the Compare panel, the markdown table and the CLI: the
+// metrics (p50/p95/p99 of each latency, achieved RPM, errors, throttling), which direction is better,
+// and the markdown table with a row per metric and, for every run/target after the first, its value
+// and how it differs from the first (the baseline). Pure logic (no 'vscode').
 
 import type { LatencyStats } from '../engine/records';
 import type { RunSummary, TargetSummary } from '../engine/summary';
@@ -22,20 +22,27 @@ interface MetricRow {
   value: (t: TargetSummary) => number | null;
 }
 
-const LATENCY: [string, keyof TargetSummary['latency_ms']][] = [
+const LATENCY: [string, 'ttft' | 'tbt' | 'itl' | 'e2e'][] = [
   ['TTFT', 'ttft'],
   ['TBT (per token)', 'tbt'],
+  ['Chunk gap (per chunk)', 'itl'],
   ['E2E', 'e2e'],
 ];
 const STATS: (keyof LatencyStats & ('p50' | 'p95' | 'p99'))[] = ['p50', 'p95', 'p99'];
 
 export const COMPARE_METRICS: MetricRow[] = [
   ...LATENCY.flatMap(([name, key]) =>
-    STATS.map((stat): MetricRow => ({ name: `${name} ${stat}`, unit: 'ms', better: 'lower', value: (t) => t.latency_ms[key][stat] })),
+    STATS.map((stat): MetricRow => ({ name: `${name} ${stat}`, unit: 'ms', better: 'lower', value: (t) => t.latency_ms[key]?.[stat] ?? null })),
   ),
   { name: 'Achieved RPM', unit: 'rpm', better: 'higher', value: (t) => t.schedule.achieved_rpm },
   { name: 'Errors', unit: '%', better: 'lower', value: errorPercent },
+  { name: 'Throttled (HTTP 429)', unit: '%', better: 'lower', value: throttledPercent },
 ];
+
+/** Share of attempts answered with HTTP 429, in percent; null when nothing was sent. */
+export function throttledPercent(t: TargetSummary): number | null {
+  return t.requests.attempts > 0 ? (t.requests.throttled_responses / t.requests.attempts) * 100 : null;
+}
 
 /** Failed share of the requests that count (warm-up excluded), in percent; null when none counted. */
 export function errorPercent(t: TargetSummary): number | null {
