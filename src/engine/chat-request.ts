@@ -2,7 +2,7 @@
 // same target (URL, auth header, body). test/unit/engine/chat-request-vs-sdk.test.ts checks that
 // against the SDK's `AzureOpenAI` / `OpenAI` clients, so this stays faithful to the reference.
 
-import type { Provider, RequestOptions, Target } from './scenario/types';
+import type { Api, Provider, RequestOptions, Target } from './scenario/types';
 
 export interface ChatMessage {
   role: string;
@@ -17,13 +17,15 @@ export interface Credential {
 }
 
 export interface BuiltRequest {
+  /** Which API's stream the response carries (picks the stream reader). */
+  api: Api;
   url: URL;
   headers: Record<string, string>;
   body: string;
 }
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
-const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 /** Azure accepts `stream_options.include_usage` from this api-version on (older ones reject it). */
 const FIRST_AZURE_VERSION_WITH_USAGE = '2024-09-01-preview';
 
@@ -49,20 +51,26 @@ export function usesDeploymentRoute(target: Target): boolean {
 }
 
 export function chatCompletionsUrl(target: Target, baseUrl: string = target.endpoint): URL {
-  const base = trimSlash(baseUrl === 'simulator' ? OPENAI_BASE_URL : baseUrl);
   if (usesDeploymentRoute(target)) {
-    const url = new URL(`${base}/openai/deployments/${encodeURIComponent(target.deployment ?? '')}/chat/completions`);
+    const url = new URL(`${trimmedBase(baseUrl)}/openai/deployments/${encodeURIComponent(target.deployment ?? '')}/chat/completions`);
     url.searchParams.set('api-version', target.api_version ?? DEFAULT_AZURE_API_VERSION);
     return url;
   }
-  if (target.provider === 'simulator') return new URL(`${base}/v1/chat/completions`);
-  // OpenAI's API lives under /v1; users often give just the origin.
-  if (target.provider === 'openai' && new URL(base).pathname === '/') return new URL(`${base}/v1/chat/completions`);
-  return new URL(`${base}/chat/completions`);
+  return openaiStyleUrl(target, baseUrl, 'chat/completions');
 }
 
-function trimSlash(s: string): string {
-  return s.endsWith('/') ? s.slice(0, -1) : s;
+/** `{base}/{path}` for OpenAI-style routes (OpenAI, compatible servers, Azure v1, the simulator). */
+export function openaiStyleUrl(target: Target, baseUrl: string, path: string): URL {
+  const base = trimmedBase(baseUrl);
+  if (target.provider === 'simulator') return new URL(`${base}/v1/${path}`);
+  // OpenAI's API lives under /v1; users often give just the origin.
+  if (target.provider === 'openai' && new URL(base).pathname === '/') return new URL(`${base}/v1/${path}`);
+  return new URL(`${base}/${path}`);
+}
+
+export function trimmedBase(baseUrl: string): string {
+  const base = baseUrl === 'simulator' ? OPENAI_BASE_URL : baseUrl;
+  return base.endsWith('/') ? base.slice(0, -1) : base;
 }
 
 /** Reasoning models take `max_completion_tokens`; the others still take `max_tokens`. */
@@ -94,7 +102,7 @@ export function chatRequestBody(
   if (limit !== undefined) {
     body[usesMaxCompletionTokens(target.model ?? target.deployment) ? 'max_completion_tokens' : 'max_tokens'] = limit;
   }
-  for (const key of ['temperature', 'top_p', 'seed', 'stop', 'presence_penalty', 'frequency_penalty'] as const) {
+  for (const key of ['temperature', 'top_p', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'reasoning_effort'] as const) {
     if (options[key] !== undefined) body[key] = options[key];
   }
   if (options.extra_body) Object.assign(body, options.extra_body);
@@ -118,8 +126,20 @@ export function buildChatRequest(
   body: Record<string, unknown>,
   credential: Credential | null,
 ): BuiltRequest {
+  return streamingRequest('chat', chatCompletionsUrl(target, baseUrl), target, body, credential);
+}
+
+/** A streaming POST with the SDK's headers for this target. */
+export function streamingRequest(
+  api: Api,
+  url: URL,
+  target: Target,
+  body: Record<string, unknown>,
+  credential: Credential | null,
+): BuiltRequest {
   return {
-    url: chatCompletionsUrl(target, baseUrl),
+    api,
+    url,
     headers: {
       'content-type': 'application/json',
       accept: 'text/event-stream',

@@ -5,7 +5,7 @@
 import { LatencyHistogram } from './histogram';
 import type { LatencyStats, RequestRecord, WindowSnapshot } from './records';
 
-const LATENCY_KEYS = ['ttft', 'ttfb', 'tbt', 'e2e', 'itl', 'lag', 'util'] as const;
+const LATENCY_KEYS = ['ttft', 'ttfr', 'ttfb', 'tbt', 'tbt_all', 'e2e', 'itl', 'lag', 'util'] as const;
 type LatencyKey = (typeof LATENCY_KEYS)[number];
 
 class Slot {
@@ -14,6 +14,7 @@ class Slot {
   throttled = 0;
   promptTokens = 0;
   completionTokens = 0;
+  reasoningTokens = 0;
   readonly hist: Record<LatencyKey, LatencyHistogram>;
   constructor() {
     this.hist = {} as Record<LatencyKey, LatencyHistogram>;
@@ -25,6 +26,7 @@ class Slot {
     this.throttled += sign * other.throttled;
     this.promptTokens += sign * other.promptTokens;
     this.completionTokens += sign * other.completionTokens;
+    this.reasoningTokens += sign * other.reasoningTokens;
     for (const key of LATENCY_KEYS) {
       if (other.hist[key].count === 0) continue;
       if (sign === 1) this.hist[key].add(other.hist[key]);
@@ -32,7 +34,7 @@ class Slot {
     }
   }
   reset(): void {
-    this.completed = this.failures = this.throttled = this.promptTokens = this.completionTokens = 0;
+    this.completed = this.failures = this.throttled = this.promptTokens = this.completionTokens = this.reasoningTokens = 0;
     for (const key of LATENCY_KEYS) this.hist[key].reset();
   }
 }
@@ -51,9 +53,13 @@ export interface RunTotals {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  /** Reasoning tokens (part of completionTokens) and the requests that reported or streamed any. */
+  reasoningTokens: number;
+  reasoningRecords: number;
   estimatedTokenRecords: number;
   contentChunks: number;
-  /** Completion tokens of requests whose chunks were counted (for tokens per chunk). */
+  /** Streamed tokens of requests whose chunks were counted (for tokens per chunk): completion tokens
+   *  less reasoning the server counted but never streamed. */
   chunkedTokens: number;
   errors: Record<string, number>;
 }
@@ -73,11 +79,15 @@ export class TargetMetrics {
     promptTokens: 0,
     completionTokens: 0,
     cachedTokens: 0,
+    reasoningTokens: 0,
+    reasoningRecords: 0,
     estimatedTokenRecords: 0,
     contentChunks: 0,
     chunkedTokens: 0,
     errors: {},
   };
+  /** Successful requests whose reasoning tokens were counted in usage but never streamed. */
+  hiddenReasoningRecords = 0;
   /** Whole-run distributions (warm-up excluded). */
   readonly run: Record<LatencyKey, LatencyHistogram>;
 
@@ -142,17 +152,26 @@ export class TargetMetrics {
       slot.completionTokens += record.completion_tokens;
     }
     if (record.cached_tokens) t.cachedTokens += record.cached_tokens;
+    if (record.reasoning_tokens) {
+      t.reasoningTokens += record.reasoning_tokens;
+      t.reasoningRecords++;
+      slot.reasoningTokens += record.reasoning_tokens;
+    }
     if (record.tokens_estimated) t.estimatedTokenRecords++;
     if (record.utilization !== null) this.record('util', record.utilization);
     if (record.error) return; // latencies of failed requests would mix two populations
     if (record.ttfb_ms !== null) this.record('ttfb', record.ttfb_ms);
     if (record.ttft_ms !== null) this.record('ttft', record.ttft_ms);
+    if (record.ttfr_ms != null) this.record('ttfr', record.ttfr_ms);
     if (record.e2e_ms !== null) this.record('e2e', record.e2e_ms);
     if (record.tbt_ms !== null) this.record('tbt', record.tbt_ms);
+    if (record.tbt_all_ms != null) this.record('tbt_all', record.tbt_all_ms);
     for (let i = 1; i < contentTimes.length; i++) this.record('itl', contentTimes[i] - contentTimes[i - 1]);
     if (record.completion_tokens !== null && record.content_chunks > 0) {
+      const hiddenReasoning = record.reasoning_chunks ? 0 : (record.reasoning_tokens ?? 0);
+      if (hiddenReasoning > 0) this.hiddenReasoningRecords++;
       t.contentChunks += record.content_chunks;
-      t.chunkedTokens += record.completion_tokens;
+      t.chunkedTokens += record.completion_tokens - hiddenReasoning;
     }
   }
 
@@ -196,8 +215,11 @@ export class TargetMetrics {
       throttled: w.throttled,
       ctx_tpm: Math.round(w.promptTokens * perMinute),
       gen_tpm: Math.round(w.completionTokens * perMinute),
+      reasoning_tpm: Math.round(w.reasoningTokens * perMinute),
       ttft: stats('ttft'),
+      ttfr: stats('ttfr'),
       tbt: stats('tbt'),
+      tbt_all: stats('tbt_all'),
       e2e: stats('e2e'),
       itl: stats('itl'),
       lag: stats('lag'),

@@ -4,10 +4,10 @@
 // so a server-side prompt cache cannot make TTFT look better than it is.
 
 import * as path from 'node:path';
-import { buildChatRequest, type ChatMessage, type Credential } from './chat-request';
-import { chatRequestBody } from './chat-request';
+import { buildChatRequest, chatRequestBody, type ChatMessage, type Credential } from './chat-request';
 import type { PreparedPrompt } from './request-runner';
-import type { Scenario, Target } from './scenario/types';
+import { buildResponsesRequest, responsesRequestBody } from './responses-request';
+import { apiOf, type Scenario, type Target } from './scenario/types';
 import { countChatTokens, randomCachePrefix, syntheticChat, type Encoding } from '../tokens';
 import { loadPromptMessages } from '../tokens/prompt-files';
 
@@ -20,12 +20,12 @@ export function createPromptFactory(
   random: () => number,
 ): () => PreparedPrompt {
   const source = scenario.prompts;
+  const responses = apiOf(target) === 'responses';
   const prepare = (messages: ChatMessage[], maxTokens: number | undefined, promptTokens?: number): PreparedPrompt => {
-    const body = chatRequestBody(target, messages, scenario.request, maxTokens);
-    return {
-      request: buildChatRequest(target, baseUrl, body, credential),
-      promptTokens: promptTokens ?? countChatTokens(messages, encoding).total,
-    };
+    const request = responses
+      ? buildResponsesRequest(target, baseUrl, responsesRequestBody(target, messages, scenario.request, maxTokens), credential)
+      : buildChatRequest(target, baseUrl, chatRequestBody(target, messages, scenario.request, maxTokens), credential);
+    return { request, promptTokens: promptTokens ?? countChatTokens(messages, encoding).total };
   };
 
   if (source.kind === 'shape') {

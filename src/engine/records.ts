@@ -1,5 +1,9 @@
 // What a run produces: one record per request (requests.jsonl), one snapshot per target and second
 // (windows.jsonl), and the summary (summary.json). Field names follow DESIGN.md's result format.
+// Fields added after the first release are optional in these types: run folders written before them
+// lack them, and readers (run history, compare) must cope. This engine always writes them.
+
+import type { Api } from './scenario/types';
 
 /** Why a request failed. `cancelled` is not a failure: the engine stopped it (end of run in abort
  *  mode, drain timeout, or Stop); it is excluded from failure rates and latency statistics. */
@@ -16,7 +20,9 @@ export interface RequestRecord {
   /** Sequence number within the run (all targets share one sequence). */
   id: number;
   target: string;
-  /** `id` of the stream's chunks (first non-empty one). */
+  /** The API the request went to (chat completions or responses). */
+  api?: Api;
+  /** The response's id: chat chunks' `id` (first non-empty one), or the Responses API's `response.id`. */
   response_id: string | null;
   /** Server request id (`apim-request-id` or `x-request-id`), for support tickets and log joins. */
   request_id: string | null;
@@ -28,17 +34,30 @@ export interface RequestRecord {
   /** First attempt's actual send time minus its scheduled time (ms); null in closed loop. */
   send_lag_ms: number | null;
   ttfb_ms: number | null;
+  /** Time to the first VISIBLE output (content, refusal or tool-call delta); reasoning does not count. */
   ttft_ms: number | null;
+  /** Time to the first reasoning delta (reasoning models that stream it); null when none was streamed. */
+  ttfr_ms?: number | null;
   e2e_ms: number | null;
-  /** Per-token time between tokens: (last content − first content) / (completion_tokens − 1). */
+  /** Per visible token: (last visible − first visible) / (visible tokens − 1), where visible tokens =
+   *  completion_tokens − reasoning_tokens (hidden reasoning must not shrink it). */
   tbt_ms: number | null;
-  /** Offsets from start of each content-bearing SSE event (only with record_chunks). */
+  /** Per output token, reasoning included: (last output − first output) / (completion_tokens − 1).
+   *  Null when the server counted reasoning tokens it did not stream (their times are unknown). */
+  tbt_all_ms?: number | null;
+  /** Offsets from start of each output-bearing SSE event, reasoning and visible (only with record_chunks). */
   chunk_offsets_ms?: number[];
-  /** Number of content-bearing SSE events. */
+  /** Number of output-bearing SSE events (reasoning and visible). */
   content_chunks: number;
+  /** How many of content_chunks carried reasoning. */
+  reasoning_chunks?: number;
   prompt_tokens: number | null;
   completion_tokens: number | null;
   cached_tokens: number | null;
+  /** Reasoning tokens (part of completion_tokens): from usage (`completion_tokens_details` /
+   *  `output_tokens_details`); else, when reasoning was streamed, its text counted with the tokenizer;
+   *  null when unknown. */
+  reasoning_tokens?: number | null;
   /** True when token counts come from the tokenizer because the server reported no usage. */
   tokens_estimated: boolean;
   finish_reason: string | null;
@@ -93,10 +112,18 @@ export interface WindowSnapshot {
   throttled: number;
   ctx_tpm: number;
   gen_tpm: number;
+  /** Reasoning tokens per minute (part of gen_tpm). */
+  reasoning_tpm?: number;
+  /** Time to first visible token. */
   ttft: LatencyStats;
+  /** Time to first reasoning token (count 0 unless reasoning is streamed). */
+  ttfr?: LatencyStats;
+  /** Per visible token. */
   tbt: LatencyStats;
+  /** Per output token, reasoning included. */
+  tbt_all?: LatencyStats;
   e2e: LatencyStats;
-  /** Gaps between content chunks (per chunk, not per token). */
+  /** Gaps between output chunks (per chunk, not per token). */
   itl: LatencyStats;
   /** Send time minus scheduled time (open loop). */
   lag: LatencyStats;

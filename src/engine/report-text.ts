@@ -1,5 +1,5 @@
-// Plain-text rendering of live snapshots and the run summary, shared by the CLI and the editor.
-// the Azure OpenAI benchmarking tool know, and a summary table at the end.
+// Plain-text rendering of live snapshots and the run summary, shared by the CLI and the editor:
+// status lines as users of the Azure OpenAI benchmarking tool know them, and a summary table at the end.
 
 import type { LatencyStats, WindowSnapshot } from './records';
 import type { RunSummary, TargetSummary } from './summary';
@@ -18,8 +18,12 @@ export function statusLine(s: WindowSnapshot, showTarget: boolean): string {
     `throttled: ${s.throttled}`,
     `ctx tpm: ${s.ctx_tpm}`,
     `gen tpm: ${s.gen_tpm}`,
+    // Reasoning models: time to first reasoning token before ttft (first visible token), and reasoning
+    // tokens per minute (part of gen tpm). Shown only once reasoning has been seen.
+    s.ttfr?.count ? `ttfr avg: ${fmt(s.ttfr.avg)} 95th: ${fmt(s.ttfr.p95)}` : '',
     `ttft avg: ${fmt(s.ttft.avg)} 95th: ${fmt(s.ttft.p95)}`,
     `tbt avg: ${fmt(s.tbt.avg, 1)} 95th: ${fmt(s.tbt.p95, 1)}`,
+    s.ttfr?.count || s.reasoning_tpm ? `reasoning tpm: ${s.reasoning_tpm ?? 0}` : '',
     `e2e avg: ${fmt(s.e2e.avg)} 95th: ${fmt(s.e2e.p95)}`,
     `util avg: ${s.util.count ? `${fmt(s.util.avg, 1)}%` : 'n/a'} 95th: ${s.util.count ? `${fmt(s.util.p95, 1)}%` : 'n/a'}`,
     `lag 95th: ${fmt(s.lag.p95, 1)}`,
@@ -41,12 +45,16 @@ function money(x: number | null): string {
 function targetBlock(t: TargetSummary): string[] {
   const s = t.schedule;
   const r = t.requests;
+  const r0 = t.reasoning_latency_ms;
+  const reasoning = (r0?.ttfr.count ?? 0) > 0 || (t.tokens.reasoning ?? 0) > 0;
   const lines = [
-    `Target ${t.target} (${t.provider}${t.model ? `, ${t.model}` : ''}) — ${t.duration_s.toFixed(1)} s`,
+    `Target ${t.target} (${t.provider}${t.api === 'responses' ? ', Responses API' : ''}${t.model ? `, ${t.model}` : ''}) — ${t.duration_s.toFixed(1)} s`,
     `  ${''.padEnd(26)}${['p50', 'p90', 'p95', 'p99', 'max', 'avg'].map((h) => h.padStart(9)).join('')}`,
     row('TTFB (to headers)', t.latency_ms.ttfb),
-    row('TTFT (first token)', t.latency_ms.ttft),
-    row('TBT (per token)', t.latency_ms.tbt),
+    ...(reasoning && r0 ? [row('TTFR (first reasoning token)', r0.ttfr)] : []),
+    row('TTFT (first visible token)', t.latency_ms.ttft),
+    row('TBT (per visible token)', t.latency_ms.tbt),
+    ...(reasoning && r0 ? [row('TBT (per token, reasoning too)', r0.tbt_all)] : []),
     row('chunk gap (per chunk)', t.latency_ms.itl),
     row('E2E', t.latency_ms.e2e),
     row('schedule lag', s.lag_ms),
@@ -54,7 +62,7 @@ function targetBlock(t: TargetSummary): string[] {
       ? `  rate: target ${fmt(s.target_rpm, 1)} RPM, achieved ${fmt(s.achieved_rpm, 1)} RPM (sent ${s.sent} of ${fmt(s.scheduled, 0)} scheduled, mean expected ${fmt(s.expected, 1)}; ${s.achieved_ratio !== null ? (s.achieved_ratio * 100).toFixed(1) : 'n/a'}%; ${s.late} late, ${s.unsent} never sent)`
       : `  closed loop: ${fmt(t.throughput_rpm, 1)} RPM completed`,
     `  requests: ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed${Object.keys(r.errors).length ? ` (${Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}, ${r.throttled_responses} throttled responses, ${r.retried} retried, ${r.warmup_excluded} warm-up excluded, ${r.cancelled} cancelled`,
-    `  tokens: prompt ${t.tokens.prompt} (${t.tokens.prompt_tpm}/min), completion ${t.tokens.completion} (${t.tokens.completion_tpm}/min)${t.tokens.cached ? `, cached ${t.tokens.cached}` : ''}${t.tokens.tokens_per_chunk !== null ? `, ${t.tokens.tokens_per_chunk} tokens per chunk` : ''}${t.tokens.estimated_records ? `, ${t.tokens.estimated_records} estimated` : ''}`,
+    `  tokens: prompt ${t.tokens.prompt} (${t.tokens.prompt_tpm}/min), completion ${t.tokens.completion} (${t.tokens.completion_tpm}/min)${t.tokens.cached ? `, cached ${t.tokens.cached}` : ''}${reasoning ? `, reasoning ${t.tokens.reasoning} (in ${t.tokens.reasoning_records} requests)` : ''}${t.tokens.tokens_per_chunk !== null ? `, ${t.tokens.tokens_per_chunk} tokens per chunk` : ''}${t.tokens.estimated_records ? `, ${t.tokens.estimated_records} estimated` : ''}`,
     `  cost (${t.cost_usd.model ?? 'unknown model'}): ${money(t.cost_usd.total)} total, ${money(t.cost_usd.per_request)} per request, ${money(t.cost_usd.per_1k_requests)} per 1,000${t.cost_usd.per_hour_at_target_rate !== null ? `, ${money(t.cost_usd.per_hour_at_target_rate)} per hour at the target rate` : ''}`,
   ];
   if (t.utilization_pct.count) lines.push(row('utilization', t.utilization_pct, '%'));

@@ -35,7 +35,7 @@ export interface RequestEnvironment {
 
 export interface RequestOutcome {
   record: RequestRecord;
-  /** performance.now() of each content event of the measured attempt (for chunk-gap statistics). */
+  /** performance.now() of each output event of the measured attempt (for chunk-gap statistics). */
   contentTimes: number[];
 }
 
@@ -87,7 +87,7 @@ export async function executeRequest(
   record.attempts = attempts;
   record.throttled_attempts = throttledAttempts;
   record.backoff_ms = round3(backoffMs);
-  return { record, contentTimes: result.contentTimes };
+  return { record, contentTimes: result.outputTimes };
 }
 
 function toRecord(
@@ -102,37 +102,44 @@ function toRecord(
 ): RequestRecord {
   const ok = r.error === null;
   const since = (t: number | null) => (t === null ? null : round3(t - start));
-  let completionTokens: number | null = r.usage?.completion_tokens ?? null;
-  let promptTokens: number | null = r.usage?.prompt_tokens ?? null;
-  let estimated = false;
-  if (r.usage === null && r.status === 200) {
-    // No usage from the server (stream cut, or a server that ignores include_usage): count ourselves.
-    estimated = true;
-    promptTokens = prompt.promptTokens;
-    completionTokens = env.countTokens(r.content);
-  }
+  const tokens = tokenCounts(env, prompt, r);
+  const streamedReasoning = r.reasoningEvents > 0;
   let tbt: number | null = null;
-  if (ok && completionTokens !== null && completionTokens > 1 && r.firstContentAt !== null && r.lastContentAt !== null) {
-    tbt = round3((r.lastContentAt - r.firstContentAt) / (completionTokens - 1));
+  let tbtAll: number | null = null;
+  if (ok && tokens.completion !== null) {
+    const visible = tokens.completion - (tokens.reasoning ?? 0);
+    if (visible > 1 && r.firstVisibleAt !== null && r.lastVisibleAt !== null) {
+      tbt = round3((r.lastVisibleAt - r.firstVisibleAt) / (visible - 1));
+    }
+    // Over all tokens only when every counted token was streamed: hidden reasoning has no times.
+    const allStreamed = streamedReasoning || !tokens.reasoning;
+    if (allStreamed && tokens.completion > 1 && r.outputTimes.length > 0) {
+      tbtAll = round3((r.outputTimes[r.outputTimes.length - 1] - r.outputTimes[0]) / (tokens.completion - 1));
+    }
   }
   const record: RequestRecord = {
     type: 'request',
     id,
     target,
+    api: prompt.request.api,
     response_id: r.responseId,
     request_id: r.requestId,
     scheduled_ms: scheduledAt === null ? null : round3(epochMs(scheduledAt)),
     start_ms: round3(epochMs(start)),
     send_lag_ms: scheduledAt === null ? null : round3(firstStart - scheduledAt),
     ttfb_ms: since(r.headersAt),
-    ttft_ms: since(r.firstContentAt),
+    ttft_ms: since(r.firstVisibleAt),
+    ttfr_ms: since(r.firstReasoningAt),
     e2e_ms: since(r.endedAt),
     tbt_ms: tbt,
-    content_chunks: r.contentTimes.length,
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
+    tbt_all_ms: tbtAll,
+    content_chunks: r.outputTimes.length,
+    reasoning_chunks: r.reasoningEvents,
+    prompt_tokens: tokens.prompt,
+    completion_tokens: tokens.completion,
     cached_tokens: r.usage?.cached_tokens ?? null,
-    tokens_estimated: estimated,
+    reasoning_tokens: tokens.reasoning,
+    tokens_estimated: tokens.estimated,
     finish_reason: r.finishReason,
     status: r.status,
     attempts: 1,
@@ -145,8 +152,38 @@ function toRecord(
     ratelimit_remaining_tokens: r.remainingTokens,
     warmup: false, // decided by the target runner when the request completes
   };
-  if (env.recordChunks) record.chunk_offsets_ms = r.contentTimes.map((t) => round3(t - start));
+  if (env.recordChunks) record.chunk_offsets_ms = r.outputTimes.map((t) => round3(t - start));
   return record;
+}
+
+interface TokenCounts {
+  prompt: number | null;
+  completion: number | null;
+  reasoning: number | null;
+  estimated: boolean;
+}
+
+/** Token counts from the server's usage when it reported them (the last one: with continuous usage
+ *  every chunk repeats the cumulative count), else from the tokenizer, marked estimated. */
+function tokenCounts(env: RequestEnvironment, prompt: PreparedPrompt, r: AttemptResult): TokenCounts {
+  // Reasoning the server streamed but did not break down in usage: count its text.
+  const countedReasoning = r.reasoningEvents > 0 ? env.countTokens(r.reasoningText) : null;
+  if (r.usage !== null) {
+    return {
+      prompt: r.usage.prompt_tokens,
+      completion: r.usage.completion_tokens,
+      reasoning: r.usage.reasoning_tokens ?? countedReasoning,
+      estimated: false,
+    };
+  }
+  if (r.status !== 200) return { prompt: null, completion: null, reasoning: null, estimated: false };
+  // No usage from the server (stream cut, or a server that ignores include_usage): count ourselves.
+  return {
+    prompt: prompt.promptTokens,
+    completion: env.countTokens(r.text) + (countedReasoning ?? 0),
+    reasoning: countedReasoning,
+    estimated: true,
+  };
 }
 
 /** 0.5 s · 2ⁿ⁻¹ capped at 8 s, with full jitter (the SDK's and most clients' default shape). */

@@ -1,4 +1,6 @@
-// One HTTP attempt of a streaming chat completion over node:http(s), timestamped as it happens.
+// One HTTP attempt of a streaming request (Chat Completions or Responses) over node:http(s),
+// timestamped as it happens. What the events mean is up to the API's reader (chat-stream.ts,
+// responses-stream.ts).
 //
 // Transport choice (bench/transport.ts, docs/performance.md): a keep-alive node:http agent with the
 // small SSE parser in ./sse costs the least CPU per request and adds the least timing error.
@@ -6,25 +8,19 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { BuiltRequest } from './chat-request';
-import { SseParser, type SseEvent } from './sse';
+import { readChatEvent } from './chat-stream';
 import type { ErrorClass } from './records';
+import { readResponsesEvent } from './responses-stream';
+import { SseParser, type SseEvent } from './sse';
+import { emptyOutput, type StreamOutput } from './stream-output';
 
-export interface AttemptResult {
+export interface AttemptResult extends StreamOutput {
   /** performance.now() just before the request was handed to the socket. */
   startedAt: number;
   headersAt: number | null;
-  /** First content-bearing event (content, tool call, reasoning or refusal delta). */
-  firstContentAt: number | null;
-  lastContentAt: number | null;
   endedAt: number;
-  /** performance.now() of each content-bearing event. */
-  contentTimes: number[];
-  content: string;
   status: number | null;
-  responseId: string | null;
   requestId: string | null;
-  usage: { prompt_tokens: number; completion_tokens: number; cached_tokens: number | null } | null;
-  finishReason: string | null;
   utilization: number | null;
   /** `x-ratelimit-remaining-requests` / `-tokens`: how close the deployment is to its quota. */
   remainingRequests: number | null;
@@ -68,18 +64,12 @@ export function runAttempt(
 ): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const result: AttemptResult = {
+      ...emptyOutput(),
       startedAt: 0,
       headersAt: null,
-      firstContentAt: null,
-      lastContentAt: null,
       endedAt: 0,
-      contentTimes: [],
-      content: '',
       status: null,
-      responseId: null,
       requestId: null,
-      usage: null,
-      finishReason: null,
       utilization: null,
       remainingRequests: null,
       remainingTokens: null,
@@ -87,6 +77,7 @@ export function runAttempt(
       error: null,
       errorMessage: null,
     };
+    const read = request.api === 'responses' ? readResponsesEvent : readChatEvent;
     let settled = false;
     let sawDone = false;
     const finish = (error: ErrorClass | null, message: string | null, at = performance.now()) => {
@@ -108,21 +99,24 @@ export function runAttempt(
         finish(null, null, event.at);
         return;
       }
-      let chunk: any;
+      let data: any;
       try {
-        chunk = JSON.parse(event.data);
+        data = JSON.parse(event.data);
       } catch {
         finish('malformed_stream', `invalid JSON in stream event: ${truncate(event.data, 200)}`, event.at);
         req.destroy();
         return;
       }
-      if (event.event === 'error' || (chunk && chunk.error) || chunk?.object === 'error') {
-        const inner = chunk?.error ?? chunk;
-        finish('http_error', `error event in stream: ${truncate(inner?.message ?? JSON.stringify(inner), 300)}`, event.at);
-        req.destroy();
+      const verdict = read(event.event, data, event.at, result);
+      if (verdict === 'continue') return;
+      if (verdict === 'end') {
+        // The Responses API's terminal event: the same role as [DONE].
+        sawDone = true;
+        finish(null, null, event.at);
         return;
       }
-      readChunk(chunk, event.at, result);
+      finish('http_error', truncate(verdict.error, 320), event.at);
+      req.destroy();
     };
     const parser = new SseParser(onEvent);
 
@@ -175,41 +169,6 @@ export function runAttempt(
     control.lastActivity = result.startedAt;
     req.end(request.body);
   });
-}
-
-/** Take what a benchmark needs from one parsed chunk. */
-function readChunk(chunk: any, at: number, result: AttemptResult): void {
-  if (result.responseId === null && typeof chunk.id === 'string' && chunk.id !== '') result.responseId = chunk.id;
-  const usage = chunk.usage;
-  if (usage && typeof usage.completion_tokens === 'number') {
-    result.usage = {
-      prompt_tokens: usage.prompt_tokens,
-      completion_tokens: usage.completion_tokens,
-      cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? null,
-    };
-  }
-  const choice = chunk.choices?.[0];
-  if (!choice) return; // Azure's prompt-filter chunk, the usage chunk
-  if (choice.finish_reason) result.finishReason = choice.finish_reason;
-  const delta = choice.delta;
-  if (!delta) return; // Azure's asynchronous-filter annotations carry no delta
-  let text: string | null = null;
-  if (typeof delta.content === 'string' && delta.content.length > 0) text = delta.content;
-  const carriesOutput =
-    text !== null ||
-    (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) ||
-    nonEmpty(delta.reasoning_content) ||
-    nonEmpty(delta.reasoning) ||
-    nonEmpty(delta.refusal);
-  if (!carriesOutput) return; // role-only and empty chunks are not tokens
-  if (result.firstContentAt === null) result.firstContentAt = at;
-  result.lastContentAt = at;
-  result.contentTimes.push(at);
-  if (text !== null) result.content += text;
-}
-
-function nonEmpty(value: unknown): boolean {
-  return typeof value === 'string' && value.length > 0;
 }
 
 function readHeaders(headers: http.IncomingHttpHeaders, result: AttemptResult): void {

@@ -45,18 +45,11 @@ export interface TargetSummary {
   };
   /** Completed requests per minute over the run. */
   throughput_rpm: number;
-  /** ttft: first visible token; ttfr: first reasoning token; tbt: per visible token; tbt_all: per
-   *  output token, reasoning included; itl: gaps between output chunks. (ttfr and tbt_all are absent
-   *  in summaries written before they existed.) */
-  latency_ms: {
-    ttfb: LatencyStats;
-    ttft: LatencyStats;
-    ttfr?: LatencyStats;
-    tbt: LatencyStats;
-    tbt_all?: LatencyStats;
-    e2e: LatencyStats;
-    itl: LatencyStats;
-  };
+  /** ttft: first visible token; tbt: per visible token; itl: gaps between output chunks. */
+  latency_ms: { ttfb: LatencyStats; ttft: LatencyStats; tbt: LatencyStats; e2e: LatencyStats; itl: LatencyStats };
+  /** Reasoning models: ttfr (first reasoning token) and tbt_all (per output token, reasoning included).
+   *  Absent in summaries written before they existed. */
+  reasoning_latency_ms?: { ttfr: LatencyStats; tbt_all: LatencyStats };
   tokens: {
     prompt: number;
     completion: number;
@@ -112,7 +105,8 @@ export function slosFor(totals: RunTotals): (slo: Slo, summary: TargetSummary) =
       case 'rpm':
         return summary.schedule.mode === 'open' ? summary.schedule.achieved_rpm : summary.throughput_rpm;
       default: {
-        const stats = summary.latency_ms[slo.metric];
+        const stats =
+          slo.metric === 'ttfr' || slo.metric === 'tbt_all' ? summary.reasoning_latency_ms?.[slo.metric] : summary.latency_ms[slo.metric];
         const stat = slo.stat === 'rate' ? 'avg' : slo.stat;
         return stats?.[stat] ?? null;
       }

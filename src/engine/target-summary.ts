@@ -2,7 +2,7 @@
 // that say plainly when a number should not be read the obvious way.
 
 import type { TargetMetrics } from './metrics';
-import type { Scenario, Target } from './scenario/types';
+import { apiOf, type Scenario, type Target } from './scenario/types';
 import type { TargetSummary } from './summary';
 import type { TargetRunner } from './target-runner';
 import { LATE_THRESHOLD_MS } from './target-runner';
@@ -40,6 +40,11 @@ export function buildTargetSummary(
       `chunks carry ${tokensPerChunk} tokens on average: the chunk-gap distribution (itl) is not time between tokens; read tbt (per token)`,
     );
   }
+  if (metrics.hiddenReasoningRecords > 0) {
+    warnings.push(
+      `${metrics.hiddenReasoningRecords} requests reported reasoning tokens the server did not stream: their TTFT includes the reasoning time and their TBT over all tokens is unknown`,
+    );
+  }
   if (t.estimatedTokenRecords > 0) {
     warnings.push(`${t.estimatedTokenRecords} requests reported no usage: their token counts are estimated with the tokenizer`);
   }
@@ -67,6 +72,7 @@ export function buildTargetSummary(
   return {
     target: target.name,
     provider: target.provider,
+    api: apiOf(target),
     model: modelName,
     duration_s: round(durationS, 3),
     requests: {
@@ -102,10 +108,13 @@ export function buildTargetSummary(
       e2e: metrics.run.e2e.stats(),
       itl: metrics.run.itl.stats(),
     },
+    reasoning_latency_ms: { ttfr: metrics.run.ttfr.stats(), tbt_all: metrics.run.tbt_all.stats() },
     tokens: {
       prompt: t.promptTokens,
       completion: t.completionTokens,
       cached: t.cachedTokens,
+      reasoning: t.reasoningTokens,
+      reasoning_records: t.reasoningRecords,
       estimated_records: t.estimatedTokenRecords,
       tokens_per_chunk: tokensPerChunk,
       prompt_tpm: Math.round(t.promptTokens / minutes),

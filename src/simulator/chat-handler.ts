@@ -1,25 +1,27 @@
-// One chat-completions request, from its parsed body to the responder that will write the answer:
-// api-version → auth → body validation → quota/PTU admission → fault draw → latency plan.
+// One generation request (Chat Completions or Responses API), from its parsed body to the responder
+// that will write the answer: api-version → auth → body validation → quota/PTU admission → fault
+// draw → latency and output plan (reasoning, then visible text) → the API's encoder.
 // Everything that rejects early answers at once with the provider's error shape and is logged.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { SimulatorLogEntry, SimulatorOptions } from './types';
-import type { ChatRoute } from './routes';
+import type { ChatRoute, SimApi } from './routes';
 import type { QuotaGate } from './quota';
 import type { LatencyModel } from './latency-model';
 import type { Responder, ResponderHost, ResponsePlan } from './stream-writer';
 import { JsonResponder, StreamResponder } from './stream-writer';
-import { requestRng } from './rng';
+import { requestRng, type Rng } from './rng';
 import { pickFault } from './faults';
 import { generateTokens, chunkTokens } from './text';
-import { countPromptTokens, type PromptMessage } from './prompt-tokens';
-import { usageOf, type ResponseBase } from './chunks';
-import { completionId, requestId } from './ids';
+import { countPromptTokens } from './prompt-tokens';
+import { ChatEncoder } from './chunks';
+import { ResponsesEncoder } from './responses-events';
+import type { EncoderInput, OutputPiece, StreamEncoder } from './encoder';
+import { parseBody, type GenerationRequest } from './request-body';
+import { completionId, itemId, requestId } from './ids';
 import { epochNow } from './log';
 import * as errors from './errors';
 
-/** Azure accepts `stream_options` from this api-version on; older ones reject the field. */
-export const FIRST_AZURE_VERSION_WITH_STREAM_OPTIONS = '2024-09-01-preview';
 /** Model reported when neither the body nor the route names one. */
 export const FALLBACK_MODEL = 'gpt-4o-mini';
 
@@ -36,6 +38,7 @@ export interface SimulatorCore extends ResponderHost {
 }
 
 export interface ChatRequest {
+  api: SimApi;
   route: ChatRoute;
   deployment?: string;
   apiVersion?: string;
@@ -51,6 +54,7 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
   const entry: SimulatorLogEntry = {
     seq: core.nextSeq(),
     route: r.route,
+    api: r.api,
     deployment: r.deployment,
     api_version: r.apiVersion,
     client_request_id: typeof clientId === 'string' ? clientId : undefined,
@@ -59,14 +63,18 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
     include_usage: false,
     received_ms: performance.timeOrigin + r.receivedAt,
     content_chunk_ms: [],
+    reasoning_chunk_ms: [],
+    output_writes: 0,
     end_ms: 0,
     status: 0,
     prompt_tokens: 0,
     completion_tokens: 0,
+    reasoning_tokens: 0,
     tokens_per_chunk: opts.tokens_per_chunk,
     fault: null,
     sent_prompt_filter: false,
     sent_usage: false,
+    continuous_usage: false,
   };
   const headers: OutgoingHttpHeaders = { 'x-request-id': requestId() };
   if (azure) {
@@ -84,71 +92,17 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
     return reject(errors.unauthorized(azure, entry.auth !== 'none'));
   }
 
-  let body: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(r.body.toString('utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return reject(errors.invalidJson());
-    body = parsed as Record<string, unknown>;
-  } catch {
-    return reject(errors.invalidJson());
-  }
-  const messages = body.messages;
-  if (messages === undefined || messages === null) {
-    return reject(errors.invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter'));
-  }
-  if (!Array.isArray(messages) || messages.some((m) => m === null || typeof m !== 'object')) {
-    return reject(errors.invalidRequest("Invalid type for 'messages': expected an array of objects.", 'messages', 'invalid_type'));
-  }
-  if (messages.length === 0) {
-    return reject(
-      errors.invalidRequest(
-        "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
-        'messages',
-        'empty_array',
-      ),
-    );
-  }
-  const bodyModel = typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
-  if (r.route !== 'azure' && bodyModel === undefined) {
-    return reject(errors.invalidRequest('you must provide a model parameter'));
-  }
-  let limit: number | undefined;
-  for (const param of ['max_tokens', 'max_completion_tokens'] as const) {
-    const v = body[param];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      return reject(
-        errors.invalidRequest(
-          `Invalid '${param}': expected an integer >= 1, but got ${JSON.stringify(v)} instead.`,
-          param,
-          'invalid_value',
-        ),
-      );
-    }
-    limit = param === 'max_completion_tokens' ? v : (limit ?? v);
-  }
-  const stream = body.stream === true;
-  const streamOptions = body.stream_options;
-  if (
-    r.route === 'azure' &&
-    streamOptions !== undefined &&
-    streamOptions !== null &&
-    r.apiVersion! < FIRST_AZURE_VERSION_WITH_STREAM_OPTIONS
-  ) {
-    return reject(errors.invalidRequest('Unrecognized request argument supplied: stream_options'));
-  }
-  const includeUsage =
-    stream && typeof streamOptions === 'object' && streamOptions !== null &&
-    (streamOptions as { include_usage?: unknown }).include_usage === true;
+  const parsed = parseBody(r.api, r.route, r.apiVersion, r.body);
+  if ('status' in parsed) return reject(parsed);
+  const { stream } = parsed;
 
-  const model = bodyModel ?? r.deployment ?? FALLBACK_MODEL;
-  const promptTokens = countPromptTokens(messages as PromptMessage[], model);
+  const model = parsed.model ?? r.deployment ?? FALLBACK_MODEL;
+  const promptTokens = countPromptTokens(parsed.messages, model);
   // The simulated model writes until the request's limit (benchmark shapes rely on it), or
   // default_max_tokens when the request names none.
-  const n = limit ?? opts.default_max_tokens;
+  const n = parsed.limit ?? opts.default_max_tokens;
   entry.model = model;
   entry.stream = stream;
-  entry.include_usage = includeUsage;
   entry.prompt_tokens = promptTokens;
 
   const admission = core.quota.admit(promptTokens + n, performance.now());
@@ -187,27 +141,29 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
 
   const load = core.latency.loadFactor(core.inFlight(), admission.utilization);
   const ttftMs = core.latency.ttftMs(promptTokens, load, rng);
-  const chunks = chunkTokens(generateTokens(n, rng), opts.tokens_per_chunk);
-  const counts = chunks.map((_, i) => Math.min(opts.tokens_per_chunk, n - i * opts.tokens_per_chunk));
-  const base: ResponseBase = {
-    flavor: azure ? 'azure' : 'openai',
-    id: completionId(),
-    created: Math.floor(Date.now() / 1000),
-    model,
-    includeUsage,
+  const output = planOutput(opts, r.api, n, rng);
+  const input: EncoderInput = {
+    promptTokens,
+    completionTokens: n,
+    reasoningTokens: output.reasoningTokens,
+    finishReason: parsed.limit !== undefined ? 'length' : 'stop',
+    content: output.content,
+    reasoning: output.reasoning,
   };
+  const encoder = r.api === 'chat' ? chatEncoder(opts, azure, parsed, model, input) : responsesEncoder(opts, parsed, model, input);
   headers['content-type'] = stream ? 'text/event-stream; charset=utf-8' : 'application/json';
   if (stream) headers['cache-control'] = 'no-cache';
-  entry.response_id = base.id;
+  entry.response_id = encoder.id;
   entry.status = 200;
-  entry.sent_prompt_filter = stream && azure && opts.azure_prompt_filter;
+  entry.include_usage = parsed.includeUsage;
+  entry.continuous_usage = stream && encoder.encoder.continuousUsage;
+  entry.sent_prompt_filter = stream && r.api === 'chat' && azure && opts.azure_prompt_filter;
   const plan: ResponsePlan = {
-    base,
+    encoder: encoder.encoder,
     headers,
-    chunks,
-    chunkTokens: counts,
-    finishReason: limit !== undefined ? 'length' : 'stop',
-    usage: usageOf(promptTokens, n),
+    pieces: output.pieces,
+    hiddenReasoningTokens: output.hiddenReasoningTokens,
+    coalesce: opts.coalesce_events,
     receivedAt: r.receivedAt,
     ttftMs,
     load,
@@ -215,10 +171,55 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
     latency: core.latency,
     fault,
     stallMs: opts.faults.stall_ms,
-    sendPromptFilter: entry.sent_prompt_filter,
     keepContent: opts.keep_log,
   };
   core.start(stream ? new StreamResponder(core, res, entry, plan) : new JsonResponder(core, res, entry, plan));
+}
+
+interface PlannedOutput {
+  pieces: OutputPiece[];
+  reasoningTokens: number;
+  hiddenReasoningTokens: number;
+  content: string;
+  reasoning: string;
+}
+
+/** n output tokens: first reasoning (cut at the limit, as real reasoning models are), then the
+ *  visible answer, in chunks of tokens_per_chunk. */
+function planOutput(opts: SimulatorOptions, api: SimApi, n: number, rng: Rng): PlannedOutput {
+  const reasoningTokens = Math.min(opts.reasoning_tokens, n);
+  const hidden = (api === 'chat' ? opts.reasoning_field : opts.reasoning_event) === 'hidden';
+  const pieces: OutputPiece[] = [];
+  const add = (kind: OutputPiece['kind'], tokens: string[]) => {
+    const tpc = opts.tokens_per_chunk;
+    chunkTokens(tokens, tpc).forEach((text, i) => pieces.push({ kind, text, tokens: Math.min(tpc, tokens.length - i * tpc) }));
+    return tokens.join('');
+  };
+  const reasoning = hidden ? '' : add('reasoning', generateTokens(reasoningTokens, rng));
+  const content = add('content', generateTokens(n - reasoningTokens, rng));
+  return { pieces, reasoningTokens, hiddenReasoningTokens: hidden ? reasoningTokens : 0, content, reasoning };
+}
+
+function chatEncoder(opts: SimulatorOptions, azure: boolean, req: GenerationRequest, model: string, input: EncoderInput) {
+  const continuousUsage = req.stream && opts.usage !== 'none' && (opts.usage === 'continuous' || req.continuousUsage);
+  const finalUsage = req.stream && opts.usage !== 'none' && (opts.usage === 'continuous' || req.includeUsage);
+  const id = completionId();
+  const base = { flavor: azure ? 'azure' : 'openai', id, created: Math.floor(Date.now() / 1000), model, includeUsage: finalUsage } as const;
+  const reasoningField = opts.reasoning_field === 'reasoning' ? 'reasoning' : 'reasoning_content';
+  const encoder: StreamEncoder = new ChatEncoder(
+    base,
+    { promptFilter: azure && opts.azure_prompt_filter, asyncFilter: azure && opts.azure_async_filter, reasoningField, finalUsage, continuousUsage },
+    input,
+  );
+  return { id, encoder };
+}
+
+function responsesEncoder(opts: SimulatorOptions, req: GenerationRequest, model: string, input: EncoderInput) {
+  const id = itemId('resp');
+  const header = { id, createdAt: Math.floor(Date.now() / 1000), model, maxOutputTokens: req.limit ?? null };
+  const reasoningEvent = opts.reasoning_event === 'text' ? 'text' : 'summary';
+  const encoder: StreamEncoder = new ResponsesEncoder(header, { reasoningEvent, usage: opts.usage !== 'none' }, input);
+  return { id, encoder };
 }
 
 /** Answers at once with a JSON body (errors, 429s) and logs the request. */

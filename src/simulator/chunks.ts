@@ -4,6 +4,10 @@
 // around the content: a chunk on the wire is then `prefix + text + suffix` — no JSON.stringify per
 // chunk. Generated text never needs JSON escaping (see text.ts). Azure returns keys sorted
 // alphabetically and adds content-filter annotations; OpenAI uses its own key order.
+// Shapes on request (stream-shapes.md): reasoning as `delta.reasoning_content` / `delta.reasoning`,
+// vLLM's continuous usage (cumulative usage on every chunk) and Azure's asynchronous-filter annotations.
+
+import { sseEvent, type EncoderInput, type OutputPiece, type StreamEncoder } from './encoder';
 
 export type Flavor = 'openai' | 'azure';
 
@@ -42,14 +46,14 @@ export const PROMPT_FILTER_RESULTS = [
   },
 ];
 
-export function usageOf(promptTokens: number, completionTokens: number): Usage {
+export function usageOf(promptTokens: number, completionTokens: number, reasoningTokens = 0): Usage {
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
     completion_tokens_details: {
-      reasoning_tokens: 0,
+      reasoning_tokens: reasoningTokens,
       audio_tokens: 0,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
@@ -71,14 +75,15 @@ function serialize(flavor: Flavor, value: unknown): string {
   return flavor === 'azure' ? sortedJson(value) : JSON.stringify(value);
 }
 
-function sse(json: string): string {
-  return `data: ${json}\n\n`;
-}
+const sse = (json: string): string => sseEvent(json);
 
 export const DONE_EVENT = 'data: [DONE]\n\n';
 
+/** vLLM's per-chunk usage: cumulative counts, no details. */
+type ContinuousUsage = Pick<Usage, 'prompt_tokens' | 'completion_tokens' | 'total_tokens'>;
+
 /** A `chat.completion.chunk` object with one choice (or none), in the flavor's field order. */
-function chunkObject(base: ResponseBase, choices: unknown[], usage?: Usage): Record<string, unknown> {
+function chunkObject(base: ResponseBase, choices: unknown[], usage?: Usage | ContinuousUsage): Record<string, unknown> {
   const chunk: Record<string, unknown> = {
     id: base.id,
     object: 'chat.completion.chunk',
@@ -125,10 +130,10 @@ export interface ContentTemplate {
   suffix: string;
 }
 
-export function contentTemplate(base: ResponseBase): ContentTemplate {
+export function contentTemplate(base: ResponseBase, field = 'content'): ContentTemplate {
   const json = serialize(
     base.flavor,
-    chunkObject(base, [choice(base, { content: CONTENT_MARK }, null, COMPLETION_FILTER_RESULTS)]),
+    chunkObject(base, [choice(base, { [field]: CONTENT_MARK }, null, COMPLETION_FILTER_RESULTS)]),
   );
   const at = json.indexOf(CONTENT_MARK);
   return { prefix: 'data: ' + json.slice(0, at), suffix: json.slice(at + CONTENT_MARK.length) + '\n\n' };
@@ -168,4 +173,112 @@ export function completionBody(base: ResponseBase, content: string, finishReason
   if (base.flavor === 'azure') body.prompt_filter_results = PROMPT_FILTER_RESULTS;
   body.system_fingerprint = SYSTEM_FINGERPRINT;
   return serialize(base.flavor, body);
+}
+
+/** Azure's asynchronous-filter annotation: no delta, empty id, the offsets checked so far. Not a token. */
+export function asyncFilterEvent(checkedChars: number, finish: string | null): string {
+  const annotation = {
+    choices: [
+      {
+        content_filter_offsets: { check_offset: 0, start_offset: 0, end_offset: checkedChars },
+        content_filter_results: COMPLETION_FILTER_RESULTS,
+        finish_reason: finish,
+        index: 0,
+      },
+    ],
+    created: 0,
+    id: '',
+    model: '',
+    object: '',
+  };
+  return sse(sortedJson(annotation));
+}
+
+/** Content chunks between two asynchronous-filter annotations. */
+export const ASYNC_FILTER_EVERY = 10;
+
+export interface ChatShape {
+  /** Send Azure's prompt-filter chunk first. */
+  promptFilter: boolean;
+  /** Azure's asynchronous-filter annotations. */
+  asyncFilter: boolean;
+  /** The delta field that carries reasoning. */
+  reasoningField: 'reasoning_content' | 'reasoning';
+  /** The final usage chunk (include_usage). */
+  finalUsage: boolean;
+  /** Cumulative usage on every chunk (vLLM continuous_usage_stats). */
+  continuousUsage: boolean;
+}
+
+/** Chat Completions events in stream order. */
+export class ChatEncoder implements StreamEncoder {
+  private readonly content: ContentTemplate;
+  private readonly reasoning: ContentTemplate;
+  private contentPieces = 0;
+  private contentChars = 0;
+
+  constructor(
+    private readonly base: ResponseBase,
+    private readonly shape: ChatShape,
+    private readonly input: EncoderInput,
+  ) {
+    this.content = contentTemplate(base);
+    this.reasoning = contentTemplate(base, shape.reasoningField);
+  }
+
+  get sendsUsage(): boolean {
+    return this.shape.finalUsage || this.shape.continuousUsage;
+  }
+
+  get continuousUsage(): boolean {
+    return this.shape.continuousUsage;
+  }
+
+  private usageSoFar(completion: number): ContinuousUsage {
+    const prompt = this.input.promptTokens;
+    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  }
+
+  open(): string {
+    const role = { role: 'assistant', content: '', refusal: null };
+    const usage = this.shape.continuousUsage ? this.usageSoFar(0) : undefined;
+    const roleChunk = sse(serialize(this.base.flavor, chunkObject(this.base, [choice(this.base, role, null, {})], usage)));
+    return (this.shape.promptFilter ? promptFilterEvent(this.base) : '') + roleChunk;
+  }
+
+  piece(p: OutputPiece, _index: number, completionSoFar: number): string {
+    let event: string;
+    if (this.shape.continuousUsage) {
+      const field = p.kind === 'content' ? 'content' : this.shape.reasoningField;
+      const c = choice(this.base, { [field]: p.text }, null, COMPLETION_FILTER_RESULTS);
+      event = sse(serialize(this.base.flavor, chunkObject(this.base, [c], this.usageSoFar(completionSoFar))));
+    } else {
+      const t = p.kind === 'content' ? this.content : this.reasoning;
+      event = t.prefix + p.text + t.suffix;
+    }
+    if (p.kind !== 'content') return event;
+    this.contentPieces++;
+    this.contentChars += p.text.length;
+    if (this.shape.asyncFilter && this.contentPieces % ASYNC_FILTER_EVERY === 0) event += asyncFilterEvent(this.contentChars, null);
+    return event;
+  }
+
+  malformed(p: OutputPiece): string {
+    return malformedContentEvent(p.kind === 'content' ? this.content : this.reasoning, p.text);
+  }
+
+  close(): string {
+    const { base, input, shape } = this;
+    const usage = shape.continuousUsage ? this.usageSoFar(input.completionTokens) : undefined;
+    let tail = sse(serialize(base.flavor, chunkObject(base, [choice(base, {}, input.finishReason, {})], usage)));
+    // Azure's asynchronous filter annotates the end of the text even after the finish chunk.
+    if (shape.asyncFilter) tail += asyncFilterEvent(this.contentChars, input.finishReason);
+    if (this.sendsUsage) tail += usageEvent(base, usageOf(input.promptTokens, input.completionTokens, input.reasoningTokens));
+    return tail + DONE_EVENT;
+  }
+
+  body(): string {
+    const { input } = this;
+    return completionBody(this.base, input.content, input.finishReason, usageOf(input.promptTokens, input.completionTokens, input.reasoningTokens));
+  }
 }

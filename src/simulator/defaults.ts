@@ -24,6 +24,12 @@ export function defaultSimulatorOptions(): SimulatorOptions {
     ptu_capacity_tpm: 0,
     faults: defaultFaults(),
     azure_prompt_filter: true,
+    azure_async_filter: false,
+    reasoning_tokens: 0,
+    reasoning_field: 'reasoning_content',
+    reasoning_event: 'summary',
+    usage: 'requested',
+    coalesce_events: 1,
     seed: 1,
     keep_log: false,
     inflight_slowdown: DEFAULT_INFLIGHT_SLOWDOWN,
@@ -101,6 +107,16 @@ function checkFaults(f: SimulatorFaults): void {
   if (sum > 1 + 1e-9) throw new Error(`simulator: fault rates add up to ${sum}, more than 1`);
 }
 
+export const REASONING_FIELDS: readonly SimulatorOptions['reasoning_field'][] = ['reasoning_content', 'reasoning', 'hidden'];
+export const REASONING_EVENTS: readonly SimulatorOptions['reasoning_event'][] = ['summary', 'text', 'hidden'];
+export const USAGE_MODES: readonly SimulatorOptions['usage'][] = ['requested', 'continuous', 'none'];
+
+function oneOf(name: string, value: unknown, allowed: readonly string[]): void {
+  if (!allowed.includes(value as string)) {
+    throw new Error(`simulator: ${name} must be one of ${allowed.join(', ')} (got ${String(value)})`);
+  }
+}
+
 /** Loopback only: the simulator has no auth worth the name and must never face a network. */
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;
@@ -142,6 +158,13 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
   if (!Number.isInteger(opts.tokens_per_chunk) || opts.tokens_per_chunk < 1) {
     throw new Error(`simulator: tokens_per_chunk must be an integer ≥ 1 (got ${String(opts.tokens_per_chunk)})`);
   }
+  for (const key of ['reasoning_tokens', 'coalesce_events'] as const) {
+    const min = key === 'coalesce_events' ? 1 : 0;
+    if (!Number.isInteger(opts[key]) || opts[key] < min) throw new Error(`simulator: ${key} must be an integer ≥ ${min} (got ${String(opts[key])})`);
+  }
+  oneOf('reasoning_field', opts.reasoning_field, REASONING_FIELDS);
+  oneOf('reasoning_event', opts.reasoning_event, REASONING_EVENTS);
+  oneOf('usage', opts.usage, USAGE_MODES);
   if (!Number.isInteger(opts.default_max_tokens) || opts.default_max_tokens < 1) {
     throw new Error(`simulator: default_max_tokens must be an integer ≥ 1 (got ${String(opts.default_max_tokens)})`);
   }

@@ -22,3 +22,8 @@ export function completionId(): string {
 export function requestId(): string {
   return randomUUID();
 }
+
+/** Responses API ids: `resp_` / `rs_` / `msg_` + 48 hex digits, like OpenAI's. */
+export function itemId(prefix: 'resp' | 'rs' | 'msg'): string {
+  return `${prefix}_${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+}

@@ -1,14 +1,18 @@
-// URL → route. Chat completions in three dialects plus two GET helpers.
+// URL → route. Chat completions and the Responses API in three dialects plus two GET helpers.
 //   POST /openai/deployments/{deployment}/chat/completions?api-version=V   Azure (deployment route)
 //   POST /openai/v1/chat/completions                                       Azure v1 (model in body)
 //   POST /v1/chat/completions, POST /chat/completions                      OpenAI (model in body)
+//   POST /openai/responses?api-version=V                                   Azure dated route (deployment in `model`)
+//   POST /openai/v1/responses                                              Azure v1
+//   POST /v1/responses, POST /responses                                    OpenAI
 //   GET  /healthz, GET /v1/models (also /openai/v1/models, /models)
 import type { SimulatorLogEntry } from './types';
 
 export type ChatRoute = SimulatorLogEntry['route'];
+export type SimApi = SimulatorLogEntry['api'];
 
 export type RouteMatch =
-  | { kind: 'chat'; route: ChatRoute; deployment?: string; apiVersion?: string }
+  | { kind: 'chat'; api: SimApi; route: ChatRoute; deployment?: string; apiVersion?: string }
   | { kind: 'healthz' }
   | { kind: 'models'; azure: boolean }
   | { kind: 'not-found'; azure: boolean; path: string };
@@ -20,18 +24,14 @@ export function matchRoute(method: string, url: string): RouteMatch {
   const path = q < 0 ? url : url.slice(0, q);
   const azure = path.startsWith('/openai/');
   if (method === 'POST') {
-    if (path === '/v1/chat/completions' || path === '/chat/completions') return { kind: 'chat', route: 'openai' };
-    if (path === '/openai/v1/chat/completions') return { kind: 'chat', route: 'azure-v1' };
+    if (path === '/v1/chat/completions' || path === '/chat/completions') return { kind: 'chat', api: 'chat', route: 'openai' };
+    if (path === '/openai/v1/chat/completions') return { kind: 'chat', api: 'chat', route: 'azure-v1' };
+    if (path === '/v1/responses' || path === '/responses') return { kind: 'chat', api: 'responses', route: 'openai' };
+    if (path === '/openai/v1/responses') return { kind: 'chat', api: 'responses', route: 'azure-v1' };
+    const apiVersion = () => new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).get('api-version') ?? undefined;
+    if (path === '/openai/responses') return { kind: 'chat', api: 'responses', route: 'azure', apiVersion: apiVersion() };
     const m = DEPLOYMENT_CHAT.exec(path);
-    if (m) {
-      const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-      return {
-        kind: 'chat',
-        route: 'azure',
-        deployment: safeDecode(m[1]),
-        apiVersion: params.get('api-version') ?? undefined,
-      };
-    }
+    if (m) return { kind: 'chat', api: 'chat', route: 'azure', deployment: safeDecode(m[1]), apiVersion: apiVersion() };
   } else if (method === 'GET' || method === 'HEAD') {
     if (path === '/healthz') return { kind: 'healthz' };
     if (path === '/v1/models' || path === '/models' || path === '/openai/v1/models') return { kind: 'models', azure };

@@ -1,30 +1,19 @@
-// Writes one accepted chat completion over time: the SSE stream (or, for stream:false, the single
-// JSON body once generation would be done), applying the request's fault, and fills its log entry.
+// Writes one accepted response over time: the SSE stream (or, for stream:false, the single JSON body
+// once generation would be done), applying the request's fault, and fills its log entry.
+// The wire format (Chat Completions or Responses API) is the encoder's business (encoder.ts).
 //
-// Each SSE event is its own write at its scheduled time, so a client can timestamp every event.
-// Events due together (filter + role chunk; last content + finish + usage + [DONE]) are corked
-// into one packet.
+// Each output event is its own write at its scheduled time, so a client can timestamp every event —
+// unless `coalesce_events` > 1, which puts that many into one write (a buffering proxy). Events due
+// together (filter + role chunk; last content + finish + usage + [DONE]) are corked into one packet.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Scheduled, Scheduler } from './scheduler';
 import type { LatencyModel } from './latency-model';
 import type { Rng } from './rng';
 import type { InjectedFault } from './faults';
 import type { SimulatorLogEntry } from './types';
+import type { OutputPiece, StreamEncoder } from './encoder';
 import { faultChunkIndex } from './faults';
 import { epochNow } from './log';
-import {
-  completionBody,
-  contentTemplate,
-  DONE_EVENT,
-  finishEvent,
-  malformedContentEvent,
-  promptFilterEvent,
-  roleEvent,
-  usageEvent,
-  type ContentTemplate,
-  type ResponseBase,
-  type Usage,
-} from './chunks';
 
 /** When a write runs later than this after its due time (a busy event loop, not timer rounding),
  *  the next gap counts from now instead of from the due time, so a late stream does not burst. */
@@ -38,13 +27,14 @@ export interface ResponderHost {
 
 /** Everything decided when the request was accepted. */
 export interface ResponsePlan {
-  base: ResponseBase;
+  encoder: StreamEncoder;
   headers: OutgoingHttpHeaders;
-  /** Text of each content chunk; chunkTokens[i] tokens each. */
-  chunks: string[];
-  chunkTokens: number[];
-  finishReason: 'stop' | 'length';
-  usage: Usage;
+  /** The output events, reasoning first; pieces[i].tokens tokens each. */
+  pieces: OutputPiece[];
+  /** Reasoning tokens generated but not streamed: they take decode time before the first piece. */
+  hiddenReasoningTokens: number;
+  /** Output events per socket write. */
+  coalesce: number;
   /** performance.now() when the request body was in. */
   receivedAt: number;
   ttftMs: number;
@@ -53,7 +43,6 @@ export interface ResponsePlan {
   latency: LatencyModel;
   fault: Exclude<InjectedFault, 'error_500'> | null;
   stallMs: number;
-  sendPromptFilter: boolean;
   keepContent: boolean;
 }
 
@@ -117,17 +106,18 @@ abstract class BaseResponder implements Responder {
 export class StreamResponder extends BaseResponder {
   private next = 0;
   private direct = false;
-  private readonly template: ContentTemplate;
-  private readonly templateBytes: number;
-  private readonly suffixCrlf: string;
   private readonly faultAt: number;
+  /** Output tokens so far, hidden reasoning included (continuous usage reports it). */
+  private completionSoFar: number;
+  /** Events waiting for the rest of their coalesced write, and their piece indexes. */
+  private pending = '';
+  private pendingPieces: number[] = [];
+  private hiddenCounted = false;
 
   constructor(host: ResponderHost, res: ServerResponse, entry: SimulatorLogEntry, plan: ResponsePlan) {
     super(host, res, entry, plan);
-    this.template = contentTemplate(plan.base);
-    this.templateBytes = Buffer.byteLength(this.template.prefix) + Buffer.byteLength(this.template.suffix);
-    this.suffixCrlf = this.template.suffix + '\r\n';
-    this.faultAt = faultChunkIndex(plan.chunks.length);
+    this.faultAt = faultChunkIndex(plan.pieces.length);
+    this.completionSoFar = plan.hiddenReasoningTokens;
   }
 
   start(): void {
@@ -136,83 +126,103 @@ export class StreamResponder extends BaseResponder {
     res.flushHeaders();
     entry.headers_ms = epochNow();
     this.direct = res.chunkedEncoding && res.socket !== null;
-    // Both go out at once, before TTFT: neither carries a token.
+    // The opening events go out at once, before TTFT: none carries a token.
     const socket = res.socket;
     socket?.cork();
-    if (plan.sendPromptFilter) this.send(promptFilterEvent(plan.base));
-    this.send(roleEvent(plan.base));
+    this.send(plan.encoder.open());
     socket?.uncork();
     let due = plan.receivedAt + plan.ttftMs;
+    // Hidden reasoning is decoded before the first visible token, unseen.
+    if (plan.hiddenReasoningTokens > 0) due += plan.latency.gapMs(plan.hiddenReasoningTokens, plan.load, plan.rng);
     if (plan.fault === 'stall' && this.faultAt === 0) due += plan.stallMs;
     this.host.scheduler.schedule(this, due);
   }
 
   fire(now: number): void {
     if (this.done) return;
-    const { res, plan, entry } = this;
+    const { res, plan } = this;
     const i = this.next;
-    if (plan.fault === 'drop' && i === this.faultAt) {
-      this.keepContent();
-      this.drop();
-      return;
-    }
-    const text = plan.chunks[i];
-    if (plan.fault === 'malformed' && i === this.faultAt) this.send(malformedContentEvent(this.template, text));
-    else this.sendContent(text);
-    const t = epochNow();
-    if (i === 0) entry.first_content_ms = t;
-    entry.content_chunk_ms.push(t);
-    entry.completion_tokens += plan.chunkTokens[i];
-    this.next = i + 1;
-
-    if (this.next < plan.chunks.length) {
-      const from = now - this.dueAt > REBASE_AFTER_MS ? now : this.dueAt;
-      let due = from + plan.latency.gapMs(plan.chunkTokens[this.next], plan.load, plan.rng);
-      if (plan.fault === 'stall' && this.next === this.faultAt) due += plan.stallMs;
-      this.host.scheduler.schedule(this, due);
-      return;
+    if (i < plan.pieces.length) {
+      if (plan.fault === 'drop' && i === this.faultAt) {
+        this.flush();
+        this.keepContent();
+        this.drop();
+        return;
+      }
+      const piece = plan.pieces[i];
+      this.completionSoFar += piece.tokens;
+      this.pending +=
+        plan.fault === 'malformed' && i === this.faultAt ? plan.encoder.malformed(piece) : plan.encoder.piece(piece, i, this.completionSoFar);
+      this.pendingPieces.push(i);
+      this.next = i + 1;
+      if (this.pendingPieces.length >= plan.coalesce || this.next === plan.pieces.length) this.flush();
+      if (this.next < plan.pieces.length) {
+        const from = now - this.dueAt > REBASE_AFTER_MS ? now : this.dueAt;
+        let due = from + plan.latency.gapMs(plan.pieces[this.next].tokens, plan.load, plan.rng);
+        if (plan.fault === 'stall' && this.next === this.faultAt) due += plan.stallMs;
+        this.host.scheduler.schedule(this, due);
+        return;
+      }
     }
     const socket = res.socket;
     socket?.cork();
-    this.send(finishEvent(plan.base, plan.finishReason));
-    if (plan.base.includeUsage) {
-      this.send(usageEvent(plan.base, plan.usage));
-      entry.sent_usage = true;
-    }
-    res.end(DONE_EVENT); // fully uncorks the socket itself
+    this.countHiddenReasoning();
+    this.entry.sent_usage = plan.encoder.sendsUsage;
+    res.end(plan.encoder.close()); // fully uncorks the socket itself
     socket?.uncork();
     this.keepContent();
     this.finish();
   }
 
-  /** One SSE event as one HTTP chunk. Direct mode frames the chunk itself and writes it to the
-   *  socket in a single call — one syscall — where res.write makes four corked writes and a writev
-   *  per event (~2× the CPU at 20,000 events/s). res.end() still writes the terminating chunk. */
-  private send(event: string): void {
-    if (!this.direct) {
-      this.res.write(event);
-      return;
+  /** Writes the pending events in one write and logs each at that time (what a client can see). */
+  private flush(): void {
+    if (this.pendingPieces.length === 0) return;
+    const { entry, plan } = this;
+    this.send(this.pending);
+    const t = epochNow();
+    entry.output_writes++;
+    this.countHiddenReasoning();
+    for (const i of this.pendingPieces) {
+      const piece = plan.pieces[i];
+      entry.completion_tokens += piece.tokens;
+      if (piece.kind === 'reasoning') {
+        entry.first_reasoning_ms ??= t;
+        entry.reasoning_chunk_ms.push(t);
+        entry.reasoning_tokens += piece.tokens;
+      } else {
+        entry.first_content_ms ??= t;
+        entry.content_chunk_ms.push(t);
+      }
     }
-    const socket = this.res.socket;
-    if (socket && !socket.destroyed) socket.write(`${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`);
+    this.pending = '';
+    this.pendingPieces = [];
   }
 
-  /** The hot path: a content event, framed from the pre-serialized template without measuring it
-   *  (generated text is ASCII, so its byte length is its length). */
-  private sendContent(text: string): void {
-    const t = this.template;
+  /** Hidden reasoning was "generated" once anything after it goes out. */
+  private countHiddenReasoning(): void {
+    if (this.hiddenCounted) return;
+    this.hiddenCounted = true;
+    this.entry.completion_tokens += this.plan.hiddenReasoningTokens;
+    this.entry.reasoning_tokens += this.plan.hiddenReasoningTokens;
+  }
+
+  /** Events as one HTTP chunk. Direct mode frames the chunk itself and writes it to the socket in a
+   *  single call — one syscall — where res.write makes four corked writes and a writev per event
+   *  (~2× the CPU at 20,000 events/s). res.end() still writes the terminating chunk. */
+  private send(events: string): void {
     if (!this.direct) {
-      this.res.write(t.prefix + text + t.suffix);
+      this.res.write(events);
       return;
     }
     const socket = this.res.socket;
-    if (socket && !socket.destroyed) {
-      socket.write((this.templateBytes + text.length).toString(16) + '\r\n' + t.prefix + text + this.suffixCrlf);
-    }
+    if (socket && !socket.destroyed) socket.write(`${Buffer.byteLength(events).toString(16)}\r\n${events}\r\n`);
   }
 
   private keepContent(): void {
-    if (this.plan.keepContent) this.entry.content = this.plan.chunks.slice(0, this.next).join('');
+    if (!this.plan.keepContent) return;
+    const sent = this.plan.pieces.slice(0, this.next);
+    this.entry.content = sent.filter((p) => p.kind === 'content').map((p) => p.text).join('');
+    this.entry.reasoning_content = sent.filter((p) => p.kind === 'reasoning').map((p) => p.text).join('');
   }
 }
 
@@ -220,12 +230,14 @@ export class StreamResponder extends BaseResponder {
 export class JsonResponder extends BaseResponder {
   start(): void {
     const { plan } = this;
-    const n = plan.chunks.length;
+    const n = plan.pieces.length;
     const faultAt = faultChunkIndex(n);
-    // Same timeline as a stream: TTFT, then one gap per further chunk; a drop happens half way.
+    // Same timeline as a stream: TTFT (after hidden reasoning), then one gap per further piece; a
+    // drop happens half way.
     let total = plan.ttftMs;
+    if (plan.hiddenReasoningTokens > 0) total += plan.latency.gapMs(plan.hiddenReasoningTokens, plan.load, plan.rng);
     const last = plan.fault === 'drop' ? faultAt : n;
-    for (let i = 1; i < last; i++) total += plan.latency.gapMs(plan.chunkTokens[i], plan.load, plan.rng);
+    for (let i = 1; i < last; i++) total += plan.latency.gapMs(plan.pieces[i].tokens, plan.load, plan.rng);
     if (plan.fault === 'stall') total += plan.stallMs;
     this.host.scheduler.schedule(this, plan.receivedAt + total);
   }
@@ -237,15 +249,15 @@ export class JsonResponder extends BaseResponder {
       this.drop();
       return;
     }
-    const content = plan.chunks.join('');
-    let body = completionBody(plan.base, content, plan.finishReason, plan.usage);
+    let body = plan.encoder.body();
     if (plan.fault === 'malformed') body = body.slice(0, Math.max(1, body.length >> 1));
     res.writeHead(200, { ...plan.headers, 'content-length': Buffer.byteLength(body) });
     res.end(body);
     entry.headers_ms = epochNow();
-    entry.completion_tokens = plan.usage.completion_tokens;
+    entry.completion_tokens = plan.hiddenReasoningTokens + plan.pieces.reduce((a, p) => a + p.tokens, 0);
+    entry.reasoning_tokens = plan.hiddenReasoningTokens + plan.pieces.reduce((a, p) => a + (p.kind === 'reasoning' ? p.tokens : 0), 0);
     entry.sent_usage = true;
-    if (plan.keepContent) entry.content = content;
+    if (plan.keepContent) entry.content = plan.pieces.filter((p) => p.kind === 'content').map((p) => p.text).join('');
     this.finish();
   }
 }

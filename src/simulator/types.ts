@@ -37,6 +37,21 @@ export interface SimulatorOptions {
   faults: SimulatorFaults;
   /** Send Azure's prompt_filter_results chunk first on Azure routes. */
   azure_prompt_filter: boolean;
+  /** Azure routes (chat): asynchronous-filter annotation events (no delta) every 10 content chunks
+   *  and one after the finish chunk. */
+  azure_async_filter: boolean;
+  /** Reasoning tokens written before the visible answer. They count in completion tokens, in
+   *  usage's reasoning_tokens and within max tokens (reasoning is cut at the limit). */
+  reasoning_tokens: number;
+  /** Chat Completions: the delta field that streams reasoning, or `hidden` (counted, never streamed). */
+  reasoning_field: 'reasoning_content' | 'reasoning' | 'hidden';
+  /** Responses API: the event that streams reasoning, or `hidden`. */
+  reasoning_event: 'summary' | 'text' | 'hidden';
+  /** Chat Completions usage: as the request asks (`include_usage`, vLLM's `continuous_usage_stats`),
+   *  always on every chunk, or never. */
+  usage: 'requested' | 'continuous' | 'none';
+  /** Output events put into one socket write (1 = each on its own). */
+  coalesce_events: number;
   /** When set, requests must carry this key (api-key header or Bearer) or get 401. */
   api_key?: string;
   /** RNG seed for jitter and faults (reproducible runs). */
@@ -56,6 +71,7 @@ export interface SimulatorOptions {
 export interface SimulatorLogEntry {
   seq: number;
   route: 'azure' | 'azure-v1' | 'openai';
+  api: 'chat' | 'responses';
   deployment?: string;
   model?: string;
   api_version?: string;
@@ -67,21 +83,30 @@ export interface SimulatorLogEntry {
   include_usage: boolean;
   received_ms: number; // request body fully received
   headers_ms?: number; // response headers written
-  first_content_ms?: number; // first content-bearing chunk written
-  content_chunk_ms: number[]; // every content chunk write (one per SSE event)
+  first_content_ms?: number; // first visible-content chunk written
+  content_chunk_ms: number[]; // every visible-content event's write (one per SSE event)
+  first_reasoning_ms?: number; // first reasoning event written
+  reasoning_chunk_ms: number[]; // every reasoning event's write
+  /** Socket writes that carried output events (fewer than the events when they are coalesced). */
+  output_writes: number;
   end_ms: number; // response ended (or socket destroyed)
   status: number;
   response_id?: string;
   prompt_tokens: number;
-  completion_tokens: number; // tokens of content actually sent
+  completion_tokens: number; // output tokens actually sent, reasoning included (hidden reasoning too)
+  reasoning_tokens: number; // reasoning tokens among them
   tokens_per_chunk: number;
   fault: null | 'error_500' | 'throttled' | 'drop' | 'stall' | 'malformed' | 'unauthorized';
   retry_after_ms?: number;
   utilization?: number; // percent, PTU mode
   sent_prompt_filter: boolean;
   sent_usage: boolean;
+  /** Usage rode on every chunk (vLLM continuous usage). */
+  continuous_usage: boolean;
   /** Full generated text (only when keep_log, for token-count checks). */
   content?: string;
+  /** Streamed reasoning text (only when keep_log). */
+  reasoning_content?: string;
   /** Set when the response was cut short by the client closing the connection, or by close(). */
   interrupted?: 'client' | 'shutdown';
 }

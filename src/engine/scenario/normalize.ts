@@ -7,9 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDurationMs } from './durations';
 import type { PathSegment } from './locate';
-import { DEFAULT_API_VERSION, SHAPE_PROFILES } from './schema';
+import { DEFAULT_API_VERSION, DEFAULT_RESPONSES_API_VERSION, FIRST_RESPONSES_API_VERSION, SHAPE_PROFILES } from './schema';
 import { parseSlo, SloError } from './slo';
 import type {
+  Api,
   PromptSource,
   Provider,
   RequestOptions,
@@ -38,6 +39,9 @@ type Obj = Record<string, unknown>;
 
 export const OPENAI_ENDPOINT = 'https://api.openai.com/v1';
 
+/** Request options of Chat Completions that the Responses API does not take. */
+const CHAT_ONLY_REQUEST_OPTIONS = ['seed', 'stop', 'presence_penalty', 'frequency_penalty'] as const;
+
 /** Environment variable read for the key when a target names no `auth`. */
 const DEFAULT_KEY_ENV: Partial<Record<Provider, string>> = {
   azure: 'AZURE_OPENAI_API_KEY',
@@ -57,7 +61,7 @@ export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenari
     target_mode: (str(root.target_mode) as Scenario['target_mode']) ?? 'parallel',
     workload: n.workload(root.workload),
     prompts: n.prompts(root.prompts),
-    request: n.request(root.request),
+    request: n.request(root.request, list(root.targets).some((t) => obj(t).api === 'responses')),
     retry: n.retry(root.retry),
     timeouts: n.timeouts(root.timeouts),
     aggregation_window_s: n.seconds(['aggregation_window'], root.aggregation_window, { positive: true }) ?? 60,
@@ -118,7 +122,13 @@ class Normalizer {
       this.report([...at, 'simulator'], 'key', 'only applies with endpoint: simulator');
     }
 
-    const apiVersion = str(t.api_version) ?? (provider === 'azure' ? DEFAULT_API_VERSION : undefined);
+    const api: Api = str(t.api) === 'responses' ? 'responses' : 'chat';
+    const defaultVersion = api === 'responses' ? DEFAULT_RESPONSES_API_VERSION : DEFAULT_API_VERSION;
+    const apiVersion = str(t.api_version) ?? (provider === 'azure' ? defaultVersion : undefined);
+    // api-versions are dates (YYYY-MM-DD[-preview]); they compare correctly as strings.
+    if (api === 'responses' && str(t.api_version) !== undefined && apiVersion! < FIRST_RESPONSES_API_VERSION) {
+      this.report([...at, 'api_version'], 'value', `the Responses API needs api-version ${FIRST_RESPONSES_API_VERSION} or later on dated Azure routes (got ${apiVersion}); or use an endpoint ending in /openai/v1, which takes none`);
+    }
     const target: Target = {
       name: str(t.name) ?? '',
       provider: provider ?? 'simulator',
@@ -126,6 +136,7 @@ class Normalizer {
       ...(deployment !== undefined && { deployment }),
       ...(model !== undefined && { model }),
       ...(apiVersion !== undefined && { api_version: apiVersion }),
+      api,
       auth: this.auth(t.auth, provider, [...at, 'auth']),
     };
     if (t.simulator !== undefined) target.simulator = simulatorOptions(obj(t.simulator));
@@ -239,11 +250,19 @@ class Normalizer {
     return file;
   }
 
-  request(value: unknown): RequestOptions {
+  request(value: unknown, responsesApi: boolean): RequestOptions {
     const r = obj(value);
-    const keys = ['temperature', 'top_p', 'max_tokens', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'extra_body'] as const;
+    const keys = [
+      'temperature', 'top_p', 'max_tokens', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'reasoning_effort', 'extra_body',
+    ] as const;
     const out: Record<string, unknown> = {};
     for (const key of keys) if (r[key] !== undefined) out[key] = r[key];
+    // The Responses API rejects these Chat Completions parameters; say so before anything is sent.
+    if (responsesApi) {
+      for (const key of CHAT_ONLY_REQUEST_OPTIONS) {
+        if (r[key] !== undefined) this.report(['request', key], 'key', 'is not a Responses API parameter (a target has api: responses); remove it or use api: chat');
+      }
+    }
     return out as RequestOptions;
   }
 
@@ -300,6 +319,7 @@ function simulatorOptions(s: Obj): Partial<SimulatorOptions> {
   const keys = [
     'ttft_ms', 'ttft_per_1k_prompt_ms', 'tpot_ms', 'tokens_per_chunk', 'jitter',
     'rpm_limit', 'tpm_limit', 'ptu_capacity_tpm', 'azure_prompt_filter', 'seed',
+    'azure_async_filter', 'reasoning_tokens', 'reasoning_field', 'reasoning_event', 'usage', 'coalesce_events',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const key of keys) if (s[key] !== undefined) out[key] = s[key];

@@ -13,6 +13,10 @@ import { SLO_EXAMPLES } from './slo';
 
 /** Default Azure OpenAI api-version for dated routes. */
 export const DEFAULT_API_VERSION = '2024-10-21';
+/** Dated Azure routes serve the Responses API from this preview api-version on (v1 routes need none). */
+export const FIRST_RESPONSES_API_VERSION = '2025-03-01-preview';
+/** Default api-version for `api: responses` on dated Azure routes. */
+export const DEFAULT_RESPONSES_API_VERSION = '2025-04-01-preview';
 
 /** Shape profiles of the Azure OpenAI benchmarking tool: context (prompt) tokens / max (generated) tokens. */
 export const SHAPE_PROFILES = {
@@ -68,6 +72,24 @@ const simulatorSchema = {
     tpm_limit: { type: 'integer', minimum: 0, description: 'Tokens-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 },
     ptu_capacity_tpm: { type: 'integer', minimum: 0, description: 'Provisioned (PTU-like) capacity in tokens per minute; utilization and latency rise with load; default 0 (off).', default: 0 },
     azure_prompt_filter: { type: 'boolean', default: true, description: 'Send Azure\'s `prompt_filter_results` chunk first on Azure routes; default true.' },
+    azure_async_filter: { type: 'boolean', default: false, description: 'Azure routes: send asynchronous content-filter annotation events (no delta, `content_filter_offsets`) every 10 content chunks and once after the finish chunk; default false.' },
+    reasoning_tokens: { type: 'integer', minimum: 0, default: 0, description: 'Reasoning tokens the simulated model writes before its visible answer (they count in completion tokens and `reasoning_tokens` of usage, and within max tokens); default 0.' },
+    reasoning_field: enumOf('Chat Completions: how reasoning is streamed; default reasoning_content.', {
+      reasoning_content: '`delta.reasoning_content` (DeepSeek, vLLM before 0.16, LiteLLM).',
+      reasoning: '`delta.reasoning` (vLLM 0.16+, Ollama).',
+      hidden: 'Not streamed, only counted in usage (OpenAI\'s reasoning models): the answer starts after the reasoning time.',
+    }, 'reasoning_content'),
+    reasoning_event: enumOf('Responses API: how reasoning is streamed; default summary.', {
+      summary: '`response.reasoning_summary_text.delta` events (OpenAI reasoning summaries).',
+      text: '`response.reasoning_text.delta` events (open-weight reasoning models, e.g. gpt-oss on vLLM).',
+      hidden: 'Not streamed, only counted in `output_tokens_details.reasoning_tokens`.',
+    }, 'summary'),
+    usage: enumOf('Chat Completions: when usage is reported; default requested.', {
+      requested: 'As the request asks: a final usage chunk with `stream_options.include_usage`, usage on every chunk too with `continuous_usage_stats` (vLLM).',
+      continuous: 'Always: cumulative usage on every chunk plus the final usage chunk (vLLM with forced continuous usage).',
+      none: 'Never (a server that ignores `include_usage`): clients must count tokens themselves.',
+    }, 'requested'),
+    coalesce_events: { type: 'integer', minimum: 1, default: 1, description: 'Output events written together in one socket write (a buffering proxy or server); 1 writes each event on its own; default 1.' },
     seed: { type: 'integer', default: 1, description: 'Random seed for jitter and faults, for reproducible runs; default 1.' },
     faults: {
       type: 'object',
@@ -130,7 +152,11 @@ const targetSchema = {
     },
     deployment: { type: 'string', minLength: 1, description: 'Azure deployment name; required for `provider: azure`.' },
     model: { type: 'string', minLength: 1, description: 'Model name sent in the request body (required for openai and openai-compatible) and used to pick the tokenizer and prices.', examples: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1'] },
-    api_version: { type: 'string', minLength: 1, description: `Azure \`api-version\` query parameter for dated routes; default ${DEFAULT_API_VERSION} (azure only).`, default: DEFAULT_API_VERSION },
+    api_version: { type: 'string', minLength: 1, description: `Azure \`api-version\` query parameter for dated routes; default ${DEFAULT_API_VERSION} (azure only; ${DEFAULT_RESPONSES_API_VERSION} with \`api: responses\`).`, default: DEFAULT_API_VERSION },
+    api: enumOf('Which API requests go to; default chat. Everything else (prompts, workload, retries, SLOs, results) is the same for both.', {
+      chat: 'Chat Completions: `POST …/chat/completions` with `messages`.',
+      responses: 'Responses API: `POST …/responses` with `input`, `instructions` (the system message) and `max_output_tokens`; OpenAI `/v1/responses`, Azure `/openai/v1/responses` (endpoint ending in /openai/v1) or `/openai/responses?api-version=…`.',
+    }, 'chat'),
     auth: authSchema,
     simulator: simulatorSchema,
   },
@@ -200,6 +226,13 @@ const requestSchema = {
     },
     presence_penalty: { type: 'number', minimum: -2, maximum: 2, description: 'Presence penalty (-2..2); server default when unset.' },
     frequency_penalty: { type: 'number', minimum: -2, maximum: 2, description: 'Frequency penalty (-2..2); server default when unset.' },
+    reasoning_effort: enumOf('Reasoning models: how much to think; sent as `reasoning_effort` (chat) or `reasoning: {effort}` (responses); server default when unset.', {
+      none: 'No reasoning (models that support turning it off).',
+      minimal: 'The least reasoning.',
+      low: 'Little reasoning: faster answers.',
+      medium: 'The usual default of reasoning models.',
+      high: 'The most reasoning: slower, more reasoning tokens.',
+    }),
     extra_body: { type: 'object', description: 'Extra request-body fields, copied as they are (e.g. provider-specific options).' },
   },
 };
@@ -284,7 +317,7 @@ export const perfSchema = {
       description: 'Service-level objectives checked at the end of the run; the CLI exits non-zero when one fails.',
       items: {
         type: 'string',
-        description: 'An SLO: `<metric>.<stat> <op> <value><unit>` with metric ttft|ttfb|tbt|e2e|itl, stat avg|p50|p90|p95|p99|max and unit ms|s; or `failures < 1%`, `throttled < 5%`, `rpm >= 590`.',
+        description: 'An SLO: `<metric>.<stat> <op> <value><unit>` with metric ttft|ttfr|ttfb|tbt|tbt_all|e2e|itl, stat avg|p50|p90|p95|p99|max and unit ms|s; or `failures < 1%`, `throttled < 5%`, `rpm >= 590`.',
         examples: SLO_EXAMPLES,
       },
     },

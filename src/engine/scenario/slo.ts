@@ -1,5 +1,5 @@
 // SLO expressions from scenario files:
-//   <metric>.<stat> <op> <value><unit>   latency: ttft|ttfb|tbt|e2e|itl . avg|p50|p90|p95|p99|max, unit ms|s
+//   <metric>.<stat> <op> <value><unit>   latency: ttft|ttfr|ttfb|tbt|tbt_all|e2e|itl . avg|p50|p90|p95|p99|max, unit ms|s
 //   failures < 1%   throttled < 5%        share of requests (normalized to a ratio 0..1)
 //   rpm >= 590                            achieved requests per minute
 // with op one of < <= > >=.
@@ -7,7 +7,7 @@
 import { didYouMean } from './errors';
 import type { Slo, SloMetric, SloStat } from './types';
 
-export const LATENCY_METRICS = ['ttft', 'ttfb', 'tbt', 'e2e', 'itl'] as const;
+export const LATENCY_METRICS = ['ttft', 'ttfr', 'ttfb', 'tbt', 'tbt_all', 'e2e', 'itl'] as const;
 export const LATENCY_STATS = ['avg', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 export const RATIO_METRICS = ['failures', 'throttled'] as const;
 export const SLO_OPERATORS = ['<', '<=', '>', '>='] as const;

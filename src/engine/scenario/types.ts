@@ -6,6 +6,15 @@ import type { SimulatorOptions } from '../../simulator/types';
 
 export type Provider = 'azure' | 'openai' | 'openai-compatible' | 'simulator';
 
+/** Which OpenAI API a target is called through: Chat Completions or Responses. */
+export type Api = 'chat' | 'responses';
+export const APIS: readonly Api[] = ['chat', 'responses'];
+
+/** The API of a target; targets built by hand (tests, older callers) may leave it out: chat. */
+export function apiOf(target: Target): Api {
+  return target.api ?? 'chat';
+}
+
 /** How a target authenticates. Never the key itself: a reference to where it lives. */
 export type TargetAuth =
   | { type: 'api-key'; env?: string } // Azure `api-key` header (or Bearer for OpenAI-style providers)
@@ -24,6 +33,9 @@ export interface Target {
   model?: string;
   /** Azure api-version query parameter. */
   api_version?: string;
+  /** `chat` (POST …/chat/completions) or `responses` (POST …/responses). The normalizer always
+   *  sets it; absent means chat. */
+  api?: Api;
   auth: TargetAuth;
   /** Options for the in-process simulator when `endpoint: simulator`. */
   simulator?: Partial<SimulatorOptions>;
@@ -67,9 +79,13 @@ export interface RequestOptions {
   stop?: string | string[];
   presence_penalty?: number;
   frequency_penalty?: number;
+  /** Reasoning models: `reasoning_effort` (chat) or `reasoning: {effort}` (responses). */
+  reasoning_effort?: ReasoningEffort;
   /** Extra body fields, copied as they are. */
   extra_body?: Record<string, unknown>;
 }
+
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
 
 export interface RetryPolicy {
   /** none: a throttled request is retried at once, latency restarts at the last attempt.
@@ -79,7 +95,7 @@ export interface RetryPolicy {
   max_retry_s: number;
 }
 
-export type SloMetric = 'ttft' | 'ttfb' | 'tbt' | 'e2e' | 'itl' | 'failures' | 'throttled' | 'rpm';
+export type SloMetric = 'ttft' | 'ttfr' | 'ttfb' | 'tbt' | 'tbt_all' | 'e2e' | 'itl' | 'failures' | 'throttled' | 'rpm';
 export type SloStat = 'avg' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'rate';
 
 /** One SLO, e.g. `ttft.p95 < 800ms` → {metric:'ttft', stat:'p95', op:'<', value:800, unit:'ms'}. */

@@ -39,7 +39,7 @@ describe('scenario loading', () => {
           provider: 'simulator',
           endpoint: 'simulator',
           model: 'gpt-4o-mini',
-          auth: { type: 'none' },
+          api: 'chat', auth: { type: 'none' },
           simulator: {
             ttft_ms: 200,
             tpot_ms: 20,
@@ -57,14 +57,14 @@ describe('scenario loading', () => {
           deployment: 'gpt-4o-mini',
           model: 'gpt-4o-mini',
           api_version: '2025-01-01-preview',
-          auth: { type: 'api-key', env: 'EAST_KEY' },
+          api: 'chat', auth: { type: 'api-key', env: 'EAST_KEY' },
         },
         {
           name: 'local',
           provider: 'openai-compatible',
           endpoint: 'http://localhost:8000/v1',
           model: 'llama-3.1-8b',
-          auth: { type: 'none' },
+          api: 'chat', auth: { type: 'none' },
         },
       ],
       target_mode: 'sequential',
@@ -112,7 +112,7 @@ describe('scenario loading', () => {
     assert.deepEqual(loadScenarioFile(file), {
       name: 'minimal',
       file: path.resolve(file),
-      targets: [{ name: 'sim', provider: 'simulator', endpoint: 'simulator', auth: { type: 'none' } }],
+      targets: [{ name: 'sim', provider: 'simulator', endpoint: 'simulator', api: 'chat', auth: { type: 'none' } }],
       target_mode: 'parallel',
       workload: {
         mode: 'open',
@@ -146,14 +146,14 @@ describe('scenario loading', () => {
         endpoint: 'https://contoso.openai.azure.com',
         deployment: 'gpt-4o',
         api_version: '2024-10-21',
-        auth: { type: 'api-key', env: 'AZURE_OPENAI_API_KEY' },
+        api: 'chat', auth: { type: 'api-key', env: 'AZURE_OPENAI_API_KEY' },
       },
       {
         name: 'openai',
         provider: 'openai',
         endpoint: 'https://api.openai.com/v1',
         model: 'gpt-4o-mini',
-        auth: { type: 'api-key', env: 'OPENAI_API_KEY' },
+        api: 'chat', auth: { type: 'api-key', env: 'OPENAI_API_KEY' },
       },
     ]);
     assert.deepEqual(s.workload, {

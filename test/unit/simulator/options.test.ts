@@ -22,6 +22,12 @@ describe('simulator options', () => {
         ptu_capacity_tpm: 0,
         faults: { error_rate: 0, drop_rate: 0, stall_rate: 0, stall_ms: 5000, malformed_rate: 0 },
         azure_prompt_filter: true,
+        azure_async_filter: false,
+        reasoning_tokens: 0,
+        reasoning_field: 'reasoning_content',
+        reasoning_event: 'summary',
+        usage: 'requested',
+        coalesce_events: 1,
         seed: 1,
         keep_log: false,
       },
@@ -69,6 +75,11 @@ describe('simulator options', () => {
     assert.throws(() => resolveOptions({ tpot_ms: -1 }), /tpot_ms must be a number ≥ 0/);
     assert.throws(() => resolveOptions({ port: 70000 }), /port must be an integer/);
     assert.throws(() => resolveOptions({ api_key: '' }), /api_key must not be empty/);
+    assert.throws(() => resolveOptions({ reasoning_tokens: -1 }), /reasoning_tokens must be an integer ≥ 0/);
+    assert.throws(() => resolveOptions({ coalesce_events: 0 }), /coalesce_events must be an integer ≥ 1/);
+    assert.throws(() => resolveOptions({ usage: 'sometimes' as never }), /usage must be one of requested, continuous, none/);
+    assert.throws(() => resolveOptions({ reasoning_field: 'thinking' as never }), /reasoning_field must be one of reasoning_content, reasoning, hidden/);
+    assert.throws(() => resolveOptions({ reasoning_event: 'full' as never }), /reasoning_event must be one of summary, text, hidden/);
   });
 
   it('accepts loopback hosts only', async () => {

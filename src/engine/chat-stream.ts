@@ -1,0 +1,50 @@
+// Reads Chat Completions stream chunks (`data: {…chat.completion.chunk…}` … `data: [DONE]`) into a
+// StreamOutput. Shapes handled (stream-shapes.md §1, §3–§6): role-only and empty chunks, Azure's
+// prompt-filter and asynchronous-filter annotation chunks (no token), usage on a `choices: []` chunk,
+// on a chunk with choices (LiteLLM) or cumulative on every chunk (vLLM continuous usage: the last one
+// wins), reasoning as `delta.reasoning_content` or `delta.reasoning`, and error events mid-stream.
+
+import { addReasoning, addVisible, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
+
+export function readChatEvent(eventName: string | null, chunk: any, at: number, out: StreamOutput): ReadVerdict {
+  if (eventName === 'error' || chunk?.error || chunk?.object === 'error') {
+    const inner = chunk?.error ?? chunk;
+    return { error: `error event in stream: ${inner?.message ?? JSON.stringify(inner)}` };
+  }
+  if (out.responseId === null && typeof chunk.id === 'string' && chunk.id !== '') out.responseId = chunk.id;
+  const usage = chunk.usage;
+  if (usage && typeof usage.completion_tokens === 'number') {
+    out.usage = {
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+      cached_tokens: count(usage.prompt_tokens_details?.cached_tokens),
+      reasoning_tokens: count(usage.completion_tokens_details?.reasoning_tokens),
+    };
+  }
+  const choice = chunk.choices?.[0];
+  if (!choice) return 'continue'; // Azure's prompt-filter chunk, the usage chunk
+  if (choice.finish_reason) out.finishReason = choice.finish_reason;
+  const delta = choice.delta;
+  if (!delta) return 'continue'; // Azure's asynchronous-filter annotations carry no delta
+  const reasoning = nonEmpty(delta.reasoning_content) ? delta.reasoning_content : nonEmpty(delta.reasoning) ? delta.reasoning : null;
+  if (reasoning !== null) addReasoning(out, at, reasoning);
+  const visible = visibleText(delta);
+  // Role-only and empty chunks are not tokens.
+  if (visible !== null) addVisible(out, at, visible);
+  return 'continue';
+}
+
+/** Text of the visible output in a delta (content, refusal, tool-call pieces), or null if none. */
+function visibleText(delta: any): string | null {
+  let text: string | null = null;
+  if (nonEmpty(delta.content)) text = delta.content;
+  if (nonEmpty(delta.refusal)) text = (text ?? '') + delta.refusal;
+  if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
+    text ??= '';
+    for (const call of delta.tool_calls) {
+      const fn = call?.function;
+      text += (nonEmpty(fn?.name) ? fn.name : '') + (nonEmpty(fn?.arguments) ? fn.arguments : '');
+    }
+  }
+  return text;
+}

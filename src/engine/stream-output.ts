@@ -1,0 +1,73 @@
+// What one streamed response delivered, stamped with performance.now() as each event was parsed.
+// Filled by the reader of the target's API (chat-stream.ts, responses-stream.ts); the transport
+// (stream-attempt.ts) knows nothing of either wire format.
+//
+// Two kinds of output (DESIGN.md, metric definitions): reasoning (reasoning deltas, reasoning summary
+// or text events) and visible output (content, refusal and tool-call deltas). TTFR is the first of the
+// former, TTFT the first of the latter; chunk gaps run over both.
+
+export interface StreamUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number | null;
+  /** Part of completion_tokens spent reasoning, when the server reports the breakdown. */
+  reasoning_tokens: number | null;
+}
+
+export interface StreamOutput {
+  responseId: string | null;
+  firstReasoningAt: number | null;
+  firstVisibleAt: number | null;
+  lastVisibleAt: number | null;
+  /** performance.now() of every output-bearing event, reasoning and visible, in arrival order. */
+  outputTimes: number[];
+  /** How many of outputTimes were reasoning events. */
+  reasoningEvents: number;
+  /** Visible text (content, refusal, tool-call arguments), for counting tokens when usage is missing. */
+  text: string;
+  reasoningText: string;
+  /** The last usage seen: servers with continuous usage repeat it, cumulative, on every chunk. */
+  usage: StreamUsage | null;
+  /** Chat Completions' vocabulary (stop, length, tool_calls, content_filter) for both APIs. */
+  finishReason: string | null;
+}
+
+/** What a reader makes of one event. */
+export type ReadVerdict = 'continue' | 'end' | { error: string };
+
+export function emptyOutput(): StreamOutput {
+  return {
+    responseId: null,
+    firstReasoningAt: null,
+    firstVisibleAt: null,
+    lastVisibleAt: null,
+    outputTimes: [],
+    reasoningEvents: 0,
+    text: '',
+    reasoningText: '',
+    usage: null,
+    finishReason: null,
+  };
+}
+
+export function addReasoning(out: StreamOutput, at: number, text: string): void {
+  if (out.firstReasoningAt === null) out.firstReasoningAt = at;
+  out.reasoningEvents++;
+  out.outputTimes.push(at);
+  out.reasoningText += text;
+}
+
+export function addVisible(out: StreamOutput, at: number, text: string): void {
+  if (out.firstVisibleAt === null) out.firstVisibleAt = at;
+  out.lastVisibleAt = at;
+  out.outputTimes.push(at);
+  out.text += text;
+}
+
+export function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+export function count(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
