@@ -28,10 +28,11 @@ export function logEdges(from: number, to: number, perDecade: number): number[] 
   return edges;
 }
 
-/** 0.1 ms … 10 min, 10 bins per decade: ~1.26× wide, finer than the eye needs on a histogram. */
-export const LATENCY_EDGES_MS = logEdges(0.1, 600_000, 10);
-/** 1 … 1M tokens, 10 bins per decade. */
-export const TOKEN_EDGES = logEdges(1, 1_000_000, 10);
+/** 0.1 ms … 10 min, 40 bins per decade: each ~6% wide, so a tight TTFT spread still shows its shape
+ *  (~270 bins; a histogram message stays a few KB). */
+export const LATENCY_EDGES_MS = logEdges(0.1, 600_000, 40);
+/** 1 … 1M tokens, 40 bins per decade. */
+export const TOKEN_EDGES = logEdges(1, 1_000_000, 40);
 
 export function emptyDistribution(unit: Distribution['unit']): Distribution {
   const edges = unit === 'ms' ? LATENCY_EDGES_MS : TOKEN_EDGES;

@@ -7,15 +7,16 @@ import * as vscode from 'vscode';
 import { validateScenarioText } from '../engine/scenario/load';
 import type { RunSummary } from '../engine/summary';
 import { summaryText } from '../engine/report-text';
-import { compareRunsMarkdown } from '../shared/compare-metrics';
+import type { ComparePanels } from './compare-panel';
 import type { CredentialService } from './credentials';
 import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT_HEADROOM } from './load-estimator';
 import type { RunController } from './run-controller';
+import type { RunPanels } from './run-panel';
 import { newScenarioYaml, PROVIDER_CHOICES, scenarioFileName, type ScenarioAnswers } from './scenario-template';
 import { settings } from './settings';
 import { isRunNode, isScenarioNode, isTargetNode, type PerfNode, type ScenarioTreeProvider } from './scenario-tree';
 import type { Target } from '../engine/scenario/types';
-import { deleteRun } from './tree-model';
+import { deleteRun, formatRunDate, readRuns, type RunRecord } from './tree-model';
 import { DEMO_SCENARIO } from './demo';
 
 export interface CommandContext {
@@ -24,6 +25,8 @@ export interface CommandContext {
   runs: RunController;
   tree: ScenarioTreeProvider;
   credentials: CredentialService;
+  panels: RunPanels;
+  compare: ComparePanels;
   demoFolder: string;
 }
 
@@ -71,7 +74,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       if (target) await c.credentials.keys.delete(target);
     }),
     vscode.commands.registerCommand('perflab.openResults', async (arg?: unknown) => {
-      const runDir = runDirFrom(arg);
+      const runDir = runDirFrom(arg) ?? (await pickRuns('Open Results', false))?.[0];
+      if (runDir) c.panels.open(runDir);
+    }),
+    vscode.commands.registerCommand('perflab.openSummaryText', async (arg?: unknown) => {
+      const runDir = runDirFrom(arg) ?? (await pickRuns('Open Summary as Text', false))?.[0];
       if (!runDir) return;
       const uri = vscode.Uri.from({ scheme: RESULTS_SCHEME, path: path.join(runDir, 'summary.txt') });
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: vscode.ViewColumn.Beside, preview: true });
@@ -89,14 +96,26 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       c.tree.refresh();
     }),
     vscode.commands.registerCommand('perflab.compareRuns', async (arg?: unknown, selected?: unknown[]) => {
-      const nodes = (selected?.length ? selected : [arg]).filter(isRunNode);
-      if (nodes.length < 2) {
-        void vscode.window.showInformationMessage('LLM Perf Lab: select two or more runs in the Scenarios view (Ctrl/Cmd-click), then Compare.');
-        return;
+      // From the tree: the selected runs (one run with several targets compares its targets).
+      // From the palette or with string arguments (tests, other extensions): pick, or use the folders given.
+      const fromTree = (selected?.length ? selected : [arg]).filter(isRunNode).map((n) => n.dir);
+      const given = Array.isArray(arg) && arg.every((d) => typeof d === 'string') ? (arg as string[]) : [];
+      const dirs = [...new Set(fromTree.length ? fromTree : given.length ? given : ((await pickRuns('Compare Runs', true)) ?? []))];
+      if (dirs.length === 0) return;
+      try {
+        await c.compare.open(dirs);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`);
       }
-      const summaries = nodes.map((n) => readSummary(n.dir)).filter((s): s is RunSummary => s !== undefined);
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: compareRunsMarkdown(summaries) });
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside });
+    }),
+    vscode.commands.registerCommand('perflab.compareTargets', async (arg?: unknown) => {
+      const runDir = runDirFrom(arg);
+      if (!runDir) return;
+      try {
+        await c.compare.open([runDir]);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`);
+      }
     }),
     vscode.commands.registerCommand('perflab.refresh', () => c.tree.refresh()),
     vscode.commands.registerCommand('perflab.showOutput', () => c.output.show()),
@@ -119,6 +138,27 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       .sort((a, b) => Number(b.uri.fsPath === active?.fsPath) - Number(a.uri.fsPath === active?.fsPath) || a.description.localeCompare(b.description));
     const pick = await vscode.window.showQuickPick(items, { title: 'Run Scenario', placeHolder: 'Which scenario?' });
     return pick?.uri.fsPath;
+  }
+
+  /** Runs of every workspace folder, newest first, to pick from (several for Compare). */
+  async function pickRuns(title: string, many: boolean): Promise<string[] | undefined> {
+    const records: RunRecord[] = (vscode.workspace.workspaceFolders ?? []).flatMap((ws) => readRuns(settings.runsFolder(vscode.Uri.joinPath(ws.uri, 'x.perf.yaml').fsPath)));
+    if (records.length === 0) {
+      void vscode.window.showInformationMessage('LLM Perf Lab: no runs yet in this workspace.');
+      return undefined;
+    }
+    const items = records.map((r) => ({
+      label: r.summary?.scenario.name ?? r.meta?.scenario.name ?? r.id,
+      description: formatRunDate(r.startedAt),
+      detail: r.summary ? r.summary.targets.map((t) => `${t.target}: p95 TTFT ${t.latency_ms.ttft.p95 === null ? '–' : Math.round(t.latency_ms.ttft.p95)} ms`).join(' · ') : 'not finished',
+      dir: r.dir,
+    }));
+    if (many) {
+      const picks = await vscode.window.showQuickPick(items, { title, canPickMany: true, placeHolder: 'Pick two or more runs (or one run with several targets)' });
+      return picks?.map((p) => p.dir);
+    }
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which run?' });
+    return pick ? [pick.dir] : undefined;
   }
 
   async function targetFrom(arg: unknown): Promise<Target | undefined> {
@@ -247,7 +287,7 @@ function readSummary(runDir: string): RunSummary | undefined {
   }
 }
 
-/** Read-only documents showing a run's summary as text (until the results panel exists). */
+/** Read-only documents showing a run's summary as text (the same text the CLI prints). */
 class ResultsDocuments implements vscode.TextDocumentContentProvider {
   provideTextDocumentContent(uri: vscode.Uri): string {
     const runDir = path.dirname(uri.path);

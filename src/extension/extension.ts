@@ -4,9 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ComparePanels } from './compare-panel';
 import { CredentialService } from './credentials';
 import { registerCommands } from './commands';
 import { RunController } from './run-controller';
+import { RunPanels } from './run-panel';
 import { ScenarioCodeLens } from './scenario-codelens';
 import { ScenarioTreeProvider } from './scenario-tree';
 
@@ -15,6 +17,8 @@ export interface PerfLabApi {
   runs: RunController;
   tree: ScenarioTreeProvider;
   credentials: CredentialService;
+  panels: RunPanels;
+  compare: ComparePanels;
 }
 
 export function activate(context: vscode.ExtensionContext): PerfLabApi {
@@ -22,6 +26,10 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   const credentials = new CredentialService(context.secrets);
   const runs = new RunController(context.extensionUri, output, (target) => credentials.resolve(target));
   const tree = new ScenarioTreeProvider(runs);
+  const compare = new ComparePanels(context.extensionUri);
+  const panels = new RunPanels(context.extensionUri, runs, (runDir) => {
+    compare.open([runDir]).catch((error: unknown) => void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`));
+  });
   const view = vscode.window.createTreeView('perflab.scenarios', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
   // The tree follows scenario files and run folders as they change.
@@ -49,12 +57,14 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   context.subscriptions.push(
     output,
     runs,
+    panels,
+    compare,
     view,
     ...watchers,
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.perf.{yaml,yml}' }, new ScenarioCodeLens()),
-    ...registerCommands({ context, output, runs, tree, credentials, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
+    ...registerCommands({ context, output, runs, tree, credentials, panels, compare, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
   );
-  return { runs, tree, credentials };
+  return { runs, tree, credentials, panels, compare };
 }
 
 export function deactivate(): void {

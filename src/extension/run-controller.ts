@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { Credential } from '../engine/chat-request';
+import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import { runFolderName, uniqueRunDir } from '../engine/run-folder';
 import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
@@ -21,9 +22,20 @@ export interface ActiveRun {
   runDir: string;
   startedAt: number;
   latest: Map<string, WindowSnapshot>;
+  /** Every window so far (all targets), so a Run panel opened or re-shown mid-run draws from the start. */
+  windows: WindowSnapshot[];
+  distributions: Record<string, TargetDistributions>;
+  summary: RunSummary | null;
   worker: Worker;
   done: Promise<RunSummary>;
 }
+
+/** What a Run panel following a live run is told. */
+export type RunUpdate =
+  | { run: ActiveRun; kind: 'window'; snapshot: WindowSnapshot }
+  | { run: ActiveRun; kind: 'distributions' }
+  | { run: ActiveRun; kind: 'done'; summary: RunSummary }
+  | { run: ActiveRun; kind: 'failed'; message: string };
 
 export type CredentialResolver = (target: Target) => Promise<Credential | null>;
 
@@ -33,6 +45,12 @@ export class RunController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts or ends (the tree refreshes). */
   readonly onDidChangeRuns = this.changed.event;
+  private readonly updated = new vscode.EventEmitter<RunUpdate>();
+  /** Every window, histogram update and the end of each run (the Run panel follows these). */
+  readonly onDidUpdateRun = this.updated.event;
+  private readonly started = new vscode.EventEmitter<ActiveRun>();
+  /** A run has started (the Run panel opens beside the editor). */
+  readonly onDidStartRun = this.started.event;
   lastScenarioFile: string | undefined;
 
   constructor(
@@ -101,7 +119,13 @@ export class RunController implements vscode.Disposable {
         switch (message.type) {
           case 'window':
             run.latest.set(message.snapshot.target, message.snapshot);
+            run.windows.push(message.snapshot);
             this.updateStatusBar();
+            this.updated.fire({ run, kind: 'window', snapshot: message.snapshot });
+            break;
+          case 'distributions':
+            run.distributions = message.distributions;
+            this.updated.fire({ run, kind: 'distributions' });
             break;
           case 'message':
             this.output.appendLine(`  ${message.text}`);
@@ -117,14 +141,17 @@ export class RunController implements vscode.Disposable {
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the engine worker exited (code ${code}) before the run finished`)));
     });
-    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), worker, done };
+    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), windows: [], distributions: {}, summary: null, worker, done };
     this.active.set(key, run);
     this.changed.fire();
+    this.started.fire(run);
     this.updateStatusBar();
     this.showProgress(run);
 
     return done.then(
       (summary) => {
+        run.summary = summary;
+        this.updated.fire({ run, kind: 'done', summary });
         this.finish(key, run);
         this.logSummary(summary, runDir);
         const verdict = summary.slos.length === 0 ? '' : summary.passed ? ' — all SLOs met' : ` — ${summary.slos.filter((s) => !s.pass).length} SLO(s) failed`;
@@ -134,6 +161,7 @@ export class RunController implements vscode.Disposable {
         return summary;
       },
       (error: Error) => {
+        this.updated.fire({ run, kind: 'failed', message: error.message });
         this.finish(key, run);
         this.output.appendLine(`  run failed: ${error.message}`);
         void vscode.window.showErrorMessage(`LLM Perf Lab: the run of "${scenario.name}" failed: ${error.message}`);
@@ -216,6 +244,8 @@ export class RunController implements vscode.Disposable {
     this.stop(undefined, 'abort');
     this.statusBar.dispose();
     this.changed.dispose();
+    this.updated.dispose();
+    this.started.dispose();
   }
 }
 

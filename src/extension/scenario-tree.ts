@@ -76,7 +76,8 @@ export class ScenarioTreeProvider implements vscode.TreeDataProvider<PerfNode> {
     item.id = `run:${node.dir}:${node.target ?? '*'}`;
     item.description = node.description;
     item.tooltip = node.tooltip;
-    item.contextValue = `run-${node.status}`;
+    // `run-<status>[-multi]`: menus match /^run/; Compare Targets needs a run with several targets.
+    item.contextValue = `run-${node.status}${node.targetCount > 1 ? '-multi' : ''}`;
     const [icon, color] = RUN_ICONS[node.status];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     item.command = { command: 'perflab.openResults', title: 'Open Results', arguments: [node] };

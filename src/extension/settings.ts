@@ -27,6 +27,15 @@ export const settings = {
   defaultApiVersion(): string {
     return config().get<string>('defaultApiVersion') ?? '2024-10-21';
   },
+  /** Most updates per second sent to the Run panel (`perflab.chartRefreshRate`, 0.5–10). */
+  chartRefreshRate(): number {
+    const rate = config().get<number>('chartRefreshRate') ?? 4;
+    return Math.min(10, Math.max(0.5, Number.isFinite(rate) ? rate : 4));
+  },
+  /** Open the Run panel beside the editor when a run starts. */
+  openPanelOnRun(): boolean {
+    return config().get<boolean>('openPanelOnRun') ?? true;
+  },
   /** `perflab.pricing`: USD per 1M tokens by model, over the catalog's prices. */
   pricingOverrides(): ModelOverrides {
     const raw = config().get<Record<string, { input: number; output: number; cached_input?: number }>>('pricing') ?? {};

@@ -41,6 +41,8 @@ export interface RunNode {
   errors: number | null;
   /** Incomplete runs: lines in requests.jsonl (for this target, or all). */
   recordedRequests: number | null;
+  /** Targets in the run (from its summary; 0 when unfinished): several can be compared with each other. */
+  targetCount: number;
   label: string;
   description: string;
   tooltip: string;
@@ -251,7 +253,17 @@ function targetNode(scenarioFile: string, t: RawTarget, runs: RunRecord[]): Targ
 
 function runNode(r: RunRecord, scenarioFile: string, target: string | null): RunNode {
   const scenarioName = r.summary?.scenario.name ?? r.meta?.scenario.name ?? r.id;
-  const base = { kind: 'run' as const, dir: r.dir, id: r.id, scenarioName, scenarioFile, target, startedAt: r.startedAt, label: formatRunDate(r.startedAt) ?? r.id };
+  const base = {
+    kind: 'run' as const,
+    dir: r.dir,
+    id: r.id,
+    scenarioName,
+    scenarioFile,
+    target,
+    startedAt: r.startedAt,
+    label: formatRunDate(r.startedAt) ?? r.id,
+    targetCount: r.summary?.targets.length ?? 0,
+  };
 
   if (!r.summary) {
     const recorded = r.recorded ? (target === null ? r.recorded.get('*') ?? 0 : r.recorded.get(target) ?? 0) : 0;

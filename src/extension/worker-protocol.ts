@@ -3,6 +3,7 @@
 // stays responsive during a run.
 
 import type { Credential } from '../engine/chat-request';
+import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
@@ -21,6 +22,8 @@ export type HostToWorker = { type: 'stop'; mode: 'drain' | 'abort' };
 
 export type WorkerToHost =
   | { type: 'window'; snapshot: WindowSnapshot }
+  /** Whole-run histograms so far, sent with each second's windows (they are small). */
+  | { type: 'distributions'; distributions: Record<string, TargetDistributions> }
   | { type: 'message'; text: string }
   | { type: 'done'; summary: RunSummary }
   | { type: 'failed'; message: string };

@@ -7,8 +7,11 @@ import type { RunSummary } from '../engine/summary';
 /** Operations the engine calls: Chat Completions and the Responses API. */
 const OPERATIONS = ['ChatCompletions_Create', 'Responses_Create'];
 
+/** What the query needs: a finished run's summary, or a live run's scenario and times so far. */
+export type KqlRun = Pick<RunSummary, 'scenario' | 'started_at' | 'ended_at'>;
+
 /** The KQL for one target of a run; null when the target is not an Azure deployment. */
-export function kqlForTarget(summary: RunSummary, targetName: string): string | null {
+export function kqlForTarget(summary: KqlRun, targetName: string): string | null {
   const target = summary.scenario.targets.find((t) => t.name === targetName);
   if (!target || target.provider !== 'azure') return null;
   const deployment = target.deployment ?? target.model ?? '';

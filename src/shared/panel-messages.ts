@@ -69,6 +69,8 @@ export interface CompareRunData {
  *  are overlaid from their own start. */
 export interface CompareInitMessage {
   type: 'compareInit';
+  /** The run folders compared (kept in the webview's state so the panel survives a window reload). */
+  runIds: string[];
   runs: CompareRunData[];
   alignment: 'clock' | 'start';
   interactive: boolean;
@@ -151,6 +153,8 @@ const CHECKS: Checks = {
   windows: (m) => Array.isArray(m.windows),
   distributions: (m) => isObject(m.distributions),
   compareInit: (m) =>
+    Array.isArray(m.runIds) &&
+    m.runIds.every((id) => typeof id === 'string') &&
     Array.isArray(m.runs) &&
     m.runs.every((r) => isObject(r) && typeof r.label === 'string' && isObject(r.summary) && Array.isArray(r.windows)) &&
     (m.alignment === 'clock' || m.alignment === 'start') &&

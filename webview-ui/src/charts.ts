@@ -68,14 +68,15 @@ function applyPalette(chart: Chart): void {
     d.borderColor = colour;
     d.backgroundColor = (chart.config as { type?: string }).type === 'bar' ? withAlpha(colour, 0.6) : colour;
   });
-  const scales = chart.options.scales ?? {};
-  for (const scale of Object.values(scales)) {
+  // chart.options are chart.js's resolving proxies: set leaves in place, never spread them.
+  for (const scale of Object.values(chart.options.scales ?? {})) {
     if (!scale) continue;
-    scale.ticks = { ...scale.ticks, color: p.foreground };
-    scale.grid = { ...scale.grid, color: p.grid };
+    if (scale.ticks) scale.ticks.color = p.foreground;
+    if (scale.grid) scale.grid.color = p.grid;
     if ('title' in scale && scale.title) scale.title.color = p.foreground;
   }
-  if (chart.options.plugins?.legend?.labels) chart.options.plugins.legend.labels.color = p.foreground;
+  const legend = chart.options.plugins?.legend;
+  if (legend?.labels) legend.labels.color = p.foreground;
 }
 
 /** Exported PNGs get the editor's background instead of transparency. */
@@ -113,7 +114,8 @@ export function createLineChart(canvas: HTMLCanvasElement, unit: string, xTitle 
       elements: { point: { radius: 0, hitRadius: 6 }, line: { borderWidth: 1.5 } },
       scales: {
         x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { maxTicksLimit: 8 } },
-        y: { type: 'linear', beginAtZero: true, ticks: { maxTicksLimit: 6, callback: (v) => formatValue(Number(v), unit) } },
+        // Counts (requests) have whole-number ticks only.
+        y: { type: 'linear', beginAtZero: true, ticks: { maxTicksLimit: 6, precision: unit === 'requests' ? 0 : undefined, callback: (v) => formatValue(Number(v), unit) } },
       },
       plugins: {
         // chart.js's own decimation keeps drawing cheap when the view-model's bounded series is still
@@ -157,7 +159,7 @@ export function createHistogram(canvas: HTMLCanvasElement, xTitle: string, yTitl
       maintainAspectRatio: false,
       scales: {
         x: { type: 'category', title: { display: true, text: xTitle }, ticks: { maxTicksLimit: 10, maxRotation: 0 } },
-        y: { type: 'linear', beginAtZero: true, title: { display: true, text: yTitle }, ticks: { maxTicksLimit: 6, callback: (v) => formatCount(Number(v)) } },
+        y: { type: 'linear', beginAtZero: true, title: { display: true, text: yTitle }, ticks: { maxTicksLimit: 6, precision: 0, callback: (v) => formatCount(Number(v)) } },
       },
       plugins: { legend: { display: false } },
     },

@@ -7,7 +7,7 @@ import type { WindowSnapshot } from '../../src/engine/records';
 import type { CompareInitMessage } from '../../src/shared/panel-messages';
 import { ChartCard } from './chart-card';
 import { chartPng, createLineChart, setLineSeries } from './charts';
-import { h } from './dom';
+import { h, iconButton } from './dom';
 import { formatDifference, formatRatio, formatValue } from './model/format';
 import type { Host } from './host';
 import { alignFromStart, alignOnClock, compareRuns, seriesFromWindows, type CompareTable } from './model/view-model';
@@ -23,6 +23,8 @@ const OVERLAYS = [
 ] as const;
 
 export function renderCompare(host: Host, message: CompareInitMessage, container: HTMLElement): void {
+  // The run folders, so VS Code can bring the panel back after a window reload.
+  host.setState({ ...host.getState(), runIds: message.runIds });
   const table = compareRuns(
     message.runs.map((r) => r.summary),
     message.runs.map((r) => r.label),
@@ -53,7 +55,15 @@ export function renderCompare(host: Host, message: CompareInitMessage, container
     h(
       'main',
       { class: 'compare-view', 'aria-label': 'Compare runs' },
-      h('header', { class: 'panel-header' }, h('h1', {}, `Compare ${table.columns.length} ${message.alignment === 'clock' ? 'targets' : 'runs'}`), h('span', { class: 'status' }, `baseline: ${table.columns[0]?.label ?? '–'}`)),
+      h(
+        'header',
+        { class: 'panel-header' },
+        h('h1', {}, `Compare ${table.columns.length} ${message.alignment === 'clock' ? 'targets' : 'runs'}`),
+        h('span', { class: 'status' }, `baseline: ${table.columns[0]?.label ?? '–'} · ${message.alignment === 'clock' ? 'one clock' : 'aligned from each start'}`),
+        message.interactive
+          ? h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Compare actions' }, iconButton('file-code', 'Save HTML report', () => host.post({ type: 'exportHtml' }), { showLabel: true }))
+          : null,
+      ),
       h('section', { 'aria-labelledby': 'compare-table-title' }, h('h2', { id: 'compare-table-title' }, 'Metrics'), compareTable(table)),
       table.slos.length > 0 ? h('section', { 'aria-labelledby': 'compare-slo-title' }, h('h2', { id: 'compare-slo-title' }, 'SLO verdicts'), sloTable(table)) : null,
       h('section', { 'aria-labelledby': 'compare-charts-title' }, h('h2', { id: 'compare-charts-title' }, 'Over time'), h('div', { class: 'chart-grid' }, ...charts)),

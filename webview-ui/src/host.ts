@@ -5,6 +5,10 @@ import { isHostToWebview, type HostToWebview, type WebviewToHost } from '../../s
 
 /** What the panel remembers across being hidden and shown again (VS Code's webview state). */
 export interface PanelState {
+  /** The run folder shown (the host reopens it after a window reload). */
+  runId?: string;
+  /** The Compare panel's run folders. */
+  runIds?: string[];
   target?: string;
   /** Chart ids whose data table is open. */
   tables?: string[];

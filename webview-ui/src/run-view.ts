@@ -85,6 +85,8 @@ export class RunView {
     this.vm = RunViewModel.fromInit(init);
     const state = host.getState();
     this.target = state.target && this.vm.targets.includes(state.target) ? state.target : (this.vm.targets[0] ?? '');
+    // The run folder, so VS Code can bring the panel back after a window reload.
+    host.setState({ ...state, runId: init.runId });
     this.root = this.build(init, state.tables ?? []);
     container.replaceChildren(this.root);
     this.render();

@@ -9,7 +9,7 @@ const host: PanelMessage[] = [
   { type: 'summary', summary: { type: 'summary' } as never },
   { type: 'theme', kind: 'high-contrast' },
   { type: 'distributions', distributions: {} },
-  { type: 'compareInit', runs: [{ label: 'a', summary: { type: 'summary' } as never, windows: [win(1)] }], alignment: 'start', interactive: false },
+  { type: 'compareInit', runIds: ['/runs/a'], runs: [{ label: 'a', summary: { type: 'summary' } as never, windows: [win(1)] }], alignment: 'start', interactive: false },
 ];
 const webview: PanelMessage[] = [
   { type: 'ready' },
@@ -48,8 +48,9 @@ describe('panel messages', () => {
       { type: 'exportData', format: 'csv', what: 'secrets' },
       { type: 'copyKql' },
       { type: 'distributions', distributions: [] },
-      { type: 'compareInit', runs: [{ label: 'a', windows: [] }], alignment: 'start', interactive: true }, // no summary
-      { type: 'compareInit', runs: [], alignment: 'sideways', interactive: true },
+      { type: 'compareInit', runIds: [], runs: [{ label: 'a', windows: [] }], alignment: 'start', interactive: true }, // no summary
+      { type: 'compareInit', runs: [], alignment: 'start', interactive: true }, // no runIds
+      { type: 'compareInit', runIds: [], runs: [], alignment: 'sideways', interactive: true },
     ];
     for (const m of bad) assert.equal(isPanelMessage(m), false, JSON.stringify(m));
   });
