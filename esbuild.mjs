@@ -23,6 +23,7 @@ if (tests) {
       'extension.test': 'test/integration/extension/extension.test.ts',
       'untrusted.test': 'test/integration/extension/untrusted.test.ts',
       'ui-smoke.test': 'test/integration/extension/ui-smoke.test.ts',
+      'panel.test': 'test/integration/extension/panel.test.ts',
     },
     outdir: 'out/integration',
     external: ['vscode', 'mocha'],

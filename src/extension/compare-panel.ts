@@ -9,6 +9,7 @@ import { htmlReport, readReportAssets } from '../shared/html-report';
 import { isWebviewToHost, type CompareInitMessage, type CompareRunData } from '../shared/panel-messages';
 import { readRunFiles, RunFilesError } from '../shared/run-files';
 import { panelHtml, webviewOptions } from './panel-html';
+import type { SaveDialog } from './run-panel';
 
 export const COMPARE_PANEL_TYPE = 'perflab.compare';
 
@@ -34,8 +35,10 @@ function runLabel(scenario: string, startedAt: string, runCount: number): string
 export class ComparePanels implements vscode.Disposable {
   private readonly panels = new Set<vscode.WebviewPanel>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** For tests: the last message sent to a Compare panel. */
+  /** For tests: what the last Compare panel opened shows. */
   lastMessage: CompareInitMessage | null = null;
+  /** Replaceable by tests (a real save dialog cannot be answered from a test). */
+  saveDialog: SaveDialog = (options) => vscode.window.showSaveDialog(options);
 
   constructor(private readonly extensionUri: vscode.Uri) {
     this.disposables.push(
@@ -58,6 +61,7 @@ export class ComparePanels implements vscode.Disposable {
 
   private async adopt(panel: vscode.WebviewPanel, runDirs: string[], message?: CompareInitMessage): Promise<void> {
     const init = message ?? (await compareMessage(runDirs));
+    this.lastMessage = init;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'perflab.svg');
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.webview.html = panelHtml(panel.webview, this.extensionUri, panel.title);
@@ -66,12 +70,11 @@ export class ComparePanels implements vscode.Disposable {
       if (!isWebviewToHost(m)) return;
       if (m.type === 'ready') {
         await panel.webview.postMessage(init);
-        this.lastMessage = init;
       } else if (m.type === 'exportPng') {
-        const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(runDirs[0], `${m.chartId}.png`)), filters: { 'PNG image': ['png'] } });
+        const uri = await this.saveDialog({ defaultUri: vscode.Uri.file(path.join(runDirs[0], `${m.chartId}.png`)), filters: { 'PNG image': ['png'] } });
         if (uri) fs.writeFileSync(uri.fsPath, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'));
       } else if (m.type === 'exportHtml') {
-        const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(runDirs[0], 'compare.html')), filters: { HTML: ['html'] } });
+        const uri = await this.saveDialog({ defaultUri: vscode.Uri.file(path.join(runDirs[0], 'compare.html')), filters: { HTML: ['html'] } });
         if (uri) fs.writeFileSync(uri.fsPath, htmlReport(panel.title, init, readReportAssets(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview').fsPath)));
       }
     });

@@ -22,6 +22,9 @@ export const RUN_PANEL_TYPE = 'perflab.run';
 /** What a Run panel shows: a run in progress (followed live) or a run folder on disk. */
 type Source = { kind: 'live'; run: ActiveRun } | { kind: 'files'; runDir: string };
 
+/** Where exports go: VS Code's save dialog (tests substitute a fixed path). */
+export type SaveDialog = (options: vscode.SaveDialogOptions) => Thenable<vscode.Uri | undefined>;
+
 /** For tests: what a panel has sent so far. */
 export interface RunPanelProbe {
   runDir: string;
@@ -45,6 +48,7 @@ class RunPanel implements vscode.Disposable {
     private source: Source,
     private readonly extensionUri: vscode.Uri,
     private readonly onCompareTargets: (runDir: string) => void,
+    private readonly saveDialog: SaveDialog,
     onDisposed: () => void,
   ) {
     this.probe = { runDir: this.runDir, live: source.kind === 'live', ready: false, windowsSent: 0, messagesSent: 0 };
@@ -212,7 +216,7 @@ class RunPanel implements vscode.Disposable {
 
   /** Asks where to save (defaulting to the run folder) and writes there. */
   private async saveFile(name: string, filters: Record<string, string[]>, write: (file: string) => unknown): Promise<void> {
-    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(this.runDir, name)), filters });
+    const uri = await this.saveDialog({ defaultUri: vscode.Uri.file(path.join(this.runDir, name)), filters });
     if (!uri) return;
     await write(uri.fsPath);
     void vscode.window.showInformationMessage(`LLM Perf Lab: saved ${path.basename(uri.fsPath)}.`);
@@ -234,6 +238,8 @@ class RunPanel implements vscode.Disposable {
 export class RunPanels implements vscode.Disposable {
   private readonly panels = new Map<string, RunPanel>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Replaceable by tests (a real save dialog cannot be answered from a test). */
+  saveDialog: SaveDialog = (options) => vscode.window.showSaveDialog(options);
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -283,7 +289,7 @@ export class RunPanels implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel, source: Source): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'perflab.svg');
     const runDir = source.kind === 'live' ? source.run.runDir : source.runDir;
-    const runPanel = new RunPanel(panel, source, this.extensionUri, this.onCompareTargets, () => this.panels.delete(key(runDir)));
+    const runPanel = new RunPanel(panel, source, this.extensionUri, this.onCompareTargets, (options) => this.saveDialog(options), () => this.panels.delete(key(runDir)));
     this.panels.set(key(runDir), runPanel);
   }
 

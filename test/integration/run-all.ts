@@ -1,5 +1,6 @@
 // Runs every integration suite inside a real VS Code (code-server) — the main suite, the untrusted-
-// workspace suite (workspace trust on) and the UI smoke test (Playwright drives the workbench) —
+// workspace suite (workspace trust on), the UI smoke test (Playwright drives the workbench) and the
+// panel suite (Run and Compare webviews checked in the browser against summary.json) —
 // each in a fresh temporary workspace — then builds the .vsix and installs it. Exit code 0 only when
 // all pass. Part of `npm test`.
 //   npx tsx test/integration/run-all.ts
@@ -27,16 +28,21 @@ const suites: Suite[] = [
   { name: 'main', files: {}, args: ['--screenshot', path.join(ROOT, 'test-artifacts', 'integration-main.png')] },
   { name: 'untrusted', files: { 'quickstart.perf.yaml': fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.perf.yaml'), 'utf8') }, args: ['--trust'] },
   { name: 'ui', files: { 'ui-smoke.perf.yaml': UI_SCENARIO }, args: ['--ui', path.join(__dirname, 'ui-smoke.ts')] },
+  // The panel suite's screenshots go into the README: no chat side bar, no welcome page.
+  { name: 'panel', files: { '.vscode/settings.json': JSON.stringify({ 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.startupEditor': 'none' }) }, args: ['--ui', path.join(__dirname, 'panel-ui.ts')] },
 ];
 
 let failed = 0;
 for (const suite of suites) {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `perflab-it-${suite.name}-`));
-  for (const [name, text] of Object.entries(suite.files)) fs.writeFileSync(path.join(workspace, name), text);
+  for (const [name, text] of Object.entries(suite.files)) {
+    fs.mkdirSync(path.dirname(path.join(workspace, name)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, name), text);
+  }
   const started = Date.now();
   const result = spawnSync(process.execPath, ['--import', 'tsx', HARNESS, '--extension', ROOT, '--tests', TESTS, '--workspace', workspace, '--timeout', '300', ...suite.args], {
     stdio: 'inherit',
-    env: { ...process.env, PERFLAB_INTEGRATION_SUITE: suite.name },
+    env: { ...process.env, PERFLAB_INTEGRATION_SUITE: suite.name, PERFLAB_INTEGRATION_WORKSPACE: workspace },
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   console.log(`integration suite "${suite.name}": ${result.status === 0 ? 'passed' : `FAILED (exit ${result.status})`} in ${seconds} s`);

@@ -170,9 +170,12 @@ export class RunView {
     if (!init.interactive) return bar;
     const post = this.host.post.bind(this.host);
     if (this.vm.targets.length > 1) append(bar, iconButton('split-horizontal', 'Compare targets', () => post({ type: 'compareTargets' }), { showLabel: true }));
+    // Azure Monitor has server-side logs only for Azure OpenAI deployments.
+    if (init.scenario.targets.some((t) => t.provider === 'azure')) {
+      append(bar, iconButton('copy', 'Copy KQL query for Azure Monitor', () => post({ type: 'copyKql', target: this.target }), { showLabel: true }));
+    }
     append(
       bar,
-      iconButton('copy', 'Copy KQL query for Azure Monitor', () => post({ type: 'copyKql', target: this.target }), { showLabel: true }),
       iconButton('file-code', 'Save HTML report', () => post({ type: 'exportHtml' }), { showLabel: true }),
       iconButton('table', 'Save windows as CSV', () => post({ type: 'exportData', format: 'csv', what: 'windows' })),
       iconButton('json', 'Save windows as JSON', () => post({ type: 'exportData', format: 'json', what: 'windows' })),

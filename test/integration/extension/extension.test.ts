@@ -19,6 +19,17 @@ async function api(): Promise<PerfLabApi> {
   return extension.activate();
 }
 
+/** Polls `probe` until it returns a value (or throws `what` after `ms`). */
+async function waitFor<T>(probe: () => T | undefined, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'a workspace folder is open');
@@ -98,21 +109,29 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.equal(perflab.runs.runs.length, 0);
   });
 
-  it('Open Results shows a run summary; Compare puts two runs side by side', async () => {
+  it('Open Results shows the run in the Run panel (and as text); Compare opens the Compare panel for two runs', async () => {
     const runNodes = perflab.tree
       .getChildren()
       .flatMap((s) => perflab.tree.getChildren(s))
-      .flatMap((t) => perflab.tree.getChildren(t));
+      .flatMap((t) => perflab.tree.getChildren(t))
+      .filter((n) => n.kind === 'run');
     assert.ok(runNodes.length >= 2, `two runs in the tree (fast and long), got ${runNodes.length}`);
     await vscode.commands.executeCommand('perflab.openResults', runNodes[0]);
+    // The panel's webview loads in the real browser and says `ready`; then the host sends the run.
+    const probe = await waitFor(() => perflab.panels.probes().find((p) => p.runDir === runNodes[0].dir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel of the opened run received its data');
+    assert.equal(probe.live, false);
+    assert.ok(probe.windowsSent > 0, 'windows sent to the panel');
+
+    await vscode.commands.executeCommand('perflab.openSummaryText', runNodes[0]);
     const summaryText = vscode.window.activeTextEditor?.document.getText() ?? '';
     assert.match(summaryText, /Summary of "(fast|long)"/);
     assert.match(summaryText, /TTFT \(first token\)/);
+
     await vscode.commands.executeCommand('perflab.compareRuns', runNodes[0], runNodes.slice(0, 2));
-    const table = vscode.window.activeTextEditor?.document;
-    assert.equal(table?.languageId, 'markdown');
-    assert.match(table!.getText(), /TTFT/);
-    assert.match(table!.getText(), /p95/);
+    const message = await waitFor(() => perflab.compare.lastMessage ?? undefined, 30_000, 'the Compare panel received the two runs');
+    assert.deepEqual(message.runIds.slice().sort(), runNodes.slice(0, 2).map((n) => n.dir).sort());
+    assert.equal(message.alignment, 'start', 'separate runs are aligned from their own start');
+    assert.equal(message.runs.length, 2);
   });
 
   it('binds a saved key to its endpoint origin + deployment: another endpoint does not get it', async () => {

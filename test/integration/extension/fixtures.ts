@@ -22,3 +22,35 @@ aggregation_window: 5s
 slos:
   - ${slo}
 `;
+
+/** Two simulated deployments side by side: one fast, one slower (so the Compare panel has a winner). */
+export const twoTargetScenario = (name: string, duration: string) => `name: ${name}
+targets:
+  - name: fast
+    provider: simulator
+    endpoint: simulator
+    deployment: gpt-5-mini
+    model: gpt-5-mini
+    auth: { type: none }
+    simulator: { ttft_ms: 60, tpot_ms: 4, tokens_per_chunk: 2 }
+  - name: slow
+    provider: simulator
+    endpoint: simulator
+    deployment: gpt-5-mini
+    model: gpt-5-mini
+    auth: { type: none }
+    simulator: { ttft_ms: 250, tpot_ms: 8 }
+workload:
+  rate: 300
+  clients: 20
+  duration: ${duration}
+prompts:
+  shape: custom
+  context_tokens: 200
+  max_tokens: 30
+aggregation_window: 5s
+record_chunks: true
+slos:
+  - ttft.p95 < 200ms
+  - failures < 1%
+`;

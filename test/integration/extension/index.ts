@@ -8,9 +8,11 @@ export async function run(): Promise<void> {
   const { default: Mocha } = await import('mocha');
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   // PERFLAB_INTEGRATION_SUITE picks the suite: 'untrusted' (workspace trust on, folder untrusted),
-  // 'ui' (the host side of the Playwright smoke test), default: the main suite.
+  // 'ui' (the host side of the Playwright smoke test), 'panel' (host side of the webview checks),
+  // default: the main suite.
   const suite = process.env.PERFLAB_INTEGRATION_SUITE;
-  const file = suite === 'untrusted' ? 'untrusted.test.js' : suite === 'ui' ? 'ui-smoke.test.js' : 'extension.test.js';
+  const files: Record<string, string> = { untrusted: 'untrusted.test.js', ui: 'ui-smoke.test.js', panel: 'panel.test.js' };
+  const file = files[suite ?? ''] ?? 'extension.test.js';
   mocha.addFile(path.join(__dirname, file));
   await mocha.loadFilesAsync();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));

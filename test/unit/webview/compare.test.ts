@@ -65,6 +65,14 @@ describe('compareRuns', () => {
     ]);
     assert.deepEqual(row('TTFT p99').cells[1], { value: 400, difference: 0, ratio: 1, verdict: 'same' });
     assert.deepEqual(row('TBT (per token) p99').cells[1], { value: 20, difference: -20, ratio: 0.5, verdict: 'better' });
+  });
+
+  it('calls values less than 1% apart the same (noise), and 1% or more better/worse', () => {
+    const near = (ttft95: number) => runSummary({ name: 'n', file: '/w/n', startedAt: '2026-01-05T00:00:00Z', targets: [{ target: 'gpt', ttft: [100, ttft95, 400] }] });
+    const t = compareRuns([near(200), near(201.9), near(202), near(197.9)]);
+    const cells = t.rows.find((r) => r.metric === 'TTFT p95')!.cells;
+    assert.deepEqual(cells.map((c) => c.verdict), ['baseline', 'same', 'worse', 'better']);
+    assert.ok(Math.abs(cells[1].difference! - 1.9) < 1e-9, 'the exact difference is still reported');
     assert.deepEqual(row('Achieved RPM').cells, [
       { value: 240, difference: 0, ratio: 1, verdict: 'baseline' },
       { value: 300, difference: 60, ratio: 1.25, verdict: 'better' },

@@ -5,6 +5,9 @@
 import { COMPARE_METRICS, compareEntries } from '../../../src/shared/compare-metrics';
 import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 
+/** Relative difference below which two values are called the same (1%). */
+export const SAME_WITHIN = 0.01;
+
 export interface CompareColumn {
   label: string;
   /** Index into the summaries passed in. */
@@ -77,7 +80,8 @@ function cell(base: number | null, value: number | null, better: 'lower' | 'high
   if (base === null || value === null) return { value, difference: null, ratio: null, verdict: 'unknown' };
   const difference = value - base;
   const ratio = base !== 0 ? value / base : null;
-  if (difference === 0) return { value, difference, ratio, verdict: 'same' };
+  // Under 1% apart is noise on a shared machine, not a result: call it the same.
+  if (difference === 0 || Math.abs(difference) < Math.abs(base) * SAME_WITHIN) return { value, difference, ratio, verdict: 'same' };
   const isBetter = better === 'lower' ? difference < 0 : difference > 0;
   return { value, difference, ratio, verdict: isBetter ? 'better' : 'worse' };
 }

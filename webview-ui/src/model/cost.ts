@@ -37,17 +37,25 @@ export function costSection(
   const completionMean = distributions ? distributionMean(distributions.completion_tokens) : null;
   if (summary) {
     const done = summary.requests.succeeded;
+    // Every measured request sent its prompt, failed ones too (the engine's cost is per measured request).
+    const measured = summary.requests.succeeded + summary.requests.failed;
+    const { tokens, cost_usd: cost } = summary;
+    // A summary written without a price (a CLI run, or the price set since) is priced as the headline's
+    // cost is: its token totals × the panel's price.
+    const perRequest = cost.per_request ?? (price && measured > 0 ? tokenCostUsd(price, tokens.prompt, tokens.cached, tokens.completion) / measured : null);
+    const priced = cost.per_request === null && perRequest !== null;
+    const targetRpm = summary.schedule.target_rpm;
     return {
       target,
-      prompt_tokens_mean: promptMean ?? (done > 0 ? summary.tokens.prompt / done : null),
-      completion_tokens_mean: completionMean ?? (done > 0 ? summary.tokens.completion / done : null),
-      estimated_records: summary.tokens.estimated_records,
+      prompt_tokens_mean: promptMean ?? (measured > 0 ? tokens.prompt / measured : null),
+      completion_tokens_mean: completionMean ?? (done > 0 ? tokens.completion / done : null),
+      estimated_records: tokens.estimated_records,
       price,
-      model: summary.cost_usd.model ?? model,
-      per_request: summary.cost_usd.per_request,
-      per_1k_requests: summary.cost_usd.per_1k_requests,
-      per_hour_at_target_rate: summary.cost_usd.per_hour_at_target_rate,
-      target_rpm: summary.schedule.target_rpm,
+      model: cost.model ?? model,
+      per_request: perRequest,
+      per_1k_requests: priced ? perRequest * 1000 : cost.per_1k_requests,
+      per_hour_at_target_rate: priced ? (targetRpm === null ? null : perRequest * targetRpm * 60) : cost.per_hour_at_target_rate,
+      target_rpm: targetRpm,
       source: 'summary',
     };
   }

@@ -1,0 +1,79 @@
+// Host side of the panel suite (the browser side is test/integration/panel-ui.ts): a two-target run on
+// the simulator opens the Run panel live; after it ends the browser checks the headline numbers
+// against summary.json and saves the HTML report through the panel's button; then two runs of another
+// scenario are compared in the Compare panel, and the two targets of the first run side by side.
+
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunSummary } from '../../../src/engine/summary';
+import type { PerfLabApi } from '../../../src/extension/extension';
+import { waitForMarker, writeMarker } from '../markers';
+import { simulatorScenario, twoTargetScenario } from './fixtures';
+
+describe('Run and Compare panels in a real VS Code', () => {
+  let perflab: PerfLabApi;
+  let root: string;
+  const saved: string[] = [];
+
+  before(async () => {
+    perflab = await vscode.extensions.getExtension<PerfLabApi>('llm-perf-lab.llm-perf-lab')!.activate();
+    root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    fs.writeFileSync(path.join(root, 'two.perf.yaml'), twoTargetScenario('two-targets', '10s'));
+    fs.writeFileSync(path.join(root, 'single.perf.yaml'), simulatorScenario('single', '4s'));
+    // A save dialog cannot be answered from a test: exports go to the workspace's exports/ folder.
+    const exportsDir = path.join(root, 'exports');
+    fs.mkdirSync(exportsDir, { recursive: true });
+    perflab.panels.saveDialog = async (options) => {
+      const file = path.join(exportsDir, path.basename(options.defaultUri!.fsPath));
+      saved.push(file);
+      return vscode.Uri.file(file);
+    };
+  });
+
+  it('opens the Run panel when a run starts, feeds it live, and the browser checks it against summary.json', async function () {
+    this.timeout(240_000);
+    // As a user would: the scenario open in the editor, the panel opening beside it.
+    const scenarioFile = vscode.Uri.file(path.join(root, 'two.perf.yaml'));
+    await vscode.window.showTextDocument(scenarioFile);
+    const summary = (await vscode.commands.executeCommand('perflab.runScenario', scenarioFile)) as RunSummary;
+    assert.ok(summary, 'the run finished');
+    const runDir = perflab.panels.probes().find((p) => p.live)?.runDir;
+    assert.ok(runDir, 'a live Run panel was opened for the run');
+    const probe = perflab.panels.probes().find((p) => p.runDir === runDir)!;
+    assert.ok(probe.windowsSent >= 10, `windows were forwarded live (${probe.windowsSent})`);
+    // Throttled: far fewer messages than windows × targets + histogram updates.
+    writeMarker(root, 'run-done', { runDir });
+    const checked = await waitForMarker<{ saved: boolean }>(root, 'run-checked', 180_000);
+    assert.ok(checked.saved, 'the browser clicked "Save HTML report"');
+    const report = saved.find((f) => f.endsWith('report.html'));
+    assert.ok(report && fs.existsSync(report), `the HTML report was written (${saved.join(', ')})`);
+    const html = fs.readFileSync(report, 'utf8');
+    assert.match(html, /id="perflab-data"/);
+    assert.doesNotMatch(html, /(src|href)="https?:/, 'the report loads nothing from the network');
+    assert.ok(html.includes(`"ttft":{"count":${summary.targets[0].latency_ms.ttft.count}`), 'the report embeds the run summary');
+  });
+
+  it('compares two runs in the Compare panel, and the targets of one run on one clock', async function () {
+    this.timeout(240_000);
+    const single = vscode.Uri.file(path.join(root, 'single.perf.yaml'));
+    await vscode.commands.executeCommand('perflab.runScenario', single);
+    await vscode.commands.executeCommand('perflab.runScenario', single);
+    const runsRoot = path.join(root, '.perflab', 'runs');
+    const singles = fs.readdirSync(runsRoot).filter((d) => d.endsWith('-single') || /-single-\d+$/.test(d)).map((d) => path.join(runsRoot, d)).sort();
+    assert.equal(singles.length, 2, `two runs of "single" (${singles.join(', ')})`);
+    await vscode.commands.executeCommand('perflab.compareRuns', singles);
+    assert.equal(perflab.compare.lastMessage?.alignment, 'start');
+    writeMarker(root, 'compare-open', { runDirs: singles });
+    await waitForMarker(root, 'compare-checked', 180_000);
+
+    const { runDir } = await waitForMarker<{ runDir: string }>(root, 'run-done', 1000);
+    await vscode.commands.executeCommand('perflab.compareTargets', runDir);
+    const message = perflab.compare.lastMessage!;
+    assert.equal(message.alignment, 'clock', 'parallel targets of one run share one clock');
+    assert.deepEqual(message.runs.map((r) => r.summary.targets.map((t) => t.target)), [['fast', 'slow']]);
+    writeMarker(root, 'targets-open', { runDir });
+    await waitForMarker(root, 'targets-checked', 120_000);
+  });
+});

@@ -1,0 +1,117 @@
+// Browser side of the panel suite (loaded by run-code-server-tests.ts --ui; the host side is
+// extension/panel.test.ts). In the real workbench: the Run panel draws live while the run goes, its
+// headline numbers equal summary.json once it ends (for each target), its "Save HTML report" button
+// works, and the Compare panel shows each run's numbers with the right verdict. Screenshots go to
+// test-artifacts/ (the README's come from here).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { RunSummary, TargetSummary } from '../../src/engine/summary';
+import { waitForMarker, writeMarker } from './markers';
+import { findWebviewFrame, runCommand, screenshot } from './ui';
+
+const workspace = process.env.PERFLAB_INTEGRATION_WORKSPACE!;
+
+export default async function panelUi(page: Page, log: (message: string) => void): Promise<void> {
+  if (!workspace) throw new Error('PERFLAB_INTEGRATION_WORKSPACE is not set');
+
+  // Room for the editor and the panel side by side (these screenshots go into the README).
+  await runCommand(page, 'View: Hide Secondary Side Bar', 20_000).catch((error: Error) => log(`could not hide the secondary side bar: ${error.message}`));
+
+  // 1. Live: the panel opens beside the editor as soon as the run starts and its charts fill up.
+  const run = await findWebviewFrame(page, '.run-view', 120_000);
+  await waitUntil(async () => (await attr(run, '[data-chart-id="ttft"]', 'data-points')) > 0, 60_000, 'the live TTFT chart received data');
+  const liveStatus = await run.locator('.status').first().textContent();
+  if (!/^Live/.test(liveStatus ?? '')) throw new Error(`the panel is not live during the run: "${liveStatus}"`);
+  await screenshot(page, 'panel-1-live');
+  log(`Run panel live: ${liveStatus}`);
+
+  // 2. Finished: headline numbers equal summary.json, for each target.
+  const { runDir } = await waitForMarker<{ runDir: string }>(workspace, 'run-done', 180_000);
+  const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+  await waitUntil(async () => /^Finished/.test((await run.locator('.status').first().textContent()) ?? ''), 30_000, 'the panel says the run finished');
+  for (const target of summary.targets) {
+    await run.locator('#target-select').selectOption(target.target);
+    await waitUntil(async () => (await run.locator('[data-card-id="ttft_p95"]').getAttribute('data-value')) === String(target.latency_ms.ttft.p95), 10_000, `cards show ${target.target}`);
+    await checkCards(run, target);
+    const slo = summary.slos.find((v) => v.target === target.target && v.slo.startsWith('ttft'))!;
+    const status = await run.locator(`[data-slo="${slo.slo}"]`).getAttribute('data-status');
+    if (status !== (slo.pass ? 'pass' : 'fail')) throw new Error(`${target.target}: SLO "${slo.slo}" shows ${status}, summary says ${slo.pass ? 'pass' : 'fail'}`);
+    for (const chart of ['ttft', 'tbt', 'itl', 'e2e', 'rpm', 'tpm', 'in_flight', 'ttft_hist', 'itl_hist', 'prompt_tokens_hist']) {
+      if ((await attr(run, `[data-chart-id="${chart}"]`, 'data-points')) <= 0) throw new Error(`${target.target}: chart ${chart} has no data`);
+    }
+    log(`Run panel (${target.target}): headline cards and SLO verdict equal summary.json`);
+  }
+  await run.locator('#target-select').selectOption(summary.targets[0].target);
+  await screenshot(page, 'panel-2-finished');
+  // The data-table twin of a chart (keyboard users and screen readers).
+  await run.locator('[data-chart-id="ttft"] button[aria-controls]').click();
+  const rows = await run.locator('#table-ttft tbody tr').count();
+  if (rows < 5) throw new Error(`the TTFT table has ${rows} rows`);
+  await run.locator('button[aria-label="Save HTML report"]').click();
+  writeMarker(workspace, 'run-checked', { saved: true });
+
+  // 3. Compare two runs: the table's numbers are each run's summary numbers, with the verdict.
+  const { runDirs } = await waitForMarker<{ runDirs: string[] }>(workspace, 'compare-open', 180_000);
+  const compare = await findWebviewFrame(page, '.compare-view', 60_000);
+  const summaries = runDirs.map((d) => JSON.parse(fs.readFileSync(path.join(d, 'summary.json'), 'utf8')) as RunSummary);
+  await checkCompareRow(compare, 'TTFT p95', summaries.map((s) => s.targets[0].latency_ms.ttft.p95));
+  await checkCompareRow(compare, 'E2E p50', summaries.map((s) => s.targets[0].latency_ms.e2e.p50));
+  await screenshot(page, 'panel-3-compare-runs');
+  log('Compare panel: two runs, numbers and verdicts equal the summaries');
+  writeMarker(workspace, 'compare-checked');
+
+  // 4. The two targets of the first run, on one clock.
+  await waitForMarker(workspace, 'targets-open', 120_000);
+  const targets = await findWebviewFrame(page, '.compare-view h1:has-text("Compare 2 targets")', 60_000);
+  await checkCompareRow(targets, 'TTFT p95', summary.targets.map((t) => t.latency_ms.ttft.p95));
+  await screenshot(page, 'panel-4-compare-targets');
+  log('Compare panel: the two targets of one run, better/worse as the summaries say');
+  writeMarker(workspace, 'targets-checked');
+}
+
+async function checkCards(frame: Frame, t: TargetSummary): Promise<void> {
+  const expected: Record<string, number | null> = {
+    ttft_p50: t.latency_ms.ttft.p50,
+    ttft_p95: t.latency_ms.ttft.p95,
+    ttft_p99: t.latency_ms.ttft.p99,
+    tbt_p95: t.latency_ms.tbt.p95,
+    e2e_p95: t.latency_ms.e2e.p95,
+    achieved_rpm: t.schedule.achieved_rpm,
+    tokens_in: t.tokens.prompt,
+    tokens_out: t.tokens.completion,
+    cost_so_far: t.cost_usd.total,
+    cost_per_request: t.cost_usd.per_request,
+  };
+  for (const [id, value] of Object.entries(expected)) {
+    const shown = await frame.locator(`[data-card-id="${id}"]`).first().getAttribute('data-value');
+    if (shown !== (value === null ? '' : String(value))) throw new Error(`${t.target}: card ${id} shows ${shown}, summary.json says ${value}`);
+  }
+}
+
+async function checkCompareRow(frame: Frame, metric: string, values: (number | null)[]): Promise<void> {
+  const cells = frame.locator(`tr[data-metric="${metric}"] td`);
+  await cells.first().waitFor({ timeout: 30_000 });
+  const shown = await cells.evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-value'), td.getAttribute('data-verdict')]));
+  const base = values[0]!;
+  values.forEach((v, i) => {
+    const [value, verdict] = shown[i];
+    if (value !== String(v)) throw new Error(`compare ${metric} column ${i}: shows ${value}, summary says ${v}`);
+    // The panel calls values less than 1% apart the same (webview-ui/src/model/compare.ts SAME_WITHIN).
+    const want = i === 0 ? 'baseline' : Math.abs(v! - base) < Math.abs(base) * 0.01 ? 'same' : v! < base ? 'better' : 'worse';
+    if (verdict !== want) throw new Error(`compare ${metric} column ${i}: verdict ${verdict}, expected ${want}`);
+  });
+}
+
+async function attr(frame: Frame, selector: string, name: string): Promise<number> {
+  return Number((await frame.locator(selector).first().getAttribute(name)) ?? NaN);
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
