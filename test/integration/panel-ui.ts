@@ -50,7 +50,18 @@ export default async function panelUi(page: Page, log: (message: string) => void
   const rows = await run.locator('#table-ttft tbody tr').count();
   if (rows < 5) throw new Error(`the TTFT table has ${rows} rows`);
   await run.locator('button[aria-label="Save HTML report"]').click();
+  // Pick the second target; the panel must remember it when it is hidden and shown again.
+  const picked = summary.targets[1];
+  await run.locator('#target-select').selectOption(picked.target);
   writeMarker(workspace, 'run-checked', { saved: true });
+
+  await waitForMarker(workspace, 'panel-reshown', 120_000);
+  const reshown = await findWebviewFrame(page, '.run-view', 60_000);
+  await waitUntil(async () => (await reshown.locator('#target-select').inputValue()) === picked.target, 20_000, `the re-shown panel restored the picked target (${picked.target})`);
+  await waitUntil(async () => (await attr(reshown, '[data-chart-id="ttft"]', 'data-points')) > 0, 20_000, 'the re-shown panel drew its charts again');
+  await checkCards(reshown, picked);
+  log('Run panel hidden and shown again: rebuilt from the run, picked target restored');
+  writeMarker(workspace, 'reshown-checked');
 
   // 3. Compare two runs: the table's numbers are each run's summary numbers, with the verdict.
   const { runDirs } = await waitForMarker<{ runDirs: string[] }>(workspace, 'compare-open', 180_000);

@@ -12,6 +12,17 @@ import type { PerfLabApi } from '../../../src/extension/extension';
 import { waitForMarker, writeMarker } from '../markers';
 import { simulatorScenario, twoTargetScenario } from './fixtures';
 
+/** Polls `probe` until it returns a value (or throws `what` after `ms`). */
+async function waitFor<T>(probe: () => T | undefined, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe('Run and Compare panels in a real VS Code', () => {
   let perflab: PerfLabApi;
   let root: string;
@@ -41,9 +52,8 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.ok(summary, 'the run finished');
     const runDir = perflab.panels.probes().find((p) => p.live)?.runDir;
     assert.ok(runDir, 'a live Run panel was opened for the run');
-    const probe = perflab.panels.probes().find((p) => p.runDir === runDir)!;
-    assert.ok(probe.windowsSent >= 10, `windows were forwarded live (${probe.windowsSent})`);
-    // Throttled: far fewer messages than windows × targets + histogram updates.
+    const live = perflab.panels.probes().find((p) => p.runDir === runDir)!;
+    assert.ok(live.windowsSent >= 10, `windows were forwarded live (${live.windowsSent})`);
     writeMarker(root, 'run-done', { runDir });
     const checked = await waitForMarker<{ saved: boolean }>(root, 'run-checked', 180_000);
     assert.ok(checked.saved, 'the browser clicked "Save HTML report"');
@@ -53,6 +63,17 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.match(html, /id="perflab-data"/);
     assert.doesNotMatch(html, /(src|href)="https?:/, 'the report loads nothing from the network');
     assert.ok(html.includes(`"ttft":{"count":${summary.targets[0].latency_ms.ttft.count}`), 'the report embeds the run summary');
+
+    // Hidden (another editor in front of it in its group) and shown again: the webview is rebuilt,
+    // gets everything again, and restores the target the user had picked.
+    const probe = () => perflab.panels.probes().find((p) => p.runDir === runDir)!;
+    await vscode.window.showTextDocument(scenarioFile, { viewColumn: vscode.ViewColumn.Two, preview: false });
+    await waitFor(() => (probe().ready ? undefined : true), 20_000, 'the hidden Run panel stops receiving updates');
+    const sentBefore = probe().messagesSent;
+    await vscode.commands.executeCommand('perflab.openResults', runDir);
+    await waitFor(() => (probe().ready && probe().messagesSent > sentBefore ? true : undefined), 30_000, 'the Run panel, shown again, received the run again');
+    writeMarker(root, 'panel-reshown');
+    await waitForMarker(root, 'reshown-checked', 60_000);
   });
 
   it('compares two runs in the Compare panel, and the targets of one run on one clock', async function () {
