@@ -84,6 +84,8 @@ describe('Run and Compare panels in a real VS Code', () => {
     const runsRoot = path.join(root, '.perflab', 'runs');
     const singles = fs.readdirSync(runsRoot).filter((d) => d.endsWith('-single') || /-single-\d+$/.test(d)).map((d) => path.join(runsRoot, d)).sort();
     assert.equal(singles.length, 2, `two runs of "single" (${singles.join(', ')})`);
+    // A clean editor area, so the Compare panel (and its screenshot for the README) has room.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('perflab.compareRuns', singles);
     assert.equal(perflab.compare.lastMessage?.alignment, 'start');
     writeMarker(root, 'compare-open', { runDirs: singles });
