@@ -11,6 +11,8 @@ export interface LoadFlags {
   model?: string;
   provider?: string;
   apiVersion?: string;
+  api?: string;
+  reasoningEffort?: string;
   apiKeyEnv?: string;
   rate?: string;
   arrival?: string;
@@ -45,6 +47,7 @@ export function scenarioFromLoadFlags(endpoint: string, f: LoadFlags): Scenario 
   if (f.model !== undefined) target.model = f.model;
   else if (provider !== 'azure' && f.deployment !== undefined) target.model = f.deployment;
   if (f.apiVersion !== undefined) target.api_version = f.apiVersion;
+  if (f.api !== undefined) target.api = f.api;
   const workload: Record<string, unknown> = { mode: f.rate === undefined ? 'closed' : 'open', clients: num(f.clients) ?? 20 };
   if (f.rate !== undefined) workload.rate = num(f.rate);
   if (f.arrival !== undefined) workload.arrival = f.arrival;
@@ -61,7 +64,10 @@ export function scenarioFromLoadFlags(endpoint: string, f: LoadFlags): Scenario 
     prevent_server_caching: f.preventServerCaching,
     record_chunks: f.recordChunks === true,
   };
-  if (f.temperature !== undefined) doc.request = { temperature: num(f.temperature) };
+  const request: Record<string, unknown> = {};
+  if (f.temperature !== undefined) request.temperature = num(f.temperature);
+  if (f.reasoningEffort !== undefined) request.reasoning_effort = f.reasoningEffort;
+  if (Object.keys(request).length > 0) doc.request = request;
   if (f.slo?.length) doc.slos = f.slo;
   // Validated through the one schema; problems name the scenario field each flag maps to.
   return parseScenario(stringify(doc), '<perflab load flags>');

@@ -16,6 +16,12 @@ export interface SimulateFlags {
   ptuCapacityTpm?: string;
   faults?: string;
   azurePromptFilter: boolean;
+  azureAsyncFilter?: boolean;
+  reasoningTokens?: string;
+  reasoningField?: SimulatorOptions['reasoning_field'];
+  reasoningEvent?: SimulatorOptions['reasoning_event'];
+  usage?: SimulatorOptions['usage'];
+  coalesceEvents?: string;
   apiKeyEnv?: string;
   seed?: string;
   log?: string;
@@ -42,6 +48,12 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
   set('tpm_limit', number('tpm-limit', f.tpmLimit));
   set('ptu_capacity_tpm', number('ptu-capacity-tpm', f.ptuCapacityTpm));
   set('seed', number('seed', f.seed));
+  set('azure_async_filter', f.azureAsyncFilter);
+  set('reasoning_tokens', number('reasoning-tokens', f.reasoningTokens));
+  set('reasoning_field', f.reasoningField);
+  set('reasoning_event', f.reasoningEvent);
+  set('usage', f.usage);
+  set('coalesce_events', number('coalesce-events', f.coalesceEvents));
   if (f.faults) options.faults = parseFaults(f.faults);
   if (f.log) options.log_file = f.log;
   if (f.apiKeyEnv) {
@@ -55,6 +67,7 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
       `perflab simulator listening on ${sim.url}`,
       `  Azure:    ${sim.url}/openai/deployments/<deployment>/chat/completions?api-version=2024-10-21`,
       `  OpenAI:   ${sim.url}/v1/chat/completions`,
+      `  Responses API: ${sim.url}/v1/responses, ${sim.url}/openai/v1/responses, ${sim.url}/openai/responses?api-version=2025-04-01-preview`,
       `  e.g.      npx perflab load ${sim.url} --deployment gpt-4o --provider azure --rate 60 --duration 30`,
       'Ctrl-C to stop.',
       '',

@@ -4,7 +4,7 @@
 // on a chunk with choices (LiteLLM) or cumulative on every chunk (vLLM continuous usage: the last one
 // wins), reasoning as `delta.reasoning_content` or `delta.reasoning`, and error events mid-stream.
 
-import { addReasoning, addVisible, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
+import { addOutput, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
 
 export function readChatEvent(eventName: string | null, chunk: any, at: number, out: StreamOutput): ReadVerdict {
   if (eventName === 'error' || chunk?.error || chunk?.object === 'error') {
@@ -27,10 +27,8 @@ export function readChatEvent(eventName: string | null, chunk: any, at: number, 
   const delta = choice.delta;
   if (!delta) return 'continue'; // Azure's asynchronous-filter annotations carry no delta
   const reasoning = nonEmpty(delta.reasoning_content) ? delta.reasoning_content : nonEmpty(delta.reasoning) ? delta.reasoning : null;
-  if (reasoning !== null) addReasoning(out, at, reasoning);
-  const visible = visibleText(delta);
-  // Role-only and empty chunks are not tokens.
-  if (visible !== null) addVisible(out, at, visible);
+  // Role-only and empty chunks are not tokens (addOutput ignores them).
+  addOutput(out, at, reasoning, visibleText(delta));
   return 'continue';
 }
 

@@ -3,7 +3,7 @@
 // `.failed` ends the stream; `error` events fail it. `response.created` is not a token (llama.cpp
 // sends it only with the first one); the first `*.delta` is.
 
-import { addReasoning, addVisible, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
+import { addOutput, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
 
 const REASONING_DELTAS = new Set(['response.reasoning_summary_text.delta', 'response.reasoning_text.delta']);
 const VISIBLE_DELTAS = new Set([
@@ -20,11 +20,11 @@ export function readResponsesEvent(eventName: string | null, data: any, at: numb
   }
   if (type === null) return 'continue';
   if (VISIBLE_DELTAS.has(type)) {
-    if (nonEmpty(data.delta)) addVisible(out, at, data.delta);
+    if (nonEmpty(data.delta)) addOutput(out, at, null, data.delta);
     return 'continue';
   }
   if (REASONING_DELTAS.has(type)) {
-    if (nonEmpty(data.delta)) addReasoning(out, at, data.delta);
+    if (nonEmpty(data.delta)) addOutput(out, at, data.delta, null);
     return 'continue';
   }
   const response = data.response;

@@ -50,18 +50,21 @@ export function emptyOutput(): StreamOutput {
   };
 }
 
-export function addReasoning(out: StreamOutput, at: number, text: string): void {
-  if (out.firstReasoningAt === null) out.firstReasoningAt = at;
-  out.reasoningEvents++;
+/** One output-bearing event: reasoning text, visible text or (a multi-token chunk at the switch) both.
+ *  One event is one entry in outputTimes, whatever it carries. */
+export function addOutput(out: StreamOutput, at: number, reasoning: string | null, visible: string | null): void {
+  if (reasoning === null && visible === null) return;
   out.outputTimes.push(at);
-  out.reasoningText += text;
-}
-
-export function addVisible(out: StreamOutput, at: number, text: string): void {
-  if (out.firstVisibleAt === null) out.firstVisibleAt = at;
-  out.lastVisibleAt = at;
-  out.outputTimes.push(at);
-  out.text += text;
+  if (reasoning !== null) {
+    if (out.firstReasoningAt === null) out.firstReasoningAt = at;
+    out.reasoningEvents++;
+    out.reasoningText += reasoning;
+  }
+  if (visible !== null) {
+    if (out.firstVisibleAt === null) out.firstVisibleAt = at;
+    out.lastVisibleAt = at;
+    out.text += visible;
+  }
 }
 
 export function nonEmpty(value: unknown): value is string {
