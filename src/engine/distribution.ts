@@ -68,25 +68,31 @@ export function mergeDistribution(into: Distribution, from: Distribution): void 
 }
 
 /**
- * Per-target distributions built from request records, with the same rules as the engine's
- * statistics: warm-up and cancelled requests are left out, latencies come from successful requests.
+ * One finished request into a target's distributions, with the same rules as the engine's statistics:
+ * warm-up and cancelled requests are left out; latencies and completion tokens come from successful
+ * requests; prompt tokens count for every request that was sent. `chunkGapsMs`: the gaps between its
+ * content events (the engine has them for every request; a file has them only with record_chunks).
  */
+export function addRecordToDistributions(d: TargetDistributions, record: RequestRecord, chunkGapsMs: readonly number[]): void {
+  if (record.warmup || record.error === 'cancelled') return;
+  if (record.prompt_tokens !== null) addToDistribution(d.prompt_tokens, record.prompt_tokens);
+  if (record.error !== null) return;
+  if (record.ttft_ms !== null) addToDistribution(d.ttft, record.ttft_ms);
+  if (record.tbt_ms !== null) addToDistribution(d.tbt, record.tbt_ms);
+  if (record.e2e_ms !== null) addToDistribution(d.e2e, record.e2e_ms);
+  if (record.completion_tokens !== null) addToDistribution(d.completion_tokens, record.completion_tokens);
+  for (const gap of chunkGapsMs) addToDistribution(d.itl, gap);
+}
+
+/** Per-target distributions rebuilt from request records (requests.jsonl of a run whose summary has none). */
 export class DistributionTally {
   private readonly byTarget = new Map<string, TargetDistributions>();
 
   add(record: RequestRecord): void {
-    if (record.warmup || record.error === 'cancelled') return;
-    const d = this.target(record.target);
-    if (record.error === null) {
-      if (record.ttft_ms !== null) addToDistribution(d.ttft, record.ttft_ms);
-      if (record.tbt_ms !== null) addToDistribution(d.tbt, record.tbt_ms);
-      if (record.e2e_ms !== null) addToDistribution(d.e2e, record.e2e_ms);
-      if (record.completion_tokens !== null) addToDistribution(d.completion_tokens, record.completion_tokens);
-      const offsets = record.chunk_offsets_ms;
-      if (offsets) for (let i = 1; i < offsets.length; i++) addToDistribution(d.itl, offsets[i] - offsets[i - 1]);
-    }
-    // Prompt tokens are what was sent, so they count for every request that was sent.
-    if (record.prompt_tokens !== null) addToDistribution(d.prompt_tokens, record.prompt_tokens);
+    const offsets = record.chunk_offsets_ms;
+    const gaps: number[] = [];
+    if (offsets) for (let i = 1; i < offsets.length; i++) gaps.push(offsets[i] - offsets[i - 1]);
+    addRecordToDistributions(this.target(record.target), record, gaps);
   }
 
   get(target: string): TargetDistributions | undefined {

@@ -2,6 +2,7 @@
 // windows.jsonl). The window is a ring of one-second slots; when a slot expires it is subtracted from
 // the running window totals, so memory stays flat however long the run.
 
+import { addRecordToDistributions, emptyTargetDistributions, type TargetDistributions } from './distribution';
 import { LatencyHistogram } from './histogram';
 import type { LatencyStats, RequestRecord, WindowSnapshot } from './records';
 
@@ -90,6 +91,8 @@ export class TargetMetrics {
   hiddenReasoningRecords = 0;
   /** Whole-run distributions (warm-up excluded). */
   readonly run: Record<LatencyKey, LatencyHistogram>;
+  /** Whole-run histograms in fixed bins, for the Run panel and summary.json (same exclusions). */
+  readonly distributions: TargetDistributions = emptyTargetDistributions();
 
   private readonly slots: Slot[];
   private readonly windowTotal = new Slot();
@@ -121,6 +124,9 @@ export class TargetMetrics {
 
   /** A request finished; `contentTimes` are its content events' performance.now() stamps. */
   onRecord(record: RequestRecord, contentTimes: readonly number[]): void {
+    const gaps: number[] = [];
+    for (let i = 1; i < contentTimes.length; i++) gaps.push(contentTimes[i] - contentTimes[i - 1]);
+    addRecordToDistributions(this.distributions, record, gaps);
     const t = this.totals;
     t.attempts += record.attempts;
     t.backoffMs += record.backoff_ms;
@@ -166,7 +172,7 @@ export class TargetMetrics {
     if (record.e2e_ms !== null) this.record('e2e', record.e2e_ms);
     if (record.tbt_ms !== null) this.record('tbt', record.tbt_ms);
     if (record.tbt_all_ms != null) this.record('tbt_all', record.tbt_all_ms);
-    for (let i = 1; i < contentTimes.length; i++) this.record('itl', contentTimes[i] - contentTimes[i - 1]);
+    for (const gap of gaps) this.record('itl', gap);
     if (record.completion_tokens !== null && record.content_chunks > 0) {
       const hiddenReasoning = record.reasoning_chunks ? 0 : (record.reasoning_tokens ?? 0);
       if (hiddenReasoning > 0) this.hiddenReasoningRecords++;

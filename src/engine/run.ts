@@ -4,6 +4,7 @@
 
 import * as os from 'node:os';
 import type { Credential } from './chat-request';
+import type { TargetDistributions } from './distribution';
 import { TargetMetrics } from './metrics';
 import type { RequestRecord, WindowSnapshot } from './records';
 import type { PreparedPrompt, RequestEnvironment } from './request-runner';
@@ -70,6 +71,11 @@ export class Run {
     this.stopped = true;
     this.onEnd = mode;
     for (const s of this.states) s.runner.stopScheduling();
+  }
+
+  /** Whole-run histograms per target so far (the Run panel draws them live; summary.json keeps them). */
+  distributions(): Record<string, TargetDistributions> {
+    return Object.fromEntries(this.states.map((s) => [s.target.name, s.metrics.distributions]));
   }
 
   /** Catalog overrides: the caller's (e.g. VS Code settings), then the scenario's own `pricing`. */
@@ -142,6 +148,7 @@ export class Run {
         targets,
         slos,
         passed: slos.every((v) => v.pass),
+        distributions: this.distributions(),
       };
       folder?.writeJson('summary.json', summary);
       return summary;

@@ -2,14 +2,12 @@
 // in a worker_threads worker of the extension host, exactly the engine the CLI runs.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { DistributionTally } from '../engine/distribution';
 import { startRun } from '../engine/run';
 import type { HostToWorker, WorkerStart, WorkerToHost } from './worker-protocol';
 
 const start = workerData as WorkerStart;
 const post = (message: WorkerToHost) => parentPort!.postMessage(message);
-// Histograms for the Run panel, from the same records the engine writes to requests.jsonl.
-const tally = new DistributionTally();
+// The Run panel's histograms change only when a request finishes.
 let distributionsChanged = false;
 
 const run = startRun(start.scenario, {
@@ -17,13 +15,12 @@ const run = startRun(start.scenario, {
   seed: start.seed,
   modelOverrides: start.modelOverrides,
   resolveCredential: async (target) => start.credentials[target.name] ?? null,
-  onRecord: (record) => {
-    tally.add(record);
+  onRecord: () => {
     distributionsChanged = true;
   },
   onWindow: (snapshot) => {
     post({ type: 'window', snapshot });
-    if (distributionsChanged) post({ type: 'distributions', distributions: tally.toJSON() });
+    if (distributionsChanged) post({ type: 'distributions', distributions: run.distributions() });
     distributionsChanged = false;
   },
   onMessage: (text) => post({ type: 'message', text }),
@@ -35,7 +32,7 @@ parentPort!.on('message', (message: HostToWorker) => {
 
 run.done.then(
   (summary) => {
-    post({ type: 'distributions', distributions: tally.toJSON() });
+    post({ type: 'distributions', distributions: run.distributions() });
     post({ type: 'done', summary });
   },
   (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
