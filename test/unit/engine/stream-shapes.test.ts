@@ -12,6 +12,8 @@ import type { Api, Target } from '../../../src/engine/scenario/types';
 import type { RunSummary } from '../../../src/engine/summary';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator, SimulatorLogEntry, SimulatorOptions } from '../../../src/simulator/types';
+import { statusLine, summaryText } from '../../../src/engine/report-text';
+import { parseSlo } from '../../../src/engine/scenario/slo';
 import { logFor, runCollect, scenario, target } from './helpers';
 
 const TOLERANCE_MS = 25;
@@ -181,4 +183,32 @@ describe('every stream shape: engine records vs the simulator log', function () 
       });
     }
   }
+
+  it('reasoning in the live line, the text summary and SLOs; plain runs keep their old lines', async () => {
+    sim = await startSimulator({ keep_log: true, ttft_ms: 20, tpot_ms: 2, jitter: 0, reasoning_tokens: REASONING });
+    const slos = ['ttfr.p95 < 10s', 'tbt_all.p95 < 1s', 'ttfr.p50 > 1s'].map(parseSlo);
+    const { summary, windows } = await runCollect(
+      scenario([target(sim.url, { api: 'responses' })], { slos, prompts: { kind: 'shape', profile: 'custom', context_tokens: 60, max_tokens: MAX_TOKENS } }),
+    );
+    const t = summary.targets[0];
+    assert.equal(t.api, 'responses');
+    assert.ok(t.reasoning_latency_ms!.ttfr.p50! > 15 && t.reasoning_latency_ms!.ttfr.p50! < t.latency_ms.ttft.p50!, 'TTFR precedes TTFT');
+    assert.deepEqual(summary.slos.map((v) => v.pass), [true, true, false]);
+    assert.equal(summary.slos[0].actual, t.reasoning_latency_ms!.ttfr.p95);
+    const line = statusLine(windows.at(-1)!, false);
+    assert.match(line, /ttfr avg: \d+ 95th: \d+ {2}ttft avg: \d+/);
+    assert.match(line, /reasoning tpm: \d+/);
+    const text = summaryText(summary, null);
+    assert.match(text, /Target sim \(openai-compatible, Responses API, gpt-4o-mini\)/);
+    for (const label of ['TTFR (first reasoning token)', 'TTFT (first visible token)', 'TBT (per visible token)', 'TBT (per token, reasoning too)']) {
+      assert.ok(text.includes(label), `${label} in\n${text}`);
+    }
+    assert.match(text, new RegExp(`reasoning ${REASONING * 12} \\(in 12 requests\\)`));
+    await sim.close();
+
+    sim = await startSimulator({ ttft_ms: 5, tpot_ms: 1 });
+    const plain = await runCollect(scenario([target(sim.url)], { workload: { requests: 2 } }));
+    assert.doesNotMatch(statusLine(plain.windows.at(-1)!, false), /ttfr|reasoning/);
+    assert.doesNotMatch(summaryText(plain.summary, null), /TTFR|reasoning/);
+  });
 });
