@@ -20,6 +20,8 @@ interface MetricRow {
   unit: 'ms' | 'rpm' | '%';
   better: Better;
   value: (t: TargetSummary) => number | null;
+  /** Shown only when some run has it (TTFR exists only for reasoning models that stream reasoning). */
+  optional?: boolean;
 }
 
 const LATENCY: [string, 'ttft' | 'tbt' | 'itl' | 'e2e'][] = [
@@ -34,6 +36,15 @@ export const COMPARE_METRICS: MetricRow[] = [
   ...LATENCY.flatMap(([name, key]) =>
     STATS.map((stat): MetricRow => ({ name: `${name} ${stat}`, unit: 'ms', better: 'lower', value: (t) => t.latency_ms[key]?.[stat] ?? null })),
   ),
+  ...STATS.map(
+    (stat): MetricRow => ({
+      name: `TTFR (first reasoning token) ${stat}`,
+      unit: 'ms',
+      better: 'lower',
+      value: (t) => (t.reasoning_latency_ms?.ttfr.count ? t.reasoning_latency_ms.ttfr[stat] : null),
+      optional: true,
+    }),
+  ),
   { name: 'Achieved RPM', unit: 'rpm', better: 'higher', value: (t) => t.schedule.achieved_rpm },
   { name: 'Errors', unit: '%', better: 'lower', value: errorPercent },
   { name: 'Throttled (HTTP 429)', unit: '%', better: 'lower', value: throttledPercent },
@@ -42,6 +53,11 @@ export const COMPARE_METRICS: MetricRow[] = [
 /** Share of attempts answered with HTTP 429, in percent; null when nothing was sent. */
 export function throttledPercent(t: TargetSummary): number | null {
   return t.requests.attempts > 0 ? (t.requests.throttled_responses / t.requests.attempts) * 100 : null;
+}
+
+/** The metric rows worth showing for these targets: optional rows only when one of them has a value. */
+export function metricsFor(targets: TargetSummary[]): MetricRow[] {
+  return COMPARE_METRICS.filter((m) => !m.optional || targets.some((t) => m.value(t) !== null));
 }
 
 /** Failed share of the requests that count (warm-up excluded), in percent; null when none counted. */
@@ -68,7 +84,7 @@ export function compareRunsText(runs: RunSummary[], labels?: string[]): string {
 
   const header = ['Metric', `A: ${baseline.label}`];
   others.forEach((e, i) => header.push(`${letter(i + 1)}: ${e.label}`, `${letter(i + 1)} vs A`));
-  const rows = COMPARE_METRICS.map((m) => {
+  const rows = metricsFor(entries.map((e) => e.target)).map((m) => {
     const a = m.value(baseline.target);
     const row = [`${m.name}${m.unit === 'ms' ? ' (ms)' : m.unit === '%' ? ' (%)' : ''}`, fmt(a, m.unit)];
     for (const e of others) {

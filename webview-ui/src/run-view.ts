@@ -22,7 +22,13 @@ interface TimeChartDef {
 
 const TIME_CHARTS: TimeChartDef[] = [
   { id: 'ttft', title: 'Time to first token (TTFT)', unit: 'ms', description: 'p50 and p95 per sliding window; role-only and content-filter chunks are not tokens.' },
-  { id: 'tbt', title: 'Time between tokens — per token', unit: 'ms', description: 'p50 and p95 of (last − first content chunk) / (completion tokens − 1), per window.' },
+  {
+    id: 'ttfr',
+    title: 'Time to first reasoning token (TTFR)',
+    unit: 'ms',
+    description: 'Reasoning models: p50 and p95 of the time to the first reasoning delta, per window; TTFT counts visible output only.',
+  },
+  { id: 'tbt', title: 'Time between tokens — per token', unit: 'ms', description: 'p50 and p95 of (last − first content chunk) / (completion tokens − 1), per window; for reasoning models also over all output tokens.' },
   { id: 'itl', title: 'Chunk gaps — per chunk, not per token', unit: 'ms', description: 'p50 and p95 of the gaps between content-bearing stream events; a chunk may carry several tokens.' },
   { id: 'e2e', title: 'End-to-end latency', unit: 'ms', description: 'p50 and p95 per window, from send to the end of the stream.' },
   { id: 'rpm', title: 'Requests per minute — achieved vs target', unit: 'rpm', description: 'Completed requests per minute over the window, and the scheduled rate.' },

@@ -67,6 +67,15 @@ describe('compareRuns', () => {
     assert.deepEqual(row('TBT (per token) p99').cells[1], { value: 20, difference: -20, ratio: 0.5, verdict: 'better' });
   });
 
+  it('adds TTFR rows only when a run measured reasoning', () => {
+    assert.ok(!table.rows.some((r) => r.metric.startsWith('TTFR')));
+    const reasoning = runSummary({ name: 'r', file: '/w/r', startedAt: '2026-01-06T00:00:00Z', targets: [{ target: 'o4' }] });
+    reasoning.targets[0].reasoning_latency_ms = { ttfr: { count: 5, avg: 300, p50: 290, p90: 400, p95: 420, p99: 500, max: 510 }, tbt_all: { count: 5, avg: 8, p50: 8, p90: 9, p95: 9, p99: 10, max: 10 } };
+    const t = compareRuns([reasoning, runSummary({ name: 'p', file: '/w/p', startedAt: '2026-01-07T00:00:00Z', targets: [{ target: 'gpt' }] })]);
+    const ttfr = t.rows.find((r) => r.metric === 'TTFR (first reasoning token) p95')!;
+    assert.deepEqual(ttfr.cells.map((c) => [c.value, c.verdict]), [[420, 'baseline'], [null, 'unknown']]);
+  });
+
   it('calls values less than 1% apart the same (noise), and 1% or more better/worse', () => {
     const near = (ttft95: number) => runSummary({ name: 'n', file: '/w/n', startedAt: '2026-01-05T00:00:00Z', targets: [{ target: 'gpt', ttft: [100, ttft95, 400] }] });
     const t = compareRuns([near(200), near(201.9), near(202), near(197.9)]);

@@ -58,6 +58,19 @@ describe('seriesFromWindows', () => {
     assert.deepEqual(s.get('utilization')!.points.map((p) => p.y), [null, 40, null]);
     assert.deepEqual(s.get('lag_p95')!.points.map((p) => p.y), [8, 55, null]);
   });
+
+  it('draws reasoning series (TTFR, TBT over all output tokens, reasoning TPM) only when a window reports them, labelled', () => {
+    assert.ok(!seriesFromWindows(windows, 'a').some((s) => s.id.startsWith('ttfr') || s.id.startsWith('tbt_all') || s.id === 'reasoning_tpm'));
+    const reasoning = [win(1, { ttfr: lat(null), tbt_all: lat(null), reasoning_tpm: 0 }), win(2, { ttfr: lat(300, 450), tbt_all: lat(8, 11), reasoning_tpm: 1200 })];
+    const s = byId(seriesFromWindows(reasoning, 'a'));
+    assert.deepEqual(s.get('ttfr_p95')!.points.map((p) => p.y), [null, 450]);
+    assert.equal(s.get('ttfr_p95')!.chart, 'ttfr');
+    assert.equal(s.get('ttfr_p50')!.label, 'TTFR p50 (first reasoning token)');
+    assert.deepEqual(s.get('tbt_all_p50')!.points.map((p) => p.y), [null, 8]);
+    assert.equal(s.get('tbt_all_p50')!.label, 'TBT p50 (all output tokens, reasoning included)');
+    assert.equal(s.get('tbt_all_p50')!.chart, 'tbt');
+    assert.deepEqual(s.get('reasoning_tpm')!.points.map((p) => p.y), [null, 1200]);
+  });
 });
 
 describe('aligning runs for the compare panel', () => {

@@ -148,6 +148,29 @@ describe('RunViewModel headline', () => {
     assert.deepEqual(vm.headline('b').slos.map((v) => v.status), ['fail']);
   });
 
+  it('reasoning models: TTFR cards and TBT over all output tokens appear only when reasoning was measured', () => {
+    const plain = new RunViewModel({ scenario: scenario(), targets });
+    plain.setSummary(summary());
+    assert.ok(!plain.headline('a').cards.some((c) => c.id.startsWith('ttfr') || c.id === 'tbt_all_p95'), 'no reasoning cards for a plain run');
+
+    const s = summary();
+    s.targets[0].reasoning_latency_ms = { ttfr: lat(310, 480, 620), tbt_all: lat(6, 9, 12) };
+    const vm = new RunViewModel({ scenario: scenario(), targets });
+    vm.setSummary(s);
+    const h = vm.headline('a');
+    assert.equal(card(h, 'ttfr_p50').value, 310);
+    assert.equal(card(h, 'ttfr_p95').value, 480);
+    assert.equal(card(h, 'ttfr_p99').value, 620);
+    assert.equal(card(h, 'tbt_all_p95').value, 9);
+    assert.match(card(h, 'ttfr_p95').label, /first reasoning token/);
+    assert.match(card(h, 'tbt_all_p95').label, /all output tokens/);
+
+    // Live: from the window, once it has counted a reasoning token.
+    const live = new RunViewModel({ scenario: scenario(), targets });
+    live.addWindows([win(1, { ttfr: lat(200, 300), tbt_all: lat(5, 7) })]);
+    assert.equal(card(live.headline('a'), 'ttfr_p95').value, 300);
+  });
+
   it('after the run without a cost in the summary: tokens × the price, cached tokens at the cached rate', () => {
     const s = summary();
     s.targets[0].cost_usd.total = null;

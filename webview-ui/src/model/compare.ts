@@ -2,7 +2,7 @@
 // the first (the baseline) and which is better. Metrics, labels, and "better" directions come from
 // compare-metrics.ts, so the webview and the markdown compare cannot disagree.
 
-import { COMPARE_METRICS, compareEntries } from '../../../src/shared/compare-metrics';
+import { compareEntries, metricsFor } from '../../../src/shared/compare-metrics';
 import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 
 /** Relative difference below which two values are called the same (1%). */
@@ -53,7 +53,7 @@ export function compareRuns(summaries: readonly RunSummary[], labels?: string[])
   const runIndex = summaries.flatMap((s, i) => s.targets.map(() => i));
   const columns = entries.map((e, i) => ({ label: e.label, run: runIndex[i], target: e.target.target }));
 
-  const rows = COMPARE_METRICS.map((m): CompareRow => {
+  const rows = metricsFor(entries.map((e) => e.target)).map((m): CompareRow => {
     const values = entries.map((e) => m.value(e.target));
     return {
       metric: m.name,

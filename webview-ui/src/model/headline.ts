@@ -9,7 +9,7 @@ import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 import type { TokenPrice } from '../../../src/shared/panel-messages';
 
 export type CardId =
-  | `${'ttft' | 'tbt' | 'e2e'}_${'p50' | 'p95' | 'p99'}`
+  | `${'ttft' | 'ttfr' | 'tbt' | 'tbt_all' | 'e2e'}_${'p50' | 'p95' | 'p99'}`
   | 'achieved_rpm'
   | 'error_pct'
   | 'tokens_in'
@@ -60,6 +60,7 @@ export function headlineFromSummary(summary: RunSummary, target: string, price: 
     source: 'summary',
     cards: [
       ...latencyCards(t.latency_ms),
+      ...reasoningCards(t.reasoning_latency_ms),
       { id: 'achieved_rpm', label: 'Achieved RPM', value: t.schedule.achieved_rpm, unit: 'rpm' },
       { id: 'error_pct', label: 'Errors', value: errorPercent(t), unit: '%' },
       { id: 'tokens_in', label: 'Tokens in', value: t.tokens.prompt, unit: 'tokens' },
@@ -93,6 +94,7 @@ export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTa
     source: 'window',
     cards: [
       ...latencyCards(latest ?? { ttft: empty, tbt: empty, e2e: empty }, span),
+      ...reasoningCards(latest?.ttfr && latest.tbt_all ? { ttfr: latest.ttfr, tbt_all: latest.tbt_all } : undefined, span),
       { id: 'achieved_rpm', label: 'Achieved RPM', value: latest?.rpm ?? null, unit: 'rpm', note: span && `completed, ${span}` },
       { id: 'error_pct', label: 'Errors', value: latest && completed > 0 ? (latest.failures / completed) * 100 : null, unit: '%', note: span },
       { id: 'tokens_in', label: 'Tokens in', value: Math.round(tally.prompt), unit: 'tokens', note: 'estimated from window rates' },
@@ -146,6 +148,17 @@ function latencyCards(latency: Record<'ttft' | 'tbt' | 'e2e', LatencyStats>, not
       }),
     ),
   );
+}
+
+/** Reasoning models only (TTFR counted at all): time to the first reasoning token, and TBT over every
+ *  output token (reasoning included) beside the visible-token TBT. */
+function reasoningCards(r: { ttfr: LatencyStats; tbt_all: LatencyStats } | undefined, note?: string): Card[] {
+  if (!r || r.ttfr.count === 0) return [];
+  const extra = note ? { note } : {};
+  return [
+    ...STATS.map((stat): Card => ({ id: `ttfr_${stat}`, label: `TTFR ${stat} (first reasoning token)`, value: r.ttfr[stat], unit: 'ms', ...extra })),
+    { id: 'tbt_all_p95', label: 'TBT p95 (all output tokens)', value: r.tbt_all.p95, unit: 'ms', ...extra },
+  ];
 }
 
 function sloCard(v: SloVerdict): SloCard {
