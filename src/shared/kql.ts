@@ -20,7 +20,7 @@ export function kqlForTarget(summary: KqlRun, targetName: string): string | null
   const to = new Date(Date.parse(summary.ended_at) + 60_000).toISOString();
   const resource = hostOf(target.endpoint);
   return [
-    `// LLM Perf Lab run "${summary.scenario.name}", target "${targetName}" (${resource}, deployment ${deployment})`,
+    `// LLM Perf Lab run "${oneLine(summary.scenario.name)}", target "${oneLine(targetName)}" (${oneLine(resource)}, deployment ${oneLine(deployment)})`,
     `// ${summary.started_at} – ${summary.ended_at}: server-side duration and status per minute.`,
     'AzureDiagnostics',
     `| where TimeGenerated between (datetime(${from}) .. datetime(${to}))`,
@@ -51,4 +51,9 @@ function hostOf(endpoint: string): string {
 
 function escapeKql(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+/** Comment text on one line: a line break in a name would turn the rest of it into query text. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
