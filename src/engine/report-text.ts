@@ -32,9 +32,12 @@ export function statusLine(s: WindowSnapshot, showTarget: boolean): string {
   return parts.filter(Boolean).join('  ');
 }
 
+/** Wide enough for the longest row label, "TBT (per token, reasoning too)". */
+const LABEL_WIDTH = 32;
+
 function row(label: string, st: LatencyStats, unit = 'ms'): string {
   const cell = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)).padStart(9);
-  return `  ${label.padEnd(26)}${cell(st.p50)}${cell(st.p90)}${cell(st.p95)}${cell(st.p99)}${cell(st.max)}${cell(st.avg)}  ${unit}  (n=${st.count})`;
+  return `  ${label.padEnd(LABEL_WIDTH)}${cell(st.p50)}${cell(st.p90)}${cell(st.p95)}${cell(st.p99)}${cell(st.max)}${cell(st.avg)}  ${unit}  (n=${st.count})`;
 }
 
 function money(x: number | null): string {
@@ -49,7 +52,7 @@ function targetBlock(t: TargetSummary): string[] {
   const reasoning = (r0?.ttfr.count ?? 0) > 0 || (t.tokens.reasoning ?? 0) > 0;
   const lines = [
     `Target ${t.target} (${t.provider}${t.api === 'responses' ? ', Responses API' : ''}${t.model ? `, ${t.model}` : ''}) — ${t.duration_s.toFixed(1)} s`,
-    `  ${''.padEnd(26)}${['p50', 'p90', 'p95', 'p99', 'max', 'avg'].map((h) => h.padStart(9)).join('')}`,
+    `  ${''.padEnd(LABEL_WIDTH)}${['p50', 'p90', 'p95', 'p99', 'max', 'avg'].map((h) => h.padStart(9)).join('')}`,
     row('TTFB (to headers)', t.latency_ms.ttfb),
     ...(reasoning && r0 ? [row('TTFR (first reasoning token)', r0.ttfr)] : []),
     row('TTFT (first visible token)', t.latency_ms.ttft),

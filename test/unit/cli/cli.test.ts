@@ -76,7 +76,8 @@ describe('perflab CLI', function () {
     const r = await perflab(['run', writeScenario(dir, SMALL('  - ttft.p95 < 5s\n  - failures < 5%')), '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /rpm: [\d.]+\/600 +requests: \d+/);
-    assert.match(r.stdout, /TTFT \(first token\)/);
+    assert.match(r.stdout, /TTFT \(first visible token\)/);
+    assert.doesNotMatch(r.stdout, /TTFR|ttfr/, 'no reasoning rows for a model that does not reason');
     assert.match(r.stdout, /PASS {2}sim: ttft\.p95 < 5s/);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     const records = readJsonl(path.join(out, 'requests.jsonl'));
@@ -130,6 +131,39 @@ describe('perflab CLI', function () {
     assert.equal(summary.targets[0].requests.failed, 0);
     assert.ok(summary.targets[0].requests.sent >= 15);
     assert.equal(summary.targets[0].tokens.prompt, summary.targets[0].requests.completed * 60);
+  });
+
+  it('load --api responses: Responses API requests, records and summary say so; reasoning shows in run', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'run');
+    const r = await perflab([
+      'load', 'simulator', '--deployment', 'o4-mini', '--api', 'responses', '--reasoning-effort', 'low', '--requests', '6', '--clients', '3',
+      '--shape-profile', 'custom', '--context-tokens', '60', '--max-tokens', '8', '--output-format', 'jsonl', '--out', out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const records = readJsonl(path.join(out, 'requests.jsonl'));
+    assert.equal(records.length, 6);
+    for (const rec of records) {
+      assert.equal(rec.api, 'responses');
+      assert.match(rec.response_id, /^resp_/);
+      assert.equal(rec.completion_tokens, 8);
+      assert.equal(rec.ttfr_ms, null);
+      assert.equal(rec.reasoning_tokens, 0);
+    }
+    assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).targets[0].api, 'responses');
+
+    const reasoning = SMALL('  - ttfr.p95 < 5s').replace('tpot_ms: 2 }', 'tpot_ms: 2, reasoning_tokens: 4 }').replace('    auth: { type: none }', '    api: responses\n    auth: { type: none }');
+    const run = await perflab(['run', writeScenario(dir, reasoning), '--out', path.join(dir, 'run2')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /ttfr avg: \d+ 95th: \d+ {2}ttft avg/);
+    assert.match(run.stdout, /TTFR \(first reasoning token\)/);
+    assert.match(run.stdout, /PASS {2}sim: ttfr\.p95 < 5s/);
+  });
+
+  it('load --api with a bad value: exit 2 and the allowed values; nothing is sent', async () => {
+    const r = await perflab(['load', 'simulator', '--api', 'completions', '--requests', '1']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--api <api>' argument 'completions' is invalid\. Allowed choices are chat, responses/);
   });
 
   it('load: a key from --api-key-env reaches the endpoint; without it the run stops before sending', async () => {

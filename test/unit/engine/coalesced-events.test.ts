@@ -65,9 +65,10 @@ describe('coalesced SSE events on loopback', () => {
         assert.equal(r.usage?.completion_tokens, 2 * GROUP);
         const gaps = r.outputTimes.slice(1).map((t, i) => t - r.outputTimes[i]);
         assert.ok(gaps.every((g) => g >= 0), 'stamps follow the events\' order');
-        // Within a read the events were parsed back to back; between reads the server paused.
-        const withinRead = gaps.filter((_, i) => i !== GROUP - 1);
-        assert.ok(withinRead.every((g) => g < 2), `gaps inside one read: ${withinRead.join(', ')}`);
+        // Within a write the events were parsed back to back (a loaded machine may still split a write
+        // over two reads now and then); between writes the server paused.
+        const withinWrite = gaps.filter((_, i) => i !== GROUP - 1);
+        assert.ok(withinWrite.filter((g) => g < 2).length >= withinWrite.length - 2, `gaps inside one write: ${withinWrite.join(', ')}`);
         assert.ok(gaps[GROUP - 1] > PAUSE_MS * 0.7, `gap between reads ${gaps[GROUP - 1]}`);
         assert.equal(r.text.trim().split(/\s+/).length, 2 * GROUP);
       } finally {

@@ -1,5 +1,6 @@
 // Test helpers: a scenario aimed at a running simulator, and a run that collects everything it emits.
 
+import { strict as assert } from 'node:assert';
 import { startRun } from '../../../src/engine/run';
 import type { RequestRecord, WindowSnapshot } from '../../../src/engine/records';
 import type { Scenario, Target } from '../../../src/engine/scenario/types';
@@ -66,3 +67,31 @@ export function logFor(log: SimulatorLogEntry[], record: RequestRecord): Simulat
   if (!entry) throw new Error(`no simulator log entry for response ${record.response_id}`);
   return entry;
 }
+
+/** Engine − simulator timing: one process and clock, so the difference is the loopback + parse delay.
+ *  Never negative (a stamp before the write means the wrong event was taken, e.g. a role chunk or
+ *  reasoning for the first visible token) and small — but on a loaded 2-core machine the event loop
+ *  sometimes stalls between a write and its parse, so the bound holds for 90% of a run's comparisons,
+ *  and their median stays tiny. */
+export const TOLERANCE_MS = 25;
+
+/** Engine − simulator timing errors of one run, checked together at the end. */
+export class TimingErrors {
+  private readonly errors: { what: string; ms: number }[] = [];
+  near(engineAt: number, simAt: number, what: string): void {
+    const ms = engineAt - simAt;
+    assert.ok(ms > -1, `${what}: the engine's stamp is ${(-ms).toFixed(3)} ms before the simulator wrote it`);
+    this.errors.push({ what, ms });
+  }
+  /** A duration between two stamps: both ends carry delay, so only its size counts. */
+  span(engineMs: number, simMs: number, what: string): void {
+    this.errors.push({ what, ms: Math.abs(engineMs - simMs) });
+  }
+  check(): void {
+    const sorted = this.errors.map((e) => e.ms).sort((a, b) => a - b);
+    const late = this.errors.filter((e) => e.ms >= TOLERANCE_MS);
+    assert.ok(late.length <= 0.1 * this.errors.length, `${late.length} of ${this.errors.length} late: ${late.map((e) => `${e.what} ${e.ms.toFixed(1)} ms`).join(', ')}`);
+    assert.ok(sorted[sorted.length >> 1] < 5, `median timing error ${sorted[sorted.length >> 1]} ms`);
+  }
+}
+

@@ -1,10 +1,7 @@
 // Every stream shape real servers send, through the engine, checked against the simulator's log of
 // what it really wrote: chat / responses × plain, reasoning (each wire form, and hidden), continuous
 // usage, no usage, Azure filter chunks and routes, coalesced events, multi-token chunks.
-// Timing: same process and clock, so engine − simulator is the loopback + parse delay: never negative
-// (a stamp before the write would be a wrong event, e.g. reasoning taken for the first visible token)
-// and small — but on a loaded 2-core machine the event loop sometimes stalls between a write and its
-// parse, so the upper bound holds for 90% of the comparisons of a run, and the median stays tiny.
+// Timing: see TimingErrors in helpers.ts.
 
 import { strict as assert } from 'node:assert';
 import type { RequestRecord } from '../../../src/engine/records';
@@ -14,9 +11,8 @@ import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator, SimulatorLogEntry, SimulatorOptions } from '../../../src/simulator/types';
 import { statusLine, summaryText } from '../../../src/engine/report-text';
 import { parseSlo } from '../../../src/engine/scenario/slo';
-import { logFor, runCollect, scenario, target } from './helpers';
+import { logFor, runCollect, scenario, target, TimingErrors } from './helpers';
 
-const TOLERANCE_MS = 25;
 const MAX_TOKENS = 24;
 
 interface Shape {
@@ -72,26 +68,6 @@ const SHAPES: Record<Api, Shape[]> = {
     { name: 'coalesced events (4 per write)', sim: { coalesce_events: 4, reasoning_tokens: REASONING }, streamedReasoning: REASONING },
   ],
 };
-
-/** Engine − simulator timing errors of one run, checked together at the end (see the header). */
-class TimingErrors {
-  private readonly errors: { what: string; ms: number }[] = [];
-  near(engineAt: number, simAt: number, what: string): void {
-    const ms = engineAt - simAt;
-    assert.ok(ms > -1, `${what}: the engine's stamp is ${(-ms).toFixed(3)} ms before the simulator wrote it`);
-    this.errors.push({ what, ms });
-  }
-  /** A duration between two stamps: both ends carry delay, so only its size counts. */
-  span(engineMs: number, simMs: number, what: string): void {
-    this.errors.push({ what, ms: Math.abs(engineMs - simMs) });
-  }
-  check(): void {
-    const sorted = this.errors.map((e) => e.ms).sort((a, b) => a - b);
-    const late = this.errors.filter((e) => e.ms >= TOLERANCE_MS);
-    assert.ok(late.length <= 0.1 * this.errors.length, `${late.length} of ${this.errors.length} late: ${late.map((e) => `${e.what} ${e.ms.toFixed(1)} ms`).join(', ')}`);
-    assert.ok(sorted[sorted.length >> 1] < 5, `median timing error ${sorted[sorted.length >> 1]} ms`);
-  }
-}
 
 /** One record against the simulator's log entry for it. */
 function checkRecord(r: RequestRecord, e: SimulatorLogEntry, api: Api, shape: Shape, timing: TimingErrors): void {
