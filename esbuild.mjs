@@ -1,5 +1,5 @@
-// One build script for every bundle: the CLI, the extension, its engine worker (and, as they arrive,
-// the language server), and the webview. `node esbuild.mjs` builds once; `--watch` rebuilds on change;
+// One build script for every bundle: the CLI, the extension, its engine worker, the language server
+// and the webview. `node esbuild.mjs` builds once; `--watch` rebuilds on change;
 // `--production` minifies (for `npm run package`).
 import * as esbuild from 'esbuild';
 
@@ -14,6 +14,8 @@ const nodeBundles = [
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   // The engine worker imports no `vscode`: it is the same engine the CLI runs.
   { entryPoints: { 'engine-worker': 'src/extension/engine-worker.ts' } },
+  // The language server runs in its own process (started by the extension, or by tests over stdio).
+  { entryPoints: { server: 'src/server/server.ts' } },
 ];
 if (tests) {
   // The integration suite that runs inside a real VS Code extension host (out/ is not packaged).

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ComparePanels } from './compare-panel';
 import { CredentialService } from './credentials';
+import { PromptLanguageClient } from './language-client';
 import { registerCommands } from './commands';
 import { RunController } from './run-controller';
 import { RunPanels } from './run-panel';
@@ -19,6 +20,9 @@ export interface PerfLabApi {
   credentials: CredentialService;
   panels: RunPanels;
   compare: ComparePanels;
+  prompts: PromptLanguageClient;
+  /** Resolves once the language server is up. */
+  promptsReady: Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): PerfLabApi {
@@ -64,7 +68,10 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.perf.{yaml,yml}' }, new ScenarioCodeLens()),
     ...registerCommands({ context, output, runs, tree, credentials, panels, compare, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
   );
-  return { runs, tree, credentials, panels, compare };
+  const prompts = new PromptLanguageClient(context);
+  context.subscriptions.push(prompts);
+  const promptsReady = prompts.start().catch((error: unknown) => output.appendLine(`Language server did not start: ${error instanceof Error ? error.message : String(error)}`));
+  return { runs, tree, credentials, panels, compare, prompts, promptsReady };
 }
 
 export function deactivate(): void {

@@ -28,10 +28,9 @@ export const TOKENS_PER_NAME = 1;
 /** Every reply is primed with <|start|>assistant<|message|>. */
 export const REPLY_PRIMING_TOKENS = 3;
 
-export function countChatTokens(messages: readonly ChatMessage[], enc: Encoding): ChatTokenCount {
-  const perMessage = messages.map(
-    (m) => countTokens(m.role, enc) + countTokens(m.content, enc) + (m.name !== undefined ? countTokens(m.name, enc) : 0),
-  );
+/** `count` defaults to the tokenizer; the language server passes its cached, chunked counter. */
+export function countChatTokens(messages: readonly ChatMessage[], enc: Encoding, count: (text: string, enc: Encoding) => number = countTokens): ChatTokenCount {
+  const perMessage = messages.map((m) => count(m.role, enc) + count(m.content, enc) + (m.name !== undefined ? count(m.name, enc) : 0));
   const names = messages.filter((m) => m.name !== undefined).length;
   const overhead = messages.length * TOKENS_PER_MESSAGE + names * TOKENS_PER_NAME + REPLY_PRIMING_TOKENS;
   return { total: perMessage.reduce((a, b) => a + b, 0) + overhead, perMessage, overhead };

@@ -1,0 +1,212 @@
+// What the language server knows about a prompt file: its sections with token counts (exactly what
+// the service reports as prompt_tokens, chat framing included), the model they are counted for, cost,
+// and the problems worth a squiggle. Pure: no LSP types, no 'vscode'; tested directly and over LSP.
+
+import {
+  countChatTokens,
+  lookupModel,
+  parsePromptFile,
+  promptDefaults,
+  suggestModel,
+  type ChunkedTokenCounter,
+  type Encoding,
+  type ModelInfo,
+  type ModelOverrides,
+  type ParsedPrompt,
+} from '../tokens';
+
+export interface SectionCount {
+  /** `system`, `user`, … or `line 12` in a dataset. */
+  label: string;
+  /** 0-based first and last line of the section (its heading included). */
+  line: number;
+  endLine: number;
+  /** Tokens of the section's messages (role + content), without the chat framing. */
+  tokens: number;
+  chars: number;
+  /** Datasets: the line's own request total (framing included). */
+  requestTokens?: number;
+}
+
+export interface PromptDiagnostic {
+  /** 0-based. */
+  line: number;
+  column: number;
+  endColumn: number;
+  severity: 'error' | 'warning' | 'information';
+  message: string;
+}
+
+export interface ModelChoice {
+  name: string;
+  /** Null when the catalog does not know the name. */
+  info: ModelInfo | null;
+  source: 'front matter' | 'setting';
+}
+
+export interface PromptAnalysis {
+  format: ParsedPrompt['format'];
+  model: ModelChoice;
+  encoding: Encoding;
+  sections: SectionCount[];
+  /** One request's prompt tokens (prompty/markdown): sections + framing. Datasets: the largest line. */
+  total: number;
+  overhead: number;
+  /** max_tokens from the front matter's parameters, if any. */
+  maxTokens: number | null;
+  /** USD for the prompt and for up to max_tokens of output; null without a price. */
+  inputCostUsd: number | null;
+  outputCostUsd: number | null;
+  /** Datasets: prompt tokens per line (framing included). */
+  dataset: { lines: number; min: number; median: number; max: number } | null;
+  diagnostics: PromptDiagnostic[];
+}
+
+export interface AnalysisOptions {
+  /** The model when the front matter names none (the status-bar picker / `perflab.promptModel`). */
+  defaultModel: string;
+  overrides?: ModelOverrides;
+  counter: ChunkedTokenCounter;
+}
+
+export function analyzePrompt(fileName: string, text: string, options: AnalysisOptions): PromptAnalysis {
+  const parsed = parsePromptFile(fileName, text);
+  const lines = text.split(/\r?\n/);
+  const model = chooseModel(parsed, options);
+  const encoding = model.info?.encoding ?? 'o200k_base';
+  const count = (t: string, enc: Encoding) => options.counter.count(t, enc);
+  const diagnostics: PromptDiagnostic[] = parsed.problems.map((p) => ({
+    line: p.line - 1,
+    column: Math.max(0, p.column - 1),
+    endColumn: Math.max(p.column, lineLength(lines, p.line - 1)),
+    severity: /is not sent|is empty/.test(p.message) ? 'warning' : 'error',
+    message: p.message,
+  }));
+
+  // Section i runs until the line before section i + 1 starts (datasets: one line each).
+  const starts = parsed.sections.map((s) => s.line - 1);
+  const sections: SectionCount[] = parsed.sections.map((s, i) => {
+    const counted = countChatTokens(s.messages, encoding, count);
+    const endLine = parsed.format === 'jsonl' ? starts[i] : i + 1 < starts.length ? starts[i + 1] - 1 : lines.length - 1;
+    return {
+      label: s.label,
+      line: starts[i],
+      endLine: Math.max(starts[i], endLine),
+      tokens: counted.perMessage.reduce((a, b) => a + b, 0),
+      chars: s.messages.reduce((n, m) => n + m.content.length, 0),
+      ...(parsed.format === 'jsonl' ? { requestTokens: counted.total } : {}),
+    };
+  });
+
+  let total: number;
+  let overhead: number;
+  let dataset: PromptAnalysis['dataset'] = null;
+  if (parsed.format === 'jsonl') {
+    const totals = sections.map((s) => s.requestTokens!).sort((a, b) => a - b);
+    dataset = totals.length ? { lines: totals.length, min: totals[0], median: totals[Math.floor((totals.length - 1) / 2)], max: totals[totals.length - 1] } : null;
+    total = dataset?.max ?? 0;
+    overhead = 0;
+  } else {
+    const all = countChatTokens(parsed.sections.flatMap((s) => s.messages), encoding, count);
+    total = all.total;
+    overhead = all.overhead;
+  }
+
+  const maxTokens = frontMatterMaxTokens(parsed);
+  const price = model.info?.price;
+  const inputCostUsd = price ? (total * price.input) / 1e6 : null;
+  const outputCostUsd = price && maxTokens !== null ? (maxTokens * price.output) / 1e6 : null;
+
+  diagnostics.push(...modelDiagnostics(parsed, lines, model, options.overrides));
+  diagnostics.push(...variableDiagnostics(parsed, lines));
+  diagnostics.push(...contextDiagnostics(parsed, sections, total, maxTokens, model));
+  diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { format: parsed.format, model, encoding, sections, total, overhead, maxTokens, inputCostUsd, outputCostUsd, dataset, diagnostics };
+}
+
+function chooseModel(parsed: ParsedPrompt, options: AnalysisOptions): ModelChoice {
+  const name = parsed.model ?? options.defaultModel;
+  return { name, info: lookupModel(name, options.overrides) ?? null, source: parsed.model ? 'front matter' : 'setting' };
+}
+
+/** `parameters.max_tokens` (or `max_completion_tokens` / `max_output_tokens`) in Prompty front matter. */
+function frontMatterMaxTokens(parsed: ParsedPrompt): number | null {
+  const model = parsed.frontMatter?.model as { parameters?: Record<string, unknown> } | undefined;
+  const params = { ...(parsed.frontMatter?.parameters as Record<string, unknown> | undefined), ...model?.parameters };
+  const value = params.max_tokens ?? params.max_completion_tokens ?? params.max_output_tokens;
+  return typeof value === 'number' && value > 0 ? value : null;
+}
+
+function modelDiagnostics(parsed: ParsedPrompt, lines: string[], model: ModelChoice, overrides?: ModelOverrides): PromptDiagnostic[] {
+  if (model.info || model.source !== 'front matter') return [];
+  const at = findInLines(lines, model.name, 0, frontMatterEnd(lines));
+  const suggestions = suggestModel(model.name, 3, overrides);
+  return [
+    {
+      ...(at ?? { line: 0, column: 0, endColumn: lineLength(lines, 0) }),
+      severity: 'warning',
+      message: `unknown model "${model.name}": tokens are counted with o200k_base and no price is known${suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : ''}`,
+    },
+  ];
+}
+
+function variableDiagnostics(parsed: ParsedPrompt, lines: string[]): PromptDiagnostic[] {
+  if (parsed.variables.length === 0) return [];
+  const defaults = promptDefaults(parsed);
+  const body = frontMatterEnd(lines);
+  return parsed.variables
+    .filter((name) => !hasValue(defaults, name))
+    .flatMap((name) => {
+      const at = findInLines(lines, new RegExp(`\\{\\{\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\}\\}`), body, lines.length);
+      return at
+        ? [{ ...at, severity: 'warning' as const, message: `{{${name}}} has no sample value: add it under \`sample:\` (or an input default) in the front matter, or give it per request with \`inputs\` in the scenario` }]
+        : [];
+    });
+}
+
+function contextDiagnostics(parsed: ParsedPrompt, sections: SectionCount[], total: number, maxTokens: number | null, model: ModelChoice): PromptDiagnostic[] {
+  const window = model.info?.context_window ?? 0;
+  if (window <= 0) return [];
+  const out = maxTokens ?? 0;
+  const over = (tokens: number) => tokens + out > window;
+  const message = (tokens: number) =>
+    `${tokens.toLocaleString('en-US')} prompt tokens${out ? ` + ${out.toLocaleString('en-US')} max_tokens` : ''} exceed ${model.name}'s context window of ${window.toLocaleString('en-US')} tokens`;
+  if (parsed.format === 'jsonl') {
+    return sections.filter((s) => over(s.requestTokens!)).map((s) => ({ line: s.line, column: 0, endColumn: 1, severity: 'error', message: message(s.requestTokens!) }));
+  }
+  return over(total) ? [{ line: 0, column: 0, endColumn: 1, severity: 'error', message: message(total) }] : [];
+}
+
+function hasValue(values: Record<string, unknown>, name: string): boolean {
+  if (name in values) return values[name] !== undefined;
+  let v: unknown = values;
+  for (const part of name.split('.')) {
+    if (v === null || typeof v !== 'object') return false;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v !== undefined;
+}
+
+/** 0-based index of the first body line (after a `---` front matter block), 0 without one. */
+function frontMatterEnd(lines: string[]): number {
+  if (lines[0]?.trim() !== '---') return 0;
+  const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
+  return end < 0 ? 0 : end + 1;
+}
+
+function findInLines(lines: string[], needle: string | RegExp, from: number, to: number): { line: number; column: number; endColumn: number } | undefined {
+  for (let i = from; i < Math.min(to, lines.length); i++) {
+    if (typeof needle === 'string') {
+      const c = lines[i].indexOf(needle);
+      if (c >= 0) return { line: i, column: c, endColumn: c + needle.length };
+    } else {
+      const m = needle.exec(lines[i]);
+      if (m) return { line: i, column: m.index, endColumn: m.index + m[0].length };
+    }
+  }
+  return undefined;
+}
+
+function lineLength(lines: string[], line: number): number {
+  return lines[line]?.length ?? 0;
+}

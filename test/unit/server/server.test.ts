@@ -1,0 +1,195 @@
+// The language server over the real protocol (dist/server.js on stdio): token counts as CodeLens and
+// inlay hints equal to OpenAI's reference tokenizer (tiktoken), incremental updates, hovers,
+// diagnostics, scenario completion/hover/quick fix, and the custom requests.
+
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CodeAction, CodeLens, CompletionItem, Hover, InlayHint } from 'vscode-languageserver-protocol';
+import type { CountTokensResult, PromptSummaryResult, TokenBoundariesResult } from '../../../src/shared/lsp-protocol';
+import { refCount } from '../tokens/fixtures';
+import { TestLspClient } from './lsp-client';
+
+const SYSTEM = 'You are a friendly support agent for {{product}}. Answer in at most three short paragraphs.\nAlways say which setting to check first.';
+const USER = '{{question}}';
+const PROMPTY = `---
+name: Support answer
+model:
+  configuration:
+    name: gpt-4o-mini
+  parameters:
+    max_tokens: 300
+sample:
+  product: Contoso Cloud
+  question: Why is my first token slow?
+---
+system:
+${SYSTEM}
+
+user:
+${USER}
+`;
+
+const PRICE = { input: 0.15, output: 0.6 };
+const usd = (x: number) => (x >= 1 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`);
+
+/** What the service counts as prompt_tokens for these messages, with the reference tokenizer. */
+function referenceChat(messages: { role: string; content: string }[], enc: 'o200k_base' | 'cl100k_base' = 'o200k_base'): { perMessage: number[]; total: number } {
+  const perMessage = messages.map((m) => refCount(m.role, enc) + refCount(m.content, enc));
+  return { perMessage, total: perMessage.reduce((a, b) => a + b, 0) + messages.length * 3 + 3 };
+}
+
+describe('language server over LSP (dist/server.js, stdio)', function () {
+  this.timeout(60_000);
+  let client: TestLspClient;
+  let dir: string;
+
+  before(async () => {
+    // gpt-4o-mini has no confirmed price in the catalog: the user's pricing setting supplies one.
+    client = await TestLspClient.start({ model: 'gpt-5-mini', pricing: { 'gpt-4o-mini': PRICE } });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-lsp-'));
+  });
+  after(async () => {
+    await client.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const lenses = (uri: string) => client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+  const hover = (uri: string, line: number, character: number) => client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+  const hoverText = async (uri: string, line: number, character: number): Promise<string> => {
+    const h = await hover(uri, line, character);
+    const contents = h?.contents as { value?: unknown } | undefined;
+    return typeof contents?.value === 'string' ? contents.value : '';
+  };
+
+  it('counts each section and the whole request of a .prompty exactly as the reference tokenizer, for the front matter model', async () => {
+    const uri = await client.open(path.join(dir, 'support.prompty'), PROMPTY);
+    const ref = referenceChat([
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: USER },
+    ]);
+    const titles = (await lenses(uri)).map((l) => [l.range.start.line, l.command!.title] as const);
+    const lines = PROMPTY.split('\n');
+    assert.deepEqual(titles.slice(1), [
+      [lines.indexOf('system:'), `system · ${ref.perMessage[0]} tokens`],
+      [lines.indexOf('user:'), `user · ${ref.perMessage[1]} tokens`],
+    ]);
+    const [top] = titles;
+    assert.equal(top[0], 0);
+    const input = usd((ref.total * PRICE.input) / 1e6);
+    const output = usd((300 * PRICE.output) / 1e6);
+    assert.equal(top[1], `total ${ref.total} (+9 chat overhead) · ${input} input · up to ${output} output on gpt-4o-mini`);
+  });
+
+  it('updates the counts after an incremental edit', async () => {
+    const uri = await client.open(path.join(dir, 'edit.prompty'), PROMPTY);
+    const userLine = PROMPTY.split('\n').indexOf(USER);
+    const added = ' Please include the p95 time to first token and the chunk-gap distribution in your answer.';
+    await client.edit(uri, { start: { line: userLine, character: USER.length }, end: { line: userLine, character: USER.length } }, added);
+    const ref = referenceChat([
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: USER + added },
+    ]);
+    const titles = (await lenses(uri)).map((l) => l.command!.title);
+    assert.equal(titles[2], `user · ${ref.perMessage[1]} tokens`);
+    assert.match(titles[0], new RegExp(`^total ${ref.total} `));
+  });
+
+  it('hover on a section: tokens, characters, cost per request and per 1,000, share of the context window', async () => {
+    const uri = await client.open(path.join(dir, 'hover.prompty'), PROMPTY);
+    const text = await hoverText(uri, PROMPTY.split('\n').indexOf('system:') + 1, 3);
+    const ref = referenceChat([{ role: 'system', content: SYSTEM }]);
+    assert.match(text, new RegExp(`\\*\\*system\\*\\* · ${ref.perMessage[0]} tokens · ${SYSTEM.length} characters`));
+    assert.ok(text.includes(`${usd((ref.perMessage[0] * PRICE.input) / 1e6)} per request, ${usd((ref.perMessage[0] * PRICE.input) / 1e3)} per 1,000 requests (gpt-4o-mini`), text);
+    assert.match(text, /% of gpt-4o-mini's 128,000-token context window/);
+  });
+
+  it('diagnostics: unknown model with a suggestion, a variable without a sample value, prompt + max_tokens over the context window', async () => {
+    const text = PROMPTY.replace('name: gpt-4o-mini', 'name: gpt-4o-mimi').replace('  question: Why is my first token slow?\n', '');
+    const uri = await client.open(path.join(dir, 'problems.prompty'), text);
+    const diagnostics = await client.diagnosticsFor(uri);
+    const messages = diagnostics.map((d) => `${d.range.start.line}: ${d.message}`);
+    assert.ok(messages.some((m) => /^4: unknown model "gpt-4o-mimi".*did you mean "gpt-4o-mini"/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => m.startsWith(`${text.split('\n').indexOf(USER)}: {{question}} has no sample value`)), messages.join('\n'));
+
+    const huge = PROMPTY.replace('max_tokens: 300', 'max_tokens: 127990');
+    const hugeUri = await client.open(path.join(dir, 'huge.prompty'), huge);
+    const over = (await client.diagnosticsFor(hugeUri)).find((d) => /exceed gpt-4o-mini's context window of 128,000 tokens/.test(d.message));
+    assert.ok(over, 'prompt + max_tokens over the context window is an error');
+    assert.equal(over.severity, 1);
+  });
+
+  it('a .jsonl dataset: tokens per line as inlay hints, min/median/max at the top, malformed lines reported with their line', async () => {
+    const chats = [
+      [{ role: 'user', content: 'How do I read TTFT?' }],
+      [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'What is the difference between time between tokens and the chunk gap?' },
+      ],
+      [{ role: 'user', content: 'Why does my p99 latency jump every hour, and what should I look at first in Azure Monitor?' }],
+    ];
+    const text = `${chats.map((messages) => JSON.stringify({ messages })).join('\n')}\n{"messages": [oops]}\n`;
+    const uri = await client.open(path.join(dir, 'chats.jsonl'), text);
+    const totals = chats.map((m) => referenceChat(m).total);
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } } });
+    assert.deepEqual(
+      hints.map((h) => [h.position.line, String(h.label).trim()]),
+      totals.map((t, i) => [i, `${t} tokens`]),
+    );
+    const sorted = [...totals].sort((a, b) => a - b);
+    const [top] = await lenses(uri);
+    assert.match(top.command!.title, new RegExp(`^3 chats · prompt tokens min ${sorted[0]} / median ${sorted[1]} / max ${sorted[2]}`));
+    const hoverLine = await hoverText(uri, 1, 5);
+    assert.match(hoverLine, new RegExp(`line 2\\*\\* · ${totals[1]} prompt tokens`));
+    assert.match(hoverLine, new RegExp(`min ${sorted[0]} / median ${sorted[1]} / max ${sorted[2]}`));
+    const diagnostics = await client.diagnosticsFor(uri);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, /^invalid JSON/.test(d.message)]),
+      [[3, true]],
+    );
+  });
+
+  it('scenario files: schema errors with a quick fix for a misspelled key, unknown models, completion and hover from the schema', async () => {
+    const scenario = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'quickstart.perf.yaml'), 'utf8');
+    const text = scenario.replace('  arrival: poisson', '  arival: poisson').replace('    model: gpt-5-mini ', '    model: gpt-5-mimi ');
+    const file = path.join(dir, 'quick.perf.yaml');
+    const uri = await client.open(file, text);
+    const diagnostics = await client.diagnosticsFor(uri);
+    const lines = text.split('\n');
+    const typo = diagnostics.find((d) => /unknown property "arival"/.test(d.message))!;
+    assert.ok(typo, diagnostics.map((d) => d.message).join('\n'));
+    assert.equal(typo.range.start.line, lines.findIndex((l) => l.includes('arival')));
+    assert.ok(diagnostics.some((d) => /model "gpt-5-mimi" is not in the model catalog.*did you mean "gpt-5-mini"/.test(d.message)));
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: typo.range, context: { diagnostics: [typo] } });
+    assert.equal(actions[0].title, 'Change to "arrival"');
+    assert.deepEqual(actions[0].edit!.changes![uri], [{ range: typo.range, newText: 'arrival' }]);
+
+    const rateLine = lines.findIndex((l) => l.startsWith('  rate:'));
+    const keys = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: rateLine, character: 3 } });
+    const labels = keys.map((k) => k.label);
+    for (const key of ['mode', 'requests', 'think_time', 'on_end']) assert.ok(labels.includes(key), `${key} offered: ${labels.join(', ')}`);
+    assert.ok(!labels.includes('clients'), 'keys already present are not offered again');
+    const retry = lines.findIndex((l) => l.startsWith('retry:'));
+    const values = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: retry, character: 'retry: '.length } });
+    assert.deepEqual(values.map((v) => v.label), ['none', 'exponential']);
+    const modelLine = lines.findIndex((l) => l.includes('model: gpt-5-mimi'));
+    const models = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: modelLine, character: lines[modelLine].indexOf(':') + 2 } });
+    assert.ok(models.some((m) => m.label === 'gpt-5-mini' && /400,000-token context/.test(m.detail ?? '')));
+    assert.match(await hoverText(uri, rateLine, 3), /^\*\*rate\*\* — number\n\nTarget rate in requests per minute/);
+  });
+
+  it('custom requests: count a selection, token boundaries that tile the line, the status-bar summary', async () => {
+    const uri = await client.open(path.join(dir, 'custom.prompty'), PROMPTY);
+    const count = await client.request<CountTokensResult>('perflab/countTokens', { text: SYSTEM, uri });
+    assert.deepEqual([count.tokens, count.model, count.encoding], [refCount(SYSTEM, 'o200k_base'), 'gpt-4o-mini', 'o200k_base']);
+    const line = PROMPTY.split('\n').indexOf('system:') + 1;
+    const spans = await client.request<TokenBoundariesResult>('perflab/tokenBoundaries', { uri, startLine: line, endLine: line });
+    const lineText = PROMPTY.split('\n')[line];
+    assert.equal(spans.tokens.length, refCount(lineText, 'o200k_base'));
+    assert.equal(spans.tokens.map(([, s, e]) => lineText.slice(s, e)).join(''), lineText, 'the spans tile the line');
+    const summary = await client.request<PromptSummaryResult>('perflab/promptSummary', { uri });
+    assert.equal(summary.total, referenceChat([{ role: 'system', content: SYSTEM }, { role: 'user', content: USER }]).total);
+    assert.equal(summary.modelSource, 'front matter');
+  });
+});
