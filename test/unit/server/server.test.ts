@@ -109,13 +109,13 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     const text = PROMPTY.replace('name: gpt-4o-mini', 'name: gpt-4o-mimi').replace('  question: Why is my first token slow?\n', '');
     const uri = await client.open(path.join(dir, 'problems.prompty'), text);
     const diagnostics = await client.diagnosticsFor(uri);
-    const messages = diagnostics.map((d) => `${d.range.start.line}: ${d.message}`);
+    const messages = diagnostics.map((d) => `${d.range.start.line}: ${String(d.message)}`);
     assert.ok(messages.some((m) => /^4: unknown model "gpt-4o-mimi".*did you mean "gpt-4o-mini"/.test(m)), messages.join('\n'));
     assert.ok(messages.some((m) => m.startsWith(`${text.split('\n').indexOf(USER)}: {{question}} has no sample value`)), messages.join('\n'));
 
     const huge = PROMPTY.replace('max_tokens: 300', 'max_tokens: 127990');
     const hugeUri = await client.open(path.join(dir, 'huge.prompty'), huge);
-    const over = (await client.diagnosticsFor(hugeUri)).find((d) => /exceed gpt-4o-mini's context window of 128,000 tokens/.test(d.message));
+    const over = (await client.diagnosticsFor(hugeUri)).find((d) => /exceed gpt-4o-mini's context window of 128,000 tokens/.test(String(d.message)));
     assert.ok(over, 'prompt + max_tokens over the context window is an error');
     assert.equal(over.severity, 1);
   });
@@ -145,7 +145,7 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.match(hoverLine, new RegExp(`min ${sorted[0]} / median ${sorted[1]} / max ${sorted[2]}`));
     const diagnostics = await client.diagnosticsFor(uri);
     assert.deepEqual(
-      diagnostics.map((d) => [d.range.start.line, /^invalid JSON/.test(d.message)]),
+      diagnostics.map((d) => [d.range.start.line, /^invalid JSON/.test(String(d.message))]),
       [[3, true]],
     );
   });
@@ -157,10 +157,10 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     const uri = await client.open(file, text);
     const diagnostics = await client.diagnosticsFor(uri);
     const lines = text.split('\n');
-    const typo = diagnostics.find((d) => /unknown property "arival"/.test(d.message))!;
-    assert.ok(typo, diagnostics.map((d) => d.message).join('\n'));
+    const typo = diagnostics.find((d) => /unknown property "arival"/.test(String(d.message)))!;
+    assert.ok(typo, diagnostics.map((d) => String(d.message)).join('\n'));
     assert.equal(typo.range.start.line, lines.findIndex((l) => l.includes('arival')));
-    assert.ok(diagnostics.some((d) => /model "gpt-5-mimi" is not in the model catalog.*did you mean "gpt-5-mini"/.test(d.message)));
+    assert.ok(diagnostics.some((d) => /model "gpt-5-mimi" is not in the model catalog.*did you mean "gpt-5-mini"/.test(String(d.message))));
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: typo.range, context: { diagnostics: [typo] } });
     assert.equal(actions[0].title, 'Change to "arrival"');
     assert.deepEqual(actions[0].edit!.changes![uri], [{ range: typo.range, newText: 'arrival' }]);
