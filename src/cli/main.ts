@@ -5,10 +5,13 @@ import { Command, Option } from 'commander';
 import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
 import { PERFLAB_VERSION } from '../engine/run';
 import { CredentialError } from './credentials';
+import { registerDatasetCommands } from './dataset-command';
 import { EXIT_RUN_ERROR, EXIT_USAGE, executeScenario } from './execute';
 import { scenarioFromLoadFlags, type LoadFlags } from './load-command';
 import { simulateCommand, type SimulateFlags } from './simulate-command';
 import { tokensCommand } from './tokens-command';
+import { registerReportCommand } from './report-command';
+import { registerCompareCommand } from './compare-command';
 
 function fail(error: unknown): number {
   if (error instanceof ScenarioError || error instanceof CredentialError) {
@@ -122,6 +125,8 @@ async function main(argv: string[]): Promise<number> {
       });
     });
 
+  registerDatasetCommands(program, async (body) => void (exitCode = await guarded(body)));
+
   program
     .command('tokens')
     .description('count tokens of a prompt file (.prompty, .jsonl, .md, text) per section and in total')
@@ -133,6 +138,8 @@ async function main(argv: string[]): Promise<number> {
         return tokensCommand(file, o);
       });
     });
+
+  for (const register of [registerReportCommand, registerCompareCommand]) register(program, async (body) => void (exitCode = await guarded(body)));
 
   try {
     await program.parseAsync(argv);
