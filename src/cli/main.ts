@@ -6,7 +6,6 @@ import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
 import { PERFLAB_VERSION } from '../engine/run';
 import { CredentialError } from './credentials';
 import { registerDatasetCommands } from './dataset-command';
-import { registerDatasetCommands } from './dataset-command';
 import { EXIT_RUN_ERROR, EXIT_USAGE, executeScenario } from './execute';
 import { scenarioFromLoadFlags, type LoadFlags } from './load-command';
 import { simulateCommand, type SimulateFlags } from './simulate-command';
@@ -125,8 +124,6 @@ async function main(argv: string[]): Promise<number> {
         return await simulateCommand(o);
       });
     });
-
-  registerDatasetCommands(program, async (body) => void (exitCode = await guarded(body)));
 
   registerDatasetCommands(program, async (body) => void (exitCode = await guarded(body)));
 
