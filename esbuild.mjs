@@ -26,6 +26,7 @@ if (tests) {
       'untrusted.test': 'test/integration/extension/untrusted.test.ts',
       'ui-smoke.test': 'test/integration/extension/ui-smoke.test.ts',
       'panel.test': 'test/integration/extension/panel.test.ts',
+      'language.test': 'test/integration/extension/language.test.ts',
     },
     outdir: 'out/integration',
     external: ['vscode', 'mocha'],

@@ -29,6 +29,14 @@ const suites: Suite[] = [
   { name: 'untrusted', files: { 'quickstart.perf.yaml': fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.perf.yaml'), 'utf8') }, args: ['--trust'] },
   { name: 'ui', files: { 'ui-smoke.perf.yaml': UI_SCENARIO }, args: ['--ui', path.join(__dirname, 'ui-smoke.ts')] },
   // The panel suite's screenshots go into the README: no chat side bar, no welcome page.
+  {
+    name: 'language',
+    files: {
+      '.vscode/settings.json': JSON.stringify({ 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.startupEditor': 'none' }),
+      'quickstart.perf.yaml': fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.perf.yaml'), 'utf8'),
+    },
+    args: ['--ui', path.join(__dirname, 'language-ui.ts')],
+  },
   { name: 'panel', files: { '.vscode/settings.json': JSON.stringify({ 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.startupEditor': 'none' }) }, args: ['--ui', path.join(__dirname, 'panel-ui.ts')] },
 ];
 
