@@ -4,6 +4,11 @@
 import type { Chart } from 'chart.js';
 import { dataTable, h, iconButton } from './dom';
 
+export interface TableData {
+  headers: string[];
+  rows: (string | number)[][];
+}
+
 export interface ChartCardOptions {
   id: string;
   title: string;
@@ -22,8 +27,14 @@ export class ChartCard {
   private readonly tableButton: HTMLButtonElement;
   private readonly emptyNote: HTMLElement;
   private tableOpen: boolean;
-  private table: { headers: string[]; rows: (string | number)[][] } = { headers: [], rows: [] };
+  /** Builds the table's rows; called only while the table is open (rows for an hour-long run are
+   *  tens of thousands of formatted cells: not worth making on every update nobody reads). */
+  private table: () => TableData = () => ({ headers: [], rows: [] });
   chart: Chart | null = null;
+
+  get id(): string {
+    return this.options.id;
+  }
 
   constructor(private readonly options: ChartCardOptions) {
     this.tableOpen = options.tableOpen ?? false;
@@ -46,11 +57,11 @@ export class ChartCard {
   }
 
   /** Records what the chart shows, for tests and the table; redraws the table when it is open. */
-  setData(points: number, headers: string[], rows: (string | number)[][], emptyText?: string): void {
+  setData(points: number, table: () => TableData, emptyText?: string): void {
     this.element.dataset.points = String(points);
     this.emptyNote.hidden = points > 0;
     if (emptyText) this.emptyNote.textContent = emptyText;
-    this.table = { headers, rows };
+    this.table = table;
     if (this.tableOpen) this.renderTable();
   }
 
@@ -67,6 +78,7 @@ export class ChartCard {
   }
 
   private renderTable(): void {
-    this.tableWrap.replaceChildren(dataTable(this.options.title, this.table.headers, this.table.rows));
+    const { headers, rows } = this.table();
+    this.tableWrap.replaceChildren(dataTable(this.options.title, headers, rows));
   }
 }

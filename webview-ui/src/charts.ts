@@ -181,6 +181,12 @@ export function setHistogram(chart: Chart<'bar', number[], string>, label: strin
   chart.update('none');
 }
 
+/** Frees a chart for good (its canvas, listeners and theme updates). */
+export function destroyChart(chart: Chart): void {
+  charts.delete(chart);
+  chart.destroy();
+}
+
 /** PNG of a chart, for the host to save (the webview cannot write files). */
 export function chartPng(chart: Chart): string {
   return chart.toBase64Image('image/png', 1);

@@ -6,10 +6,11 @@ import type { Chart } from 'chart.js';
 import type { WindowSnapshot } from '../../src/engine/records';
 import type { CompareInitMessage } from '../../src/shared/panel-messages';
 import { ChartCard } from './chart-card';
-import { chartPng, createLineChart, setLineSeries } from './charts';
+import { chartPng, createLineChart, destroyChart, setLineSeries } from './charts';
 import { h, iconButton } from './dom';
 import { formatDifference, formatRatio, formatValue } from './model/format';
 import type { Host } from './host';
+import { seriesTable } from './series-table';
 import { alignFromStart, alignOnClock, compareRuns, seriesFromWindows, type CompareTable } from './model/view-model';
 
 /** Which series of each column the overlay charts draw. */
@@ -22,7 +23,9 @@ const OVERLAYS = [
   { id: 'throttled', title: 'Throttled responses (HTTP 429)', unit: 'requests' },
 ] as const;
 
-export function renderCompare(host: Host, message: CompareInitMessage, container: HTMLElement): void {
+/** Draws the Compare panel; returns a function that frees its charts (before the next `init`). */
+export function renderCompare(host: Host, message: CompareInitMessage, container: HTMLElement): () => void {
+  const charts: Chart[] = [];
   // The run folders, so VS Code can bring the panel back after a window reload.
   host.setState({ ...host.getState(), runIds: message.runIds });
   const table = compareRuns(
@@ -35,19 +38,17 @@ export function renderCompare(host: Host, message: CompareInitMessage, container
   const xTitle = message.alignment === 'clock' ? 'seconds (one clock for all)' : 'seconds since each start';
 
   const exportPng = message.interactive ? (chartId: string, chart: Chart) => host.post({ type: 'exportPng', chartId, dataUrl: chartPng(chart) }) : undefined;
-  const charts = OVERLAYS.map((o) => {
+  const cards = OVERLAYS.map((o) => {
     const card = new ChartCard({ id: `compare_${o.id}`, title: o.title, description: `${o.title} of each column over time.`, onExportPng: exportPng });
     const chart = createLineChart(card.canvas, o.unit, xTitle);
     card.chart = chart;
     const series = table.columns.map((c, i) => ({ label: c.label, points: seriesFromWindows(aligned[i], c.target).find((s) => s.id === o.id)?.points ?? [] }));
     setLineSeries(chart, series);
-    const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
-    const byX = series.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
     card.setData(
       series.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0),
-      ['t (s)', ...series.map((s) => s.label)],
-      xs.map((x) => [x, ...byX.map((m) => formatValue(m.get(x) ?? null, o.unit))]),
+      () => seriesTable(series, o.unit),
     );
+    charts.push(chart);
     return card.element;
   });
 
@@ -66,9 +67,10 @@ export function renderCompare(host: Host, message: CompareInitMessage, container
       ),
       h('section', { 'aria-labelledby': 'compare-table-title' }, h('h2', { id: 'compare-table-title' }, 'Metrics'), compareTable(table)),
       table.slos.length > 0 ? h('section', { 'aria-labelledby': 'compare-slo-title' }, h('h2', { id: 'compare-slo-title' }, 'SLO verdicts'), sloTable(table)) : null,
-      h('section', { 'aria-labelledby': 'compare-charts-title' }, h('h2', { id: 'compare-charts-title' }, 'Over time'), h('div', { class: 'chart-grid' }, ...charts)),
+      h('section', { 'aria-labelledby': 'compare-charts-title' }, h('h2', { id: 'compare-charts-title' }, 'Over time'), h('div', { class: 'chart-grid' }, ...cards)),
     ),
   );
+  return () => charts.splice(0).forEach(destroyChart);
 }
 
 function compareTable(table: CompareTable): HTMLTableElement {

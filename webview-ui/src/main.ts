@@ -10,16 +10,21 @@ import { RunView } from './run-view';
 const host = connectHost();
 const root = document.getElementById('root') ?? document.body;
 let runView: RunView | null = null;
+/** Frees the current view's charts before the next `init` (a reopened run) replaces it. */
+let disposeView: () => void = () => undefined;
 
 host.onMessage((message) => {
   try {
     switch (message.type) {
       case 'init':
+        disposeView();
         runView = new RunView(host, message, root);
+        disposeView = () => runView?.dispose();
         break;
       case 'compareInit':
+        disposeView();
         runView = null;
-        renderCompare(host, message, root);
+        disposeView = renderCompare(host, message, root);
         break;
       case 'theme':
         refreshTheme();

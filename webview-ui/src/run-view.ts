@@ -6,11 +6,12 @@ import type { Chart } from 'chart.js';
 import type { Distribution } from '../../src/engine/distribution';
 import type { HostToWebview, InitMessage } from '../../src/shared/panel-messages';
 import { ChartCard } from './chart-card';
-import { chartPng, createHistogram, createLineChart, setHistogram, setLineSeries } from './charts';
+import { chartPng, createHistogram, createLineChart, destroyChart, setHistogram, setLineSeries } from './charts';
 import { append, h, iconButton } from './dom';
 import { formatCount, formatMs, formatUsd, formatValue } from './model/format';
 import { histogramBars } from './model/histogram-bars';
 import type { Host } from './host';
+import { seriesTable } from './series-table';
 import { RunViewModel, type ChartId, type CostSection, type Headline, type Series } from './model/view-model';
 
 interface TimeChartDef {
@@ -82,6 +83,8 @@ export class RunView {
   private readonly timeCards = new Map<ChartId, ChartCard>();
   private readonly histCards = new Map<string, { def: HistogramDef; card: ChartCard }>();
   private renderPending = false;
+  /** What changed since the last draw: only that is redrawn (a window does not touch the histograms). */
+  private dirty = { time: true, cards: true, histograms: true };
 
   constructor(
     private readonly host: Host,
@@ -94,20 +97,34 @@ export class RunView {
     // The run folder, so VS Code can bring the panel back after a window reload.
     host.setState({ ...state, runId: init.runId });
     this.root = this.build(init, state.tables ?? []);
+    // Attach first, then create the charts: a chart made on a detached canvas draws twice.
     container.replaceChildren(this.root);
+    for (const card of this.timeCards.values()) card.chart = createLineChart(card.canvas, TIME_CHARTS.find((d) => d.id === card.id)!.unit);
+    for (const { def, card } of this.histCards.values()) card.chart = createHistogram(card.canvas, def.xTitle, def.yTitle);
     this.render();
+  }
+
+  /** Frees the charts (before a new `init` replaces this view). */
+  dispose(): void {
+    for (const card of [...this.timeCards.values(), ...[...this.histCards.values()].map((h) => h.card)]) {
+      if (card.chart) destroyChart(card.chart);
+      card.chart = null;
+    }
   }
 
   handle(message: HostToWebview): void {
     switch (message.type) {
       case 'windows':
         this.vm.addWindows(message.windows);
+        this.dirty.time = this.dirty.cards = true;
         break;
       case 'distributions':
         this.vm.setDistributions(message.distributions);
+        this.dirty.histograms = this.dirty.cards = true;
         break;
       case 'summary':
         this.vm.setSummary(message.summary);
+        this.dirty = { time: true, cards: true, histograms: true };
         break;
       default:
         return;
@@ -139,13 +156,11 @@ export class RunView {
     const timeGrid = h('div', { class: 'chart-grid' });
     for (const def of TIME_CHARTS) {
       const c = card(def.id, def.title, def.description);
-      c.chart = createLineChart(c.canvas, def.unit);
       this.timeCards.set(def.id, c);
       timeGrid.append(c.element);
     }
     const histogram = (def: HistogramDef) => {
       const c = card(def.id, def.title, def.description);
-      c.chart = createHistogram(c.canvas, def.xTitle, def.yTitle);
       this.histCards.set(def.id, { def, card: c });
       return c.element;
     };
@@ -169,6 +184,7 @@ export class RunView {
       select.addEventListener('change', () => {
         this.target = select.value;
         this.host.setState({ ...this.host.getState(), target: this.target });
+        this.dirty = { time: true, cards: true, histograms: true };
         this.render();
       });
       append(bar, h('label', { class: 'target-label', for: 'target-select' }, 'Target'), select);
@@ -193,13 +209,16 @@ export class RunView {
 
   private render(): void {
     const target = this.target;
-    const headline = this.vm.headline(target);
-    this.renderStatus();
-    this.renderWarnings();
-    renderHeadline(this.cards, this.slos, headline);
-    this.renderTimeCharts(this.vm.series(target));
-    for (const { def, card } of this.histCards.values()) this.renderHistogram(def, card, this.vm.distributions(target)?.[def.dist] ?? null);
-    renderCost(this.costCards, this.vm.cost(target));
+    const { time, cards, histograms } = this.dirty;
+    this.dirty = { time: false, cards: false, histograms: false };
+    if (cards) {
+      this.renderStatus();
+      this.renderWarnings();
+      renderHeadline(this.cards, this.slos, this.vm.headline(target));
+      renderCost(this.costCards, this.vm.cost(target));
+    }
+    if (time) this.renderTimeCharts(this.vm.series(target));
+    if (histograms) for (const { def, card } of this.histCards.values()) this.renderHistogram(def, card, this.vm.distributions(target)?.[def.dist] ?? null);
   }
 
   private renderStatus(): void {
@@ -238,17 +257,17 @@ export class RunView {
       card.visible = mine.length > 0;
       if (mine.length === 0) continue;
       setLineSeries(card.chart as never, mine.map((s) => ({ label: s.label, points: s.points, dashed: s.id === 'target_rpm' })));
-      const xs = [...new Set(mine.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
-      const byX = mine.map((s) => new Map(s.points.map((p) => [p.x, p.y])));
-      const rows = xs.map((x) => [x, ...byX.map((m) => formatValue(m.get(x) ?? null, def.unit))]);
-      card.setData(mine.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0), ['t (s)', ...mine.map((s) => s.label)], rows);
+      card.setData(
+        mine.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0),
+        () => seriesTable(mine, def.unit),
+      );
     }
   }
 
   private renderHistogram(def: HistogramDef, card: ChartCard, d: Distribution | null): void {
     const bars = histogramBars(d, def.unit);
     setHistogram(card.chart as never, def.title, bars);
-    card.setData(d?.count ?? 0, [def.xTitle, def.yTitle], bars.map((b) => [b.label, b.count]), def.empty);
+    card.setData(d?.count ?? 0, () => ({ headers: [def.xTitle, def.yTitle], rows: bars.map((b) => [b.label, b.count]) }), def.empty);
   }
 }
 
