@@ -109,7 +109,7 @@ export class PromptLanguageClient implements vscode.Disposable {
         this.totalItem.text = summary.dataset
           ? `$(symbol-number) ${summary.dataset.lines.toLocaleString('en-US')} chats · median ${summary.dataset.median.toLocaleString('en-US')} tokens`
           : `$(symbol-number) ${summary.total.toLocaleString('en-US')} tokens${cost}`;
-        this.totalItem.tooltip = `Prompt tokens of one request on ${summary.model} (${summary.modelSource === 'front matter' ? 'named in the front matter' : 'the picked model'}); click to count the selection`;
+        this.totalItem.tooltip = `Prompt tokens of one request on ${summary.model} (${summary.modelSource === 'front matter' ? 'named in the front matter' : summary.modelSource === 'scenario' ? 'from the scenario that uses this file' : 'the picked model'}); click to count the selection`;
         this.modelItem.text = `$(symbol-numeric) ${summary.model}`;
         this.totalItem.show();
         this.totalShown = true;

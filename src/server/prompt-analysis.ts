@@ -41,7 +41,7 @@ export interface ModelChoice {
   name: string;
   /** Null when the catalog does not know the name. */
   info: ModelInfo | null;
-  source: 'front matter' | 'setting';
+  source: 'front matter' | 'scenario' | 'setting';
 }
 
 export interface PromptAnalysis {
@@ -65,6 +65,8 @@ export interface PromptAnalysis {
 export interface AnalysisOptions {
   /** The model when the front matter names none (the status-bar picker / `perflab.promptModel`). */
   defaultModel: string;
+  /** The model of a scenario that uses this file; it wins over `defaultModel`, not over the front matter. */
+  scenarioModel?: string;
   overrides?: ModelOverrides;
   counter: ChunkedTokenCounter;
 }
@@ -125,8 +127,12 @@ export function analyzePrompt(fileName: string, text: string, options: AnalysisO
 }
 
 function chooseModel(parsed: ParsedPrompt, options: AnalysisOptions): ModelChoice {
-  const name = parsed.model ?? options.defaultModel;
-  return { name, info: lookupModel(name, options.overrides) ?? null, source: parsed.model ? 'front matter' : 'setting' };
+  const [name, source] = parsed.model
+    ? ([parsed.model, 'front matter'] as const)
+    : options.scenarioModel
+      ? ([options.scenarioModel, 'scenario'] as const)
+      : ([options.defaultModel, 'setting'] as const);
+  return { name, info: lookupModel(name, options.overrides) ?? null, source };
 }
 
 /** `parameters.max_tokens` (or `max_completion_tokens` / `max_output_tokens`) in Prompty front matter. */

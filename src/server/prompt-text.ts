@@ -11,7 +11,7 @@ export function usd(x: number): string {
 
 /** `total 1,452 (+9 chat overhead) · $0.0036 input · up to $0.0080 output on gpt-5-mini` */
 export function promptLensTitle(a: PromptAnalysis): string {
-  const model = `${a.model.name}${a.model.source === 'setting' ? ' (picked)' : ''}`;
+  const model = `${a.model.name}${a.model.source === 'setting' ? ' (picked)' : a.model.source === 'scenario' ? ' (from the scenario)' : ''}`;
   if (a.format === 'jsonl') {
     if (!a.dataset) return `no chats yet · ${model}`;
     const d = a.dataset;
@@ -34,7 +34,7 @@ export function describeSection(a: PromptAnalysis, s: SectionCount): string {
     lines.push(`Input cost of this section: ${usd(perRequest)} per request, ${usd(perRequest * 1000)} per 1,000 requests (${a.model.name}, $${price.input} per 1M input tokens).`, '');
   } else lines.push(`No price for ${a.model.name} in the model catalog (set \`perflab.pricing\`).`, '');
   if (window) lines.push(`${((s.tokens / window) * 100).toFixed(s.tokens / window < 0.01 ? 2 : 1)}% of ${a.model.name}'s ${n(window)}-token context window; the whole prompt ${n(a.total)} tokens (${((a.total / window) * 100).toFixed(1)}%).`);
-  lines.push('', `Counted with ${a.encoding}, the tokenizer of ${a.model.name} (${a.model.source === 'front matter' ? 'from the front matter' : 'the picked model'}).`);
+  lines.push('', `Counted with ${a.encoding}, the tokenizer of ${a.model.name} (${a.model.source === 'front matter' ? 'from the front matter' : a.model.source === 'scenario' ? 'from the scenario that uses this file' : 'the picked model'}).`);
   return lines.join('\n');
 }
 

@@ -31,6 +31,7 @@ import {
 } from '../shared/lsp-protocol';
 import { ChunkedTokenCounter, countTokens, lookupModel, type ModelOverrides } from '../tokens';
 import { analyzePrompt, type PromptAnalysis } from './prompt-analysis';
+import { modelFromScenarios } from './scenario-model';
 import { scenarioCompletions, scenarioDiagnostics, scenarioHover } from './scenario-support';
 import { tokenSpans } from './token-spans';
 import { describeDataset, describeSection, promptLensTitle } from './prompt-text';
@@ -55,7 +56,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   function analysis(doc: TextDocument): PromptAnalysis {
     const cached = analyses.get(doc.uri);
     if (cached?.version === doc.version) return cached.analysis;
-    const result = analyzePrompt(fileName(doc.uri), doc.getText(), { defaultModel: settings.model, overrides: overrides(), counter });
+    const file = fileName(doc.uri);
+    const scenarioModel = doc.uri.startsWith('file:') ? modelFromScenarios(file)?.model : undefined;
+    const result = analyzePrompt(file, doc.getText(), { defaultModel: settings.model, scenarioModel, overrides: overrides(), counter });
     analyses.set(doc.uri, { version: doc.version, analysis: result });
     return result;
   }

@@ -53,7 +53,7 @@ export interface PromptSummaryResult {
   /** Prompt tokens of one request (the largest line of a dataset). */
   total: number;
   model: string;
-  modelSource: 'front matter' | 'setting';
+  modelSource: 'front matter' | 'scenario' | 'setting';
   inputCostUsd: number | null;
   /** Datasets only. */
   dataset: { lines: number; min: number; median: number; max: number } | null;

@@ -179,6 +179,21 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.match(await hoverText(uri, rateLine, 3), /^\*\*rate\*\* — number\n\nTarget rate in requests per minute/);
   });
 
+  it('a dataset used by a scenario nearby is counted for that scenario\'s model (here cl100k_base of gpt-4)', async () => {
+    const sub = path.join(dir, 'uses');
+    fs.mkdirSync(path.join(sub, 'data'), { recursive: true });
+    fs.writeFileSync(
+      path.join(sub, 'bench.perf.yaml'),
+      'name: bench\ntargets:\n  - name: old\n    provider: openai\n    model: gpt-4\nworkload: { rate: 60, duration: 10s }\nprompts:\n  dataset: data/chats.jsonl\n',
+    );
+    const chat = [{ role: 'user', content: 'Über-long naïve prompts cost more with an older tokenizer — 東京 included.' }];
+    const uri = await client.open(path.join(sub, 'data', 'chats.jsonl'), `${JSON.stringify({ messages: chat })}\n`);
+    const summary = await client.request<PromptSummaryResult>('perflab/promptSummary', { uri });
+    assert.deepEqual([summary.model, summary.modelSource], ['gpt-4', 'scenario']);
+    assert.equal(summary.total, referenceChat(chat, 'cl100k_base').total);
+    assert.notEqual(referenceChat(chat, 'cl100k_base').total, referenceChat(chat, 'o200k_base').total, 'the two encodings differ on this text');
+  });
+
   it('custom requests: count a selection, token boundaries that tile the line, the status-bar summary', async () => {
     const uri = await client.open(path.join(dir, 'custom.prompty'), PROMPTY);
     const count = await client.request<CountTokensResult>('perflab/countTokens', { text: SYSTEM, uri });
