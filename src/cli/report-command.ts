@@ -1,16 +1,164 @@
-// `perflab report <run-dir>`: the HTML report, CSV exports and a markdown summary of a finished run.
+// `perflab report <run-dir>`: the self-contained HTML report (the Run panel's charts, offline), the
+// windows and requests as CSV, and a markdown summary for a CI job summary. Only finished runs (with a
+// summary.json): a report of half a run would read as a result.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import type { RunSummary } from '../engine/summary';
+import { exportRunData } from '../shared/export-data';
+import { htmlReport, readReportAssets } from '../shared/html-report';
+import { markdownReport } from '../shared/markdown-report';
+import { panelTargets } from '../shared/panel-targets';
+import { readRunFiles, readSummaryFile, RunFilesError } from '../shared/run-files';
+import { RuleError } from '../shared/regression-rules';
+import { EXIT_RUN_ERROR, EXIT_USAGE } from './execute';
 
 /** Runs a command body through main.ts's guarded() and records its exit code. */
 export type RunCommand = (body: () => Promise<number> | number) => Promise<void>;
 
+/** An error the user can act on: its message alone is printed (no stack), with its exit code. */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = EXIT_USAGE,
+  ) {
+    super(message);
+  }
+}
+
+/** Input errors of report/compare (bad folder, bad rule) become a clear message and exit 2. */
+export async function withInputErrors(body: () => Promise<number> | number): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof CommandError || error instanceof RunFilesError || error instanceof RuleError) {
+      process.stderr.write(`perflab: ${error.message}\n`);
+      return error instanceof CommandError ? error.exitCode : EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+const RUN_FILES = ['run.json', 'summary.json', 'requests.jsonl', 'windows.jsonl'];
+
+/** The summary of a finished run folder; a clear CommandError for anything else. */
+export function loadFinishedRun(dir: string): RunSummary {
+  if (!fs.existsSync(dir)) throw new CommandError(`${dir}: no such run folder`);
+  if (!fs.statSync(dir).isDirectory()) throw new CommandError(`${dir} is a file, not a run folder (give the folder that holds summary.json)`);
+  if (!RUN_FILES.some((f) => fs.existsSync(path.join(dir, f)))) {
+    throw new CommandError(`${dir} is not a run folder: it has none of ${RUN_FILES.join(', ')} (runs are in .perflab/runs/<time>-<name> or the folder given to --out)`);
+  }
+  const summary = readSummaryFile(dir);
+  if (!summary) {
+    throw new CommandError(`${dir}: the run has not finished (no summary.json): it is still going, or it was killed before it could write its summary`);
+  }
+  return summary;
+}
+
+/** The webview bundle: beside dist/cli.js when bundled; <repo>/dist/webview when run from src (tsx). */
+export function webviewDist(): string {
+  const candidates = [path.join(__dirname, 'webview'), path.resolve(__dirname, '..', '..', 'dist', 'webview')];
+  return candidates.find((d) => fs.existsSync(path.join(d, 'webview.js'))) ?? candidates[0];
+}
+
+export interface ReportFlags {
+  html?: boolean;
+  csv?: boolean;
+  markdown?: boolean;
+  out?: string;
+}
+
+export async function reportCommand(dir: string, flags: ReportFlags): Promise<number> {
+  const summary = loadFinishedRun(dir);
+  const wanted = { html: !!flags.html, csv: !!flags.csv, markdown: !!flags.markdown };
+  if (!wanted.html && !wanted.csv && !wanted.markdown) wanted.html = true;
+  const several = Number(wanted.html) + Number(wanted.csv) + Number(wanted.markdown) > 1;
+  // --out names the file for one file format; a folder for CSV, for several formats, or when it is one.
+  const outIsDir = flags.out !== undefined && (several || wanted.csv || isDirectory(flags.out) || /[\\/]$/.test(flags.out));
+  const outDir = flags.out === undefined ? dir : outIsDir ? flags.out : null;
+  const fileFor = (name: string) => (outDir !== null ? path.join(outDir, name) : flags.out!);
+  if (outDir !== null) fs.mkdirSync(outDir, { recursive: true });
+  else fs.mkdirSync(path.dirname(path.resolve(flags.out!)), { recursive: true });
+
+  // Markdown goes to stdout unless --out says where: then what was written is told on stderr.
+  const markdownToStdout = wanted.markdown && flags.out === undefined;
+  const tell = (text: string) => (markdownToStdout ? process.stderr : process.stdout).write(`${text}\n`);
+
+  if (wanted.html) {
+    const file = fileFor('report.html');
+    let assets;
+    try {
+      assets = readReportAssets(webviewDist());
+    } catch (error) {
+      throw new CommandError(`cannot write the HTML report: ${(error as Error).message}`, EXIT_RUN_ERROR);
+    }
+    const files = await readRunFiles(dir);
+    const html = htmlReport(
+      `${summary.scenario.name} — LLM Perf Lab`,
+      {
+        type: 'init',
+        runId: files.dir,
+        scenario: files.scenario,
+        targets: panelTargets(files.scenario),
+        windows: files.windows,
+        summary,
+        distributions: files.distributions,
+        live: false,
+        interactive: false,
+      },
+      assets,
+    );
+    fs.writeFileSync(file, html);
+    tell(`HTML report: ${file}`);
+    if (files.unreadableLines) process.stderr.write(`perflab: ${files.unreadableLines} unreadable lines in ${dir} were left out\n`);
+  }
+  if (wanted.csv) {
+    const windows = fileFor('windows.csv');
+    const requests = fileFor('requests.csv');
+    const w = await exportRunData(dir, 'windows', 'csv', windows);
+    const r = await exportRunData(dir, 'requests', 'csv', requests);
+    tell(`CSV: ${windows} (${w} windows), ${requests} (${r} requests)`);
+  }
+  if (wanted.markdown) {
+    const text = markdownReport(summary, { runDir: dir });
+    if (markdownToStdout) process.stdout.write(text);
+    else {
+      const file = fileFor('summary.md');
+      fs.writeFileSync(file, text);
+      tell(`Markdown summary: ${file}`);
+    }
+  }
+  return 0;
+}
+
+function isDirectory(p: string): boolean {
+  return fs.existsSync(p) && fs.statSync(p).isDirectory();
+}
+
 export function registerReportCommand(program: Command, run: RunCommand): void {
   program
     .command('report')
-    .description('write the HTML report (default), CSV exports or a markdown summary of a run folder')
-    .argument('<run-dir>', 'run folder')
-    .action(async () => {
-      await run(() => 0);
+    .description('write the HTML report of a finished run (default), its CSV exports or a markdown summary for CI')
+    .argument('<run-dir>', 'run folder (holds summary.json)')
+    .option('--html', 'self-contained HTML report: the Run panel\'s charts and tables, offline (the default)')
+    .option('--csv', 'windows.csv and requests.csv')
+    .option('--markdown', 'markdown summary for a CI job summary: printed to stdout unless --out is given')
+    .option('--out <path>', 'file for one of --html/--markdown; a folder for --csv or several formats (default: the run folder)')
+    .addHelpText(
+      'after',
+      `
+With no format flag, writes <run-dir>/report.html. Files: report.html, windows.csv, requests.csv,
+summary.md (markdown goes to stdout when there is no --out). Exit codes: 0 written, 2 not a finished
+run folder, 3 the report could not be written.
+
+Examples:
+  perflab report .perflab/runs/2026-01-05T10-00-00-chat
+  perflab report run/ --markdown >> "$GITHUB_STEP_SUMMARY"
+  perflab report run/ --html --csv --out artifacts/
+`,
+    )
+    .action(async (dir: string, flags: ReportFlags) => {
+      await run(() => withInputErrors(() => reportCommand(dir, flags)));
     });
 }

@@ -1,6 +1,7 @@
 // Plain-text rendering of live snapshots and the run summary, shared by the CLI and the editor:
 // status lines as users of the Azure OpenAI benchmarking tool know them, and a summary table at the end.
 
+import { kqlForRun } from '../shared/kql';
 import type { LatencyStats, WindowSnapshot } from './records';
 import type { RunSummary, TargetSummary } from './summary';
 
@@ -90,6 +91,8 @@ export function summaryText(summary: RunSummary, runDir: string | null): string 
       lines.push(`  ${v.pass ? 'PASS' : 'FAIL'}  ${v.target}: ${v.slo}  (actual ${actual})`);
     }
   }
+  // Azure targets: the Log Analytics query for the same window, unindented so it pastes as it is.
+  for (const { target, kql } of kqlForRun(summary)) lines.push('', `Azure Monitor, server-side latency of "${target}" in this window (KQL for Log Analytics):`, kql);
   if (runDir) lines.push('', `Results: ${runDir}`);
   return lines.join('\n');
 }

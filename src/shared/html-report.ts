@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { kqlForRun } from './kql';
 import type { CompareInitMessage, InitMessage } from './panel-messages';
 
 export interface ReportAssets {
@@ -21,8 +22,30 @@ export function readReportAssets(webviewDist: string): ReportAssets {
   return { script: read('webview.js'), css: read('report.css') };
 }
 
-/** One HTML document that draws `data` exactly as the panel does. */
-export function htmlReport(title: string, data: InitMessage | CompareInitMessage, assets: ReportAssets): string {
+export interface KqlQuery {
+  /** What the query is for (a target, or a run and target in a comparison). */
+  label: string;
+  kql: string;
+}
+
+export interface HtmlReportOptions {
+  /** Azure Monitor queries shown under the charts; default: one per Azure target of the data's runs. */
+  kql?: KqlQuery[];
+}
+
+/** The KQL query of every Azure target in the report's runs (deduplicated: compared targets share runs). */
+export function reportKql(data: InitMessage | CompareInitMessage): KqlQuery[] {
+  const runs = data.type === 'init' ? (data.summary ? [{ summary: data.summary, label: null }] : []) : data.runs.map((r) => ({ summary: r.summary, label: r.summary.scenario.name }));
+  const seen = new Set<string>();
+  return runs.flatMap(({ summary, label }) =>
+    kqlForRun(summary)
+      .filter((k) => !seen.has(k.kql) && seen.add(k.kql))
+      .map((k) => ({ label: label === null ? k.target : `${label} · ${k.target}`, kql: k.kql })),
+  );
+}
+
+/** One HTML document that draws `data` exactly as the panel does, with the runs' KQL queries below. */
+export function htmlReport(title: string, data: InitMessage | CompareInitMessage, assets: ReportAssets, options: HtmlReportOptions = {}): string {
   // The report has no host: hide the export actions.
   const embedded = { ...data, interactive: false };
   return `<!DOCTYPE html>
@@ -40,10 +63,22 @@ ${assets.css}
 </head>
 <body class="perflab-report">
 <div id="root"></div>
-<script type="application/json" id="perflab-data">${jsonForScript(embedded)}</script>
+${kqlSection(options.kql ?? reportKql(data))}<script type="application/json" id="perflab-data">${jsonForScript(embedded)}</script>
 <script>${assets.script.replace(/<\/script/gi, '<\\/script')}</script>
 </body>
 </html>
+`;
+}
+
+/** A closed <details> under the charts: each query as selectable text (the report runs no copy script). */
+function kqlSection(queries: KqlQuery[]): string {
+  if (queries.length === 0) return '';
+  const blocks = queries.map((q) => `<h3>${escapeHtml(q.label)}</h3>\n<pre><code>${escapeHtml(q.kql)}</code></pre>`).join('\n');
+  return `<details class="perflab-kql">
+<summary>Azure Monitor: KQL for server-side latency in this run's window</summary>
+<p>Paste into the Log Analytics workspace that receives the Azure OpenAI resource's diagnostic logs.</p>
+${blocks}
+</details>
 `;
 }
 
@@ -83,7 +118,11 @@ const REPORT_THEME = `
     --vscode-charts-red: #f14c4c;
     --vscode-charts-yellow: #cca700;
   }
-}`;
+}
+.perflab-kql { margin: 16px; padding: 8px 12px; border: 1px solid var(--vscode-panel-border); background: var(--vscode-editorWidget-background); color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
+.perflab-kql summary { cursor: pointer; font-weight: 600; }
+.perflab-kql h3 { font-size: 1em; margin: 12px 0 4px; }
+.perflab-kql pre { margin: 0; padding: 8px; overflow-x: auto; background: var(--vscode-editor-background); font-family: var(--vscode-editor-font-family); user-select: all; }`;
 
 /** JSON inside a <script> element: `<` escaped so no string in the data can close the element. */
 export function jsonForScript(value: unknown): string {

@@ -1,0 +1,130 @@
+// A run's summary as GitHub-flavoured markdown, for a CI job summary ($GITHUB_STEP_SUMMARY, Azure
+// Pipelines' `##vso[task.uploadsummary]`) or a pull-request comment: the verdict first, then per
+// target the latency percentiles, rate, errors, tokens and cost, the SLO verdicts, the warnings, and
+// the KQL query for each Azure target. Pure logic (no I/O).
+
+import type { LatencyStats } from '../engine/records';
+import type { RunSummary, SloVerdict, TargetSummary } from '../engine/summary';
+import { errorPercent, throttledPercent } from './compare-metrics';
+import { kqlForRun } from './kql';
+
+export interface MarkdownReportOptions {
+  /** The run folder, named under the heading. */
+  runDir?: string;
+  /** Heading level of the title (default 2: a job summary holds several steps' summaries). */
+  level?: number;
+}
+
+/** A latency in ms as the report prints it: 2 decimals under 10, 1 under 100, whole above. */
+export function formatMs(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '–';
+  return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0);
+}
+
+export function markdownReport(summary: RunSummary, options: MarkdownReportOptions = {}): string {
+  const h = '#'.repeat(Math.min(Math.max(options.level ?? 2, 1), 5));
+  const failed = summary.slos.filter((v) => !v.pass).length;
+  const verdict =
+    summary.stopped_by === 'error' ? '❌ ended with an error' : summary.slos.length === 0 ? 'no SLOs' : failed === 0 ? `✅ ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} passed` : `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} failed`;
+  const seconds = (Date.parse(summary.ended_at) - Date.parse(summary.started_at)) / 1000;
+  const lines: string[] = [
+    `${h} LLM Perf Lab: ${inline(summary.scenario.name)} — ${verdict}`,
+    '',
+    `${summary.started_at} – ${summary.ended_at} (${seconds.toFixed(1)} s, ${summary.stopped_by === 'stop' ? 'stopped by the user' : summary.stopped_by === 'error' ? 'ended with an error' : 'completed'}), ${summary.targets.length} ${plural(summary.targets.length, 'target')}${summary.scenario.target_mode === 'sequential' ? ' in sequence' : ''}${options.runDir ? `; results in \`${options.runDir.replace(/`/g, "'")}\`` : ''}.`,
+  ];
+
+  for (const t of summary.targets) lines.push('', ...targetSection(t, h));
+
+  if (summary.slos.length) {
+    lines.push('', `${h}# SLOs`, '', '| | Target | SLO | Actual |', '|---|---|---|---:|');
+    for (const v of summary.slos) lines.push(`| ${v.pass ? '✅' : '❌'} | ${cell(v.target)} | ${code(v.slo)} | ${sloActual(v)} |`);
+  }
+
+  const warnings = [
+    ...summary.targets.flatMap((t) => t.warnings.map((w) => (summary.targets.length > 1 ? `${t.target}: ${w}` : w))),
+    ...(summary.client.bottleneck ? [`the client itself was a bottleneck (${summary.client.reasons.join('; ')}): latencies include client queueing`] : []),
+  ];
+  if (warnings.length) {
+    lines.push('', `${h}# Warnings`, '');
+    for (const w of warnings) lines.push(`- ⚠️ ${inline(w)}`);
+  }
+
+  const kql = kqlForRun(summary);
+  if (kql.length) {
+    lines.push('', `${h}# Azure Monitor`, '', 'Server-side latency and status for the same window (paste into the Log Analytics workspace of the Azure OpenAI resource; needs its diagnostic logs):');
+    for (const k of kql) lines.push('', `**${inline(k.target)}**`, '', '```kusto', k.kql, '```');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function targetSection(t: TargetSummary, h: string): string[] {
+  const r = t.requests;
+  const s = t.schedule;
+  const ttfr = t.reasoning_latency_ms?.ttfr;
+  const latency: [string, LatencyStats][] = [
+    ...(ttfr?.count ? ([['TTFR (first reasoning token)', ttfr]] as [string, LatencyStats][]) : []),
+    ['TTFT (first token)', t.latency_ms.ttft],
+    ['TBT (per token)', t.latency_ms.tbt],
+    ['Chunk gap (per chunk)', t.latency_ms.itl],
+    ['E2E', t.latency_ms.e2e],
+  ];
+  const errors = errorPercent(t);
+  const throttled = throttledPercent(t);
+  const rate =
+    s.mode === 'open'
+      ? `${s.achieved_rpm.toFixed(1)} achieved of ${s.target_rpm ?? '–'} target${s.achieved_ratio !== null ? ` (${(s.achieved_ratio * 100).toFixed(1)}%)` : ''}${s.unsent ? `, ${s.unsent} never sent` : ''}${s.late ? `, ${s.late} sent late` : ''}`
+      : `${t.throughput_rpm.toFixed(1)} completed (closed loop)`;
+  const cost = t.cost_usd;
+  return [
+    `${h}# ${inline(t.target)} (${inline(t.provider)}${t.api === 'responses' ? ', Responses API' : ''}${t.model ? `, ${inline(t.model)}` : ''})`,
+    '',
+    '| Latency (ms) | p50 | p95 | p99 | n |',
+    '|---|---:|---:|---:|---:|',
+    ...latency.map(([name, st]) => `| ${name} | ${formatMs(st.p50)} | ${formatMs(st.p95)} | ${formatMs(st.p99)} | ${st.count} |`),
+    '',
+    '| | |',
+    '|---|---|',
+    `| RPM | ${rate} |`,
+    `| Requests | ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed (${pct(errors)})${Object.keys(r.errors).length ? `: ${Object.entries(r.errors).map(([k, v]) => `${cell(k)} ${v}`).join(', ')}` : ''}${r.warmup_excluded ? `, ${r.warmup_excluded} warm-up excluded` : ''} |`,
+    `| Throttled | ${r.throttled_responses} HTTP 429 of ${r.attempts} attempts (${pct(throttled)}), ${r.retried} retried |`,
+    `| Tokens | prompt ${r0(t.tokens.prompt)} (${r0(t.tokens.prompt_tpm)}/min), completion ${r0(t.tokens.completion)} (${r0(t.tokens.completion_tpm)}/min)${t.tokens.cached ? `, cached ${r0(t.tokens.cached)}` : ''}${t.tokens.reasoning ? `, reasoning ${r0(t.tokens.reasoning)}` : ''}${t.tokens.estimated_records ? ` (${t.tokens.estimated_records} requests estimated)` : ''} |`,
+    `| Cost | ${cost.total === null ? `n/a (no price for ${cell(cost.model ?? 'the model')})` : `${money(cost.total)} total, ${money(cost.per_1k_requests)} per 1,000 requests${cost.per_hour_at_target_rate !== null ? `, ${money(cost.per_hour_at_target_rate)} per hour at the target rate` : ''}`} |`,
+  ];
+}
+
+function sloActual(v: SloVerdict): string {
+  if (v.actual === null) return 'no data';
+  return v.unit === 'ratio' ? `${(v.actual * 100).toFixed(2)}%` : `${v.actual} ${v.unit}`;
+}
+
+function pct(v: number | null): string {
+  return v === null ? 'n/a' : `${Number(v.toFixed(2))}%`;
+}
+
+function money(x: number | null): string {
+  if (x === null) return 'n/a';
+  return x < 0.01 ? `$${x.toFixed(6)}` : `$${x.toFixed(4)}`;
+}
+
+function r0(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+/** Literal text (an SLO such as `ttft.p95 < 800ms`) as a code span, safe in a table cell. */
+function code(text: string): string {
+  return `\`${text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+}
+
+/** Text in a table cell: no pipe or line break may end the cell or the row. */
+function cell(text: string): string {
+  return inline(text).replace(/\|/g, '\\|');
+}
+
+/** Text on one markdown line: line breaks become spaces, and HTML cannot be injected. */
+function inline(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
