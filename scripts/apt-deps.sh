@@ -6,7 +6,7 @@
 # Installs only what is missing, so it is cheap to call on every CI run.
 set -euo pipefail
 
-pkgs=(chromium build-essential python3 libkrb5-dev)
+pkgs=(chromium build-essential python3 libkrb5-dev python3-locust)
 missing=()
 for p in "${pkgs[@]}"; do
   # dpkg-query's status is the reliable "is it installed" check (dpkg -l also lists removed packages)

@@ -12,6 +12,7 @@ import { simulateCommand, type SimulateFlags } from './simulate-command';
 import { tokensCommand } from './tokens-command';
 import { registerReportCommand } from './report-command';
 import { registerCompareCommand } from './compare-command';
+import { registerExportCommand } from './export-command';
 
 function fail(error: unknown): number {
   if (error instanceof ScenarioError || error instanceof CredentialError) {
@@ -140,6 +141,8 @@ async function main(argv: string[]): Promise<number> {
     });
 
   for (const register of [registerReportCommand, registerCompareCommand]) register(program, async (body) => void (exitCode = await guarded(body)));
+
+  registerExportCommand(program, async (body) => void (exitCode = await guarded(body)));
 
   try {
     await program.parseAsync(argv);
