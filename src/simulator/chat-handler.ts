@@ -13,6 +13,7 @@ import { JsonResponder, StreamResponder } from './stream-writer';
 import { requestRng, type Rng } from './rng';
 import { pickFault } from './faults';
 import { generateTokens, chunkTokens } from './text';
+import { questionAnswer, questionRequest, tokenPieces } from './question-generator';
 import { countPromptTokens } from './prompt-tokens';
 import { ChatEncoder } from './chunks';
 import { ResponsesEncoder } from './responses-events';
@@ -100,7 +101,10 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
   const promptTokens = countPromptTokens(parsed.messages, model);
   // The simulated model writes until the request's limit (benchmark shapes rely on it), or
   // default_max_tokens when the request names none.
-  const n = parsed.limit ?? opts.default_max_tokens;
+  // A "write N questions as a JSON array" request gets real questions instead of filler (question-generator.ts).
+  const asked = questionRequest(parsed.messages);
+  const answer = asked ? tokenPieces(questionAnswer(asked, requestRng(opts.seed ^ 0x5eed, entry.seq)), model) : undefined;
+  const n = parsed.limit ?? (answer ? answer.length + opts.reasoning_tokens : opts.default_max_tokens);
   entry.model = model;
   entry.stream = stream;
   entry.prompt_tokens = promptTokens;
@@ -141,12 +145,12 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
 
   const load = core.latency.loadFactor(core.inFlight(), admission.utilization);
   const ttftMs = core.latency.ttftMs(promptTokens, load, rng);
-  const output = planOutput(opts, r.api, n, rng);
+  const output = planOutput(opts, r.api, n, rng, answer);
   const input: EncoderInput = {
     promptTokens,
-    completionTokens: n,
+    completionTokens: output.completionTokens,
     reasoningTokens: output.reasoningTokens,
-    finishReason: parsed.limit !== undefined ? 'length' : 'stop',
+    finishReason: answer ? (output.completionTokens < output.reasoningTokens + answer.length ? 'length' : 'stop') : parsed.limit !== undefined ? 'length' : 'stop',
     content: output.content,
     reasoning: output.reasoning,
   };
@@ -180,13 +184,14 @@ interface PlannedOutput {
   pieces: OutputPiece[];
   reasoningTokens: number;
   hiddenReasoningTokens: number;
+  completionTokens: number;
   content: string;
   reasoning: string;
 }
 
 /** n output tokens: first reasoning (cut at the limit, as real reasoning models are), then the
  *  visible answer, in chunks of tokens_per_chunk. */
-function planOutput(opts: SimulatorOptions, api: SimApi, n: number, rng: Rng): PlannedOutput {
+function planOutput(opts: SimulatorOptions, api: SimApi, n: number, rng: Rng, answer?: string[]): PlannedOutput {
   const reasoningTokens = Math.min(opts.reasoning_tokens, n);
   const hidden = (api === 'chat' ? opts.reasoning_field : opts.reasoning_event) === 'hidden';
   const pieces: OutputPiece[] = [];
@@ -196,8 +201,9 @@ function planOutput(opts: SimulatorOptions, api: SimApi, n: number, rng: Rng): P
     return tokens.join('');
   };
   const reasoning = hidden ? '' : add('reasoning', generateTokens(reasoningTokens, rng));
-  const content = add('content', generateTokens(n - reasoningTokens, rng));
-  return { pieces, reasoningTokens, hiddenReasoningTokens: hidden ? reasoningTokens : 0, content, reasoning };
+  const visible = answer ? answer.slice(0, n - reasoningTokens) : generateTokens(n - reasoningTokens, rng);
+  const content = add('content', visible);
+  return { pieces, reasoningTokens, hiddenReasoningTokens: hidden ? reasoningTokens : 0, completionTokens: reasoningTokens + visible.length, content, reasoning };
 }
 
 function chatEncoder(opts: SimulatorOptions, azure: boolean, req: GenerationRequest, model: string, input: EncoderInput) {

@@ -141,7 +141,14 @@ export function contentTemplate(base: ResponseBase, field = 'content'): ContentT
 
 /** A content event cut off inside its JSON (malformed fault): `…"delta":{"content":"text"` */
 export function malformedContentEvent(t: ContentTemplate, text: string): string {
-  return `${t.prefix}${text}"\n\n`;
+  return `${t.prefix}${jsonStringBody(text)}"\n\n`;
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+/** `text` as it appears between the quotes of a JSON string. Filler text never needs escaping (one
+ *  regex test); generated questions (question-generator.ts) carry quotes and newlines. */
+function jsonStringBody(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }
 
 export function finishEvent(base: ResponseBase, finishReason: string): string {
@@ -254,7 +261,7 @@ export class ChatEncoder implements StreamEncoder {
       event = sse(serialize(this.base.flavor, chunkObject(this.base, [c], this.usageSoFar(completionSoFar))));
     } else {
       const t = p.kind === 'content' ? this.content : this.reasoning;
-      event = t.prefix + p.text + t.suffix;
+      event = t.prefix + jsonStringBody(p.text) + t.suffix;
     }
     if (p.kind !== 'content') return event;
     this.contentPieces++;
