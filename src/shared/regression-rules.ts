@@ -46,7 +46,7 @@ export const RULE_GRAMMAR = [
 
 export class RuleError extends Error {}
 
-const RULE = /^([a-z_]+)(?:\.([a-z0-9]+))?\s*([<>])\s*([+-]?)(\d+(?:\.\d+)?)\s*([a-z%]*)$/i;
+const RULE = /^([a-z][a-z0-9_]*)(?:\.([a-z0-9]+))?\s*([<>])\s*([+-]?)(\d+(?:\.\d+)?)\s*([a-z%]*)$/i;
 
 /** Parses one rule; throws RuleError naming what is wrong and the allowed grammar. */
 export function parseRule(text: string): RegressionRule {
