@@ -50,6 +50,8 @@ export default async function panelUi(page: Page, log: (message: string) => void
   const rows = await run.locator('#table-ttft tbody tr').count();
   if (rows < 5) throw new Error(`the TTFT table has ${rows} rows`);
   await run.locator('button[aria-label="Save HTML report"]').click();
+  await run.locator('button[aria-label="Save windows as CSV"]').click();
+  await run.locator('[data-chart-id="ttft"] button[aria-label="Save Time to first token (TTFT) as PNG"]').click();
   // Pick the second target; the panel must remember it when it is hidden and shown again.
   const picked = summary.targets[1];
   await run.locator('#target-select').selectOption(picked.target);

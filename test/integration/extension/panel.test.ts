@@ -63,6 +63,14 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.match(html, /id="perflab-data"/);
     assert.doesNotMatch(html, /(src|href)="https?:/, 'the report loads nothing from the network');
     assert.ok(html.includes(`"ttft":{"count":${summary.targets[0].latency_ms.ttft.count}`), 'the report embeds the run summary');
+    // The CSV of windows and the PNG of the TTFT chart, saved through the panel's buttons.
+    const csv = await waitFor(() => saved.find((f) => f.endsWith('windows.csv') && fs.existsSync(f)), 20_000, 'windows.csv saved');
+    const windowLines = fs.readFileSync(path.join(runDir, 'windows.jsonl'), 'utf8').trim().split('\n').length;
+    const csvLines = fs.readFileSync(csv, 'utf8').trim().split('\r\n');
+    assert.match(csvLines[0], /^target,t,time,window_s,/);
+    assert.equal(csvLines.length - 1, windowLines, 'one CSV row per window');
+    const png = await waitFor(() => saved.find((f) => f.endsWith('ttft.png') && fs.existsSync(f) && fs.statSync(f).size > 0), 20_000, 'ttft.png saved');
+    assert.deepEqual([...fs.readFileSync(png).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
 
     // Hidden (another editor in front of it in its group) and shown again: the webview is rebuilt,
     // gets everything again, and restores the target the user had picked.
