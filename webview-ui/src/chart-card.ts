@@ -31,6 +31,21 @@ export class ChartCard {
    *  tens of thousands of formatted cells: not worth making on every update nobody reads). */
   private table: () => TableData = () => ({ headers: [], rows: [] });
   chart: Chart | null = null;
+  /** Charts scrolled out of view are not redrawn on every update; the latest update waits until the
+   *  chart comes back into view (most of a panel's charts are off screen at any time). */
+  private onScreen = true;
+  private pendingDraw: (() => void) | null = null;
+  private readonly observer = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) this.onScreen = e.isIntersecting;
+      if (this.onScreen && this.pendingDraw) {
+        const draw = this.pendingDraw;
+        this.pendingDraw = null;
+        draw();
+      }
+    },
+    { rootMargin: '200px' },
+  );
 
   get id(): string {
     return this.options.id;
@@ -54,6 +69,18 @@ export class ChartCard {
       this.emptyNote,
       this.tableWrap,
     );
+    this.observer.observe(this.element);
+  }
+
+  /** Runs a chart update now when the chart is in view, else when it scrolls into view (latest wins). */
+  draw(update: () => void): void {
+    if (this.onScreen) update();
+    else this.pendingDraw = update;
+  }
+
+  dispose(): void {
+    this.observer.disconnect();
+    this.pendingDraw = null;
   }
 
   /** Records what the chart shows, for tests and the table; redraws the table when it is open. */

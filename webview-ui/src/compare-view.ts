@@ -26,6 +26,7 @@ const OVERLAYS = [
 /** Draws the Compare panel; returns a function that frees its charts (before the next `init`). */
 export function renderCompare(host: Host, message: CompareInitMessage, container: HTMLElement): () => void {
   const charts: Chart[] = [];
+  const chartCards: ChartCard[] = [];
   // The run folders, so VS Code can bring the panel back after a window reload.
   host.setState({ ...host.getState(), runIds: message.runIds });
   const table = compareRuns(
@@ -49,6 +50,7 @@ export function renderCompare(host: Host, message: CompareInitMessage, container
       () => seriesTable(series, o.unit),
     );
     charts.push(chart);
+    chartCards.push(card);
     return card.element;
   });
 
@@ -70,7 +72,10 @@ export function renderCompare(host: Host, message: CompareInitMessage, container
       h('section', { 'aria-labelledby': 'compare-charts-title' }, h('h2', { id: 'compare-charts-title' }, 'Over time'), h('div', { class: 'chart-grid' }, ...cards)),
     ),
   );
-  return () => charts.splice(0).forEach(destroyChart);
+  return () => {
+    chartCards.splice(0).forEach((c) => c.dispose());
+    charts.splice(0).forEach(destroyChart);
+  };
 }
 
 function compareTable(table: CompareTable): HTMLTableElement {

@@ -107,6 +107,7 @@ export class RunView {
   /** Frees the charts (before a new `init` replaces this view). */
   dispose(): void {
     for (const card of [...this.timeCards.values(), ...[...this.histCards.values()].map((h) => h.card)]) {
+      card.dispose();
       if (card.chart) destroyChart(card.chart);
       card.chart = null;
     }
@@ -256,7 +257,7 @@ export class RunView {
       // Series drawn only when reported (utilization, lag) leave their chart hidden until they are.
       card.visible = mine.length > 0;
       if (mine.length === 0) continue;
-      setLineSeries(card.chart as never, mine.map((s) => ({ label: s.label, points: s.points, dashed: s.id === 'target_rpm' })));
+      card.draw(() => setLineSeries(card.chart as never, mine.map((s) => ({ label: s.label, points: s.points, dashed: s.id === 'target_rpm' }))));
       card.setData(
         mine.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0),
         () => seriesTable(mine, def.unit),
@@ -266,7 +267,7 @@ export class RunView {
 
   private renderHistogram(def: HistogramDef, card: ChartCard, d: Distribution | null): void {
     const bars = histogramBars(d, def.unit);
-    setHistogram(card.chart as never, def.title, bars);
+    card.draw(() => setHistogram(card.chart as never, def.title, bars));
     card.setData(d?.count ?? 0, () => ({ headers: [def.xTitle, def.yTitle], rows: bars.map((b) => [b.label, b.count]) }), def.empty);
   }
 }
