@@ -52,3 +52,9 @@ export function slug(text: string, max = 40): string {
     .replace(/^-+|-+$/g, '');
   return (s.slice(0, max).replace(/-+$/, '') || 'dataset');
 }
+
+/** `s` on one line, cut at `max` characters (for messages and logs). */
+export function oneLine(s: string, max: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}

@@ -19,7 +19,7 @@ import { runAttempt, Transport, type AttemptControl } from '../engine/stream-att
 import { startSimulator } from '../simulator/server';
 import type { RunningSimulator } from '../simulator/types';
 import type { ModelOverrides } from '../tokens';
-import { datasetLine, encodingFor, type DatasetLine } from './dataset-file';
+import { datasetLine, encodingFor, oneLine, type DatasetLine } from './dataset-file';
 import { Deduper } from './dedupe';
 import { parseAnswer } from './parse-answer';
 
@@ -270,9 +270,4 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }
     signal?.addEventListener('abort', done);
   });
-}
-
-function oneLine(s: string, max: number): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t;
 }

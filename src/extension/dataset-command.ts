@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CsvError, parseCsv } from '../dataset/csv';
-import { encodingFor, slug, tokenStats, writeDataset, type DatasetLine } from '../dataset/dataset-file';
+import { encodingFor, oneLine, slug, tokenStats, writeDataset, type DatasetLine } from '../dataset/dataset-file';
 import { datasetFromCsv, DEFAULT_COLUMNS } from '../dataset/from-csv';
 import { generateDataset } from '../dataset/generate';
 import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
@@ -234,9 +234,4 @@ async function pickTarget(scenario: Scenario, arg: unknown): Promise<Target | un
     { title: 'Generate Test Dataset: ask which target?' },
   );
   return pick?.target;
-}
-
-function oneLine(s: string, max: number): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t;
 }
