@@ -28,6 +28,23 @@ export function perflab(args: string[], options: { cwd?: string; env?: NodeJS.Pr
   });
 }
 
+/** `perflab simulate --port 0` in its own process: its URL, and how to stop it. */
+export async function startSimulator(args: string[] = []): Promise<{ url: string; stop: () => void }> {
+  let child: ChildProcess | undefined;
+  const url = await new Promise<string>((resolve, reject) => {
+    void perflab(['simulate', '--port', '0', ...args], {
+      onStart: (c) => {
+        child = c;
+        c.stdout!.on('data', (d) => {
+          const m = /listening on (http:\/\/\S+)/.exec(String(d));
+          if (m) resolve(m[1]);
+        });
+      },
+    }).then((r) => reject(new Error(`perflab simulate exited ${r.code}: ${r.stderr}`)));
+  });
+  return { url, stop: () => child?.kill('SIGINT') };
+}
+
 export function tmp(prefix = 'perflab-report-'): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
 }

@@ -4,13 +4,12 @@
 // their KQL query in the end-of-run text, the markdown and the HTML report.
 
 import { strict as assert } from 'node:assert';
-import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunSummary } from '../../../src/engine/summary';
 import { kqlForTarget } from '../../../src/shared/kql';
 import { formatMs } from '../../../src/shared/markdown-report';
-import { cliRuns, perflab, readJson, readJsonl, tmp, type Runs } from './report-runs';
+import { cliRuns, perflab, readJson, readJsonl, startSimulator, tmp, type Runs } from './report-runs';
 
 /** The JSON in `<script type="application/json" id="perflab-data">`. */
 function embeddedData(html: string) {
@@ -148,18 +147,8 @@ describe('perflab report', function () {
   });
 
   it('an Azure deployment: the KQL query in the end-of-run text, the markdown and the HTML report', async () => {
-    let sim: ChildProcess | undefined;
-    const url = await new Promise<string>((resolve) => {
-      void perflab(['simulate', '--port', '0'], {
-        onStart: (child) => {
-          sim = child;
-          child.stdout!.on('data', (d) => {
-            const m = /listening on (http:\/\/\S+)/.exec(String(d));
-            if (m) resolve(m[1]);
-          });
-        },
-      });
-    });
+    const sim = await startSimulator();
+    const url = sim.url;
     try {
       const out = path.join(tmp(), 'azure-run');
       const run = await perflab([
@@ -183,7 +172,7 @@ describe('perflab report', function () {
       assert.ok(text.includes('<details class="perflab-kql">'));
       assert.ok(text.includes(kql.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')));
     } finally {
-      sim?.kill('SIGINT');
+      sim.stop();
     }
   });
 
