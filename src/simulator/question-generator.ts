@@ -11,6 +11,10 @@
 // decoration), so a caller asking for more than exists sees repeats and must stop short. The draw
 // depends only on the simulator seed and the request's sequence number (deterministic per seed).
 // Only ASCII text is produced apart from the domain itself, which is copied as given.
+//
+// Effect on benchmarks: none for synthetic shapes (they never say "JSON array"). A dataset prompt that
+// itself asks for "a JSON array of N questions" gets these questions too, so its completion is the
+// array's length rather than max_tokens (still capped by it): the usage reported is exact either way.
 
 import { decode, encode, encodingForModel } from '../tokens';
 import type { PromptMessage } from './prompt-tokens';
