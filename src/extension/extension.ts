@@ -8,6 +8,7 @@ import { ComparePanels } from './compare-panel';
 import { CredentialService } from './credentials';
 import { PromptLanguageClient } from './language-client';
 import { registerCommands } from './commands';
+import { registerDatasetCommands } from './dataset-command';
 import { RunController } from './run-controller';
 import { RunPanels } from './run-panel';
 import { ScenarioCodeLens } from './scenario-codelens';
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     ...watchers,
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.perf.{yaml,yml}' }, new ScenarioCodeLens()),
     ...registerCommands({ context, output, runs, tree, credentials, panels, compare, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
+    ...registerDatasetCommands({ output, credentials }),
   );
   const prompts = new PromptLanguageClient(context);
   context.subscriptions.push(prompts);
