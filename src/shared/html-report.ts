@@ -119,7 +119,7 @@ const REPORT_THEME = `
     --vscode-charts-yellow: #cca700;
   }
 }
-.perflab-kql { margin: 16px; padding: 8px 12px; border: 1px solid var(--vscode-panel-border); background: var(--vscode-editorWidget-background); color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
+.perflab-kql { margin: 16px 0; padding: 8px 12px; border: 1px solid var(--vscode-panel-border); background: var(--vscode-editorWidget-background); color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
 .perflab-kql summary { cursor: pointer; font-weight: 600; }
 .perflab-kql h3 { font-size: 1em; margin: 12px 0 4px; }
 .perflab-kql pre { margin: 0; padding: 8px; overflow-x: auto; background: var(--vscode-editor-background); font-family: var(--vscode-editor-font-family); user-select: all; }`;
