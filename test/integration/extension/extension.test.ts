@@ -49,7 +49,7 @@ describe('LLM Perf Lab in a real VS Code', () => {
 
   it('activates and contributes its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['perflab.runScenario', 'perflab.runLast', 'perflab.stopRun', 'perflab.setApiKey', 'perflab.estimateLoad', 'perflab.newScenario', 'perflab.openResults', 'perflab.compareRuns']) {
+    for (const id of ['perflab.runScenario', 'perflab.runLast', 'perflab.stopRun', 'perflab.setApiKey', 'perflab.estimateLoad', 'perflab.newScenario', 'perflab.openResults', 'perflab.openSummaryText', 'perflab.compareRuns', 'perflab.compareTargets', 'perflab.countTokensInSelection', 'perflab.toggleTokenBoundaries', 'perflab.pickPromptModel', 'perflab.generateDataset', 'perflab.datasetFromCsv']) {
       assert.ok(commands.includes(id), `${id} is registered`);
     }
   });
