@@ -15,6 +15,10 @@ export interface CompareEntry {
 
 type Better = 'lower' | 'higher';
 
+/** Relative difference below which two values are called the same (1%): noise on a shared machine,
+ *  not a result. The panel, the markdown table and `perflab compare` all use it. */
+export const SAME_WITHIN = 0.01;
+
 interface MetricRow {
   name: string;
   unit: 'ms' | 'rpm' | '%';
@@ -107,7 +111,7 @@ export function compareRunsText(runs: RunSummary[], labels?: string[]): string {
 /** `−30 ms (0.83×) better`; `same`; `–` when either side is unknown. */
 function versus(a: number | null, b: number | null, m: MetricRow): string {
   if (a === null || b === null) return '–';
-  if (fmt(a, m.unit) === fmt(b, m.unit)) return 'same';
+  if (fmt(a, m.unit) === fmt(b, m.unit) || Math.abs(b - a) < Math.abs(a) * SAME_WITHIN) return 'same';
   const diff = b - a;
   const sign = diff > 0 ? '+' : '−';
   const unit = m.unit === 'ms' ? ' ms' : m.unit === '%' ? ' pts' : ' RPM';

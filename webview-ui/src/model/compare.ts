@@ -2,11 +2,10 @@
 // the first (the baseline) and which is better. Metrics, labels, and "better" directions come from
 // compare-metrics.ts, so the webview and the markdown compare cannot disagree.
 
-import { compareEntries, metricsFor } from '../../../src/shared/compare-metrics';
-import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
+import { compareEntries, metricsFor, SAME_WITHIN } from '../../../src/shared/compare-metrics';
 
-/** Relative difference below which two values are called the same (1%). */
-export const SAME_WITHIN = 0.01;
+export { SAME_WITHIN };
+import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 
 export interface CompareColumn {
   label: string;
