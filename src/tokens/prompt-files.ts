@@ -202,7 +202,8 @@ function reportEmpty(sections: PromptSection[], problems: PromptProblem[]): void
 }
 
 function trimBlankLines(lines: string[]): string {
-  return lines.join('\n').replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
+  // trimEnd, not /\s+$/: the same characters, but linear (the regex rescans every whitespace run).
+  return lines.join('\n').replace(/^(?:[ \t]*\n)+/, '').trimEnd();
 }
 
 function leadingBlankLines(lines: string[]): number {
@@ -215,6 +216,7 @@ function leadingBlankLines(lines: string[]): number {
 function scanVariables(body: string[], offset: number, problems: PromptProblem[]): string[] {
   const names: string[] = [];
   body.forEach((line, i) => {
+    if (!line.includes('{')) return; // most lines have no template syntax: skip the regexes
     for (const m of line.matchAll(VARIABLE)) if (!names.includes(m[1])) names.push(m[1]);
     // Anything else in braces is a template feature we do not render: say so instead of sending it raw.
     const stripped = line.replace(VARIABLE, (m) => ' '.repeat(m.length));
