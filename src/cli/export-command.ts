@@ -65,7 +65,7 @@ export function exportCommand(engine: 'locust' | 'jmeter', file: string, o: Expo
   if (engine === 'locust') {
     lines.push(
       `run:          cd ${out} && locust                      (headless, ${totalUsers(plan)} users, reads locust.conf)`,
-      `distributed:  locust --master --expect-workers N   and N×  locust --worker --master-host <master>`,
+      `distributed:  locust --master --expect-workers N   and N×  locust --worker -f locustfile.py --master-host <master>  (workers: locustfile + prompts, no locust.conf)`,
       `Azure:        az load test create --load-test-resource <r> --resource-group <g> --test-id <id> --load-test-config-file ${path.join(out, LOCUST_ALT)}`,
     );
   } else {

@@ -66,7 +66,7 @@ export interface LoadPlan {
   arrival: 'constant' | 'poisson';
   /** Virtual users per target: the clients cap (open) or the clients (closed). */
   users: number;
-  /** Users started per second (ramp-up); all within the first second without ramp-up. */
+  /** Users started per second (ramp-up); all within ~0.1 s without ramp-up. */
   spawn_rate: number;
   ramp_up_s: number;
   /** How long the load runs; null when only a request count stops it (closed loop). */
@@ -233,7 +233,8 @@ function findPrefix(value: unknown, at: (string | number)[] = []): (string | num
 function loadPlan(scenario: Scenario, warnings: string[]): LoadPlan {
   const w = scenario.workload;
   const users = Math.max(1, w.clients);
-  const spawn_rate = w.ramp_up_s > 0 ? round3(users / w.ramp_up_s) : users;
+  // Without ramp-up every user starts within ~0.1 s (a start spread over a whole second loses load).
+  const spawn_rate = w.ramp_up_s > 0 ? round3(users / w.ramp_up_s) : users * 10;
   let run_time_s = w.duration_s ?? null;
   let requests_per_user: number | null = null;
   const rate = w.mode === 'open' ? (w.rate_rpm ?? 60) : null;

@@ -1,0 +1,191 @@
+// scenario → `perflab export locust` → a real distributed Locust run (one master, two workers, all on
+// 127.0.0.1, Debian's python3-locust) against the simulator → the numbers Locust reports agree with
+// the simulator's own log.
+
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { startSimulator, type RunningSimulator, type SimulatorLogEntry } from '../../../src/simulator';
+import { LOCUST, freePort, median, readCsv, start, tmpDir, writeScenario, type Proc } from './helpers';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CLI = path.join(ROOT, 'bin', 'perflab.js');
+const KEY = 'sk-export-test-7f3a9c';
+const RATE_RPM = 240;
+const DURATION_S = 15;
+const CONTEXT_TOKENS = 300;
+const MAX_TOKENS = 40;
+
+function perflab(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, PERFLAB_TEST_KEY: '' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+/** A TCP listener standing in as the HTTP(S) proxy for every non-loopback host: it counts whoever
+ *  tries to reach the outside. */
+async function trapProxy(): Promise<{ port: number; hits: () => number; close: () => Promise<void> }> {
+  let hits = 0;
+  const server = net.createServer((socket) => {
+    hits++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    hits: () => hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('perflab export locust: a distributed Locust run against the simulator', function () {
+  this.timeout(90_000);
+  let sim: RunningSimulator;
+  let dir: string;
+  const procs: Proc[] = [];
+
+  before(() => {
+    assert.ok(
+      fs.existsSync(LOCUST),
+      `${LOCUST} is missing: Debian's python3-locust is needed for this test (run bash scripts/apt-deps.sh)`,
+    );
+  });
+
+  afterEach(async () => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    procs.length = 0;
+    await sim?.close();
+  });
+
+  it('sends the scenario\'s requests at its rate and reports TTFT / TBT / E2E that match the simulator log', async () => {
+    dir = tmpDir('perflab-locust-');
+    sim = await startSimulator({ keep_log: true, api_key: KEY, ttft_ms: 150, ttft_per_1k_prompt_ms: 20, tpot_ms: 10, jitter: 0.1, seed: 7 });
+    const scenario = writeScenario(
+      dir,
+      `name: locust-export-test
+targets:
+  - name: azure-sim
+    provider: azure
+    endpoint: ${sim.url}
+    deployment: gpt-4o
+    model: gpt-4o
+    auth: { type: api-key, env: PERFLAB_TEST_KEY }
+workload:
+  rate: ${RATE_RPM}
+  clients: 10
+  duration: ${DURATION_S}s
+prompts:
+  shape: custom
+  context_tokens: ${CONTEXT_TOKENS}
+  max_tokens: ${MAX_TOKENS}
+retry: exponential
+`,
+    );
+    const out = path.join(dir, 'locust');
+    const exported = await perflab(['export', 'locust', scenario, '--out', out]);
+    assert.equal(exported.code, 0, exported.out);
+    for (const f of fs.readdirSync(out)) assert.ok(!fs.readFileSync(path.join(out, f), 'utf8').includes(KEY), `${f} holds no key`);
+
+    const trap = await trapProxy();
+    const proxy = `http://127.0.0.1:${trap.port}`;
+    const logDir = path.join(dir, 'request-log');
+    fs.mkdirSync(logDir);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      PERFLAB_TEST_KEY: KEY,
+      PERFLAB_REQUEST_LOG: logDir,
+      // Anything not on 127.0.0.1 would go to the trap (and be counted).
+      HTTP_PROXY: proxy,
+      HTTPS_PROXY: proxy,
+      http_proxy: proxy,
+      https_proxy: proxy,
+      NO_PROXY: '127.0.0.1',
+      no_proxy: '127.0.0.1',
+    };
+    const port = await freePort();
+    const csv = path.join(dir, 'results');
+    const t0 = Date.now();
+    const master = start(
+      LOCUST,
+      ['--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', String(port), '--expect-workers', '2', '--csv', csv, '--only-summary'],
+      { cwd: out, env },
+    );
+    procs.push(master);
+    // Workers run where no locust.conf is (as on another machine): Locust 2.12 workers refuse a run-time.
+    const workerDir = path.join(dir, 'worker');
+    fs.mkdirSync(workerDir);
+    for (let i = 0; i < 2; i++) {
+      procs.push(
+        start(LOCUST, ['--worker', '-f', path.join(out, 'locustfile.py'), '--master-host', '127.0.0.1', '--master-port', String(port)], { cwd: workerDir, env }),
+      );
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([master.exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60_000)))]);
+    clearTimeout(timer);
+    const elapsedS = (Date.now() - t0) / 1000;
+    assert.notEqual(code, 'timeout', `locust master did not finish:\n${master.output().slice(-3000)}`);
+    await trap.close();
+
+    // --- what the simulator saw
+    const log: SimulatorLogEntry[] = sim.log;
+    const expected = (RATE_RPM / 60) * DURATION_S;
+    const summary = { requests: log.length, expected, elapsedS };
+    process.stdout.write(`      requests: ${JSON.stringify(summary)}\n`);
+    assert.ok(Math.abs(log.length - expected) <= Math.max(3, 0.1 * expected), `requests ${JSON.stringify(summary)}\n${master.output().slice(-2000)}`);
+    assert.equal(trap.hits(), 0, 'no request left 127.0.0.1');
+    for (const e of log) {
+      assert.equal(e.status, 200, JSON.stringify(e));
+      assert.equal(e.route, 'azure');
+      assert.equal(e.api, 'chat');
+      assert.equal(e.deployment, 'gpt-4o');
+      assert.equal(e.api_version, '2024-10-21');
+      assert.equal(e.auth, 'api-key');
+      assert.equal(e.stream, true);
+      assert.equal(e.include_usage, true);
+      assert.equal(e.prompt_tokens, CONTEXT_TOKENS, 'prompt tokens exact, random prefix included');
+      assert.equal(e.completion_tokens, MAX_TOKENS);
+      assert.equal(e.interrupted, undefined);
+      assert.match(e.client_request_id ?? '', /^locust-\d+-\d+-\d+$/);
+    }
+    assert.equal(new Set(log.map((e) => e.client_request_id)).size, log.length, 'request ids are unique across workers');
+
+    // Both workers sent load: one request-log file per process.
+    const perProcess = fs.readdirSync(logDir).map((f) => fs.readFileSync(path.join(logDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    assert.equal(perProcess.length, 2, 'two workers');
+    for (const records of perProcess) assert.ok(records.length >= expected / 4, 'each worker carries a share of the load');
+    const records = perProcess.flat();
+    assert.equal(records.length, log.length);
+    assert.ok(records.every((r) => r.error === null && r.status === 200 && r.prompt_tokens === CONTEXT_TOKENS && r.completion_tokens === MAX_TOKENS));
+
+    // --- Locust's own statistics
+    const rows = readCsv(`${csv}_stats.csv`);
+    const row = (name: string) => rows.find((r) => r.Type === 'LLM' && r.Name === name);
+    for (const name of ['ttft', 'tbt', 'e2e']) assert.ok(row(name), `Locust CSV has an LLM/${name} row`);
+    assert.equal(Number(row('e2e')!['Request Count']), log.length);
+    assert.equal(Number(row('ttft')!['Request Count']), log.length);
+    assert.equal(Number(row('e2e')!['Failure Count']), 0);
+
+    const simTtft = median(log.map((e) => e.first_content_ms! - e.received_ms));
+    const simTbt = median(log.map((e) => (e.content_chunk_ms.at(-1)! - e.content_chunk_ms[0]) / (e.completion_tokens - 1)));
+    const simE2e = median(log.map((e) => e.end_ms - e.received_ms));
+    const locust = { ttft: Number(row('ttft')!['Median Response Time']), tbt: Number(row('tbt')!['Median Response Time']), e2e: Number(row('e2e')!['Median Response Time']) };
+    const perRequest = { ttft: median(records.map((r) => r.ttft_ms)), tbt: median(records.map((r) => r.tbt_ms)), e2e: median(records.map((r) => r.e2e_ms)) };
+    const numbers = { sim: { ttft: simTtft, tbt: simTbt, e2e: simE2e }, locust, perRequest };
+    process.stdout.write(`      agreement: ${JSON.stringify(numbers)}\n`);
+    // Locust keeps response times rounded to two significant digits above 100 ms (its stats bins),
+    // so its median can be off by up to 5 ms at 100–1000 ms; loopback + SSE parsing in Python add a
+    // few ms more. The client can never see a token before the server wrote it.
+    assert.ok(locust.ttft >= simTtft - 6 && locust.ttft - simTtft < 25, `ttft ${JSON.stringify(numbers)}`);
+    assert.ok(Math.abs(locust.tbt - simTbt) <= 2, `tbt ${JSON.stringify(numbers)}`);
+    assert.ok(locust.e2e >= simE2e - 6 && locust.e2e - simE2e < 25, `e2e ${JSON.stringify(numbers)}`);
+    assert.ok(perRequest.ttft >= simTtft && perRequest.ttft - simTtft < 20, `per-request ttft ${JSON.stringify(numbers)}`);
+  });
+});
