@@ -197,6 +197,15 @@ const HEADER = (plan: ExportPlan) => `# Locust load test for the perflab scenari
 // (src/engine/request-runner.ts, chat-stream.ts, responses-stream.ts).
 const RUNTIME = String.raw`
 
+@events.quitting.add_listener
+def _final_csv_tick(environment, **_kwargs):
+    # Locust 2.12 rewrites its --csv files once a second and not at exit, so the last second of a run
+    # would be missing from them: wait for one more tick, now that the numbers are final.
+    options = getattr(environment, "parsed_options", None)
+    if options is not None and getattr(options, "csv_prefix", None) and not getattr(options, "worker", False):
+        gevent.sleep(1.5)
+
+
 def load_prompts(name):
     lines = []
     with open(HERE / name, encoding="utf-8") as f:
@@ -373,6 +382,10 @@ class LlmUser(User):
         if PER_USER_RPS:
             # Spread the users' phases over one period, so a constant rate does not arrive in bursts.
             gevent.sleep(random.uniform(0, 1.0 / PER_USER_RPS))
+            # constant_throughput measures its first period from the end of the first request, not its
+            # start (one request fewer per user over a run); start its clock now.
+            self._cp_last_run = time.time()
+            self._cp_last_wait_time = 0
 
     @task
     def llm_request(self):

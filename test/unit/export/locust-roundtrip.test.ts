@@ -188,4 +188,69 @@ retry: exponential
     assert.ok(locust.e2e >= simE2e - 6 && locust.e2e - simE2e < 25, `e2e ${JSON.stringify(numbers)}`);
     assert.ok(perRequest.ttft >= simTtft && perRequest.ttft - simTtft < 20, `per-request ttft ${JSON.stringify(numbers)}`);
   });
+
+  it('Responses API, closed loop with think time, a dataset with random prefixes: one local Locust process', async () => {
+    dir = tmpDir('perflab-locust-');
+    sim = await startSimulator({ keep_log: true, ttft_ms: 60, tpot_ms: 5, jitter: 0.1, seed: 3, reasoning_tokens: 8, reasoning_event: 'summary' });
+    const lines = ['What is the refund window?', 'How do I reset my password?', 'Can I change my delivery address?'];
+    fs.writeFileSync(path.join(dir, 'chats.jsonl'), lines.map((q) => JSON.stringify({ messages: [{ role: 'system', content: 'You are a support agent.' }, { role: 'user', content: q }] })).join('\n') + '\n');
+    const scenario = writeScenario(
+      dir,
+      `name: locust-responses
+targets:
+  - name: compat
+    provider: openai-compatible
+    endpoint: ${sim.url}/v1
+    model: gpt-4o-mini
+    api: responses
+    auth: { type: none }
+workload:
+  mode: closed
+  clients: 3
+  think_time: 500ms
+  duration: 5s
+prompts:
+  dataset: chats.jsonl
+  max_tokens: 30
+`,
+    );
+    const out = path.join(dir, 'locust');
+    const exported = await perflab(['export', 'locust', scenario, '--out', out]);
+    assert.equal(exported.code, 0, exported.out);
+    const csv = path.join(dir, 'results');
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, NO_PROXY: '127.0.0.1', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' };
+    const local = start(LOCUST, ['--csv', csv, '--only-summary'], { cwd: out, env });
+    procs.push(local);
+    const code = await local.exited;
+    assert.equal(code, 0, local.output().slice(-2000));
+
+    const log = sim.log;
+    // 3 users, each: request (~60 ms + 8 reasoning + 30 visible tokens × 5 ms ≈ 0.3 s) then 0.5 s think.
+    assert.ok(log.length >= 12 && log.length <= 24, `requests: ${log.length}`);
+    const { countChatTokens } = await import('../../../src/tokens');
+    for (const e of log) {
+      assert.equal(e.status, 200);
+      assert.equal(e.api, 'responses');
+      assert.equal(e.route, 'openai');
+      assert.equal(e.auth, 'none');
+      assert.equal(e.model, 'gpt-4o-mini');
+      assert.equal(e.completion_tokens, 30);
+      assert.equal(e.reasoning_tokens, 8);
+    }
+    // Each request's prompt tokens are one of the dataset lines' counts with the 12-digit prefix (same count whatever digits).
+    const counts = lines.map((q) => countChatTokens([{ role: 'system', content: '555555555555\n You are a support agent.' }, { role: 'user', content: q }], 'o200k_base').total);
+    for (const e of log) assert.ok(counts.includes(e.prompt_tokens), `prompt tokens ${e.prompt_tokens} in ${counts}`);
+    const rows = readCsv(`${csv}_stats.csv`);
+    const row = (name: string) => rows.find((r) => r.Type === 'LLM' && r.Name === name)!;
+    for (const name of ['ttft', 'ttfr', 'tbt', 'e2e']) assert.ok(row(name), `LLM/${name}`);
+    assert.equal(Number(row('e2e')['Request Count']), log.length, JSON.stringify(log.map((e) => [e.received_ms, e.end_ms, e.interrupted])) + local.output().slice(-3000));
+    assert.equal(Number(row('e2e')['Failure Count']), 0);
+    const simTtft = median(log.map((e) => e.first_content_ms! - e.received_ms));
+    const simTtfr = median(log.map((e) => e.first_reasoning_ms! - e.received_ms));
+    const numbers = { simTtft, simTtfr, ttft: Number(row('ttft')['Median Response Time']), ttfr: Number(row('ttfr')['Median Response Time']) };
+    process.stdout.write(`      agreement: ${JSON.stringify(numbers)}\n`);
+    assert.ok(numbers.ttft >= simTtft - 6 && numbers.ttft - simTtft < 25, JSON.stringify(numbers));
+    assert.ok(numbers.ttfr >= simTtfr - 6 && numbers.ttfr - simTtfr < 25, JSON.stringify(numbers));
+    assert.ok(numbers.ttft > numbers.ttfr, 'TTFT waits for the visible answer, after the reasoning');
+  });
 });

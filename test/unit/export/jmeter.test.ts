@@ -1,0 +1,214 @@
+// `perflab export jmeter`: the JMX parsed by python3's xml.etree (no XML dependency here), checked
+// element by element against the scenario. Debian only ships JMeter 2.13, too old to load a JMeter 5
+// plan, so the plan is not run.
+
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseScenario } from '../../../src/engine/scenario/load';
+import { jmeterExport } from '../../../src/export/jmeter';
+import { buildExportPlan, type ExportFile } from '../../../src/export/plan';
+import { PYTHON, tmpDir } from './helpers';
+
+/** The JMX as a tree of {tag, attrs, text, children}, parsed by Python's standard library. */
+interface XmlNode {
+  tag: string;
+  attrs: Record<string, string>;
+  text: string;
+  children: XmlNode[];
+}
+
+const TO_JSON = `
+import json, sys, xml.etree.ElementTree as ET
+def conv(e):
+    return {"tag": e.tag, "attrs": dict(e.attrib), "text": (e.text or "").strip(), "children": [conv(c) for c in e]}
+print(json.dumps(conv(ET.parse(sys.argv[1]).getroot())))
+`;
+
+function parseXml(file: string): XmlNode {
+  return JSON.parse(execFileSync(PYTHON, ['-c', TO_JSON, file], { encoding: 'utf8' }));
+}
+
+function all(node: XmlNode, tag: string): XmlNode[] {
+  const out: XmlNode[] = [];
+  const walk = (n: XmlNode) => {
+    if (n.tag === tag) out.push(n);
+    n.children.forEach(walk);
+  };
+  walk(node);
+  return out;
+}
+
+function one(node: XmlNode, tag: string): XmlNode {
+  const found = all(node, tag);
+  assert.equal(found.length, 1, `exactly one <${tag}>`);
+  return found[0];
+}
+
+/** The text of a <stringProp|boolProp|intProp name="…"> directly or deeply inside `node`. */
+function prop(node: XmlNode, name: string): string {
+  const hits: XmlNode[] = [];
+  const walk = (n: XmlNode) => {
+    if (/Prop$/.test(n.tag) && n.attrs.name === name) hits.push(n);
+    n.children.forEach(walk);
+  };
+  walk(node);
+  assert.ok(hits.length > 0, `property ${name}`);
+  return hits[0].text;
+}
+
+/** The element that a JMX hashTree attaches children to: the next sibling <hashTree>. */
+function childrenOf(parentTree: XmlNode, element: XmlNode): XmlNode[] {
+  const i = parentTree.children.indexOf(element);
+  const tree = parentTree.children[i + 1];
+  assert.equal(tree?.tag, 'hashTree', `<${element.tag}> is followed by its hashTree`);
+  return tree.children;
+}
+
+const SCENARIO = (extra = '') => `
+name: jmx-test
+targets:
+  - name: prod-eastus
+    provider: azure
+    endpoint: https://contoso-east.openai.azure.com/
+    deployment: gpt-4o
+    model: gpt-4o
+    auth: { type: api-key, env: CONTOSO_KEY }
+  - name: openai
+    provider: openai
+    endpoint: https://api.openai.com/v1
+    model: gpt-4o-mini
+    api: responses
+workload:
+  rate: 300
+  clients: 24
+  duration: 2m
+  ramp_up: 20s
+prompts:
+  shape: custom
+  context_tokens: 700
+  max_tokens: 150
+${extra}`;
+
+function exportJmx(text: string, engines = 1): { dir: string; files: ExportFile[] } {
+  const dir = tmpDir('perflab-jmx-');
+  const scenario = parseScenario(text, path.join(dir, 'jmx.perf.yaml'));
+  const files = jmeterExport(buildExportPlan(scenario), { engines });
+  for (const f of files) fs.writeFileSync(path.join(dir, f.name), f.text);
+  return { dir, files };
+}
+
+describe('perflab export jmeter', () => {
+  it('writes a JMeter 5 plan whose thread groups, timers, samplers and data sets carry the scenario\'s values', () => {
+    const { dir, files } = exportJmx(SCENARIO());
+    assert.deepEqual(files.map((f) => f.name).sort(), ['alt-jmeter.yaml', 'plan.jmx', 'prompts-openai.csv', 'prompts-prod_eastus.csv']);
+    const root = parseXml(path.join(dir, 'plan.jmx'));
+    assert.equal(root.tag, 'jmeterTestPlan');
+    assert.equal(root.attrs.version, '1.2');
+    assert.match(root.attrs.jmeter, /^5\./);
+    const top = root.children[0];
+    assert.equal(top.tag, 'hashTree');
+    const testPlan = one(root, 'TestPlan');
+    assert.equal(testPlan.attrs.testclass, 'TestPlan');
+    const groups = all(root, 'ThreadGroup');
+    assert.deepEqual(groups.map((g) => g.attrs.testname), ['prod-eastus', 'openai']);
+    const planTree = childrenOf(top, testPlan);
+    const expected = [
+      { domain: 'contoso-east.openai.azure.com', path: '/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21', ending: 'data: [DONE]', key: ['api-key', '${key_contoso_key}'] },
+      { domain: 'api.openai.com', path: '/v1/responses', ending: 'response.completed', key: ['authorization', 'Bearer ${key_openai_api_key}'] },
+    ];
+    groups.forEach((g, i) => {
+      assert.equal(prop(g, 'ThreadGroup.num_threads'), '24');
+      assert.equal(prop(g, 'ThreadGroup.ramp_time'), '20');
+      assert.equal(prop(g, 'ThreadGroup.scheduler'), 'true');
+      assert.equal(prop(g, 'ThreadGroup.duration'), '120');
+      assert.equal(prop(g, 'LoopController.loops'), '-1');
+      const inGroup = childrenOf(planTree.length ? { tag: 'hashTree', attrs: {}, text: '', children: planTree } : top, g);
+      const csv = inGroup.find((n) => n.tag === 'CSVDataSet')!;
+      const slug = i === 0 ? 'prod_eastus' : 'openai';
+      assert.equal(prop(csv, 'filename'), `prompts-${slug}.csv`);
+      assert.equal(prop(csv, 'delimiter'), '\\t');
+      assert.equal(prop(csv, 'variableNames'), `body_head_${slug},body_tail_${slug}`);
+      const headers = inGroup.find((n) => n.tag === 'HeaderManager')!;
+      const pairs = all(headers, 'elementProp').map((h) => [prop(h, 'Header.name'), prop(h, 'Header.value')]);
+      assert.deepEqual(pairs, [['content-type', 'application/json'], ['accept', 'text/event-stream'], expected[i].key]);
+      const sampler = inGroup.find((n) => n.tag === 'HTTPSamplerProxy')!;
+      assert.equal(prop(sampler, 'HTTPSampler.method'), 'POST');
+      assert.equal(prop(sampler, 'HTTPSampler.protocol'), 'https');
+      assert.equal(prop(sampler, 'HTTPSampler.port'), '443');
+      assert.equal(prop(sampler, 'HTTPSampler.domain'), expected[i].domain);
+      assert.equal(prop(sampler, 'HTTPSampler.path'), expected[i].path);
+      assert.equal(prop(sampler, 'HTTPSampler.postBodyRaw'), 'true');
+      assert.equal(prop(sampler, 'Argument.value'), `\${body_head_${slug}}\${__RandomString(12,0123456789,)}\${body_tail_${slug}}`);
+      const underSampler = childrenOf({ tag: 'hashTree', attrs: {}, text: '', children: inGroup }, sampler);
+      const timer = underSampler.find((n) => n.tag === 'ConstantThroughputTimer')!;
+      assert.ok(timer, 'a ConstantThroughputTimer for the rate');
+      assert.equal(prop(timer, 'calcMode'), '4', 'shared by the thread group\'s threads');
+      assert.equal(all(timer, 'value')[0].text, '300', 'samples per minute = the scenario\'s RPM');
+      const assertion = underSampler.find((n) => n.tag === 'ResponseAssertion')!;
+      assert.equal(all(assertion, 'stringProp').find((p) => p.attrs.name !== 'Assertion.custom_message' && p.attrs.name !== 'Assertion.test_field')!.text, expected[i].ending);
+    });
+    // The key is read from a property, else the Azure Load Testing secret; never written.
+    const udv = all(testPlan, 'elementProp').filter((e) => e.attrs.elementType === 'Argument');
+    assert.deepEqual(
+      udv.map((v) => [prop(v, 'Argument.name'), prop(v, 'Argument.value')]),
+      [
+        ['key_contoso_key', '${__P(CONTOSO_KEY,${__GetSecret(contoso-key)})}'],
+        ['key_openai_api_key', '${__P(OPENAI_API_KEY,${__GetSecret(openai-api-key)})}'],
+      ],
+    );
+
+    // The data set: head + 12 digits + tail is the engine's body, with the exact prompt tokens.
+    for (const slug of ['prod_eastus', 'openai']) {
+      const lines = fs.readFileSync(path.join(dir, `prompts-${slug}.csv`), 'utf8').trim().split('\n');
+      assert.equal(lines.length, 1);
+      const [head, tail, ...rest] = lines[0].split('\t');
+      assert.equal(rest.length, 0);
+      const body = JSON.parse(`${head}123456789012${tail}`);
+      assert.equal(body.stream, true);
+      if (slug === 'openai') {
+        assert.equal(body.model, 'gpt-4o-mini');
+        assert.equal(body.max_output_tokens, 150);
+        assert.ok(body.instructions.startsWith('123456789012\n'));
+      } else {
+        assert.equal(body.max_tokens, 150);
+        assert.deepEqual(body.stream_options, { include_usage: true });
+        assert.ok(body.messages[0].content.startsWith('123456789012\n'));
+      }
+    }
+
+    const alt = parseYaml(fs.readFileSync(path.join(dir, 'alt-jmeter.yaml'), 'utf8'));
+    assert.equal(alt.version, 'v0.1');
+    assert.equal(alt.testType, 'JMX');
+    assert.equal(alt.testPlan, 'plan.jmx');
+    assert.equal(alt.engineInstances, 1);
+    assert.match(alt.testId, /^[a-z0-9_-]{2,50}$/);
+    assert.deepEqual(alt.configurationFiles, ['prompts-prod_eastus.csv', 'prompts-openai.csv']);
+    assert.deepEqual(alt.secrets.map((s: { name: string }) => s.name), ['contoso-key', 'openai-api-key']);
+  });
+
+  it('divides threads and rate over Azure Load Testing engines; closed loop gets a think-time timer and no rate', () => {
+    const open = exportJmx(SCENARIO(), 4);
+    const root = parseXml(path.join(open.dir, 'plan.jmx'));
+    assert.equal(prop(all(root, 'ThreadGroup')[0], 'ThreadGroup.num_threads'), '6');
+    assert.equal(all(all(root, 'ConstantThroughputTimer')[0], 'value')[0].text, '75');
+    assert.equal(parseYaml(fs.readFileSync(path.join(open.dir, 'alt-jmeter.yaml'), 'utf8')).engineInstances, 4);
+
+    const closed = exportJmx(
+      SCENARIO().replace(/workload:[\s\S]*?prompts:/, 'workload:\n  mode: closed\n  clients: 5\n  think_time: 1500ms\n  requests: 50\nprompts:') + 'prevent_server_caching: false\n',
+    );
+    const c = parseXml(path.join(closed.dir, 'plan.jmx'));
+    assert.equal(all(c, 'ConstantThroughputTimer').length, 0);
+    const timers = all(c, 'ConstantTimer');
+    assert.equal(timers.length, 2);
+    assert.equal(prop(timers[0], 'ConstantTimer.delay'), '1500');
+    const g = all(c, 'ThreadGroup')[0];
+    assert.equal(prop(g, 'ThreadGroup.num_threads'), '5');
+    assert.equal(prop(g, 'ThreadGroup.scheduler'), 'false');
+    assert.equal(prop(g, 'LoopController.loops'), '10', '50 requests over 5 threads');
+    const sampler = all(c, 'HTTPSamplerProxy')[0];
+    assert.equal(prop(sampler, 'Argument.value'), '${body_head_prod_eastus}${body_tail_prod_eastus}', 'no random prefix');
+  });
+});
