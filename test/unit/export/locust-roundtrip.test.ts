@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSimulator, type RunningSimulator, type SimulatorLogEntry } from '../../../src/simulator';
+import { countChatTokens } from '../../../src/tokens';
 import { LOCUST, freePort, median, readCsv, start, tmpDir, writeScenario, type Proc } from './helpers';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -227,7 +228,6 @@ prompts:
     const log = sim.log;
     // 3 users, each: request (~60 ms + 8 reasoning + 30 visible tokens × 5 ms ≈ 0.3 s) then 0.5 s think.
     assert.ok(log.length >= 12 && log.length <= 24, `requests: ${log.length}`);
-    const { countChatTokens } = await import('../../../src/tokens');
     for (const e of log) {
       assert.equal(e.status, 200);
       assert.equal(e.api, 'responses');
