@@ -10,6 +10,7 @@ import type { PerfLabApi } from '../../../src/extension/extension';
 import type { RunSummary } from '../../../src/engine/summary';
 import type { Target } from '../../../src/engine/scenario/types';
 import { simulatorScenario as scenarioText } from './fixtures';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'llm-perf-lab.llm-perf-lab';
 
@@ -19,16 +20,6 @@ async function api(): Promise<PerfLabApi> {
   return extension.activate();
 }
 
-/** Polls `probe` until it returns a value (or throws `what` after `ms`). */
-async function waitFor<T>(probe: () => T | undefined, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];

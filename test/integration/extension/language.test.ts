@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { PerfLabApi } from '../../../src/extension/extension';
 import { countChatTokens, countTokens } from '../../../src/tokens';
 import { waitForMarker, writeMarker } from '../markers';
+import { waitFor } from './wait';
 
 const SYSTEM = 'You are a friendly support agent for {{product}}. Answer in at most three short paragraphs.\nAlways say which setting or metric the customer should check first.';
 const USER = '{{question}}';
@@ -36,15 +37,8 @@ const CHATS = [
   [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'How do I rotate the API key of my resource without downtime?' }],
 ];
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** `waitFor` with the description first (reads better around a multi-line probe). */
+const poll = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => waitFor(probe, timeoutMs, what);
 
 describe('Prompt and scenario language support in a real VS Code', () => {
   let perflab: PerfLabApi;

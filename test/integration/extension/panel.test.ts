@@ -11,17 +11,8 @@ import type { RunSummary } from '../../../src/engine/summary';
 import type { PerfLabApi } from '../../../src/extension/extension';
 import { waitForMarker, writeMarker } from '../markers';
 import { simulatorScenario, twoTargetScenario } from './fixtures';
+import { waitFor } from './wait';
 
-/** Polls `probe` until it returns a value (or throws `what` after `ms`). */
-async function waitFor<T>(probe: () => T | undefined, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('Run and Compare panels in a real VS Code', () => {
   let perflab: PerfLabApi;

@@ -1,35 +1,12 @@
 // The built `perflab` CLI as a user runs it: exit codes, messages, run folders, keys.
 
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { perflab, tmp as makeTmp } from '../helpers/run-cli';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'bin', 'perflab.js');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function perflab(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; onStart?: (child: ChildProcess) => void } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    options.onStart?.(child);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-cli-'));
-}
+const tmp = () => makeTmp('perflab-cli-');
 
 function writeScenario(dir: string, body: string): string {
   const file = path.join(dir, 'test.perf.yaml');

@@ -1,32 +1,12 @@
 // Real run folders for the `perflab report` and `perflab compare` CLI tests, made by the built CLI
 // (`perflab run` on its in-process simulator) once per test process and shared by both files.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { perflab, tmp as makeTmp } from '../helpers/run-cli';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'bin', 'perflab.js');
-
-export interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI (dist/cli.js through bin/perflab.js) as a user would. */
-export function perflab(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; onStart?: (child: ChildProcess) => void } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    options.onStart?.(child);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+export { perflab, type CliResult as Result } from '../helpers/run-cli';
 
 /** `perflab simulate --port 0` in its own process: its URL, and how to stop it. */
 export async function startSimulator(args: string[] = []): Promise<{ url: string; stop: () => void }> {
@@ -46,7 +26,7 @@ export async function startSimulator(args: string[] = []): Promise<{ url: string
 }
 
 export function tmp(prefix = 'perflab-report-'): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  return makeTmp(prefix);
 }
 
 export const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));

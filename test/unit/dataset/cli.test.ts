@@ -2,26 +2,15 @@
 // bin/perflab.js), files written, messages and exit codes (0 ok, 2 bad input, 3 requests failed).
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { perflab as runPerflab } from '../helpers/run-cli';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSimulator } from '../../../src/simulator/server';
 import { refChatCount } from '../tokens/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'bin', 'perflab.js');
-
-function perflab(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI with extra environment variables. */
+const perflab = (args: string[], env: NodeJS.ProcessEnv = {}) => runPerflab(args, { env });
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-dataset-'));
 const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
