@@ -13,6 +13,7 @@ import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT
 import type { RunController } from './run-controller';
 import type { RunPanels } from './run-panel';
 import { newScenarioYaml, PROVIDER_CHOICES, scenarioFileName, type ScenarioAnswers } from './scenario-template';
+import { scenarioFileFrom as pickScenarioFile } from './scenario-picker';
 import { settings } from './settings';
 import { isRunNode, isScenarioNode, isTargetNode, type PerfNode, type ScenarioTreeProvider } from './scenario-tree';
 import type { Target } from '../engine/scenario/types';
@@ -121,23 +122,16 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('perflab.showOutput', () => c.output.show()),
   ];
 
-  async function scenarioFileFrom(arg: unknown): Promise<string | undefined> {
-    if (arg instanceof vscode.Uri) return arg.fsPath;
-    if (isScenarioNode(arg)) return arg.file;
-    if (isTargetNode(arg)) return arg.scenarioFile;
-    const active = vscode.window.activeTextEditor?.document.uri;
-    const files = await vscode.workspace.findFiles('**/*.perf.{yaml,yml}', '**/node_modules/**');
-    if (files.length === 0) {
-      const choice = await vscode.window.showInformationMessage('No *.perf.yaml scenario in this workspace.', 'Create Scenario', 'Run Demo on the Simulator');
-      if (choice === 'Create Scenario') await vscode.commands.executeCommand('perflab.newScenario');
-      if (choice === 'Run Demo on the Simulator') await vscode.commands.executeCommand('perflab.runDemo');
-      return undefined;
-    }
-    const items = files
-      .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri }))
-      .sort((a, b) => Number(b.uri.fsPath === active?.fsPath) - Number(a.uri.fsPath === active?.fsPath) || a.description.localeCompare(b.description));
-    const pick = await vscode.window.showQuickPick(items, { title: 'Run Scenario', placeHolder: 'Which scenario?' });
-    return pick?.uri.fsPath;
+  function scenarioFileFrom(arg: unknown): Promise<string | undefined> {
+    return pickScenarioFile(arg, {
+      title: 'Run Scenario',
+      placeHolder: 'Which scenario?',
+      whenNone: async () => {
+        const choice = await vscode.window.showInformationMessage('No *.perf.yaml scenario in this workspace.', 'Create Scenario', 'Run Demo on the Simulator');
+        if (choice === 'Create Scenario') await vscode.commands.executeCommand('perflab.newScenario');
+        if (choice === 'Run Demo on the Simulator') await vscode.commands.executeCommand('perflab.runDemo');
+      },
+    });
   }
 
   /** Runs of every workspace folder, newest first, to pick from (several for Compare). */

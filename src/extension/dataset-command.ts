@@ -15,8 +15,9 @@ import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';
 import { MODEL_CATALOG } from '../tokens';
 import type { CredentialService } from './credentials';
-import { isScenarioNode, isTargetNode } from './scenario-tree';
+import { isTargetNode } from './scenario-tree';
 import { settings } from './settings';
+import { scenarioFileFrom } from './scenario-picker';
 
 export interface DatasetCommandDeps {
   output: vscode.OutputChannel;
@@ -208,22 +209,13 @@ function uniqueFile(file: string): string {
   }
 }
 
-async function scenarioFile(arg: unknown): Promise<string | undefined> {
-  if (arg instanceof vscode.Uri) return arg.fsPath;
-  if (isScenarioNode(arg)) return arg.file;
-  if (isTargetNode(arg)) return arg.scenarioFile;
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const files = await vscode.workspace.findFiles('**/*.perf.{yaml,yml}', '**/node_modules/**');
-  if (files.length === 0) {
-    void vscode.window.showInformationMessage('LLM Perf Lab: no *.perf.yaml scenario in this workspace; its targets say where the messages are generated. Create one with "LLM Perf Lab: New Scenario…".');
-    return undefined;
-  }
-  if (files.length === 1) return files[0].fsPath;
-  const items = files
-    .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri }))
-    .sort((a, b) => Number(b.uri.fsPath === active?.fsPath) - Number(a.uri.fsPath === active?.fsPath) || a.description.localeCompare(b.description));
-  const pick = await vscode.window.showQuickPick(items, { title: 'Generate Test Dataset: which scenario\'s target writes the messages?' });
-  return pick?.uri.fsPath;
+function scenarioFile(arg: unknown): Promise<string | undefined> {
+  return scenarioFileFrom(arg, {
+    title: 'Generate Test Dataset: which scenario\'s target writes the messages?',
+    skipPickWhenOne: true,
+    whenNone: () =>
+      vscode.window.showInformationMessage('LLM Perf Lab: no *.perf.yaml scenario in this workspace; its targets say where the messages are generated. Create one with "LLM Perf Lab: New Scenario…".'),
+  });
 }
 
 async function pickTarget(scenario: Scenario, arg: unknown): Promise<Target | undefined> {
