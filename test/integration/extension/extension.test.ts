@@ -116,7 +116,7 @@ describe('LLM Perf Lab in a real VS Code', () => {
     await vscode.commands.executeCommand('perflab.openSummaryText', runNodes[0]);
     const summaryText = vscode.window.activeTextEditor?.document.getText() ?? '';
     assert.match(summaryText, /Summary of "(fast|long)"/);
-    assert.match(summaryText, /TTFT \(first token\)/);
+    assert.match(summaryText, /TTFT \(first visible token\)/);
 
     await vscode.commands.executeCommand('perflab.compareRuns', runNodes[0], runNodes.slice(0, 2));
     const message = await waitFor(() => perflab.compare.lastMessage ?? undefined, 30_000, 'the Compare panel received the two runs');
