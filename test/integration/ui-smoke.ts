@@ -34,4 +34,18 @@ export default async function uiSmoke(page: Page, log: (message: string) => void
   }
   await screenshot(page, 'ui-smoke-3-tree-shows-run');
   log('the Scenarios tree shows the finished run');
+
+  // Generate Test Dataset… through its real inputs: count, what the application is about, system
+  // message; the one scenario's simulator target writes the questions (checked on the host side).
+  await runCommand(page, 'LLM Perf Lab: Generate Test Dataset…');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const answer = async (title: RegExp, text: string) => {
+    await page.locator('.quick-input-widget', { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill(text);
+    await page.keyboard.press('Enter');
+  };
+  await answer(/how many different messages/, '12');
+  await answer(/what is the application about/, 'cloud GPU billing');
+  await answer(/system message for every line/, 'You are the billing assistant.');
+  log('Generate Test Dataset answered: 12 messages about cloud GPU billing');
 }

@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PerfLabApi } from '../../../src/extension/extension';
+import { countChatTokens } from '../../../src/tokens';
 
-describe('UI smoke: command palette → Run Scenario → the tree shows the run', () => {
+describe('UI smoke: command palette → Run Scenario → the tree shows the run; Generate Test Dataset…', () => {
   it('finishes the run the UI started and lists it under its target', async function () {
-    this.timeout(150_000);
+    this.timeout(240_000);
     const perflab = await vscode.extensions.getExtension<PerfLabApi>('llm-perf-lab.llm-perf-lab')!.activate();
     const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const runsDir = path.join(root, '.perflab', 'runs');
@@ -25,7 +26,20 @@ describe('UI smoke: command palette → Run Scenario → the tree shows the run'
     const scenario = perflab.tree.getChildren().find((s) => s.kind === 'scenario' && s.name === 'ui-smoke')!;
     const [target] = perflab.tree.getChildren(scenario);
     assert.equal(perflab.tree.getChildren(target).length, 1);
-    // Give the UI side time to see the refreshed tree and take its screenshot.
-    await new Promise((resolve) => setTimeout(resolve, 8000));
+    // The UI side then runs Generate Test Dataset… through its inputs: the dataset lands next to the
+    // scenario, 12 distinct chats with the system message, each with its prompt-token count.
+    const dataset = path.join(root, 'cloud-gpu-billing.jsonl');
+    while (!fs.existsSync(dataset) && Date.now() < deadline + 60_000) await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(fs.existsSync(dataset), 'Generate Test Dataset… wrote cloud-gpu-billing.jsonl next to the scenario');
+    const lines = fs.readFileSync(dataset, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { role: string; content: string }[]; prompt_tokens: number });
+    assert.equal(lines.length, 12);
+    assert.equal(new Set(lines.map((l) => l.messages.at(-1)!.content)).size, 12, 'every message is different');
+    for (const l of lines) {
+      assert.deepEqual(l.messages[0], { role: 'system', content: 'You are the billing assistant.' });
+      assert.equal(l.prompt_tokens, countChatTokens(l.messages, 'o200k_base').total);
+    }
+    const opened = Date.now() + 15_000;
+    while (vscode.window.activeTextEditor?.document.uri.fsPath !== dataset && Date.now() < opened) await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, dataset, 'the dataset is opened');
   });
 });
