@@ -45,8 +45,11 @@ export default async function panelUi(page: Page, log: (message: string) => void
   }
   await run.locator('#target-select').selectOption(summary.targets[0].target);
   await screenshot(page, 'panel-2-finished');
-  // The data-table twin of a chart (keyboard users and screen readers).
-  await run.locator('[data-chart-id="ttft"] button[aria-controls]').click();
+  // The data-table twin of a chart (keyboard users and screen readers), opened from the keyboard.
+  const tableButton = run.locator('[data-chart-id="ttft"] button[aria-controls]');
+  await tableButton.focus();
+  await page.keyboard.press('Enter');
+  if ((await tableButton.getAttribute('aria-expanded')) !== 'true') throw new Error('Enter on the focused table button did not open the table');
   const rows = await run.locator('#table-ttft tbody tr').count();
   if (rows < 5) throw new Error(`the TTFT table has ${rows} rows`);
   await run.locator('button[aria-label="Save HTML report"]').click();
@@ -81,7 +84,19 @@ export default async function panelUi(page: Page, log: (message: string) => void
   await checkCompareRow(targets, 'TTFT p95', summary.targets.map((t) => t.latency_ms.ttft.p95));
   await screenshot(page, 'panel-4-compare-targets');
   log('Compare panel: the two targets of one run, better/worse as the summaries say');
+  const lightColours = await targets.locator('body').getAttribute('data-chart-series');
   writeMarker(workspace, 'targets-checked');
+
+  // 5. A dark theme: the webview follows VS Code's colours, the charts are recoloured.
+  await waitForMarker(workspace, 'theme-dark', 60_000);
+  await waitUntil(async () => /vscode-dark/.test((await targets.locator('body').getAttribute('class')) ?? ''), 20_000, 'the webview body switched to the dark theme');
+  await waitUntil(async () => {
+    const dark = await targets.locator('body').getAttribute('data-chart-series');
+    return dark !== null && dark !== lightColours;
+  }, 20_000, 'the charts were recoloured from the dark theme');
+  await screenshot(page, 'panel-5-compare-dark');
+  log('dark theme: webview and chart colours follow VS Code');
+  writeMarker(workspace, 'theme-checked');
 }
 
 async function checkCards(frame: Frame, t: TargetSummary): Promise<void> {

@@ -50,6 +50,9 @@ const charts = new Set<Chart>();
 /** Call when the theme changes: every chart is recoloured. */
 export function refreshTheme(): void {
   palette = readPalette();
+  // What the charts are drawn with, on the page (canvas colours are not in the DOM; tests read this).
+  document.body.dataset.chartForeground = palette.foreground;
+  document.body.dataset.chartSeries = palette.series.join(' ');
   for (const chart of charts) {
     applyPalette(chart);
     chart.update('none');
@@ -57,8 +60,8 @@ export function refreshTheme(): void {
 }
 
 function currentPalette(): Palette {
-  palette ??= readPalette();
-  return palette;
+  if (!palette) refreshTheme();
+  return palette!;
 }
 
 function applyPalette(chart: Chart): void {

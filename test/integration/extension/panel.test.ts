@@ -97,5 +97,9 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.deepEqual(message.runs.map((r) => r.summary.targets.map((t) => t.target)), [['fast', 'slow']]);
     writeMarker(root, 'targets-open', { runDir });
     await waitForMarker(root, 'targets-checked', 120_000);
+
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    writeMarker(root, 'theme-dark');
+    await waitForMarker(root, 'theme-checked', 60_000);
   });
 });
