@@ -5,7 +5,7 @@ import { formatCount, formatDecimal, formatDifference, formatMs, formatPercent, 
 
 describe('webview format', () => {
   it('formatMs: two decimals below 1 ms, one below 10 ms, whole ms with separators, seconds from 10 s', () => {
-    assert.equal(formatMs(0), '0.00 ms');
+    assert.equal(formatMs(0), '0 ms');
     assert.equal(formatMs(0.42), '0.42 ms');
     assert.equal(formatMs(0.999), '1.00 ms');
     assert.equal(formatMs(1), '1.0 ms');
@@ -83,7 +83,7 @@ describe('webview format', () => {
     assert.equal(formatDifference(12, 'ms'), '+12 ms');
     assert.equal(formatDifference(-3.14, '%'), '−3.1%');
     assert.equal(formatDifference(-0.0004, 'USD'), '−$0.000400');
-    assert.equal(formatDifference(0, 'ms'), '±0.00 ms');
+    assert.equal(formatDifference(0, 'ms'), '±0 ms');
     assert.equal(formatDifference(null, 'ms'), '–');
   });
 

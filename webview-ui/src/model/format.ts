@@ -6,6 +6,7 @@ const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 /** Milliseconds: `0.42 ms`, `45 ms`, `1,234 ms`, `12.3 s` (above 10 s). */
 export function formatMs(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0 ms'; // an axis origin or no difference, not a measured 0.00
   if (ms >= 10_000) return `${oneDecimal.format(ms / 1000)} s`;
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 10) return `${ms.toFixed(1)} ms`;
