@@ -54,7 +54,7 @@ describe('webview histogramBars', () => {
     addToDistribution(d, 3_600_000);
     const bars = histogramBars(d, 'ms');
     assert.equal(bars.length, LATENCY_EDGES_MS.length);
-    assert.deepEqual(bars[0], { label: '0.00 ms–0.10 ms', count: 1 });
+    assert.deepEqual(bars[0], { label: '0 ms–0.10 ms', count: 1 });
     assert.deepEqual(bars.at(-1), { label: `≥ ${Math.round(LATENCY_EDGES_MS.at(-1)! / 1000)} s`, count: 1 });
   });
 });
