@@ -2,7 +2,6 @@
 // non-empty bin, gaps kept, each bar labelled with its bin's range, the open last bin as "≥ x".
 import { strict as assert } from 'node:assert';
 import { addToDistribution, emptyDistribution, LATENCY_EDGES_MS, TOKEN_EDGES } from '../../../src/engine/distribution';
-import { formatMs } from '../../../webview-ui/src/model/format';
 import { histogramBars } from '../../../webview-ui/src/model/histogram-bars';
 
 /** Index of the bin that starts at `edge` (an exact edge value). */
@@ -30,9 +29,10 @@ describe('webview histogramBars', () => {
       [3, 0, 0, 1],
     );
     assert.equal(bars.reduce((n, b) => n + b.count, 0), d.count);
-    // Each label is its bin's two edges in the panel's ms format.
-    bars.forEach((b, k) => assert.equal(b.label, `${formatMs(LATENCY_EDGES_MS[i40 + k])}–${formatMs(LATENCY_EDGES_MS[i40 + k + 1])}`));
-    assert.equal(bars[0].label, '40 ms–42 ms');
+    // Each label is its bin's two edges, three significant digits.
+    const edge = (v: number) => `${Number(v.toPrecision(3))} ms`;
+    bars.forEach((b, k) => assert.equal(b.label, `${edge(LATENCY_EDGES_MS[i40 + k])}–${edge(LATENCY_EDGES_MS[i40 + k + 1])}`));
+    assert.equal(bars[0].label, '39.8 ms–42.2 ms');
   });
 
   it('labels bins in the unit’s format (seconds above 10 s, thousands separators for tokens)', () => {
@@ -43,8 +43,8 @@ describe('webview histogramBars', () => {
     addToDistribution(tokens, 120);
     addToDistribution(tokens, 1500);
     const bars = histogramBars(tokens, 'tokens');
-    assert.equal(bars[0].label, '119–126');
-    assert.equal(bars.at(-1)!.label, '1,500–1,580');
+    assert.equal(bars[0].label, '119–125');
+    assert.equal(bars.at(-1)!.label, '1,500–1,579');
     assert.equal(bars.length, binAt(TOKEN_EDGES, 1500) - binAt(TOKEN_EDGES, 119) + 1);
   });
 
@@ -54,7 +54,22 @@ describe('webview histogramBars', () => {
     addToDistribution(d, 3_600_000);
     const bars = histogramBars(d, 'ms');
     assert.equal(bars.length, LATENCY_EDGES_MS.length);
-    assert.deepEqual(bars[0], { label: '0 ms–0.10 ms', count: 1 });
+    assert.deepEqual(bars[0], { label: '0 ms–0.1 ms', count: 1 });
     assert.deepEqual(bars.at(-1), { label: `≥ ${Math.round(LATENCY_EDGES_MS.at(-1)! / 1000)} s`, count: 1 });
+  });
+});
+
+describe('webview histogramBars labels', () => {
+  it('never labels two neighbouring latency bins the same, and leaves out token bins that hold no whole number', () => {
+    const ms = emptyDistribution('ms');
+    for (let v = 10; v < 100; v *= 1.03) addToDistribution(ms, v);
+    const labels = histogramBars(ms, 'ms').map((b) => b.label);
+    assert.equal(new Set(labels).size, labels.length, labels.join(' | '));
+    const tokens = emptyDistribution('tokens');
+    for (let n = 1; n <= 30; n++) addToDistribution(tokens, n);
+    const bars = histogramBars(tokens, 'tokens');
+    assert.equal(bars.reduce((sum, b) => sum + b.count, 0), 30, 'every count is in a bar');
+    assert.ok(bars.every((b) => !/^(\d+)–\1$/.test(b.label)), bars.map((b) => b.label).join(' | '));
+    assert.equal(bars[0].label, '1');
   });
 });
