@@ -163,15 +163,18 @@ retry: exponential
     assert.equal(perProcess.length, 2, 'two workers');
     for (const records of perProcess) assert.ok(records.length >= expected / 4, 'each worker carries a share of the load');
     const records = perProcess.flat();
-    assert.equal(records.length, log.length);
+    // Locust's side may miss the last request or two still streaming when the master stops the run
+    // (the simulator logs them when they end); never more than that, and never more than the server saw.
+    const closeTo = (n: number, what: string) => assert.ok(n <= log.length && n >= log.length - 2, `${what}: ${n} vs ${log.length} in the simulator log`);
+    closeTo(records.length, 'per-request log records');
     assert.ok(records.every((r) => r.error === null && r.status === 200 && r.prompt_tokens === CONTEXT_TOKENS && r.completion_tokens === MAX_TOKENS));
 
     // --- Locust's own statistics
     const rows = readCsv(`${csv}_stats.csv`);
     const row = (name: string) => rows.find((r) => r.Type === 'LLM' && r.Name === name);
     for (const name of ['ttft', 'tbt', 'e2e']) assert.ok(row(name), `Locust CSV has an LLM/${name} row`);
-    assert.equal(Number(row('e2e')!['Request Count']), log.length);
-    assert.equal(Number(row('ttft')!['Request Count']), log.length);
+    closeTo(Number(row('e2e')!['Request Count']), 'Locust e2e requests');
+    closeTo(Number(row('ttft')!['Request Count']), 'Locust ttft requests');
     assert.equal(Number(row('e2e')!['Failure Count']), 0);
 
     const simTtft = median(log.map((e) => e.first_content_ms! - e.received_ms));
@@ -243,7 +246,9 @@ prompts:
     const rows = readCsv(`${csv}_stats.csv`);
     const row = (name: string) => rows.find((r) => r.Type === 'LLM' && r.Name === name)!;
     for (const name of ['ttft', 'ttfr', 'tbt', 'e2e']) assert.ok(row(name), `LLM/${name}`);
-    assert.equal(Number(row('e2e')['Request Count']), log.length, JSON.stringify(log.map((e) => [e.received_ms, e.end_ms, e.interrupted])) + local.output().slice(-3000));
+    // As above: Locust may miss a request still streaming when the run time ends.
+    const counted = Number(row('e2e')['Request Count']);
+    assert.ok(counted <= log.length && counted >= log.length - 2, `Locust e2e requests ${counted} vs ${log.length} in the simulator log\n` + local.output().slice(-3000));
     assert.equal(Number(row('e2e')['Failure Count']), 0);
     const simTtft = median(log.map((e) => e.first_content_ms! - e.received_ms));
     const simTtfr = median(log.map((e) => e.first_reasoning_ms! - e.received_ms));
