@@ -173,8 +173,14 @@ retry: exponential
     const rows = readCsv(`${csv}_stats.csv`);
     const row = (name: string) => rows.find((r) => r.Type === 'LLM' && r.Name === name);
     for (const name of ['ttft', 'tbt', 'e2e']) assert.ok(row(name), `Locust CSV has an LLM/${name} row`);
-    closeTo(Number(row('e2e')!['Request Count']), 'Locust e2e requests');
-    closeTo(Number(row('ttft')!['Request Count']), 'Locust ttft requests');
+    // Locust's own CSV is the master's aggregate of the workers' stats reports (every 3 s): requests
+    // that finish after a worker's last report before the stop are not in it (seen in CI: 57 of 60).
+    // So it may lag by up to one report interval of requests, never exceed what the server saw.
+    const reportLag = Math.ceil((RATE_RPM / 60) * 3);
+    for (const name of ['e2e', 'ttft']) {
+      const n = Number(row(name)!['Request Count']);
+      assert.ok(n <= log.length && n >= log.length - reportLag, `Locust ${name} requests: ${n} vs ${log.length} in the simulator log (allowed lag ${reportLag})`);
+    }
     assert.equal(Number(row('e2e')!['Failure Count']), 0);
 
     const simTtft = median(log.map((e) => e.first_content_ms! - e.received_ms));
