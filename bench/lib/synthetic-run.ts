@@ -16,6 +16,7 @@ import { evaluateSlos, type RunSummary, type TargetSummary } from '../../src/eng
 import { buildTargetSummary } from '../../src/engine/target-summary';
 import type { TargetRunner } from '../../src/engine/target-runner';
 import { withScenarioPricing } from '../../src/shared/panel-targets';
+import { mulberry32 } from '../../src/tokens/rng';
 
 const SCENARIO_FILE = path.join(__dirname, '..', '..', 'examples', 'compare-deployments.perf.yaml');
 
@@ -263,15 +264,4 @@ function openLines(file: string): { write: (line: string) => void; close: () => 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

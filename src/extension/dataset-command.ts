@@ -11,7 +11,7 @@ import { CsvError, parseCsv } from '../dataset/csv';
 import { encodingFor, oneLine, slug, tokenStats, writeDataset, type DatasetLine } from '../dataset/dataset-file';
 import { datasetFromCsv, DEFAULT_COLUMNS } from '../dataset/from-csv';
 import { generateDataset } from '../dataset/generate';
-import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
+import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';
 import { MODEL_CATALOG } from '../tokens';
 import type { CredentialService } from './credentials';
@@ -46,7 +46,7 @@ async function generate(deps: DatasetCommandDeps, arg: unknown): Promise<void> {
   try {
     scenario = loadScenarioFile(file);
   } catch (error) {
-    const message = error instanceof ScenarioError ? error.problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.column}: ${p.path}: ${p.message}`).join('\n') : String(error);
+    const message = scenarioErrorText(error);
     deps.output.appendLine(`Dataset not generated:\n${message}`);
     void vscode.window.showErrorMessage(`LLM Perf Lab: ${path.basename(file)} is not valid — nothing was sent. ${message.split('\n')[0]}`);
     return;

@@ -10,7 +10,7 @@ import type { Credential } from '../engine/chat-request';
 import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import { runFolderName, uniqueRunDir } from '../engine/run-folder';
-import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
+import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
 import { settings } from './settings';
@@ -78,7 +78,7 @@ export class RunController implements vscode.Disposable {
     try {
       scenario = loadScenarioFile(scenarioFile);
     } catch (error) {
-      const message = error instanceof ScenarioError ? error.problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.column}: ${p.path}: ${p.message}`).join('\n') : String(error);
+      const message = scenarioErrorText(error);
       this.output.appendLine(`Scenario not run:\n${message}`);
       void vscode.window.showErrorMessage(`LLM Perf Lab: ${path.basename(scenarioFile)} is not valid — nothing was sent. ${message.split('\n')[0]}`);
       return undefined;

@@ -20,6 +20,13 @@ export function formatProblem(p: ScenarioProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
 }
 
+/** What went wrong loading a scenario, one problem a line, file names shortened to their base name
+ *  (for the editor's messages and output channel, where the full path is noise). */
+export function scenarioErrorText(error: unknown): string {
+  if (!(error instanceof ScenarioError)) return error instanceof Error ? error.message : String(error);
+  return error.problems.map((p) => formatProblem({ ...p, file: p.file.split(/[\\/]/).pop() ?? p.file })).join('\n');
+}
+
 export class ScenarioError extends Error {
   readonly problems: ScenarioProblem[];
 

@@ -5,7 +5,7 @@ import { ScenarioError } from './errors';
 import type { Scenario } from './types';
 import { validateScenarioText, type ValidateOptions } from './validate';
 
-export { ScenarioError, formatProblem, type ScenarioProblem } from './errors';
+export { ScenarioError, formatProblem, scenarioErrorText, type ScenarioProblem } from './errors';
 export { validateScenarioText, type ScenarioValidation, type ValidateOptions } from './validate';
 
 /** Read and validate a `*.perf.yaml` file. Throws ScenarioError. */

@@ -5,6 +5,7 @@ import {
   loadScenarioFile,
   parseScenario,
   ScenarioError,
+  scenarioErrorText,
   validateScenarioText,
   type ScenarioProblem,
 } from '../../../src/engine/scenario/load';
@@ -197,6 +198,17 @@ describe('scenario loading', () => {
     assert.equal(s.workload.ramp_up_s, 0.5);
     assert.equal(s.aggregation_window_s, 10);
     assert.deepEqual(s.retry, { policy: 'exponential', max_retry_s: 60 });
+  });
+});
+
+describe('scenarioErrorText (the editor\'s message)', () => {
+  it('lists every problem with the file\'s base name, line and column; other errors by their message', () => {
+    const error = new ScenarioError([
+      { file: '/work/app/load.perf.yaml', line: 3, column: 5, path: 'workload.rate', message: 'must be > 0' },
+      { file: 'C:\\w\\load.perf.yaml', line: 7, column: 1, path: '', message: 'file not found' },
+    ]);
+    assert.equal(scenarioErrorText(error), 'load.perf.yaml:3:5: workload.rate: must be > 0\nload.perf.yaml:7:1: file not found');
+    assert.equal(scenarioErrorText(new Error('disk gone')), 'disk gone');
   });
 });
 
