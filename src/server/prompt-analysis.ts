@@ -3,6 +3,7 @@
 // and the problems worth a squiggle. Pure: no LSP types, no 'vscode'; tested directly and over LSP.
 
 import {
+  chatOverhead,
   countChatTokens,
   lookupModel,
   parsePromptFile,
@@ -109,9 +110,9 @@ export function analyzePrompt(fileName: string, text: string, options: AnalysisO
     total = dataset?.max ?? 0;
     overhead = 0;
   } else {
-    const all = countChatTokens(parsed.sections.flatMap((s) => s.messages), encoding, count);
-    total = all.total;
-    overhead = all.overhead;
+    // The request holds every section's messages: their counts (above) plus the framing of all of them.
+    overhead = chatOverhead(parsed.sections.flatMap((s) => s.messages));
+    total = sections.reduce((n, s) => n + s.tokens, 0) + overhead;
   }
 
   const maxTokens = frontMatterMaxTokens(parsed);

@@ -31,7 +31,12 @@ export const REPLY_PRIMING_TOKENS = 3;
 /** `count` defaults to the tokenizer; the language server passes its cached, chunked counter. */
 export function countChatTokens(messages: readonly ChatMessage[], enc: Encoding, count: (text: string, enc: Encoding) => number = countTokens): ChatTokenCount {
   const perMessage = messages.map((m) => count(m.role, enc) + count(m.content, enc) + (m.name !== undefined ? count(m.name, enc) : 0));
-  const names = messages.filter((m) => m.name !== undefined).length;
-  const overhead = messages.length * TOKENS_PER_MESSAGE + names * TOKENS_PER_NAME + REPLY_PRIMING_TOKENS;
+  const overhead = chatOverhead(messages);
   return { total: perMessage.reduce((a, b) => a + b, 0) + overhead, perMessage, overhead };
+}
+
+/** The framing tokens of a request with these messages (what `countChatTokens` adds to their text). */
+export function chatOverhead(messages: readonly ChatMessage[]): number {
+  const names = messages.filter((m) => m.name !== undefined).length;
+  return messages.length * TOKENS_PER_MESSAGE + names * TOKENS_PER_NAME + REPLY_PRIMING_TOKENS;
 }

@@ -1,9 +1,10 @@
 // Public API of the tokens module: tokenizer, chat overhead, model catalog, cost, synthetic prompts.
-export { type Encoding, ENCODINGS, isEncoding, encode, decode, countTokens } from './tokenizer';
+export { type Encoding, ENCODINGS, isEncoding, encode, decode, countTokens, warmUpCounting } from './tokenizer';
 export {
   type ChatMessage,
   type ChatTokenCount,
   countChatTokens,
+  chatOverhead,
   TOKENS_PER_MESSAGE,
   TOKENS_PER_NAME,
   REPLY_PRIMING_TOKENS,

@@ -35,9 +35,10 @@ export class TestLspClient {
     this.connection.listen();
   }
 
-  static async start(initializationOptions: object = {}): Promise<TestLspClient> {
+  /** `nodeArgs`: options for the server's node (the benchmark profiles with `--cpu-prof`). */
+  static async start(initializationOptions: object = {}, nodeArgs: readonly string[] = []): Promise<TestLspClient> {
     ensureServerBuilt();
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const client = new TestLspClient(child);
     await client.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
     await client.connection.sendNotification('initialized', {});
@@ -85,6 +86,12 @@ export class TestLspClient {
     await this.connection.sendRequest('shutdown').catch(() => undefined);
     await this.connection.sendNotification('exit').catch(() => undefined);
     this.connection.dispose();
-    this.child.kill();
+    // The server exits on 'exit'; kill it only if it has not within a second.
+    if (this.child.exitCode === null) {
+      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      const timer = setTimeout(() => this.child.kill(), 1000);
+      await exited;
+      clearTimeout(timer);
+    }
   }
 }
