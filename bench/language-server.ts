@@ -15,12 +15,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import type { CodeLens } from 'vscode-languageserver-protocol';
 import { analyzePrompt } from '../src/server/prompt-analysis';
-import { ChunkedTokenCounter, safeChunks } from '../src/tokens/chunked-count';
+import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+import { ChunkedTokenCounter } from '../src/tokens/chunked-count';
+import { pieceEnd } from '../src/tokens/pretokenize';
 import { parsePromptFile } from '../src/tokens/prompt-files';
-import { countTokens } from '../src/tokens/tokenizer';
+import { countTokens, pieceCounter } from '../src/tokens/tokenizer';
 import { mulberry32, pick, randInt } from '../src/tokens/rng';
 import { TestLspClient } from '../test/unit/server/lsp-client';
 import { jsonlDataset, promptMarkdown, prompty } from './lib/prompt-corpus';
@@ -34,13 +35,9 @@ const GC_HOOK = path.join(__dirname, 'lib', 'gc-hook.cjs');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-lsp-bench-'));
 const SETTINGS = { model: 'gpt-5-mini', pricing: {} };
 
-// The encoding module the server's src/tokens/tokenizer.ts loads (same module instance in-process).
+// gpt-tokenizer's encoder: what src/tokens counted with before its own counter (the "before" row).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const o200k = require('gpt-tokenizer/encoding/o200k_base') as {
-  countTokens(t: string, o?: object): number;
-  clearMergeCache(): void;
-  default: { bytePairEncodingCoreProcessor: { tokenSplitRegex: RegExp; getBpeRankFromString(s: string): number | undefined } };
-};
+const o200k = require('gpt-tokenizer/encoding/o200k_base') as { countTokens(t: string, o?: object): number; clearMergeCache(): void };
 
 // ---------- small helpers ----------
 
@@ -68,17 +65,15 @@ interface Server {
 }
 
 /** A fresh server; returns once its default encoding (o200k, warmed by the server at start) is loaded. */
-async function startServer(gcHook = false): Promise<Server> {
-  const saved = { opts: process.env.NODE_OPTIONS, dir: process.env.PERFLAB_GC_DIR };
-  if (gcHook) {
-    process.env.NODE_OPTIONS = `--require ${GC_HOOK}`;
-    process.env.PERFLAB_GC_DIR = TMP;
-  }
+async function startServer(gcHook = false, env: Record<string, string> = {}): Promise<Server> {
+  if (gcHook) env = { ...env, NODE_OPTIONS: `--require ${GC_HOOK}`, PERFLAB_GC_DIR: TMP };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
   const starting = TestLspClient.start(SETTINGS); // spawns synchronously: the env applies to this child only
-  process.env.NODE_OPTIONS = saved.opts;
-  process.env.PERFLAB_GC_DIR = saved.dir;
-  if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
-  if (saved.dir === undefined) delete process.env.PERFLAB_GC_DIR;
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   const client = await starting;
   const pid = (client as unknown as { child: ChildProcess }).child.pid!;
   // The server warms o200k in a setImmediate after listen(); this request is answered after that.
@@ -104,168 +99,83 @@ async function gcAndHeap(pid: number): Promise<{ before: NodeJS.MemoryUsage; aft
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-// ---------- prototypes of what could close the cold-count gap (bench only, not in src/) ----------
-
-/** k worker_threads, each with its own o200k tables, counting safe chunks of the text in parallel. */
-class CountPool {
-  private readonly workers: Worker[];
-  private constructor(k: number) {
-    const mod = require.resolve('gpt-tokenizer/encoding/o200k_base');
-    const src = `
-      const { parentPort } = require('node:worker_threads');
-      const enc = require(${JSON.stringify(mod)});
-      const plain = { disallowedSpecial: new Set() };
-      parentPort.on('message', (m) => {
-        if (m.clear) enc.clearMergeCache();
-        let n = 0;
-        for (const c of m.chunks) n += enc.countTokens(c, plain);
-        parentPort.postMessage(n);
-      });`;
-    this.workers = Array.from({ length: k }, () => new Worker(src, { eval: true }));
-  }
-  static async create(k: number, warmText: string): Promise<CountPool> {
-    const pool = new CountPool(k);
-    // Load the tables and JIT the counting code, as a long-running server's pool would be.
-    await Promise.all(pool.workers.map((w) => pool.send(w, [warmText], true)));
-    return pool;
-  }
-  private send(w: Worker, chunks: string[], clear: boolean): Promise<number> {
-    return new Promise((resolve) => {
-      w.once('message', resolve);
-      w.postMessage({ chunks, clear });
-    });
-  }
-  /** Count with cold merge caches: chunks dealt to the least-loaded worker, largest first. */
-  async count(text: string): Promise<number> {
-    const chunks = safeChunks(text).sort((a, b) => b.length - a.length);
-    const bins = this.workers.map(() => ({ size: 0, chunks: [] as string[] }));
-    for (const c of chunks) {
-      const bin = bins.reduce((a, b) => (b.size < a.size ? b : a));
-      bin.size += c.length;
-      bin.chunks.push(c);
-    }
-    const counts = await Promise.all(this.workers.map((w, i) => this.send(w, bins[i].chunks, true)));
-    return counts.reduce((a, b) => a + b, 0);
-  }
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
-
-function tiktokenWasm(): ((t: string) => number) | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const enc = (require('tiktoken') as typeof import('tiktoken')).get_encoding('o200k_base');
-    return (t) => enc.encode_ordinary(t).length;
-  } catch {
-    return undefined;
-  }
-}
-
 // ---------- 1. a 1 MB prompt file, cold ----------
 
-// What src/tokens/prompt-files.ts scanVariables does per body line.
-const VARIABLE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
-function scanLine(line: string): number {
-  let n = 0;
-  for (const _ of line.matchAll(VARIABLE)) n++;
-  const stripped = line.replace(VARIABLE, (m) => ' '.repeat(m.length));
-  return n + (/\{\{|\{%/.exec(stripped) ? 1 : 0);
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
+/** The fast counter's pieces per MB and how many of them are new / need BPE, for the table title. */
+function pieceStats(text: string): { pieces: number; unique: number; bpe: number } {
+  const seen = new Map<string, number>();
+  let pieces = 0;
+  for (let i = 0; i < text.length; ) {
+    const end = pieceEnd(text, i, 'o200k_base');
+    const p = text.slice(i, end);
+    if (!seen.has(p)) seen.set(p, o200k.countTokens(p, PLAIN));
+    pieces++;
+    i = end;
+  }
+  return { pieces, unique: seen.size, bpe: [...seen.values()].filter((n) => n > 1).length };
 }
 
 async function openCold(): Promise<void> {
   const text = prompty(MB, 1);
   const fileName = path.join(TMP, 'big.prompty');
   const bytes = Buffer.byteLength(text);
-  const tik = tiktokenWasm();
-  const pools = [await CountPool.create(1, prompty(64 * KB, 99)), await CountPool.create(2, prompty(64 * KB, 99))];
+  const counter = pieceCounter('o200k_base');
+  counter.warmUp();
   const rows: Record<string, number[]> = {};
   const add = (k: string, v: number) => (rows[k] ??= []).push(v);
   let expected = NaN;
-  let wholeCount = NaN;
-  let pieces = 0;
-  let bpePieces = 0;
 
   console.error(`1 MB prompty: ${fmtN(bytes)} bytes, ${fmtN(text.split('\n').length)} lines, ${REPS} reps`);
   for (let rep = 0; rep < REPS; rep++) {
-    // Over the protocol: a fresh server per rep (its merge cache and chunk cache are empty).
+    // Over the protocol: a fresh server per rep, started a second before (its warm-up done; every piece
+    // and chunk cache empty).
     const server = await startServer();
-    await sleep(300);
+    await sleep(1000);
     const uri = server.client.uri(fileName);
     const t0 = performance.now();
     await server.client.open(fileName, text);
     const lenses = await codeLens(server.client, uri);
     add('server: didOpen → codeLens, cold', performance.now() - t0);
-    const t1 = performance.now();
+    // Everything but the counting: the same text under another name, every chunk cached.
     const copy = path.join(TMP, 'big-copy.prompty');
+    const t1 = performance.now();
     await server.client.open(copy, text);
     const lenses2 = await codeLens(server.client, server.client.uri(copy));
-    add('server: same text reopened (every chunk cached)', performance.now() - t1);
-    // The protocol alone, nearly: the 1 MB text as a request parameter, every chunk already cached.
-    const t2 = performance.now();
-    await server.client.request('perflab/countTokens', { text });
-    add('server: perflab/countTokens(1 MB text), every chunk cached', performance.now() - t2);
+    add('server: same text reopened under another name (every chunk cached)', performance.now() - t1);
     await server.stop();
+    if (lensTotal(lenses2) !== lensTotal(lenses)) throw new Error('reopen total differs');
+    if (!Number.isNaN(expected) && lensTotal(lenses) !== expected) throw new Error(`server total ${lensTotal(lenses)} != ${expected}`);
+    expected = lensTotal(lenses);
 
-    // In-process, same text, merge cache cleared first: what the server does, minus the protocol.
+    // In-process, same text: what the server does, minus the protocol; then its parts.
+    counter.clearCache();
+    const [a, tAnalyze] = time(() => analyzePrompt(fileName, text, { defaultModel: SETTINGS.model, counter: new ChunkedTokenCounter() }));
+    add('in-process: analyzePrompt, cold (fresh chunk counter, piece cache cleared), 1 thread', tAnalyze);
+    if (a.total !== expected) throw new Error(`in-process total ${a.total} != server ${expected}`);
+    add('in-process: parsePromptFile alone (no counting)', time(() => parsePromptFile(fileName, text))[1]);
+    counter.clearCache();
+    const [fast, tFast] = time(() => countTokens(text, 'o200k_base'));
+    add('count the whole text: fast counter, cold (piece cache cleared)', tFast);
+    add('count the whole text: fast counter, every piece cached', time(() => countTokens(text, 'o200k_base'))[1]);
     o200k.clearMergeCache();
-    const [a, tCold] = time(() => analyzePrompt(fileName, text, { defaultModel: SETTINGS.model, counter: new ChunkedTokenCounter() }));
-    add('in-process: analyzePrompt, fresh counter', tCold);
-    const warmCounter = new ChunkedTokenCounter();
-    analyzePrompt(fileName, text, { defaultModel: SETTINGS.model, counter: warmCounter });
-    add('in-process: analyzePrompt, every chunk cached', time(() => analyzePrompt(fileName, text, { defaultModel: SETTINGS.model, counter: warmCounter }))[1]);
-    o200k.clearMergeCache();
-    const [whole, tWhole] = time(() => countTokens(text, 'o200k_base'));
-    add('in-process: countTokens(whole text), naive', tWhole);
-    // Where the time goes inside countTokens: the pre-tokenizer regex alone, then + the rank lookup
-    // of pieces that are one token; the rest is BPE merging of the other pieces.
-    const core = o200k.default.bytePairEncodingCoreProcessor;
-    const [n, tRegex] = time(() => {
+    const [slow, tSlow] = time(() => o200k.countTokens(text, PLAIN));
+    add("count the whole text: gpt-tokenizer's countTokens, merge cache cleared (before)", tSlow);
+    if (fast !== slow) throw new Error(`fast count ${fast} != gpt-tokenizer ${slow}`);
+    add('… pre-tokenizer: the split regex alone', time(() => text.match(O200K_TOKEN_SPLIT_REGEX)!.length)[1]);
+    add('… pre-tokenizer: the scanner alone', time(() => {
       let k = 0;
-      for (const _ of text.matchAll(core.tokenSplitRegex)) k++;
+      for (let i = 0; i < text.length; k++) i = pieceEnd(text, i, 'o200k_base');
       return k;
-    });
-    add('breakdown: pre-tokenizer regex only', tRegex);
-    const [miss, tLookup] = time(() => {
-      let k = 0;
-      for (const [m] of text.matchAll(core.tokenSplitRegex)) if (core.getBpeRankFromString(m) === undefined) k++;
-      return k;
-    });
-    add('breakdown: regex + one-token rank lookup', tLookup);
-    add('in-process: countTokens(whole text), merge cache warm', time(() => countTokens(text, 'o200k_base'))[1]);
-    // The part of analyzePrompt that is not counting: parsing the file (redone on every keystroke),
-    // and its two hot spots with an equivalent, cheaper form (prototypes of a fix in prompt-files.ts).
-    add('parse: parsePromptFile (no counting)', time(() => parsePromptFile(fileName, text))[1]);
-    const lines = text.split('\n');
-    add("parse hot spot: trimBlankLines' .replace(/\\s+$/, '') on 1 MB", time(() => text.replace(/\s+$/, ''))[1]);
-    add('… same result with .trimEnd()', time(() => text.trimEnd())[1]);
-    add('parse hot spot: scanVariables, 3 regexes per line', time(() => lines.forEach(scanLine))[1]);
-    add("… same result, lines without '{' skipped first", time(() => lines.forEach((l) => l.includes('{') && scanLine(l)))[1]);
-    pieces = n;
-    bpePieces = miss;
-
-    // Prototypes: tiktoken (WASM) whole text; chunks counted in 1 and 2 worker_threads.
-    if (tik) {
-      add('prototype: tiktoken WASM, whole text', time(() => tik(text))[1]);
-      add('prototype: tiktoken WASM, per safe chunk', time(() => safeChunks(text).reduce((n, c) => n + tik(c), 0))[1]);
-    }
-    for (const [i, pool] of pools.entries()) {
-      const t = performance.now();
-      const c = await pool.count(text);
-      add(`prototype: chunks in ${i + 1} worker${i ? 's' : ''} (gpt-tokenizer, cold merge cache)`, performance.now() - t);
-      if (c !== whole) throw new Error(`pool count ${c} != ${whole}`);
-    }
-
-    if (lensTotal(lenses) !== a.total || lensTotal(lenses2) !== a.total) throw new Error(`server total ${lensTotal(lenses)} != in-process ${a.total}`);
-    expected = a.total;
-    wholeCount = whole;
-    console.error(`  rep ${rep + 1}: ${Object.entries(rows).map(([k, v]) => `${k.split(':')[0]}=${ms(v[v.length - 1])}`).join(' ')}`);
+    })[1]);
+    console.error(`  rep ${rep + 1}: ${Object.entries(rows).map(([k, v]) => `${ms(v[v.length - 1])}`).join(' ')}`);
   }
-  for (const p of pools) await p.close();
 
-  const base = median(rows['in-process: countTokens(whole text), naive']);
-  console.log(`\n### 1 MB prompt file (${fmtN(bytes)} bytes, 6 role sections, ${fmtN(expected)} prompt tokens; whole-text count ${fmtN(wholeCount)}; ${fmtN(pieces)} pre-tokenizer pieces, ${fmtN(bpePieces)} need BPE merging)\n`);
-  console.log(`| what (${REPS} reps: fresh server / fresh counter + cleared merge cache each) | median ms | min | max | vs naive whole-text count |`);
+  const stats = pieceStats(text);
+  const base = median(rows["count the whole text: gpt-tokenizer's countTokens, merge cache cleared (before)"]);
+  console.log(`\n### 1 MB prompt file (${fmtN(bytes)} bytes, 6 role sections, ${fmtN(expected)} prompt tokens; ${fmtN(stats.pieces)} pre-tokenizer pieces, ${fmtN(stats.unique)} distinct, ${fmtN(stats.bpe)} of those need BPE merging)\n`);
+  console.log(`| what (${REPS} reps) | median ms | min | max | vs gpt-tokenizer's count |`);
   console.log('|---|---|---|---|---|');
   for (const [k, v] of Object.entries(rows)) console.log(`| ${k} | ${ms(median(v))} | ${ms(Math.min(...v))} | ${ms(Math.max(...v))} | ${(median(v) / base).toFixed(2)}× |`);
 }

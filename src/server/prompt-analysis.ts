@@ -8,6 +8,7 @@ import {
   lookupModel,
   parsePromptFile,
   promptDefaults,
+  splitLines,
   suggestModel,
   type ChunkedTokenCounter,
   type Encoding,
@@ -74,7 +75,7 @@ export interface AnalysisOptions {
 
 export function analyzePrompt(fileName: string, text: string, options: AnalysisOptions): PromptAnalysis {
   const parsed = parsePromptFile(fileName, text);
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text);
   const model = chooseModel(parsed, options);
   const encoding = model.info?.encoding ?? 'o200k_base';
   const count = (t: string, enc: Encoding) => options.counter.count(t, enc);

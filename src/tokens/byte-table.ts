@@ -35,6 +35,18 @@ function tableSize(n: number): number {
   return size;
 }
 
+/** The arrays of a TokenRankTable, on shared memory so that a worker thread can use them without a copy. */
+export interface TokenRankParts {
+  tokenBytes: Uint8Array;
+  offsets: Int32Array;
+  slots: Int32Array;
+  pairs: Int32Array;
+}
+
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * length));
+}
+
 /** The encoding's tokens by their bytes: byte range → rank. */
 export class TokenRankTable {
   /** Every token's bytes, by rank: token r is tokenBytes[offsets[r], offsets[r + 1]). */
@@ -44,41 +56,72 @@ export class TokenRankTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
   /** Ranks of the two-byte tokens, by (first << 8) | second: BPE's first round needs only these. */
-  private readonly pairs = new Int32Array(1 << 16).fill(NO_RANK);
+  private readonly pairs: Int32Array;
 
-  constructor(table: RankTable) {
+  /** From arrays built by `build` (possibly in another thread). */
+  constructor(readonly parts: TokenRankParts) {
+    ({ tokenBytes: this.tokenBytes, offsets: this.offsets, slots: this.slots, pairs: this.pairs } = parts);
+    this.mask = this.slots.length / 2 - 1;
+  }
+
+  static build(table: RankTable): TokenRankTable {
     const encoder = new TextEncoder();
     let chars = 0;
     for (const token of table) chars += token === undefined ? 0 : token.length;
     const buffer = new Uint8Array(3 * chars); // UTF-8 takes at most 3 bytes per UTF-16 code unit
-    this.offsets = new Int32Array(table.length + 1);
+    const offsets = sharedInt32(table.length + 1);
     let used = 0;
     let tokens = 0;
     for (let rank = 0; rank < table.length; rank++) {
-      this.offsets[rank] = used;
+      offsets[rank] = used;
       const token = table[rank];
       if (token === undefined) continue;
       tokens++;
       if (typeof token === 'string') used += encoder.encodeInto(token, buffer.subarray(used)).written;
       else for (const b of token) buffer[used++] = b;
     }
-    this.offsets[table.length] = used;
-    this.tokenBytes = buffer.slice(0, used);
+    offsets[table.length] = used;
+    const tokenBytes = new Uint8Array(new SharedArrayBuffer(used));
+    tokenBytes.set(buffer.subarray(0, used));
 
     const size = tableSize(tokens);
-    this.mask = size - 1;
-    this.slots = new Int32Array(2 * size);
+    const mask = size - 1;
+    const slots = sharedInt32(2 * size);
+    const pairs = sharedInt32(1 << 16).fill(NO_RANK);
     for (let rank = 0; rank < table.length; rank++) {
-      const from = this.offsets[rank];
-      const to = this.offsets[rank + 1];
+      const from = offsets[rank];
+      const to = offsets[rank + 1];
       if (to === from) continue;
-      const h = hashBytes(this.tokenBytes, from, to);
-      let slot = h & this.mask;
-      while (this.slots[2 * slot + 1] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[2 * slot] = h;
-      this.slots[2 * slot + 1] = rank + 1;
-      if (to - from === 2) this.pairs[(this.tokenBytes[from] << 8) | this.tokenBytes[from + 1]] = rank;
+      const h = hashBytes(tokenBytes, from, to);
+      let slot = h & mask;
+      while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = h;
+      slots[2 * slot + 1] = rank + 1;
+      if (to - from === 2) pairs[(tokenBytes[from] << 8) | tokenBytes[from + 1]] = rank;
     }
+    return new TokenRankTable({ tokenBytes, offsets, slots, pairs });
+  }
+
+  /**
+   * Warm-up material: `count` random tokens of the vocabulary, three in four of them words (letters
+   * after an optional space), with a comma, full stop or line break every few words, so that it reads
+   * in the pre-tokenizer and BPE much as prose and code do. Bytes that are not UTF-8 become U+FFFD.
+   */
+  randomText(count: number, rng: () => number): string {
+    const decoder = new TextDecoder();
+    const ranks = this.offsets.length - 1;
+    const parts: string[] = [];
+    while (parts.length < count) {
+      const rank = Math.floor(rng() * ranks);
+      const token = decoder.decode(this.tokenBytes.subarray(this.offsets[rank], this.offsets[rank + 1]));
+      if (token === '' || (rng() < 0.75 && !/^ ?[A-Za-z]+$/.test(token))) continue;
+      parts.push(token);
+      const r = rng();
+      if (r < 0.05) parts.push('.\n');
+      else if (r < 0.1) parts.push(',');
+      else if (r < 0.13) parts.push('. ');
+    }
+    return parts.join('');
   }
 
   /** Rank of the token bytes[from, to), or NO_RANK. */
@@ -111,10 +154,11 @@ export class TokenRankTable {
  */
 export class PieceCountTable {
   size = 0;
-  private mask = 1023;
+  // Sized for the ~17 k distinct pieces of a 1 MB prompt (growing there cost a few ms); 256 KB.
+  private mask = 32 * 1024 - 1;
   /** Per slot: hash, count, offset into `chars`, length; length 0 marks an empty slot. */
-  private slots = new Int32Array(4 * 1024);
-  private chars = new Uint16Array(16 * 1024);
+  private slots = new Int32Array(4 * (this.mask + 1));
+  private chars = new Uint16Array(128 * 1024);
   private charsUsed = 0;
 
   /** The count stored for text[from, to) (a non-empty range), or -1. */

@@ -36,7 +36,8 @@ export function safeChunks(text: string, minChunk = 2048): string[] {
 
 /** Counts with a content-keyed cache of chunk counts, bounded by the characters it holds. */
 export class ChunkedTokenCounter {
-  private readonly cache = new Map<string, number>();
+  /** Per encoding: chunk → count, oldest first. */
+  private readonly caches = new Map<Encoding, Map<string, number>>();
   private cachedChars = 0;
   hits = 0;
   misses = 0;
@@ -54,24 +55,32 @@ export class ChunkedTokenCounter {
   }
 
   private countChunk(chunk: string, enc: Encoding): number {
-    const key = `${enc}\u0000${chunk}`;
-    const cached = this.cache.get(key);
+    let cache = this.caches.get(enc);
+    if (!cache) this.caches.set(enc, (cache = new Map()));
+    const cached = cache.get(chunk);
     if (cached !== undefined) {
       // Map keeps insertion order: re-insert so the oldest entries are evicted first.
-      this.cache.delete(key);
-      this.cache.set(key, cached);
+      cache.delete(chunk);
+      cache.set(chunk, cached);
       this.hits++;
       return cached;
     }
     this.misses++;
     const n = countTokens(chunk, enc);
-    this.cache.set(key, n);
-    this.cachedChars += key.length;
-    for (const [oldKey] of this.cache) {
-      if (this.cachedChars <= this.maxCachedChars) break;
-      this.cache.delete(oldKey);
-      this.cachedChars -= oldKey.length;
-    }
+    cache.set(chunk, n);
+    this.cachedChars += chunk.length;
+    this.evict();
     return n;
+  }
+
+  /** Drops least recently used chunks (oldest first, one encoding after the other) while over the size bound. */
+  private evict(): void {
+    for (const cache of this.caches.values()) {
+      for (const [oldChunk] of cache) {
+        if (this.cachedChars <= this.maxCachedChars) return;
+        cache.delete(oldChunk);
+        this.cachedChars -= oldChunk.length;
+      }
+    }
   }
 }

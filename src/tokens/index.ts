@@ -22,4 +22,4 @@ export { type TokenUsage, requestCostUsd } from './cost';
 export { type SyntheticOptions, syntheticChat, randomCachePrefix } from './synthetic';
 export { mulberry32 } from './rng';
 export { ChunkedTokenCounter, safeChunks } from './chunked-count';
-export { type ParsedPrompt, type PromptSection, type PromptProblem, type PromptFormat, parsePromptFile, promptDefaults, promptFormat } from './prompt-files';
+export { type ParsedPrompt, type PromptSection, type PromptProblem, type PromptFormat, parsePromptFile, promptDefaults, promptFormat, splitLines } from './prompt-files';

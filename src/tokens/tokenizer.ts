@@ -2,9 +2,8 @@
 // (measured in bench/tokenizers.ts, results in docs/tokenizers.md). Pure JS: no WASM to ship.
 
 import type * as GptEncoding from 'gpt-tokenizer/encoding/o200k_base';
-import type { RankTable } from './byte-table';
+import { TokenRankTable, type RankTable } from './byte-table';
 import { PieceCounter } from './piece-count';
-import { mulberry32 } from './rng';
 
 export type Encoding = 'o200k_base' | 'cl100k_base';
 export const ENCODINGS: readonly Encoding[] = ['o200k_base', 'cl100k_base'];
@@ -54,28 +53,18 @@ const counters = new Map<Encoding, PieceCounter>();
 export function pieceCounter(enc: Encoding): PieceCounter {
   let c = counters.get(enc);
   if (!c) {
-    c = new PieceCounter(enc, rankTable(enc));
+    c = new PieceCounter(enc, TokenRankTable.build(rankTable(enc)));
     counters.set(enc, c);
   }
   return c;
 }
 
 /**
- * Loads an encoding and runs `use` (by default a count) on ~150 KB of random vocabulary entries, so
- * that the first real count runs optimized code (a fresh process counts 1 MB ~2× slower otherwise);
- * then forgets the pieces it saw, so that real counts are not helped by them. For long-running
- * processes (the language server), at start.
+ * Loads an encoding and runs one warm-up round of the code that counts with it (PieceCounter.warmUp):
+ * for long-running processes such as the language server, at start.
  */
-export function warmUpCounting(enc: Encoding, use: (text: string) => void = (text) => countTokens(text, enc)): void {
-  const table = rankTable(enc);
-  const rng = mulberry32(0x5eed);
-  const parts: string[] = [];
-  while (parts.length < 40_000) {
-    const token = table[Math.floor(rng() * table.length)];
-    if (typeof token === 'string') parts.push(token);
-  }
-  use(parts.join(''));
-  pieceCounter(enc).clearCache();
+export function warmUpCounting(enc: Encoding, use?: (text: string) => void): void {
+  pieceCounter(enc).warmUp(use);
 }
 
 /** Number of tokens in `text`, equal to `encode(text, enc).length`, without building the ids. */

@@ -32,6 +32,20 @@ describe('prompt files', () => {
     ]);
   });
 
+  it('reads \\r\\n line ends as \\n (same sections, lines and problems), and keeps a \\r that ends no line', () => {
+    for (const name of ['support.prompty', 'roles.prompt.md', 'plain.md']) {
+      const text = fs.readFileSync(path.join(dir, name), 'utf8');
+      assert.deepEqual(parsePromptFile(name, text.replace(/\r?\n/g, '\r\n')), parsePromptFile(name, text), name);
+    }
+    const p = parsePromptFile('x.prompty', '\ufeffsystem:\r\n\r\n  be brief\r\r\n\r\nuser:\r\nhi\r');
+    assert.deepEqual(
+      p.sections.map((s) => [s.label, s.line, s.text]),
+      [['system', 1, '  be brief'], ['user', 5, 'hi']],
+    );
+    const lone = parsePromptFile('x.md', 'a\rb\nc');
+    assert.equal(lone.sections[0].text, 'a\rb\nc');
+  });
+
   it('renders {{variables}} and names the missing ones', () => {
     const p = parseFixture('support.prompty');
     assert.deepEqual(promptDefaults(p), { product: 'Contoso Router', question: 'How do I reset my password?' });

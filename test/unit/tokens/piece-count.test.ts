@@ -41,7 +41,7 @@ describe('tokens/piece-count', () => {
 
       it("counts ~1 MB of real text exactly as OpenAI's tiktoken does, cold and with every piece cached", () => {
         const text = repoText(1_000_000);
-        const counter = new PieceCounter(enc, table(enc));
+        const counter = new PieceCounter(enc, TokenRankTable.build(table(enc)));
         const expected = tiktokenCount(text, enc);
         assert.equal(counter.count(text), expected);
         assert.equal(counter.count(text), expected, 'second count, from the piece cache');
@@ -68,7 +68,7 @@ describe('tokens/piece-count', () => {
       });
 
       it('stays exact when its piece cache starts over', () => {
-        const counter = new PieceCounter(enc, table(enc), 50);
+        const counter = new PieceCounter(enc, TokenRankTable.build(table(enc)), 50);
         const text = repoText(50_000);
         assert.equal(counter.count(text), tiktokenCount(text, enc));
         assert.equal(counter.count(text), tiktokenCount(text, enc));
@@ -76,7 +76,7 @@ describe('tokens/piece-count', () => {
 
       it("finds every token of the encoding by its bytes, at its rank, and nothing else", () => {
         const t = table(enc);
-        const ranks = new TokenRankTable(t);
+        const ranks = TokenRankTable.build(t);
         const utf8 = new TextEncoder();
         let checked = 0;
         for (let rank = 0; rank < t.length; rank++) {
