@@ -16,6 +16,8 @@ const nodeBundles = [
   { entryPoints: { 'engine-worker': 'src/extension/engine-worker.ts' } },
   // The language server runs in its own process (started by the extension, or by tests over stdio).
   { entryPoints: { server: 'src/server/server.ts' } },
+  // Its helper thread for counting large files (src/tokens/piece-helper.ts).
+  { entryPoints: { 'piece-worker': 'src/tokens/piece-worker.ts' } },
 ];
 if (tests) {
   // The integration suite that runs inside a real VS Code extension host (out/ is not packaged).

@@ -147,6 +147,9 @@ export class TokenRankTable {
   }
 }
 
+/** What PieceCountTable.get returns for a piece it does not hold (stored counts are ≥ 0, or ≤ -2 for marks). */
+export const ABSENT = -1;
+
 /**
  * Counts of pieces of text, by the piece's characters. A slot is four int32s side by side — hash,
  * count, where the piece's characters start in `chars`, their length — so a lookup touches one slot
@@ -161,8 +164,21 @@ export class PieceCountTable {
   private chars = new Uint16Array(128 * 1024);
   private charsUsed = 0;
 
-  /** The count stored for text[from, to) (a non-empty range), or -1. */
+  /** The count stored for text[from, to) (a non-empty range), or ABSENT. */
   get(text: string, from: number, to: number): number {
+    const slot = this.find(text, from, to);
+    return slot < 0 ? ABSENT : this.slots[4 * slot + 1];
+  }
+
+  /** Stores the count of text[from, to), in place of the one stored, if any. */
+  put(text: string, from: number, to: number, count: number): void {
+    const slot = this.find(text, from, to);
+    if (slot < 0) this.set(text, from, to, count);
+    else this.slots[4 * slot + 1] = count;
+  }
+
+  /** The slot of text[from, to), or -1. */
+  private find(text: string, from: number, to: number): number {
     const h = hashChars(text, from, to);
     const length = to - from;
     const slots = this.slots;
@@ -175,7 +191,7 @@ export class PieceCountTable {
       const offset = slots[at + 2];
       let k = 0;
       while (k < length && chars[offset + k] === text.charCodeAt(from + k)) k++;
-      if (k === length) return slots[at + 1];
+      if (k === length) return slot;
     }
   }
 

@@ -8,7 +8,7 @@
 // the run of line breaks, except o200k's punctuation piece, which may go on with '/'
 // (` ?[^\s\p{L}\p{N}]+[\r\n/]*`); and no piece that starts after the run can reach back into it.
 
-import { countTokens, type Encoding } from './tokenizer';
+import { pieceCounter, type Encoding } from './tokenizer';
 
 /** Cut points: indices where a chunk may start. At least `minChunk` characters per chunk. */
 export function safeChunks(text: string, minChunk = 2048): string[] {
@@ -48,29 +48,34 @@ export class ChunkedTokenCounter {
   ) {}
 
   count(text: string, enc: Encoding): number {
-    if (text.length <= this.minChunk) return this.countChunk(text, enc);
-    let total = 0;
-    for (const chunk of safeChunks(text, this.minChunk)) total += this.countChunk(chunk, enc);
-    return total;
-  }
-
-  private countChunk(chunk: string, enc: Encoding): number {
     let cache = this.caches.get(enc);
     if (!cache) this.caches.set(enc, (cache = new Map()));
-    const cached = cache.get(chunk);
-    if (cached !== undefined) {
+    const chunks = text.length <= this.minChunk ? [text] : safeChunks(text, this.minChunk);
+    let total = 0;
+    const missing: string[] = [];
+    for (const chunk of chunks) {
+      const cached = cache.get(chunk);
+      if (cached === undefined) {
+        missing.push(chunk);
+        continue;
+      }
       // Map keeps insertion order: re-insert so the oldest entries are evicted first.
       cache.delete(chunk);
       cache.set(chunk, cached);
       this.hits++;
-      return cached;
+      total += cached;
     }
-    this.misses++;
-    const n = countTokens(chunk, enc);
-    cache.set(chunk, n);
-    this.cachedChars += chunk.length;
+    // Counted together, so that a large text's new pieces can be counted on a helper thread meanwhile.
+    const counts = pieceCounter(enc).countEach(missing);
+    missing.forEach((chunk, i) => {
+      this.misses++;
+      total += counts[i];
+      if (cache.has(chunk)) return; // the same chunk twice in one text
+      cache.set(chunk, counts[i]);
+      this.cachedChars += chunk.length;
+    });
     this.evict();
-    return n;
+    return total;
   }
 
   /** Drops least recently used chunks (oldest first, one encoding after the other) while over the size bound. */

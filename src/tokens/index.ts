@@ -1,5 +1,5 @@
 // Public API of the tokens module: tokenizer, chat overhead, model catalog, cost, synthetic prompts.
-export { type Encoding, ENCODINGS, isEncoding, encode, decode, countTokens, warmUpCounting } from './tokenizer';
+export { type Encoding, ENCODINGS, isEncoding, encode, decode, countTokens, warmUpCounting, startCountHelper } from './tokenizer';
 export {
   type ChatMessage,
   type ChatTokenCount,

@@ -9,12 +9,19 @@
 // Results equal gpt-tokenizer's and OpenAI's tiktoken (test/unit/tokens/piece-count.test.ts).
 
 import { NO_RANK, PieceCountTable, type TokenRankTable } from './byte-table';
+import type { PieceHelper, PendingPieces } from './piece-helper';
 import { mulberry32 } from './rng';
 import { pieceEnd } from './pretokenize';
 import type { Encoding } from './tokenizer';
 
+/** Texts shorter than this are counted on this thread alone (a batch round trip costs more than it saves). */
+const PARALLEL_MIN_CHARS = 32 * 1024;
+/** A piece's mark in the piece table while the helper counts it: PENDING - its index in the pending list. */
+const PENDING = -2;
 
 export class PieceCounter {
+  /** A worker thread that counts the new pieces of large texts alongside this one (./piece-helper). */
+  helper: PieceHelper | null = null;
   private counts = new PieceCountTable();
   // Work arrays, grown to the longest piece seen: its UTF-8 bytes, and BPE's parts.
   private bytes = new Uint8Array(256);
@@ -28,15 +35,66 @@ export class PieceCounter {
     private readonly maxCachedPieces = 1 << 19,
   ) {}
 
+  /** Tokens in `text`. */
   count(text: string): number {
+    return this.countEach([text])[0];
+  }
+
+  /**
+   * Tokens in each of `texts`, counted one by one. With a helper and ≥ 32 KB of text in all, the
+   * helper counts the pieces not seen before while this thread goes on (see ./piece-helper).
+   */
+  countEach(texts: readonly string[]): number[] {
+    let chars = 0;
+    for (const text of texts) chars += text.length;
+    const totals = new Array<number>(texts.length).fill(0);
+    if (chars < PARALLEL_MIN_CHARS || !this.helper?.available) {
+      texts.forEach((text, k) => (totals[k] = this.countKnown(text, k, null, totals)));
+      return totals;
+    }
+    const pending = this.helper.pending(this.enc, () => this.ranks.parts);
+    texts.forEach((text, k) => {
+      const known = this.countKnown(text, k, pending, totals); // may add to totals[k] itself: read it after
+      totals[k] += known;
+    });
+    pending.finish((piece) => this.countPiece(piece), this.storeCount, totals);
+    return totals;
+  }
+
+  /** Puts a piece's count in the piece table (replacing its pending mark). */
+  private readonly storeCount = (piece: string, count: number): void => this.counts.put(piece, 0, piece.length, count);
+
+  /**
+   * Tokens in `text` (number `k` of a countEach call). With `pending`, pieces not seen before are left
+   * to the helper: marked in the piece table and noted with `k`; their counts reach `totals` later.
+   */
+  private countKnown(text: string, k: number, pending: PendingPieces | null, totals: number[]): number {
     const n = text.length;
     const enc = this.enc;
-    const counts = this.counts;
+    const ranks = this.ranks;
     let total = 0;
     for (let i = 0; i < n; ) {
       const end = pieceEnd(text, i, enc);
-      const cached = counts.get(text, i, end);
-      total += cached >= 0 ? cached : this.countNewPiece(text, i, end);
+      // A third of the pieces are one or two ASCII characters: a byte is always a token, and a pair of
+      // bytes is one token or two. Answered without the piece table.
+      if (end - i <= 2) {
+        const a = text.charCodeAt(i);
+        const b = end - i === 2 ? text.charCodeAt(i + 1) : 0;
+        if ((a | b) < 128) {
+          total += end - i === 1 || ranks.pairRank(a, b) !== NO_RANK ? 1 : 2;
+          i = end;
+          continue;
+        }
+      }
+      const cached = this.counts.get(text, i, end);
+      if (cached >= 0) total += cached;
+      else if (!pending) total += this.countNewPiece(text, i, end);
+      else if (cached <= PENDING) pending.seen(PENDING - cached, k);
+      else {
+        if (this.counts.size >= this.maxCachedPieces) this.counts = new PieceCountTable();
+        this.counts.put(text, i, end, PENDING - pending.add(text.slice(i, end), k));
+        pending.poll(this.storeCount, totals);
+      }
       i = end;
     }
     return total;
@@ -60,11 +118,17 @@ export class PieceCounter {
     this.clearCache();
   }
 
+  /** Tokens in one piece (as the pre-tokenizer cuts it), without the piece cache. */
+  countPiece(piece: string): number {
+    const length = this.toUtf8(piece, 0, piece.length);
+    return this.ranks.rank(this.bytes, 0, length) !== NO_RANK ? 1 : this.bpeCount(length);
+  }
+
   private countNewPiece(text: string, start: number, end: number): number {
     const length = this.toUtf8(text, start, end);
     const c = this.ranks.rank(this.bytes, 0, length) !== NO_RANK ? 1 : this.bpeCount(length);
     if (this.counts.size >= this.maxCachedPieces) this.counts = new PieceCountTable();
-    this.counts.set(text, start, end, c);
+    this.counts.put(text, start, end, c);
     return c;
   }
 

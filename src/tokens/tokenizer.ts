@@ -3,6 +3,7 @@
 
 import type * as GptEncoding from 'gpt-tokenizer/encoding/o200k_base';
 import { TokenRankTable, type RankTable } from './byte-table';
+import { PieceHelper } from './piece-helper';
 import { PieceCounter } from './piece-count';
 
 export type Encoding = 'o200k_base' | 'cl100k_base';
@@ -48,15 +49,36 @@ function rankTable(enc: Encoding): RankTable {
 }
 
 const counters = new Map<Encoding, PieceCounter>();
+let helper: PieceHelper | null = null;
 
 /** The fast exact counter of an encoding (./piece-count), built on first use. */
 export function pieceCounter(enc: Encoding): PieceCounter {
   let c = counters.get(enc);
   if (!c) {
     c = new PieceCounter(enc, TokenRankTable.build(rankTable(enc)));
+    c.helper = helper;
     counters.set(enc, c);
   }
   return c;
+}
+
+/**
+ * Starts a worker thread (`workerFile`, the bundled dist/piece-worker.js) that counts the new pieces of
+ * large texts alongside this thread, for every encoding. For long-running processes on ≥ 2 cores.
+ */
+export function startCountHelper(workerFile: string): PieceHelper | null {
+  if (helper) return helper;
+  const tables = Object.fromEntries([...counters].map(([enc, c]) => [enc, c.ranks.parts]));
+  helper = PieceHelper.start(workerFile, tables);
+  for (const c of counters.values()) c.helper = helper;
+  return helper;
+}
+
+/** Stops the helper thread; counting goes on without it. */
+export function stopCountHelper(): void {
+  helper?.dispose();
+  helper = null;
+  for (const c of counters.values()) c.helper = null;
 }
 
 /**

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PerfLabApi } from '../../../src/extension/extension';
-import { countChatTokens, countTokens } from '../../../src/tokens';
+import { countChatTokens, countTokens, mulberry32 } from '../../../src/tokens';
 import { waitForMarker, writeMarker } from '../markers';
 import { waitFor } from './wait';
 
@@ -97,6 +97,25 @@ describe('Prompt and scenario language support in a real VS Code', () => {
       return l?.some((x) => x.command?.title === `user · ${expected} tokens`) ? true : undefined;
     });
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('counts a large prompt file exactly (its new pieces counted on the server\'s helper thread)', async () => {
+    // ~400 KB of made-up words: tens of thousands of pieces the server has never seen.
+    const rng = mulberry32(11);
+    const word = () => Array.from({ length: 3 + Math.floor(rng() * 8) }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(rng() * 26)]).join('');
+    const paragraph = () => Array.from({ length: 12 }, word).join(' ') + '.';
+    const body = (lines: number) => Array.from({ length: lines }, paragraph).join('\n');
+    const system = body(2500);
+    const user = body(2500);
+    fs.writeFileSync(path.join(root, 'large.prompty'), `---\nmodel: gpt-4o\n---\nsystem:\n${system}\n\nuser:\n${user}\n`);
+    const doc = await vscode.workspace.openTextDocument(path.join(root, 'large.prompty'));
+    const expected = countChatTokens([{ role: 'system', content: system }, { role: 'user', content: user }], 'o200k_base');
+    const lenses = await poll('CodeLens of the large file', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      return l && l.length >= 3 ? l : undefined;
+    });
+    assert.deepEqual(lenses.slice(1).map((l) => l.command?.title), [`system · ${expected.perMessage[0].toLocaleString('en-US')} tokens`, `user · ${expected.perMessage[1].toLocaleString('en-US')} tokens`]);
+    assert.match(String(lenses[0].command?.title), new RegExp(`^total ${expected.total.toLocaleString('en-US')} `));
   });
 
   it('a .jsonl dataset: tokens per line as inlay hints, a malformed line as a diagnostic on its line', async () => {
