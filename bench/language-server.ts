@@ -19,6 +19,7 @@ import type { CodeLens } from 'vscode-languageserver-protocol';
 import { analyzePrompt } from '../src/server/prompt-analysis';
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import { ChunkedTokenCounter } from '../src/tokens/chunked-count';
+import { PieceHelper } from '../src/tokens/piece-helper';
 import { pieceEnd } from '../src/tokens/pretokenize';
 import { parsePromptFile } from '../src/tokens/prompt-files';
 import { countTokens, pieceCounter } from '../src/tokens/tokenizer';
@@ -122,32 +123,42 @@ async function openCold(): Promise<void> {
   const fileName = path.join(TMP, 'big.prompty');
   const bytes = Buffer.byteLength(text);
   const counter = pieceCounter('o200k_base');
+  for (let round = 0; round < 3; round++) counter.warmUp();
+  const helper = PieceHelper.start(path.join(__dirname, '..', 'dist', 'piece-worker.js'), { o200k_base: counter.ranks.parts })!;
+  while (!helper.available) await sleep(20);
+  // Warm this thread's side of counting with the helper too, as the server's warm-up does.
+  counter.helper = helper;
   counter.warmUp();
+  counter.helper = null;
   const rows: Record<string, number[]> = {};
   const add = (k: string, v: number) => (rows[k] ??= []).push(v);
   let expected = NaN;
 
   console.error(`1 MB prompty: ${fmtN(bytes)} bytes, ${fmtN(text.split('\n').length)} lines, ${REPS} reps`);
   for (let rep = 0; rep < REPS; rep++) {
-    // Over the protocol: a fresh server per rep, started a second before (its warm-up done; every piece
-    // and chunk cache empty).
-    const server = await startServer();
-    await sleep(1000);
-    const uri = server.client.uri(fileName);
-    const t0 = performance.now();
-    await server.client.open(fileName, text);
-    const lenses = await codeLens(server.client, uri);
-    add('server: didOpen → codeLens, cold', performance.now() - t0);
-    // Everything but the counting: the same text under another name, every chunk cached.
-    const copy = path.join(TMP, 'big-copy.prompty');
-    const t1 = performance.now();
-    await server.client.open(copy, text);
-    const lenses2 = await codeLens(server.client, server.client.uri(copy));
-    add('server: same text reopened under another name (every chunk cached)', performance.now() - t1);
-    await server.stop();
-    if (lensTotal(lenses2) !== lensTotal(lenses)) throw new Error('reopen total differs');
-    if (!Number.isNaN(expected) && lensTotal(lenses) !== expected) throw new Error(`server total ${lensTotal(lenses)} != ${expected}`);
-    expected = lensTotal(lenses);
+    // Over the protocol: a fresh server per rep, started two seconds before (its warm-up done, its helper
+    // thread up; every piece and chunk cache empty); then the same with the helper thread off.
+    for (const helper of [true, false]) {
+      const server = await startServer(false, helper ? {} : { PERFLAB_COUNT_HELPER: '0' });
+      await sleep(2000);
+      const uri = server.client.uri(fileName);
+      const t0 = performance.now();
+      await server.client.open(fileName, text);
+      const lenses = await codeLens(server.client, uri);
+      add(helper ? 'server: didOpen → codeLens, cold' : 'server: didOpen → codeLens, cold, helper thread off', performance.now() - t0);
+      if (helper) {
+        // Everything but the counting: the same text under another name, every chunk cached.
+        const copy = path.join(TMP, 'big-copy.prompty');
+        const t1 = performance.now();
+        await server.client.open(copy, text);
+        const lenses2 = await codeLens(server.client, server.client.uri(copy));
+        add('server: same text reopened under another name (every chunk cached)', performance.now() - t1);
+        if (lensTotal(lenses2) !== lensTotal(lenses)) throw new Error('reopen total differs');
+      }
+      await server.stop();
+      if (!Number.isNaN(expected) && lensTotal(lenses) !== expected) throw new Error(`server total ${lensTotal(lenses)} != ${expected}`);
+      expected = lensTotal(lenses);
+    }
 
     // In-process, same text: what the server does, minus the protocol; then its parts.
     counter.clearCache();
@@ -158,6 +169,12 @@ async function openCold(): Promise<void> {
     counter.clearCache();
     const [fast, tFast] = time(() => countTokens(text, 'o200k_base'));
     add('count the whole text: fast counter, cold (piece cache cleared)', tFast);
+    counter.helper = helper;
+    counter.clearCache();
+    const [two, tTwo] = time(() => countTokens(text, 'o200k_base'));
+    add('count the whole text: fast counter, cold, + helper thread', tTwo);
+    counter.helper = null;
+    if (two !== fast) throw new Error(`count with the helper ${two} != ${fast}`);
     add('count the whole text: fast counter, every piece cached', time(() => countTokens(text, 'o200k_base'))[1]);
     o200k.clearMergeCache();
     const [slow, tSlow] = time(() => o200k.countTokens(text, PLAIN));
@@ -172,6 +189,7 @@ async function openCold(): Promise<void> {
     console.error(`  rep ${rep + 1}: ${Object.entries(rows).map(([k, v]) => `${ms(v[v.length - 1])}`).join(' ')}`);
   }
 
+  helper.dispose();
   const stats = pieceStats(text);
   const base = median(rows["count the whole text: gpt-tokenizer's countTokens, merge cache cleared (before)"]);
   console.log(`\n### 1 MB prompt file (${fmtN(bytes)} bytes, 6 role sections, ${fmtN(expected)} prompt tokens; ${fmtN(stats.pieces)} pre-tokenizer pieces, ${fmtN(stats.unique)} distinct, ${fmtN(stats.bpe)} of those need BPE merging)\n`);
