@@ -210,6 +210,7 @@ async function keystrokes(label: string, text: string, fileName: string, n: numb
   const editable = lines.map((_, i) => i).filter((i) => i > fmEnd && !ROLE_LINE.test(lines[i]) && !/^ {0,3}(```|~~~)/.test(lines[i]));
   const rng = mulberry32(7);
   const server = await startServer();
+  await sleep(2000); // past the server's warm-up rounds (a request meanwhile waits for one round)
   const uri = server.client.uri(fileName);
   const [first, tOpen] = await (async () => {
     const t = performance.now();

@@ -67,6 +67,22 @@ function gptTokenizer(pkg: string): Candidate | undefined {
   };
 }
 
+// What src/tokens counts with since 2026-11-28: its own counter (src/tokens/piece-count.ts) over
+// gpt-tokenizer's rank table; ids (and so the "exact?" column) still come from gpt-tokenizer.
+function perflabCounter(): Candidate {
+  return {
+    label: 'perflab counter (src/tokens; ids from gpt-tokenizer)',
+    version: `gpt-tokenizer ${version('gpt-tokenizer')} tables`,
+    load(enc) {
+      const tokens = require(path.join(ROOT, 'src', 'tokens', 'tokenizer.ts')) as typeof import('../src/tokens/tokenizer');
+      return { encode: (t) => tokens.encode(t, enc), count: (t) => tokens.countTokens(t, enc), reset: () => tokens.pieceCounter(enc).clearCache() };
+    },
+    bundleEntry: `
+      const { countTokens } = require(${JSON.stringify(path.join(ROOT, 'src', 'tokens', 'tokenizer.ts'))});
+      exports.count = countTokens;`,
+  };
+}
+
 function jsTiktoken(): Candidate | undefined {
   const v = version('js-tiktoken');
   if (!v) return undefined;
@@ -358,6 +374,7 @@ function coldLoad(file: string, encs: EncName[]): { ms: number; rssMb: number } 
 
 async function main(): Promise<void> {
   const candidates = [
+    perflabCounter(),
     gptTokenizer('gpt-tokenizer'),
     gptTokenizer('gpt-tokenizer-v3'),
     gptTokenizer('gpt-tokenizer-v4'),
@@ -429,12 +446,12 @@ async function main(): Promise<void> {
     const load = coldLoad(b.file, ENCODINGS);
     console.log(`${c.label}@${c.version}: ${mismatches}/${checked} id mismatches, ${countMismatches} count mismatches, lone surrogates ${loneMismatch}/${loneSurrogates.length * 2} ${decodeNote}`);
     for (const [k, v] of byCategory) console.log(`   ${k}: ${v}`);
-    r.push(c.label, c.version, `${mismatches}/${checked}`, msPerMb.join(' / '), usPerMsg.join(' / '));
+    r.push(c.label, c.version, `${mismatches}/${checked} (counts: ${countMismatches})`, msPerMb.join(' / '), usPerMsg.join(' / '));
     r.push(worstMs.toFixed(0), (b.bytes / 1024).toFixed(0), `${loadOne.ms.toFixed(0)} / ${load.ms.toFixed(0)}`, load.rssMb.toFixed(0));
     rows.push(`| ${r.join(' | ')} |`);
   }
 
-  console.log('\n| library | version | exact? (mismatches/N, both encodings) | ms per MB (o200k / cl100k) | µs per chat message (o200k / cl100k) | worst case ms (2,000 CJK chars in one piece, o200k) | bundle KB (min) | cold load ms (o200k only / both) | RSS after load MB |');
+  console.log('\n| library | version | exact? (id mismatches/N, both encodings; count mismatches) | ms per MB (o200k / cl100k) | µs per chat message (o200k / cl100k) | worst case ms (2,000 CJK chars in one piece, o200k) | bundle KB (min) | cold load ms (o200k only / both) | RSS after load MB |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   fs.rmSync(dir, { recursive: true, force: true });
