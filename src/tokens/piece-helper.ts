@@ -43,8 +43,8 @@ export class PieceHelper {
   /** A helper running `workerFile` (dist/piece-worker.js) with these encodings' tables; null when the file is missing. */
   static start(workerFile: string, tables: Partial<Record<Encoding, TokenRankParts>>): PieceHelper | null {
     if (!fs.existsSync(workerFile)) return null;
-    // The worker holds only a piece cache (the tables are shared): a 4 MB young generation keeps its
-    // resident memory down (measured: +21 MB over a server without it, +27 MB with V8's default).
+    // The worker keeps nothing between batches (the tables are shared): a 4 MB young generation keeps
+    // its resident memory down (measured: +21 MB over a server without it, +27 MB with V8's default).
     const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
     const helper = new PieceHelper(new Worker(workerFile, { workerData: { tables }, resourceLimits }));
     for (const enc of Object.keys(tables)) helper.tablesSent.add(enc as Encoding);
