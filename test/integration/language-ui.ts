@@ -1,5 +1,6 @@
 // Browser side of the language suite: a screenshot of a .prompty file with its inline token counts
-// (CodeLens) for the README, once the host side has opened it.
+// (CodeLens) for the README, once the host side has opened it; then the status-bar model picker,
+// clicked and typed into as a user would.
 
 import type { Page } from 'playwright-core';
 import { waitForMarker, writeMarker } from './markers';
@@ -17,4 +18,15 @@ export default async function languageUi(page: Page, log: (message: string) => v
   await screenshot(page, 'language-prompt-counts');
   log('prompt file with inline token counts: screenshot taken');
   writeMarker(workspace, 'prompt-shot');
+
+  // The status-bar model picker, as a user works it: click the model, type a name, Enter.
+  await waitForMarker(workspace, 'pick-model', 180_000);
+  await page.locator('.statusbar-item', { hasText: 'gpt-5-mini' }).first().click({ timeout: 30_000 });
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 20_000 });
+  await input.fill('gpt-4-turbo');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'gpt-4-turbo' }).first().waitFor({ timeout: 20_000 });
+  await input.press('Enter');
+  log('model picker: gpt-4-turbo picked');
+  writeMarker(workspace, 'model-picked');
 }

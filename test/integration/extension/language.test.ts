@@ -173,4 +173,27 @@ describe('Prompt and scenario language support in a real VS Code', () => {
     assert.ok(shown > 10, `token boundaries drawn for the visible lines (${shown})`);
     assert.equal(await vscode.commands.executeCommand<number>('perflab.toggleTokenBoundaries'), 0, 'the same command turns them off');
   });
+
+  it('the status-bar model picker: a model picked in the quick pick (browser side) counts a prompt without one', async () => {
+    // German: the two encodings count it differently (cl100k_base 33, o200k_base 29 with framing).
+    const body = 'Fasse den Vorfallbericht unten für eine Bereitschaftsingenieurin in fünf Stichpunkten zusammen.';
+    fs.writeFileSync(path.join(root, 'summary.prompt.md'), `${body}\n`);
+    const doc = await vscode.workspace.openTextDocument(path.join(root, 'summary.prompt.md'));
+    await vscode.window.showTextDocument(doc);
+    await poll('the model in the status bar', async () => (/gpt-5-mini/.test(perflab.prompts.statusText.model) ? true : undefined));
+    writeMarker(root, 'pick-model');
+    await waitForMarker(root, 'model-picked', 60_000);
+    try {
+      await poll('the picked model in the settings', async () => (vscode.workspace.getConfiguration('perflab').get('promptModel') === 'gpt-4-turbo' ? true : undefined));
+      const expected = countChatTokens([{ role: 'user', content: body }], 'cl100k_base');
+      await poll('CodeLens counted for gpt-4-turbo (cl100k_base)', async () => {
+        const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+        const title = l?.[0]?.command?.title ?? '';
+        return title.startsWith(`total ${expected.total} `) && title.endsWith('on gpt-4-turbo (picked)') ? true : undefined;
+      });
+      assert.notEqual(expected.total, countChatTokens([{ role: 'user', content: body }], 'o200k_base').total, 'the picked model changed the encoding');
+    } finally {
+      await vscode.workspace.getConfiguration('perflab').update('promptModel', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
