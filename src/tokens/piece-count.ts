@@ -94,9 +94,13 @@ export class PieceCounter {
       else if (!pending) total += this.countNewPiece(text, i, end);
       else if (cached <= PENDING) pending.seen(PENDING - cached, k);
       else {
-        if (this.counts.size >= this.maxCachedPieces) this.counts = new PieceCountTable();
-        this.counts.put(text, i, end, PENDING - pending.add(text.slice(i, end), k));
-        pending.poll(this.storeCount, totals);
+        const p = pending.add(text, i, end, k);
+        if (p < 0) total += this.countNewPiece(text, i, end); // the helper's job is full
+        else {
+          if (this.counts.size >= this.maxCachedPieces) this.counts = new PieceCountTable();
+          this.counts.put(text, i, end, PENDING - p);
+          pending.poll(this.storeCount, totals);
+        }
       }
       i = end;
     }
@@ -122,6 +126,28 @@ export class PieceCounter {
   /** Tokens in one piece (as the pre-tokenizer cuts it), without the piece cache. */
   countPiece(piece: string): number {
     return this.countRange(piece, 0, piece.length);
+  }
+
+  /** Tokens in the piece whose characters are chars[from, to) (the helper thread's input), without the piece cache. */
+  countChars(chars: Uint16Array, from: number, to: number): number {
+    const length = to - from;
+    if (this.bytes.length < 3 * length) this.growTo(3 * length);
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      const c = chars[from + i];
+      if (c >= 128) {
+        ascii = false;
+        break;
+      }
+      this.bytes[i] = c;
+    }
+    if (!ascii) {
+      // Rare (a piece with a character ≥ U+0080): rebuild the string, in slices (an argument list has limits).
+      let piece = '';
+      for (let i = from; i < to; i += 4096) piece += String.fromCharCode(...chars.subarray(i, Math.min(to, i + 4096)));
+      return this.countPiece(piece);
+    }
+    return this.ranks.rank(this.bytes, 0, length) !== NO_RANK ? 1 : this.bpeCount(length);
   }
 
   /** Tokens in the piece text[start, end): one if it is a token, else BPE's. */

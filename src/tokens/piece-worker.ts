@@ -1,10 +1,11 @@
-// The thread of PieceHelper (./piece-helper), bundled as dist/piece-worker.js: counts the pieces it is
-// sent, over the encoding tables the sending thread built (shared memory, no copy), and says when a
-// batch is done through the batch's shared state.
+// The thread of PieceHelper (./piece-helper), bundled as dist/piece-worker.js. A message starts a job;
+// then it counts the pieces the sending thread publishes in the job's shared arrays, over the encoding
+// tables that thread built (shared memory, no copy), and says how far it got, until the job's total is
+// known and counted.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { TokenRankTable, type TokenRankParts } from './byte-table';
-import type { PieceBatch } from './piece-helper';
+import { CHANGES, PROCESSED, PUBLISHED, TOTAL, type PieceJob } from './piece-helper';
 import { PieceCounter } from './piece-count';
 import type { Encoding } from './tokenizer';
 
@@ -21,12 +22,21 @@ for (const [enc, parts] of Object.entries(workerData.tables as Record<Encoding, 
   counters.set(enc as Encoding, counter);
 }
 
-parentPort!.on('message', (batch: PieceBatch) => {
-  if (batch.table) counters.set(batch.enc, new PieceCounter(batch.enc, new TokenRankTable(batch.table)));
-  const counter = counters.get(batch.enc)!;
-  const { state, pieces } = batch;
-  for (let i = 0; i < pieces.length; i++) state[1 + i] = counter.countPiece(pieces[i]);
-  Atomics.store(state, 0, 1);
-  Atomics.notify(state, 0);
+parentPort!.on('message', (job: PieceJob) => {
+  if (job.table) counters.set(job.enc, new PieceCounter(job.enc, new TokenRankTable(job.table)));
+  const counter = counters.get(job.enc)!;
+  const { control, chars, offsets, counts } = job;
+  let processed = 0;
+  for (;;) {
+    // Read the change count first: a change made after this read ends the wait below at once.
+    const changes = Atomics.load(control, CHANGES);
+    const published = Atomics.load(control, PUBLISHED);
+    for (; processed < published; processed++) counts[processed] = counter.countChars(chars, offsets[processed], offsets[processed + 1]);
+    Atomics.store(control, PROCESSED, processed);
+    Atomics.notify(control, PROCESSED);
+    const total = Atomics.load(control, TOTAL);
+    if (total >= 0 && processed >= total) break;
+    Atomics.wait(control, CHANGES, changes, 1000);
+  }
 });
 parentPort!.postMessage('ready');
