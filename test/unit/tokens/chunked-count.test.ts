@@ -29,15 +29,21 @@ describe('tokens/chunked-count', () => {
       }
     });
 
-    it(`${enc}: counts ~1 MB exactly as tiktoken, and after an edit recounts only the chunk it touched`, () => {
+    it(`${enc}: counts ~1 MB exactly as tiktoken, and after an edit recounts only the chunks around it`, () => {
       const text = repoText(1_000_000);
       const counter = new ChunkedTokenCounter();
       assert.equal(counter.count(text, enc), reference(enc).encode_ordinary(text).length);
-      const missesBefore = counter.misses;
-      const at = text.indexOf('\n', 500_000) + 1;
-      const edited = `${text.slice(0, at)}An edited line, typed in the middle.\n${text.slice(at)}`;
-      assert.equal(counter.count(edited, enc), reference(enc).encode_ordinary(edited).length);
-      assert.ok(counter.misses - missesBefore <= 2, `${counter.misses - missesBefore} chunks recounted`);
+      const chunks = counter.misses;
+      // Edits at a few places; cut points after an edit may shift for a few chunks before they fall on
+      // the same line breaks again, so "a few" rather than exactly one.
+      for (const where of [0.2, 0.5, 0.8]) {
+        const missesBefore = counter.misses;
+        const at = text.indexOf('\n', Math.floor(text.length * where)) + 1;
+        const edited = `${text.slice(0, at)}An edited line, typed in the middle.\n${text.slice(at)}`;
+        assert.equal(counter.count(edited, enc), reference(enc).encode_ordinary(edited).length);
+        const recounted = counter.misses - missesBefore;
+        assert.ok(recounted >= 1 && recounted <= 10, `${recounted} of ${chunks} chunks recounted`);
+      }
     });
   }
 
