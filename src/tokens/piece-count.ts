@@ -132,27 +132,26 @@ export class PieceCounter {
   countChars(chars: Uint16Array, from: number, to: number): number {
     const length = to - from;
     if (this.bytes.length < 3 * length) this.growTo(3 * length);
-    let ascii = true;
     for (let i = 0; i < length; i++) {
       const c = chars[from + i];
       if (c >= 128) {
-        ascii = false;
-        break;
+        // Rare (a character ≥ U+0080): rebuild the string, in slices (an argument list has limits).
+        let piece = '';
+        for (let j = from; j < to; j += 4096) piece += String.fromCharCode(...chars.subarray(j, Math.min(to, j + 4096)));
+        return this.countPiece(piece);
       }
       this.bytes[i] = c;
     }
-    if (!ascii) {
-      // Rare (a piece with a character ≥ U+0080): rebuild the string, in slices (an argument list has limits).
-      let piece = '';
-      for (let i = from; i < to; i += 4096) piece += String.fromCharCode(...chars.subarray(i, Math.min(to, i + 4096)));
-      return this.countPiece(piece);
-    }
-    return this.ranks.rank(this.bytes, 0, length) !== NO_RANK ? 1 : this.bpeCount(length);
+    return this.countBytes(length);
   }
 
-  /** Tokens in the piece text[start, end): one if it is a token, else BPE's. */
+  /** Tokens in the piece text[start, end). */
   private countRange(text: string, start: number, end: number): number {
-    const length = this.toUtf8(text, start, end);
+    return this.countBytes(this.toUtf8(text, start, end));
+  }
+
+  /** Tokens in the piece whose UTF-8 is the first `length` bytes of `this.bytes`: one if it is a token, else BPE's. */
+  private countBytes(length: number): number {
     return this.ranks.rank(this.bytes, 0, length) !== NO_RANK ? 1 : this.bpeCount(length);
   }
 

@@ -19,7 +19,7 @@ function api(enc: Encoding): EncodingApi {
   if (!a) {
     if (enc === 'o200k_base') a = require('gpt-tokenizer/encoding/o200k_base') as EncodingApi;
     else if (enc === 'cl100k_base') a = require('gpt-tokenizer/encoding/cl100k_base') as EncodingApi;
-    else throw new Error(`Unknown encoding "${String(enc)}" (expected ${ENCODINGS.join(' or ')})`);
+    else throw unknownEncoding(enc);
     loaded.set(enc, a);
   }
   return a;
@@ -45,7 +45,11 @@ export function decode(ids: readonly number[], enc: Encoding): string {
 function rankTable(enc: Encoding): RankTable {
   if (enc === 'o200k_base') return (require('gpt-tokenizer/bpeRanks/o200k_base') as { default: RankTable }).default;
   if (enc === 'cl100k_base') return (require('gpt-tokenizer/bpeRanks/cl100k_base') as { default: RankTable }).default;
-  throw new Error(`Unknown encoding "${String(enc)}" (expected ${ENCODINGS.join(' or ')})`);
+  throw unknownEncoding(enc);
+}
+
+function unknownEncoding(enc: string): Error {
+  return new Error(`Unknown encoding "${enc}" (expected ${ENCODINGS.join(' or ')})`);
 }
 
 const counters = new Map<Encoding, PieceCounter>();
