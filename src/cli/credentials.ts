@@ -4,6 +4,7 @@
 
 import type { Credential } from '../engine/chat-request';
 import type { Target } from '../engine/scenario/types';
+import { credentialProblem } from '../engine/secrets';
 
 export function defaultKeyEnv(target: Target): string | undefined {
   if (target.provider === 'azure') return 'AZURE_OPENAI_API_KEY';
@@ -33,6 +34,8 @@ export async function resolveCliCredential(target: Target, env: NodeJS.ProcessEn
         if (auth.env === undefined && target.provider === 'openai-compatible') return null;
         throw new CredentialError(`target "${target.name}": environment variable ${name} is not set (it should hold the ${auth.type === 'bearer' ? 'token' : 'API key'})`);
       }
+      const problem = credentialProblem(value);
+      if (problem) throw new CredentialError(`target "${target.name}": environment variable ${name} ${problem}`);
       return { header: auth.type === 'bearer' ? 'authorization' : 'api-key', value };
     }
   }

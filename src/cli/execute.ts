@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
-import { startRun } from '../engine/run';
+import { RunError, startRun } from '../engine/run';
 import { defaultRunDir } from '../engine/run-folder';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
@@ -22,7 +22,34 @@ export interface ExecuteOptions {
   format: 'human' | 'jsonl';
   junit?: string;
   seed?: number;
+  /** Replace the run files already in `out` (otherwise a folder holding a run is refused). */
+  overwrite?: boolean;
 }
+
+/** The files of a run folder; a folder holding any of them holds a run. */
+const RUN_FILES = ['requests.jsonl', 'windows.jsonl', 'summary.json', 'run.json'];
+
+/** The run folder: never appended to an earlier run (duplicate ids, two runs' numbers mixed), and
+ *  writable before anything is sent. */
+function prepareOutDir(outDir: string, overwrite: boolean): void {
+  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir}: exists and is not a folder`);
+  const existing = RUN_FILES.filter((name) => fs.existsSync(path.join(outDir, name)));
+  if (existing.length > 0) {
+    if (!overwrite) {
+      throw new UsageError(`--out ${outDir}: already holds a run (${existing.join(', ')}); choose another folder, or pass --overwrite to replace it`);
+    }
+    for (const name of existing) fs.rmSync(path.join(outDir, name), { force: true });
+  }
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.accessSync(outDir, fs.constants.W_OK);
+  } catch (err) {
+    throw new RunError(`cannot write results to ${outDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** Bad input on the command line (exit 2). */
+export class UsageError extends Error {}
 
 export async function executeScenario(scenario: Scenario, options: ExecuteOptions): Promise<number> {
   // Resolve every credential first: a missing key stops the run before anything is sent.
@@ -31,6 +58,7 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
     if (target.endpoint !== 'simulator') credentials.set(target.name, await resolveCliCredential(target));
   }
   const outDir = path.resolve(options.out ?? defaultRunDir(process.cwd(), scenario.name));
+  prepareOutDir(outDir, options.overwrite === true);
   const human = options.format === 'human';
   const showTarget = scenario.targets.length > 1;
   const w = scenario.workload;
@@ -41,7 +69,11 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   const say = (line: string) => (bars ? bars.log(`${line}\n`) : process.stdout.write(`${line}\n`));
   const progress = new Map<string, number>();
 
-  if (human) say(`perflab: running "${scenario.name}" — ${scenario.targets.length} target(s), results in ${outDir}`);
+  if (human) {
+    const length = w.duration_s !== undefined ? `${w.duration_s} s` : `${w.requests} requests`;
+    const end = w.on_end === 'abort' ? 'in-flight requests aborted at the end' : `then up to ${w.drain_timeout_s} s for in-flight requests (drain limit)`;
+    say(`perflab: running "${scenario.name}" — ${scenario.targets.length} target(s), ${length}, ${end}; retry ${scenario.retry.policy}; results in ${outDir}`);
+  }
   const run = startRun(scenario, {
     outDir,
     seed: options.seed,
@@ -57,6 +89,8 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
     },
   });
 
+  // Ctrl-C: drain, then abort on the second. SIGTERM / SIGHUP (a CI job cancelled, `npx` or a
+  // terminal going away): abort at once, so the summary is written before the process is killed.
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -68,14 +102,20 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
       run.stop('abort');
     }
   };
+  const onTerminate = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nperflab: ${signal}: aborting in-flight requests and writing the summary\n`);
+    run.stop('abort');
+  };
   process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGTERM', onTerminate);
+  process.on('SIGHUP', onTerminate);
   let summary: RunSummary;
   try {
     summary = await run.done;
   } finally {
     process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGTERM', onTerminate);
+    process.off('SIGHUP', onTerminate);
     bars?.stop();
   }
 
@@ -84,6 +124,10 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   if (options.junit) {
     fs.mkdirSync(path.dirname(path.resolve(options.junit)), { recursive: true });
     fs.writeFileSync(options.junit, toJunitXml(summary));
+  }
+  if (summary.error) {
+    process.stderr.write(`perflab: the run failed: ${summary.error}\n`);
+    return EXIT_RUN_ERROR;
   }
   return summary.passed ? EXIT_OK : EXIT_SLO_FAILED;
 }

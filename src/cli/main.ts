@@ -3,10 +3,12 @@
 
 import { Command, Option } from 'commander';
 import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
-import { PERFLAB_VERSION } from '../engine/run';
+import { PERFLAB_VERSION, RunError } from '../engine/run';
+import { ProxyError } from '../engine/proxy';
+import { PromptFileError } from '../tokens/prompt-files';
 import { CredentialError } from './credentials';
 import { registerDatasetCommands } from './dataset-command';
-import { EXIT_RUN_ERROR, EXIT_USAGE, executeScenario } from './execute';
+import { EXIT_RUN_ERROR, EXIT_USAGE, UsageError, executeScenario } from './execute';
 import { scenarioFromLoadFlags, type LoadFlags } from './load-command';
 import { simulateCommand, type SimulateFlags } from './simulate-command';
 import { tokensCommand } from './tokens-command';
@@ -15,9 +17,13 @@ import { registerCompareCommand } from './compare-command';
 import { registerExportCommand } from './export-command';
 
 function fail(error: unknown): number {
-  if (error instanceof ScenarioError || error instanceof CredentialError) {
+  if (error instanceof ScenarioError || error instanceof CredentialError || error instanceof ProxyError || error instanceof PromptFileError || error instanceof UsageError) {
     process.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if (error instanceof RunError) {
+    process.stderr.write(`perflab: ${error.message}\n`);
+    return EXIT_RUN_ERROR;
   }
   process.stderr.write(`perflab: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT_RUN_ERROR;
@@ -49,11 +55,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--junit <file>', 'write SLO verdicts as JUnit XML')
     .option('--record-chunks', 'record every content chunk offset per request')
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
-    .action(async (file: string, o: { out?: string; format: 'human' | 'jsonl'; junit?: string; recordChunks?: boolean; seed?: number }) => {
+    .option('--overwrite', 'replace a run already in --out (otherwise such a folder is refused)')
+    .action(async (file: string, o: { out?: string; format: 'human' | 'jsonl'; junit?: string; recordChunks?: boolean; seed?: number; overwrite?: boolean }) => {
       exitCode = await guarded(async () => {
         const scenario = loadScenarioFile(file);
         if (o.recordChunks) scenario.record_chunks = true;
-        return await executeScenario(scenario, { out: o.out, format: o.format, junit: o.junit, seed: o.seed });
+        return await executeScenario(scenario, { out: o.out, format: o.format, junit: o.junit, seed: o.seed, overwrite: o.overwrite });
       });
     });
 
@@ -87,13 +94,14 @@ async function main(argv: string[]): Promise<number> {
     .option('--warmup <n>', 'requests excluded from statistics')
     .option('--slo <expr...>', 'SLOs such as "ttft.p95 < 800ms"')
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
-    .action(async (endpoint: string, o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number }) => {
+    .option('--overwrite', 'replace a run already in --out (otherwise such a folder is refused)')
+    .action(async (endpoint: string, o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number; overwrite?: boolean }) => {
       exitCode = await guarded(async () => {
         if (o.duration === undefined && o.requests === undefined) {
           throw new ScenarioError([{ file: '<perflab load flags>', line: 1, column: 1, path: 'workload', message: 'give --duration and/or --requests' }]);
         }
         const scenario = scenarioFromLoadFlags(endpoint, o);
-        return await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed });
+        return await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed, overwrite: o.overwrite });
       });
     });
 

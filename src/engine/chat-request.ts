@@ -52,7 +52,7 @@ export function usesDeploymentRoute(target: Target): boolean {
 
 export function chatCompletionsUrl(target: Target, baseUrl: string = target.endpoint): URL {
   if (usesDeploymentRoute(target)) {
-    const url = new URL(`${trimmedBase(baseUrl)}/openai/deployments/${encodeURIComponent(target.deployment ?? '')}/chat/completions`);
+    const url = joinUrl(baseUrl, `openai/deployments/${encodeURIComponent(target.deployment ?? '')}/chat/completions`);
     url.searchParams.set('api-version', target.api_version ?? DEFAULT_AZURE_API_VERSION);
     return url;
   }
@@ -61,11 +61,19 @@ export function chatCompletionsUrl(target: Target, baseUrl: string = target.endp
 
 /** `{base}/{path}` for OpenAI-style routes (OpenAI, compatible servers, Azure v1, the simulator). */
 export function openaiStyleUrl(target: Target, baseUrl: string, path: string): URL {
-  const base = trimmedBase(baseUrl);
-  if (target.provider === 'simulator') return new URL(`${base}/v1/${path}`);
+  if (target.provider === 'simulator') return joinUrl(baseUrl, `v1/${path}`);
   // OpenAI's API lives under /v1; users often give just the origin.
-  if (target.provider === 'openai' && new URL(base).pathname === '/') return new URL(`${base}/v1/${path}`);
-  return new URL(`${base}/${path}`);
+  if (target.provider === 'openai' && new URL(trimmedBase(baseUrl)).pathname === '/') return joinUrl(baseUrl, `v1/${path}`);
+  return joinUrl(baseUrl, path);
+}
+
+/** `{base}/{path}` with the base's query kept as the query, as the SDK does: `…/api/v1?code=abc`
+ *  (Azure Functions, APIM) → `…/api/v1/chat/completions?code=abc`. Callers add api-version beside it. */
+export function joinUrl(baseUrl: string, path: string): URL {
+  const url = new URL(trimmedBase(baseUrl));
+  url.hash = '';
+  url.pathname = `${url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname}/${path}`;
+  return url;
 }
 
 export function trimmedBase(baseUrl: string): string {

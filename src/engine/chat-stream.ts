@@ -4,7 +4,7 @@
 // on a chunk with choices (LiteLLM) or cumulative on every chunk (vLLM continuous usage: the last one
 // wins), reasoning as `delta.reasoning_content` or `delta.reasoning`, and error events mid-stream.
 
-import { addOutput, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
+import { addOutput, count, nonEmpty, tokenCount, type ReadVerdict, type StreamOutput } from './stream-output';
 
 export function readChatEvent(eventName: string | null, chunk: any, at: number, out: StreamOutput): ReadVerdict {
   if (eventName === 'error' || chunk?.error || chunk?.object === 'error') {
@@ -13,7 +13,9 @@ export function readChatEvent(eventName: string | null, chunk: any, at: number, 
   }
   if (out.responseId === null && typeof chunk.id === 'string' && chunk.id !== '') out.responseId = chunk.id;
   const usage = chunk.usage;
-  if (usage && typeof usage.completion_tokens === 'number') {
+  // A count that is not a whole number ≥ 0 (a buggy proxy's -1) is no count: the tokenizer's estimate
+  // is used instead, marked estimated.
+  if (usage && tokenCount(usage.completion_tokens) && tokenCount(usage.prompt_tokens)) {
     out.usage = {
       prompt_tokens: usage.prompt_tokens,
       completion_tokens: usage.completion_tokens,
@@ -37,11 +39,12 @@ function visibleText(delta: any): string | null {
   let text: string | null = null;
   if (nonEmpty(delta.content)) text = delta.content;
   if (nonEmpty(delta.refusal)) text = (text ?? '') + delta.refusal;
-  if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
-    text ??= '';
+  if (Array.isArray(delta.tool_calls)) {
+    // Only a call that carries a name or argument text is output (`tool_calls: [null]` is not a token).
     for (const call of delta.tool_calls) {
       const fn = call?.function;
-      text += (nonEmpty(fn?.name) ? fn.name : '') + (nonEmpty(fn?.arguments) ? fn.arguments : '');
+      const piece = (nonEmpty(fn?.name) ? fn.name : '') + (nonEmpty(fn?.arguments) ? fn.arguments : '');
+      if (piece !== '') text = (text ?? '') + piece;
     }
   }
   return text;

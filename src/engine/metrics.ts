@@ -40,6 +40,14 @@ class Slot {
   }
 }
 
+const MAX_DISTINCT_MESSAGES = 200;
+
+export interface ErrorMessageCount {
+  error: string;
+  message: string;
+  count: number;
+}
+
 export interface RunTotals {
   sent: number;
   completed: number;
@@ -89,6 +97,9 @@ export class TargetMetrics {
   };
   /** Successful requests whose reasoning tokens were counted in usage but never streamed. */
   hiddenReasoningRecords = 0;
+  /** How often each distinct failure message occurred (bounded: a server that puts a request id in
+   *  every message must not grow this without limit). */
+  private readonly errorMessages = new Map<string, ErrorMessageCount>();
   /** Whole-run distributions (warm-up excluded). */
   readonly run: Record<LatencyKey, LatencyHistogram>;
   /** Whole-run histograms in fixed bins, for the Run panel and summary.json (same exclusions). */
@@ -146,6 +157,7 @@ export class TargetMetrics {
       t.failed++;
       slot.failures++;
       t.errors[record.error] = (t.errors[record.error] ?? 0) + 1;
+      this.countMessage(record.error, record.error_message ?? record.error);
     } else {
       t.succeeded++;
     }
@@ -179,6 +191,30 @@ export class TargetMetrics {
       t.contentChunks += record.content_chunks;
       t.chunkedTokens += record.completion_tokens - hiddenReasoning;
     }
+  }
+
+  private countMessage(error: string, message: string): void {
+    const key = `${error}\u0000${message}`;
+    const known = this.errorMessages.get(key);
+    if (known) known.count++;
+    else if (this.errorMessages.size < MAX_DISTINCT_MESSAGES) this.errorMessages.set(key, { error, message, count: 1 });
+    else {
+      const other = `${error}\u0000(other messages)`;
+      const entry = this.errorMessages.get(other) ?? { error, message: '(other messages)', count: 0 };
+      entry.count++;
+      this.errorMessages.set(other, entry);
+    }
+  }
+
+  /** The most frequent failure messages, up to `perClass` for each error class, most frequent first. */
+  topErrorMessages(perClass = 3): ErrorMessageCount[] {
+    const sorted = [...this.errorMessages.values()].sort((a, b) => b.count - a.count);
+    const taken = new Map<string, number>();
+    return sorted.filter((m) => {
+      const n = taken.get(m.error) ?? 0;
+      taken.set(m.error, n + 1);
+      return n < perClass;
+    }).map((m) => ({ ...m }));
   }
 
   private record(key: LatencyKey, ms: number): void {

@@ -5,9 +5,13 @@
 
 import type { Api } from './scenario/types';
 
-/** Why a request failed. `cancelled` is not a failure: the engine stopped it (end of run in abort
- *  mode, drain timeout, or Stop); it is excluded from failure rates and latency statistics. */
+/** Why a request failed. `throttled`: its last response was a 429 (not retried, out of retry budget,
+ *  or still waiting to retry when the run ended). `timeout`: no complete response in time (request or
+ *  idle timeout, or still running when the drain limit ended). `cancelled` is not a failure: the user
+ *  stopped it, or the run ended with `on_end: abort`; it is excluded from failure rates and latency
+ *  statistics. */
 export type ErrorClass =
+  | 'throttled'
   | 'http_error'
   | 'timeout'
   | 'connection'
@@ -28,8 +32,7 @@ export interface RequestRecord {
   request_id: string | null;
   /** Open loop: when the schedule said this request should start (epoch ms). Null in closed loop. */
   scheduled_ms: number | null;
-  /** Just before the measured attempt was sent (epoch ms). With retry `exponential` this is the
-   *  first attempt; with `none` the last one (latency restarts). */
+  /** Just before the first attempt was sent (epoch ms); latencies of retried requests include the waits. */
   start_ms: number;
   /** First attempt's actual send time minus its scheduled time (ms); null in closed loop. */
   send_lag_ms: number | null;

@@ -70,12 +70,18 @@ function targetBlock(t: TargetSummary): string[] {
     `  cost (${t.cost_usd.model ?? 'unknown model'}): ${money(t.cost_usd.total)} total, ${money(t.cost_usd.per_request)} per request, ${money(t.cost_usd.per_1k_requests)} per 1,000${t.cost_usd.per_hour_at_target_rate !== null ? `, ${money(t.cost_usd.per_hour_at_target_rate)} per hour at the target rate` : ''}`,
   ];
   if (t.utilization_pct.count) lines.push(row('utilization', t.utilization_pct, '%'));
+  if (t.error_messages?.length) {
+    lines.push('  top errors:');
+    for (const m of t.error_messages) lines.push(`    ${String(m.count).padStart(6)} × ${m.error}: ${m.message}`);
+  }
   for (const w of t.warnings) lines.push(`  ! ${w}`);
   return lines;
 }
 
 export function summaryText(summary: RunSummary, runDir: string | null): string {
-  const lines: string[] = ['', `Summary of "${summary.scenario.name}" (${summary.stopped_by === 'stop' ? 'stopped' : 'completed'}; in-flight requests at the end: ${summary.on_end === 'drain' ? 'drained' : 'aborted'})`];
+  const ended = summary.stopped_by === 'stop' ? 'stopped' : summary.stopped_by === 'error' ? 'ended by an error' : 'completed';
+  const lines: string[] = ['', `Summary of "${summary.scenario.name}" (${ended}; in-flight requests at the end: ${summary.on_end === 'drain' ? 'drained' : 'aborted'})`];
+  if (summary.error) lines.push(`  ! the run failed: ${summary.error}`);
   for (const t of summary.targets) lines.push('', ...targetBlock(t));
   const c = summary.client;
   lines.push(

@@ -1,11 +1,13 @@
 // One logical request: attempts, retry semantics and the record written to requests.jsonl.
 //
-// Retry semantics change latency numbers, so they are explicit (DESIGN.md):
-// - `none`: a throttled (429) request is retried at once; its latencies restart at the last attempt.
+// Retry semantics change latency numbers, so they are explicit (docs/ARCHITECTURE.md, "Retries"):
+// - `none`: one attempt. A 429 is the request's outcome: failed, error class `throttled`.
 // - `exponential`: wait as the server asks (retry-after-ms, else retry-after), else an exponential
-//   backoff with full jitter; latencies are measured from the FIRST attempt, so they include the wait.
-// Both give up once `max_retry_s` has passed since the first attempt. Only 429 is retried: a 5xx is a
-// failure the benchmark must show, not hide.
+//   backoff with jitter, then send ONE attempt; latencies are measured from the first attempt, so they
+//   include the wait. It gives up (class `throttled`) when the next wait would pass `max_retry_s` since
+//   the first attempt, or when the run's schedule has ended: retries never outlive the run, and a
+//   throttled deployment never gets more than one attempt per request per wait.
+// Only 429 is retried: a 5xx is a failure the benchmark must show, not hide.
 
 import type { BuiltRequest } from './chat-request';
 import { epochMs } from './clock';
@@ -27,8 +29,12 @@ export interface RequestEnvironment {
   countTokens: (text: string) => number;
   /** Attempts in flight, watched by the engine for timeouts and cancelled on Stop. */
   active: Set<AttemptControl>;
-  /** Resolves waiting backoffs early when the run is cancelled. */
+  /** In-flight work must end now (abort, drain limit): waiting backoffs end early. */
   cancelled: () => boolean;
+  /** The target's time is over (duration or Stop): no new retry attempt is sent. */
+  ending: () => boolean;
+  /** Removes every configured secret from text that is stored or shown (error bodies may echo a key). */
+  redact: (text: string) => string;
   onThrottled: () => void;
   random: () => number;
 }
@@ -56,7 +62,7 @@ export async function executeRequest(
   let result: AttemptResult;
   for (;;) {
     attempts++;
-    const control: AttemptControl = { abort: () => {}, startedAt: performance.now(), lastActivity: performance.now() };
+    const control: AttemptControl = { abort: () => {}, startedAt: performance.now(), lastActivity: performance.now(), headersAt: null };
     env.active.add(control);
     try {
       result = await runAttempt(env.transport, prompt.request, control);
@@ -67,23 +73,23 @@ export async function executeRequest(
     if (result.status !== 429) break;
     throttledAttempts++;
     env.onThrottled();
-    const elapsedMs = performance.now() - firstStart;
-    const budgetMs = env.retry.max_retry_s * 1000 - elapsedMs;
-    if (env.cancelled() || budgetMs <= 0) break;
-    if (env.retry.policy === 'exponential') {
-      const wait = Math.min(budgetMs, result.retryAfterMs ?? jitteredBackoff(throttledAttempts, env.random));
-      backoffMs += await sleepUnlessCancelled(wait, env.cancelled);
-      if (env.cancelled()) break;
+    result.error = 'throttled';
+    const stopReason = retryStopReason(env, result, firstStart, throttledAttempts);
+    if (stopReason !== null) {
+      result.errorMessage = `${result.errorMessage ?? 'HTTP 429'} (${stopReason})`;
+      break;
+    }
+    const wait = result.retryAfterMs !== null && result.retryAfterMs > 0 ? result.retryAfterMs : jitteredBackoff(throttledAttempts, env.random);
+    backoffMs += await sleepUnless(wait, () => env.cancelled() || env.ending());
+    if (env.cancelled() || env.ending()) {
+      result.errorMessage = `${result.errorMessage ?? 'HTTP 429'} (still waiting to retry when the run ended)`;
+      break;
     }
   }
 
-  if (result.status === 429 && env.cancelled()) {
-    result.error = 'cancelled'; // stopped while waiting to retry: not a failure of the server
-    result.errorMessage = 'cancelled while waiting to retry a throttled request';
-  }
-  // The attempt that latencies are measured from (see the header comment).
-  const measuredStart = env.retry.policy === 'exponential' ? firstStart : result.startedAt;
-  const record = toRecord(env, id, target, prompt, result, measuredStart, scheduledAt, firstStart);
+  // Latencies are measured from the first attempt (see the header comment).
+  if (result.errorMessage !== null) result.errorMessage = env.redact(result.errorMessage);
+  const record = toRecord(env, id, target, prompt, result, firstStart, scheduledAt, firstStart);
   record.attempts = attempts;
   record.throttled_attempts = throttledAttempts;
   record.backoff_ms = round3(backoffMs);
@@ -186,16 +192,26 @@ function tokenCounts(env: RequestEnvironment, prompt: PreparedPrompt, r: Attempt
   };
 }
 
+/** Why a throttled request is not retried, or null to retry it. */
+function retryStopReason(env: RequestEnvironment, result: AttemptResult, firstStart: number, throttledAttempts: number): string | null {
+  if (env.retry.policy === 'none') return 'not retried: retry policy none';
+  if (env.cancelled() || env.ending()) return 'not retried: the run ended';
+  const wait = result.retryAfterMs !== null && result.retryAfterMs > 0 ? result.retryAfterMs : BACKOFF_BASE_MS * 2 ** (throttledAttempts - 1);
+  const budgetLeftMs = env.retry.max_retry_s * 1000 - (performance.now() - firstStart);
+  if (wait > budgetLeftMs) return `gave up: the next wait (${Math.round(wait)} ms) would pass the ${env.retry.max_retry_s} s retry budget`;
+  return null;
+}
+
 /** 0.5 s · 2ⁿ⁻¹ capped at 8 s, with full jitter (the SDK's and most clients' default shape). */
 function jitteredBackoff(n: number, random: () => number): number {
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (n - 1));
   return ceiling * (0.5 + random() / 2);
 }
 
-/** Sleep, waking early (in 50 ms steps) when the run is cancelled. Returns the time slept. */
-async function sleepUnlessCancelled(ms: number, cancelled: () => boolean): Promise<number> {
+/** Sleep, waking early (in 50 ms steps) when `stop` says so. Returns the time slept. */
+async function sleepUnless(ms: number, stop: () => boolean): Promise<number> {
   const start = performance.now();
-  while (!cancelled()) {
+  while (!stop()) {
     const left = ms - (performance.now() - start);
     if (left <= 0) break;
     await new Promise((resolve) => setTimeout(resolve, Math.min(left, 50)));

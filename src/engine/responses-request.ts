@@ -10,9 +10,9 @@ import {
   type BuiltRequest,
   type ChatMessage,
   type Credential,
+  joinUrl,
   openaiStyleUrl,
   streamingRequest,
-  trimmedBase,
   usesDeploymentRoute,
 } from './chat-request';
 import { DEFAULT_RESPONSES_API_VERSION } from './scenario/schema';
@@ -20,7 +20,7 @@ import type { RequestOptions, Target } from './scenario/types';
 
 export function responsesUrl(target: Target, baseUrl: string = target.endpoint): URL {
   if (usesDeploymentRoute(target)) {
-    const url = new URL(`${trimmedBase(baseUrl)}/openai/responses`);
+    const url = joinUrl(baseUrl, 'openai/responses');
     url.searchParams.set('api-version', target.api_version ?? DEFAULT_RESPONSES_API_VERSION);
     return url;
   }

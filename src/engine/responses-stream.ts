@@ -3,7 +3,7 @@
 // `.failed` ends the stream; `error` events fail it. `response.created` is not a token (llama.cpp
 // sends it only with the first one); the first `*.delta` is.
 
-import { addOutput, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
+import { tokenCount, addOutput, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
 
 const REASONING_DELTAS = new Set(['response.reasoning_summary_text.delta', 'response.reasoning_text.delta']);
 const VISIBLE_DELTAS = new Set([
@@ -50,7 +50,8 @@ export function readResponsesEvent(eventName: string | null, data: any, at: numb
 }
 
 function readUsage(usage: any, out: StreamOutput): void {
-  if (!usage || typeof usage.output_tokens !== 'number') return;
+  // A count that is not a whole number ≥ 0 is no count: the tokenizer's estimate is used instead.
+  if (!usage || !tokenCount(usage.output_tokens) || !tokenCount(usage.input_tokens)) return;
   out.usage = {
     prompt_tokens: usage.input_tokens,
     completion_tokens: usage.output_tokens,

@@ -1,27 +1,58 @@
 // The run folder (DESIGN.md "Results"): requests.jsonl and windows.jsonl are appended line by line as
 // results arrive — each line is written to the OS at once (no in-process buffer), so a crash or a
 // closed window loses nothing already measured. summary.json is written at the end, atomically.
+// A write that fails (disk full) never crashes the run: the partial line is cut off so every line in
+// the file stays whole JSON, further writes stop, and `onWriteError` tells the run to end.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export class RunFolder {
-  private readonly requestsFd: number;
-  private readonly windowsFd: number;
-  private closed = false;
+interface AppendFile {
+  fd: number;
+  /** Bytes of whole lines written so far: where a failed write is cut back to. */
+  size: number;
+}
 
-  constructor(readonly dir: string) {
+export class RunFolder {
+  private readonly requests: AppendFile;
+  private readonly windows: AppendFile;
+  private closed = false;
+  /** The first write error; later appends are dropped (the run is ending). */
+  writeError: Error | null = null;
+
+  constructor(
+    readonly dir: string,
+    private readonly onWriteError: (error: Error) => void = () => {},
+  ) {
     fs.mkdirSync(dir, { recursive: true });
-    this.requestsFd = fs.openSync(path.join(dir, 'requests.jsonl'), 'a');
-    this.windowsFd = fs.openSync(path.join(dir, 'windows.jsonl'), 'a');
+    this.requests = openAppend(path.join(dir, 'requests.jsonl'));
+    this.windows = openAppend(path.join(dir, 'windows.jsonl'));
   }
 
   appendRequest(record: object): void {
-    if (!this.closed) fs.writeSync(this.requestsFd, `${JSON.stringify(record)}\n`);
+    this.append(this.requests, `${JSON.stringify(record)}\n`);
   }
 
   appendWindow(snapshot: object): void {
-    if (!this.closed) fs.writeSync(this.windowsFd, `${JSON.stringify(snapshot)}\n`);
+    this.append(this.windows, `${JSON.stringify(snapshot)}\n`);
+  }
+
+  private append(file: AppendFile, line: string): void {
+    if (this.closed || this.writeError) return;
+    const bytes = Buffer.from(line);
+    try {
+      let written = 0;
+      while (written < bytes.length) written += fs.writeSync(file.fd, bytes, written);
+      file.size += bytes.length;
+    } catch (err) {
+      this.writeError = err as Error;
+      try {
+        fs.ftruncateSync(file.fd, file.size); // no half line at the end of the file
+      } catch {
+        // the file cannot be fixed either; readers skip an unparsable last line
+      }
+      this.onWriteError(this.writeError);
+    }
   }
 
   writeJson(name: string, value: unknown): void {
@@ -34,9 +65,14 @@ export class RunFolder {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.closeSync(this.requestsFd);
-    fs.closeSync(this.windowsFd);
+    fs.closeSync(this.requests.fd);
+    fs.closeSync(this.windows.fd);
   }
+}
+
+function openAppend(file: string): AppendFile {
+  const fd = fs.openSync(file, 'a');
+  return { fd, size: fs.fstatSync(fd).size };
 }
 
 /** `2026-11-27T23-40-12-quickstart`: sorts by time, safe on every file system. */

@@ -13,12 +13,14 @@ import type { Scenario, Target } from './scenario/types';
 import { SelfCheck } from './self-check';
 import type { AttemptControl } from './stream-attempt';
 import { Transport } from './stream-attempt';
+import type { ProxyConfig } from './proxy';
 import { evaluateSlos, type RunSummary, type TargetSummary } from './summary';
 import { LATE_THRESHOLD_MS, TargetRunner } from './target-runner';
 import { createPromptFactory } from './prompt-builder';
 import { buildTargetSummary } from './target-summary';
 import { countTokens, encodingForModel, lookupModel, mulberry32, type ModelOverrides } from '../tokens';
 import { startSimulator } from '../simulator/server';
+import { credentialProblem, redactor, redactScenario } from './secrets';
 import type { RunningSimulator } from '../simulator/types';
 
 export const PERFLAB_VERSION = '0.1.0';
@@ -35,6 +37,8 @@ export interface RunOptions {
   onMessage?: (message: string) => void;
   /** Seed for arrivals, prefixes and jitter (reproducible schedules). */
   seed?: number;
+  /** Proxy settings (the extension passes VS Code's); absent: HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy?: ProxyConfig;
 }
 
 interface TargetState {
@@ -48,6 +52,9 @@ interface TargetState {
   cancelling: boolean;
 }
 
+/** A problem of the whole run (not of one request): the run stops, its summary says why. */
+export class RunError extends Error {}
+
 const TICK_MS = 1000;
 const WATCHDOG_MS = 250;
 
@@ -56,7 +63,11 @@ export class Run {
   private stopped = false;
   private onEnd: 'drain' | 'abort';
   private readonly states: TargetState[] = [];
+  /** Simulators started for targets, closed at the end even when preparing a target failed. */
+  private readonly simulators: RunningSimulator[] = [];
   private nextId = 0;
+  /** The first run-level problem (results cannot be written, a target cannot be prepared). */
+  private failure: Error | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -71,6 +82,14 @@ export class Run {
     this.stopped = true;
     this.onEnd = mode;
     for (const s of this.states) s.runner.stopScheduling();
+  }
+
+  /** End the run because of a run-level problem: in-flight requests are aborted, the summary says why. */
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.options.onMessage?.(`run stopped: ${error.message}`);
+    this.stop('abort');
   }
 
   /** Whole-run histograms per target so far (the Run panel draws them live; summary.json keeps them). */
@@ -90,12 +109,14 @@ export class Run {
   private async execute(): Promise<RunSummary> {
     const scenario = this.scenario;
     const startedAt = new Date();
-    const folder = this.options.outDir ? new RunFolder(this.options.outDir) : null;
+    // First: an unusable proxy URL (ProxyError) stops the run before its folder is made.
+    const maxClients = Math.max(...[scenario.workload.clients, 1]);
+    const transport = new Transport(maxClients, this.options.proxy);
+    // A write that fails (disk full, folder removed) ends the run; what is measured stays in the summary.
+    const folder = this.options.outDir ? new RunFolder(this.options.outDir, (err) => this.fail(new RunError(`cannot write results: ${err.message}`))) : null;
     // run.json says what this folder is while the run is still going (or if it never finishes).
     folder?.writeJson('run.json', { scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
     const random = mulberry32(this.options.seed ?? (Date.now() & 0x7fffffff));
-    const maxClients = Math.max(...[scenario.workload.clients, 1]);
-    const transport = new Transport(maxClients);
     const selfCheck = new SelfCheck();
     selfCheck.start();
 
@@ -106,6 +127,14 @@ export class Run {
 
     try {
       for (const target of scenario.targets) this.states.push(await this.prepareTarget(target, transport, random, emitRecord));
+    } catch (err) {
+      selfCheck.stop();
+      folder?.close();
+      transport.destroy();
+      await Promise.all(this.simulators.map((sim) => sim.close()));
+      throw err; // nothing was sent: a scenario, prompt-file or credential problem for the caller to report
+    }
+    try {
       const tick = setInterval(() => {
         selfCheck.sample();
         for (const s of this.states) if (s.started) this.emitWindow(s, folder);
@@ -136,18 +165,20 @@ export class Run {
         reasons.push(`the client's event loop was delayed ${client.event_loop_delay_ms.p99} ms (p99)`);
       }
       const slos = this.states.flatMap((s, i) => evaluateSlos(scenario.slos, s.metrics, targets[i]));
+      const runProblem = this.failure?.message ?? (this.stopped ? null : nothingServed(targets));
       const summary: RunSummary = {
         type: 'summary',
-        scenario,
+        scenario: redactScenario(scenario),
         started_at: startedAt.toISOString(),
         ended_at: new Date().toISOString(),
-        stopped_by: this.stopped ? 'stop' : 'completed',
+        stopped_by: this.failure ? 'error' : this.stopped ? 'stop' : 'completed',
+        ...(runProblem !== null && { error: runProblem }),
         on_end: this.onEnd,
         environment: { perflab_version: PERFLAB_VERSION, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length },
         client: { ...client, bottleneck: reasons.length > 0, reasons },
         targets,
         slos,
-        passed: slos.every((v) => v.pass),
+        passed: slos.every((v) => v.pass) && runProblem === null,
         distributions: this.distributions(),
       };
       folder?.writeJson('summary.json', summary);
@@ -155,7 +186,7 @@ export class Run {
     } finally {
       folder?.close();
       transport.destroy();
-      await Promise.all(this.states.map((s) => s.simulator?.close()));
+      await Promise.all(this.simulators.map((sim) => sim.close()));
     }
   }
 
@@ -170,10 +201,18 @@ export class Run {
     let baseUrl = target.endpoint;
     if (target.endpoint === 'simulator') {
       simulator = await startSimulator({ ...target.simulator, host: '127.0.0.1', port: 0 });
+      this.simulators.push(simulator);
       baseUrl = simulator.url;
       this.options.onMessage?.(`${target.name}: built-in simulator at ${simulator.url}`);
     }
+    const route = transport.describe(new URL(baseUrl));
+    if (route) this.options.onMessage?.(`${target.name}: ${route}`);
     const credential = target.endpoint === 'simulator' ? null : await this.options.resolveCredential(target);
+    if (credential) {
+      const problem = credentialProblem(credential.value);
+      if (problem) throw new RunError(`target "${target.name}": the key ${problem}`);
+    }
+    const redact = redactor(credential ? [credential.value] : []);
     const model = target.model ?? target.deployment;
     const encoding = lookupModel(model ?? '', this.modelOverrides())?.encoding ?? encodingForModel(model ?? '');
     const nextPrompt: () => PreparedPrompt = createPromptFactory(scenario, target, baseUrl, credential, encoding, random);
@@ -185,6 +224,8 @@ export class Run {
       countTokens: (text) => countTokens(text, encoding),
       active: new Set<AttemptControl>(),
       cancelled: () => state.cancelling,
+      ending: () => state.runner.timeUp,
+      redact,
       onThrottled: () => metrics.onThrottled(),
       random,
     };
@@ -228,15 +269,35 @@ export class Run {
       if (ending && (this.onEnd === 'abort' || drainExpired)) s.cancelling = true;
       for (const control of s.env.active) {
         if (s.cancelling) {
-          control.abort('cancelled', this.onEnd === 'abort' ? 'aborted at the end of the run' : 'still running when the drain timeout ended');
+          if (this.onEnd === 'abort') control.abort('cancelled', this.stopped ? 'aborted by Stop' : 'aborted at the end of the run (on_end: abort)');
+          // Drain limit: stopped by the user → cancelled; a healthy run's end → it never finished in time.
+          else if (this.stopped) control.abort('cancelled', 'still running when the drain limit after Stop ended');
+          else control.abort('timeout', `no complete response within the drain limit (${this.scenario.workload.drain_timeout_s} s after the run's end)`);
         } else if (now - control.startedAt > request_s * 1000) {
           control.abort('timeout', `no complete response after ${request_s} s`);
         } else if (now - control.lastActivity > idle_s * 1000) {
-          control.abort('timeout', `stream idle for ${idle_s} s`);
+          const headersCame = control.headersAt !== null && control.headersAt !== undefined;
+          control.abort('timeout', headersCame ? `stream idle for ${idle_s} s` : `no response headers within ${idle_s} s (connect / headers timeout)`);
         }
       }
     }
   }
+}
+
+/** A run in which some target got no successful response measures nothing about it: say so (the CLI
+ *  exits 3), with the most common errors, instead of passing a run with no SLOs. */
+function nothingServed(targets: TargetSummary[]): string | null {
+  const problems: string[] = [];
+  for (const t of targets) {
+    const r = t.requests;
+    if (r.sent === 0) problems.push(`target "${t.target}": no request was sent`);
+    else if (r.succeeded === 0 && r.failed > 0) {
+      const classes = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+      const top = t.error_messages?.[0]?.message;
+      problems.push(`target "${t.target}": no request succeeded (${classes})${top ? `; most common: ${top}` : ''}`);
+    }
+  }
+  return problems.length > 0 ? problems.join('; ') : null;
 }
 
 export function startRun(scenario: Scenario, options: RunOptions): Run {

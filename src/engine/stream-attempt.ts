@@ -6,13 +6,16 @@
 // small SSE parser in ./sse costs the least CPU per request and adds the least timing error.
 
 import * as http from 'node:http';
-import * as https from 'node:https';
 import type { BuiltRequest } from './chat-request';
 import { readChatEvent } from './chat-stream';
 import type { ErrorClass } from './records';
 import { readResponsesEvent } from './responses-stream';
 import { SseParser, type SseEvent } from './sse';
 import { emptyOutput, type StreamOutput } from './stream-output';
+import { Transport } from './transport';
+
+// The connection pool lives in ./transport; re-exported for existing imports.
+export { Transport };
 
 export interface AttemptResult extends StreamOutput {
   /** performance.now() just before the request was handed to the socket. */
@@ -31,21 +34,6 @@ export interface AttemptResult extends StreamOutput {
   errorMessage: string | null;
 }
 
-/** Shared keep-alive agents, one per protocol, sized for the run's concurrency. */
-export class Transport {
-  readonly httpAgent: http.Agent;
-  readonly httpsAgent: https.Agent;
-  constructor(maxSockets: number) {
-    const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
-    this.httpAgent = new http.Agent(options);
-    this.httpsAgent = new https.Agent(options);
-  }
-  destroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-  }
-}
-
 /** Handle to abort an attempt from outside (timeouts, Stop, end of run). */
 export interface AttemptControl {
   abort(reason: 'timeout' | 'cancelled', message: string): void;
@@ -53,15 +41,17 @@ export interface AttemptControl {
   startedAt: number;
   /** performance.now() of the last bytes received (idle-timeout detection). */
   lastActivity: number;
+  /** performance.now() when the response headers came; null or absent while waiting for them. */
+  headersAt?: number | null;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
 
-export function runAttempt(
-  transport: Transport,
-  request: BuiltRequest,
-  control: AttemptControl,
-): Promise<AttemptResult> {
+export function runAttempt(transport: Transport, request: BuiltRequest, control: AttemptControl): Promise<AttemptResult> {
+  return attempt(transport, request, control).catch(notSent);
+}
+
+function attempt(transport: Transport, request: BuiltRequest, control: AttemptControl): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const result: AttemptResult = {
       ...emptyOutput(),
@@ -96,7 +86,12 @@ export function runAttempt(
       if (event.data === '[DONE]') {
         // The end of the stream. The response body still drains so the keep-alive socket is reused.
         sawDone = true;
-        finish(null, null, event.at);
+        if (result.outputTimes.length === 0 && result.finishReason === null) {
+          // Nothing was generated and nothing said why: not a success with 0 tokens.
+          finish('malformed_stream', 'the stream ended ([DONE]) without any output or finish chunk', event.at);
+        } else {
+          finish(null, null, event.at);
+        }
         return;
       }
       let data: any;
@@ -107,7 +102,20 @@ export function runAttempt(
         req.destroy();
         return;
       }
-      const verdict = read(event.event, data, event.at, result);
+      // `data: null`, a number or a string is no event of either API: this request's error, never a crash.
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        finish('malformed_stream', `stream event is not a JSON object: ${truncate(event.data, 200)}`, event.at);
+        req.destroy();
+        return;
+      }
+      let verdict: ReturnType<typeof read>;
+      try {
+        verdict = read(event.event, data, event.at, result);
+      } catch (err) {
+        finish('malformed_stream', `unreadable stream event (${(err as Error).message}): ${truncate(event.data, 200)}`, event.at);
+        req.destroy();
+        return;
+      }
       if (verdict === 'continue') return;
       if (verdict === 'end') {
         // The Responses API's terminal event: the same role as [DONE].
@@ -120,18 +128,26 @@ export function runAttempt(
     };
     const parser = new SseParser(onEvent);
 
-    const agent = request.url.protocol === 'https:' ? transport.httpsAgent : transport.httpAgent;
-    const send = request.url.protocol === 'https:' ? https.request : http.request;
+    const { agent, send } = transport.agentFor(request.url);
     const req = send(request.url, { method: 'POST', agent, headers: request.headers }, (res) => {
       result.headersAt = performance.now();
       control.lastActivity = result.headersAt;
+      control.headersAt = result.headersAt;
       result.status = res.statusCode ?? null;
       readHeaders(res.headers, result);
+      const contentType = String(res.headers['content-type'] ?? '').toLowerCase();
       if (result.status !== 200) {
         readErrorBody(res, (text) => {
           const at = performance.now();
-          const message = errorMessageFrom(text) ?? `HTTP ${result.status}`;
-          finish('http_error', `HTTP ${result.status}: ${truncate(message, 300)}`, at);
+          finish('http_error', `HTTP ${result.status}: ${summarizeBody(text, contentType)}`, at);
+        });
+        return;
+      }
+      if (/\b(application\/json|text\/html)\b/.test(contentType)) {
+        // `stream: true` was asked for; a whole JSON (or HTML) body means a proxy or server ignored it.
+        readErrorBody(res, (text) => {
+          const kind = contentType.split(';')[0].trim();
+          finish('malformed_stream', `expected an event stream (text/event-stream) but the server sent a ${kind} body: ${summarizeBody(text, contentType)}`);
         });
         return;
       }
@@ -169,6 +185,28 @@ export function runAttempt(
     control.lastActivity = result.startedAt;
     req.end(request.body);
   });
+}
+
+/** http.request throws synchronously for what can never be sent (a header value with a control
+ *  character, a bad URL): that request's error, never the run's crash. */
+function notSent(err: unknown): AttemptResult {
+  const now = performance.now();
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return {
+    ...emptyOutput(),
+    startedAt: now,
+    headersAt: null,
+    endedAt: now,
+    status: null,
+    requestId: null,
+    utilization: null,
+    remainingRequests: null,
+    remainingTokens: null,
+    retryAfterMs: null,
+    error: 'connection',
+    // The message of ERR_INVALID_CHAR names the header, never its value.
+    errorMessage: `request not sent: ${code ? `${code}: ` : ''}${(err as Error)?.message ?? String(err)}`,
+  };
 }
 
 function readHeaders(headers: http.IncomingHttpHeaders, result: AttemptResult): void {
@@ -211,13 +249,26 @@ function readErrorBody(res: http.IncomingMessage, done: (text: string) => void):
   res.on('error', () => done(text));
 }
 
-function errorMessageFrom(text: string): string | null {
+/** A short, readable account of an error body: the API's error message, an HTML page's title (a
+ *  gateway's 502 page is not worth storing whole), else the text, truncated. */
+export function summarizeBody(text: string, contentType: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') return '(empty body)';
   try {
-    const parsed = JSON.parse(text);
-    return parsed?.error?.message ?? parsed?.message ?? null;
+    const parsed = JSON.parse(trimmed);
+    const message = parsed?.error?.message ?? parsed?.message;
+    if (typeof message === 'string' && message !== '') return truncate(message, 300);
+    return truncate(trimmed.replace(/\s+/g, ' '), 300);
   } catch {
-    return text.trim() ? text.trim() : null;
+    // not JSON
   }
+  if (contentType.includes('html') || /^<(!doctype|html|head|body)/i.test(trimmed)) {
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(trimmed)?.[1]?.replace(/\s+/g, ' ').trim();
+    const h1 = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(trimmed)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+    const what = title || h1 || 'no title';
+    return `HTML page "${truncate(what, 120)}" (${text.length} bytes, not stored)`;
+  }
+  return truncate(trimmed.replace(/\s+/g, ' '), 300);
 }
 
 function truncate(s: string, n: number): string {

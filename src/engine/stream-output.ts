@@ -72,5 +72,10 @@ export function nonEmpty(value: unknown): value is string {
 }
 
 export function count(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return tokenCount(value) ? value : null;
+}
+
+/** A token count as servers should send it: a whole number ≥ 0. */
+export function tokenCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }

@@ -26,6 +26,8 @@ export interface TargetSummary {
     backoff_ms: number;
     errors: Record<string, number>;
   };
+  /** The most frequent failure messages per error class (absent in summaries written before it). */
+  error_messages?: { error: string; message: string; count: number }[];
   schedule: {
     mode: 'open' | 'closed';
     target_rpm: number | null;
@@ -82,6 +84,9 @@ export interface RunSummary {
   started_at: string;
   ended_at: string;
   stopped_by: 'completed' | 'stop' | 'error';
+  /** Why the run as a whole failed (results could not be written, or a target got no successful
+   *  response at all): the CLI exits 3. Absent for a run whose numbers can be read. */
+  error?: string;
   on_end: 'drain' | 'abort';
   environment: { perflab_version: string; node: string; platform: string; cpus: number; hostname_hash?: string };
   client: ClientHealth & { bottleneck: boolean; reasons: string[] };

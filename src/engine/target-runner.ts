@@ -30,6 +30,8 @@ export class TargetRunner {
   private startedAt = 0;
   scheduleDone = false;
   private stopping = false;
+  /** The schedule ended because the request count was reached (not the duration or Stop). */
+  private endedByCount = false;
   private sentCount = 0;
   private scheduledCount = 0;
   /** Scheduled but never sent because the run ended first (the engine could not keep up). */
@@ -86,10 +88,17 @@ export class TargetRunner {
     this.endedAt = this.endedAt || performance.now();
   }
 
+  /** The run's time is over (duration reached, or Stop): requests waiting to retry give up. After the
+   *  last of a request count is sent, in-flight requests may still retry (within the drain limit). */
+  get timeUp(): boolean {
+    return this.stopping && !this.endedByCount;
+  }
+
   /** Stop scheduling new requests (end of run or Stop). In-flight requests are drained or aborted by the caller. */
-  stopScheduling(): void {
+  stopScheduling(byCount = false): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.endedByCount = byCount;
     this.scheduleDone = true;
     this.endedAt = performance.now();
     if (this.timer) clearTimeout(this.timer);
@@ -121,7 +130,7 @@ export class TargetRunner {
       const now = performance.now();
       while (nextDue <= now) {
         if (this.durationReached(nextDue) || this.countReached()) {
-          this.stopScheduling();
+          this.stopScheduling(!this.durationReached(nextDue));
           return;
         }
         this.queue.push(nextDue);
@@ -169,7 +178,7 @@ export class TargetRunner {
     const w = this.o.workload;
     while (!this.scheduleDone) {
       if (this.countReached()) {
-        this.stopScheduling();
+        this.stopScheduling(true);
         break;
       }
       this.scheduledCount++;

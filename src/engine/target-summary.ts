@@ -63,7 +63,13 @@ export function buildTargetSummary(
     }
   }
   if (t.cancelled > 0) {
-    warnings.push(`${t.cancelled} requests were still in flight at the end and were cancelled (not counted as failures)`);
+    warnings.push(`${t.cancelled} requests were cancelled (stopped by the user or by on_end: abort): not counted as failures, not in latencies`);
+  }
+  const throttledEnds = t.errors.throttled ?? 0;
+  if (throttledEnds > 0) {
+    warnings.push(
+      `${throttledEnds} requests ended throttled (HTTP 429, retry policy ${scenario.retry.policy}): counted as failures; the deployment or its quota limited this run`,
+    );
   }
   if (modelName && !model) warnings.push(`model "${modelName}" is not in the catalog: no cost estimate`);
   else if (model && !model.price) warnings.push(`no published price for "${model.name}" in the catalog: no cost estimate`);
@@ -100,6 +106,7 @@ export function buildTargetSummary(
       achieved_ratio: scheduled ? round(runner.sent / scheduled, 4) : null,
       lag_ms: lag,
     },
+    error_messages: metrics.topErrorMessages(),
     throughput_rpm: round(t.completed / minutes, 1),
     latency_ms: {
       ttfb: metrics.run.ttfb.stats(),

@@ -14,6 +14,7 @@ const run = startRun(start.scenario, {
   outDir: start.outDir,
   seed: start.seed,
   modelOverrides: start.modelOverrides,
+  proxy: start.proxy,
   resolveCredential: async (target) => start.credentials[target.name] ?? null,
   onRecord: () => {
     distributionsChanged = true;

@@ -10,6 +10,7 @@ import type { Credential } from '../engine/chat-request';
 import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import { runFolderName, uniqueRunDir } from '../engine/run-folder';
+import { credentialProblem } from '../engine/secrets';
 import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
@@ -96,7 +97,10 @@ export class RunController implements vscode.Disposable {
     for (const target of scenario.targets) {
       if (target.endpoint === 'simulator') continue;
       try {
-        credentials[target.name] = await this.resolveCredential(target);
+        const credential = await this.resolveCredential(target);
+        const problem = credential ? credentialProblem(credential.value) : null;
+        if (problem) throw new Error(`target "${target.name}": the key ${problem}. Set it again with "LLM Perf Lab: Set API Key…".`);
+        credentials[target.name] = credential;
       } catch (error) {
         void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
@@ -109,7 +113,7 @@ export class RunController implements vscode.Disposable {
   }
 
   private startWorker(scenarioFile: string, scenario: Scenario, runDir: string, credentials: Record<string, Credential | null>): Promise<RunSummary> {
-    const start: WorkerStart = { scenario, outDir: runDir, credentials, modelOverrides: settings.pricingOverrides() };
+    const start: WorkerStart = { scenario, outDir: runDir, credentials, modelOverrides: settings.pricingOverrides(), proxy: settings.proxy() };
     const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'engine-worker.js').fsPath, { workerData: start });
     const key = this.active.has(scenarioFile) ? `${scenarioFile}#${Date.now()}` : scenarioFile;
     this.output.appendLine(`[${new Date().toISOString()}] Run "${scenario.name}" (${scenario.targets.map((t) => `${t.name} → ${t.endpoint === 'simulator' ? 'simulator' : new URL(t.endpoint).origin}`).join(', ')}) → ${runDir}`);
@@ -154,6 +158,14 @@ export class RunController implements vscode.Disposable {
         this.updated.fire({ run, kind: 'done', summary });
         this.finish(key, run);
         this.logSummary(summary, runDir);
+        if (summary.error) {
+          // A run that measured nothing usable (no request succeeded, results not written) is an error.
+          this.output.appendLine(`  run failed: ${summary.error}`);
+          void vscode.window.showErrorMessage(`LLM Perf Lab: the run of "${scenario.name}" failed: ${summary.error}`, 'Open Results').then((choice) => {
+            if (choice) void vscode.commands.executeCommand('perflab.openResults', runDir);
+          });
+          return summary;
+        }
         const verdict = summary.slos.length === 0 ? '' : summary.passed ? ' — all SLOs met' : ` — ${summary.slos.filter((s) => !s.pass).length} SLO(s) failed`;
         void vscode.window.showInformationMessage(`LLM Perf Lab: "${scenario.name}" ${summary.stopped_by === 'stop' ? 'stopped' : 'finished'}${verdict}.`, 'Open Results').then((choice) => {
           if (choice) void vscode.commands.executeCommand('perflab.openResults', runDir);

@@ -2,6 +2,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ProxyConfig } from '../engine/proxy';
 import { DEFAULT_RUNS_FOLDER } from '../engine/run-folder';
 import type { ModelOverrides } from '../tokens';
 
@@ -44,5 +45,16 @@ export const settings = {
       overrides[model] = { price: { ...price, source: 'VS Code setting perflab.pricing', as_of: new Date().toISOString().slice(0, 10) } };
     }
     return overrides;
+  },
+  /** VS Code's proxy settings, for the engine worker: VS Code's own proxy support does not reach
+   *  worker threads. An empty `http.proxy` leaves the environment's HTTPS_PROXY / HTTP_PROXY. */
+  proxy(): ProxyConfig {
+    const http = vscode.workspace.getConfiguration('http');
+    const noProxy = http.get<unknown>('noProxy'); // not in every VS Code version
+    return {
+      url: http.get<string>('proxy') || undefined,
+      noProxy: Array.isArray(noProxy) ? noProxy.filter((s): s is string => typeof s === 'string') : undefined,
+      strictSSL: http.get<boolean>('proxyStrictSSL') ?? true,
+    };
   },
 };

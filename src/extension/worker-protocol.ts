@@ -3,6 +3,7 @@
 // stays responsive during a run.
 
 import type { Credential } from '../engine/chat-request';
+import type { ProxyConfig } from '../engine/proxy';
 import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';
@@ -16,6 +17,8 @@ export interface WorkerStart {
   credentials: Record<string, Credential | null>;
   modelOverrides?: ModelOverrides;
   seed?: number;
+  /** VS Code's http.proxy / http.noProxy / http.proxyStrictSSL (src/extension/settings.ts). */
+  proxy?: ProxyConfig;
 }
 
 export type HostToWorker = { type: 'stop'; mode: 'drain' | 'abort' };

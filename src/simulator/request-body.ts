@@ -101,11 +101,22 @@ function responsesRequest(body: Record<string, unknown>, model: string | undefin
   return { messages, model, limit, stream, includeUsage: stream, continuousUsage: false };
 }
 
+/** The largest output a simulated request may ask for (more than any real model produces). */
+export const MAX_OUTPUT_TOKENS = 1_000_000;
+
 function positiveInteger(body: Record<string, unknown>, param: string): number | undefined | errors.ErrorReply {
   const v = body[param];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     return errors.invalidRequest(`Invalid '${param}': expected an integer >= 1, but got ${JSON.stringify(v)} instead.`, param, 'invalid_value');
+  }
+  if (v > MAX_OUTPUT_TOKENS) {
+    // As a real service answers (and the simulator never allocates an answer it cannot hold).
+    return errors.invalidRequest(
+      `'${param}' is too large: ${v}. The simulator supports at most ${MAX_OUTPUT_TOKENS} completion tokens.`,
+      param,
+      'invalid_value',
+    );
   }
   return v;
 }

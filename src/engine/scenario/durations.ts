@@ -2,8 +2,10 @@
 // `<number><unit>` parts with unit ms | s | m | h ("500ms", "30s", "5m", "1h", "1m30s"),
 // or a bare number string ("45" = 45 s).
 
-/** The accepted string form, shared with the JSON Schema so editors and the loader agree. */
-export const DURATION_PATTERN = '^\\s*(?:\\d+(?:\\.\\d+)?|(?:\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h)\\s*)+)\\s*$';
+/** The accepted string form, shared with the JSON Schema so editors and the loader agree. Spaces
+ *  between parts belong to the part after them, so a long run of spaces is matched in linear time. */
+export const DURATION_PATTERN =
+  '^\\s*(?:\\d+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h)(?:\\s*\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h))*)\\s*$';
 
 /** The message used wherever a duration does not parse. */
 export const DURATION_HINT = 'must be a duration such as 500ms, 30s, 5m or 1h (a number means seconds)';
@@ -22,11 +24,11 @@ export function parseDurationMs(value: unknown): number {
     throw new DurationError(`${DURATION_HINT} (got ${JSON.stringify(value)})`);
   }
   const text = value.trim();
-  if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text) * 1000;
   let total = 0;
-  for (const part of text.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g)) {
-    total += Number(part[1]) * UNIT_MS[part[2]];
-  }
+  if (/^\d+(?:\.\d+)?$/.test(text)) total = Number(text) * 1000;
+  else for (const part of text.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g)) total += Number(part[1]) * UNIT_MS[part[2]];
+  // Hundreds of digits overflow to Infinity; the caller's limit (limits.ts) handles large finite values.
+  if (!Number.isFinite(total)) throw new DurationError(`${DURATION_HINT} (got a number too large to hold)`);
   return total;
 }
 

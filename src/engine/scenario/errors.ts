@@ -13,10 +13,15 @@ export interface ScenarioProblem {
   message: string;
   /** Allowed values or known keys, for quick fixes. */
   allowed?: string[];
+  /** For a scenario built from command-line flags: the flag the value came from, as typed
+   *  (`perflab load --rate`); printed instead of the position in the generated text. */
+  flag?: string;
 }
 
-/** `file:line:col: path: message`, the way compilers print it (editors and terminals link it). */
+/** `file:line:col: path: message`, the way compilers print it (editors and terminals link it);
+ *  `perflab load --rate: message` for a flag. */
 export function formatProblem(p: ScenarioProblem): string {
+  if (p.flag) return `${p.flag}: ${p.message}`;
   return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
 }
 
@@ -39,6 +44,8 @@ export class ScenarioError extends Error {
 
 /** The candidate closest to `word`, if it is close enough to be a likely typo. */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  // No candidate is this long; the edit distance of a very long word would only cost time and memory.
+  if (word.length > 64) return undefined;
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   const w = squash(word);
   let best: string | undefined;

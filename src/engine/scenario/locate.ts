@@ -1,7 +1,7 @@
 // Positions of keys and values in a parsed YAML document, by path (`['targets', 0, 'auth']`).
 // Problems point at the most precise node that exists: the value, its key, or the nearest ancestor.
 
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export type PathSegment = string | number;
 
@@ -20,6 +20,10 @@ export function formatPath(path: readonly PathSegment[]): string {
 }
 
 export class YamlLocator {
+  /** Each mapping's pairs by key, built on first use: a problem per key of a mapping with
+   *  thousands of keys must not search the mapping each time. */
+  private readonly pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -45,7 +49,7 @@ export class YamlLocator {
       const parent = this.node(path.slice(0, n - 1));
       const seg = path[n - 1];
       if (isMap(parent)) {
-        const pair = findPair(parent.items, seg);
+        const pair = this.pair(parent, seg);
         const key = pair?.key as Node | undefined;
         if (key?.range) return this.span(key.range[0], key.range[1]);
       } else if (isSeq(parent) && typeof seg === 'number') {
@@ -63,10 +67,29 @@ export class YamlLocator {
     return this.span(start, start);
   }
 
+  /** The node at `path`; undefined when missing or behind an alias (whose target is elsewhere). */
   node(path: readonly PathSegment[]): Node | undefined {
-    if (path.length === 0) return (this.doc.contents as Node | null) ?? undefined;
-    const node = this.doc.getIn(path, true);
-    return node && typeof node === 'object' && 'range' in node ? (node as Node) : undefined;
+    let node = (this.doc.contents as Node | null) ?? undefined;
+    for (const seg of path) {
+      if (isMap(node)) node = this.pair(node, seg)?.value as Node | undefined;
+      else if (isSeq(node) && typeof seg === 'number') node = node.items[seg] as Node | undefined;
+      else return undefined;
+    }
+    return node && typeof node === 'object' && 'range' in node ? node : undefined;
+  }
+
+  /** The first pair with this key (as the YAML library's own lookup does). */
+  private pair(map: YAMLMap, seg: PathSegment): Pair | undefined {
+    let index = this.pairsByKey.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        const key = String(isScalar(p.key) ? p.key.value : p.key);
+        if (!index.has(key)) index.set(key, p);
+      }
+      this.pairsByKey.set(map, index);
+    }
+    return index.get(String(seg));
   }
 
   /** A map or list item spans many lines; underline its first key (or its first line). */
@@ -82,6 +105,3 @@ export class YamlLocator {
   }
 }
 
-function findPair(items: Pair[], seg: PathSegment): Pair | undefined {
-  return items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
-}

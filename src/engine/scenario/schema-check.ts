@@ -4,6 +4,7 @@
 
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { didYouMean } from './errors';
+import { MAX_SHOWN_CHARS } from './limits';
 import type { PathSegment } from './locate';
 
 export interface SchemaFinding {
@@ -75,16 +76,19 @@ function toFinding(e: ErrorObject): SchemaFinding {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
       const known = Object.keys((parentSchema.properties ?? {}) as SchemaNode);
-      // Suggest only keys not already set: `arival` next to `arrival` is not a typo of it.
-      const present = e.data !== null && typeof e.data === 'object' ? Object.keys(e.data) : [];
-      const suggestion = didYouMean(key, known.filter((k) => !present.includes(k)));
+      // Suggest only keys not already set: `arival` next to `arrival` is not a typo of it. Looked up
+      // per known key (a handful), not per present key: a mapping may hold thousands of unknown keys.
+      const data = e.data !== null && typeof e.data === 'object' ? (e.data as object) : {};
+      const unset = known.filter((k) => !Object.prototype.hasOwnProperty.call(data, k));
+      // No known key is long; comparing a very long one would only cost time.
+      const suggestion = key.length <= MAX_SHOWN_CHARS ? didYouMean(key, unset) : '';
       const secret = /(^|_)(key|apikey|token|secret|password)$/i.test(key)
         ? '; keys never go in a scenario file: use auth: { type: api-key, env: VARIABLE_NAME }'
         : '';
       return {
         path: [...path, key],
         at: 'key',
-        message: `unknown property "${key}"${suggestion ? ` (${suggestion})` : ''}${secret}`,
+        message: `unknown property ${shorten(JSON.stringify(key))}${suggestion ? ` (${suggestion})` : ''}${secret}`,
         allowed: known,
       };
     }
@@ -121,7 +125,12 @@ function toFinding(e: ErrorObject): SchemaFinding {
       return { path, at: 'value', message: `${text} (got ${got})` };
     }
     case 'minimum':
-    case 'maximum':
+    case 'maximum': {
+      // A limit's reason (schema.ts, limits.ts) says why, e.g. "each client holds an open connection".
+      const custom = parentSchema[`${e.keyword}ErrorMessage`];
+      const text = typeof custom === 'string' ? custom : `must be ${e.params.comparison} ${e.params.limit}`;
+      return { path, at: 'value', message: `${text} (got ${got})` };
+    }
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return { path, at: 'value', message: `must be ${e.params.comparison} ${e.params.limit} (got ${got})` };
@@ -158,12 +167,22 @@ function describeBranch(branch: SchemaNode): string {
   return describeTypes(branch.type);
 }
 
-/** How a value is shown after "got": strings quoted, containers by kind. */
+/** How a value is shown after "got": strings quoted (long ones cut, URL passwords hidden), containers by kind. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' ? shorten(JSON.stringify(hideUrlCredentials(value))) : String(value);
+}
+
+/** `https://user:secret@host` → `https://***@host`: a message must never repeat a credential. */
+export function hideUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1***@');
+}
+
+/** The first MAX_SHOWN_CHARS characters of a long text, marked as cut. */
+export function shorten(text: string): string {
+  return text.length <= MAX_SHOWN_CHARS ? text : `${text.slice(0, MAX_SHOWN_CHARS)}… (${text.length} characters)`;
 }
 
 function plural(n: number, word: string): string {

@@ -6,9 +6,11 @@
 // Conventions: every property has a one-sentence `description` with units and default; enums carry
 // `enumDescriptions` (plain) and `markdownEnumDescriptions` (VS Code); no `$ref` (every sub-schema is
 // inline, so tools can walk the schema by path); `additionalProperties: false` on every object
-// except `request.extra_body`. `patternErrorMessage` is VS Code's keyword for a readable pattern error.
+// except `request.extra_body`. `patternErrorMessage` is VS Code's keyword for a readable pattern error;
+// `maximumErrorMessage` / `minimumErrorMessage` are ours, the reasons for the limits in limits.ts.
 
 import { DURATION_HINT, DURATION_PATTERN } from './durations';
+import { formatLimit, LIMITS, MIN_RATE, type Limit } from './limits';
 import { SLO_EXAMPLES } from './slo';
 
 /** Default Azure OpenAI api-version for dated routes. */
@@ -26,16 +28,26 @@ export const SHAPE_PROFILES = {
 } as const;
 
 /** Keywords that only annotate (for editors); the validator must accept and ignore them. */
-export const ANNOTATION_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'patternErrorMessage'];
+export const ANNOTATION_KEYWORDS = [
+  'markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'patternErrorMessage', 'maximumErrorMessage', 'minimumErrorMessage',
+];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** A duration property: a number of seconds or a string such as "500ms", "30s", "5m", "1h". */
-function duration(description: string, defaultValue?: string): { [key: string]: Json } {
+/** A number with a largest value; the reason goes into the description and the error message. */
+function capped(schema: { [key: string]: Json }, limit: Limit): { [key: string]: Json } {
+  return { ...schema, maximum: limit.max, maximumErrorMessage: limit.message, description: `${String(schema.description)} ${limit.note}` };
+}
+
+/** A duration property: a number of seconds or a string such as "500ms", "30s", "5m", "1h".
+ *  The limit applies to numbers here and to strings in normalize.ts. */
+function duration(description: string, limit: Limit, defaultValue?: string): { [key: string]: Json } {
   return {
     type: ['number', 'string'],
-    description: `${description} A number of seconds or a string such as 500ms, 30s, 5m, 1h.`,
+    description: `${description} A number of seconds or a string such as 500ms, 30s, 5m, 1h. ${limit.note}`,
     minimum: 0,
+    maximum: limit.max,
+    maximumErrorMessage: limit.message,
     pattern: DURATION_PATTERN,
     patternErrorMessage: DURATION_HINT,
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
@@ -54,6 +66,13 @@ function enumOf(description: string, values: Record<string, string>, defaultValu
   };
 }
 
+/** An integer seed within the range JavaScript numbers hold exactly. */
+function seedSchema(description: string, defaultValue?: number): { [key: string]: Json } {
+  const schema = capped({ type: 'integer', description }, LIMITS.seed);
+  const minimumErrorMessage = `must be at least -${formatLimit(LIMITS.seed.max)}: larger integers lose precision`;
+  return { ...schema, minimum: -LIMITS.seed.max, minimumErrorMessage, ...(defaultValue === undefined ? {} : { default: defaultValue }) };
+}
+
 function fraction(description: string, defaultValue = 0): { [key: string]: Json } {
   return { type: 'number', minimum: 0, maximum: 1, default: defaultValue, description };
 }
@@ -63,17 +82,17 @@ const simulatorSchema = {
   description: 'Latency, quota and fault model of the built-in simulator; only with `endpoint: simulator`. Unset fields keep the simulator\'s defaults.',
   additionalProperties: false,
   properties: {
-    ttft_ms: { type: 'number', minimum: 0, default: 120, description: 'Base time to the first content token in milliseconds, before prompt-length and load effects; default 120.' },
-    ttft_per_1k_prompt_ms: { type: 'number', minimum: 0, default: 20, description: 'Extra time to first token per 1,000 prompt tokens (prefill), in milliseconds; default 20.' },
-    tpot_ms: { type: 'number', minimum: 0, default: 15, description: 'Time per output token (decode) in milliseconds; default 15.' },
-    tokens_per_chunk: { type: 'integer', minimum: 1, default: 1, description: 'Tokens per streamed content chunk (Azure\'s content filter buffers several); default 1.' },
-    jitter: { type: 'number', minimum: 0, maximum: 1, default: 0.1, description: 'Relative jitter (0..1) applied to TTFT and every chunk gap, from a seeded random generator; default 0.1.' },
-    rpm_limit: { type: 'integer', minimum: 0, description: 'Requests-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 },
-    tpm_limit: { type: 'integer', minimum: 0, description: 'Tokens-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 },
-    ptu_capacity_tpm: { type: 'integer', minimum: 0, description: 'Provisioned (PTU-like) capacity in tokens per minute; utilization and latency rise with load; default 0 (off).', default: 0 },
+    ttft_ms: capped({ type: 'number', minimum: 0, default: 120, description: 'Base time to the first content token in milliseconds, before prompt-length and load effects; default 120.' }, LIMITS.sim_ttft_ms),
+    ttft_per_1k_prompt_ms: capped({ type: 'number', minimum: 0, default: 20, description: 'Extra time to first token per 1,000 prompt tokens (prefill), in milliseconds; default 20.' }, LIMITS.sim_per_1k_ms),
+    tpot_ms: capped({ type: 'number', minimum: 0, default: 15, description: 'Time per output token (decode) in milliseconds; default 15.' }, LIMITS.sim_tpot_ms),
+    tokens_per_chunk: capped({ type: 'integer', minimum: 1, default: 1, description: 'Tokens per streamed content chunk (Azure\'s content filter buffers several); default 1.' }, LIMITS.sim_tokens_per_chunk),
+    jitter: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'Relative jitter (0 up to, not including, 1) applied to TTFT and every chunk gap, from a seeded random generator; default 0.1.' },
+    rpm_limit: capped({ type: 'integer', minimum: 0, description: 'Requests-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 }, LIMITS.sim_rpm),
+    tpm_limit: capped({ type: 'integer', minimum: 0, description: 'Tokens-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 }, LIMITS.sim_tpm),
+    ptu_capacity_tpm: capped({ type: 'integer', minimum: 0, description: 'Provisioned (PTU-like) capacity in tokens per minute; utilization and latency rise with load; default 0 (off).', default: 0 }, LIMITS.sim_tpm),
     azure_prompt_filter: { type: 'boolean', default: true, description: 'Send Azure\'s `prompt_filter_results` chunk first on Azure routes; default true.' },
     azure_async_filter: { type: 'boolean', default: false, description: 'Azure routes: send asynchronous content-filter annotation events (no delta, `content_filter_offsets`) every 10 content chunks and once after the finish chunk; default false.' },
-    reasoning_tokens: { type: 'integer', minimum: 0, default: 0, description: 'Reasoning tokens the simulated model writes before its visible answer (they count in completion tokens and `reasoning_tokens` of usage, and within max tokens); default 0.' },
+    reasoning_tokens: capped({ type: 'integer', minimum: 0, default: 0, description: 'Reasoning tokens the simulated model writes before its visible answer (they count in completion tokens and `reasoning_tokens` of usage, and within max tokens); default 0.' }, LIMITS.sim_reasoning_tokens),
     reasoning_field: enumOf('Chat Completions: how reasoning is streamed; default reasoning_content.', {
       reasoning_content: '`delta.reasoning_content` (DeepSeek, vLLM before 0.16, LiteLLM).',
       reasoning: '`delta.reasoning` (vLLM 0.16+, Ollama).',
@@ -89,8 +108,8 @@ const simulatorSchema = {
       continuous: 'Always: cumulative usage on every chunk plus the final usage chunk (vLLM with forced continuous usage).',
       none: 'Never (a server that ignores `include_usage`): clients must count tokens themselves.',
     }, 'requested'),
-    coalesce_events: { type: 'integer', minimum: 1, default: 1, description: 'Output events written together in one socket write (a buffering proxy or server); 1 writes each event on its own; default 1.' },
-    seed: { type: 'integer', default: 1, description: 'Random seed for jitter and faults, for reproducible runs; default 1.' },
+    coalesce_events: capped({ type: 'integer', minimum: 1, default: 1, description: 'Output events written together in one socket write (a buffering proxy or server); 1 writes each event on its own; default 1.' }, LIMITS.sim_coalesce_events),
+    seed: seedSchema('Random seed for jitter and faults, for reproducible runs; default 1.', 1),
     faults: {
       type: 'object',
       description: 'Injected faults, each a share of requests (0..1); all default to 0.',
@@ -99,7 +118,7 @@ const simulatorSchema = {
         error_rate: fraction('Share of requests (0..1) answered with HTTP 500; default 0.'),
         drop_rate: fraction('Share of streams (0..1) cut off after about half of their chunks; default 0.'),
         stall_rate: fraction('Share of streams (0..1) that go silent for `stall_ms` halfway through; default 0.'),
-        stall_ms: { type: 'number', minimum: 0, default: 5000, description: 'How long a stalled stream stays silent, in milliseconds; default 5000.' },
+        stall_ms: capped({ type: 'number', minimum: 0, default: 5000, description: 'How long a stalled stream stays silent, in milliseconds; default 5000.' }, LIMITS.sim_stall_ms),
         malformed_rate: fraction('Share of streams (0..1) in which one content event carries invalid JSON; default 0.'),
       },
     },
@@ -171,22 +190,22 @@ const workloadSchema = {
       open: 'Requests start at `rate` per minute, whatever the latency (at most `clients` in flight).',
       closed: '`clients` loops each send a request, wait for the response and `think_time`, and repeat.',
     }, 'open'),
-    rate: { type: 'number', exclusiveMinimum: 0, description: 'Target rate in requests per minute; required in open mode.' },
+    rate: capped({ type: 'number', minimum: MIN_RATE.min, minimumErrorMessage: MIN_RATE.message, description: 'Target rate in requests per minute; required in open mode.' }, LIMITS.rate),
     arrival: enumOf('How request start times are spread in open mode; default constant.', {
       constant: 'Evenly spaced starts (60 / rate seconds apart).',
       poisson: 'Random starts with exponentially distributed gaps averaging the same rate (more realistic bursts).',
     }, 'constant'),
-    clients: { type: 'integer', minimum: 1, default: 20, description: 'Open mode: the most requests in flight at once; closed mode: the number of clients; default 20.' },
-    duration: duration('Stop starting requests after this long.'),
-    requests: { type: 'integer', minimum: 1, description: 'Stop after this many requests have been started.' },
-    ramp_up: duration('The rate (or number of clients) grows linearly from 0 over this time; default 0.', '0s'),
-    think_time: duration('Closed mode: the pause between a client\'s response and its next request; default 0.', '0s'),
-    warm_up: { type: 'integer', minimum: 0, default: 0, description: 'The first N completed requests of each target are recorded but left out of the statistics; default 0.' },
+    clients: capped({ type: 'integer', minimum: 1, default: 20, description: 'Open mode: the most requests in flight at once; closed mode: the number of clients; default 20.' }, LIMITS.clients),
+    duration: duration('Stop starting requests after this long.', LIMITS.duration),
+    requests: capped({ type: 'integer', minimum: 1, description: 'Stop after this many requests have been started.' }, LIMITS.requests),
+    ramp_up: duration('The rate (or number of clients) grows linearly from 0 over this time; default 0.', LIMITS.ramp_up, '0s'),
+    think_time: duration('Closed mode: the pause between a client\'s response and its next request; default 0.', LIMITS.think_time, '0s'),
+    warm_up: capped({ type: 'integer', minimum: 0, default: 0, description: 'The first N completed requests of each target are recorded but left out of the statistics; default 0.' }, LIMITS.warm_up),
     on_end: enumOf('What happens to requests still in flight when the run ends; default drain.', {
       drain: 'Wait for them (up to `drain_timeout`) and include them in the results.',
       abort: 'Cancel them at once; they are recorded as aborted.',
     }, 'drain'),
-    drain_timeout: duration('With `on_end: drain`, abort what is still in flight after this long; default 30s.', '30s'),
+    drain_timeout: duration('With `on_end: drain`, abort what is still in flight after this long; default 30s.', LIMITS.drain_timeout, '30s'),
   },
 };
 
@@ -201,8 +220,8 @@ const promptsSchema = {
       generation: '500 context tokens, 1000 max tokens (short prompts, long answers).',
       custom: 'Your own sizes: set `context_tokens` and `max_tokens`.',
     }),
-    context_tokens: { type: 'integer', minimum: 1, description: 'Prompt size in tokens for a shape; required with `shape: custom`, overrides the profile otherwise.' },
-    max_tokens: { type: 'integer', minimum: 1, description: 'Tokens to generate per request; required with `shape: custom`, overrides the profile or prompt file otherwise.' },
+    context_tokens: capped({ type: 'integer', minimum: 1, description: 'Prompt size in tokens for a shape; required with `shape: custom`, overrides the profile otherwise.' }, LIMITS.tokens),
+    max_tokens: capped({ type: 'integer', minimum: 1, description: 'Tokens to generate per request; required with `shape: custom`, overrides the profile or prompt file otherwise.' }, LIMITS.tokens),
     file: { type: 'string', minLength: 1, description: 'A .prompty (or .md / .txt) prompt file, relative to this scenario file; its `{{variables}}` come from its `sample` or from `inputs`.' },
     inputs: { type: 'string', minLength: 1, description: 'With `file`: a .jsonl file of variable values, one JSON object per line; each line renders one prompt.' },
     dataset: { type: 'string', minLength: 1, description: 'A .jsonl file of chats, one {"messages": [...]} per line, relative to this scenario file; requests cycle through them.' },
@@ -216,8 +235,8 @@ const requestSchema = {
   properties: {
     temperature: { type: 'number', minimum: 0, maximum: 2, description: 'Sampling temperature (0..2); server default when unset.' },
     top_p: { type: 'number', minimum: 0, maximum: 1, description: 'Nucleus sampling probability mass (0..1); server default when unset.' },
-    max_tokens: { type: 'integer', minimum: 1, description: 'Sent as `max_tokens` on every request; when unset, `prompts.max_tokens` (or the shape profile\'s) is sent.' },
-    seed: { type: 'integer', description: 'Seed for best-effort deterministic sampling.' },
+    max_tokens: capped({ type: 'integer', minimum: 1, description: 'Sent as `max_tokens` on every request; when unset, `prompts.max_tokens` (or the shape profile\'s) is sent.' }, LIMITS.tokens),
+    seed: seedSchema('Seed for best-effort deterministic sampling.'),
     stop: {
       type: ['string', 'array'],
       description: 'A stop sequence or a list of up to 4 stop sequences.',
@@ -238,8 +257,8 @@ const requestSchema = {
 };
 
 const retryPolicyValues = {
-  none: 'A throttled request is retried at once; its latency restarts at the last attempt.',
-  exponential: 'Back off exponentially, honoring retry-after-ms / retry-after; latency counts from the first attempt.',
+  none: 'No retry: a throttled request (HTTP 429) ends there, counted as a failure of class `throttled` (one attempt per request).',
+  exponential: 'Retry a throttled request after the server\'s retry-after-ms / retry-after (else an exponential backoff from 0.5 s, with jitter), at most one attempt per wait, until `max_retry` has passed; latency counts from the first attempt.',
 };
 
 const retrySchema = {
@@ -253,7 +272,7 @@ const retrySchema = {
       additionalProperties: false,
       properties: {
         policy: enumOf('The retry policy; default exponential.', retryPolicyValues, 'exponential'),
-        max_retry: duration('Stop retrying once this much time has passed since the first attempt; default 60s.', '60s'),
+        max_retry: duration('Stop retrying once this much time has passed since the first attempt; default 60s.', LIMITS.max_retry, '60s'),
       },
     },
   ],
@@ -264,8 +283,8 @@ const timeoutsSchema = {
   description: 'Per-request time limits.',
   additionalProperties: false,
   properties: {
-    request: duration('Abort an attempt that has not finished after this long; default 120s.', '120s'),
-    idle: duration('Abort a stream that has sent nothing for this long (stall detection); default 30s.', '30s'),
+    request: duration('Abort an attempt that has not finished after this long; default 120s.', LIMITS.request_timeout, '120s'),
+    idle: duration('Abort a stream that has sent nothing for this long (stall detection); default 30s.', LIMITS.idle_timeout, '30s'),
   },
 };
 
@@ -294,7 +313,7 @@ export const perfSchema = {
     request: requestSchema,
     retry: retrySchema,
     timeouts: timeoutsSchema,
-    aggregation_window: duration('Window over which rates (RPM, tokens per minute, failures) are computed; default 60s.', '60s'),
+    aggregation_window: duration('Window over which rates (RPM, tokens per minute, failures) are computed; default 60s.', LIMITS.aggregation_window, '60s'),
     prevent_server_caching: { type: 'boolean', default: true, description: 'Prefix every prompt with a random string so servers cannot serve it from a prompt cache; default true.' },
     record_chunks: { type: 'boolean', default: false, description: 'Record the time offset of every content chunk in requests.jsonl (`chunk_offsets_ms`); default false.' },
     pricing: {
@@ -306,9 +325,9 @@ export const perfSchema = {
         additionalProperties: false,
         required: ['input', 'output'],
         properties: {
-          input: { type: 'number', minimum: 0, description: 'USD per 1M prompt tokens.' },
-          cached_input: { type: 'number', minimum: 0, description: 'USD per 1M cached prompt tokens; default: the input price.' },
-          output: { type: 'number', minimum: 0, description: 'USD per 1M completion tokens.' },
+          input: capped({ type: 'number', minimum: 0, description: 'USD per 1M prompt tokens.' }, LIMITS.usd_per_million),
+          cached_input: capped({ type: 'number', minimum: 0, description: 'USD per 1M cached prompt tokens; default: the input price.' }, LIMITS.usd_per_million),
+          output: capped({ type: 'number', minimum: 0, description: 'USD per 1M completion tokens.' }, LIMITS.usd_per_million),
         },
       },
     },

@@ -88,8 +88,9 @@ export interface RequestOptions {
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
 
 export interface RetryPolicy {
-  /** none: a throttled request is retried at once, latency restarts at the last attempt.
-   *  exponential: backoff honoring retry-after-ms / retry-after, latency from the first attempt. */
+  /** none: one attempt; a 429 is the request's outcome (failed, class `throttled`).
+   *  exponential: wait as retry-after-ms / retry-after says (else an exponential backoff), one attempt per
+   *  wait, latency from the first attempt. */
   policy: 'none' | 'exponential';
   /** Give up retrying once this much time has passed since the first attempt. */
   max_retry_s: number;

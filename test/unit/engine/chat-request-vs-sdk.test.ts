@@ -114,6 +114,52 @@ describe('chat request building vs the openai SDK', () => {
     }
   });
 
+  it('a query string in the endpoint stays the query (Azure Functions, APIM); api-version goes beside it', async () => {
+    const key = { header: 'api-key', value: 'sk-test' } as const;
+    // OpenAI-style route: `…/api/v1?code=abc` → `…/api/v1/chat/completions?code=abc`.
+    for (const endpoint of ['https://fn.azurewebsites.net/api/v1?code=abc', 'https://fn.azurewebsites.net/api/v1/?code=abc&x=1']) {
+      const captured: Captured[] = [];
+      const client = new OpenAI({ baseURL: endpoint, apiKey: 'sk-test', maxRetries: 0, fetch: recordingFetch(captured) });
+      await sdkRequest(client, 'gpt-4o', { max_tokens: 8 });
+      const target: Target = { name: 't', provider: 'openai-compatible', endpoint, model: 'gpt-4o', auth: { type: 'api-key' } };
+      const ours = buildChatRequest(target, endpoint, chatRequestBody(target, messages, {}, 8), key);
+      assert.equal(ours.url.toString(), captured[0].url);
+      assert.equal(ours.url.pathname, '/api/v1/chat/completions');
+    }
+    // Azure deployment route behind a gateway: the gateway's parameter first, then api-version (an
+    // api-version already in the endpoint is replaced where it stands, as the SDK does).
+    for (const [endpoint, expected] of [
+      ['https://apim.example.com/gw?subscription=xyz', 'https://apim.example.com/gw/openai/deployments/gpt-4o-prod/chat/completions?subscription=xyz&api-version=2024-10-21'],
+      ['https://apim.example.com/gw?api-version=2023-05-15&code=abc', 'https://apim.example.com/gw/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21&code=abc'],
+    ]) {
+      const captured: Captured[] = [];
+      const sdkBase = new URL(endpoint);
+      sdkBase.pathname += '/openai';
+      const client = new AzureOpenAI({
+        baseURL: sdkBase.toString(),
+        apiKey: 'sk-test',
+        apiVersion: '2024-10-21',
+        deployment: 'gpt-4o-prod',
+        maxRetries: 0,
+        fetch: recordingFetch(captured),
+      });
+      await sdkRequest(client, 'gpt-4o', { max_tokens: 8 });
+      const target: Target = { name: 't', provider: 'azure', endpoint, deployment: 'gpt-4o-prod', model: 'gpt-4o', api_version: '2024-10-21', auth: { type: 'api-key' } };
+      const ours = buildChatRequest(target, endpoint, chatRequestBody(target, messages, {}, 8), key);
+      assert.equal(captured[0].url, expected);
+      assert.equal(ours.url.toString(), expected);
+    }
+    // A function key with characters that need escaping: the same parameters reach the server.
+    const endpoint = 'https://fn.azurewebsites.net/api/v1?code=a%2Bb%2Fc%3D%3D';
+    const captured: Captured[] = [];
+    const client = new OpenAI({ baseURL: endpoint, apiKey: 'sk-test', maxRetries: 0, fetch: recordingFetch(captured) });
+    await sdkRequest(client, 'gpt-4o', { max_tokens: 8 });
+    const target: Target = { name: 't', provider: 'openai-compatible', endpoint, model: 'gpt-4o', auth: { type: 'api-key' } };
+    const ours = buildChatRequest(target, endpoint, chatRequestBody(target, messages, {}, 8), key);
+    assert.deepEqual([...ours.url.searchParams], [...new URL(captured[0].url).searchParams]);
+    assert.deepEqual([...ours.url.searchParams], [['code', 'a+b/c==']]);
+  });
+
   it('infers the provider from the host name like the Azure benchmarking tool', () => {
     assert.equal(providerFromEndpoint('https://x.openai.azure.com'), 'azure');
     assert.equal(providerFromEndpoint('https://x.cognitiveservices.azure.com/'), 'azure');

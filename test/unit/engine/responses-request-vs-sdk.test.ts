@@ -116,6 +116,40 @@ describe('Responses API request building vs the openai SDK', () => {
     assert.deepEqual(JSON.parse(ours.body), captured[0].body);
   });
 
+  it('a query string in the endpoint stays the query, on the OpenAI-style and the Azure dated routes', async () => {
+    const endpoint = 'https://fn.azurewebsites.net/api/v1?code=abc';
+    let captured: Captured[] = [];
+    const client = new OpenAI({ baseURL: endpoint, apiKey: 'sk-test', maxRetries: 0, fetch: recordingFetch(captured) });
+    await sdkRequest(client, 'gpt-5-mini', { max_output_tokens: 10 });
+    let target: Target = { name: 't', provider: 'openai-compatible', endpoint, model: 'gpt-5-mini', api: 'responses', auth: { type: 'api-key' } };
+    let ours = buildResponsesRequest(target, endpoint, responsesRequestBody(target, messages, {}, 10), { header: 'api-key', value: 'sk-test' });
+    assert.equal(captured[0].url, 'https://fn.azurewebsites.net/api/v1/responses?code=abc');
+    assert.equal(ours.url.toString(), captured[0].url);
+
+    captured = [];
+    const azure = new AzureOpenAI({
+      baseURL: 'https://apim.example.com/gw/openai?subscription=xyz',
+      apiKey: 'test-key-azure',
+      apiVersion: '2025-04-01-preview',
+      deployment: 'o4-mini-prod',
+      maxRetries: 0,
+      fetch: recordingFetch(captured),
+    });
+    await sdkRequest(azure, 'o4-mini-prod', { max_output_tokens: 10 });
+    target = {
+      name: 't',
+      provider: 'azure',
+      endpoint: 'https://apim.example.com/gw?subscription=xyz',
+      deployment: 'o4-mini-prod',
+      api_version: '2025-04-01-preview',
+      api: 'responses',
+      auth: { type: 'api-key' },
+    };
+    ours = buildResponsesRequest(target, target.endpoint, responsesRequestBody(target, messages, {}, 10), { header: 'api-key', value: 'test-key-azure' });
+    assert.equal(captured[0].url, 'https://apim.example.com/gw/openai/responses?subscription=xyz&api-version=2025-04-01-preview');
+    assert.equal(ours.url.toString(), captured[0].url);
+  });
+
   it('a chat without a system message has no instructions; extra_body is copied as it is', () => {
     const target: Target = { name: 't', provider: 'openai-compatible', endpoint: 'http://127.0.0.1:8000/v1', model: 'gpt-oss-20b', api: 'responses', auth: { type: 'none' } };
     const body = responsesRequestBody(target, [{ role: 'user', content: 'Hi' }], { extra_body: { store: false } }, undefined);
