@@ -9,7 +9,7 @@ import type { PreparedPrompt } from './request-runner';
 import { buildResponsesRequest, responsesRequestBody } from './responses-request';
 import { apiOf, type Scenario, type Target } from './scenario/types';
 import { countChatTokens, randomCachePrefix, syntheticChat, type Encoding } from '../tokens';
-import { loadPromptMessages } from '../tokens/prompt-files';
+import { loadPromptMessages, PromptFileError } from '../tokens/prompt-files';
 
 export function createPromptFactory(
   scenario: Scenario,
@@ -43,7 +43,7 @@ export function createPromptFactory(
 
   const dir = scenario.file ? path.dirname(scenario.file) : process.cwd();
   const conversations = loadPromptMessages(source, dir);
-  if (conversations.length === 0) throw new Error(`no prompts found in ${source.file}`);
+  if (conversations.length === 0) throw new PromptFileError(`${source.file}:1:1: no prompts found in the file`);
   // `request.max_tokens` wins over the prompt source's (the schema says so).
   const maxTokens = scenario.request.max_tokens ?? source.max_tokens;
   countChatTokens(conversations[0], encoding); // loads the tokenizer before the clock starts
