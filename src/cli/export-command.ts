@@ -69,9 +69,8 @@ export function exportCommand(engine: 'locust' | 'jmeter', file: string, o: Expo
       `Azure:        az load test create --load-test-resource <r> --resource-group <g> --test-id <id> --load-test-config-file ${path.join(out, LOCUST_ALT)}`,
     );
   } else {
-    const props = keys.map((k) => `-J${k}="$${k}"`).join(' ');
     lines.push(
-      `run:          cd ${out} && jmeter -n -t ${JMX_FILE} ${props ? props + ' ' : ''}-l results.jtl   (JMeter 5.x)`,
+      `run:          cd ${out} && jmeter -n -t ${JMX_FILE} -l results.jtl   (JMeter 5.x; keys are read from the environment, never passed on the command line)`,
       `Azure:        az load test create --load-test-resource <r> --resource-group <g> --test-id <id> --load-test-config-file ${path.join(out, JMETER_ALT)}`,
     );
   }

@@ -150,13 +150,13 @@ describe('perflab export jmeter', () => {
       const assertion = underSampler.find((n) => n.tag === 'ResponseAssertion')!;
       assert.equal(all(assertion, 'stringProp').find((p) => p.attrs.name !== 'Assertion.custom_message' && p.attrs.name !== 'Assertion.test_field')!.text, expected[i].ending);
     });
-    // The key is read from a property, else the Azure Load Testing secret; never written.
+    // The key is read from the environment, else a property, else the Azure Load Testing secret; never written.
     const udv = all(testPlan, 'elementProp').filter((e) => e.attrs.elementType === 'Argument');
     assert.deepEqual(
       udv.map((v) => [prop(v, 'Argument.name'), prop(v, 'Argument.value')]),
       [
-        ['key_contoso_key', '${__P(CONTOSO_KEY,${__GetSecret(contoso-key)})}'],
-        ['key_openai_api_key', '${__P(OPENAI_API_KEY,${__GetSecret(openai-api-key)})}'],
+        ['key_contoso_key', "${__groovy(System.getenv('CONTOSO_KEY') ?: '${__P(CONTOSO_KEY,${__GetSecret(contoso-key)})}')}"],
+        ['key_openai_api_key', "${__groovy(System.getenv('OPENAI_API_KEY') ?: '${__P(OPENAI_API_KEY,${__GetSecret(openai-api-key)})}')}"],
       ],
     );
 
