@@ -1,6 +1,6 @@
 // One logical request: attempts, retry semantics and the record written to requests.jsonl.
 //
-// Retry semantics change latency numbers, so they are explicit (docs/ARCHITECTURE.md, "Retries"):
+// Retry semantics change latency numbers, so they are explicit (README, "Retries and failures"):
 // - `none`: one attempt. A 429 is the request's outcome: failed, error class `throttled`.
 // - `exponential`: wait as the server asks (retry-after-ms, else retry-after), else an exponential
 //   backoff with jitter, then send ONE attempt; latencies are measured from the first attempt, so they
