@@ -168,7 +168,9 @@ describe('perflab CLI', function () {
       assert.ok(records.every((rec) => rec.status === 401 && rec.error === 'http_error'));
       assert.ok(!fs.readFileSync(path.join(wrongDir, 'requests.jsonl'), 'utf8').includes('not-the-key'));
       assert.ok(!fs.readFileSync(path.join(wrongDir, 'summary.json'), 'utf8').includes('not-the-key'));
-      assert.equal(wrong.code, 0); // no SLOs: a run with failures still completes
+      // Every request refused: the run measured nothing of the deployment, whatever the SLOs say.
+      assert.equal(wrong.code, 3);
+      assert.match(wrong.stderr, /no request succeeded \(3 http_error\); most common: HTTP 401/);
       const missing = await perflab([...args, '--out', path.join(tmp(), 'missing')], { env: { MY_KEY: '' } });
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /environment variable MY_KEY is not set/);
