@@ -285,7 +285,8 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
   const s = r.summary;
   const targets = target === null ? s.targets : s.targets.filter((t) => t.target === target);
   const verdicts = target === null ? s.slos : s.slos.filter((v) => v.target === target);
-  const status: RunStatus = s.stopped_by === 'stop' ? 'stopped' : s.stopped_by === 'error' ? 'error' : verdicts.every((v) => v.pass) ? 'pass' : 'fail';
+  // `error`: the run failed as a whole (results not written, or no request of a target succeeded).
+  const status: RunStatus = s.stopped_by === 'stop' ? 'stopped' : s.stopped_by === 'error' || s.error ? 'error' : verdicts.every((v) => v.pass) ? 'pass' : 'fail';
   const ttftP95Ms = worst(targets.map((t) => t.latency_ms.ttft.p95));
   const achievedRpm = targets.length > 0 ? targets.reduce((sum, t) => sum + t.schedule.achieved_rpm, 0) : null;
   const errors = targets.reduce((sum, t) => sum + t.requests.failed, 0);
@@ -294,7 +295,7 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
     pass: verdicts.length > 0 ? `passed ${verdicts.length} ${verdicts.length === 1 ? 'SLO' : 'SLOs'}` : 'completed (no SLOs)',
     fail: `failed: ${failedSlos.join(', ')}`,
     stopped: 'stopped by the user',
-    error: 'ended with an error',
+    error: s.error ? `failed: ${s.error}` : 'ended with an error',
     incomplete: '',
   }[status];
   return {

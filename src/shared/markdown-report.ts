@@ -25,7 +25,7 @@ export function markdownReport(summary: RunSummary, options: MarkdownReportOptio
   const h = '#'.repeat(Math.min(Math.max(options.level ?? 2, 1), 5));
   const failed = summary.slos.filter((v) => !v.pass).length;
   const verdict =
-    summary.stopped_by === 'error' ? '❌ ended with an error' : summary.slos.length === 0 ? 'no SLOs' : failed === 0 ? `✅ ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} passed` : `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} failed`;
+    summary.stopped_by === 'error' || summary.error ? `❌ the run failed${summary.error ? `: ${summary.error}` : ''}` : summary.slos.length === 0 ? 'no SLOs' : failed === 0 ? `✅ ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} passed` : `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} failed`;
   const seconds = (Date.parse(summary.ended_at) - Date.parse(summary.started_at)) / 1000;
   const lines: string[] = [
     `${h} LLM Perf Lab: ${inline(summary.scenario.name)} — ${verdict}`,
