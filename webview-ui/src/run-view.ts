@@ -226,10 +226,10 @@ export class RunView {
     const summary = this.vm.runSummary;
     const latest = this.vm.latest(this.target);
     if (summary) {
-      const how = summary.stopped_by === 'completed' ? 'Finished' : summary.stopped_by === 'stop' ? 'Stopped' : 'Ended with an error';
+      const how = summary.error ? `Failed: ${summary.error}` : summary.stopped_by === 'completed' ? 'Finished' : summary.stopped_by === 'stop' ? 'Stopped' : 'Ended with an error';
       const slo = summary.slos.length === 0 ? '' : summary.passed ? ' · all SLOs met' : ' · SLOs failed';
       this.status.textContent = `${how}${slo}`;
-      this.status.dataset.state = summary.stopped_by;
+      this.status.dataset.state = summary.error ? 'error' : summary.stopped_by;
     } else {
       this.status.textContent = latest ? `Live · ${Math.floor(latest.t)} s · ${formatCount(latest.requests)} sent · ${formatCount(latest.in_flight)} in flight` : 'Live · waiting for the first window';
       this.status.dataset.state = 'live';
