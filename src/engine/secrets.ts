@@ -51,9 +51,20 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The scenario as stored in summary.json: endpoint URLs without user information. (The validator
- *  refuses such URLs; scenarios built in code reach the engine without it.) */
+/** An endpoint as stored and shown: no user information, and no query values (an Azure Functions
+ *  `?code=` or an APIM `subscription-key` is a key). */
+export function redactEndpoint(url: string): string {
+  const withoutUser = redactUrl(url);
+  const q = withoutUser.indexOf('?');
+  if (q === -1) return withoutUser;
+  const params = new URLSearchParams(withoutUser.slice(q + 1).split('#')[0]);
+  const names = [...params.keys()].map((name) => `${encodeURIComponent(name)}=${REDACTED}`);
+  return `${withoutUser.slice(0, q)}?${names.join('&')}`;
+}
+
+/** The scenario as stored in summary.json: endpoints redacted (the validator refuses user
+ *  information; query strings are allowed and may hold a key). */
 export function redactScenario(scenario: Scenario): Scenario {
-  if (!scenario.targets.some((t) => redactUrl(t.endpoint) !== t.endpoint)) return scenario;
-  return { ...scenario, targets: scenario.targets.map((t) => ({ ...t, endpoint: redactUrl(t.endpoint) })) };
+  if (!scenario.targets.some((t) => redactEndpoint(t.endpoint) !== t.endpoint)) return scenario;
+  return { ...scenario, targets: scenario.targets.map((t) => ({ ...t, endpoint: redactEndpoint(t.endpoint) })) };
 }

@@ -27,7 +27,7 @@ type ConnectOpts = Parameters<HttpsProxyAgent<string>['connect']>[1];
 class TunnelAgent extends HttpsProxyAgent<string> {
   constructor(
     proxy: URL,
-    options: PoolOptions & { rejectUnauthorized: boolean },
+    options: PoolOptions & { rejectUnauthorized: boolean; headers: Record<string, string> },
   ) {
     super(proxy, options);
   }
@@ -35,6 +35,17 @@ class TunnelAgent extends HttpsProxyAgent<string> {
     if (this.connectOpts.rejectUnauthorized !== false) return super.connect(req, opts);
     return super.connect(req, { ...opts, rejectUnauthorized: false } as ConnectOpts);
   }
+}
+
+/** The proxy URL without user name and password, which become a Proxy-Authorization header: the
+ *  libraries' debug output (DEBUG=https-proxy-agent) prints the URL they are given. */
+function withoutUserinfo(url: URL): { proxy: URL; headers: Record<string, string> } {
+  if (url.username === '' && url.password === '') return { proxy: url, headers: {} };
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  const proxy = new URL(url.href);
+  proxy.username = '';
+  proxy.password = '';
+  return { proxy, headers: { 'Proxy-Authorization': `Basic ${Buffer.from(credentials).toString('base64')}` } };
 }
 
 /** Shared keep-alive agents: one per protocol for direct connections, one per protocol and proxy. */
@@ -63,8 +74,9 @@ export class Transport {
     const key = `${url.protocol} ${choice.url.href}`;
     let agent = this.proxied.get(key);
     if (!agent) {
-      const options = { ...this.pool, rejectUnauthorized: this.proxy.strictSSL };
-      agent = secure ? new TunnelAgent(choice.url, options) : new HttpProxyAgent(choice.url, options);
+      const { proxy, headers } = withoutUserinfo(choice.url);
+      const options = { ...this.pool, rejectUnauthorized: this.proxy.strictSSL, headers };
+      agent = secure ? new TunnelAgent(proxy, options) : new HttpProxyAgent(proxy, options);
       this.proxied.set(key, agent);
     }
     return { agent, send };
