@@ -101,16 +101,30 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
     assert.match(unwritable.stderr, /perflab: cannot write results to .*a-file\/run: (ENOTDIR|EEXIST)/);
   });
 
-  it('endpoint: simulator with an empty dataset: exit 2 with the file, and the process exits (no hang)', async () => {
-    const dir = tmp();
-    fs.writeFileSync(path.join(dir, 'empty.jsonl'), '');
-    const file = path.join(dir, 'empty.perf.yaml');
-    fs.writeFileSync(file, 'name: empty\ntargets:\n  - name: sim\n    endpoint: simulator\n    model: gpt-4o-mini\nworkload:\n  mode: closed\n  requests: 2\nprompts:\n  dataset: empty.jsonl\n');
-    const r = await perflab(['run', file, '--out', path.join(dir, 'run')]);
-    noStack(r.stderr);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /empty\.jsonl/);
-  });
+  const badPromptFiles: { what: string; name: string; text: string; prompts: string; expect: RegExp }[] = [
+    { what: 'an empty dataset', name: 'empty.jsonl', text: '', prompts: 'dataset: empty.jsonl', expect: /empty\.jsonl/ },
+    { what: 'a dataset with an invalid JSON line', name: 'bad.jsonl', text: '{"messages":[{"role":"user","content":"hi"}]}\n{oops\n', prompts: 'dataset: bad.jsonl', expect: /bad\.jsonl:2:\d+/ },
+    {
+      what: 'a prompty with a missing variable',
+      name: 'missing.prompty',
+      text: '---\nname: x\n---\nuser:\nTell me about {{product}}.\n',
+      prompts: 'file: missing.prompty',
+      expect: /missing\.prompty.*product/,
+    },
+    { what: 'an empty prompty', name: 'empty.prompty', text: '', prompts: 'file: empty.prompty', expect: /empty\.prompty/ },
+  ];
+  for (const c of badPromptFiles) {
+    it(`endpoint: simulator with ${c.what}: exit 2 naming the file, and the process exits (no hang)`, async () => {
+      const dir = tmp();
+      fs.writeFileSync(path.join(dir, c.name), c.text);
+      const file = path.join(dir, 'bad.perf.yaml');
+      fs.writeFileSync(file, `name: bad\ntargets:\n  - name: sim\n    endpoint: simulator\n    model: gpt-4o-mini\nworkload:\n  mode: closed\n  requests: 2\nprompts:\n  ${c.prompts}\n`);
+      const r = await perflab(['run', file, '--out', path.join(dir, 'run')]);
+      noStack(r.stderr);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, c.expect);
+    });
+  }
 
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} aborts in-flight requests at once and still writes the summary`, async () => {
