@@ -3,6 +3,9 @@
 // markdown table to paste into docs/tokenizers.md; an optional argument keeps only the candidates whose
 // name contains it). Candidates that are not installed are skipped:
 // `gpt-tokenizer` plus the npm aliases `gpt-tokenizer-v3` / `gpt-tokenizer-v4`, and `js-tiktoken`.
+// `npx tsx bench/tokenizers.ts --long-pieces` times only perflab's counter on single huge pieces
+// (issue 12's inputs: BPE merges are quadratic in a piece's length unless src/tokens/long-piece-bpe.ts
+// does them; every other candidate here takes seconds to minutes on these).
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -457,7 +460,35 @@ async function main(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((err) => {
+/** Cold counts of single huge pieces, both encodings: ms, and tokens. */
+function longPieces(): void {
+  const tokens = require(path.join(ROOT, 'src', 'tokens', 'tokenizer.ts')) as typeof import('../src/tokens/tokenizer');
+  const r = mulberry32(12);
+  const inputs: [string, string][] = [
+    ['200 KB of DNA letters (ACGT…)', Array.from({ length: 200_000 }, () => 'ACGT'[Math.floor(r() * 4)]).join('')],
+    ['80 KB of emoji', Array.from({ length: 40_000 }, () => pick(r, ['😀', '🚀', '👍🏽', '🔥'])).join('').slice(0, 80_000)],
+    ['10 MB of `a`', 'a'.repeat(10_000_000)],
+    ['1 MB of CJK, no punctuation', script(1_000_000, CJK.slice(0, 1), ['']).slice(0, 1_000_000)],
+  ];
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}\n`);
+  console.log('| input (one piece) | o200k ms | cl100k ms | tokens (o200k / cl100k) |');
+  console.log('|---|---|---|---|');
+  for (const [label, text] of inputs) {
+    const ms: string[] = [];
+    const counts: number[] = [];
+    for (const e of ENCODINGS) {
+      tokens.countTokens('warm up', e);
+      tokens.pieceCounter(e).clearCache();
+      const t0 = performance.now();
+      counts.push(tokens.countTokens(text, e));
+      ms.push((performance.now() - t0).toFixed(0));
+    }
+    console.log(`| ${label} | ${ms[0]} | ${ms[1]} | ${counts.join(' / ')} |`);
+  }
+}
+
+if (process.argv[2] === '--long-pieces') longPieces();
+else main().catch((err) => {
   console.error(err);
   process.exit(1);
 });

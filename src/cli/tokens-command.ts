@@ -1,9 +1,10 @@
 // `perflab tokens <file>`: token counts of a prompt file per role section / message / dataset line,
 // and the total as the service would count it (chat overhead included).
 
-import * as fs from 'node:fs';
+import { ScenarioError } from '../engine/scenario/errors';
 import { countChatTokens, countTokens, encodingForModel, lookupModel, requestCostUsd } from '../tokens';
 import { parsePromptFile, promptDefaults, renderPrompty, type ParsedPrompt, type PromptMessage } from '../tokens/prompt-files';
+import { readTextFile, TextFileError } from '../tokens/text-file';
 
 export interface TokenReport {
   file: string;
@@ -30,8 +31,18 @@ function renderedSections(parsed: ParsedPrompt): PromptMessage[][] {
   return parsed.sections.map((s) => s.messages);
 }
 
+/** The file's text; a missing file, a directory or bytes that are not UTF-8 text are bad input (exit 2, src/cli/main.ts). */
+function readPromptText(file: string): string {
+  try {
+    return readTextFile(file);
+  } catch (err) {
+    if (!(err instanceof TextFileError)) throw err;
+    throw new ScenarioError([{ file, line: err.line, column: err.column, path: '', message: err.detail }]);
+  }
+}
+
 export function countPromptFile(file: string, modelName: string): TokenReport {
-  const text = fs.readFileSync(file, 'utf8');
+  const text = readPromptText(file);
   const parsed = parsePromptFile(file, text);
   const model = lookupModel(parsed.model ?? modelName) ?? lookupModel(modelName);
   const name = model?.name ?? modelName;

@@ -6,9 +6,9 @@
 //   other      the whole text as one user message
 // Problems are collected with line numbers rather than thrown, so an editor can show them all.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { readTextFile, TextFileError } from './text-file';
 
 export type PromptFormat = 'prompty' | 'jsonl' | 'markdown' | 'text';
 
@@ -440,12 +440,15 @@ function render(parsed: ParsedPrompt, vars: Record<string, unknown>, where: stri
   }
 }
 
+/** The text of a prompt file (./text-file: UTF-8 only); anything else a PromptFileError at file:line:col. */
 function readText(file: string, dir: string): string {
-  const resolved = path.resolve(dir, file);
   try {
-    return fs.readFileSync(resolved, 'utf8');
+    return readTextFile(file, dir);
   } catch (err) {
-    throw new PromptFileError(`${file}: cannot read ${resolved}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (!(err instanceof TextFileError)) throw err;
+    // Relative names resolve against the scenario's folder: show where the file was looked for.
+    const looked = err.reason === 'missing' || err.reason === 'directory' || err.reason === 'unreadable';
+    throw new PromptFileError(looked ? `${err.message} (${path.resolve(dir, file)})` : err.message);
   }
 }
 
