@@ -4,7 +4,6 @@
 // less than asked was collected because the deployment did not answer), 130 interrupted (what was
 // collected is still written).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { loadScenarioFile } from '../engine/scenario/load';
@@ -13,6 +12,7 @@ import { CsvError } from '../dataset/csv';
 import { encodingFor, slug, tokenStats, writeDataset, type DatasetLine } from '../dataset/dataset-file';
 import { datasetFromCsv, DEFAULT_COLUMNS } from '../dataset/from-csv';
 import { DEFAULT_BATCH_SIZE, generateDataset, MAX_BATCH_SIZE } from '../dataset/generate';
+import { readTextFile, TextFileError } from '../tokens/text-file';
 import { resolveCliCredential } from './credentials';
 import { EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE } from './execute';
 
@@ -133,8 +133,9 @@ async function generateCommand(file: string, o: GenerateFlags): Promise<number> 
 function fromCsvCommand(file: string, o: FromCsvFlags): number {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextFile(file); // a binary or UTF-16 file is refused with its position, not parsed as garbage
   } catch (e) {
+    if (e instanceof TextFileError) return usage(e.message);
     return usage(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let result;
