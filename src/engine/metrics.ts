@@ -100,6 +100,8 @@ export class TargetMetrics {
   /** How often each distinct failure message occurred (bounded: a server that puts a request id in
    *  every message must not grow this without limit). */
   private readonly errorMessages = new Map<string, ErrorMessageCount>();
+  /** The engine's own estimated delay on each successful request's first token (warm-up excluded). */
+  readonly clientDelay = new LatencyHistogram('run');
   /** Whole-run distributions (warm-up excluded). */
   readonly run: Record<LatencyKey, LatencyHistogram>;
   /** Whole-run histograms in fixed bins, for the Run panel and summary.json (same exclusions). */
@@ -180,6 +182,7 @@ export class TargetMetrics {
     if (record.error) return; // latencies of failed requests would mix two populations
     if (record.ttfb_ms !== null) this.record('ttfb', record.ttfb_ms);
     if (record.ttft_ms !== null) this.record('ttft', record.ttft_ms);
+    if (record.client_delay_ms != null) this.clientDelay.record(record.client_delay_ms);
     if (record.ttfr_ms != null) this.record('ttfr', record.ttfr_ms);
     if (record.e2e_ms !== null) this.record('e2e', record.e2e_ms);
     if (record.tbt_ms !== null) this.record('tbt', record.tbt_ms);

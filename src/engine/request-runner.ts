@@ -37,6 +37,9 @@ export interface RequestEnvironment {
   redact: (text: string) => string;
   onThrottled: () => void;
   random: () => number;
+  /** The engine's estimate of the delay its own event loop added to an event stamped at `t`
+   *  (loop-probe.ts); absent where no probe runs. */
+  clientDelayAt?: (t: number) => number | null;
 }
 
 export interface RequestOutcome {
@@ -135,6 +138,7 @@ function toRecord(
     send_lag_ms: scheduledAt === null ? null : round3(firstStart - scheduledAt),
     ttfb_ms: since(r.headersAt),
     ttft_ms: since(r.firstVisibleAt),
+    client_delay_ms: r.firstVisibleAt !== null && env.clientDelayAt ? env.clientDelayAt(r.firstVisibleAt) : null,
     ttfr_ms: since(r.firstReasoningAt),
     e2e_ms: since(r.endedAt),
     tbt_ms: tbt,

@@ -66,6 +66,8 @@ export class Run {
   /** Simulators started for targets, closed at the end even when preparing a target failed. */
   private readonly simulators: RunningSimulator[] = [];
   private nextId = 0;
+  /** The client watching itself: CPU, event-loop delay, and each request's estimated client delay. */
+  private readonly selfCheck = new SelfCheck();
   /** The first run-level problem (results cannot be written, a target cannot be prepared). */
   private failure: Error | null = null;
 
@@ -117,7 +119,7 @@ export class Run {
     // run.json says what this folder is while the run is still going (or if it never finishes).
     folder?.writeJson('run.json', { scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
     const random = mulberry32(this.options.seed ?? (Date.now() & 0x7fffffff));
-    const selfCheck = new SelfCheck();
+    const selfCheck = this.selfCheck;
     selfCheck.start();
 
     const emitRecord = (record: RequestRecord) => {
@@ -225,6 +227,7 @@ export class Run {
       active: new Set<AttemptControl>(),
       cancelled: () => state.cancelling,
       ending: () => state.runner.timeUp,
+      clientDelayAt: (t) => this.selfCheck.probe.delayAround(t),
       redact,
       onThrottled: () => metrics.onThrottled(),
       random,

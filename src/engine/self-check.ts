@@ -2,6 +2,7 @@
 // include its own queueing and the rate it reports is not the server's limit. Sampled once a second.
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LoopProbe } from './loop-probe';
 
 /** The monitor's timer fires every RESOLUTION_MS; what it records is the whole interval, so the
  *  delay is the recorded value minus the resolution (measured: an idle loop records ~10.2 ms). */
@@ -20,9 +21,12 @@ export class SelfCheck {
   private readonly startCpu = process.cpuUsage();
   private readonly startAt = performance.now();
   private cpuMax = 0;
+  /** Per-event estimate of the delay the loop added (recorded per request as client_delay_ms). */
+  readonly probe = new LoopProbe();
 
   start(): void {
     this.loop.enable();
+    this.probe.start();
   }
 
   /** Call once a second; returns the CPU share of the last interval. */
@@ -38,6 +42,7 @@ export class SelfCheck {
 
   stop(): ClientHealth {
     this.loop.disable();
+    this.probe.stop();
     const cpu = process.cpuUsage(this.startCpu);
     const wall = Math.max(1, performance.now() - this.startAt);
     const ns = (v: number) => Math.max(0, Math.round((v / 1e6 - RESOLUTION_MS) * 100) / 100);

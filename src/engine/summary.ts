@@ -65,6 +65,9 @@ export interface TargetSummary {
     completion_tpm: number;
   };
   utilization_pct: LatencyStats;
+  /** The engine's estimate of the delay its own event loop added to first tokens (client_delay_ms of
+   *  the records). Absent in summaries written before it. */
+  client_delay_ms?: LatencyStats;
   cost_usd: { total: number | null; per_request: number | null; per_1k_requests: number | null; per_hour_at_target_rate: number | null; model: string | null };
   warnings: string[];
 }

@@ -128,6 +128,7 @@ export function buildTargetSummary(
       completion_tpm: Math.round(t.completionTokens / minutes),
     },
     utilization_pct: metrics.run.util.stats(),
+    client_delay_ms: metrics.clientDelay.stats(),
     cost_usd: {
       model: model?.name ?? null,
       total: totalCost ?? null,
