@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   seed?: number;
   /** Replace the run files already in `out` (otherwise a folder holding a run is refused). */
   overwrite?: boolean;
+  /** Exit 3 when this machine may have inflated a target's latencies (client_limited). */
+  failIfClientLimited?: boolean;
 }
 
 /** The files of a run folder; a folder holding any of them holds a run. */
@@ -127,6 +129,11 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   }
   if (summary.error) {
     process.stderr.write(`perflab: the run failed: ${summary.error}\n`);
+    return EXIT_RUN_ERROR;
+  }
+  const limited = summary.targets.filter((t) => t.client_limited);
+  if (options.failIfClientLimited && limited.length > 0) {
+    process.stderr.write(`perflab: --fail-if-client-limited: this machine may have inflated the latencies of ${limited.map((t) => `"${t.target}" (${(t.client_limited_reasons ?? []).join('; ')})`).join(', ')}\n`);
     return EXIT_RUN_ERROR;
   }
   return summary.passed ? EXIT_OK : EXIT_SLO_FAILED;

@@ -56,11 +56,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--record-chunks', 'record every content chunk offset per request')
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
     .option('--overwrite', 'replace a run already in --out (otherwise such a folder is refused)')
-    .action(async (file: string, o: { out?: string; format: 'human' | 'jsonl'; junit?: string; recordChunks?: boolean; seed?: number; overwrite?: boolean }) => {
+    .option('--fail-if-client-limited', 'exit 3 when this machine may have inflated the latencies (CI)')
+    .action(async (file: string, o: { out?: string; format: 'human' | 'jsonl'; junit?: string; recordChunks?: boolean; seed?: number; overwrite?: boolean; failIfClientLimited?: boolean }) => {
       exitCode = await guarded(async () => {
         const scenario = loadScenarioFile(file);
         if (o.recordChunks) scenario.record_chunks = true;
-        return await executeScenario(scenario, { out: o.out, format: o.format, junit: o.junit, seed: o.seed, overwrite: o.overwrite });
+        return await executeScenario(scenario, { out: o.out, format: o.format, junit: o.junit, seed: o.seed, overwrite: o.overwrite, failIfClientLimited: o.failIfClientLimited });
       });
     });
 
@@ -95,13 +96,14 @@ async function main(argv: string[]): Promise<number> {
     .option('--slo <expr...>', 'SLOs such as "ttft.p95 < 800ms"')
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
     .option('--overwrite', 'replace a run already in --out (otherwise such a folder is refused)')
-    .action(async (endpoint: string, o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number; overwrite?: boolean }) => {
+    .option('--fail-if-client-limited', 'exit 3 when this machine may have inflated the latencies (CI)')
+    .action(async (endpoint: string, o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number; overwrite?: boolean; failIfClientLimited?: boolean }) => {
       exitCode = await guarded(async () => {
         if (o.duration === undefined && o.requests === undefined) {
           throw new ScenarioError([{ file: '<perflab load flags>', line: 1, column: 1, path: 'workload', message: 'give --duration and/or --requests' }]);
         }
         const scenario = scenarioFromLoadFlags(endpoint, o);
-        return await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed, overwrite: o.overwrite });
+        return await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed, overwrite: o.overwrite, failIfClientLimited: o.failIfClientLimited });
       });
     });
 

@@ -38,11 +38,13 @@ export class LoopProbe {
     this.timer = setTimeout(this.tick, PROBE_MS);
   };
 
-  /** The loop's lateness around `t` (performance.now()): the first tick at or after t, else the last
-   *  tick before it (the event was read in the same turn as the request's end); null before any tick. */
+  /** The delay the loop may have added to an event stamped at `t` (performance.now()): a block that
+   *  holds `t` shows in the first tick after it; a block that ended just before `t` (timers run before
+   *  sockets are read in a loop turn) shows in the last tick before it, when that tick is at most one
+   *  interval old. The larger of the two; null before any tick. */
   delayAround(t: number): number | null {
     if (this.filled === 0) return null;
-    // Binary search over the ring, oldest (0) to newest (filled - 1), for the first time ≥ t.
+    // Binary search over the ring, oldest (0) to newest (filled - 1), for the first tick at or after t.
     const at = (i: number) => (this.head - this.filled + i + CAPACITY) % CAPACITY;
     let lo = 0;
     let hi = this.filled;
@@ -51,7 +53,12 @@ export class LoopProbe {
       if (this.times[at(mid)] < t) lo = mid + 1;
       else hi = mid;
     }
-    const index = lo < this.filled ? lo : this.filled - 1;
-    return Math.round(this.lateness[at(index)] * 1000) / 1000;
+    const after = lo < this.filled ? this.lateness[at(lo)] : 0;
+    let before = 0;
+    if (lo > 0) {
+      const sinceTick = t - this.times[at(lo - 1)];
+      if (sinceTick <= PROBE_MS) before = this.lateness[at(lo - 1)];
+    }
+    return Math.round(Math.max(after, before) * 1000) / 1000;
   }
 }

@@ -21,6 +21,7 @@ import { buildTargetSummary } from './target-summary';
 import { countTokens, encodingForModel, lookupModel, mulberry32, type ModelOverrides } from '../tokens';
 import { startSimulator } from '../simulator/server';
 import { credentialProblem, redactor, redactScenario } from './secrets';
+import { clientLimitReasons } from './client-limit';
 import type { RunningSimulator } from '../simulator/types';
 
 export const PERFLAB_VERSION = '0.1.0';
@@ -161,11 +162,14 @@ export class Run {
       const targets: TargetSummary[] = this.states.map((s) =>
         buildTargetSummary(s.target, s.metrics, s.runner, scenario, this.modelOverrides()),
       );
-      const reasons: string[] = [];
-      if (client.cpu_max >= 0.95) reasons.push(`the client's CPU reached ${(client.cpu_max * 100).toFixed(0)}% of a core`);
-      if (client.event_loop_delay_ms.p99 > 100) {
-        reasons.push(`the client's event loop was delayed ${client.event_loop_delay_ms.p99} ms (p99)`);
+      // Per target: could this machine have inflated its latencies? (client-limit.ts)
+      for (const t of targets) {
+        const why = t.requests.succeeded > 0 ? clientLimitReasons(t, client) : [];
+        t.client_limited = why.length > 0;
+        t.client_limited_reasons = why;
+        if (t.client_limited) t.warnings.unshift(`this machine may have inflated these latencies: ${why.join('; ')} — read them as upper bounds, or run with fewer clients or on a bigger machine`);
       }
+      const reasons = [...new Set(targets.flatMap((t) => t.client_limited_reasons ?? []))];
       const slos = this.states.flatMap((s, i) => evaluateSlos(scenario.slos, s.metrics, targets[i]));
       const runProblem = this.failure?.message ?? (this.stopped ? null : nothingServed(targets));
       const summary: RunSummary = {

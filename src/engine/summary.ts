@@ -68,6 +68,10 @@ export interface TargetSummary {
   /** The engine's estimate of the delay its own event loop added to first tokens (client_delay_ms of
    *  the records). Absent in summaries written before it. */
   client_delay_ms?: LatencyStats;
+  /** True when this machine's own delays could have inflated the target's latencies beyond the
+   *  measurement's resolution (src/engine/client-limit.ts); the reasons say which check tripped. */
+  client_limited?: boolean;
+  client_limited_reasons?: string[];
   cost_usd: { total: number | null; per_request: number | null; per_1k_requests: number | null; per_hour_at_target_rate: number | null; model: string | null };
   warnings: string[];
 }

@@ -305,10 +305,12 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
     achievedRpm,
     errors,
     recordedRequests: null,
-    description: headline(ttftP95Ms, achievedRpm, errors),
+    // A run whose numbers this machine may have inflated says so at a glance (summary's client_limited).
+    description: `${headline(ttftP95Ms, achievedRpm, errors)}${targets.some((t) => t.client_limited) ? ' · ⚠ client-limited' : ''}`,
     tooltip: [
       `${scenarioName}${target ? ` · ${target}` : ''}`,
       statusLine,
+      ...targets.filter((t) => t.client_limited).map((t) => `⚠ ${t.target}: this machine may have inflated the latencies (${(t.client_limited_reasons ?? []).join('; ')})`),
       ...targets.map((t) => targetLine(t, target === null && s.targets.length > 1)),
       r.dir,
     ].join('\n'),
