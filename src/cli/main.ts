@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     .action(async (endpoint: string, o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number; overwrite?: boolean; failIfClientLimited?: boolean }) => {
       exitCode = await guarded(async () => {
         if (o.duration === undefined && o.requests === undefined) {
-          throw new ScenarioError([{ file: '<perflab load flags>', line: 1, column: 1, path: 'workload', message: 'give --duration and/or --requests' }]);
+          throw new ScenarioError([{ file: '<perflab load flags>', line: 1, column: 1, path: 'workload', flag: 'perflab load', message: 'give --duration and/or --requests' }]);
         }
         const scenario = scenarioFromLoadFlags(endpoint, o);
         return await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed, overwrite: o.overwrite, failIfClientLimited: o.failIfClientLimited });

@@ -2,6 +2,8 @@
 // `<number><unit>` parts with unit ms | s | m | h ("500ms", "30s", "5m", "1h", "1m30s"),
 // or a bare number string ("45" = 45 s).
 
+import { shorten } from './errors';
+
 /** The accepted string form, shared with the JSON Schema so editors and the loader agree. Spaces
  *  between parts belong to the part after them, so a long run of spaces is matched in linear time. */
 export const DURATION_PATTERN =
@@ -21,7 +23,7 @@ export function parseDurationMs(value: unknown): number {
     return value * 1000;
   }
   if (typeof value !== 'string' || !new RegExp(DURATION_PATTERN).test(value)) {
-    throw new DurationError(`${DURATION_HINT} (got ${JSON.stringify(value)})`);
+    throw new DurationError(`${DURATION_HINT} (got ${value === undefined ? 'nothing' : shorten(JSON.stringify(value))})`);
   }
   const text = value.trim();
   let total = 0;

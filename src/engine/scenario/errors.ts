@@ -1,5 +1,7 @@
 // Problems found in a scenario file, with positions, and the error that carries them.
 
+import { MAX_SHOWN_CHARS } from './limits';
+
 export interface ScenarioProblem {
   /** The file name as given by the caller (kept relative for readable messages). */
   file: string;
@@ -42,10 +44,15 @@ export class ScenarioError extends Error {
   }
 }
 
+/** The first MAX_SHOWN_CHARS characters of a long text (a key, a value) for a message, marked as cut. */
+export function shorten(text: string): string {
+  return text.length <= MAX_SHOWN_CHARS ? text : `${text.slice(0, MAX_SHOWN_CHARS)}… (${text.length} characters)`;
+}
+
 /** The candidate closest to `word`, if it is close enough to be a likely typo. */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
   // No candidate is this long; the edit distance of a very long word would only cost time and memory.
-  if (word.length > 64) return undefined;
+  if (word.length > MAX_SHOWN_CHARS) return undefined;
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   const w = squash(word);
   let best: string | undefined;

@@ -26,7 +26,7 @@ function limit(max: number, unit: string, reason: string): Limit {
 function durationLimit(maxSeconds: number, shown: string, reason: string): Limit {
   return {
     max: maxSeconds,
-    message: `must be at most ${shown} (${formatLimit(maxSeconds)} s): ${reason}`,
+    message: `must be at most ${shown} = ${formatLimit(maxSeconds)} s: ${reason}`,
     note: `At most ${shown} (${reason}).`,
   };
 }
@@ -38,24 +38,24 @@ const COUNT_REASON = 'every request is kept in the results';
 
 export const LIMITS = {
   rate: limit(1_000_000, ' requests per minute', 'about 16,700 requests a second, more than one load generator can start'),
-  clients: limit(10_000, '', 'each client holds an open connection (socket)'),
+  clients: limit(10_000, '', 'each client holds an open connection'),
   requests: limit(100_000_000, '', COUNT_REASON),
   warm_up: limit(100_000_000, '', COUNT_REASON),
   tokens: limit(TOKENS, ' tokens', TOKEN_REASON),
   duration: durationLimit(7 * 24 * HOUR, '7 days', 'split longer soak tests into several runs'),
   ramp_up: durationLimit(7 * 24 * HOUR, '7 days', 'the longest run'),
   think_time: durationLimit(HOUR, '1 h', 'a longer pause is not a load test'),
-  drain_timeout: durationLimit(HOUR, '1 h', 'longer than any request timeout'),
+  drain_timeout: durationLimit(HOUR, '1 h', 'the longest request timeout'),
   request_timeout: durationLimit(HOUR, '1 h', 'no streamed answer takes longer'),
   idle_timeout: durationLimit(HOUR, '1 h', 'a stream silent that long has stalled'),
   max_retry: durationLimit(HOUR, '1 h', 'a request retried that long is throttled, not slow'),
   aggregation_window: durationLimit(HOUR, '1 h', 'the window keeps one slot per second in memory'),
   usd_per_million: limit(1_000_000, ' USD', 'no model costs more per 1M tokens'),
   // The built-in simulator's model.
-  sim_ttft_ms: limit(600_000, ' ms', 'ten minutes, longer than any request timeout'),
+  sim_ttft_ms: limit(600_000, ' ms', 'ten minutes, no server takes that long to start an answer'),
   sim_per_1k_ms: limit(60_000, ' ms', 'a minute per 1,000 prompt tokens is slower than any server'),
   sim_tpot_ms: limit(60_000, ' ms', 'a minute per token is slower than any server'),
-  sim_stall_ms: limit(HOUR * 1000, ' ms', 'one hour, longer than any idle timeout'),
+  sim_stall_ms: limit(HOUR * 1000, ' ms', 'one hour, the longest idle timeout'),
   sim_tokens_per_chunk: limit(TOKENS, '', TOKEN_REASON),
   sim_reasoning_tokens: limit(TOKENS, ' tokens', TOKEN_REASON),
   sim_rpm: limit(1_000_000, ' requests per minute', 'the largest rate a scenario can send'),

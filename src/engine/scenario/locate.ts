@@ -2,6 +2,7 @@
 // Problems point at the most precise node that exists: the value, its key, or the nearest ancestor.
 
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import { shorten } from './errors';
 
 export type PathSegment = string | number;
 
@@ -12,10 +13,10 @@ export interface Span {
   endColumn: number;
 }
 
-/** `targets[0].auth.type` */
+/** `targets[0].auth.type`; a very long key is cut (it is shown in messages). */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${shorten(seg)}` : shorten(seg);
   return out;
 }
 
@@ -27,12 +28,15 @@ export class YamlLocator {
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    /** The text's length: the parser reports some errors just past the end. */
+    private readonly textLength = Infinity,
   ) {}
 
-  /** A span for an offset range [start, end). */
+  /** A span for an offset range [start, end), within the text. */
   span(start: number, end: number): Span {
-    const a = this.lines.linePos(start);
-    const b = this.lines.linePos(Math.max(end, start));
+    const from = Math.max(0, Math.min(start, this.textLength));
+    const a = this.lines.linePos(from);
+    const b = this.lines.linePos(Math.max(from, Math.min(end, this.textLength)));
     return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
   }
 

@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDurationMs } from './durations';
+import { shorten } from './errors';
+import { LIMITS, type Limit } from './limits';
 import type { PathSegment } from './locate';
 import { DEFAULT_API_VERSION, DEFAULT_RESPONSES_API_VERSION, FIRST_RESPONSES_API_VERSION, SHAPE_PROFILES } from './schema';
 import { parseSlo, SloError } from './slo';
@@ -64,7 +66,7 @@ export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenari
     request: n.request(root.request, list(root.targets).some((t) => obj(t).api === 'responses')),
     retry: n.retry(root.retry),
     timeouts: n.timeouts(root.timeouts),
-    aggregation_window_s: n.seconds(['aggregation_window'], root.aggregation_window, { positive: true }) ?? 60,
+    aggregation_window_s: n.seconds(['aggregation_window'], root.aggregation_window, LIMITS.aggregation_window, { positive: true }) ?? 60,
     prevent_server_caching: bool(root.prevent_server_caching) ?? true,
     record_chunks: bool(root.record_chunks) ?? false,
     slos: n.slos(root.slos),
@@ -104,6 +106,10 @@ class Normalizer {
     }
 
     let endpoint = endpointGiven;
+    if (endpoint !== undefined && endpoint !== 'simulator') {
+      const problem = endpointProblem(endpoint);
+      if (problem) this.report([...at, 'endpoint'], 'value', problem);
+    }
     if (endpoint === undefined) {
       if (provider === 'simulator') endpoint = 'simulator';
       else if (provider === 'openai') endpoint = OPENAI_ENDPOINT;
@@ -173,8 +179,8 @@ class Normalizer {
     if (value !== undefined && w.duration === undefined && w.requests === undefined) {
       this.report(['workload'], 'key', 'needs duration, requests or both (when to stop)');
     }
-    const duration = this.seconds(at('duration'), w.duration, { positive: true });
-    const rampUp = this.seconds(at('ramp_up'), w.ramp_up) ?? 0;
+    const duration = this.seconds(at('duration'), w.duration, LIMITS.duration, { positive: true });
+    const rampUp = this.seconds(at('ramp_up'), w.ramp_up, LIMITS.ramp_up) ?? 0;
     if (duration !== undefined && rampUp > duration) {
       this.report(at('ramp_up'), 'value', `is longer than the duration (${rampUp} s > ${duration} s)`);
     }
@@ -187,10 +193,10 @@ class Normalizer {
       ...(duration !== undefined && { duration_s: duration }),
       ...(requests !== undefined && { requests }),
       ramp_up_s: rampUp,
-      think_time_ms: (this.seconds(at('think_time'), w.think_time) ?? 0) * 1000,
+      think_time_ms: (this.seconds(at('think_time'), w.think_time, LIMITS.think_time) ?? 0) * 1000,
       warm_up_requests: num(w.warm_up) ?? 0,
       on_end: str(w.on_end) === 'abort' ? 'abort' : 'drain',
-      drain_timeout_s: this.seconds(at('drain_timeout'), w.drain_timeout) ?? 30,
+      drain_timeout_s: this.seconds(at('drain_timeout'), w.drain_timeout, LIMITS.drain_timeout) ?? 30,
     };
   }
 
@@ -271,15 +277,15 @@ class Normalizer {
     const r = obj(value);
     return {
       policy: str(r.policy) === 'none' ? 'none' : 'exponential',
-      max_retry_s: this.seconds(['retry', 'max_retry'], r.max_retry) ?? 60,
+      max_retry_s: this.seconds(['retry', 'max_retry'], r.max_retry, LIMITS.max_retry) ?? 60,
     };
   }
 
   timeouts(value: unknown): Timeouts {
     const t = obj(value);
     return {
-      request_s: this.seconds(['timeouts', 'request'], t.request, { positive: true }) ?? 120,
-      idle_s: this.seconds(['timeouts', 'idle'], t.idle, { positive: true }) ?? 30,
+      request_s: this.seconds(['timeouts', 'request'], t.request, LIMITS.request_timeout, { positive: true }) ?? 120,
+      idle_s: this.seconds(['timeouts', 'idle'], t.idle, LIMITS.idle_timeout, { positive: true }) ?? 30,
     };
   }
 
@@ -297,8 +303,9 @@ class Normalizer {
     return slos;
   }
 
-  /** A duration in seconds, or undefined when absent or invalid (invalid ones are reported). */
-  seconds(at: PathSegment[], value: unknown, opts: { positive?: boolean } = {}): number | undefined {
+  /** A duration in seconds, or undefined when absent or invalid (invalid ones are reported). The
+   *  schema compares numbers with the limit; strings ("99999h") are compared here. */
+  seconds(at: PathSegment[], value: unknown, limit: Limit, opts: { positive?: boolean } = {}): number | undefined {
     if (value === undefined || value === null) return undefined;
     let ms: number;
     try {
@@ -311,8 +318,37 @@ class Normalizer {
       this.report(at, 'value', 'must be longer than 0');
       return undefined;
     }
+    if (ms / 1000 > limit.max) {
+      this.report(at, 'value', `${limit.message} (got ${typeof value === 'string' ? shorten(JSON.stringify(value)) : String(value)})`);
+      return undefined;
+    }
     return ms / 1000;
   }
+}
+
+/**
+ * Why an endpoint URL cannot be used, or undefined when it can. Checked here because the schema's
+ * pattern only sees `http(s)://…`: a port above 65535 or an unclosed IPv6 bracket would otherwise
+ * fail on the first request. A query string (`/v1?code=…`, Azure Functions and APIM keys) is kept.
+ * Messages never repeat the URL: it may carry a password.
+ */
+export function endpointProblem(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(endpoint)?.[1];
+    if (port !== undefined && Number(port) > 65535) return `is not a valid URL: port ${shorten(port)} is out of range (1-65535)`;
+    if (/^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?\[(?![^\]/?#]*\])/i.test(endpoint)) return 'is not a valid URL: an IPv6 address needs its closing bracket, e.g. http://[::1]:8000/v1';
+    return 'is not a valid URL (check the host name, the port and the [brackets] of an IPv6 address)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL (got ${shorten(url.protocol)})`;
+  if (url.username || url.password) {
+    return 'the endpoint URL carries a user name/password; remove it and put the key in an environment variable (auth.env)';
+  }
+  if (url.port === '0') return 'is not a valid URL: port 0 cannot be connected to (1-65535)';
+  if (!url.hostname) return 'is not a valid URL: it has no host name';
+  return undefined;
 }
 
 function simulatorOptions(s: Obj): Partial<SimulatorOptions> {

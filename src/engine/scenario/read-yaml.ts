@@ -3,10 +3,10 @@
 // deep enough to exhaust the stack, duplicate keys, undefined and circular aliases, and alias bombs
 // ("billion laughs"). validate.ts checks the value against the schema afterwards.
 
-import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, Parser, type Node } from 'yaml';
 import { MAX_NESTING } from './limits';
 import { YamlLocator, type Span } from './locate';
-import { shorten } from './schema-check';
+import { shorten } from './errors';
 
 export interface YamlProblem extends Span {
   message: string;
@@ -28,11 +28,23 @@ const MAX_ALIAS_COUNT = 100;
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
 
 export function readScenarioYaml(text: string): YamlReading {
-  const lineCounter = new LineCounter();
-  // Duplicate keys are found in walk() below: the parser's own check compares every key with every
-  // other key of its mapping, which takes seconds for a mapping of 20,000 keys.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const locator = new YamlLocator(doc, lineCounter);
+  const lineCounter = linesOf(text);
+  let doc: Document;
+  try {
+    // Duplicate keys are found in walk() below: the parser's own check compares every key with every
+    // other key of its mapping, which takes seconds for a mapping of 20,000 keys.
+    // logLevel: the library's warnings (e.g. on odd keys) would go to the console, not to problems.
+    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  } catch (err) {
+    // The parser recurses per level of some constructs (`a: a: a: …` on one line) and may overflow.
+    const locator = new YamlLocator(new Document(), lineCounter, text.length);
+    const offset = failureOffset(text);
+    const message = err instanceof RangeError
+      ? `YAML nested too deeply to read; a scenario needs at most ${MAX_NESTING} levels`
+      : `cannot read the YAML: ${(err as Error).message}`;
+    return { locator, problems: [{ ...locator.span(offset, offset), message }], syntaxLines: new Set() };
+  }
+  const locator = new YamlLocator(doc, lineCounter, text.length);
   const problems: YamlProblem[] = [];
   const at = (start: number, end: number, message: string) => problems.push({ ...locator.span(start, end), message });
 
@@ -78,6 +90,29 @@ export function readScenarioYaml(text: string): YamlReading {
     at(start, end, message);
     return { locator, problems, syntaxLines };
   }
+}
+
+/** Where the nesting passes the limit: parsed again on its own, the parser's stack of open nodes
+ *  at the failure holds the node at that level (else: where the parser was). */
+function failureOffset(text: string): number {
+  const parser = new Parser();
+  try {
+    for (const token of parser.parse(text)) void token;
+  } catch {
+    // Expected: the same failure as before.
+  }
+  const deep = parser.stack[MAX_NESTING] ?? parser.stack[parser.stack.length - 1];
+  const offset = deep && 'offset' in deep ? deep.offset : parser.offset;
+  return Math.max(0, Math.min(offset, text.length));
+}
+
+/** Line starts taken from the text itself: the parser's own count (its `lineCounter` option)
+ *  drifts after some syntax errors, and positions must stay on the lines they name. */
+function linesOf(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return lines;
 }
 
 interface Finding {
@@ -147,13 +182,12 @@ function walk(root: Node | null): Structure {
 
 /** A key set twice in one mapping: YAML forbids it, and only one of the values would count. */
 function checkDuplicateKeys(items: readonly unknown[], findings: Finding[]): void {
-  const seen = new Map<string, Node>();
+  const seen = new Set<string>();
   for (const item of items) {
     const key = isPair(item) ? item.key : undefined;
     if (!isScalar(key)) continue;
     const id = `${typeof key.value}:${String(key.value)}`;
-    const first = seen.get(id);
-    if (first === undefined) seen.set(id, key);
+    if (!seen.has(id)) seen.add(id);
     else findings.push({ node: key, message: `duplicate key ${shorten(JSON.stringify(String(key.value)))}: a key may appear only once in a mapping` });
   }
 }

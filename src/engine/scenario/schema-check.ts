@@ -3,7 +3,7 @@
 // (known keys, enum values, `patternErrorMessage`), so the same code serves any schema.
 
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { didYouMean } from './errors';
+import { didYouMean, shorten } from './errors';
 import { MAX_SHOWN_CHARS } from './limits';
 import type { PathSegment } from './locate';
 
@@ -71,7 +71,8 @@ function reduceCombinators(errors: ErrorObject[]): ErrorObject[] {
 function toFinding(e: ErrorObject): SchemaFinding {
   const path = pointerToPath(e.instancePath);
   const parentSchema = (e.parentSchema ?? {}) as SchemaNode;
-  const got = describeValue(e.data);
+  // Where a wrong value may be a key pasted into the wrong field, the message must not repeat it.
+  const got = parentSchema.hideValueInErrors === true ? 'a value not shown here, as it may be a key' : describeValue(e.data);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
@@ -178,11 +179,6 @@ export function describeValue(value: unknown): string {
 /** `https://user:secret@host` → `https://***@host`: a message must never repeat a credential. */
 export function hideUrlCredentials(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1***@');
-}
-
-/** The first MAX_SHOWN_CHARS characters of a long text, marked as cut. */
-export function shorten(text: string): string {
-  return text.length <= MAX_SHOWN_CHARS ? text : `${text.slice(0, MAX_SHOWN_CHARS)}… (${text.length} characters)`;
 }
 
 function plural(n: number, word: string): string {

@@ -7,7 +7,8 @@
 // `enumDescriptions` (plain) and `markdownEnumDescriptions` (VS Code); no `$ref` (every sub-schema is
 // inline, so tools can walk the schema by path); `additionalProperties: false` on every object
 // except `request.extra_body`. `patternErrorMessage` is VS Code's keyword for a readable pattern error;
-// `maximumErrorMessage` / `minimumErrorMessage` are ours, the reasons for the limits in limits.ts.
+// `maximumErrorMessage` / `minimumErrorMessage` are ours, the reasons for the limits in limits.ts;
+// `hideValueInErrors` marks a field where a wrong value is likely a secret (a key typed as `auth.env`).
 
 import { DURATION_HINT, DURATION_PATTERN } from './durations';
 import { formatLimit, LIMITS, MIN_RATE, type Limit } from './limits';
@@ -30,6 +31,7 @@ export const SHAPE_PROFILES = {
 /** Keywords that only annotate (for editors); the validator must accept and ignore them. */
 export const ANNOTATION_KEYWORDS = [
   'markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'patternErrorMessage', 'maximumErrorMessage', 'minimumErrorMessage',
+  'hideValueInErrors',
 ];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -142,6 +144,7 @@ const authSchema = {
       description: 'Name of the environment variable that holds the key or token (api-key and bearer only), e.g. AZURE_OPENAI_API_KEY.',
       pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
       patternErrorMessage: 'must be the name of an environment variable (e.g. AZURE_OPENAI_API_KEY), never the key itself',
+      hideValueInErrors: true,
     },
   },
 };

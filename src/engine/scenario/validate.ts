@@ -3,10 +3,11 @@
 
 import * as path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
 import type { ScenarioProblem } from './errors';
-import { formatPath, YamlLocator, type PathSegment } from './locate';
+import { MAX_PROBLEMS } from './limits';
+import { formatPath, type PathSegment } from './locate';
 import { normalizeScenario } from './normalize';
+import { readScenarioYaml } from './read-yaml';
 import { ANNOTATION_KEYWORDS, perfSchema } from './schema';
 import { checkAgainstSchema, compileSchema } from './schema-check';
 import type { Scenario } from './types';
@@ -31,59 +32,69 @@ function validator(): ValidateFunction {
 
 /**
  * Validate and normalize a scenario. `fileName` is used in messages as given and, resolved
- * against the current directory, as the base for relative prompt paths.
+ * against the current directory, as the base for relative prompt paths. Never throws: whatever
+ * the text holds comes back as problems (at most MAX_PROBLEMS of them, then a count of the rest).
  */
 export function validateScenarioText(text: string, fileName: string, options: ValidateOptions = {}): ScenarioValidation {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const locator = new YamlLocator(doc, lineCounter);
-  const problems: ScenarioProblem[] = [];
-
-  // 1. YAML syntax. The parser recovers, so validation below still runs on what it understood,
-  //    but findings on a line with a syntax error are likely consequences and are dropped.
-  const syntaxLines = new Set<number>();
-  for (const err of doc.errors) {
-    const span = locator.span(err.pos[0], err.pos[1]);
-    if (syntaxLines.has(span.line)) continue;
-    syntaxLines.add(span.line);
-    problems.push({ file: fileName, ...span, path: '', message: `YAML syntax error: ${err.message}` });
+  try {
+    return validate(text, fileName, options);
+  } catch (err) {
+    // A safety net for the language server and the CLI: a bug here must not take them down.
+    // (The fuzz test, test/unit/scenario/fuzz.test.ts, fails on this message.)
+    const message = `could not validate this file (an internal error, please report it): ${err instanceof Error ? err.message : String(err)}`;
+    return { problems: [{ file: fileName, line: 1, column: 1, path: '', message }] };
   }
+}
 
-  const data: unknown = doc.toJS();
+function validate(text: string, fileName: string, options: ValidateOptions): ScenarioValidation {
+  // 1. YAML: encoding, syntax, nesting, duplicate keys, aliases (read-yaml.ts).
+  const { locator, problems: yamlProblems, syntaxLines, data } = readScenarioYaml(text);
+  const problems: ScenarioProblem[] = yamlProblems.map((p) => ({ file: fileName, ...p, path: '' }));
   if (data === null || data === undefined) {
     if (problems.length === 0) {
       problems.push({ file: fileName, ...locator.documentStart(), path: '', message: 'the file is empty; a scenario needs at least targets and workload' });
     }
-    return { problems };
+    return { problems: finish(problems) };
   }
 
   // 2. The schema; 3. rules beyond it. A rule's finding is dropped when the schema already
   //    reported the same path or an enclosing one (one problem per spot, the most basic first).
-  const schemaPaths: PathSegment[][] = [];
+  //    Sets, not searches of the lists: a file may hold thousands of problems.
+  const schemaPaths = new Set<string>();
+  const reported = new Set<string>();
   const add = (p: PathSegment[], at: 'key' | 'value', message: string, allowed?: string[]) => {
     const span = at === 'key' ? locator.key(p) : locator.value(p);
     if (syntaxLines.has(span.line)) return;
     const display = formatPath(p);
-    if (problems.some((q) => q.path === display && q.message === message)) return;
+    const id = `${display}\n${message}`;
+    if (reported.has(id)) return;
+    reported.add(id);
     problems.push({ file: fileName, ...span, path: display, message, ...(allowed && { allowed }) });
   };
   for (const f of checkAgainstSchema(validator(), data)) {
-    schemaPaths.push(f.path);
+    schemaPaths.add(formatPath(f.path));
     add(f.path, f.at, f.message, f.allowed);
   }
   const scenario = normalizeScenario(data, {
     filePath: path.resolve(fileName),
     checkFiles: options.checkFiles ?? true,
     report: (p, at, message, allowed) => {
-      if (schemaPaths.some((s) => isPrefix(s, p))) return;
+      for (let n = 0; n <= p.length; n++) if (schemaPaths.has(formatPath(p.slice(0, n)))) return;
       add(p, at, message, allowed);
     },
   });
 
-  problems.sort((a, b) => a.line - b.line || a.column - b.column);
-  return problems.length > 0 ? { problems } : { scenario, problems };
+  return problems.length > 0 ? { problems: finish(problems) } : { scenario, problems };
 }
 
-function isPrefix(prefix: readonly PathSegment[], full: readonly PathSegment[]): boolean {
-  return prefix.length <= full.length && prefix.every((seg, i) => seg === full[i]);
+/** Sorted by position; beyond MAX_PROBLEMS, one entry counts the rest (an editor must not drown). */
+function finish(problems: ScenarioProblem[]): ScenarioProblem[] {
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const rest = problems.length - MAX_PROBLEMS;
+  const next = problems[MAX_PROBLEMS];
+  return [
+    ...problems.slice(0, MAX_PROBLEMS),
+    { file: next.file, line: next.line, column: next.column, path: '', message: `… and ${rest} more problem${rest === 1 ? '' : 's'} (only the first ${MAX_PROBLEMS} are listed)` },
+  ];
 }

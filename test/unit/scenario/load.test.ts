@@ -247,7 +247,7 @@ describe('scenario problems', () => {
     );
     assert.equal(
       formatProblem(only(`${SIM_TARGET}workload: { rate: 0, duration: 10s }\n`)),
-      'x.perf.yaml:4:19: workload.rate: must be > 0 (got 0)',
+      'x.perf.yaml:4:19: workload.rate: must be at least 0.001 requests per minute (one every 16.7 hours): slower schedules are not a load test (got 0)',
     );
   });
 
@@ -312,7 +312,7 @@ describe('scenario problems', () => {
       'x.perf.yaml:5:1: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
     ]);
     assert.deepEqual(problems(`${SIM_TARGET}workload: { rate: 60, duration: 10s }\nretry: none\nretry: exponential\n`, 'x.perf.yaml'), [
-      'x.perf.yaml:6:1: YAML syntax error: Map keys must be unique',
+      'x.perf.yaml:6:1: duplicate key "retry": a key may appear only once in a mapping',
     ]);
   });
 
