@@ -53,20 +53,7 @@ export function runAttempt(transport: Transport, request: BuiltRequest, control:
 
 function attempt(transport: Transport, request: BuiltRequest, control: AttemptControl): Promise<AttemptResult> {
   return new Promise((resolve) => {
-    const result: AttemptResult = {
-      ...emptyOutput(),
-      startedAt: 0,
-      headersAt: null,
-      endedAt: 0,
-      status: null,
-      requestId: null,
-      utilization: null,
-      remainingRequests: null,
-      remainingTokens: null,
-      retryAfterMs: null,
-      error: null,
-      errorMessage: null,
-    };
+    const result = emptyResult(0);
     const read = request.api === 'responses' ? readResponsesEvent : readChatEvent;
     let settled = false;
     let sawDone = false;
@@ -190,22 +177,29 @@ function attempt(transport: Transport, request: BuiltRequest, control: AttemptCo
 /** http.request throws synchronously for what can never be sent (a header value with a control
  *  character, a bad URL): that request's error, never the run's crash. */
 function notSent(err: unknown): AttemptResult {
-  const now = performance.now();
   const code = (err as NodeJS.ErrnoException)?.code;
+  const result = emptyResult(performance.now());
+  result.error = 'connection';
+  // The message of ERR_INVALID_CHAR names the header, never its value.
+  result.errorMessage = `request not sent: ${code ? `${code}: ` : ''}${(err as Error)?.message ?? String(err)}`;
+  return result;
+}
+
+/** An attempt's result before anything happened (started and ended at `at`). */
+function emptyResult(at: number): AttemptResult {
   return {
     ...emptyOutput(),
-    startedAt: now,
+    startedAt: at,
     headersAt: null,
-    endedAt: now,
+    endedAt: at,
     status: null,
     requestId: null,
     utilization: null,
     remainingRequests: null,
     remainingTokens: null,
     retryAfterMs: null,
-    error: 'connection',
-    // The message of ERR_INVALID_CHAR names the header, never its value.
-    errorMessage: `request not sent: ${code ? `${code}: ` : ''}${(err as Error)?.message ?? String(err)}`,
+    error: null,
+    errorMessage: null,
   };
 }
 

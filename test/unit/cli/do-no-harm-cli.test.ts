@@ -4,10 +4,10 @@
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { startFaultServer, throttle, type FaultServer } from '../engine/fault-server';
 import { perflab, tmp } from '../helpers/run-cli';
+import { freePort } from '../engine/helpers';
 
 const KEY = 'sk-test-0a1b2c3d4e5f60718293';
 
@@ -15,15 +15,6 @@ function noStack(text: string): void {
   assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/, `a stack trace was printed:\n${text}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('perflab CLI: do no harm, count every failure, clear errors', function () {
   this.timeout(60_000);

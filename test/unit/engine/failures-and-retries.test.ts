@@ -1,11 +1,10 @@
 // Failures are classified right, retries honor retry-after, and nothing measured is lost.
 
 import { strict as assert } from 'node:assert';
-import * as net from 'node:net';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator } from '../../../src/simulator/types';
 import { defaultFaults } from '../../../src/simulator/defaults';
-import { runCollect, scenario, target } from './helpers';
+import { freePort, runCollect, scenario, target } from './helpers';
 
 describe('failures and retries vs the simulator log', function () {
   this.timeout(60_000);
@@ -85,12 +84,3 @@ describe('failures and retries vs the simulator log', function () {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}

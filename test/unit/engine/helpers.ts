@@ -1,6 +1,7 @@
 // Test helpers: a scenario aimed at a running simulator, and a run that collects everything it emits.
 
 import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
 import { startRun } from '../../../src/engine/run';
 import type { RequestRecord, WindowSnapshot } from '../../../src/engine/records';
 import type { Scenario, Target } from '../../../src/engine/scenario/types';
@@ -95,3 +96,14 @@ export class TimingErrors {
   }
 }
 
+
+/** A port on 127.0.0.1 that nothing listens on (for refused connections). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
