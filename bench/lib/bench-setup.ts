@@ -2,10 +2,18 @@
 // core of its own) and the open-loop scenario of 100-token streams aimed at it.
 
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Scenario } from '../../src/engine/scenario/types';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+export function processCpuS(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
 
 export interface SimulatorProcess {
   url: string;

@@ -7,13 +7,16 @@ import type { ClientHealth } from './self-check';
 import type { TargetSummary } from './summary';
 
 export const CLIENT_LIMITS = {
-  /** Estimated client delay on first tokens (p95) above which TTFT error is no longer small. */
-  clientDelayP95Ms: 10,
-  /** …or above this share of the target's median TTFT (a 10 ms wait matters more on a 30 ms TTFT). */
-  clientDelayShareOfTtft: 0.1,
-  /** Event-loop delay p99 over the whole run. */
-  eventLoopP99Ms: 50,
-  /** The busiest second's CPU, as a fraction of one core (the engine's thread is one core). */
+  /** The measurement's resolution: a TTFT error below max(10 ms, 10% of the target's median TTFT) is
+   *  small against what a user compares (a 10 ms wait matters on a 30 ms TTFT, not on a 2 s one). */
+  resolutionMs: 10,
+  resolutionShareOfTtft: 0.1,
+  /** Flag when the estimated client delay's p95 passes this share of the resolution: the estimate's
+   *  p95 read 0.94–1.47× the true error p95 where that was large (docs/performance.md §9); at 0.8 the
+   *  20 calibration runs gave no miss and one false alarm (a 9.5 ms error against a 10 ms limit). */
+  shareOfResolution: 0.8,
+  /** The busiest second's CPU, as a fraction of one core (the engine's thread is one core): a second,
+   *  independent reason that names the cause. */
   cpuMax: 0.95,
 };
 
@@ -23,13 +26,11 @@ export function clientLimitReasons(target: TargetSummary, client: ClientHealth):
   const delayP95 = target.client_delay_ms?.p95 ?? null;
   const ttftP50 = target.latency_ms.ttft.p50;
   if (delayP95 !== null) {
-    const limit = Math.max(CLIENT_LIMITS.clientDelayP95Ms, ttftP50 !== null ? ttftP50 * CLIENT_LIMITS.clientDelayShareOfTtft : 0);
+    const resolution = Math.max(CLIENT_LIMITS.resolutionMs, ttftP50 !== null ? ttftP50 * CLIENT_LIMITS.resolutionShareOfTtft : 0);
+    const limit = resolution * CLIENT_LIMITS.shareOfResolution;
     if (delayP95 > limit) {
-      reasons.push(`the engine's own delay on first tokens was ${round(delayP95)} ms (p95), above ${round(limit)} ms`);
+      reasons.push(`the client's own delay added ≈ ${round(delayP95)} ms (p95) to first tokens, above ${round(limit)} ms`);
     }
-  }
-  if (client.event_loop_delay_ms.p99 > CLIENT_LIMITS.eventLoopP99Ms) {
-    reasons.push(`the client's event loop was delayed ${round(client.event_loop_delay_ms.p99)} ms (p99)`);
   }
   if (client.cpu_max >= CLIENT_LIMITS.cpuMax) reasons.push(`the client's CPU reached ${(client.cpu_max * 100).toFixed(0)}% of a core`);
   return reasons;

@@ -40,7 +40,7 @@ export interface RequestRecord {
   /** Time to the first VISIBLE output (content, refusal or tool-call delta); reasoning does not count. */
   ttft_ms: number | null;
   /** The engine's estimate of how long its own busy event loop held the first visible token before it
-   *  was stamped (the loop's lateness right after it, src/engine/loop-probe.ts); null without one. */
+   *  was stamped (src/engine/loop-probe.ts, calibrated in docs/performance.md §9); null without one. */
   client_delay_ms?: number | null;
   /** Time to the first reasoning delta (reasoning models that stream it); null when none was streamed. */
   ttfr_ms?: number | null;

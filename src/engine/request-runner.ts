@@ -37,9 +37,9 @@ export interface RequestEnvironment {
   redact: (text: string) => string;
   onThrottled: () => void;
   random: () => number;
-  /** The engine's estimate of the delay its own event loop added to an event stamped at `t`
+  /** The engine's estimate of the delay its own event loop added to an event stamped now, at `t`
    *  (loop-probe.ts); absent where no probe runs. */
-  clientDelayAt?: (t: number) => number | null;
+  clientDelayNow?: (t: number) => number | null;
 }
 
 export interface RequestOutcome {
@@ -65,7 +65,7 @@ export async function executeRequest(
   let result: AttemptResult;
   for (;;) {
     attempts++;
-    const control: AttemptControl = { abort: () => {}, startedAt: performance.now(), lastActivity: performance.now(), headersAt: null };
+    const control: AttemptControl = { abort: () => {}, startedAt: performance.now(), lastActivity: performance.now(), headersAt: null, delayNow: env.clientDelayNow };
     env.active.add(control);
     try {
       result = await runAttempt(env.transport, prompt.request, control);
@@ -138,7 +138,7 @@ function toRecord(
     send_lag_ms: scheduledAt === null ? null : round3(firstStart - scheduledAt),
     ttfb_ms: since(r.headersAt),
     ttft_ms: since(r.firstVisibleAt),
-    client_delay_ms: r.firstVisibleAt !== null && env.clientDelayAt ? env.clientDelayAt(r.firstVisibleAt) : null,
+    client_delay_ms: r.clientDelayMs,
     ttfr_ms: since(r.firstReasoningAt),
     e2e_ms: since(r.endedAt),
     tbt_ms: tbt,

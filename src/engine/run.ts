@@ -231,7 +231,7 @@ export class Run {
       active: new Set<AttemptControl>(),
       cancelled: () => state.cancelling,
       ending: () => state.runner.timeUp,
-      clientDelayAt: (t) => this.selfCheck.probe.delayAround(t),
+      clientDelayNow: (t) => this.selfCheck.probe.delayNow(t),
       redact,
       onThrottled: () => metrics.onThrottled(),
       random,

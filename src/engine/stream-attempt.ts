@@ -32,6 +32,8 @@ export interface AttemptResult extends StreamOutput {
   retryAfterMs: number | null;
   error: ErrorClass | null;
   errorMessage: string | null;
+  /** The engine's estimated own delay on the first visible token (loop-probe.ts), when measured. */
+  clientDelayMs: number | null;
 }
 
 /** Handle to abort an attempt from outside (timeouts, Stop, end of run). */
@@ -43,6 +45,8 @@ export interface AttemptControl {
   lastActivity: number;
   /** performance.now() when the response headers came; null or absent while waiting for them. */
   headersAt?: number | null;
+  /** Estimates how long the event loop held an event stamped at `t`, asked when it is stamped. */
+  delayNow?: (t: number) => number | null;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -96,8 +100,10 @@ function attempt(transport: Transport, request: BuiltRequest, control: AttemptCo
         return;
       }
       let verdict: ReturnType<typeof read>;
+      const hadFirstToken = result.firstVisibleAt !== null;
       try {
         verdict = read(event.event, data, event.at, result);
+        if (!hadFirstToken && result.firstVisibleAt !== null && control.delayNow) result.clientDelayMs = control.delayNow(result.firstVisibleAt);
       } catch (err) {
         finish('malformed_stream', `unreadable stream event (${(err as Error).message}): ${truncate(event.data, 200)}`, event.at);
         req.destroy();
@@ -200,6 +206,7 @@ function emptyResult(at: number): AttemptResult {
     retryAfterMs: null,
     error: null,
     errorMessage: null,
+    clientDelayMs: null,
   };
 }
 
