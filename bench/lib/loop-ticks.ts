@@ -1,5 +1,6 @@
-// Prototype per-event client-delay estimates for bench/self-check.ts, to compare with the engine's own
-// (src/engine/loop-probe.ts: the lateness of the first 5 ms tick after the stamp). A timer that
+// Per-event client-delay estimates for bench/self-check.ts, to compare with the engine's own
+// (src/engine/loop-probe.ts, which adopted the "mid" estimate below; it first used the lateness of
+// the first 5 ms tick after the stamp, which read low). A timer that
 // should fire every `intervalMs` is logged (fire time, lateness). Node runs timers before it polls
 // for I/O, so with a short interval a tick fires at the start of nearly every busy loop turn, just
 // before that turn's socket reads. For an event stamped at t in the turn that began after tick k:
