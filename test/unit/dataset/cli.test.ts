@@ -121,6 +121,6 @@ describe('perflab dataset (CLI)', function () {
 
     const missing = await perflab(['dataset', 'from-csv', path.join(dir, 'nope.csv')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /cannot read .*nope\.csv: ENOENT/);
+    assert.match(missing.stderr, /nope\.csv:1:1: file not found/);
   });
 });
