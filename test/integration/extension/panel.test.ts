@@ -22,7 +22,9 @@ describe('Run and Compare panels in a real VS Code', () => {
   before(async () => {
     perflab = await vscode.extensions.getExtension<PerfLabApi>('llm-perf-lab.llm-perf-lab')!.activate();
     root = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    fs.writeFileSync(path.join(root, 'two.perf.yaml'), twoTargetScenario('two-targets', '10s'));
+    // 20 s: on a loaded machine the browser may take several seconds to find the panel and see its
+    // first points; the run must still be live then.
+    fs.writeFileSync(path.join(root, 'two.perf.yaml'), twoTargetScenario('two-targets', '20s'));
     fs.writeFileSync(path.join(root, 'single.perf.yaml'), simulatorScenario('single', '4s'));
     // A save dialog cannot be answered from a test: exports go to the workspace's exports/ folder.
     const exportsDir = path.join(root, 'exports');
