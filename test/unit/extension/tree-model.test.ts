@@ -117,6 +117,22 @@ describe('extension/tree-model', () => {
     assert.match(p.runs[0].tooltip, /failed: b: ttft\.p95 < 250ms/);
   });
 
+  it('marks a run this machine may have distorted (client_limited), and a run that failed as a whole', () => {
+    const limited = runSummary({ name: 'quick', file: quick, startedAt: '2026-02-02T00:00:00Z', targets: [{ target: 'sim' }] });
+    limited.targets[0].client_limited = true;
+    limited.targets[0].client_limited_reasons = ["the client's own delay added ≈ 31 ms (p95) to first tokens, above 8 ms"];
+    writeRun(runs, '2026-02-02T00-00-00-quick', limited);
+    const failed = runSummary({ name: 'quick', file: quick, startedAt: '2026-02-03T00:00:00Z', targets: [{ target: 'sim', failed: 100 }] });
+    failed.error = 'target "sim": no request succeeded (100 throttled)';
+    writeRun(runs, '2026-02-03T00-00-00-quick', failed);
+    const [newest, older] = scanWorkspace(root).find((n) => n.file === quick)!.runs;
+    assert.equal(newest.status, 'error');
+    assert.match(newest.tooltip, /failed: target "sim": no request succeeded \(100 throttled\)/);
+    assert.equal(older.status, 'pass');
+    assert.match(older.description, / · ⚠ client-limited$/);
+    assert.match(older.tooltip, /⚠ sim: this machine may have inflated the latencies \(the client's own delay added ≈ 31 ms/);
+  });
+
   it('lists a run without summary.json as incomplete with its recorded request count', () => {
     const lines = [JSON.stringify({ type: 'request', target: 'a' }), JSON.stringify({ type: 'request', target: 'b' }), JSON.stringify({ type: 'request', target: 'a' }), '{"type":"request","tar'].join('\n');
     // Folder named the way the engine names it: matched to the scenario by name.
