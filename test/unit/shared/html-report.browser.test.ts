@@ -186,6 +186,20 @@ describe('HTML report in Chromium', function () {
     await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-run-slow.png'), fullPage: true });
   });
 
+  it('a run this machine distorted, or one that failed as a whole, says so in the report', async () => {
+    const summary = structuredClone(files.summary!);
+    const why = "the client's own delay added ≈ 31 ms (p95) to first tokens, above 8 ms";
+    summary.targets[0].client_limited = true;
+    summary.targets[0].client_limited_reasons = [why];
+    summary.targets[0].warnings.unshift(`this machine may have inflated these latencies: ${why} — read them as upper bounds, or run with fewer clients or on a bigger machine`);
+    summary.error = 'target "slow": no request succeeded (12 throttled)';
+    const { page } = await open('run-report-limited.html', htmlReport('limited', runInit({ summary }), assets), '[data-card-id="ttft_p50"]');
+    const warnings = await page.$$eval('.warnings li', (lis) => lis.map((li) => li.textContent ?? ''));
+    assert.ok(warnings.some((w) => w.includes('this machine may have inflated these latencies') && w.includes('≈ 31 ms')), warnings.join('\n'));
+    assert.equal(await page.getAttribute('.status', 'data-state'), 'error');
+    assert.match((await page.textContent('.status')) ?? '', /^Failed: target "slow": no request succeeded \(12 throttled\)/);
+  });
+
   it('a chart’s table button shows a <table> with one row per window of the target', async () => {
     const { page } = await open('run-report-table.html', htmlReport('table', runInit(), assets), 'figure[data-chart-id="ttft"]');
     for (const target of ['fast', 'slow']) {
