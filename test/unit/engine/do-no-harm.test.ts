@@ -182,6 +182,21 @@ describe('do no harm: retries, failures that count, no crash', function () {
       assert.equal(summary.targets[0].requests.failed, 3);
     });
 
+    it('`data: null` on the Responses API fails that request only, too', async () => {
+      server = await startFaultServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1' } })}\n\n`);
+        res.end('event: response.output_text.delta\ndata: null\n\n');
+      });
+      const { records, summary } = await runCollect(scenario([target(server.url, { api: 'responses' })], { workload: { requests: 2, clients: 2 } }));
+      assert.equal(server.attempts[0].url, '/v1/responses');
+      for (const r of records) {
+        assert.equal(r.error, 'malformed_stream');
+        assert.match(r.error_message!, /not a JSON object: null/);
+      }
+      assert.equal(summary.targets[0].requests.failed, 2);
+    });
+
     it('`tool_calls: [null]` is not the first token; a negative completion_tokens is not counted', async () => {
       server = await startFaultServer((_req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
