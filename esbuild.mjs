@@ -14,6 +14,8 @@ const nodeBundles = [
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   // The engine worker imports no `vscode`: it is the same engine the CLI runs.
   { entryPoints: { 'engine-worker': 'src/extension/engine-worker.ts' } },
+  // An engine thread (`engine.threads` > 1), started by dist/cli.js and dist/engine-worker.js (src/engine/shard-pool.ts).
+  { entryPoints: { 'engine-shard': 'src/engine/shard-worker.ts' } },
   // The language server runs in its own process (started by the extension, or by tests over stdio).
   { entryPoints: { server: 'src/server/server.ts' } },
   // Its helper thread for counting large files (src/tokens/piece-helper.ts).

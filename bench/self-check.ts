@@ -41,8 +41,12 @@ const COVER_SLACK_MS = 2;
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
+/** `--threads N`: the engine's `engine.threads` (src/engine/shard-protocol.ts); `--perflab-only`: skip the bare client. */
+const options = { threads: 1, perflabOnly: false };
+
 function scenario(url: string, clients: number, durationS: number): Scenario {
   return {
+    engine_threads: options.threads,
     name: `self-check-${clients}`,
     targets: [{ name: 'sim', provider: 'openai-compatible', endpoint: `${url}/v1`, model: MODEL, auth: { type: 'none' } }],
     target_mode: 'parallel',
@@ -321,6 +325,8 @@ async function runPerflab(clients: number, seconds: number, warmUpS: number) {
       event_loop_delay_ms: summary.client.event_loop_delay_ms,
       cpu_avg: summary.client.cpu_avg,
       cpu_max: summary.client.cpu_max,
+      threads: summary.client.threads ?? 1,
+      thread_cpu_max: summary.client.thread_cpu_max ?? null,
       bottleneck: summary.client.bottleneck,
       summary_client_delay_ms: t.client_delay_ms ? { p50: t.client_delay_ms.p50, p95: t.client_delay_ms.p95, p99: t.client_delay_ms.p99 } : null,
       client_delay_ms: tracking(engine, truth),
@@ -445,12 +451,18 @@ function rulesFromFiles(files: string[]): void {
 
 async function main() {
   if (process.argv[2] === 'rules') return rulesFromFiles(process.argv.slice(3));
-  const [list = '10,40,60,80,100,120,150,200,300,500', secondsArg = '20', warmUpArg = '3'] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const threadsAt = args.indexOf('--threads');
+  if (threadsAt >= 0) options.threads = Number(args.splice(threadsAt, 2)[1]);
+  const onlyAt = args.indexOf('--perflab-only');
+  if (onlyAt >= 0) options.perflabOnly = args.splice(onlyAt, 1).length > 0;
+  if (!Number.isInteger(options.threads) || options.threads < 1) throw new Error('--threads takes an integer ≥ 1');
+  const [list = '10,40,60,80,100,120,150,200,300,500', secondsArg = '20', warmUpArg = '3'] = args;
   const counts = list.split(',').map(Number);
   const seconds = Number(secondsArg);
   const warmUpS = Number(warmUpArg);
   if (counts.some((n) => !Number.isInteger(n) || n < 1) || !(seconds > 0) || !(warmUpS >= 0)) {
-    throw new Error('usage: npx tsx bench/self-check.ts [clients, e.g. 10,40,100] [seconds > 0] [warm-up seconds ≥ 0]');
+    throw new Error('usage: npx tsx bench/self-check.ts [--threads N] [--perflab-only] [clients, e.g. 10,40,100] [seconds > 0] [warm-up seconds ≥ 0]');
   }
   // Tokenizer tables load once per process (~1 s): before the first measured run, not inside it.
   encodingForModel(MODEL);
@@ -459,6 +471,7 @@ async function main() {
   for (const n of counts) {
     const perflab = await runPerflab(n, seconds, warmUpS);
     process.stdout.write(`${JSON.stringify(perflab)}\n`);
+    if (options.perflabOnly) continue;
     const bare = await runBare(n, seconds, warmUpS);
     process.stdout.write(`${JSON.stringify(bare)}\n`);
     rows.push({ perflab, bare });

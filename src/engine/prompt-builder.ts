@@ -18,6 +18,9 @@ export function createPromptFactory(
   credential: Credential | null,
   encoding: Encoding,
   random: () => number,
+  /** Which prompts of a file or dataset this engine thread takes: first, first + step, … (the n
+   *  threads together send them in the one thread's order). */
+  stride = { first: 0, step: 1 },
 ): () => PreparedPrompt {
   const source = scenario.prompts;
   const responses = apiOf(target) === 'responses';
@@ -47,9 +50,10 @@ export function createPromptFactory(
   // `request.max_tokens` wins over the prompt source's (the schema says so).
   const maxTokens = scenario.request.max_tokens ?? source.max_tokens;
   countChatTokens(conversations[0], encoding); // loads the tokenizer before the clock starts
-  let next = 0;
+  let next = stride.first;
   return () => {
-    const base = conversations[next++ % conversations.length];
+    const base = conversations[next % conversations.length];
+    next += stride.step;
     const messages = scenario.prevent_server_caching ? withCachePrefix(base, randomCachePrefix(random)) : base;
     return prepare(messages, maxTokens);
   };

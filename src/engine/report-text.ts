@@ -86,7 +86,9 @@ export function summaryText(summary: RunSummary, runDir: string | null): string 
   const c = summary.client;
   lines.push(
     '',
-    `Client: CPU avg ${(c.cpu_avg * 100).toFixed(0)}% / max ${(c.cpu_max * 100).toFixed(0)}% of a core, event-loop delay p99 ${c.event_loop_delay_ms.p99} ms`,
+    `Client: CPU avg ${(c.cpu_avg * 100).toFixed(0)}% / max ${(c.cpu_max * 100).toFixed(0)}% of a core, event-loop delay p99 ${c.event_loop_delay_ms.p99} ms${
+      c.threads && c.threads > 1 ? `; ${c.threads} engine threads, the busiest at ${((c.thread_cpu_max ?? 0) * 100).toFixed(0)}% of a core (its loop's delay shown)` : ''
+    }`,
   );
   if (c.bottleneck) lines.push(`  ! the client itself was a bottleneck: ${c.reasons.join('; ')} — latencies include client queueing`);
   if (summary.slos.length) {

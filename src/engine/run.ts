@@ -1,9 +1,14 @@
 // Runs a whole scenario: starts the simulator when asked, drives each target (in parallel on one
 // timeline, or one after another), snapshots the sliding windows once a second, enforces timeouts,
 // appends every result as it arrives and writes the summary at the end (also after Stop).
+// With `engine.threads` > 1 the requests run in engine threads (shard-protocol.ts) and this Run keeps
+// everything else: simulators, credentials, metrics, windows, files and the summary.
 
 import * as os from 'node:os';
 import type { Credential } from './chat-request';
+import type { ClientHealth } from './self-check';
+import { MergedSchedule, mergeClientHealth, shardCount, shardScenario, shardSeed, type ShardStart, type ShardToParent } from './shard-protocol';
+import { ShardPool, shardEntry } from './shard-pool';
 import type { TargetDistributions } from './distribution';
 import { TargetMetrics } from './metrics';
 import type { RequestRecord, WindowSnapshot } from './records';
@@ -15,7 +20,7 @@ import type { AttemptControl } from './stream-attempt';
 import { Transport } from './stream-attempt';
 import type { ProxyConfig } from './proxy';
 import { evaluateSlos, type RunSummary, type TargetSummary } from './summary';
-import { LATE_THRESHOLD_MS, TargetRunner } from './target-runner';
+import { LATE_THRESHOLD_MS, TargetRunner, type ScheduleView } from './target-runner';
 import { createPromptFactory } from './prompt-builder';
 import { buildTargetSummary } from './target-summary';
 import { countTokens, encodingForModel, lookupModel, mulberry32, type ModelOverrides } from '../tokens';
@@ -32,7 +37,8 @@ export interface RunOptions {
   /** The credential for a target. Only ever sent to that target's endpoint. */
   resolveCredential: (target: Target) => Promise<Credential | null>;
   modelOverrides?: ModelOverrides;
-  onRecord?: (record: RequestRecord) => void;
+  /** `contentTimes`: performance.now() of the record's output events, in the thread that ran it. */
+  onRecord?: (record: RequestRecord, contentTimes: readonly number[]) => void;
   onWindow?: (snapshot: WindowSnapshot) => void;
   /** Human-readable notices (target started, simulator address, warnings). Never contains secrets. */
   onMessage?: (message: string) => void;
@@ -40,11 +46,31 @@ export interface RunOptions {
   seed?: number;
   /** Proxy settings (the extension passes VS Code's); absent: HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy?: ProxyConfig;
+  /** Set in an engine thread (shard-worker.ts): its place among the run's threads, for request ids
+   *  (index, index + count, …, so ids stay unique and a simulator log still joins), arrival phases
+   *  and dataset order. */
+  shard?: { index: number; count: number };
+  /** Each request that leaves, with its lag (open loop) or null; engine threads report these. */
+  onSent?: (target: string, lagMs: number | null) => void;
+  /** Each HTTP 429 response; engine threads report these. */
+  onThrottled?: (target: string) => void;
+  /** Called once every target is prepared, before any starts; the run waits for it. An engine
+   *  thread waits there for its siblings and gets their common start time (performance.now()), at
+   *  which its first targets' schedules start, so the threads' schedules interleave. */
+  beforeStart?: () => Promise<number | undefined>;
+  /** Engine threads: the file each runs (default: shard-pool's shardEntry; tests give one that fails). */
+  shardFile?: string;
 }
 
 interface TargetState {
   target: Target;
-  runner: TargetRunner;
+  /** Null when engine threads run this target's requests (`view` merges their statuses). */
+  runner: TargetRunner | null;
+  view: ScheduleView;
+  baseUrl: string;
+  credential: Credential | null;
+  /** Engine threads: completed requests so far (the parent decides warm-up, in arrival order). */
+  completed: number;
   metrics: TargetMetrics;
   env: RequestEnvironment;
   simulator: RunningSimulator | null;
@@ -68,7 +94,10 @@ export class Run {
   private readonly simulators: RunningSimulator[] = [];
   private nextId = 0;
   /** The client watching itself: CPU, event-loop delay, and each request's estimated client delay. */
-  private readonly selfCheck = new SelfCheck();
+  private readonly selfCheck: SelfCheck;
+  /** Engine threads that run the requests (1: this thread does). */
+  private readonly threads: number;
+  private pool: ShardPool | null = null;
   /** The first run-level problem (results cannot be written, a target cannot be prepared). */
   private failure: Error | null = null;
 
@@ -77,6 +106,9 @@ export class Run {
     private readonly options: RunOptions,
   ) {
     this.onEnd = scenario.workload.on_end;
+    this.threads = options.shard ? 1 : shardCount(scenario);
+    // An engine thread's CPU share is its own; process.cpuUsage() would count every thread.
+    this.selfCheck = new SelfCheck(options.shard ? 'thread' : 'process');
     this.done = this.execute();
   }
 
@@ -84,7 +116,8 @@ export class Run {
   stop(mode: 'drain' | 'abort' = this.onEnd): void {
     this.stopped = true;
     this.onEnd = mode;
-    for (const s of this.states) s.runner.stopScheduling();
+    for (const s of this.states) s.runner?.stopScheduling();
+    this.pool?.stop(mode);
   }
 
   /** End the run because of a run-level problem: in-flight requests are aborted, the summary says why. */
@@ -98,6 +131,11 @@ export class Run {
   /** Whole-run histograms per target so far (the Run panel draws them live; summary.json keeps them). */
   distributions(): Record<string, TargetDistributions> {
     return Object.fromEntries(this.states.map((s) => [s.target.name, s.metrics.distributions]));
+  }
+
+  /** Each target's runner (engine threads report them to the parent; null where threads run it). */
+  schedules(): { started: boolean; runner: TargetRunner | null }[] {
+    return this.states.map((s) => ({ started: s.started, runner: s.runner }));
   }
 
   /** Catalog overrides: the caller's (e.g. VS Code settings), then the scenario's own `pricing`. */
@@ -115,17 +153,20 @@ export class Run {
     // First: an unusable proxy URL (ProxyError) stops the run before its folder is made.
     const maxClients = Math.max(...[scenario.workload.clients, 1]);
     const transport = new Transport(maxClients, this.options.proxy);
+    // Engine threads' code missing from an install: stop here too, before anything is made.
+    const shardFile = this.threads > 1 ? (this.options.shardFile ?? runProblem(shardEntry)) : '';
     // A write that fails (disk full, folder removed) ends the run; what is measured stays in the summary.
     const folder = this.options.outDir ? new RunFolder(this.options.outDir, (err) => this.fail(new RunError(`cannot write results: ${err.message}`))) : null;
     // run.json says what this folder is while the run is still going (or if it never finishes).
     folder?.writeJson('run.json', { scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
-    const random = mulberry32(this.options.seed ?? (Date.now() & 0x7fffffff));
+    const seed = this.options.seed ?? (Date.now() & 0x7fffffff);
+    const random = mulberry32(seed);
     const selfCheck = this.selfCheck;
     selfCheck.start();
 
-    const emitRecord = (record: RequestRecord) => {
+    const emitRecord = (record: RequestRecord, contentTimes: readonly number[]) => {
       folder?.appendRequest(record);
-      this.options.onRecord?.(record);
+      this.options.onRecord?.(record, contentTimes);
     };
 
     try {
@@ -138,18 +179,24 @@ export class Run {
       throw err; // nothing was sent: a scenario, prompt-file or credential problem for the caller to report
     }
     try {
+      const startAt = await this.options.beforeStart?.();
       const tick = setInterval(() => {
         selfCheck.sample();
         for (const s of this.states) if (s.started) this.emitWindow(s, folder);
       }, TICK_MS);
+      // Engine threads watch their own requests' timeouts.
       const watchdog = setInterval(() => this.watch(), WATCHDOG_MS);
+      let shardHealth: ClientHealth[] = [];
       try {
-        if (scenario.target_mode === 'parallel') {
-          await Promise.all(this.states.map((s) => this.runTarget(s)));
+        if (this.threads > 1) {
+          shardHealth = await this.runShards(shardFile, seed, emitRecord);
+        } else if (scenario.target_mode === 'parallel') {
+          // A Stop before the start (e.g. while engine threads waited for each other) starts nothing.
+          await Promise.all(this.states.map((s) => (this.stopped ? undefined : this.runTarget(s, startAt))));
         } else {
-          for (const s of this.states) {
+          for (const [i, s] of this.states.entries()) {
             if (this.stopped) break;
-            await this.runTarget(s);
+            await this.runTarget(s, i === 0 ? startAt : undefined);
           }
         }
       } finally {
@@ -158,9 +205,10 @@ export class Run {
       }
       for (const s of this.states) if (s.started) this.emitWindow(s, folder);
 
-      const client = selfCheck.stop();
+      const ownHealth = selfCheck.stop();
+      const client = this.threads > 1 ? mergeClientHealth(ownHealth, shardHealth, this.threads) : ownHealth;
       const targets: TargetSummary[] = this.states.map((s) =>
-        buildTargetSummary(s.target, s.metrics, s.runner, scenario, this.modelOverrides()),
+        buildTargetSummary(s.target, s.metrics, s.view, scenario, this.modelOverrides()),
       );
       // Per target: could this machine have inflated its latencies? (client-limit.ts)
       for (const t of targets) {
@@ -200,7 +248,7 @@ export class Run {
     target: Target,
     transport: Transport,
     random: () => number,
-    emitRecord: (r: RequestRecord) => void,
+    emitRecord: (r: RequestRecord, contentTimes: readonly number[]) => void,
   ): Promise<TargetState> {
     const scenario = this.scenario;
     let simulator: RunningSimulator | null = null;
@@ -221,7 +269,9 @@ export class Run {
     const redact = redactor(credential ? [credential.value] : []);
     const model = target.model ?? target.deployment;
     const encoding = lookupModel(model ?? '', this.modelOverrides())?.encoding ?? encodingForModel(model ?? '');
-    const nextPrompt: () => PreparedPrompt = createPromptFactory(scenario, target, baseUrl, credential, encoding, random);
+    const shard = this.options.shard;
+    // Built here with engine threads too: a bad prompt file is reported before anything starts.
+    const nextPrompt: () => PreparedPrompt = createPromptFactory(scenario, target, baseUrl, credential, encoding, random, shard && { first: shard.index, step: shard.count });
     const metrics = new TargetMetrics(target.name, scenario.aggregation_window_s);
     const env: RequestEnvironment = {
       transport,
@@ -230,34 +280,94 @@ export class Run {
       countTokens: (text) => countTokens(text, encoding),
       active: new Set<AttemptControl>(),
       cancelled: () => state.cancelling,
-      ending: () => state.runner.timeUp,
+      ending: () => state.runner?.timeUp ?? true,
       clientDelayNow: (t) => this.selfCheck.probe.delayNow(t),
       redact,
-      onThrottled: () => metrics.onThrottled(),
+      onThrottled: () => {
+        metrics.onThrottled();
+        this.options.onThrottled?.(target.name);
+      },
       random,
     };
     const state = { cancelling: false } as TargetState;
-    const runner = new TargetRunner({
+    const runner = this.threads > 1 ? null : new TargetRunner({
       targetName: target.name,
       workload: scenario.workload,
       env,
       metrics,
       nextPrompt,
-      nextId: () => this.nextId++,
+      // In an engine thread: ids index, index + count, … (unique across the run's threads).
+      nextId: () => (shard ? shard.index + shard.count * this.nextId++ : this.nextId++),
       onRecord: emitRecord,
       random,
+      onSent: (lag) => this.options.onSent?.(target.name, lag),
+      phase: shard ? shard.index / shard.count : 0,
     });
-    return Object.assign(state, { target, runner, metrics, env, simulator, started: false });
+    const view = runner ?? new MergedSchedule(scenario.workload, this.threads);
+    return Object.assign(state, { target, runner, view, baseUrl, credential, completed: 0, metrics, env, simulator, started: false });
   }
 
-  private async runTarget(s: TargetState): Promise<void> {
+  /** Engine threads run every target's requests; this thread turns what they post into metrics,
+   *  records and windows. Returns each thread's own health. */
+  private async runShards(file: string, seed: number, emitRecord: (r: RequestRecord, contentTimes: readonly number[]) => void): Promise<ClientHealth[]> {
+    const count = this.threads;
+    const baseUrls = this.states.map((s) => s.baseUrl);
+    const credentials = Object.fromEntries(this.states.map((s) => [s.target.name, s.credential]));
+    const starts: ShardStart[] = Array.from({ length: count }, (_, index) => ({
+      index,
+      count,
+      scenario: shardScenario(this.scenario, baseUrls, index, count),
+      seed: shardSeed(seed, index),
+      credentials,
+      ...(this.options.modelOverrides && { modelOverrides: this.options.modelOverrides }),
+      ...(this.options.proxy && { proxy: this.options.proxy }),
+    }));
+    const byName = new Map(this.states.map((s) => [s.target.name, s]));
+    const health: ClientHealth[] = [];
+    const onMessage = (index: number, m: ShardToParent) => {
+      if (m.type === 'record') {
+        const s = byName.get(m.record.target)!;
+        if (m.record.error !== 'cancelled') {
+          m.record.warmup = s.completed < this.scenario.workload.warm_up_requests;
+          s.completed++;
+        }
+        s.metrics.onRecord(m.record, m.contentTimes);
+        emitRecord(m.record, m.contentTimes);
+      } else if (m.type === 'status') {
+        m.targets.forEach((status, i) => {
+          const s = this.states[i];
+          (s.view as MergedSchedule).update(index, status);
+          for (const lag of status.lags) s.metrics.onSent(lag);
+          for (let k = 0; k < status.sentWithoutLag; k++) s.metrics.onSent(null);
+          for (let k = 0; k < status.throttled; k++) s.metrics.onThrottled();
+          if (status.started && !s.started) {
+            s.started = true;
+            this.options.onMessage?.(`${s.target.name}: started`);
+          }
+        });
+      } else if (m.type === 'done') {
+        health.push(m.client);
+      }
+    };
+    this.options.onMessage?.(`engine: ${count} threads`);
+    this.pool = new ShardPool(starts, file, {
+      message: onMessage,
+      failed: (index, message) => this.fail(new RunError(`engine thread ${index + 1} of ${count} failed: ${message}`)),
+    });
+    // A Stop that came while the threads were being started.
+    if (this.stopped) this.pool.stop(this.onEnd);
+    await this.pool.finished;
+    return health;
+  }
+
+  private async runTarget(s: TargetState, startAt?: number): Promise<void> {
     s.started = true;
     this.options.onMessage?.(`${s.target.name}: started`);
-    await s.runner.run();
+    await s.runner!.run(startAt);
   }
 
   private emitWindow(s: TargetState, folder: RunFolder | null): void {
-    const r = s.runner;
+    const r = s.view;
     const snapshot = s.metrics.snapshot(r.elapsedS(), r.inFlight, r.queued, r.targetRpmNow(), false);
     // Behind schedule: requests wait for a free client, or they leave late (client CPU / event loop).
     snapshot.behind = r.queued > 0 || (snapshot.lag.p95 ?? 0) > LATE_THRESHOLD_MS;
@@ -271,6 +381,7 @@ export class Run {
     const now = performance.now();
     const { request_s, idle_s } = this.scenario.timeouts;
     for (const s of this.states) {
+      if (!s.runner) continue; // engine threads watch their own requests
       const ending = s.runner.scheduleDone;
       const drainExpired = ending && (now - s.runner.endedAt) / 1000 > this.scenario.workload.drain_timeout_s;
       if (ending && (this.onEnd === 'abort' || drainExpired)) s.cancelling = true;
@@ -288,6 +399,15 @@ export class Run {
         }
       }
     }
+  }
+}
+
+/** `find()`, with a failure reported as a RunError (a message for the user, not a stack trace). */
+function runProblem<T>(find: () => T): T {
+  try {
+    return find();
+  } catch (err) {
+    throw new RunError((err as Error).message);
   }
 }
 

@@ -19,6 +19,9 @@ export function makeArrivalSchedule(
   arrival: 'constant' | 'poisson',
   rampS: number,
   random: () => number,
+  /** Where in the first interval this schedule starts, 0..1: engine thread i of n takes i/n, so the
+   *  n threads' arrivals interleave into the one schedule (shard-protocol.ts). */
+  phase = 0,
 ): ArrivalSchedule {
   const perSecond = rateRpm / 60;
   const rampArrivals = (perSecond * rampS) / 2; // Λ(rampS)
@@ -34,8 +37,8 @@ export function makeArrivalSchedule(
     return rampS + (n - rampArrivals) / perSecond;
   };
 
-  let k = 0;
-  let cumulative = 0;
+  let k = phase;
+  let cumulative = phase;
   return {
     next(): number {
       if (arrival === 'constant') return inverse(k++);

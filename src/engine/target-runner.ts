@@ -11,6 +11,23 @@ import type { TargetMetrics } from './metrics';
 /** A request counts as late when it is sent this long after its scheduled time. */
 export const LATE_THRESHOLD_MS = 50;
 
+/** What a target's summary and live windows read of its schedule: one TargetRunner, or the merged
+ *  view of several engine threads' runners (shard-protocol.ts). Times are this thread's performance.now(). */
+export interface ScheduleView {
+  readonly sent: number;
+  /** Open loop: arrivals the schedule produced before the run ended. */
+  readonly scheduled: number;
+  readonly unsent: number;
+  readonly lateCount: number;
+  readonly inFlight: number;
+  readonly queued: number;
+  /** When the schedule ended (0 while it runs). */
+  readonly endedAt: number;
+  elapsedS(now?: number): number;
+  targetRpmNow(): number | null;
+  expectedSent(): number | null;
+}
+
 export interface TargetRunnerOptions {
   targetName: string;
   workload: Workload;
@@ -18,16 +35,22 @@ export interface TargetRunnerOptions {
   metrics: TargetMetrics;
   nextPrompt: () => PreparedPrompt;
   nextId: () => number;
-  onRecord: (record: RequestRecord) => void;
+  onRecord: (record: RequestRecord, contentTimes: readonly number[]) => void;
   random: () => number;
+  /** A request left, with its lag (open loop) or null: an engine thread reports these to its parent. */
+  onSent?: (lagMs: number | null) => void;
+  /** Engine thread i of n: 0..1, where in the first arrival interval (open loop) or the ramp-up's
+   *  client spacing (closed loop) this runner starts, so the threads interleave; default 0. */
+  phase?: number;
 }
 
-export class TargetRunner {
+export class TargetRunner implements ScheduleView {
   inFlight = 0;
   /** Scheduled requests waiting for a free client (open loop). */
   private readonly queue: number[] = [];
   private queueHead = 0;
-  private startedAt = 0;
+  /** performance.now() when run() started; 0 before. */
+  startedAt = 0;
   scheduleDone = false;
   private stopping = false;
   /** The schedule ended because the request count was reached (not the duration or Stop). */
@@ -78,9 +101,10 @@ export class TargetRunner {
     return this.scheduledCount;
   }
 
-  /** Runs until the duration / request count is reached and in-flight requests are drained. */
-  async run(): Promise<void> {
-    this.startedAt = performance.now();
+  /** Runs until the duration / request count is reached and in-flight requests are drained.
+   *  `startAt` (performance.now(), default now): engine threads share one start time. */
+  async run(startAt = performance.now()): Promise<void> {
+    this.startedAt = startAt;
     const finished = new Promise<void>((resolve) => (this.idle = resolve));
     if (this.o.workload.mode === 'open') this.startOpenLoop();
     else this.startClosedLoop();
@@ -122,7 +146,7 @@ export class TargetRunner {
 
   private startOpenLoop(): void {
     const w = this.o.workload;
-    this.schedule = makeArrivalSchedule(w.rate_rpm ?? 60, w.arrival, w.ramp_up_s, this.o.random);
+    this.schedule = makeArrivalSchedule(w.rate_rpm ?? 60, w.arrival, w.ramp_up_s, this.o.random, this.o.phase ?? 0);
     let nextDue = this.startedAt + this.schedule.next() * 1000;
     const pump = () => {
       this.timer = null;
@@ -165,8 +189,9 @@ export class TargetRunner {
 
   private startClosedLoop(): void {
     const w = this.o.workload;
+    const phase = this.o.phase ?? 0;
     for (let i = 0; i < w.clients; i++) {
-      const delay = w.clients > 1 ? (w.ramp_up_s * 1000 * i) / w.clients : 0;
+      const delay = w.clients > 1 || phase > 0 ? (w.ramp_up_s * 1000 * (i + phase)) / w.clients : 0;
       setTimeout(() => void this.clientLoop(), delay);
     }
     if (w.duration_s !== undefined) {
@@ -202,6 +227,7 @@ export class TargetRunner {
     const lag = scheduledAt === null ? null : performance.now() - scheduledAt;
     if (lag !== null && lag > LATE_THRESHOLD_MS) this.lateCount++;
     this.o.metrics.onSent(lag);
+    this.o.onSent?.(lag);
     const { record, contentTimes } = await executeRequest(this.o.env, id, this.o.targetName, prompt, scheduledAt);
     this.inFlight--;
     if (record.error !== 'cancelled') {
@@ -209,7 +235,7 @@ export class TargetRunner {
       this.completedCount++;
     }
     this.o.metrics.onRecord(record, contentTimes);
-    this.o.onRecord(record);
+    this.o.onRecord(record, contentTimes);
     if (this.o.workload.mode === 'open') this.dispatchQueued();
     this.checkIdle();
   }

@@ -4,8 +4,7 @@
 import type { TargetMetrics } from './metrics';
 import { apiOf, type Scenario, type Target } from './scenario/types';
 import type { TargetSummary } from './summary';
-import type { TargetRunner } from './target-runner';
-import { LATE_THRESHOLD_MS } from './target-runner';
+import { LATE_THRESHOLD_MS, type ScheduleView } from './target-runner';
 import { lookupModel, requestCostUsd, type ModelOverrides } from '../tokens';
 
 /** Above this many tokens per content chunk, chunk gaps are clearly not per-token latencies. */
@@ -14,7 +13,7 @@ const MULTI_TOKEN_CHUNKS = 1.5;
 export function buildTargetSummary(
   target: Target,
   metrics: TargetMetrics,
-  runner: TargetRunner,
+  runner: ScheduleView,
   scenario: Scenario,
   overrides?: ModelOverrides,
 ): TargetSummary {

@@ -61,6 +61,7 @@ export const LIMITS = {
   sim_rpm: limit(1_000_000, ' requests per minute', 'the largest rate a scenario can send'),
   sim_tpm: limit(1_000_000_000, ' tokens per minute', 'far beyond any deployment\'s quota'),
   sim_coalesce_events: limit(10_000, '', 'more events than most answers have'),
+  engine_threads: limit(64, ' threads', 'more threads than cores only add overhead'),
   seed: limit(Number.MAX_SAFE_INTEGER, '', 'larger integers lose precision'),
 } as const satisfies Record<string, Limit>;
 

@@ -4,6 +4,7 @@
 // The input may still contain values the schema rejected, so nothing here trusts a type blindly.
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDurationMs } from './durations';
 import { shorten } from './errors';
@@ -70,8 +71,17 @@ export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenari
     prevent_server_caching: bool(root.prevent_server_caching) ?? true,
     record_chunks: bool(root.record_chunks) ?? false,
     slos: n.slos(root.slos),
+    ...(obj(root.engine).threads !== undefined && { engine_threads: engineThreads(obj(root.engine).threads) }),
     ...(root.pricing !== undefined ? { pricing: root.pricing as Scenario['pricing'] } : {}),
   };
+}
+
+/** `engine.threads`: a number as given (the schema checks its range), or `auto`: one per available
+ *  core but one, left for the parent thread (records, windows, files) and the OS; at least 1. */
+export function engineThreads(value: unknown): number {
+  if (value === 'auto') return Math.max(1, os.availableParallelism() - 1);
+  const n = num(value);
+  return n !== undefined && Number.isInteger(n) && n >= 1 ? Math.min(n, LIMITS.engine_threads.max) : 1;
 }
 
 /** `support.perf.yaml` → `support`. */

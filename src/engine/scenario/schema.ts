@@ -291,6 +291,22 @@ const timeoutsSchema = {
   },
 };
 
+const engineSchema = {
+  type: 'object',
+  description: 'How the load generator itself runs on this machine.',
+  additionalProperties: false,
+  properties: {
+    threads: {
+      description: `Worker threads that run the clients, each with its own event loop, sockets and timestamps; every target's clients, rate and request count are split among them and the results merged. Use more than 1 when one thread is the bottleneck (the summary says \`client_limited\`) and the machine has spare cores; default 1. ${LIMITS.engine_threads.note}`,
+      default: 1,
+      anyOf: [
+        capped({ type: 'integer', minimum: 1, description: 'A number of engine threads (1 = the single-thread engine).' }, LIMITS.engine_threads),
+        enumOf('Threads from the machine\'s cores.', { auto: 'One thread per available core but one (left for the parent thread and the OS), at least 1.' }),
+      ],
+    },
+  },
+};
+
 export const perfSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://llm-perf-lab.dev/schemas/perf.schema.json',
@@ -316,6 +332,7 @@ export const perfSchema = {
     request: requestSchema,
     retry: retrySchema,
     timeouts: timeoutsSchema,
+    engine: engineSchema,
     aggregation_window: duration('Window over which rates (RPM, tokens per minute, failures) are computed; default 60s.', LIMITS.aggregation_window, '60s'),
     prevent_server_caching: { type: 'boolean', default: true, description: 'Prefix every prompt with a random string so servers cannot serve it from a prompt cache; default true.' },
     record_chunks: { type: 'boolean', default: false, description: 'Record the time offset of every content chunk in requests.jsonl (`chunk_offsets_ms`); default false.' },

@@ -133,6 +133,9 @@ export interface Scenario {
   prevent_server_caching: boolean;
   record_chunks: boolean;
   slos: Slo[];
+  /** Engine worker threads that run the clients (`engine.threads`, `auto` resolved); absent = 1, the
+   *  single-thread engine. See src/engine/shard-protocol.ts. */
+  engine_threads?: number;
   /** The user's prices (USD per 1M tokens) by model name; they replace the catalog's. */
   pricing?: Record<string, { input: number; cached_input?: number; output: number }>;
 }
