@@ -14,6 +14,8 @@ import { shardCount, shardWorkload } from '../../../src/engine/shard-protocol';
 import type { RunSummary, TargetSummary } from '../../../src/engine/summary';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator } from '../../../src/simulator/types';
+import { Worker } from 'node:worker_threads';
+import type { WorkerStart, WorkerToHost } from '../../../src/extension/worker-protocol';
 import { perflab, tmp } from '../helpers/run-cli';
 import { logFor, runCollect, scenario, target, TimingErrors } from './helpers';
 
@@ -235,6 +237,31 @@ describe('engine threads', function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the extension\'s engine worker (dist/engine-worker.js) runs engine threads too (nested workers)', async () => {
+    sim = await startSimulator({ ttft_ms: 5, tpot_ms: 1 });
+    const start: WorkerStart = {
+      scenario: { ...scenario([target(sim.url)], { workload: { requests: 6, clients: 2 } }), engine_threads: 2 },
+      outDir: tmp(),
+      credentials: {},
+    };
+    const worker = new Worker(path.join(__dirname, '..', '..', '..', 'dist', 'engine-worker.js'), { workerData: start });
+    const received: WorkerToHost[] = [];
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: WorkerToHost) => {
+        received.push(m);
+        if (m.type === 'done' || m.type === 'failed') resolve();
+      });
+      worker.on('error', reject);
+    });
+    await worker.terminate();
+    const done = received.find((m) => m.type === 'done');
+    assert.ok(done && done.type === 'done', JSON.stringify(received.filter((m) => m.type !== 'window')).slice(0, 500));
+    assert.equal(done.summary.client.threads, 2);
+    assert.equal(done.summary.targets[0].requests.succeeded, 6);
+    const ids = fs.readFileSync(path.join(start.outDir, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
+    assert.deepEqual(ids.sort((a: number, b: number) => a - b), [0, 1, 2, 3, 4, 5]);
   });
 
   it('the CPU rule reads the busiest engine thread, not the process total', () => {
