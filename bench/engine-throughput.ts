@@ -18,14 +18,7 @@ import { LatencyHistogram } from '../src/engine/histogram';
 import type { RequestRecord } from '../src/engine/records';
 import { startRun } from '../src/engine/run';
 import type { SimulatorLogEntry } from '../src/simulator/types';
-import { benchScenario, startSimulatorProcess } from './lib/bench-setup';
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function processCpuS(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
+import { benchScenario, processCpuS, startSimulatorProcess } from './lib/bench-setup';
 
 interface Measured {
   rpm: number;

@@ -29,7 +29,7 @@ import type { Scenario } from '../src/engine/scenario/types';
 import type { SimulatorLogEntry } from '../src/simulator/types';
 import { encodingForModel, mulberry32 } from '../src/tokens';
 import { runBareClient } from './lib/bare-client';
-import { processCpuS, startSimulatorProcess, type SimulatorProcess } from './lib/bench-setup';
+import { benchScenario, processCpuS, startSimulatorProcess, type SimulatorProcess } from './lib/bench-setup';
 import { TickLog, type DelayEstimates } from './lib/loop-ticks';
 
 const SIMULATOR_ARGS = ['--ttft-ms', '30', '--ttft-per-1k-prompt-ms', '0', '--tpot-ms', '2', '--tokens-per-chunk', '1', '--jitter', '0.05'];
@@ -45,20 +45,14 @@ const gc = vm.runInNewContext('gc') as () => void;
 const options = { threads: 1, perflabOnly: false };
 
 function scenario(url: string, clients: number, durationS: number): Scenario {
+  // bench-setup's scenario, in closed loop with 50-token answers (the issue's workload).
+  const base = benchScenario(url, 0, clients, { duration_s: durationS });
   return {
+    ...base,
     engine_threads: options.threads,
     name: `self-check-${clients}`,
-    targets: [{ name: 'sim', provider: 'openai-compatible', endpoint: `${url}/v1`, model: MODEL, auth: { type: 'none' } }],
-    target_mode: 'parallel',
-    workload: { mode: 'closed', arrival: 'constant', clients, duration_s: durationS, ramp_up_s: 0, think_time_ms: 0, warm_up_requests: 0, on_end: 'drain', drain_timeout_s: 30 },
+    workload: { ...base.workload, mode: 'closed', rate_rpm: undefined },
     prompts: { kind: 'shape', profile: 'custom', context_tokens: 100, max_tokens: 50 },
-    request: {},
-    retry: { policy: 'none', max_retry_s: 60 },
-    timeouts: { request_s: 120, idle_s: 30 },
-    aggregation_window_s: 60,
-    prevent_server_caching: true,
-    record_chunks: false,
-    slos: [],
   };
 }
 
