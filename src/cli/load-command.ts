@@ -40,6 +40,9 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 /** Stands for the generated scenario text in problems; never shown, as every problem names its flag. */
 const FLAGS_FILE = '<perflab load flags>';
 
+/** `perflab load simulator` without --model: the quick start's model. */
+export const SIMULATOR_DEFAULT_MODEL = 'gpt-5-mini';
+
 export function scenarioFromLoadFlags(endpoint: string, f: LoadFlags): Scenario {
   const flagProblems: ScenarioProblem[] = [];
   // A flag that must be a number and is not: named here, before anything is built from it.
@@ -71,6 +74,8 @@ export function scenarioFromLoadFlags(endpoint: string, f: LoadFlags): Scenario 
   if (f.deployment !== undefined) target.deployment = f.deployment;
   if (f.model !== undefined) target.model = f.model;
   else if (provider !== 'azure' && f.deployment !== undefined) target.model = f.deployment;
+  // The simulator needs a model name like any OpenAI route; without one every request would be a 400.
+  else if (provider === 'simulator') target.model = SIMULATOR_DEFAULT_MODEL;
   if (f.apiVersion !== undefined) target.api_version = f.apiVersion;
   if (f.api !== undefined) target.api = f.api;
   const workload: Record<string, unknown> = { mode: f.rate === undefined ? 'closed' : 'open', clients: num('--clients', 'workload.clients', f.clients) ?? 20 };

@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     .description('load-test one endpoint with the Azure OpenAI benchmarking tool\'s flags')
     .argument('<endpoint>', 'base URL (Azure resource, https://api.openai.com/v1, any compatible server) or "simulator"')
     .option('--deployment <name>', 'Azure deployment (or model name for other providers)')
-    .option('--model <name>', 'model name (body, tokenizer and prices)')
+    .option('--model <name>', 'model name (body, tokenizer and prices; default gpt-5-mini for the simulator)')
     .addOption(new Option('--provider <provider>', 'default: from the host name').choices(['azure', 'openai', 'openai-compatible', 'simulator']))
     .option('--api-version <version>', 'Azure api-version (default 2024-10-21; 2025-04-01-preview with --api responses)')
     .addOption(new Option('--api <api>', 'chat completions or the Responses API').choices(['chat', 'responses']).default('chat'))

@@ -2,7 +2,7 @@
 // names the flag the value came from, not a position in the scenario text built from the flags.
 
 import * as assert from 'node:assert/strict';
-import { scenarioFromLoadFlags, type LoadFlags } from '../../../src/cli/load-command';
+import { SIMULATOR_DEFAULT_MODEL, scenarioFromLoadFlags, type LoadFlags } from '../../../src/cli/load-command';
 import { ScenarioError } from '../../../src/engine/scenario/errors';
 import { perflab } from '../helpers/run-cli';
 
@@ -61,6 +61,13 @@ describe('perflab load flag errors', () => {
     assert.equal(scenario.targets[0].endpoint, 'http://127.0.0.1:8000/v1?code=abc');
     assert.equal(scenario.workload.rate_rpm, 1000);
     assert.equal(scenario.workload.duration_s, 100);
+  });
+
+  it('the simulator without --model gets the quick start\'s model (the simulator answers 400 to none)', () => {
+    assert.equal(scenarioFromLoadFlags('simulator', DEFAULTS).targets[0].model, SIMULATOR_DEFAULT_MODEL);
+    assert.equal(scenarioFromLoadFlags('simulator', { ...DEFAULTS, model: 'gpt-4o' }).targets[0].model, 'gpt-4o');
+    // Other endpoints get no made-up model: a compatible server's is the user's to name.
+    assert.match(flagError({}, 'http://127.0.0.1:8000/v1'), /perflab load --model: is required for provider openai-compatible/);
   });
 
   it('through the built CLI: exit 2 and the flag named on stderr (build first: npx node esbuild.mjs)', async function () {
