@@ -1,5 +1,5 @@
 // Reads Chat Completions stream chunks (`data: {…chat.completion.chunk…}` … `data: [DONE]`) into a
-// StreamOutput. Shapes handled (stream-shapes.md §1, §3–§6): role-only and empty chunks, Azure's
+// StreamOutput. Shapes handled (docs/stream-shapes.md §1, §3–§6): role-only and empty chunks, Azure's
 // prompt-filter and asynchronous-filter annotation chunks (no token), usage on a `choices: []` chunk,
 // on a chunk with choices (LiteLLM) or cumulative on every chunk (vLLM continuous usage: the last one
 // wins), reasoning as `delta.reasoning_content` or `delta.reasoning`, and error events mid-stream.

@@ -1,5 +1,5 @@
 // What a run produces: one record per request (requests.jsonl), one snapshot per target and second
-// (windows.jsonl), and the summary (summary.json). Field names follow DESIGN.md's result format.
+// (windows.jsonl), and the summary (summary.json). These types are the result format (README, "What is measured, exactly").
 // Fields added after the first release are optional in these types: run folders written before them
 // lack them, and readers (run history, compare) must cope. This engine always writes them.
 

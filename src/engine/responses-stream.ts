@@ -1,5 +1,5 @@
 // Reads Responses API stream events (`event: response.…` + `data: {type, sequence_number, …}`) into a
-// StreamOutput (stream-shapes.md §2). There is no [DONE]: `response.completed`, `.incomplete` or
+// StreamOutput (docs/stream-shapes.md §2). There is no [DONE]: `response.completed`, `.incomplete` or
 // `.failed` ends the stream; `error` events fail it. `response.created` is not a token (llama.cpp
 // sends it only with the first one); the first `*.delta` is.
 

@@ -1,4 +1,4 @@
-// The run folder (DESIGN.md "Results"): requests.jsonl and windows.jsonl are appended line by line as
+// The run folder (its records: src/engine/records.ts): requests.jsonl and windows.jsonl are appended line by line as
 // results arrive — each line is written to the OS at once (no in-process buffer), so a crash or a
 // closed window loses nothing already measured. summary.json is written at the end, atomically.
 // A write that fails (disk full) never crashes the run: the partial line is cut off so every line in

@@ -2,7 +2,7 @@
 // Filled by the reader of the target's API (chat-stream.ts, responses-stream.ts); the transport
 // (stream-attempt.ts) knows nothing of either wire format.
 //
-// Two kinds of output (DESIGN.md, metric definitions): reasoning (reasoning deltas, reasoning summary
+// Two kinds of output (README, "What is measured, exactly"): reasoning (reasoning deltas, reasoning summary
 // or text events) and visible output (content, refusal and tool-call deltas). TTFR is the first of the
 // former, TTFT the first of the latter; chunk gaps run over both.
 

@@ -7,7 +7,7 @@
 // (locust, gevent, requests): SSE is parsed from `requests` with stream=True.
 //
 // Metrics reach Locust as request events (request_type "LLM", names ttft / ttfr / tbt / e2e), so its
-// stats table, CSV files and web UI show them; TTFT follows DESIGN.md (role-only, empty and Azure
+// stats table, CSV files and web UI show them; TTFT follows docs/stream-shapes.md (role-only, empty and Azure
 // prompt-filter / annotation chunks are not tokens; nor is reasoning, which has its own ttfr).
 
 import { azureLoadTestingConfig } from './azure-load-testing';
@@ -261,7 +261,7 @@ class StreamState:
 
 
 def read_chat_event(name, chunk, at, s):
-    """Chat Completions chunk (stream-shapes.md 1, 3-6). Returns False when the stream is over."""
+    """Chat Completions chunk (docs/stream-shapes.md 1, 3-6). Returns False when the stream is over."""
     if name == "error" or (isinstance(chunk, dict) and (chunk.get("error") or chunk.get("object") == "error")):
         inner = chunk.get("error") or chunk
         s.error = "error event in stream: " + str(inner.get("message") if isinstance(inner, dict) else inner)
@@ -294,7 +294,7 @@ REASONING_DELTAS = ("response.reasoning_summary_text.delta", "response.reasoning
 
 
 def read_responses_event(name, data, at, s):
-    """Responses API event (stream-shapes.md 2). Returns False when the stream is over."""
+    """Responses API event (docs/stream-shapes.md 2). Returns False when the stream is over."""
     kind = data.get("type") if isinstance(data.get("type"), str) else name
     if kind == "error" or (data.get("error") and kind != "response.failed"):
         inner = data.get("error") or data

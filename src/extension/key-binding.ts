@@ -1,8 +1,8 @@
 // API keys bound to where they may be sent. A key saved in SecretStorage is stored under a name made
 // of the target's endpoint ORIGIN (scheme, host, port) and its deployment (or model), so it can only
 // ever be looked up again for that same origin + deployment: change the endpoint and the lookup
-// misses, and the user is asked again (DESIGN.md: "a stored key is only ever sent to the endpoint
-// it was saved for"). Environment variables named by `auth.env` follow the same rule: the user
+// misses, and the user is asked again (README, "The VS Code extension": a saved key "is never sent
+// anywhere else"). Environment variables named by `auth.env` follow the same rule: the user
 // approves once that a variable may go to an origin + deployment, and that approval is bound the same way.
 // Pure logic (no 'vscode'): the extension passes its SecretStorage in as `SecretBackend`.
 

@@ -1,6 +1,6 @@
 // The Scenarios tree as plain data: every `*.perf.yaml` in the workspace → its targets → its past runs.
 // No 'vscode' here: the TreeDataProvider maps these nodes 1:1 onto TreeItems, and tests build real
-// folders. Runs come from the run folders (DESIGN.md "Results"); a folder without summary.json is a
+// folders. Runs come from the run folders (src/shared/run-files.ts); a folder without summary.json is a
 // crashed or still-running run and is listed as incomplete with what it has recorded so far.
 
 import * as fs from 'node:fs';

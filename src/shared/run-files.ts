@@ -1,4 +1,4 @@
-// Reads a run folder back (DESIGN.md "Results"): windows.jsonl, summary.json, run.json, and — for
+// Reads a run folder back (the format: src/engine/records.ts, src/engine/run-folder.ts): windows.jsonl, summary.json, run.json, and — for
 // histograms of runs whose summary carries none — requests.jsonl, streamed line by line. Used by the
 // Run panel (Open Results), the Compare panel and the HTML report. No 'vscode' here.
 //

@@ -4,7 +4,7 @@
 // around the content: a chunk on the wire is then `prefix + text + suffix` — no JSON.stringify per
 // chunk. Generated text never needs JSON escaping (see text.ts). Azure returns keys sorted
 // alphabetically and adds content-filter annotations; OpenAI uses its own key order.
-// Shapes on request (stream-shapes.md): reasoning as `delta.reasoning_content` / `delta.reasoning`,
+// Shapes on request (docs/stream-shapes.md): reasoning as `delta.reasoning_content` / `delta.reasoning`,
 // vLLM's continuous usage (cumulative usage on every chunk) and Azure's asynchronous-filter annotations.
 
 import { sseEvent, type EncoderInput, type OutputPiece, type StreamEncoder } from './encoder';

@@ -1,4 +1,4 @@
-// Wire shapes of the Responses API stream (stream-shapes.md §2): named SSE events whose data repeats
+// Wire shapes of the Responses API stream (docs/stream-shapes.md §2): named SSE events whose data repeats
 // the `type` and carries a `sequence_number`; no [DONE]. Order: response.created, response.in_progress,
 // a reasoning item (output_item.added, reasoning_summary_part.added or content_part.added,
 // reasoning_summary_text.delta or reasoning_text.delta …, the matching .done events), a message item

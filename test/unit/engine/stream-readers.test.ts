@@ -1,4 +1,4 @@
-// The two stream readers on the shapes of stream-shapes.md that the simulator does not produce:
+// The two stream readers on the shapes of docs/stream-shapes.md that the simulator does not produce:
 // errors, refusals, tool calls, incomplete responses, usage riding on a content chunk, flat errors.
 
 import { strict as assert } from 'node:assert';
