@@ -2,6 +2,9 @@
 
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { WorkerStart, WorkerToHost } from '../../../src/extension/worker-protocol';
 import { startRun } from '../../../src/engine/run';
 import type { RequestRecord, WindowSnapshot } from '../../../src/engine/records';
 import type { Scenario, Target } from '../../../src/engine/scenario/types';
@@ -106,4 +109,23 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Runs the extension's bundled engine worker (dist/engine-worker.js, built by esbuild.mjs) as the
+ *  extension does, and returns every message it sent until it was done or failed. */
+export async function runEngineWorker(start: WorkerStart, env?: NodeJS.ProcessEnv): Promise<WorkerToHost[]> {
+  const worker = new Worker(path.join(__dirname, '..', '..', '..', 'dist', 'engine-worker.js'), { workerData: start, ...(env && { env }) });
+  const received: WorkerToHost[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: WorkerToHost) => {
+        received.push(m);
+        if (m.type === 'done' || m.type === 'failed') resolve();
+      });
+      worker.on('error', reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
+  return received;
 }

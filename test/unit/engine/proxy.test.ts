@@ -13,7 +13,6 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { describeProxy, isLoopback, matchesNoProxy, proxyFor, proxySettings, ProxyError } from '../../../src/engine/proxy';
 import { startRun } from '../../../src/engine/run';
@@ -21,11 +20,18 @@ import type { RequestRecord } from '../../../src/engine/records';
 import { Transport } from '../../../src/engine/transport';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator } from '../../../src/simulator/types';
-import type { WorkerStart, WorkerToHost } from '../../../src/extension/worker-protocol';
-import { perflab, ROOT, tmp } from '../helpers/run-cli';
-import { scenario, target } from './helpers';
+import type { WorkerStart } from '../../../src/extension/worker-protocol';
+import { perflab, tmp } from '../helpers/run-cli';
+import { runEngineWorker, scenario, target } from './helpers';
 
 const FAKE_HOST = 'perflab-test.invalid';
+
+/** A scenario target (YAML) for the TLS front through the made-up host, keyed from the environment. */
+const httpsTarget = (port: number) => `  - name: fn
+    provider: openai-compatible
+    endpoint: https://${FAKE_HOST}:${port}/v1
+    model: gpt-4o-mini
+    auth: { type: api-key, env: PERFLAB_PROXY_TEST_KEY }`;
 const KEY = 'sk-perflab-proxy-test-5f2c9a71d3e84b06';
 const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', NO_PROXY: '', no_proxy: '' };
 
@@ -211,11 +217,7 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
     const front = await startTlsFront(key, cert, sim);
     try {
       const dir = tmp();
-      const file = cliScenario(dir, `  - name: fn
-    provider: openai-compatible
-    endpoint: https://${FAKE_HOST}:${front.port}/v1
-    model: gpt-4o-mini
-    auth: { type: api-key, env: PERFLAB_PROXY_TEST_KEY }`);
+      const file = cliScenario(dir, httpsTarget(front.port));
       const out = path.join(dir, 'run');
       const r = await perflab(['run', file, '--out', out], {
         env: { ...NO_PROXY_ENV, HTTPS_PROXY: proxy.url, PERFLAB_PROXY_TEST_KEY: KEY, NODE_EXTRA_CA_CERTS: path.join(certDir, 'cert.pem') },
@@ -249,11 +251,7 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
     const front = await startTlsFront(key, cert, sim);
     try {
       const dir = tmp();
-      const file = cliScenario(dir, `  - name: fn
-    provider: openai-compatible
-    endpoint: https://${FAKE_HOST}:${front.port}/v1
-    model: gpt-4o-mini
-    auth: { type: api-key, env: PERFLAB_PROXY_TEST_KEY }`, 4);
+      const file = cliScenario(dir, httpsTarget(front.port), 4);
       const out = path.join(dir, 'run');
       const r = await perflab(['run', file, '--out', out], {
         env: {
@@ -417,16 +415,7 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
         credentials: {},
         proxy: { url: proxy.url, noProxy: [], strictSSL: true },
       };
-      const worker = new Worker(path.join(ROOT, 'dist', 'engine-worker.js'), { workerData: start, env: { ...process.env, ...NO_PROXY_ENV } });
-      const received: WorkerToHost[] = [];
-      await new Promise<void>((resolve, reject) => {
-        worker.on('message', (m: WorkerToHost) => {
-          received.push(m);
-          if (m.type === 'done' || m.type === 'failed') resolve();
-        });
-        worker.on('error', reject);
-      });
-      await worker.terminate();
+      const received = await runEngineWorker(start, { ...process.env, ...NO_PROXY_ENV });
       const done = received.find((m) => m.type === 'done');
       assert.ok(done, JSON.stringify(received.filter((m) => m.type !== 'window')).slice(0, 500));
       assert.ok(received.some((m) => m.type === 'message' && m.text === `sim: via proxy ${proxy.url} (http.proxy)`));

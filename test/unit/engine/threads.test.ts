@@ -14,10 +14,9 @@ import { shardCount, shardWorkload } from '../../../src/engine/shard-protocol';
 import type { RunSummary, TargetSummary } from '../../../src/engine/summary';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator } from '../../../src/simulator/types';
-import { Worker } from 'node:worker_threads';
-import type { WorkerStart, WorkerToHost } from '../../../src/extension/worker-protocol';
+import type { WorkerStart } from '../../../src/extension/worker-protocol';
 import { perflab, tmp } from '../helpers/run-cli';
-import { logFor, runCollect, scenario, target, TimingErrors } from './helpers';
+import { logFor, runCollect, runEngineWorker, scenario, target, TimingErrors } from './helpers';
 
 /** Every record once, joined with the simulator's log; its TTFT and E2E close to the log's. On one
  *  thread the engine cannot stamp an event before the simulator (same thread) has; from an engine
@@ -246,16 +245,7 @@ describe('engine threads', function () {
       outDir: tmp(),
       credentials: {},
     };
-    const worker = new Worker(path.join(__dirname, '..', '..', '..', 'dist', 'engine-worker.js'), { workerData: start });
-    const received: WorkerToHost[] = [];
-    await new Promise<void>((resolve, reject) => {
-      worker.on('message', (m: WorkerToHost) => {
-        received.push(m);
-        if (m.type === 'done' || m.type === 'failed') resolve();
-      });
-      worker.on('error', reject);
-    });
-    await worker.terminate();
+    const received = await runEngineWorker(start);
     const done = received.find((m) => m.type === 'done');
     assert.ok(done && done.type === 'done', JSON.stringify(received.filter((m) => m.type !== 'window')).slice(0, 500));
     assert.equal(done.summary.client.threads, 2);
