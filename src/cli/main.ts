@@ -1,5 +1,5 @@
-// The `perflab` command line: run a scenario, run the Azure tool's `load` flags, start the simulator,
-// count tokens. Exit codes: 0 ok, 1 an SLO failed, 2 bad input, 3 the run itself failed.
+// The `perflab` command line: run a scenario, find its capacity, run the Azure tool's `load` flags,
+// start the simulator, count tokens. Exit codes: 0 ok, 1 an SLO failed, 2 bad input, 3 the run itself failed.
 
 import { Command, Option } from 'commander';
 import { ScenarioError, loadScenarioFile } from '../engine/scenario/load';
@@ -15,6 +15,7 @@ import { tokensCommand } from './tokens-command';
 import { registerReportCommand } from './report-command';
 import { registerCompareCommand } from './compare-command';
 import { registerExportCommand } from './export-command';
+import { registerCapacityCommand } from './capacity-command';
 
 function fail(error: unknown): number {
   if (error instanceof ScenarioError || error instanceof CredentialError || error instanceof ProxyError || error instanceof PromptFileError || error instanceof UsageError) {
@@ -119,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--rpm-limit <n>', 'requests per minute before 429')
     .option('--tpm-limit <n>', 'tokens per minute before 429')
     .option('--ptu-capacity-tpm <n>', 'PTU-like capacity mode (tokens per minute)')
+    .option('--quota-window <s>', 'seconds over which the per-minute quotas are enforced (default 60)')
+    .option('--max-concurrency <n>', 'serving slots: requests beyond them wait in a queue (default 0 = unlimited)')
     .option('--faults <spec>', 'e.g. error=0.01,drop=0.02,stall=0.01:3000,malformed=0.005')
     .option('--no-azure-prompt-filter', 'omit Azure\'s prompt-filter chunk')
     .option('--azure-async-filter', 'Azure routes: asynchronous content-filter annotation events')
@@ -153,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
   for (const register of [registerReportCommand, registerCompareCommand]) register(program, async (body) => void (exitCode = await guarded(body)));
 
   registerExportCommand(program, async (body) => void (exitCode = await guarded(body)));
+  registerCapacityCommand(program, async (body) => void (exitCode = await guarded(body)));
 
   try {
     await program.parseAsync(argv);

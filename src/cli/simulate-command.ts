@@ -14,6 +14,8 @@ export interface SimulateFlags {
   rpmLimit?: string;
   tpmLimit?: string;
   ptuCapacityTpm?: string;
+  quotaWindow?: string;
+  maxConcurrency?: string;
   faults?: string;
   azurePromptFilter: boolean;
   azureAsyncFilter?: boolean;
@@ -47,6 +49,8 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
   set('rpm_limit', number('rpm-limit', f.rpmLimit));
   set('tpm_limit', number('tpm-limit', f.tpmLimit));
   set('ptu_capacity_tpm', number('ptu-capacity-tpm', f.ptuCapacityTpm));
+  set('quota_window_s', number('quota-window', f.quotaWindow));
+  set('max_concurrency', number('max-concurrency', f.maxConcurrency));
   set('seed', number('seed', f.seed));
   set('azure_async_filter', f.azureAsyncFilter);
   set('reasoning_tokens', number('reasoning-tokens', f.reasoningTokens));

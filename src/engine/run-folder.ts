@@ -56,10 +56,7 @@ export class RunFolder {
   }
 
   writeJson(name: string, value: unknown): void {
-    const file = path.join(this.dir, name);
-    const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    fs.renameSync(tmp, file);
+    writeJsonAtomic(path.join(this.dir, name), value);
   }
 
   close(): void {
@@ -84,6 +81,20 @@ export function runFolderName(scenarioName: string, now = new Date()): string {
 
 /** The default runs folder is `.perflab/runs/` under the workspace (or current directory). */
 export const DEFAULT_RUNS_FOLDER = path.join('.perflab', 'runs');
+/** Capacity searches (capacity.json and one run folder per step) live beside the runs. */
+export const DEFAULT_CAPACITY_FOLDER = path.join('.perflab', 'capacity');
+
+/** `.perflab/capacity/<time>-<name>` under `root`, never an existing folder. */
+export function defaultCapacityDir(root: string, scenarioName: string, now = new Date()): string {
+  return uniqueRunDir(path.join(root, DEFAULT_CAPACITY_FOLDER, runFolderName(scenarioName, now)));
+}
+
+/** Replaces `file` whole or not at all: a reader never sees half a JSON document. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
 
 export function defaultRunDir(root: string, scenarioName: string, now = new Date()): string {
   return uniqueRunDir(path.join(root, DEFAULT_RUNS_FOLDER, runFolderName(scenarioName, now)));

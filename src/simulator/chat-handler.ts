@@ -31,7 +31,7 @@ export interface SimulatorCore extends ResponderHost {
   readonly quota: QuotaGate;
   readonly latency: LatencyModel;
   nextSeq(): number;
-  /** Responses being written right now. */
+  /** Responses being generated right now (holding a serving slot; waiting ones not counted). */
   inFlight(): number;
   start(r: Responder): void;
   /** A request answered at once (error, 429): log it. */

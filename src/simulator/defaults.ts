@@ -33,6 +33,8 @@ export function defaultSimulatorOptions(): SimulatorOptions {
     seed: 1,
     keep_log: false,
     inflight_slowdown: DEFAULT_INFLIGHT_SLOWDOWN,
+    quota_window_s: 60,
+    max_concurrency: 0,
   };
 }
 
@@ -154,6 +156,13 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new Error(`simulator: ${key} must be a number ≥ 0 (got ${String(v)})`);
     }
+  }
+  const window = opts.quota_window_s ?? 60;
+  if (typeof window !== 'number' || !(window > 0 && window <= 3600)) {
+    throw new Error(`simulator: quota_window_s must be a number of seconds > 0 and ≤ 3600 (got ${String(window)})`);
+  }
+  if (!Number.isInteger(opts.max_concurrency ?? 0) || (opts.max_concurrency ?? 0) < 0) {
+    throw new Error(`simulator: max_concurrency must be an integer ≥ 0 (got ${String(opts.max_concurrency)})`);
   }
   if (!Number.isInteger(opts.tokens_per_chunk) || opts.tokens_per_chunk < 1) {
     throw new Error(`simulator: tokens_per_chunk must be an integer ≥ 1 (got ${String(opts.tokens_per_chunk)})`);

@@ -1,5 +1,8 @@
-// Admission control: RPM / TPM quotas and PTU-like capacity over one sliding 60 s window.
+// Admission control: RPM / TPM quotas and PTU-like capacity over one sliding window.
 //
+// The window is 60 s unless `quota_window_s` says otherwise. A shorter window holds the same quota
+// per minute scaled to its length (600 RPM over a 10 s window = 100 requests per 10 s), the way a
+// deployment that enforces its per-minute quota over short intervals throttles a burst early.
 // Every accepted request is recorded as (time, cost) with cost = prompt_tokens + max_tokens (the
 // request's, else default_max_tokens) — the way Azure costs a request against TPM and against
 // provisioned capacity, before any output exists. Rejected requests are not recorded.
@@ -15,6 +18,8 @@ export const WINDOW_MS = 60_000;
 
 /** Ring buffer of (time, cost) with a running sum; grows, never shrinks. */
 export class SlidingWindow {
+  constructor(private readonly windowMs = WINDOW_MS) {}
+
   private times = new Float64Array(1024);
   private costs = new Float64Array(1024);
   private head = 0;
@@ -40,7 +45,7 @@ export class SlidingWindow {
 
   /** Drops entries older than the window. */
   expire(now: number): void {
-    const cutoff = now - WINDOW_MS;
+    const cutoff = now - this.windowMs;
     const cap = this.times.length;
     while (this.size > 0 && this.times[this.head] <= cutoff) {
       this.total -= this.costs[this.head];
@@ -68,12 +73,12 @@ export class SlidingWindow {
       remaining -= this.costs[(this.head + k) % cap];
       if (ok(remaining)) return this.leaveTime(k, now);
     }
-    return WINDOW_MS;
+    return this.windowMs;
   }
 
   private leaveTime(k: number, now: number): number {
     const t = this.times[(this.head + k) % this.times.length];
-    return Math.max(0, t + WINDOW_MS - now);
+    return Math.max(0, t + this.windowMs - now);
   }
 
   private grow(): void {
@@ -106,9 +111,15 @@ export interface Admission {
 }
 
 export class QuotaGate {
-  private readonly window = new SlidingWindow();
+  private readonly window: SlidingWindow;
+  /** The window's share of a minute: limits per window = limits per minute × share. */
+  private readonly share: number;
 
-  constructor(private readonly opts: SimulatorOptions) {}
+  constructor(private readonly opts: SimulatorOptions) {
+    const windowS = opts.quota_window_s ?? WINDOW_MS / 1000;
+    this.window = new SlidingWindow(windowS * 1000);
+    this.share = windowS / 60;
+  }
 
   /** Decides on a request of `cost` tokens at `now` (performance.now() ms); records it if accepted. */
   admit(cost: number, now: number): Admission {
@@ -124,20 +135,24 @@ export class QuotaGate {
         reason = r;
       }
     };
-    if (rpm_limit > 0 && w.count >= rpm_limit) fail('rpm', w.waitForCountBelow(rpm_limit, now));
-    if (tpm_limit > 0 && w.sum + cost > tpm_limit) fail('tpm', w.waitForSumAtMost(tpm_limit - cost, now));
-    if (ptu_capacity_tpm > 0 && w.sum >= ptu_capacity_tpm) {
-      fail('ptu', w.waitForSumAtMost(ptu_capacity_tpm, now, true));
+    const requests = Math.max(1, Math.floor(rpm_limit * this.share));
+    const tokens = tpm_limit * this.share;
+    const capacity = ptu_capacity_tpm * this.share;
+    if (rpm_limit > 0 && w.count >= requests) fail('rpm', w.waitForCountBelow(requests, now));
+    if (tpm_limit > 0 && w.sum + cost > tokens) fail('tpm', w.waitForSumAtMost(tokens - cost, now));
+    if (ptu_capacity_tpm > 0 && w.sum >= capacity) {
+      fail('ptu', w.waitForSumAtMost(capacity, now, true));
     }
 
     const ok = reason === undefined;
     if (ok) w.add(now, cost);
     const headers = this.headersNow();
     let utilization: number | undefined;
-    if (ptu_capacity_tpm > 0) utilization = w.sum / ptu_capacity_tpm;
+    if (ptu_capacity_tpm > 0) utilization = w.sum / capacity;
     if (ok) return { ok, utilization, headers };
     const limit = reason === 'rpm' ? rpm_limit : reason === 'tpm' ? tpm_limit : ptu_capacity_tpm;
-    const used = reason === 'rpm' ? w.count : w.sum;
+    // Per minute, as the limit is.
+    const used = (reason === 'rpm' ? w.count : w.sum) / this.share;
     return { ok, reason, retryAfterMs: Math.max(1, Math.ceil(wait)), limit, used, utilization, headers };
   }
 
@@ -151,16 +166,17 @@ export class QuotaGate {
     const { rpm_limit, tpm_limit, ptu_capacity_tpm } = this.opts;
     const w = this.window;
     const headers: Record<string, string> = {};
+    // Remaining counts in per-minute units, as the limits are.
     if (rpm_limit > 0) {
       headers['x-ratelimit-limit-requests'] = String(rpm_limit);
-      headers['x-ratelimit-remaining-requests'] = String(Math.max(0, rpm_limit - w.count));
+      headers['x-ratelimit-remaining-requests'] = String(Math.max(0, Math.floor(rpm_limit - w.count / this.share)));
     }
     if (tpm_limit > 0) {
       headers['x-ratelimit-limit-tokens'] = String(tpm_limit);
-      headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, Math.floor(tpm_limit - w.sum)));
+      headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, Math.floor(tpm_limit - w.sum / this.share)));
     }
     if (ptu_capacity_tpm > 0) {
-      headers['azure-openai-deployment-utilization'] = formatUtilization(w.sum / ptu_capacity_tpm);
+      headers['azure-openai-deployment-utilization'] = formatUtilization(w.sum / (ptu_capacity_tpm * this.share));
     }
     return headers;
   }

@@ -26,7 +26,11 @@ class Core implements SimulatorCore {
   readonly scheduler = new Scheduler();
   readonly quota: QuotaGate;
   readonly latency: LatencyModel;
+  /** Responses being generated (each holds a serving slot when max_concurrency is set). */
   readonly active = new Set<Responder>();
+  /** Accepted requests waiting for a serving slot, oldest first, with when they started waiting. */
+  private readonly waiting = new Map<Responder, number>();
+  private closing = false;
   private seq = 0;
 
   constructor(
@@ -45,14 +49,38 @@ class Core implements SimulatorCore {
     return this.active.size;
   }
 
+  /** Every accepted request not yet finished: generating or waiting for a slot. */
+  accepted(): number {
+    return this.active.size + this.waiting.size;
+  }
+
   start(r: Responder): void {
+    const slots = this.opts.max_concurrency ?? 0;
+    if (slots > 0 && this.active.size >= slots) {
+      this.waiting.set(r, performance.now());
+      return;
+    }
     this.active.add(r);
     r.start();
   }
 
   finished(r: Responder, entry: SimulatorLogEntry): void {
+    this.waiting.delete(r); // a client that gave up while waiting
     this.active.delete(r);
     this.log.add(entry);
+    this.startWaiting();
+  }
+
+  /** Hands free serving slots to the oldest waiting requests; their timeline starts now. */
+  private startWaiting(): void {
+    const slots = this.opts.max_concurrency ?? 0;
+    while (!this.closing && this.waiting.size > 0 && this.active.size < slots) {
+      const [next, since] = this.waiting.entries().next().value as [Responder, number];
+      this.waiting.delete(next);
+      this.active.add(next);
+      const now = performance.now();
+      next.start(now, now - since);
+    }
   }
 
   record(entry: SimulatorLogEntry): void {
@@ -60,7 +88,8 @@ class Core implements SimulatorCore {
   }
 
   shutdown(): void {
-    for (const r of [...this.active]) r.shutdown();
+    this.closing = true;
+    for (const r of [...this.waiting.keys(), ...this.active]) r.shutdown();
     this.scheduler.clear();
   }
 
@@ -159,7 +188,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     port,
     options: opts,
     log: log.entries,
-    inFlight: () => core.inFlight(),
+    inFlight: () => core.accepted(),
     close,
   };
 }

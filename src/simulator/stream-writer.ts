@@ -47,7 +47,9 @@ export interface ResponsePlan {
 }
 
 export interface Responder extends Scheduled {
-  start(): void;
+  /** Starts writing. `startedAt` (performance.now()) is when generation begins: the request's arrival,
+   *  or later when it waited `queuedMs` for a serving slot (server.ts). */
+  start(startedAt?: number, queuedMs?: number): void;
   /** Server shutdown: stop and cut the connection. */
   shutdown(): void;
 }
@@ -71,7 +73,7 @@ abstract class BaseResponder implements Responder {
     res.once('close', this.onClose);
   }
 
-  abstract start(): void;
+  abstract start(startedAt?: number, queuedMs?: number): void;
   abstract fire(now: number): void;
 
   shutdown(): void {
@@ -120,8 +122,9 @@ export class StreamResponder extends BaseResponder {
     this.completionSoFar = plan.hiddenReasoningTokens;
   }
 
-  start(): void {
+  start(startedAt = this.plan.receivedAt, queuedMs?: number): void {
     const { res, plan, entry } = this;
+    if (queuedMs !== undefined) entry.queued_ms = queuedMs;
     res.writeHead(200, plan.headers);
     res.flushHeaders();
     entry.headers_ms = epochNow();
@@ -131,7 +134,7 @@ export class StreamResponder extends BaseResponder {
     socket?.cork();
     this.send(plan.encoder.open());
     socket?.uncork();
-    let due = plan.receivedAt + plan.ttftMs;
+    let due = startedAt + plan.ttftMs;
     // Hidden reasoning is decoded before the first visible token, unseen.
     if (plan.hiddenReasoningTokens > 0) due += plan.latency.gapMs(plan.hiddenReasoningTokens, plan.load, plan.rng);
     if (plan.fault === 'stall' && this.faultAt === 0) due += plan.stallMs;
@@ -228,8 +231,9 @@ export class StreamResponder extends BaseResponder {
 
 /** stream:false — one JSON body when the whole completion would have been generated. */
 export class JsonResponder extends BaseResponder {
-  start(): void {
+  start(startedAt = this.plan.receivedAt, queuedMs?: number): void {
     const { plan } = this;
+    if (queuedMs !== undefined) this.entry.queued_ms = queuedMs;
     const n = plan.pieces.length;
     const faultAt = faultChunkIndex(n);
     // Same timeline as a stream: TTFT (after hidden reasoning), then one gap per further piece; a
@@ -239,7 +243,7 @@ export class JsonResponder extends BaseResponder {
     const last = plan.fault === 'drop' ? faultAt : n;
     for (let i = 1; i < last; i++) total += plan.latency.gapMs(plan.pieces[i].tokens, plan.load, plan.rng);
     if (plan.fault === 'stall') total += plan.stallMs;
-    this.host.scheduler.schedule(this, plan.receivedAt + total);
+    this.host.scheduler.schedule(this, startedAt + total);
   }
 
   fire(): void {

@@ -28,9 +28,16 @@ export interface SimulatorOptions {
   jitter: number;
   /** Completion length when the request names no max_tokens (otherwise exactly its max_tokens). */
   default_max_tokens: number;
-  /** Quotas over a sliding 60 s window; 0 = unlimited. Exceeding one gives 429 + retry-after-ms. */
+  /** Quotas per minute, enforced over a sliding window of `quota_window_s`; 0 = unlimited. Exceeding
+   *  one gives 429 + retry-after-ms. */
   rpm_limit: number;
   tpm_limit: number;
+  /** Length of the quota window in seconds (default 60); a shorter one holds the per-minute limits
+   *  scaled to its length (see quota.ts). */
+  quota_window_s?: number;
+  /** Serving slots: at most this many requests are generated at once; the others wait in a FIFO queue
+   *  (headers and first token come after the wait). 0 = unlimited (default). */
+  max_concurrency?: number;
   /** PTU-like capacity mode: capacity in tokens per minute (prompt + max_tokens, as Azure costs a
    *  provisioned request). 0 = off. Utilization and latency rise with load; above 100% → instant 429. */
   ptu_capacity_tpm: number;
@@ -98,6 +105,8 @@ export interface SimulatorLogEntry {
   tokens_per_chunk: number;
   fault: null | 'error_500' | 'throttled' | 'drop' | 'stall' | 'malformed' | 'unauthorized';
   retry_after_ms?: number;
+  /** Time spent waiting for a serving slot (max_concurrency), ms; absent when it never waited. */
+  queued_ms?: number;
   utilization?: number; // percent, PTU mode
   sent_prompt_filter: boolean;
   sent_usage: boolean;
@@ -118,7 +127,7 @@ export interface RunningSimulator {
   options: SimulatorOptions;
   /** In-memory log (empty unless keep_log). */
   log: SimulatorLogEntry[];
-  /** Requests being served right now. */
+  /** Requests being served right now (waiting for a serving slot included). */
   inFlight(): number;
   close(): Promise<void>;
 }

@@ -60,7 +60,9 @@ export const LIMITS = {
   sim_reasoning_tokens: limit(TOKENS, ' tokens', TOKEN_REASON),
   sim_rpm: limit(1_000_000, ' requests per minute', 'the largest rate a scenario can send'),
   sim_tpm: limit(1_000_000_000, ' tokens per minute', 'far beyond any deployment\'s quota'),
+  quota_window: durationLimit(HOUR, '1 h', 'quotas are per minute; an hour-long window only delays every 429'),
   sim_coalesce_events: limit(10_000, '', 'more events than most answers have'),
+  ptus: limit(100_000, ' PTUs', 'more than any provisioned deployment'),
   engine_threads: limit(64, ' threads', 'more threads than cores only add overhead'),
   seed: limit(Number.MAX_SAFE_INTEGER, '', 'larger integers lose precision'),
 } as const satisfies Record<string, Limit>;

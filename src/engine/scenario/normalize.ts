@@ -14,6 +14,7 @@ import { DEFAULT_API_VERSION, DEFAULT_RESPONSES_API_VERSION, FIRST_RESPONSES_API
 import { parseSlo, SloError } from './slo';
 import type {
   Api,
+  CapacitySettings,
   PromptSource,
   Provider,
   RequestOptions,
@@ -41,6 +42,22 @@ export interface NormalizeContext {
 type Obj = Record<string, unknown>;
 
 export const OPENAI_ENDPOINT = 'https://api.openai.com/v1';
+
+/** `capacity:` defaults (schema.ts says the same to the user). */
+export const DEFAULT_CAPACITY: CapacitySettings = {
+  min_rpm: 10,
+  max_rpm: 10_000,
+  precision: 0.05,
+  step_duration_s: 30,
+  warm_up_s: 6,
+  budget_s: 15 * 60,
+  cooldown_s: 10,
+};
+
+/** The scenario's capacity settings, or the defaults when it has no `capacity:` block. */
+export function capacitySettingsOf(scenario: Scenario): CapacitySettings {
+  return scenario.capacity ?? DEFAULT_CAPACITY;
+}
 
 /** Request options of Chat Completions that the Responses API does not take. */
 const CHAT_ONLY_REQUEST_OPTIONS = ['seed', 'stop', 'presence_penalty', 'frequency_penalty'] as const;
@@ -72,6 +89,7 @@ export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenari
     record_chunks: bool(root.record_chunks) ?? false,
     slos: n.slos(root.slos),
     ...(obj(root.engine).threads !== undefined && { engine_threads: engineThreads(obj(root.engine).threads) }),
+    ...(root.capacity !== undefined && { capacity: n.capacity(root.capacity) }),
     ...(root.pricing !== undefined ? { pricing: root.pricing as Scenario['pricing'] } : {}),
   };
 }
@@ -155,7 +173,11 @@ class Normalizer {
       api,
       auth: this.auth(t.auth, provider, [...at, 'auth']),
     };
-    if (t.simulator !== undefined) target.simulator = simulatorOptions(obj(t.simulator));
+    if (t.simulator !== undefined) {
+      target.simulator = simulatorOptions(obj(t.simulator));
+      const window = this.seconds([...at, 'simulator', 'quota_window'], obj(t.simulator).quota_window, LIMITS.quota_window, { positive: true });
+      if (window !== undefined) target.simulator.quota_window_s = window;
+    }
     return target;
   }
 
@@ -299,6 +321,33 @@ class Normalizer {
     };
   }
 
+  capacity(value: unknown): CapacitySettings {
+    const c = obj(value);
+    const at = (key: string): PathSegment[] => ['capacity', key];
+    const d = DEFAULT_CAPACITY;
+    const min = num(c.min) ?? d.min_rpm;
+    const max = num(c.max) ?? Math.max(d.max_rpm, min);
+    if (c.min !== undefined && c.max !== undefined && min > max) this.report(at('max'), 'value', `is below min (${max} < ${min} requests per minute)`);
+    const step = this.seconds(at('step_duration'), c.step_duration, LIMITS.duration, { positive: true }) ?? d.step_duration_s;
+    const warmUp = this.seconds(at('warm_up'), c.warm_up, LIMITS.duration) ?? step / 5;
+    if (warmUp >= step) this.report(at('warm_up'), 'value', `must be shorter than step_duration (${warmUp} s ≥ ${step} s)`);
+    const budget = this.seconds(at('budget'), c.budget, LIMITS.duration, { positive: true }) ?? d.budget_s;
+    if (budget < step) this.report(at('budget'), 'value', `is shorter than one step (${budget} s < step_duration ${step} s)`);
+    const require = num(c.require);
+    const ptus = num(c.ptus);
+    return {
+      min_rpm: min,
+      max_rpm: max,
+      precision: num(c.precision) ?? d.precision,
+      step_duration_s: step,
+      warm_up_s: warmUp,
+      budget_s: budget,
+      cooldown_s: this.seconds(at('cooldown'), c.cooldown, LIMITS.duration) ?? d.cooldown_s,
+      ...(require !== undefined && { require_rpm: require }),
+      ...(ptus !== undefined && { ptus }),
+    };
+  }
+
   slos(value: unknown): Slo[] {
     const slos: Slo[] = [];
     list(value).forEach((text, i) => {
@@ -366,6 +415,7 @@ function simulatorOptions(s: Obj): Partial<SimulatorOptions> {
     'ttft_ms', 'ttft_per_1k_prompt_ms', 'tpot_ms', 'tokens_per_chunk', 'jitter',
     'rpm_limit', 'tpm_limit', 'ptu_capacity_tpm', 'azure_prompt_filter', 'seed',
     'azure_async_filter', 'reasoning_tokens', 'reasoning_field', 'reasoning_event', 'usage', 'coalesce_events',
+    'max_concurrency',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const key of keys) if (s[key] !== undefined) out[key] = s[key];

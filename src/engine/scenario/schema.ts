@@ -89,9 +89,11 @@ const simulatorSchema = {
     tpot_ms: capped({ type: 'number', minimum: 0, default: 15, description: 'Time per output token (decode) in milliseconds; default 15.' }, LIMITS.sim_tpot_ms),
     tokens_per_chunk: capped({ type: 'integer', minimum: 1, default: 1, description: 'Tokens per streamed content chunk (Azure\'s content filter buffers several); default 1.' }, LIMITS.sim_tokens_per_chunk),
     jitter: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'Relative jitter (0 up to, not including, 1) applied to TTFT and every chunk gap, from a seeded random generator; default 0.1.' },
-    rpm_limit: capped({ type: 'integer', minimum: 0, description: 'Requests-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 }, LIMITS.sim_rpm),
-    tpm_limit: capped({ type: 'integer', minimum: 0, description: 'Tokens-per-minute quota over a sliding 60 s window; above it requests get HTTP 429; default 0 (unlimited).', default: 0 }, LIMITS.sim_tpm),
-    ptu_capacity_tpm: capped({ type: 'integer', minimum: 0, description: 'Provisioned (PTU-like) capacity in tokens per minute; utilization and latency rise with load; default 0 (off).', default: 0 }, LIMITS.sim_tpm),
+    rpm_limit: capped({ type: 'integer', minimum: 0, description: 'Requests-per-minute quota over a sliding window (`quota_window`); above it requests get HTTP 429; default 0 (unlimited).', default: 0 }, LIMITS.sim_rpm),
+    tpm_limit: capped({ type: 'integer', minimum: 0, description: 'Tokens-per-minute quota (prompt + max tokens per request) over a sliding window (`quota_window`); above it requests get HTTP 429; default 0 (unlimited).', default: 0 }, LIMITS.sim_tpm),
+    ptu_capacity_tpm: capped({ type: 'integer', minimum: 0, description: 'Provisioned (PTU-like) capacity in tokens per minute; utilization and latency rise with load, above 100% requests get HTTP 429; default 0 (off).', default: 0 }, LIMITS.sim_tpm),
+    quota_window: duration('The sliding window over which the per-minute quotas and PTU utilization are enforced; a shorter one holds the limits scaled to its length (600 RPM over 10s = 100 requests per 10 s), so bursts are throttled early; default 60s.', LIMITS.quota_window, '60s'),
+    max_concurrency: capped({ type: 'integer', minimum: 0, default: 0, description: 'Serving slots: at most this many requests are generated at once, the others wait in a queue (their headers and first token come after the wait), so latency has a knee without any 429; default 0 (unlimited).' }, LIMITS.clients),
     azure_prompt_filter: { type: 'boolean', default: true, description: 'Send Azure\'s `prompt_filter_results` chunk first on Azure routes; default true.' },
     azure_async_filter: { type: 'boolean', default: false, description: 'Azure routes: send asynchronous content-filter annotation events (no delta, `content_filter_offsets`) every 10 content chunks and once after the finish chunk; default false.' },
     reasoning_tokens: capped({ type: 'integer', minimum: 0, default: 0, description: 'Reasoning tokens the simulated model writes before its visible answer (they count in completion tokens and `reasoning_tokens` of usage, and within max tokens); default 0.' }, LIMITS.sim_reasoning_tokens),
@@ -307,6 +309,23 @@ const engineSchema = {
   },
 };
 
+const capacitySchema = {
+  type: 'object',
+  description: 'How `perflab capacity` (and Find Capacity… in the editor) searches for the highest offered rate at which every SLO holds: open-loop steps at one rate each, doubling from `min`, then bisecting. Each step uses this scenario\'s arrival process, prompts, clients cap and retry policy.',
+  additionalProperties: false,
+  properties: {
+    min: capped({ type: 'number', minimum: MIN_RATE.min, minimumErrorMessage: MIN_RATE.message, default: 10, description: 'The first offered rate, requests per minute; the search doubles it while steps pass; default 10.' }, LIMITS.rate),
+    max: capped({ type: 'number', minimum: MIN_RATE.min, minimumErrorMessage: MIN_RATE.message, default: 10000, description: 'The highest rate offered, requests per minute; a deployment that holds it is reported as limited by `max`; default 10000.' }, LIMITS.rate),
+    precision: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.05, description: 'Stop when the highest passing and the lowest failing rate are within this share of the answer (0.05 = 5%); default 0.05.' },
+    step_duration: duration('How long each step offers its rate (after it, in-flight requests drain); default 30s.', LIMITS.duration, '30s'),
+    warm_up: duration('The first part of each step, left out of its statistics; default a fifth of `step_duration`.', LIMITS.duration),
+    budget: duration('The longest the whole search may take; it stops before a step that would end later and reports the bracket it reached; default 15m.', LIMITS.duration, '15m'),
+    cooldown: duration('Pause after a failing step so the deployment\'s queues and quota windows drain before the next one; default 10s.', LIMITS.duration, '10s'),
+    require: capped({ type: 'number', minimum: 0, description: 'The capacity you need, requests per minute: `perflab capacity` exits 1 when a target\'s capacity is below it (a CI gate).' }, LIMITS.rate),
+    ptus: capped({ type: 'integer', minimum: 1, description: 'Azure provisioned deployments: how many PTUs the deployment has; the result then gives capacity per PTU and the PTUs needed for this scenario\'s `workload.rate` with 10% headroom.' }, LIMITS.ptus),
+  },
+};
+
 export const perfSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://llm-perf-lab.dev/schemas/perf.schema.json',
@@ -333,6 +352,7 @@ export const perfSchema = {
     retry: retrySchema,
     timeouts: timeoutsSchema,
     engine: engineSchema,
+    capacity: capacitySchema,
     aggregation_window: duration('Window over which rates (RPM, tokens per minute, failures) are computed; default 60s.', LIMITS.aggregation_window, '60s'),
     prevent_server_caching: { type: 'boolean', default: true, description: 'Prefix every prompt with a random string so servers cannot serve it from a prompt cache; default true.' },
     record_chunks: { type: 'boolean', default: false, description: 'Record the time offset of every content chunk in requests.jsonl (`chunk_offsets_ms`); default false.' },

@@ -117,6 +117,28 @@ export interface Timeouts {
   idle_s: number;
 }
 
+/** `capacity:` — how `perflab capacity` searches the offered rate (src/engine/capacity/). */
+export interface CapacitySettings {
+  /** The search starts here and doubles up to `max_rpm` (requests per minute). */
+  min_rpm: number;
+  max_rpm: number;
+  /** The search stops when the bracket (highest passing, lowest failing) is within this share of the answer. */
+  precision: number;
+  /** Each step is an open-loop run of this long at one offered rate. */
+  step_duration_s: number;
+  /** The first part of each step, excluded from its statistics (the deployment settles). */
+  warm_up_s: number;
+  /** The whole search stops before a step that would end after this long. */
+  budget_s: number;
+  /** Pause after a failing step, so its queues and quota windows drain before the next step. */
+  cooldown_s: number;
+  /** The least acceptable capacity (RPM): `perflab capacity` exits 1 below it (a CI gate). */
+  require_rpm?: number;
+  /** Azure provisioned deployments: the PTUs of the deployment, to report capacity per PTU and the
+   *  PTUs needed for the scenario's rate. */
+  ptus?: number;
+}
+
 export interface Scenario {
   name: string;
   /** Absolute path of the scenario file, when it came from one (relative prompt paths resolve against it). */
@@ -136,6 +158,8 @@ export interface Scenario {
   /** Engine worker threads that run the clients (`engine.threads`, `auto` resolved); absent = 1, the
    *  single-thread engine. See src/engine/shard-protocol.ts. */
   engine_threads?: number;
+  /** `capacity:` as written (absent: `perflab capacity` uses the defaults, normalize.ts). */
+  capacity?: CapacitySettings;
   /** The user's prices (USD per 1M tokens) by model name; they replace the catalog's. */
   pricing?: Record<string, { input: number; cached_input?: number; output: number }>;
 }
