@@ -2,6 +2,7 @@
 // Both sides import these types, so a renamed field fails to compile on both ends at once.
 // Pure types plus a small runtime guard: no 'vscode', no DOM, so the webview bundle can import it.
 
+import type { CapacityReport } from '../engine/capacity/types';
 import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';
@@ -82,13 +83,43 @@ export interface SummaryMessage {
   summary: RunSummary;
 }
 
+/** A capacity search (capacity.json): the capacity curve per target, each step a link to its run. */
+export interface CapacityInitMessage {
+  type: 'capacityInit';
+  /** The capacity folder (kept in the webview's state so the panel survives a window reload). */
+  capacityId: string;
+  report: CapacityReport;
+  /** The step running now, while the search is live. */
+  current: CapacityCurrentStep | null;
+  live: boolean;
+  interactive: boolean;
+}
+
+/** What the search is doing right now. */
+export interface CapacityCurrentStep {
+  target: string;
+  /** 1-based step number within the target's search. */
+  index: number;
+  offered_rpm: number;
+  bracket: { passed: number | null; failed: number | null };
+}
+
+/** The search moved on: a step started (`current`) or ended (`report` holds it), or it finished
+ *  (`live` false). */
+export interface CapacityUpdateMessage {
+  type: 'capacityUpdate';
+  report: CapacityReport;
+  current: CapacityCurrentStep | null;
+  live: boolean;
+}
+
 /** VS Code's theme kind changed (chart colours are not CSS, so they must be re-read). */
 export interface ThemeMessage {
   type: 'theme';
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 }
 
-export type HostToWebview = InitMessage | WindowsMessage | DistributionsMessage | SummaryMessage | ThemeMessage | CompareInitMessage;
+export type HostToWebview = InitMessage | WindowsMessage | DistributionsMessage | SummaryMessage | ThemeMessage | CompareInitMessage | CapacityInitMessage | CapacityUpdateMessage;
 
 // ---- webview → host ----
 
@@ -128,7 +159,14 @@ export interface CompareTargetsMessage {
   type: 'compareTargets';
 }
 
-export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage | ExportHtmlMessage | CompareTargetsMessage;
+/** Open one step of a capacity search in the Run panel; `runDir` is relative to the capacity folder
+ *  (the host refuses anything outside it). */
+export interface OpenStepRunMessage {
+  type: 'openStepRun';
+  runDir: string;
+}
+
+export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage | ExportHtmlMessage | CompareTargetsMessage | OpenStepRunMessage;
 
 export type PanelMessage = HostToWebview | WebviewToHost;
 
@@ -160,6 +198,8 @@ const CHECKS: Checks = {
     (m.alignment === 'clock' || m.alignment === 'start') &&
     typeof m.interactive === 'boolean',
   summary: (m) => isObject(m.summary),
+  capacityInit: (m) => typeof m.capacityId === 'string' && isCapacityReport(m.report) && (m.current === null || isObject(m.current)) && typeof m.live === 'boolean' && typeof m.interactive === 'boolean',
+  capacityUpdate: (m) => isCapacityReport(m.report) && (m.current === null || isObject(m.current)) && typeof m.live === 'boolean',
   theme: (m) => m.kind === 'light' || m.kind === 'dark' || m.kind === 'high-contrast' || m.kind === 'high-contrast-light',
   ready: () => true,
   exportPng: (m) => typeof m.chartId === 'string' && typeof m.dataUrl === 'string' && m.dataUrl.startsWith(PNG_DATA_URL),
@@ -167,10 +207,11 @@ const CHECKS: Checks = {
   copyKql: (m) => typeof m.target === 'string',
   exportHtml: () => true,
   compareTargets: () => true,
+  openStepRun: (m) => typeof m.runDir === 'string' && m.runDir.length > 0,
 };
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'distributions', 'summary', 'theme', 'compareInit']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql', 'exportHtml', 'compareTargets']);
+const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'distributions', 'summary', 'theme', 'compareInit', 'capacityInit', 'capacityUpdate']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql', 'exportHtml', 'compareTargets', 'openStepRun']);
 
 /** True when `x` is a well-formed message of either direction. */
 export function isPanelMessage(x: unknown): x is PanelMessage {
@@ -186,6 +227,10 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
 /** For the host's `onDidReceiveMessage`. */
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
   return isPanelMessage(x) && WEBVIEW_TYPES.has(x.type);
+}
+
+function isCapacityReport(x: unknown): boolean {
+  return isObject(x) && x.type === 'capacity' && Array.isArray(x.targets) && Array.isArray(x.slos) && x.targets.every((t) => isObject(t) && Array.isArray(t.steps));
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
