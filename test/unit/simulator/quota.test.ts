@@ -75,6 +75,25 @@ describe('simulator quotas', () => {
       assert.equal(refused.retryAfterMs, WINDOW_MS - 2000, 'until the first request leaves: 60 % < 100 %');
       assert.equal(formatUtilization(0.875), '87.5%');
     });
+
+    it('a shorter quota window holds the per-minute limits scaled to its length', () => {
+      // 600 RPM and 60,000 TPM over 10 s: 100 requests and 10,000 tokens per 10 s.
+      const g = new QuotaGate(resolveOptions({ rpm_limit: 600, quota_window_s: 10 }));
+      for (let i = 0; i < 100; i++) assert.equal(g.admit(1, i * 10).ok, true, `request ${i + 1}`);
+      const over = g.admit(1, 1000);
+      assert.equal(over.ok, false);
+      assert.equal(over.reason, 'rpm');
+      assert.equal(over.retryAfterMs, 9000, 'until the first request leaves the 10 s window');
+      assert.equal(over.used, 600, 'used is per minute, like the limit');
+      assert.equal(g.admit(1, 10_001).ok, true);
+      const t = new QuotaGate(resolveOptions({ tpm_limit: 60_000, quota_window_s: 10 }));
+      assert.equal(t.admit(9_000, 0).ok, true);
+      assert.equal(t.headers(0)['x-ratelimit-remaining-tokens'], '6000', '60,000 − 9,000 × 6 per minute');
+      assert.equal(t.admit(1_500, 0).ok, false);
+      const p = new QuotaGate(resolveOptions({ ptu_capacity_tpm: 6_000, quota_window_s: 10 }));
+      assert.equal(p.admit(500, 0).headers['azure-openai-deployment-utilization'], '50%', '500 of 1,000 tokens per 10 s');
+      assert.throws(() => resolveOptions({ quota_window_s: 0 }), /quota_window_s must be a number of seconds > 0/);
+    });
   });
 
   it('RPM limit over HTTP: Azure 429 body, retry-after-ms / retry-after, x-ratelimit headers', async () => {
