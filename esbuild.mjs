@@ -1,4 +1,4 @@
-// One build script for every bundle: the CLI, the extension, its engine worker, the language server
+// One build script for every bundle: the CLI, the extension, its engine and capacity workers, the language server
 // and the webview. `node esbuild.mjs` builds once; `--watch` rebuilds on change;
 // `--production` minifies (for `npm run package`).
 import * as esbuild from 'esbuild';
@@ -14,6 +14,8 @@ const nodeBundles = [
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   // The engine worker imports no `vscode`: it is the same engine the CLI runs.
   { entryPoints: { 'engine-worker': 'src/extension/engine-worker.ts' } },
+  // The capacity worker: a capacity search (src/engine/capacity/), the same one `perflab capacity` runs.
+  { entryPoints: { 'capacity-worker': 'src/extension/capacity-worker.ts' } },
   // An engine thread (`engine.threads` > 1), started by dist/cli.js and dist/engine-worker.js (src/engine/shard-pool.ts).
   { entryPoints: { 'engine-shard': 'src/engine/shard-worker.ts' } },
   // The language server runs in its own process (started by the extension, or by tests over stdio).

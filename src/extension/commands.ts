@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { validateScenarioText } from '../engine/scenario/load';
 import type { RunSummary } from '../engine/summary';
 import { summaryText } from '../engine/report-text';
+import type { CapacityController } from './capacity-controller';
+import type { CapacityPanels } from './capacity-panel';
 import type { ComparePanels } from './compare-panel';
 import type { CredentialService } from './credentials';
 import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT_HEADROOM } from './load-estimator';
@@ -28,6 +30,8 @@ export interface CommandContext {
   credentials: CredentialService;
   panels: RunPanels;
   compare: ComparePanels;
+  capacity: CapacityController;
+  capacityPanels: CapacityPanels;
   demoFolder: string;
 }
 
@@ -58,6 +62,22 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       fs.writeFileSync(file, DEMO_SCENARIO);
       await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
       return c.runs.run(file);
+    }),
+    vscode.commands.registerCommand('perflab.findCapacity', async (arg?: unknown) => {
+      const file = await scenarioFileFrom(arg, 'Find Capacity');
+      return file ? c.capacity.find(file) : undefined;
+    }),
+    vscode.commands.registerCommand('perflab.stopCapacity', () => {
+      if (c.capacity.stop() === 0) void vscode.window.showInformationMessage('LLM Perf Lab: no capacity search is in progress.');
+    }),
+    vscode.commands.registerCommand('perflab.openCapacity', async (arg?: unknown) => {
+      const dir = typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? arg.fsPath : await pickCapacitySearch();
+      if (!dir) return;
+      try {
+        c.capacityPanels.open(dir);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }),
     vscode.commands.registerCommand('perflab.newScenario', () => newScenario()),
     vscode.commands.registerCommand('perflab.estimateLoad', () => estimateLoadCommand()),
@@ -122,9 +142,9 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('perflab.showOutput', () => c.output.show()),
   ];
 
-  function scenarioFileFrom(arg: unknown): Promise<string | undefined> {
+  function scenarioFileFrom(arg: unknown, title = 'Run Scenario'): Promise<string | undefined> {
     return pickScenarioFile(arg, {
-      title: 'Run Scenario',
+      title,
       placeHolder: 'Which scenario?',
       whenNone: async () => {
         const choice = await vscode.window.showInformationMessage('No *.perf.yaml scenario in this workspace.', 'Create Scenario', 'Run Demo on the Simulator');
@@ -153,6 +173,22 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }
     const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which run?' });
     return pick ? [pick.dir] : undefined;
+  }
+
+  /** Capacity searches of every workspace folder, newest first. */
+  async function pickCapacitySearch(): Promise<string | undefined> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((ws) => settings.capacityFolder(vscode.Uri.joinPath(ws.uri, 'x.perf.yaml').fsPath));
+    const dirs = roots
+      .flatMap((root) => (fs.existsSync(root) ? fs.readdirSync(root).map((name) => path.join(root, name)) : []))
+      .filter((dir) => fs.existsSync(path.join(dir, 'capacity.json')))
+      .sort()
+      .reverse();
+    if (dirs.length === 0) {
+      void vscode.window.showInformationMessage('LLM Perf Lab: no capacity search yet in this workspace (Find Capacity… runs one).');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(dirs.map((dir) => ({ label: path.basename(dir), description: path.dirname(dir), dir })), { title: 'Open Capacity Results', placeHolder: 'Which search?' });
+    return pick?.dir;
   }
 
   async function targetFrom(arg: unknown): Promise<Target | undefined> {

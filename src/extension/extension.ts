@@ -1,9 +1,11 @@
-// Activation: wires the Scenarios tree, the run controller (engine in a worker), keys, CodeLens and
-// the commands. Each piece lives in its own module; this file only connects them.
+// Activation: wires the Scenarios tree, the run and capacity controllers (engine in workers), keys,
+// CodeLens and the commands. Each piece lives in its own module; this file only connects them.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { CapacityController } from './capacity-controller';
+import { CapacityPanels } from './capacity-panel';
 import { ComparePanels } from './compare-panel';
 import { CredentialService } from './credentials';
 import { PromptLanguageClient } from './language-client';
@@ -21,6 +23,8 @@ export interface PerfLabApi {
   credentials: CredentialService;
   panels: RunPanels;
   compare: ComparePanels;
+  capacity: CapacityController;
+  capacityPanels: CapacityPanels;
   prompts: PromptLanguageClient;
   /** Resolves once the language server is up. */
   promptsReady: Promise<void>;
@@ -35,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   const panels = new RunPanels(context.extensionUri, runs, (runDir) => {
     compare.open([runDir]).catch((error: unknown) => void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`));
   });
+  const capacity = new CapacityController(context.extensionUri, output, (target) => credentials.resolve(target));
+  const capacityPanels = new CapacityPanels(context.extensionUri, capacity, (runDir) => panels.open(runDir));
   const view = vscode.window.createTreeView('perflab.scenarios', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
   // The tree follows scenario files and run folders as they change.
@@ -51,6 +57,9 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     void vscode.commands.executeCommand('setContext', 'perflab.running', runs.runs.length > 0);
     tree.refresh();
   });
+  const capacityRunning = () => void vscode.commands.executeCommand('setContext', 'perflab.capacityRunning', capacity.searches.length > 0);
+  capacity.onDidStart(capacityRunning);
+  capacity.onDidUpdate(capacityRunning);
   vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh());
 
   const lastRun = context.workspaceState.get<string>('perflab.lastScenario');
@@ -64,16 +73,18 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     runs,
     panels,
     compare,
+    capacity,
+    capacityPanels,
     view,
     ...watchers,
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.perf.{yaml,yml}' }, new ScenarioCodeLens()),
-    ...registerCommands({ context, output, runs, tree, credentials, panels, compare, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
+    ...registerCommands({ context, output, runs, tree, credentials, panels, compare, capacity, capacityPanels, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
     ...registerDatasetCommands({ output, credentials }),
   );
   const prompts = new PromptLanguageClient(context);
   context.subscriptions.push(prompts);
   const promptsReady = prompts.start().catch((error: unknown) => output.appendLine(`Language server did not start: ${error instanceof Error ? error.message : String(error)}`));
-  return { runs, tree, credentials, panels, compare, prompts, promptsReady };
+  return { runs, tree, credentials, panels, compare, capacity, capacityPanels, prompts, promptsReady };
 }
 
 export function deactivate(): void {

@@ -93,19 +93,8 @@ export class RunController implements vscode.Disposable {
       if (choice !== 'Run Again') return undefined;
     }
 
-    const credentials: Record<string, Credential | null> = {};
-    for (const target of scenario.targets) {
-      if (target.endpoint === 'simulator') continue;
-      try {
-        const credential = await this.resolveCredential(target);
-        const problem = credential ? credentialProblem(credential.value) : null;
-        if (problem) throw new Error(`target "${target.name}": the key ${problem}. Set it again with "LLM Perf Lab: Set API Key…".`);
-        credentials[target.name] = credential;
-      } catch (error) {
-        void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      }
-    }
+    const credentials = await resolveScenarioCredentials(scenario, this.resolveCredential);
+    if (!credentials) return undefined;
 
     const runDir = uniqueRunDir(path.join(settings.runsFolder(scenarioFile), runFolderName(scenario.name)));
     this.lastScenarioFile = scenarioFile;
@@ -259,6 +248,25 @@ export class RunController implements vscode.Disposable {
     this.updated.dispose();
     this.started.dispose();
   }
+}
+
+/** Every non-simulator target's credential, checked, before anything is sent; undefined (after
+ *  telling the user why) when one is missing or unusable. Shared with the capacity controller. */
+export async function resolveScenarioCredentials(scenario: Scenario, resolve: CredentialResolver): Promise<Record<string, Credential | null> | undefined> {
+  const credentials: Record<string, Credential | null> = {};
+  for (const target of scenario.targets) {
+    if (target.endpoint === 'simulator') continue;
+    try {
+      const credential = await resolve(target);
+      const problem = credential ? credentialProblem(credential.value) : null;
+      if (problem) throw new Error(`target "${target.name}": the key ${problem}. Set it again with "LLM Perf Lab: Set API Key…".`);
+      credentials[target.name] = credential;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+  return credentials;
 }
 
 /** `00:12 / 00:30 · 238 RPM · p95 TTFT 175 ms` for the first target of a run. */

@@ -18,6 +18,10 @@ export const settings = {
     const workspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(scenarioFile));
     return path.join(workspace?.uri.fsPath ?? path.dirname(scenarioFile), folder);
   },
+  /** Capacity searches go beside the runs folder: `<runs folder>/../capacity` (.perflab/capacity by default). */
+  capacityFolder(scenarioFile: string): string {
+    return path.join(path.dirname(this.runsFolder(scenarioFile)), 'capacity');
+  },
   /** What Stop does with requests in flight. */
   onStop(): 'drain' | 'abort' {
     return config().get<'drain' | 'abort'>('onStop') ?? 'drain';

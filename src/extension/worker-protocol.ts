@@ -1,12 +1,14 @@
-// Typed messages between the extension host and the engine worker (worker_threads).
-// The worker runs the engine (and, for `endpoint: simulator`, the simulator) so the extension host
-// stays responsive during a run.
+// Typed messages between the extension host and its workers (worker_threads): the engine worker runs
+// one scenario, the capacity worker a capacity search (src/engine/capacity/). Both run the engine (and,
+// for `endpoint: simulator`, the simulator) off the extension host's thread, so the editor stays
+// responsive.
 
+import type { CapacityReport, CapacityStep } from '../engine/capacity/types';
 import type { Credential } from '../engine/chat-request';
 import type { ProxyConfig } from '../engine/proxy';
 import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
-import type { Scenario } from '../engine/scenario/types';
+import type { CapacitySettings, Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
 import type { ModelOverrides } from '../tokens';
 
@@ -29,4 +31,21 @@ export type WorkerToHost =
   | { type: 'distributions'; distributions: Record<string, TargetDistributions> }
   | { type: 'message'; text: string }
   | { type: 'done'; summary: RunSummary }
+  | { type: 'failed'; message: string };
+
+/** The capacity worker's `workerData`: a search of `scenario` into the capacity folder `outDir`. */
+export interface CapacityWorkerStart extends WorkerStart {
+  settings: CapacitySettings;
+  /** Only these targets (default: all). */
+  targets?: string[];
+}
+
+export type HostToCapacityWorker = { type: 'stop' };
+
+export type CapacityWorkerToHost =
+  | { type: 'stepStart'; target: string; index: number; offered_rpm: number; bracket: { passed: number | null; failed: number | null } }
+  | { type: 'step'; target: string; step: CapacityStep; report: CapacityReport }
+  | { type: 'window'; snapshot: WindowSnapshot }
+  | { type: 'message'; text: string }
+  | { type: 'done'; report: CapacityReport }
   | { type: 'failed'; message: string };

@@ -1,11 +1,15 @@
-// The self-contained HTML report: the same webview script and styles as the Run/Compare panels, with
-// the run's data embedded, in one file. It makes no network request (no remote script, style, font or
-// image: the codicon font is inlined), so it opens offline and can be attached to a CI job.
+// The self-contained HTML report: the same webview script and styles as the Run/Compare/Capacity
+// panels, with the run's (or the capacity search's) data embedded, in one file. It makes no network
+// request (no remote script, style, font or image: the codicon font is inlined), so it opens offline
+// and can be attached to a CI job.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kqlForRun } from './kql';
-import type { CompareInitMessage, InitMessage } from './panel-messages';
+import type { CapacityInitMessage, CompareInitMessage, InitMessage } from './panel-messages';
+
+/** What a report can draw: a run, a comparison, or a capacity search. */
+export type ReportData = InitMessage | CompareInitMessage | CapacityInitMessage;
 
 export interface ReportAssets {
   script: string;
@@ -33,8 +37,10 @@ export interface HtmlReportOptions {
   kql?: KqlQuery[];
 }
 
-/** The KQL query of every Azure target in the report's runs (deduplicated: compared targets share runs). */
-export function reportKql(data: InitMessage | CompareInitMessage): KqlQuery[] {
+/** The KQL query of every Azure target in the report's runs (deduplicated: compared targets share runs).
+ *  A capacity search has none: each step is a run of its own, with its own report. */
+export function reportKql(data: ReportData): KqlQuery[] {
+  if (data.type === 'capacityInit') return [];
   const runs = data.type === 'init' ? (data.summary ? [{ summary: data.summary, label: null }] : []) : data.runs.map((r) => ({ summary: r.summary, label: r.summary.scenario.name }));
   const seen = new Set<string>();
   return runs.flatMap(({ summary, label }) =>
@@ -45,7 +51,7 @@ export function reportKql(data: InitMessage | CompareInitMessage): KqlQuery[] {
 }
 
 /** One HTML document that draws `data` exactly as the panel does, with the runs' KQL queries below. */
-export function htmlReport(title: string, data: InitMessage | CompareInitMessage, assets: ReportAssets, options: HtmlReportOptions = {}): string {
+export function htmlReport(title: string, data: ReportData, assets: ReportAssets, options: HtmlReportOptions = {}): string {
   // The report has no host: hide the export actions.
   const embedded = { ...data, interactive: false };
   return `<!DOCTYPE html>
@@ -102,6 +108,8 @@ const REPORT_THEME = `
   --vscode-charts-purple: #652d90;
   --vscode-charts-red: #e51400;
   --vscode-charts-yellow: #bf8803;
+  --vscode-testing-iconPassed: #388a34;
+  --vscode-testing-iconFailed: #e51400;
 }
 @media (prefers-color-scheme: dark) {
   :root {
@@ -117,6 +125,8 @@ const REPORT_THEME = `
     --vscode-charts-purple: #b180d7;
     --vscode-charts-red: #f14c4c;
     --vscode-charts-yellow: #cca700;
+    --vscode-testing-iconPassed: #73c991;
+    --vscode-testing-iconFailed: #f14c4c;
   }
 }
 .perflab-kql { margin: 16px 0; padding: 8px 12px; border: 1px solid var(--vscode-panel-border); background: var(--vscode-editorWidget-background); color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }

@@ -15,7 +15,7 @@ export function checkVsix(): void {
   execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'inherit' });
   try {
     const entries = execFileSync('python3', ['-m', 'zipfile', '-l', vsix], { encoding: 'utf8' });
-    for (const file of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/engine-worker.js', 'extension/dist/engine-shard.js', 'extension/dist/server.js', 'extension/dist/piece-worker.js', 'extension/dist/webview/webview.js', 'extension/dist/webview/webview.css', 'extension/dist/webview/codicon.ttf', 'extension/dist/webview/report.css', 'extension/schemas/perf.schema.json', 'extension/media/perflab.svg']) {
+    for (const file of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/engine-worker.js', 'extension/dist/capacity-worker.js', 'extension/dist/engine-shard.js', 'extension/dist/server.js', 'extension/dist/piece-worker.js', 'extension/dist/webview/webview.js', 'extension/dist/webview/webview.css', 'extension/dist/webview/codicon.ttf', 'extension/dist/webview/report.css', 'extension/schemas/perf.schema.json', 'extension/media/perflab.svg']) {
       assert.ok(entries.includes(file), `${file} is in the .vsix`);
     }
     assert.ok(!entries.includes('node_modules/'), 'no node_modules in the .vsix');

@@ -9,6 +9,8 @@ export interface PanelState {
   runId?: string;
   /** The Compare panel's run folders. */
   runIds?: string[];
+  /** The Capacity panel's capacity folder (the host reopens it after a window reload). */
+  capacityId?: string;
   target?: string;
   /** Chart ids whose data table is open. */
   tables?: string[];

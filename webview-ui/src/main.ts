@@ -1,6 +1,8 @@
 // Entry point of the webview bundle (dist/webview/webview.js). The same script draws the Run panel,
-// the Compare panel and the self-contained HTML report; which one depends on the first message.
+// the Compare panel, the Capacity panel and the self-contained HTML report; which one depends on the
+// first message.
 
+import { CapacityView } from './capacity-view';
 import { refreshTheme } from './charts';
 import { renderCompare } from './compare-view';
 import { h } from './dom';
@@ -10,6 +12,7 @@ import { RunView } from './run-view';
 const host = connectHost();
 const root = document.getElementById('root') ?? document.body;
 let runView: RunView | null = null;
+let capacityView: CapacityView | null = null;
 /** Frees the current view's charts before the next `init` (a reopened run) replaces it. */
 let disposeView: () => void = () => undefined;
 
@@ -18,16 +21,26 @@ host.onMessage((message) => {
     switch (message.type) {
       case 'init':
         disposeView();
+        capacityView = null;
         runView = new RunView(host, message, root);
         disposeView = () => runView?.dispose();
         break;
       case 'compareInit':
         disposeView();
-        runView = null;
+        runView = capacityView = null;
         disposeView = renderCompare(host, message, root);
         break;
+      case 'capacityInit':
+        disposeView();
+        runView = null;
+        capacityView = new CapacityView(host, message, root);
+        disposeView = () => capacityView?.dispose();
+        break;
+      case 'capacityUpdate':
+        capacityView?.update(message);
+        break;
       case 'theme':
-        refreshTheme();
+        themeChanged();
         break;
       default:
         runView?.handle(message);
@@ -38,7 +51,13 @@ host.onMessage((message) => {
   }
 });
 
+/** Chart colours are not CSS: re-read them (the capacity charts keep their own colours by meaning). */
+function themeChanged(): void {
+  refreshTheme();
+  capacityView?.repaint();
+}
+
 // VS Code switches theme by changing the body's class; chart colours are not CSS, so re-read them.
-new MutationObserver(() => refreshTheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => themeChanged()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 host.post({ type: 'ready' });

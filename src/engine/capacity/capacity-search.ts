@@ -15,7 +15,8 @@ import type { CapacitySettings, Scenario, Target } from '../scenario/types';
 import { startSimulator } from '../../simulator/server';
 import type { RunningSimulator } from '../../simulator/types';
 import { RateSearch, type SearchState } from './search';
-import { judgeStep, stepDrainS, stepScenario, stepSlos } from './step';
+import { initialReport } from './report';
+import { judgeStep, stepDrainS, stepScenario } from './step';
 import { CAPACITY_FILE, type CapacityReport, type CapacityStep, type CapacityTarget, type LimitedBy } from './types';
 
 /** Headroom on top of the expected rate when sizing provisioned deployments. */
@@ -53,16 +54,7 @@ export class CapacitySearch {
     const chosen = options.targets && options.targets.length > 0 ? scenario.targets.filter((t) => options.targets!.includes(t.name)) : scenario.targets;
     const missing = (options.targets ?? []).filter((name) => !scenario.targets.some((t) => t.name === name));
     if (missing.length > 0) throw new Error(`no target named ${missing.map((m) => `"${m}"`).join(', ')} in the scenario (targets: ${scenario.targets.map((t) => t.name).join(', ')})`);
-    this.report = {
-      type: 'capacity',
-      scenario: { name: scenario.name, ...(scenario.file !== undefined && { file: scenario.file }) },
-      started_at: new Date().toISOString(),
-      ended_at: null,
-      status: 'running',
-      settings: options.settings,
-      slos: stepSlos(scenario).map((s) => s.text),
-      targets: chosen.map((t) => emptyTarget(t.name, expectedRpm(scenario))),
-    };
+    this.report = initialReport(scenario, options.settings, chosen.map((t) => t.name));
     this.done = this.execute(chosen);
   }
 
@@ -213,30 +205,6 @@ export class CapacitySearch {
 
 export function startCapacitySearch(scenario: Scenario, options: CapacityOptions): CapacitySearch {
   return new CapacitySearch(scenario, options);
-}
-
-function emptyTarget(name: string, expected: number | null): CapacityTarget {
-  return {
-    target: name,
-    capacity_rpm: null,
-    limited_by: null,
-    detail: 'searching',
-    lower_bound: false,
-    goodput_rpm: null,
-    goodput_tokens_per_s: null,
-    search: 'running',
-    bracket: { passed: null, failed: null },
-    expected_rpm: expected,
-    headroom: null,
-    per_ptu_rpm: null,
-    ptus_needed: null,
-    steps: [],
-  };
-}
-
-/** The scenario's own open-loop rate: the load it expects (what Estimate Load writes). */
-function expectedRpm(scenario: Scenario): number | null {
-  return scenario.workload.mode === 'open' ? (scenario.workload.rate_rpm ?? null) : null;
 }
 
 /** The answer in one sentence, with how far it can be trusted. */

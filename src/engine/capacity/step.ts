@@ -7,13 +7,10 @@
 
 import type { RequestRecord, WindowSnapshot } from '../records';
 import type { CapacitySettings, Scenario, Slo, Target } from '../scenario/types';
-import { parseSlo } from '../scenario/slo';
 import type { RunSummary } from '../summary';
 import { LATE_THRESHOLD_MS } from '../target-runner';
+import { stepSlos } from './report';
 import type { CapacityStep, LimitedBy } from './types';
-
-/** Added to a scenario that has no `failures` SLO: a step whose requests fail is not carrying the load. */
-export const IMPLICIT_FAILURE_SLO = 'failures < 1%';
 
 /** Latency grew this much from the first to the last third of a step: the deployment fell behind. */
 const GROWTH_FACTOR = 1.5;
@@ -22,14 +19,6 @@ const GROWTH_MIN_MS = 50;
 /** Every client busy while latency stayed within this factor of the lowest passing step's: the
  *  clients cap (a setting of this test), not the deployment, limited the rate. */
 const CLIENTS_CAP_LATENCY_FACTOR = 1.5;
-
-/** The SLOs a step must hold: the scenario's, without rate SLOs (the search sets the rate), plus
- *  `failures < 1%` when the scenario has no failures SLO. */
-export function stepSlos(scenario: Scenario): Slo[] {
-  const slos = scenario.slos.filter((s) => s.metric !== 'rpm');
-  if (!slos.some((s) => s.metric === 'failures')) slos.push(parseSlo(IMPLICIT_FAILURE_SLO));
-  return slos;
-}
 
 /** Seconds a step's in-flight requests may take to finish after its schedule ends. */
 export function stepDrainS(scenario: Scenario, settings: CapacitySettings): number {

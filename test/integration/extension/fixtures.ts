@@ -54,3 +54,21 @@ slos:
   - ttft.p95 < 200ms
   - failures < 1%
 `;
+
+/** A deployment with 3 serving slots (a latency knee near 3 × 60 / 0.2 s ≈ 900 RPM) and a short
+ *  capacity search over it (a few 3-second steps). */
+export const capacityScenario = (name: string) => `name: ${name}
+targets:
+  - name: slots
+    provider: simulator
+    endpoint: simulator
+    model: gpt-5-mini
+    auth: { type: none }
+    simulator: { ttft_ms: 60, ttft_per_1k_prompt_ms: 0, tpot_ms: 7, jitter: 0.05, max_concurrency: 3 }
+workload: { rate: 400, duration: 30s, clients: 100, drain_timeout: 2s }
+prompts: { shape: custom, context_tokens: 50, max_tokens: 20 }
+retry: none
+slos:
+  - ttft.p95 < 500ms
+capacity: { min: 200, max: 3200, precision: 0.25, step_duration: 3s, warm_up: 1s, cooldown: 1s, budget: 2m }
+`;

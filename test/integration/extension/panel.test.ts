@@ -1,7 +1,9 @@
 // Host side of the panel suite (the browser side is test/integration/panel-ui.ts): a two-target run on
 // the simulator opens the Run panel live; after it ends the browser checks the headline numbers
 // against summary.json and saves the HTML report through the panel's button; then two runs of another
-// scenario are compared in the Compare panel, and the two targets of the first run side by side.
+// scenario are compared in the Compare panel, and the two targets of the first run side by side; last,
+// Find Capacity searches a simulated deployment with the Capacity panel following it, and a step opens
+// its run in the Run panel.
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -10,7 +12,8 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/engine/summary';
 import type { PerfLabApi } from '../../../src/extension/extension';
 import { waitForMarker, writeMarker } from '../markers';
-import { simulatorScenario, twoTargetScenario } from './fixtures';
+import type { CapacityReport } from '../../../src/engine/capacity/types';
+import { capacityScenario, simulatorScenario, twoTargetScenario } from './fixtures';
 import { waitFor } from './wait';
 
 
@@ -26,6 +29,7 @@ describe('Run and Compare panels in a real VS Code', () => {
     // first points; the run must still be live then.
     fs.writeFileSync(path.join(root, 'two.perf.yaml'), twoTargetScenario('two-targets', '20s'));
     fs.writeFileSync(path.join(root, 'single.perf.yaml'), simulatorScenario('single', '4s'));
+    fs.writeFileSync(path.join(root, 'capacity.perf.yaml'), capacityScenario('slots'));
     // A save dialog cannot be answered from a test: exports go to the workspace's exports/ folder.
     const exportsDir = path.join(root, 'exports');
     fs.mkdirSync(exportsDir, { recursive: true });
@@ -103,5 +107,29 @@ describe('Run and Compare panels in a real VS Code', () => {
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
     writeMarker(root, 'theme-dark');
     await waitForMarker(root, 'theme-checked', 60_000);
+  });
+
+  it('Find Capacity: the Capacity panel follows the search, equals capacity.json, and opens a step\'s run', async function () {
+    this.timeout(240_000);
+    const file = vscode.Uri.file(path.join(root, 'capacity.perf.yaml'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(file);
+    writeMarker(root, 'capacity-start');
+    const report = (await vscode.commands.executeCommand('perflab.findCapacity', file)) as CapacityReport;
+    assert.ok(report, 'the search finished');
+    const dir = perflab.capacityPanels.probes()[0]?.dir;
+    assert.ok(dir && fs.existsSync(path.join(dir, 'capacity.json')), `a Capacity panel was opened for the search (${dir})`);
+    assert.ok(dir.startsWith(path.join(root, '.perflab', 'capacity')), 'the search is kept beside the runs');
+    const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'capacity.json'), 'utf8')) as CapacityReport;
+    assert.deepEqual(onDisk, report);
+    const t = report.targets[0];
+    assert.equal(t.search, 'complete');
+    assert.equal(t.limited_by, 'saturation', t.detail);
+    assert.ok(perflab.capacityPanels.probes()[0].messagesSent >= 2, 'the panel got updates while the search ran');
+    writeMarker(root, 'capacity-done', { dir });
+    const { clicked } = await waitForMarker<{ clicked: string }>(root, 'capacity-checked', 120_000);
+    // The browser clicked "Open run" of a step: its run folder is now in a Run panel.
+    const opened = await waitFor(() => perflab.panels.probes().find((p) => path.resolve(p.runDir) === path.resolve(dir, clicked)), 30_000, 'the step opened in the Run panel');
+    assert.ok(opened);
   });
 });
