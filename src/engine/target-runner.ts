@@ -154,6 +154,8 @@ export class TargetRunner implements ScheduleView {
       const now = performance.now();
       while (nextDue <= now) {
         if (this.durationReached(nextDue) || this.countReached()) {
+          // Arrivals due before the end that this (late) pump only just queued still go out.
+          this.dispatchQueued();
           this.stopScheduling(!this.durationReached(nextDue));
           return;
         }

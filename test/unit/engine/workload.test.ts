@@ -66,6 +66,23 @@ describe('workload through the engine', function () {
     assert.equal(t.warnings.filter((w) => w.includes('could not keep')).length, 0);
   });
 
+  it('open loop: an arrival due before the end still leaves when a late timer finds the end due too', async () => {
+    sim = await startSimulator({ keep_log: true, ttft_ms: 20, tpot_ms: 2 });
+    // Arrivals every 100 ms; the run ends at 950 ms. The event loop is held from 800 to 1050 ms, so
+    // the timer that should have sent the 900 ms arrival fires after the end is due as well.
+    const s = scenario([target(sim.url)], { workload: { mode: 'open', rate_rpm: 600, arrival: 'constant', clients: 50, requests: undefined, duration_s: 0.95 } });
+    const hold = setTimeout(() => {
+      const until = performance.now() + 250;
+      while (performance.now() < until);
+    }, 800);
+    const { summary } = await runCollect(s);
+    clearTimeout(hold);
+    const t = summary.targets[0];
+    assert.equal(t.schedule.unsent, 0, t.warnings.join('\n'));
+    assert.equal(t.schedule.sent, t.schedule.scheduled);
+    assert.equal(sim.log.length, t.schedule.sent, 'the simulator got every scheduled request');
+  });
+
   it('open loop: says so when it cannot keep the schedule (all clients busy)', async () => {
     sim = await startSimulator({ keep_log: true, ttft_ms: 300, tpot_ms: 1 });
     const s = scenario([target(sim.url)], { workload: { mode: 'open', rate_rpm: 1200, arrival: 'constant', clients: 2, requests: undefined, duration_s: 2, on_end: 'abort' } });
