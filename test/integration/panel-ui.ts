@@ -1,12 +1,14 @@
 // Browser side of the panel suite (loaded by run-code-server-tests.ts --ui; the host side is
 // extension/panel.test.ts). In the real workbench: the Run panel draws live while the run goes, its
 // headline numbers equal summary.json once it ends (for each target), its "Save HTML report" button
-// works, and the Compare panel shows each run's numbers with the right verdict. Screenshots go to
+// works, the Compare panel shows each run's numbers with the right verdict, and the Capacity panel
+// follows a search live, then equals capacity.json and opens a step's run. Screenshots go to
 // test-artifacts/ (the README's come from here).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
+import type { CapacityReport } from '../../src/engine/capacity/types';
 import type { RunSummary, TargetSummary } from '../../src/engine/summary';
 import { waitForMarker, writeMarker } from './markers';
 import { findWebviewFrame, runCommand, screenshot } from './ui';
@@ -97,6 +99,28 @@ export default async function panelUi(page: Page, log: (message: string) => void
   await screenshot(page, 'panel-5-compare-dark');
   log('dark theme: webview and chart colours follow VS Code');
   writeMarker(workspace, 'theme-checked');
+
+  // 6. Find Capacity: the panel follows the search (the step running now), then shows capacity.json's
+  //    answer, and a step's "Open run" opens that run.
+  await waitForMarker(workspace, 'capacity-start', 120_000);
+  const capacity = await findWebviewFrame(page, '.capacity-view', 120_000);
+  await waitUntil(async () => /^Step \d+ at [\d,]+ RPM/.test(((await capacity.locator('.capacity-live').first().textContent()) ?? '').trim()), 60_000, 'the Capacity panel shows the step running now');
+  await screenshot(page, 'panel-6-capacity-live');
+  log(`Capacity panel live: ${(await capacity.locator('.capacity-live').first().textContent())?.trim()}`);
+  const { dir } = await waitForMarker<{ dir: string }>(workspace, 'capacity-done', 180_000);
+  const report = JSON.parse(fs.readFileSync(path.join(dir, 'capacity.json'), 'utf8')) as CapacityReport;
+  const t = report.targets[0];
+  const headline = capacity.locator(`.capacity-target[data-target="${t.target}"] .capacity-headline`);
+  await waitUntil(async () => (await headline.getAttribute('data-search')) === 'complete', 30_000, 'the panel shows the finished search');
+  const shown = [await headline.getAttribute('data-capacity'), await headline.getAttribute('data-limited-by')];
+  if (shown[0] !== String(t.capacity_rpm) || shown[1] !== t.limited_by) throw new Error(`the Capacity panel shows ${shown.join(' / ')}, capacity.json says ${t.capacity_rpm} / ${t.limited_by}`);
+  const stepRows = await capacity.locator(`table.capacity-steps[data-target="${t.target}"] tbody tr`).count();
+  if (stepRows !== t.steps.length) throw new Error(`the steps table has ${stepRows} rows, capacity.json ${t.steps.length} steps`);
+  if ((await attr(capacity, '.capacity-target [data-chart-id]', 'data-points')) <= 0) throw new Error('the capacity curve has no points');
+  await screenshot(page, 'panel-7-capacity-done');
+  log(`Capacity panel: ${t.capacity_rpm} RPM limited by ${t.limited_by}, ${stepRows} steps, equal to capacity.json`);
+  await capacity.locator(`table.capacity-steps tbody tr[data-step="1"] button`).click();
+  writeMarker(workspace, 'capacity-checked', { clicked: t.steps[0].run_dir });
 }
 
 async function checkCards(frame: Frame, t: TargetSummary): Promise<void> {
