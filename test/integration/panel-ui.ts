@@ -119,6 +119,7 @@ export default async function panelUi(page: Page, log: (message: string) => void
   if ((await attr(capacity, '.capacity-target [data-chart-id]', 'data-points')) <= 0) throw new Error('the capacity curve has no points');
   await screenshot(page, 'panel-7-capacity-done');
   log(`Capacity panel: ${t.capacity_rpm} RPM limited by ${t.limited_by}, ${stepRows} steps, equal to capacity.json`);
+  await capacity.locator('button[aria-label="Save HTML report"]').click();
   await capacity.locator(`table.capacity-steps tbody tr[data-step="1"] button`).click();
   writeMarker(workspace, 'capacity-checked', { clicked: t.steps[0].run_dir });
 }

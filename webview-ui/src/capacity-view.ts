@@ -90,6 +90,9 @@ export class CapacityView {
       { class: 'capacity-view', 'aria-label': `Capacity of ${report.scenario.name}`, 'data-capacity-id': this.capacityId },
       h('header', { class: 'panel-header' }, h('h1', {}, `Capacity: ${report.scenario.name}`), status(report, live)),
       live ? liveBanner(report, current) : null,
+      this.interactive
+        ? h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Capacity actions' }, iconButton('file-code', 'Save HTML report', () => this.host.post({ type: 'exportHtml' }), { showLabel: true }))
+        : null,
       report.error ? h('p', { class: 'error', role: 'alert' }, `The search failed: ${report.error}`) : null,
       h(
         'p',

@@ -38,6 +38,7 @@ describe('Run and Compare panels in a real VS Code', () => {
       saved.push(file);
       return vscode.Uri.file(file);
     };
+    perflab.capacityPanels.saveDialog = perflab.panels.saveDialog;
   });
 
   it('opens the Run panel when a run starts, feeds it live, and the browser checks it against summary.json', async function () {
@@ -131,5 +132,11 @@ describe('Run and Compare panels in a real VS Code', () => {
     // The browser clicked "Open run" of a step: its run folder is now in a Run panel.
     const opened = await waitFor(() => perflab.panels.probes().find((p) => path.resolve(p.runDir) === path.resolve(dir, clicked)), 30_000, 'the step opened in the Run panel');
     assert.ok(opened);
+    // "Save HTML report" of the Capacity panel: one offline file with the search in it.
+    const html = await waitFor(() => saved.find((f) => f.endsWith('capacity.html') && fs.existsSync(f)), 20_000, 'capacity.html saved');
+    const text = fs.readFileSync(html, 'utf8');
+    assert.match(text, /"type":"capacityInit"/);
+    assert.ok(text.includes(`"capacity_rpm":${t.capacity_rpm}`), 'the report embeds the answer');
+    assert.doesNotMatch(text, /(src|href)="https?:/, 'the report loads nothing from the network');
   });
 });
