@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { validateScenarioText, formatProblem } from '../../../src/engine/scenario/load';
 import type { CapacityReport } from '../../../src/engine/capacity/types';
 import { perflab, tmp } from '../helpers/run-cli';
+import { freePort } from '../engine/helpers';
 
 const SCENARIO = `name: gate
 targets:
@@ -76,5 +77,27 @@ describe('perflab capacity (CLI)', function () {
     const unknown = await perflab(['capacity', file, '--target', 'nope', '--out', path.join(dir, 'x')]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--target nope: no such target .* \(targets: fast, other\)/);
+  });
+
+  it('a deployment that cannot be reached: the search stops at its first step and exits 3, saying why', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'down.perf.yaml');
+    const port = await freePort();
+    fs.writeFileSync(file, `name: down
+targets:
+  - { name: down, provider: openai-compatible, endpoint: http://127.0.0.1:${port}/v1, model: gpt-4o-mini, auth: { type: none } }
+workload: { rate: 120, duration: 10s, clients: 10, drain_timeout: 2s }
+prompts: { shape: custom, context_tokens: 40, max_tokens: 8 }
+retry: none
+capacity: { min: 60, max: 240, step_duration: 2s, warm_up: 0.5s, budget: 1m }
+`);
+    const out = path.join(dir, 'cap');
+    const r = await perflab(['capacity', file, '--out', out]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /the search failed: down: the search stopped: .*no request succeeded \(\d+ connection\)/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'capacity.json'), 'utf8')) as CapacityReport;
+    assert.equal(report.status, 'error');
+    assert.equal(report.targets[0].steps.length, 1, 'no second step against a deployment that is down');
+    assert.equal(report.targets[0].steps[0].limited_by, 'error');
   });
 });

@@ -179,6 +179,24 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.match(await hoverText(uri, rateLine, 3), /^\*\*rate\*\* — number\n\nTarget rate in requests per minute/);
   });
 
+  it('the capacity block: completion and hover from the schema, and its own rules as diagnostics', async () => {
+    const scenario = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'capacity.perf.yaml'), 'utf8');
+    const text = scenario.replace(/^  max: 8000$/m, '  max: 100');
+    assert.notEqual(text, scenario);
+    const uri = await client.open(path.join(dir, 'cap.perf.yaml'), text);
+    const lines = text.split('\n');
+    const diagnostics = await client.diagnosticsFor(uri);
+    const below = diagnostics.find((d) => /is below min \(100 < 250 requests per minute\)/.test(String(d.message)));
+    assert.ok(below, diagnostics.map((d) => String(d.message)).join('\n'));
+    assert.equal(below.range.start.line, lines.findIndex((l) => l.startsWith('  max: 100')));
+    const minLine = lines.findIndex((l) => l.startsWith('  min:'));
+    const keys = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: minLine, character: 3 } });
+    const labels = keys.map((k) => k.label);
+    for (const key of ['warm_up', 'cooldown', 'ptus']) assert.ok(labels.includes(key), `${key} offered: ${labels.join(', ')}`);
+    assert.ok(!labels.includes('precision'), 'keys already present are not offered again');
+    assert.match(await hoverText(uri, minLine, 3), /^\*\*min\*\* — number\n\nThe first offered rate, requests per minute/);
+  });
+
   it('a dataset used by a scenario nearby is counted for that scenario\'s model (here cl100k_base of gpt-4)', async () => {
     const sub = path.join(dir, 'uses');
     fs.mkdirSync(path.join(sub, 'data'), { recursive: true });
