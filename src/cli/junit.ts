@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one test suite per target, one test case per SLO.
 
-import type { RunSummary } from '../engine/summary';
+import { VERDICT_LABEL, verdictStatus, type RunSummary } from '../engine/summary';
 
 export function toJunitXml(summary: RunSummary): string {
   const suites = summary.targets.map((target) => {
@@ -8,7 +8,10 @@ export function toJunitXml(summary: RunSummary): string {
     const cases = verdicts.map((v) => {
       const name = `${target.target}: ${v.slo}`;
       const actual = v.actual === null ? 'no data' : String(v.actual);
-      const body = v.pass ? '' : `<failure message="${esc(`${v.slo} not met: actual ${actual}`)}"/>`;
+      // Not judged and incomplete are not passes: a CI gate must not open on them.
+      const status = verdictStatus(v);
+      const why = status === 'fail' ? `${v.slo} not met: actual ${actual}` : `${VERDICT_LABEL[status]}: ${v.slo} (actual ${actual})`;
+      const body = v.pass ? '' : `<failure type="${status}" message="${esc(`${why}${v.note ? `; ${v.note}` : ''}`)}"/>`;
       return `    <testcase classname="perflab.${esc(summary.scenario.name)}" name="${esc(name)}" time="${target.duration_s}">${body}</testcase>`;
     });
     const failures = verdicts.filter((v) => !v.pass).length;

@@ -3,7 +3,7 @@
 
 import { kqlForRun } from '../shared/kql';
 import type { LatencyStats, WindowSnapshot } from './records';
-import type { RunSummary, TargetSummary } from './summary';
+import { VERDICT_LABEL, verdictStatus, type RunSummary, type TargetSummary } from './summary';
 
 const fmt = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
 
@@ -96,7 +96,7 @@ export function summaryText(summary: RunSummary, runDir: string | null): string 
     for (const v of summary.slos) {
       const unit = v.unit === 'ratio' ? '' : v.unit;
       const actual = v.actual === null ? 'no data' : v.unit === 'ratio' ? `${(v.actual * 100).toFixed(2)}%` : `${v.actual}${unit}`;
-      lines.push(`  ${v.pass ? 'PASS' : 'FAIL'}  ${v.target}: ${v.slo}  (actual ${actual})`);
+      lines.push(`  ${VERDICT_LABEL[verdictStatus(v)]}  ${v.target}: ${v.slo}  (actual ${actual}${v.note ? `; ${v.note}` : ''})`);
     }
   }
   // Azure targets: the Log Analytics query for the same window, unindented so it pastes as it is.

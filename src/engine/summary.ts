@@ -76,13 +76,35 @@ export interface TargetSummary {
   warnings: string[];
 }
 
+/** pass / fail: judged on the measured requests. not_judged: nothing to judge (no request completed,
+ *  or none had the metric). incomplete: it held on what was measured, but too much of the run was not
+ *  measured (cancelled or never sent) to call it a pass — the requests cut off are the slow ones. */
+export type VerdictStatus = 'pass' | 'fail' | 'not_judged' | 'incomplete';
+
+/** More than this share of a run's requests unmeasured (cancelled + never sent) makes a holding SLO
+ *  `incomplete`: the percentiles over the rest are biased low. */
+export const INCOMPLETE_SHARE = 0.05;
+
 export interface SloVerdict {
   slo: string;
   target: string;
   actual: number | null;
   threshold: number;
   unit: Slo['unit'];
+  /** True only for status `pass`: a gate never opens on nothing or on half a run. */
   pass: boolean;
+  /** Absent in summaries written before it: then pass → 'pass', else 'fail' (verdictStatus()). */
+  status?: VerdictStatus;
+  /** What the number counts or why it was not judged, in words. */
+  note?: string;
+}
+
+/** How each status is printed (CLI, markdown, JUnit). */
+export const VERDICT_LABEL: Record<VerdictStatus, string> = { pass: 'PASS', fail: 'FAIL', not_judged: 'NOT JUDGED', incomplete: 'INCOMPLETE' };
+
+/** A verdict's status, also for summaries written before `status` existed. */
+export function verdictStatus(v: SloVerdict): VerdictStatus {
+  return v.status ?? (v.pass ? 'pass' : 'fail');
 }
 
 export interface RunSummary {
@@ -128,16 +150,33 @@ export function slosFor(totals: RunTotals): (slo: Slo, summary: TargetSummary) =
 
 export function evaluateSlos(slos: Slo[], metrics: TargetMetrics, summary: TargetSummary): SloVerdict[] {
   const actualOf = slosFor(metrics.totals);
+  const r = summary.requests;
+  const unsent = summary.schedule.unsent;
+  const unmeasured = r.cancelled + unsent;
+  const all = r.sent + unsent;
+  const incomplete = all > 0 && unmeasured / all > INCOMPLETE_SHARE;
+  const notCounted = unmeasured > 0 ? `; ${r.cancelled} cancelled and ${unsent} never sent are not counted` : '';
   return slos.map((slo) => {
     const actual = actualOf(slo, summary);
+    const holds = actual !== null && compare(actual, slo.op, slo.value);
+    let status: VerdictStatus = actual === null ? 'not_judged' : holds ? 'pass' : 'fail';
+    let note: string | undefined;
+    if (slo.metric === 'failures') note = `${r.failed} of ${r.completed - r.warmup_excluded} completed requests failed${notCounted}`;
+    else if (slo.metric === 'throttled') note = `${r.throttled_responses} of ${r.attempts} attempts answered 429`;
+    if (status === 'not_judged') note = r.completed - r.warmup_excluded > 0 ? `no measured request had this metric` : 'no request completed: nothing to judge';
+    else if (status === 'pass' && incomplete) {
+      status = 'incomplete';
+      note = `${unmeasured} of ${all} requests were not measured (${r.cancelled} cancelled, ${unsent} never sent): the ones cut off are the slow ones, so this is not a pass`;
+    }
     return {
       slo: slo.text,
       target: summary.target,
       actual: actual === null ? null : Math.round(actual * 10000) / 10000,
       threshold: slo.value,
       unit: slo.unit,
-      // No data (e.g. every request failed) never passes: a gate must not open on nothing.
-      pass: actual !== null && compare(actual, slo.op, slo.value),
+      pass: status === 'pass',
+      status,
+      ...(note !== undefined && { note }),
     };
   });
 }

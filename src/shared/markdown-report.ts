@@ -4,7 +4,7 @@
 // the KQL query for each Azure target. Pure logic (no I/O).
 
 import type { LatencyStats } from '../engine/records';
-import type { RunSummary, SloVerdict, TargetSummary } from '../engine/summary';
+import { VERDICT_LABEL, verdictStatus, type RunSummary, type SloVerdict, type TargetSummary } from '../engine/summary';
 import { errorPercent, throttledPercent } from './compare-metrics';
 import { kqlForRun } from './kql';
 
@@ -24,8 +24,9 @@ export function formatMs(v: number | null | undefined): string {
 export function markdownReport(summary: RunSummary, options: MarkdownReportOptions = {}): string {
   const h = '#'.repeat(Math.min(Math.max(options.level ?? 2, 1), 5));
   const failed = summary.slos.filter((v) => !v.pass).length;
+  const unjudged = summary.slos.filter((v) => !v.pass && verdictStatus(v) !== 'fail').length;
   const verdict =
-    summary.stopped_by === 'error' || summary.error ? `❌ the run failed${summary.error ? `: ${summary.error}` : ''}` : summary.slos.length === 0 ? 'no SLOs' : failed === 0 ? `✅ ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} passed` : `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} failed`;
+    summary.stopped_by === 'error' || summary.error ? `❌ the run failed${summary.error ? `: ${summary.error}` : ''}` : summary.slos.length === 0 ? 'no SLOs' : failed === 0 ? `✅ ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} passed` : unjudged === 0 ? `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} failed` : `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} not passed (${unjudged} not judged or incomplete)`;
   const seconds = (Date.parse(summary.ended_at) - Date.parse(summary.started_at)) / 1000;
   const lines: string[] = [
     `${h} LLM Perf Lab: ${inline(summary.scenario.name)} — ${verdict}`,
@@ -36,8 +37,12 @@ export function markdownReport(summary: RunSummary, options: MarkdownReportOptio
   for (const t of summary.targets) lines.push('', ...targetSection(t, h));
 
   if (summary.slos.length) {
-    lines.push('', `${h}# SLOs`, '', '| | Target | SLO | Actual |', '|---|---|---|---:|');
-    for (const v of summary.slos) lines.push(`| ${v.pass ? '✅' : '❌'} | ${cell(v.target)} | ${code(v.slo)} | ${sloActual(v)} |`);
+    lines.push('', `${h}# SLOs`, '', '| | Target | SLO | Actual | |', '|---|---|---|---:|---|');
+    for (const v of summary.slos) {
+      const status = verdictStatus(v);
+      const mark = status === 'pass' ? '✅' : status === 'fail' ? '❌' : `⚠️ ${VERDICT_LABEL[status].toLowerCase()}`;
+      lines.push(`| ${mark} | ${cell(v.target)} | ${code(v.slo)} | ${sloActual(v)} |${v.note ? ` ${cell(v.note)} |` : ' |'}`);
+    }
   }
 
   const warnings = [
