@@ -24,6 +24,8 @@ const SLOTS = 40;
 async function searchOnce(stepS: number, precision: number): Promise<Record<string, unknown>> {
   const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-capacity-bench-')), 'simulator.jsonl');
   const sim = await startSimulatorProcess(['--max-concurrency', String(SLOTS), '--ttft-ms', '150', '--ttft-per-1k-prompt-ms', '20', '--tpot-ms', '10', '--jitter', '0.05', '--log', log]);
+  let stopped: Promise<void> | null = null;
+  const stop = () => (stopped ??= sim.stop()); // its log is complete once it has exited
   try {
     const scenario = parseScenario(
       `name: knee
@@ -41,7 +43,7 @@ capacity: { min: 250, max: 8000, precision: ${precision}, step_duration: ${stepS
     const began = performance.now();
     const report = await startCapacitySearch(scenario, { outDir, settings: capacitySettingsOf(scenario), seed: 1, resolveCredential: async () => null }).done;
     const wallS = (performance.now() - began) / 1000;
-    await sim.stop();
+    await stop();
     const entries = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SimulatorLogEntry);
     const served = entries.filter((e) => e.status === 200 && !e.interrupted);
     const holdMs = served.reduce((a, e) => a + (e.end_ms - e.received_ms - (e.queued_ms ?? 0)), 0) / served.length;
@@ -62,7 +64,7 @@ capacity: { min: 250, max: 8000, precision: ${precision}, step_duration: ${stepS
       requests_sent: entries.length,
     };
   } finally {
-    await sim.stop().catch(() => undefined);
+    await stop();
   }
 }
 

@@ -7,7 +7,7 @@
 
 import type { RequestRecord, WindowSnapshot } from '../records';
 import type { CapacitySettings, Scenario, Slo, Target } from '../scenario/types';
-import type { RunSummary } from '../summary';
+import { VERDICT_LABEL, verdictStatus, type RunSummary } from '../summary';
 import { LATE_THRESHOLD_MS } from '../target-runner';
 import { stepSlos } from './report';
 import type { CapacityStep, LimitedBy } from './types';
@@ -73,10 +73,15 @@ export function judgeStep(input: StepInput): CapacityStep {
 
   // This machine.
   const clientsBusy = t.schedule.unsent > 0 || windows.some((w) => w.queued > 0);
-  const client = [...(t.client_limited_reasons ?? [])];
+  // Latencies this machine may have inflated (the self-check): nothing else about the step can be trusted.
+  const inflated = t.client_limited_reasons ?? [];
+  // The offered rate was not what this machine sent (late sends, a too-small clients cap). That only
+  // decides the step when the deployment showed no limit of its own: a deployment that fails at a
+  // lower rate than offered fails at the offered one too.
+  const offeredShort: string[] = [];
   const lateShare = t.schedule.sent > 0 ? t.schedule.late / t.schedule.sent : 0;
   if (!clientsBusy && lateShare > 0.01) {
-    client.push(`${t.schedule.late} of ${t.schedule.sent} requests left more than ${LATE_THRESHOLD_MS} ms after their scheduled time with clients free: this machine could not keep the schedule`);
+    offeredShort.push(`${t.schedule.late} of ${t.schedule.sent} requests left more than ${LATE_THRESHOLD_MS} ms after their scheduled time with clients free: this machine could not keep the schedule`);
   }
 
   // The deployment's quota.
@@ -97,23 +102,24 @@ export function judgeStep(input: StepInput): CapacityStep {
   if (clientsBusy) {
     const busyText = `all ${summary.scenario.workload.clients} clients were busy: ${t.schedule.unsent} requests never sent, achieved ${t.schedule.achieved_rpm} of ${offeredRpm} RPM`;
     const latencyFlat = input.baselineE2eP50 !== null && e2eP50 !== null && e2eP50 <= input.baselineE2eP50 * CLIENTS_CAP_LATENCY_FACTOR;
-    if (latencyFlat && saturation.length === 0) client.push(`${busyText} while latency stayed at its low-load level: raise workload.clients (at least rate × E2E ÷ 60)`);
+    if (latencyFlat && saturation.length === 0) offeredShort.push(`${busyText} while latency stayed at its low-load level: raise workload.clients (at least rate × E2E ÷ 60)`);
     else saturation.push(busyText);
   }
 
   const nothing = summary.error !== undefined;
-  const passed = !nothing && failedSlos.length === 0 && client.length === 0 && saturation.length === 0;
+  const passed = !nothing && failedSlos.length === 0 && inflated.length === 0 && offeredShort.length === 0 && saturation.length === 0;
   let limitedBy: LimitedBy | null = null;
   if (!passed) {
-    if (client.length > 0) limitedBy = 'client';
+    if (inflated.length > 0) limitedBy = 'client';
     else if (quota.length > 0) limitedBy = 'quota';
     else if (saturation.length > 0) limitedBy = 'saturation';
     else if (failedSlos.length > 0 && !nothing) limitedBy = `slo:${failedSlos[0]}`;
+    else if (offeredShort.length > 0) limitedBy = 'client';
     else limitedBy = 'error';
   }
   if (!passed) {
-    reasons.push(...client, ...quota, ...saturation);
-    for (const v of summary.slos.filter((s) => !s.pass)) reasons.push(`SLO ${v.slo} failed (actual ${v.actual ?? '–'})`);
+    reasons.push(...inflated, ...quota, ...saturation, ...offeredShort);
+    for (const v of summary.slos.filter((s) => !s.pass)) reasons.push(`SLO ${v.slo} ${verdictStatus(v) === 'fail' ? 'failed' : VERDICT_LABEL[verdictStatus(v)].toLowerCase()} (actual ${v.actual ?? '–'}${v.note ? `; ${v.note}` : ''})`);
     if (summary.error) reasons.push(summary.error);
   }
 

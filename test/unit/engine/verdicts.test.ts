@@ -61,7 +61,7 @@ describe('SLO verdicts: pass, fail, not judged, incomplete', function () {
       assert.equal(v.pass, false);
       assert.equal(v.note, 'no request completed: nothing to judge');
     }
-    assert.match(summaryText(summary), /NOT JUDGED {2}sim: ttft\.p95 < 800ms {2}\(actual no data; no request completed/);
+    assert.match(summaryText(summary, '/tmp/run'), /NOT JUDGED {2}sim: ttft\.p95 < 800ms {2}\(actual no data; no request completed/);
   });
 
   it('a healthy run: PASS, and the failure rate says what it counts', async () => {
