@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CAPACITY_FILE, type CapacityReport, type CapacityStep, type CapacityTarget } from '../engine/capacity/types';
-import { formatMs } from './markdown-report';
+import { cell, code, formatMs, inline } from './markdown-report';
 import { RunFilesError } from './run-files';
 
 /** True when `dir` is a folder holding capacity.json. */
@@ -90,19 +90,4 @@ function answer(t: CapacityTarget): string {
 
 function pct(v: number | null): string {
   return v === null ? '–' : `${(v * 100).toFixed(1)}%`;
-}
-
-/** Literal text (an SLO, a folder) as a code span, safe in a table cell. */
-function code(text: string): string {
-  return `\`${text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
-}
-
-/** Text in a table cell: no pipe or line break may end the cell or the row. */
-function cell(text: string): string {
-  return inline(text).replace(/\|/g, '\\|');
-}
-
-/** Text on one markdown line: line breaks become spaces, and HTML cannot be injected. */
-function inline(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -120,16 +120,16 @@ function plural(n: number, word: string): string {
 }
 
 /** Literal text (an SLO such as `ttft.p95 < 800ms`) as a code span, safe in a table cell. */
-function code(text: string): string {
+export function code(text: string): string {
   return `\`${text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 }
 
 /** Text in a table cell: no pipe or line break may end the cell or the row. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return inline(text).replace(/\|/g, '\\|');
 }
 
 /** Text on one markdown line: line breaks become spaces, and HTML cannot be injected. */
-function inline(text: string): string {
+export function inline(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

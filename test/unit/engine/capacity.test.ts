@@ -156,13 +156,14 @@ capacity: { min: 100, max: 4000, precision: 0.05, step_duration: 5s, warm_up: 2s
 
   it('calls a clients cap the client\'s limit: a lower bound, not the deployment\'s capacity', async () => {
     // A healthy deployment (no limits) and only 2 clients: with E2E ≈ 250 ms, 2 clients carry ≈ 480 RPM.
+    // The SLO is loose: this test is about the clients cap, not about latency on a busy machine.
     sim = await simulator({ ttft_ms: 50, ttft_per_1k_prompt_ms: 0, tpot_ms: 10, jitter: 0.05 });
     const s = scenarioAt(
       sim,
       `workload: { rate: 300, duration: 10s, clients: 2, drain_timeout: 2s }
 prompts: { shape: custom, context_tokens: 50, max_tokens: 20 }
 retry: none
-slos: [ "ttft.p95 < 1s" ]
+slos: [ "ttft.p95 < 5s" ]
 capacity: { min: 100, max: 4000, precision: 0.2, step_duration: 3s, warm_up: 1s, cooldown: 1s, budget: 2m }`,
     );
     const { report } = await search(s);

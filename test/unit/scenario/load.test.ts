@@ -223,7 +223,7 @@ describe('scenario problems', () => {
       path: 'aggregation_windw',
       message: 'unknown property "aggregation_windw" (did you mean "aggregation_window"?)',
       allowed: [
-        'name', 'targets', 'target_mode', 'workload', 'prompts', 'request', 'retry', 'timeouts', 'engine',
+        'name', 'targets', 'target_mode', 'workload', 'prompts', 'request', 'retry', 'timeouts', 'engine', 'capacity',
         'aggregation_window', 'prevent_server_caching', 'record_chunks', 'pricing', 'slos',
       ],
     });

@@ -20,6 +20,8 @@ describe('simulator options', () => {
         rpm_limit: 0,
         tpm_limit: 0,
         ptu_capacity_tpm: 0,
+        quota_window_s: 60,
+        max_concurrency: 0,
         faults: { error_rate: 0, drop_rate: 0, stall_rate: 0, stall_ms: 5000, malformed_rate: 0 },
         azure_prompt_filter: true,
         azure_async_filter: false,
