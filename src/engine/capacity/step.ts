@@ -66,7 +66,10 @@ export interface StepInput {
 export function judgeStep(input: StepInput): CapacityStep {
   const { summary, records, windows, offeredRpm, settings } = input;
   const t = summary.targets[0];
-  const failedSlos = summary.slos.filter((v) => !v.pass).map((v) => v.slo);
+  // An SLO that held on the measured requests but is `incomplete` (requests cut off or never sent) is
+  // not the deployment failing it: the schedule checks below judge what was not sent.
+  const notHeld = summary.slos.filter((v) => verdictStatus(v) === 'fail' || verdictStatus(v) === 'not_judged');
+  const failedSlos = notHeld.map((v) => v.slo);
   const reasons: string[] = [];
   const measured = records.filter((r) => !r.warmup && r.error !== 'cancelled');
   const measuredS = Math.max(1e-3, settings.step_duration_s - settings.warm_up_s);
@@ -119,7 +122,7 @@ export function judgeStep(input: StepInput): CapacityStep {
   }
   if (!passed) {
     reasons.push(...inflated, ...quota, ...saturation, ...offeredShort);
-    for (const v of summary.slos.filter((s) => !s.pass)) reasons.push(`SLO ${v.slo} ${verdictStatus(v) === 'fail' ? 'failed' : VERDICT_LABEL[verdictStatus(v)].toLowerCase()} (actual ${v.actual ?? '–'}${v.note ? `; ${v.note}` : ''})`);
+    for (const v of notHeld) reasons.push(`SLO ${v.slo} ${verdictStatus(v) === 'fail' ? 'failed' : VERDICT_LABEL[verdictStatus(v)].toLowerCase()} (actual ${v.actual ?? '–'}${v.note ? `; ${v.note}` : ''})`);
     if (summary.error) reasons.push(summary.error);
   }
 
