@@ -77,6 +77,9 @@ interface TargetState {
   started: boolean;
   /** Set when in-flight requests must end now (abort mode, or the drain timeout passed). */
   cancelling: boolean;
+  /** Its last window is out (schedule over, nothing in flight): a finished target's sliding window
+   *  would otherwise decay toward 0 while other targets still run. */
+  windowsDone: boolean;
 }
 
 /** A problem of the whole run (not of one request): the run stops, its summary says why. */
@@ -192,11 +195,16 @@ export class Run {
           shardHealth = await this.runShards(shardFile, seed, emitRecord);
         } else if (scenario.target_mode === 'parallel') {
           // A Stop before the start (e.g. while engine threads waited for each other) starts nothing.
-          await Promise.all(this.states.map((s) => (this.stopped ? undefined : this.runTarget(s, startAt))));
+          await Promise.all(this.states.map(async (s) => {
+            if (this.stopped) return;
+            await this.runTarget(s, startAt);
+            this.emitWindow(s, folder); // its last window as it ends, not up to a second later
+          }));
         } else {
           for (const [i, s] of this.states.entries()) {
             if (this.stopped) break;
             await this.runTarget(s, i === 0 ? startAt : undefined);
+            this.emitWindow(s, folder);
           }
         }
       } finally {
@@ -304,7 +312,7 @@ export class Run {
       phase: shard ? shard.index / shard.count : 0,
     });
     const view = runner ?? new MergedSchedule(scenario.workload, this.threads);
-    return Object.assign(state, { target, runner, view, baseUrl, credential, completed: 0, metrics, env, simulator, started: false });
+    return Object.assign(state, { target, runner, view, baseUrl, credential, completed: 0, metrics, env, simulator, started: false, windowsDone: false });
   }
 
   /** Engine threads run every target's requests; this thread turns what they post into metrics,
@@ -367,6 +375,7 @@ export class Run {
   }
 
   private emitWindow(s: TargetState, folder: RunFolder | null): void {
+    if (s.windowsDone) return;
     const r = s.view;
     const snapshot = s.metrics.snapshot(r.elapsedS(), r.inFlight, r.queued, r.targetRpmNow(), false);
     // Behind schedule: requests wait for a free client, or they leave late (client CPU / event loop).
@@ -374,6 +383,7 @@ export class Run {
     s.metrics.rotate();
     folder?.appendWindow(snapshot);
     this.options.onWindow?.(snapshot);
+    if (r.endedAt > 0 && r.inFlight === 0) s.windowsDone = true;
   }
 
   /** Timeouts, and the end-of-run policy for requests still in flight. */

@@ -1,7 +1,7 @@
 // Find Capacity… in the editor: loads and validates the scenario, refuses in an untrusted workspace,
 // resolves keys, runs the capacity search in a worker (dist/capacity-worker.js, the same search as
-// `perflab capacity`), and reports each step (status bar, a cancellable notification, the output
-// channel). The Capacity panel follows it through `onDidUpdate`.
+// `perflab capacity`), and reports each step (the status bar and the output channel). The Capacity
+// panel follows it through `onDidUpdate`.
 
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -161,18 +161,11 @@ export class CapacityController implements vscode.Disposable {
     return stopped;
   }
 
+  /** A spinner in the status bar beside the search's item (which carries the step and stops the
+   *  search); a notification would cover the Capacity panel, which always opens. */
   private showProgress(search: ActiveCapacity): void {
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `LLM Perf Lab: capacity of ${search.scenario.name}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => this.stop(search.scenarioFile));
-        const listener = this.onDidUpdate((s) => s === search && progress.report({ message: capacityStatusText(s) }));
-        try {
-          await search.done.catch(() => undefined);
-        } finally {
-          listener.dispose();
-        }
-      },
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finding the capacity of ${search.scenario.name}` }, () =>
+      search.done.then(() => undefined, () => undefined),
     );
   }
 

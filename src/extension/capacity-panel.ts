@@ -9,6 +9,7 @@ import { CAPACITY_FILE, type CapacityReport } from '../engine/capacity/types';
 import { htmlReport, readReportAssets } from '../shared/html-report';
 import { isWebviewToHost, type CapacityInitMessage, type HostToWebview, type WebviewToHost } from '../shared/panel-messages';
 import type { ActiveCapacity, CapacityController } from './capacity-controller';
+import type { PanelGroup } from './panel-group';
 import { panelHtml, webviewOptions } from './panel-html';
 import type { SaveDialog } from './run-panel';
 
@@ -117,6 +118,7 @@ export class CapacityPanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly searches: CapacityController,
+    private readonly group: PanelGroup,
     private readonly openRun: (runDir: string) => void,
   ) {
     this.disposables.push(
@@ -151,7 +153,8 @@ export class CapacityPanels implements vscode.Disposable {
       return;
     }
     const name = search?.scenario.name ?? readCapacityReport(dir).scenario.name;
-    const panel = vscode.window.createWebviewPanel(CAPACITY_PANEL_TYPE, `Capacity: ${name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
+    // In the group of the extension's other panels, if any (panel-group.ts), not yet another group.
+    const panel = vscode.window.createWebviewPanel(CAPACITY_PANEL_TYPE, `Capacity: ${name}`, { viewColumn: this.group.column(), preserveFocus: true }, webviewOptions(this.extensionUri));
     this.adopt(panel, dir, search);
   }
 
@@ -159,6 +162,7 @@ export class CapacityPanels implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'perflab.svg');
     const key = path.resolve(dir);
     this.panels.set(key, new CapacityPanel(panel, dir, search, this.extensionUri, this.openRun, (o) => this.saveDialog(o), () => this.panels.delete(key)));
+    this.group.track(panel);
   }
 
   dispose(): void {

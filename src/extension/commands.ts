@@ -14,13 +14,14 @@ import type { CredentialService } from './credentials';
 import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT_HEADROOM } from './load-estimator';
 import type { RunController } from './run-controller';
 import type { RunPanels } from './run-panel';
-import { newScenarioYaml, PROVIDER_CHOICES, scenarioFileName, type ScenarioAnswers } from './scenario-template';
+import { modelPicks, newScenarioYaml, PROVIDER_CHOICES, scenarioFileName, scenarioFilePath, type ScenarioAnswers } from './scenario-template';
 import { scenarioFileFrom as pickScenarioFile } from './scenario-picker';
 import { settings } from './settings';
 import { isRunNode, isScenarioNode, isTargetNode, type PerfNode, type ScenarioTreeProvider } from './scenario-tree';
 import type { Target } from '../engine/scenario/types';
 import { deleteRun, formatRunDate, readRuns, type RunRecord } from './tree-model';
-import { DEMO_SCENARIO } from './demo';
+import { DEMO_SCENARIO, demoScenarioFile } from './demo';
+import { formatMs } from '../shared/format-duration';
 
 export interface CommandContext {
   context: vscode.ExtensionContext;
@@ -58,7 +59,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand('perflab.runDemo', async () => {
       fs.mkdirSync(c.demoFolder, { recursive: true });
-      const file = path.join(c.demoFolder, 'demo.perf.yaml');
+      const file = demoScenarioFile(c.demoFolder);
       fs.writeFileSync(file, DEMO_SCENARIO);
       await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
       return c.runs.run(file);
@@ -106,7 +107,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand('perflab.revealRun', async (arg?: unknown) => {
       const runDir = runDirFrom(arg);
-      if (runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(runDir, 'summary.json')));
+      if (runDir) await revealRunFolder(runDir);
     }),
     vscode.commands.registerCommand('perflab.deleteRun', async (arg?: unknown, selected?: unknown[]) => {
       const nodes = (selected?.length ? selected : [arg]).filter(isRunNode);
@@ -117,14 +118,14 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       c.tree.refresh();
     }),
     vscode.commands.registerCommand('perflab.compareRuns', async (arg?: unknown, selected?: unknown[]) => {
-      // From the tree: the selected runs (one run with several targets compares its targets).
+      // From the tree: the selected runs, each under the target it was selected at (compare-selection.ts).
       // From the palette or with string arguments (tests, other extensions): pick, or use the folders given.
-      const fromTree = (selected?.length ? selected : [arg]).filter(isRunNode).map((n) => n.dir);
+      const fromTree = (selected?.length ? selected : [arg]).filter(isRunNode).map((n) => ({ dir: n.dir, target: n.target }));
       const given = Array.isArray(arg) && arg.every((d) => typeof d === 'string') ? (arg as string[]) : [];
-      const dirs = [...new Set(fromTree.length ? fromTree : given.length ? given : ((await pickRuns('Compare Runs', true)) ?? []))];
-      if (dirs.length === 0) return;
+      const items = fromTree.length ? fromTree : given.length ? given : ((await pickRuns('Compare Runs', true)) ?? []);
+      if (items.length === 0) return;
       try {
-        await c.compare.open(dirs);
+        await c.compare.open(items);
       } catch (error) {
         void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -154,17 +155,26 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     });
   }
 
-  /** Runs of every workspace folder, newest first, to pick from (several for Compare). */
+  /** Runs of every workspace folder and of the demo (extension storage), newest first. */
+  function allRuns(): (RunRecord & { demo: boolean })[] {
+    const demoRuns = settings.runsFolder(demoScenarioFile(c.demoFolder));
+    const roots = [...new Set([...(vscode.workspace.workspaceFolders ?? []).map((ws) => settings.runsFolder(vscode.Uri.joinPath(ws.uri, 'x.perf.yaml').fsPath)), demoRuns])];
+    return roots
+      .flatMap((root) => readRuns(root).map((r) => ({ ...r, demo: root === demoRuns })))
+      .sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0));
+  }
+
+  /** Runs to pick from, newest first (several for Compare). */
   async function pickRuns(title: string, many: boolean): Promise<string[] | undefined> {
-    const records: RunRecord[] = (vscode.workspace.workspaceFolders ?? []).flatMap((ws) => readRuns(settings.runsFolder(vscode.Uri.joinPath(ws.uri, 'x.perf.yaml').fsPath)));
+    const records = allRuns();
     if (records.length === 0) {
       void vscode.window.showInformationMessage('LLM Perf Lab: no runs yet in this workspace.');
       return undefined;
     }
     const items = records.map((r) => ({
       label: r.summary?.scenario.name ?? r.meta?.scenario.name ?? r.id,
-      description: formatRunDate(r.startedAt),
-      detail: r.summary ? r.summary.targets.map((t) => `${t.target}: p95 TTFT ${t.latency_ms.ttft.p95 === null ? '–' : Math.round(t.latency_ms.ttft.p95)} ms`).join(' · ') : 'not finished',
+      description: `${formatRunDate(r.startedAt) ?? r.id}${r.demo ? ' · demo' : ''}`,
+      detail: r.summary ? r.summary.targets.map((t) => `${t.target}: p95 TTFT ${formatMs(t.latency_ms.ttft.p95)}`).join(' · ') : 'not finished',
       dir: r.dir,
     }));
     if (many) {
@@ -208,50 +218,125 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     return pick?.target;
   }
 
-  async function newScenario(): Promise<void> {
-    const step = (n: number) => `New Scenario (${n}/5)`;
+  /** Asks where, which model, what prompts and how fast; writes the scenario and opens it. Returns its path. */
+  async function newScenario(): Promise<string | undefined> {
     const provider = await vscode.window.showQuickPick(
       PROVIDER_CHOICES.map((p) => ({ label: p.label, detail: p.detail, provider: p.provider, picked: p.provider === settings.defaultProvider() })),
-      { title: `${step(1)}: where is the deployment?` },
+      { title: 'New Scenario: where is the deployment?' },
     );
-    if (!provider) return;
+    if (!provider) return undefined;
+    const p = provider.provider;
+    // Steps: provider, [endpoint], model, [Azure deployment], prompt shape, rate.
+    const total = 4 + (p === 'azure' || p === 'openai-compatible' ? 1 : 0) + (p === 'azure' ? 1 : 0);
+    let at = 1;
+    const step = (what: string) => `New Scenario (${++at}/${total}): ${what}`;
     let endpoint: string | undefined;
-    if (provider.provider === 'azure' || provider.provider === 'openai-compatible') {
+    if (p === 'azure' || p === 'openai-compatible') {
       endpoint = await vscode.window.showInputBox({
-        title: `${step(2)}: endpoint`,
-        placeHolder: provider.provider === 'azure' ? 'https://my-resource.openai.azure.com' : 'http://localhost:8000/v1',
+        title: step('endpoint'),
+        placeHolder: p === 'azure' ? 'https://my-resource.openai.azure.com' : 'http://localhost:8000/v1',
         validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http(s) URL'),
+        ignoreFocusOut: true,
       });
-      if (!endpoint) return;
+      if (!endpoint) return undefined;
     }
-    const modelName = await vscode.window.showInputBox({ title: `${step(3)}: ${provider.provider === 'azure' ? 'deployment name' : 'model'}`, value: 'gpt-4o-mini' });
-    if (!modelName) return;
+    const model = await pickModel(step(p === 'azure' ? 'model of the deployment' : 'model'));
+    if (!model) return undefined;
+    let deployment: string | undefined;
+    if (p === 'azure') {
+      deployment = await vscode.window.showInputBox({
+        title: step('deployment name'),
+        value: model,
+        prompt: 'The name of the deployment in your Azure OpenAI resource',
+        validateInput: (v) => (v.trim() && !/[\r\n]/.test(v) ? undefined : 'A deployment name'),
+        ignoreFocusOut: true,
+      });
+      if (!deployment) return undefined;
+    }
     const shape = await vscode.window.showQuickPick(
       [
         { label: 'balanced', description: '500 prompt / 500 completion tokens' },
         { label: 'context', description: '2,000 prompt / 200 completion tokens' },
         { label: 'generation', description: '500 prompt / 1,000 completion tokens' },
       ],
-      { title: `${step(4)}: prompt shape` },
+      { title: step('prompt shape') },
     );
-    if (!shape) return;
-    const rate = await vscode.window.showInputBox({ title: `${step(5)}: requests per minute`, value: '60', validateInput: (v) => (Number(v) > 0 ? undefined : 'A positive number') });
-    if (!rate) return;
+    if (!shape) return undefined;
+    const rate = await vscode.window.showInputBox({ title: step('requests per minute'), value: '60', validateInput: (v) => (Number(v) > 0 ? undefined : 'A positive number'), ignoreFocusOut: true });
+    if (!rate) return undefined;
+    const name = deployment ?? model;
     const answers: ScenarioAnswers = {
-      name: modelName,
-      provider: provider.provider,
+      name,
+      provider: p,
       endpoint,
-      ...(provider.provider === 'azure' ? { deployment: modelName, model: modelName, apiVersion: settings.defaultApiVersion() } : { model: modelName }),
+      ...(p === 'azure' ? { deployment, model, apiVersion: settings.defaultApiVersion() } : { model }),
       prompts: { kind: 'shape', profile: shape.label as 'balanced' | 'context' | 'generation' },
       rateRpm: Number(rate),
       duration: '60s',
     };
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(c.demoFolder);
-    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, scenarioFileName(answers.name)), filters: { Scenario: ['perf.yaml'] } });
-    if (!uri) return;
-    fs.writeFileSync(uri.fsPath, newScenarioYaml(answers, { fileName: uri.fsPath, checkFiles: false }));
+    // Filter on `yaml`, not `perf.yaml`: dialogs append a multi-dot filter to a name that has it already.
+    const chosen = await vscode.window.showSaveDialog({ title: 'Save the New Scenario', defaultUri: vscode.Uri.joinPath(folder, scenarioFileName(name)), filters: { 'Scenario (*.perf.yaml)': ['yaml'] } });
+    if (!chosen) return undefined;
+    const uri = chosen.with({ path: scenarioFilePath(chosen.path) });
+    if (uri.toString() !== chosen.toString() && (await exists(uri))) {
+      const choice = await vscode.window.showWarningMessage(`${path.basename(uri.path)} already exists. Replace it?`, { modal: true }, 'Replace');
+      if (choice !== 'Replace') return undefined;
+    }
+    let text: string;
+    try {
+      text = newScenarioYaml(answers, { fileName: uri.fsPath, checkFiles: false });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
     await vscode.window.showTextDocument(uri);
     c.tree.refresh();
+    return uri.fsPath;
+  }
+
+  /** The model catalog with context and price, plus "Other…" to type a name. */
+  async function pickModel(title: string): Promise<string | undefined> {
+    const preferred = vscode.workspace.getConfiguration('perflab').get<string>('promptModel');
+    const pick = await vscode.window.showQuickPick(modelPicks(preferred), { title, placeHolder: 'Which model? Its tokenizer and price come from the model catalog', matchOnDescription: true });
+    if (!pick) return undefined;
+    if (pick.model) return pick.model;
+    const typed = await vscode.window.showInputBox({
+      title,
+      prompt: 'The model name the server expects (e.g. meta-llama/Llama-3.1-8B-Instruct)',
+      validateInput: (v) => (v.trim() && !/[\r\n]/.test(v) ? undefined : 'A model name'),
+      ignoreFocusOut: true,
+    });
+    return typed?.trim() || undefined;
+  }
+
+  /**
+   * The run folder in the OS file manager on a desktop; in a browser or remote window (no
+   * `revealFileInOS` there) in the Explorer; a run folder outside the workspace (the demo's, in
+   * extension storage) cannot be shown there, so its summary.json opens instead.
+   */
+  async function revealRunFolder(runDir: string): Promise<void> {
+    const summary = vscode.Uri.file(path.join(runDir, 'summary.json'));
+    const folder = vscode.Uri.file(runDir);
+    const hasSummary = fs.existsSync(summary.fsPath);
+    if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined) {
+      try {
+        await vscode.commands.executeCommand('revealFileInOS', hasSummary ? summary : folder);
+        return;
+      } catch (error) {
+        c.output.appendLine(`Reveal Run Folder: revealFileInOS failed (${error instanceof Error ? error.message : String(error)}); showing it in the Explorer.`);
+      }
+    }
+    if (vscode.workspace.getWorkspaceFolder(folder)) {
+      await vscode.commands.executeCommand('revealInExplorer', folder);
+      return;
+    }
+    if (hasSummary) {
+      await vscode.window.showTextDocument(summary, { preview: true });
+      return;
+    }
+    void vscode.window.showInformationMessage(`LLM Perf Lab: the run folder is ${runDir} (outside the workspace, not finished).`);
   }
 
   async function estimateLoadCommand(): Promise<void> {
@@ -289,10 +374,19 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       'Write into a Scenario…',
     );
     if (choice !== 'Write into a Scenario…') return;
-    const file = await scenarioFileFrom(undefined);
+    const file = await scenarioFileFrom(undefined, `Estimate Load: write ${estimate.suggestedRate} RPM into which scenario?`);
     if (!file) return;
     fs.writeFileSync(file, setScenarioRate(fs.readFileSync(file, 'utf8'), estimate.suggestedRate));
     await vscode.window.showTextDocument(vscode.Uri.file(file));
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,13 @@
-// The scenario "Run Demo on the Simulator" writes and runs: no account, no network.
+// The scenario "Run Demo on the Simulator" writes and runs: no account, no network. It lives in the
+// extension's storage (not the workspace), so the Scenarios tree lists it on its own (tree-model.ts
+// scanDemo) and Open Results finds its runs.
+
+import * as path from 'node:path';
+
+/** Where the demo scenario is written inside the demo folder (extension storage). */
+export function demoScenarioFile(demoFolder: string): string {
+  return path.join(demoFolder, 'demo.perf.yaml');
+}
 
 export const DEMO_SCENARIO = `# LLM Perf Lab demo: 20 seconds against the built-in simulator (127.0.0.1, no account, no network).
 name: demo

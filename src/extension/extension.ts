@@ -8,6 +8,7 @@ import { CapacityController } from './capacity-controller';
 import { CapacityPanels } from './capacity-panel';
 import { ComparePanels } from './compare-panel';
 import { CredentialService } from './credentials';
+import { PanelGroup } from './panel-group';
 import { PromptLanguageClient } from './language-client';
 import { registerCommands } from './commands';
 import { registerDatasetCommands } from './dataset-command';
@@ -34,13 +35,16 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   const output = vscode.window.createOutputChannel('LLM Perf Lab');
   const credentials = new CredentialService(context.secrets);
   const runs = new RunController(context.extensionUri, output, (target) => credentials.resolve(target));
-  const tree = new ScenarioTreeProvider(runs);
-  const compare = new ComparePanels(context.extensionUri);
-  const panels = new RunPanels(context.extensionUri, runs, (runDir) => {
+  const demoFolder = path.join(context.globalStorageUri.fsPath, 'demo');
+  const tree = new ScenarioTreeProvider(runs, demoFolder);
+  // The Run, Compare and Capacity panels share one editor group.
+  const group = new PanelGroup();
+  const compare = new ComparePanels(context.extensionUri, group, context.workspaceState);
+  const panels = new RunPanels(context.extensionUri, runs, group, (runDir) => {
     compare.open([runDir]).catch((error: unknown) => void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`));
   });
   const capacity = new CapacityController(context.extensionUri, output, (target) => credentials.resolve(target));
-  const capacityPanels = new CapacityPanels(context.extensionUri, capacity, (runDir) => panels.open(runDir));
+  const capacityPanels = new CapacityPanels(context.extensionUri, capacity, group, (runDir) => panels.open(runDir));
   const view = vscode.window.createTreeView('perflab.scenarios', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
   // The tree follows scenario files and run folders as they change.
@@ -71,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   context.subscriptions.push(
     output,
     runs,
+    group,
     panels,
     compare,
     capacity,
@@ -78,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     view,
     ...watchers,
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.perf.{yaml,yml}' }, new ScenarioCodeLens()),
-    ...registerCommands({ context, output, runs, tree, credentials, panels, compare, capacity, capacityPanels, demoFolder: path.join(context.globalStorageUri.fsPath, 'demo') }),
+    ...registerCommands({ context, output, runs, tree, credentials, panels, compare, capacity, capacityPanels, demoFolder }),
     ...registerDatasetCommands({ output, credentials }),
   );
   const prompts = new PromptLanguageClient(context);

@@ -13,11 +13,8 @@ import {
   type PromptServerSettings,
 } from '../shared/lsp-protocol';
 import { MODEL_CATALOG } from '../tokens/catalog';
-
-/** Prompt files the server analyses; instruction files join with `perflab.promptFiles.instructionFiles`. */
-const PROMPT_PATTERNS = ['**/*.prompty', '**/*.jsonl', '**/*.prompt.md'];
-const INSTRUCTION_PATTERNS = ['**/.github/copilot-instructions.md', '**/AGENTS.md', '**/*.instructions.md'];
-const SCENARIO_PATTERN = '**/*.perf.{yaml,yml}';
+// Prompt files the server analyses; instruction files join with `perflab.promptFiles.instructionFiles`.
+import { INSTRUCTION_PATTERNS, PROMPT_PATTERNS, SCENARIO_PATTERN } from './served-files';
 
 export class PromptLanguageClient implements vscode.Disposable {
   readonly client: LanguageClient;

@@ -1,7 +1,7 @@
 // Runs scenarios from the editor: loads and validates the file, refuses in an untrusted workspace,
 // asks before a second run of the same scenario, resolves keys, runs the engine in a worker thread,
-// and shows progress (notification, status bar, output channel). Nothing here measures anything:
-// the worker runs the same engine as the CLI.
+// and shows progress (the status bar, whose item asks before it stops the run, and the output
+// channel). Nothing here measures anything: the worker runs the same engine as the CLI.
 
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +14,8 @@ import { credentialProblem } from '../engine/secrets';
 import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
+import { LiveWindows } from './live-windows';
+import { endOfRunMessage, targetLogLine, verdictLogLine } from './run-report';
 import { settings } from './settings';
 import type { HostToWorker, WorkerStart, WorkerToHost } from './worker-protocol';
 
@@ -25,6 +27,8 @@ export interface ActiveRun {
   latest: Map<string, WindowSnapshot>;
   /** Every window so far (all targets), so a Run panel opened or re-shown mid-run draws from the start. */
   windows: WindowSnapshot[];
+  /** Which targets have sent their last real window (later ones are dropped: live-windows.ts). */
+  liveWindows: LiveWindows;
   distributions: Record<string, TargetDistributions>;
   summary: RunSummary | null;
   worker: Worker;
@@ -40,6 +44,9 @@ export type RunUpdate =
 
 export type CredentialResolver = (target: Target) => Promise<Credential | null>;
 
+/** The status bar item's command: asks before it stops (the palette's Stop Run does not ask). */
+export const CONFIRM_STOP_COMMAND = 'perflab.confirmStopRun';
+
 export class RunController implements vscode.Disposable {
   private readonly active = new Map<string, ActiveRun>();
   private readonly statusBar = vscode.window.createStatusBarItem('perflab.run', vscode.StatusBarAlignment.Left, 50);
@@ -52,7 +59,12 @@ export class RunController implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<ActiveRun>();
   /** A run has started (the Run panel opens beside the editor). */
   readonly onDidStartRun = this.started.event;
+  private readonly confirmStopCommand: vscode.Disposable;
   lastScenarioFile: string | undefined;
+  /** The question before a stop from the status bar; replaceable by tests (VS Code refuses modal
+   *  dialogs while extension tests run). True: stop. */
+  askToStop: (question: string, detail: string) => Thenable<boolean> = async (question, detail) =>
+    (await vscode.window.showWarningMessage(question, { modal: true, detail }, 'Stop')) === 'Stop';
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -60,7 +72,9 @@ export class RunController implements vscode.Disposable {
     private readonly resolveCredential: CredentialResolver,
   ) {
     this.statusBar.name = 'LLM Perf Lab run';
-    this.statusBar.command = 'perflab.stopRun';
+    // One click on a number in the status bar must not end a long run: this command asks first.
+    this.statusBar.command = CONFIRM_STOP_COMMAND;
+    this.confirmStopCommand = vscode.commands.registerCommand(CONFIRM_STOP_COMMAND, () => this.confirmStop());
   }
 
   get runs(): ActiveRun[] {
@@ -111,6 +125,7 @@ export class RunController implements vscode.Disposable {
       worker.on('message', (message: WorkerToHost) => {
         switch (message.type) {
           case 'window':
+            if (!run.liveWindows.accept(message.snapshot)) break;
             run.latest.set(message.snapshot.target, message.snapshot);
             run.windows.push(message.snapshot);
             this.updateStatusBar();
@@ -134,7 +149,7 @@ export class RunController implements vscode.Disposable {
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the engine worker exited (code ${code}) before the run finished`)));
     });
-    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), windows: [], distributions: {}, summary: null, worker, done };
+    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), windows: [], liveWindows: new LiveWindows(scenario), distributions: {}, summary: null, worker, done };
     this.active.set(key, run);
     this.changed.fire();
     this.started.fire(run);
@@ -155,8 +170,7 @@ export class RunController implements vscode.Disposable {
           });
           return summary;
         }
-        const verdict = summary.slos.length === 0 ? '' : summary.passed ? ' — all SLOs met' : ` — ${summary.slos.filter((s) => !s.pass).length} SLO(s) failed`;
-        void vscode.window.showInformationMessage(`LLM Perf Lab: "${scenario.name}" ${summary.stopped_by === 'stop' ? 'stopped' : 'finished'}${verdict}.`, 'Open Results').then((choice) => {
+        void vscode.window.showInformationMessage(`LLM Perf Lab: ${endOfRunMessage(summary)}`, 'Open Results').then((choice) => {
           if (choice) void vscode.commands.executeCommand('perflab.openResults', runDir);
         });
         return summary;
@@ -184,6 +198,17 @@ export class RunController implements vscode.Disposable {
     return stopped;
   }
 
+  /** The status bar item's click: stop the run(s) after the user said so in a modal dialog. */
+  async confirmStop(): Promise<void> {
+    const runs = this.runs;
+    if (runs.length === 0) return;
+    const names = [...new Set(runs.map((r) => `"${r.scenario.name}"`))].join(', ');
+    const question = runs.length === 1 ? `Stop the run of ${names}?` : `Stop ${runs.length} runs (${names})?`;
+    const onStop = settings.onStop() === 'drain' ? 'drained: they may finish, up to the scenario\'s drain timeout' : 'aborted at once';
+    const detail = `In-flight requests are ${onStop} (setting perflab.onStop). The requests finished so far are kept and summarized.`;
+    if (await this.askToStop(question, detail)) this.stop();
+  }
+
   private finish(key: string, run: ActiveRun): void {
     this.active.delete(key);
     void run.worker.terminate();
@@ -191,21 +216,19 @@ export class RunController implements vscode.Disposable {
     this.updateStatusBar();
   }
 
+  /** A spinner in the status bar beside the run's item, which carries the numbers and stops the run.
+   *  A notification would cover the Run panel's charts; it is shown only when no panel opens. */
   private showProgress(run: ActiveRun): void {
+    const untilDone = () => run.done.then(() => undefined, () => undefined);
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Running ${run.scenario.name}` }, untilDone);
+    if (settings.openPanelOnRun()) return;
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `LLM Perf Lab: ${run.scenario.name}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => this.stop(run.scenarioFile));
-        const total = run.scenario.workload.duration_s;
-        let reported = 0;
-        const timer = setInterval(() => {
-          const elapsed = (Date.now() - run.startedAt) / 1000;
-          const share = total ? Math.min(100, (elapsed / (total * run.scenario.targets.length)) * 100) : 0;
-          progress.report({ message: statusText(run), increment: Math.max(0, share - reported) });
-          reported = Math.max(reported, share);
-        }, 1000);
+        const timer = setInterval(() => progress.report({ message: statusText(run) }), 1000);
         try {
-          await run.done.catch(() => undefined);
+          await untilDone();
         } finally {
           clearInterval(timer);
         }
@@ -220,7 +243,7 @@ export class RunController implements vscode.Disposable {
       return;
     }
     this.statusBar.text = `$(pulse) ${statusText(runs[0])}${runs.length > 1 ? ` (+${runs.length - 1})` : ''}`;
-    this.statusBar.tooltip = 'LLM Perf Lab: click to stop the run';
+    this.statusBar.tooltip = `LLM Perf Lab: ${runs.map((r) => r.scenario.name).join(', ')} running — click to stop (asks first)`;
     this.statusBar.show();
   }
 
@@ -231,18 +254,16 @@ export class RunController implements vscode.Disposable {
 
   private logSummary(summary: RunSummary, runDir: string): void {
     for (const t of summary.targets) {
-      const l = t.latency_ms;
-      this.output.appendLine(
-        `  ${t.target}: ${t.requests.succeeded} ok, ${t.requests.failed} failed, ${t.schedule.achieved_rpm} RPM; TTFT p50 ${l.ttft.p50} / p95 ${l.ttft.p95} ms; TBT p95 ${l.tbt.p95} ms/token; E2E p95 ${l.e2e.p95} ms`,
-      );
+      this.output.appendLine(`  ${targetLogLine(t)}`);
       for (const w of t.warnings) this.output.appendLine(`    ! ${w}`);
     }
-    for (const v of summary.slos) this.output.appendLine(`  ${v.pass ? 'PASS' : 'FAIL'} ${v.target}: ${v.slo} (actual ${v.actual})`);
+    for (const v of summary.slos) this.output.appendLine(`  ${verdictLogLine(v)}`);
     this.output.appendLine(`  results: ${runDir}`);
   }
 
   dispose(): void {
     this.stop(undefined, 'abort');
+    this.confirmStopCommand.dispose();
     this.statusBar.dispose();
     this.changed.dispose();
     this.updated.dispose();
@@ -269,16 +290,22 @@ export async function resolveScenarioCredentials(scenario: Scenario, resolve: Cr
   return credentials;
 }
 
-/** `00:12 / 00:30 · 238 RPM · p95 TTFT 175 ms` for the first target of a run. */
+/** `00:12 / 00:30 · 238 RPM · p95 TTFT 175 ms` for the first target of a run still going (named when
+ *  the run has several), with the throttled responses of its window when there are any. */
 export function statusText(run: ActiveRun): string {
   const elapsed = Math.floor((Date.now() - run.startedAt) / 1000);
-  const total = run.scenario.workload.duration_s;
+  const w = run.scenario.workload;
+  // Sequential targets run one after another: the run lasts the sum of their durations.
+  const total = w.duration_s && (run.scenario.target_mode === 'sequential' ? w.duration_s * run.scenario.targets.length : w.duration_s);
   const clock = (s: number) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
-  const snapshot = [...run.latest.values()][0];
+  const snapshots = [...run.latest.values()];
+  const snapshot = snapshots.find((s) => !run.liveWindows.finished(s.target)) ?? snapshots.at(-1);
   const parts = [total ? `${clock(elapsed)} / ${clock(total)}` : clock(elapsed)];
   if (snapshot) {
+    if (run.scenario.targets.length > 1) parts.push(snapshot.target);
     parts.push(`${snapshot.rpm.toFixed(0)} RPM`);
     parts.push(`p95 TTFT ${snapshot.ttft.p95 === null ? '–' : Math.round(snapshot.ttft.p95)} ms`);
+    if (snapshot.throttled > 0) parts.push(`${snapshot.throttled} throttled (429)`);
     if (snapshot.behind) parts.push('behind schedule');
   }
   return parts.join(' · ');

@@ -1,7 +1,9 @@
 // The Run panel's host side: opens a webview beside the editor when a run starts (or when a past run is
 // opened), feeds it the run's windows, histograms and summary, and carries out what the webview asks
-// (save PNG/CSV/JSON/HTML, copy KQL, compare targets). Updates are batched and sent at most
-// `perflab.chartRefreshRate` times per second, so a long, busy run stays smooth.
+// (save PNG/CSV/JSON/HTML, copy KQL, compare targets). One panel per scenario, reused: a new run (or
+// another past run) of a scenario switches that scenario's panel to it, and its tab says when the run
+// started. Updates are batched and sent at most `perflab.chartRefreshRate` times per second, so a
+// long, busy run stays smooth.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +15,9 @@ import { kqlForTarget } from '../shared/kql';
 import { isWebviewToHost, type HostToWebview, type InitMessage, type WebviewToHost } from '../shared/panel-messages';
 import { panelTargets } from '../shared/panel-targets';
 import { readRunFiles } from '../shared/run-files';
+import type { PanelGroup } from './panel-group';
 import { panelHtml, webviewOptions } from './panel-html';
+import { runIdentity, runPanelTitle } from './panel-titles';
 import type { ActiveRun, RunController, RunUpdate } from './run-controller';
 import { settings } from './settings';
 
@@ -25,9 +29,14 @@ type Source = { kind: 'live'; run: ActiveRun } | { kind: 'files'; runDir: string
 /** Where exports go: VS Code's save dialog (tests substitute a fixed path). */
 export type SaveDialog = (options: vscode.SaveDialogOptions) => Thenable<vscode.Uri | undefined>;
 
-/** For tests: what a panel has sent so far. */
+/** For tests: what a panel shows and has sent so far. */
 export interface RunPanelProbe {
   runDir: string;
+  /** The scenario file the panel belongs to (the run folder when unknown). */
+  scenarioKey: string;
+  title: string;
+  /** The editor group the panel is in. */
+  viewColumn?: vscode.ViewColumn;
   live: boolean;
   ready: boolean;
   windowsSent: number;
@@ -45,13 +54,14 @@ class RunPanel implements vscode.Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
+    readonly scenarioKey: string,
     private source: Source,
     private readonly extensionUri: vscode.Uri,
     private readonly onCompareTargets: (runDir: string) => void,
     private readonly saveDialog: SaveDialog,
     onDisposed: () => void,
   ) {
-    this.probe = { runDir: this.runDir, live: source.kind === 'live', ready: false, windowsSent: 0, messagesSent: 0 };
+    this.probe = { runDir: this.runDir, scenarioKey, title: panel.title, live: source.kind === 'live', ready: false, windowsSent: 0, messagesSent: 0 };
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
     this.disposables.push(
@@ -75,6 +85,11 @@ class RunPanel implements vscode.Disposable {
     return this.source.kind === 'live' ? this.source.run.runDir : this.source.runDir;
   }
 
+  /** Following a run in progress (or one that ended while shown)? */
+  get live(): boolean {
+    return this.source.kind === 'live';
+  }
+
   /** A live run's update: batched, then flushed at most chartRefreshRate times a second. */
   update(update: RunUpdate): void {
     if (!this.ready) return; // `init` on the next `ready` will carry it
@@ -96,10 +111,16 @@ class RunPanel implements vscode.Disposable {
     this.scheduleFlush();
   }
 
-  /** Show `source` (e.g. the live run ended and the user reopened it). */
-  reset(source: Source): void {
+  /** Show `source`: another run of this scenario, or the live run ended and the user reopened it. */
+  reset(source: Source, title: string): void {
     this.source = source;
-    this.probe.live = source.kind === 'live';
+    this.panel.title = title;
+    // Updates batched for the run shown before belong to that run.
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.pendingWindows = [];
+    this.pendingDistributions = false;
+    Object.assign(this.probe, { runDir: this.runDir, title, live: source.kind === 'live', windowsSent: 0 });
     if (this.ready) void this.sendInit();
   }
 
@@ -137,7 +158,10 @@ class RunPanel implements vscode.Disposable {
   }
 
   private async sendInit(): Promise<void> {
+    const source = this.source;
     const init = await this.initMessage();
+    // Reading a run folder takes a moment: the panel may have switched to another run meanwhile.
+    if (source !== this.source) return;
     this.pendingWindows = [];
     this.pendingDistributions = false;
     this.post(init);
@@ -234,7 +258,7 @@ class RunPanel implements vscode.Disposable {
   }
 }
 
-/** Every open Run panel, one per run folder. */
+/** Every open Run panel, one per scenario. */
 export class RunPanels implements vscode.Disposable {
   private readonly panels = new Map<string, RunPanel>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -244,25 +268,32 @@ export class RunPanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly runs: RunController,
+    private readonly group: PanelGroup,
     private readonly onCompareTargets: (runDir: string) => void,
   ) {
     this.disposables.push(
       runs.onDidStartRun((run) => {
         if (settings.openPanelOnRun()) this.show({ kind: 'live', run }, true);
       }),
-      runs.onDidUpdateRun((update) => this.panels.get(key(update.run.runDir))?.update(update)),
+      runs.onDidUpdateRun((update) => {
+        for (const p of this.panels.values()) if (key(p.runDir) === key(update.run.runDir)) p.update(update);
+      }),
       // After a window reload, panels come back from their saved state (the run folder).
       vscode.window.registerWebviewPanelSerializer(RUN_PANEL_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           const runDir = (state as { runId?: unknown } | undefined)?.runId;
-          if (typeof runDir === 'string' && fs.existsSync(runDir)) this.adopt(panel, { kind: 'files', runDir });
-          else panel.dispose();
+          const source: Source | null = typeof runDir === 'string' && fs.existsSync(runDir) ? { kind: 'files', runDir } : null;
+          // Two panels of one scenario restored (saved before panels were reused): keep the first.
+          if (source && !this.panels.has(scenarioKey(source))) {
+            panel.title = titleOf(source);
+            this.adopt(panel, source);
+          } else panel.dispose();
         },
       }),
     );
   }
 
-  /** Opens (or reveals) the panel of a run folder; follows it live if that run is still going. */
+  /** Opens (or reveals) the scenario's panel on a run folder; follows it live if that run is still going. */
   open(runDir: string): void {
     const active = this.runs.runs.find((r) => key(r.runDir) === key(runDir));
     this.show(active ? { kind: 'live', run: active } : { kind: 'files', runDir }, false);
@@ -270,33 +301,49 @@ export class RunPanels implements vscode.Disposable {
 
   /** For tests. */
   probes(): RunPanelProbe[] {
-    return [...this.panels.values()].map((p) => ({ ...p.probe }));
+    return [...this.panels.values()].map((p) => ({ ...p.probe, title: p.panel.title, viewColumn: p.panel.viewColumn }));
   }
 
   private show(source: Source, preserveFocus: boolean): void {
-    const runDir = source.kind === 'live' ? source.run.runDir : source.runDir;
-    const existing = this.panels.get(key(runDir));
+    const existing = this.panels.get(scenarioKey(source));
     if (existing) {
-      if (source.kind === 'files') existing.reset(source);
-      existing.panel.reveal(vscode.ViewColumn.Beside, preserveFocus);
+      // The same live run: just bring it forward. Anything else (another run, or a finished run
+      // reopened from its files) replaces what the panel shows.
+      const same = source.kind === 'live' && existing.live && key(existing.runDir) === key(source.run.runDir);
+      if (!same) existing.reset(source, titleOf(source));
+      existing.panel.reveal(existing.panel.viewColumn, preserveFocus);
       return;
     }
-    const scenarioName = source.kind === 'live' ? source.run.scenario.name : path.basename(runDir);
-    const panel = vscode.window.createWebviewPanel(RUN_PANEL_TYPE, `Run: ${scenarioName}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(RUN_PANEL_TYPE, titleOf(source), { viewColumn: this.group.column(), preserveFocus }, webviewOptions(this.extensionUri));
     this.adopt(panel, source);
   }
 
   private adopt(panel: vscode.WebviewPanel, source: Source): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'perflab.svg');
-    const runDir = source.kind === 'live' ? source.run.runDir : source.runDir;
-    const runPanel = new RunPanel(panel, source, this.extensionUri, this.onCompareTargets, (options) => this.saveDialog(options), () => this.panels.delete(key(runDir)));
-    this.panels.set(key(runDir), runPanel);
+    const scenario = scenarioKey(source);
+    const runPanel = new RunPanel(panel, scenario, source, this.extensionUri, this.onCompareTargets, (options) => this.saveDialog(options), () => this.panels.delete(scenario));
+    this.panels.set(scenario, runPanel);
+    this.group.track(panel);
   }
 
   dispose(): void {
     for (const p of this.panels.values()) p.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** Panels are one per scenario file; a run folder that names none has a panel of its own. */
+function scenarioKey(source: Source): string {
+  if (source.kind === 'live') return key(source.run.scenarioFile);
+  const file = runIdentity(source.runDir).scenarioFile;
+  return file ? key(file) : `run:${key(source.runDir)}`;
+}
+
+/** `Run: quickstart · 14:02:31`: the start time tells two runs' tabs apart. */
+function titleOf(source: Source): string {
+  if (source.kind === 'live') return runPanelTitle(source.run.scenario.name, new Date(source.run.startedAt));
+  const id = runIdentity(source.runDir);
+  return runPanelTitle(id.scenarioName, id.startedAt);
 }
 
 function key(runDir: string): string {

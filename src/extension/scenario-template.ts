@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { formatProblem, validateScenarioText } from '../engine/scenario/load';
 import { DEFAULT_API_VERSION, SHAPE_PROFILES } from '../engine/scenario/schema';
 import type { Provider, ShapeProfile } from '../engine/scenario/types';
+import { MODEL_CATALOG, type ModelInfo } from '../tokens/catalog';
 
 export type AuthChoice =
   | { kind: 'secret-storage' } // `auth: { type: api-key }`: the key saved in VS Code for this endpoint
@@ -60,6 +61,56 @@ export class TemplateError extends Error {}
 export function scenarioFileName(name: string): string {
   const base = name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario';
   return `${base}.perf.yaml`;
+}
+
+/**
+ * The file a scenario is saved to: whatever the save dialog returned, with exactly one `.perf.yaml`.
+ * Dialogs append their filter's extension to a name that already has it (`x.perf.yaml.perf.yaml`),
+ * or none at all (`x`); both become `x.perf.yaml`.
+ */
+export function scenarioFilePath(chosen: string): string {
+  const dir = path.dirname(chosen);
+  let base = path.basename(chosen);
+  for (;;) {
+    const stripped = base.replace(/\.(perf\.ya?ml|ya?ml|perf)$/i, '');
+    if (stripped === base) break;
+    base = stripped === '' ? 'scenario' : stripped;
+  }
+  return path.join(dir, `${base}${SCENARIO_SUFFIX}`);
+}
+const SCENARIO_SUFFIX = '.perf.yaml';
+
+/** One row of the model quick pick; `model` undefined for "Other…" (type a name). */
+export interface ModelPick {
+  label: string;
+  description?: string;
+  detail?: string;
+  model: string | undefined;
+}
+
+export const OTHER_MODEL_LABEL = 'Other…';
+
+/**
+ * The model catalog as quick-pick rows (context window and list price), `preferred` first, then
+ * "Other…" for a model the catalog does not know (a local server's, say).
+ */
+export function modelPicks(preferred?: string): ModelPick[] {
+  const models = [...MODEL_CATALOG].sort((a, b) => Number(b.name === preferred) - Number(a.name === preferred));
+  return [
+    ...models.map((m) => ({ label: m.name, description: modelDescription(m), model: m.name })),
+    { label: OTHER_MODEL_LABEL, description: 'a model not in the catalog (no price; tokens counted with o200k_base)', model: undefined },
+  ];
+}
+
+/** `128K context · $2.50 in / $10 out per 1M tokens` (or `no published price`). */
+function modelDescription(m: ModelInfo): string {
+  const price = m.price ? `$${m.price.input} in / $${m.price.output} out per 1M tokens` : 'no published price';
+  return `${contextSize(m.context_window)} context · ${price}`;
+}
+
+function contextSize(tokens: number): string {
+  if (tokens >= 1_000_000) return `${Number((tokens / 1_000_000).toFixed(2))}M`;
+  return `${Math.round(tokens / 1000)}K`;
 }
 
 /** A prompt file's path as written in the scenario: relative to the scenario's folder, with forward slashes. */

@@ -3,9 +3,10 @@
 // this file only turns it into TreeItems.
 
 import * as vscode from 'vscode';
+import { demoScenarioFile } from './demo';
 import type { RunController } from './run-controller';
 import { settings } from './settings';
-import { scanWorkspace, type RunNode, type ScenarioNode, type TargetNode } from './tree-model';
+import { scanDemo, scanWorkspace, type RunNode, type ScenarioNode, type TargetNode } from './tree-model';
 
 export type PerfNode = ScenarioNode | TargetNode | RunNode;
 
@@ -20,26 +21,35 @@ export const isRunNode = isKind('run');
 const RUN_ICONS: Record<RunNode['status'], [string, string]> = {
   pass: ['pass', 'testing.iconPassed'],
   fail: ['error', 'testing.iconFailed'],
+  // Held on what was measured, but too much was cut off (cancelled, never sent) to call it a pass.
+  incomplete: ['circle-slash', 'problemsWarningIcon.foreground'],
+  'not-judged': ['question', 'problemsWarningIcon.foreground'],
   stopped: ['debug-stop', 'charts.yellow'],
   error: ['warning', 'problemsWarningIcon.foreground'],
-  incomplete: ['circle-large-outline', 'disabledForeground'],
+  unfinished: ['circle-large-outline', 'disabledForeground'],
 };
 
 export class ScenarioTreeProvider implements vscode.TreeDataProvider<PerfNode> {
   private readonly changed = new vscode.EventEmitter<PerfNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly runs: RunController) {}
+  /** `demoFolder`: where "Run Demo on the Simulator" keeps its scenario (extension storage). */
+  constructor(
+    private readonly runs: RunController,
+    private readonly demoFolder?: string,
+  ) {}
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  /** All scenarios of all workspace folders (also used by tests). */
+  /** All scenarios of all workspace folders, then the demo once it has runs (also used by tests). */
   scenarios(): ScenarioNode[] {
-    return (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
+    const workspace = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
       scanWorkspace(folder.uri.fsPath, settings.runsFolder(vscode.Uri.joinPath(folder.uri, 'x.perf.yaml').fsPath)),
     );
+    const demo = this.demoFolder === undefined ? undefined : scanDemo(demoScenarioFile(this.demoFolder), settings.runsFolder(demoScenarioFile(this.demoFolder)));
+    return demo ? [...workspace, demo] : workspace;
   }
 
   getChildren(node?: PerfNode): PerfNode[] {
@@ -58,7 +68,7 @@ export class ScenarioTreeProvider implements vscode.TreeDataProvider<PerfNode> {
       item.tooltip = node.tooltip;
       item.contextValue = 'scenario';
       item.resourceUri = vscode.Uri.file(node.file);
-      item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : node.valid ? 'beaker' : 'warning');
+      item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : !node.valid ? 'warning' : node.demo ? 'play-circle' : 'beaker');
       item.command = { command: 'vscode.open', title: 'Open Scenario', arguments: [vscode.Uri.file(node.file)] };
       return item;
     }
@@ -68,7 +78,8 @@ export class ScenarioTreeProvider implements vscode.TreeDataProvider<PerfNode> {
       item.id = `target:${node.scenarioFile}:${node.name}`;
       item.description = node.description;
       item.tooltip = node.tooltip;
-      item.contextValue = 'target';
+      // `target-key`: "Set API Key…" is offered only where a key is read (not the simulator, auth none or entra).
+      item.contextValue = node.needsKey ? 'target-key' : 'target';
       item.iconPath = new vscode.ThemeIcon('server-environment');
       return item;
     }

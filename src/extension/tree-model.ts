@@ -6,9 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
-import type { TargetSummary, RunSummary } from '../engine/summary';
+import { verdictStatus, type TargetSummary, type RunSummary, type SloVerdict } from '../engine/summary';
 import { formatProblem, validateScenarioText, type ScenarioProblem } from '../engine/scenario/load';
 import { scenarioNameFromFile } from '../engine/scenario/normalize';
+import type { Target } from '../engine/scenario/types';
+import { formatMs } from '../shared/format-duration';
 
 export const DEFAULT_RUNS_DIR = path.join('.perflab', 'runs');
 /** Optional file the extension writes when a run starts, so an unfinished run still knows its scenario. */
@@ -16,7 +18,9 @@ export const RUN_META_FILE = 'run.json';
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.perflab']);
 const SCENARIO_SUFFIX = '.perf.yaml';
 
-export type RunStatus = 'pass' | 'fail' | 'stopped' | 'error' | 'incomplete';
+/** pass / fail / incomplete / not-judged: the SLO verdicts (src/engine/summary.ts verdictStatus());
+ *  stopped: by the user; error: the run failed as a whole; unfinished: no usable summary.json yet. */
+export type RunStatus = 'pass' | 'fail' | 'incomplete' | 'not-judged' | 'stopped' | 'error' | 'unfinished';
 
 export interface RunMeta {
   scenario: { name: string; file?: string };
@@ -39,7 +43,11 @@ export interface RunNode {
   ttftP95Ms: number | null;
   achievedRpm: number | null;
   errors: number | null;
-  /** Incomplete runs: lines in requests.jsonl (for this target, or all). */
+  /** HTTP 429 answers, requests cancelled at the end and arrivals never sent (null when unfinished). */
+  throttled: number | null;
+  cancelled: number | null;
+  unsent: number | null;
+  /** Unfinished runs: lines in requests.jsonl (for this target, or all). */
   recordedRequests: number | null;
   /** Targets in the run (from its summary; 0 when unfinished): several can be compared with each other. */
   targetCount: number;
@@ -52,6 +60,8 @@ export interface TargetNode {
   kind: 'target';
   scenarioFile: string;
   name: string;
+  /** Whether "Set API Key…" applies: not for the simulator, `auth: none` or `auth: entra`. */
+  needsKey: boolean;
   label: string;
   description: string;
   tooltip: string;
@@ -70,6 +80,8 @@ export interface ScenarioNode {
   targets: TargetNode[];
   /** Every run of this scenario (whole-run nodes), newest first, including runs of renamed targets. */
   runs: RunNode[];
+  /** The scenario "Run Demo on the Simulator" keeps in extension storage (see scanDemo). */
+  demo?: boolean;
   label: string;
   description: string;
   tooltip: string;
@@ -96,6 +108,17 @@ export function resolveRunsDir(root: string, setting?: string): string {
 export function scanWorkspace(root: string, runsDir: string = resolveRunsDir(root)): ScenarioNode[] {
   const runs = readRuns(path.resolve(root, runsDir));
   return findScenarioFiles(root).map((file) => scenarioNode(root, file, runs));
+}
+
+/**
+ * The demo scenario (written by "Run Demo on the Simulator" outside the workspace, in extension
+ * storage) with its runs, once it has any: without this node its runs could not be reopened.
+ */
+export function scanDemo(demoFile: string, runsDir: string): ScenarioNode | undefined {
+  if (!fs.existsSync(demoFile)) return undefined;
+  const node = scenarioNode(path.dirname(demoFile), demoFile, readRuns(runsDir));
+  if (node.runs.length === 0) return undefined;
+  return { ...node, demo: true, label: 'Demo', description: `${node.name} on the simulator · kept in extension storage`, tooltip: `${node.tooltip}\n${demoFile}` };
 }
 
 /** `*.perf.yaml` files under root, sorted by path; node_modules, .git and .perflab are skipped, symlinked folders not followed. */
@@ -198,7 +221,7 @@ function scenarioNode(root: string, file: string, runs: RunRecord[]): ScenarioNo
     problems = v.problems.map((p) => ({ ...p, file: relativePath }));
     if (v.scenario) {
       name = v.scenario.name;
-      targets = v.scenario.targets.map((t) => ({ name: t.name, provider: t.provider, endpoint: t.endpoint, resource: t.deployment ?? t.model }));
+      targets = v.scenario.targets.map((t) => ({ name: t.name, provider: t.provider, endpoint: t.endpoint, resource: t.deployment ?? t.model, needsKey: needsApiKey(t) }));
     } else {
       // Invalid files still show what targets they name, so runs stay reachable while the file is being fixed.
       const raw = rawScenario(text);
@@ -232,16 +255,30 @@ interface RawTarget {
   provider?: string;
   endpoint?: string;
   resource?: string;
+  needsKey: boolean;
+}
+
+/** Whether a target reads a key ("Set API Key…" applies): the simulator, `auth: none` and `auth: entra` need none. */
+export function needsApiKey(t: Pick<Target, 'endpoint' | 'auth'>): boolean {
+  return t.endpoint !== 'simulator' && (t.auth.type === 'api-key' || t.auth.type === 'bearer');
+}
+
+/** Whether any target of a scenario's text needs a key (the scenario CodeLens offers "Set API Key…" then). */
+export function scenarioNeedsKey(text: string, fileName: string): boolean {
+  const v = validateScenarioText(text, fileName);
+  return v.scenario ? v.scenario.targets.some(needsApiKey) : rawScenario(text).targets.some((t) => t.needsKey);
 }
 
 function targetNode(scenarioFile: string, t: RawTarget, runs: RunRecord[]): TargetNode {
   const host = t.endpoint === undefined || t.endpoint === 'simulator' ? t.endpoint : hostOf(t.endpoint);
-  const parts = [t.provider, t.resource, host].filter((p): p is string => !!p);
+  // `simulator · gpt-4o`, not `simulator · gpt-4o · simulator`: a word already shown is not repeated.
+  const parts = [...new Set([t.provider, t.resource, host].filter((p): p is string => !!p))];
   const own = runs.filter((r) => hasTarget(r, t.name));
   return {
     kind: 'target',
     scenarioFile,
     name: t.name,
+    needsKey: t.needsKey,
     label: t.name,
     description: parts.join(' · '),
     tooltip: [`${t.name}`, t.provider && `provider: ${t.provider}`, t.endpoint && `endpoint: ${t.endpoint}`, t.resource && `deployment/model: ${t.resource}`, `${own.length} ${own.length === 1 ? 'run' : 'runs'}`]
@@ -270,13 +307,16 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
     const what = `${recorded} ${recorded === 1 ? 'request' : 'requests'} recorded`;
     return {
       ...base,
-      status: 'incomplete',
+      status: 'unfinished',
       ttftP95Ms: null,
       achievedRpm: null,
       errors: null,
+      throttled: null,
+      cancelled: null,
+      unsent: null,
       recordedRequests: recorded,
-      description: `incomplete · ${what}`,
-      tooltip: [`${scenarioName}${target ? ` · ${target}` : ''}`, `incomplete: no summary.json (the run crashed, was killed, or is still running); ${what}`, r.summaryProblem, r.dir]
+      description: `unfinished · ${what}`,
+      tooltip: [`${scenarioName}${target ? ` · ${target}` : ''}`, `unfinished: no summary.json (the run crashed, was killed, or is still running); ${what}`, r.summaryProblem, r.dir]
         .filter(Boolean)
         .join('\n'),
     };
@@ -286,17 +326,24 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
   const targets = target === null ? s.targets : s.targets.filter((t) => t.target === target);
   const verdicts = target === null ? s.slos : s.slos.filter((v) => v.target === target);
   // `error`: the run failed as a whole (results not written, or no request of a target succeeded).
-  const status: RunStatus = s.stopped_by === 'stop' ? 'stopped' : s.stopped_by === 'error' || s.error ? 'error' : verdicts.every((v) => v.pass) ? 'pass' : 'fail';
+  const status: RunStatus = s.stopped_by === 'stop' ? 'stopped' : s.stopped_by === 'error' || s.error ? 'error' : verdictsStatus(verdicts);
   const ttftP95Ms = worst(targets.map((t) => t.latency_ms.ttft.p95));
   const achievedRpm = targets.length > 0 ? targets.reduce((sum, t) => sum + t.schedule.achieved_rpm, 0) : null;
-  const errors = targets.reduce((sum, t) => sum + t.requests.failed, 0);
-  const failedSlos = verdicts.filter((v) => !v.pass).map((v) => (target === null && s.targets.length > 1 ? `${v.target}: ${v.slo}` : v.slo));
+  const sum = (of: (t: TargetSummary) => number | undefined) => targets.reduce((n, t) => n + (of(t) ?? 0), 0);
+  const errors = sum((t) => t.requests.failed);
+  const throttled = sum((t) => t.requests.throttled_responses);
+  const cancelled = sum((t) => t.requests.cancelled);
+  const unsent = sum((t) => t.schedule.unsent);
+  const named = (v: SloVerdict) => (target === null && s.targets.length > 1 ? `${v.target}: ${v.slo}` : v.slo);
+  const withStatus = (st: ReturnType<typeof verdictStatus>) => verdicts.filter((v) => verdictStatus(v) === st).map(named);
   const statusLine = {
     pass: verdicts.length > 0 ? `passed ${verdicts.length} ${verdicts.length === 1 ? 'SLO' : 'SLOs'}` : 'completed (no SLOs)',
-    fail: `failed: ${failedSlos.join(', ')}`,
+    fail: `failed: ${withStatus('fail').join(', ')}`,
+    incomplete: `incomplete — too many requests cancelled or never sent to call it a pass: ${withStatus('incomplete').join(', ')}`,
+    'not-judged': `not judged — nothing measured to judge: ${withStatus('not_judged').join(', ')}`,
     stopped: 'stopped by the user',
     error: s.error ? `failed: ${s.error}` : 'ended with an error',
-    incomplete: '',
+    unfinished: '',
   }[status];
   return {
     ...base,
@@ -304,9 +351,12 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
     ttftP95Ms,
     achievedRpm,
     errors,
+    throttled,
+    cancelled,
+    unsent,
     recordedRequests: null,
-    // A run whose numbers this machine may have inflated says so at a glance (summary's client_limited).
-    description: `${headline(ttftP95Ms, achievedRpm, errors)}${targets.some((t) => t.client_limited) ? ' · ⚠ client-limited' : ''}`,
+    // Throttling, cut-off work and a run this machine may have inflated (summary's client_limited) show at a glance.
+    description: [headline(ttftP95Ms, achievedRpm, errors), ...unmeasured(throttled, cancelled, unsent), ...(targets.some((t) => t.client_limited) ? ['⚠ client-limited'] : [])].join(' · '),
     tooltip: [
       `${scenarioName}${target ? ` · ${target}` : ''}`,
       statusLine,
@@ -317,18 +367,40 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
   };
 }
 
+/** The run's status from its SLO verdicts: any fail fails it; then incomplete, then not judged; else pass. */
+function verdictsStatus(verdicts: SloVerdict[]): RunStatus {
+  const statuses = new Set(verdicts.map(verdictStatus));
+  if (statuses.has('fail')) return 'fail';
+  if (statuses.has('incomplete')) return 'incomplete';
+  if (statuses.has('not_judged')) return 'not-judged';
+  return 'pass';
+}
+
 /** `p95 TTFT 175 ms · 240 RPM · 0 errors` */
 export function headline(ttftP95Ms: number | null, rpm: number | null, errors: number | null): string {
-  const ttft = ttftP95Ms === null ? 'p95 TTFT –' : `p95 TTFT ${Math.round(ttftP95Ms)} ms`;
+  const ttft = `p95 TTFT ${formatMs(ttftP95Ms)}`;
   const r = rpm === null ? '– RPM' : `${rpm >= 10 ? Math.round(rpm) : Math.round(rpm * 10) / 10} RPM`;
   const e = errors === null ? '– errors' : `${errors} ${errors === 1 ? 'error' : 'errors'}`;
   return `${ttft} · ${r} · ${e}`;
 }
 
+/** `784 throttled`, `29 cancelled`, `12 unsent`: only the ones that happened. */
+function unmeasured(throttled: number, cancelled: number, unsent: number): string[] {
+  return [throttled > 0 ? `${throttled} throttled` : '', cancelled > 0 ? `${cancelled} cancelled` : '', unsent > 0 ? `${unsent} unsent` : ''].filter(Boolean);
+}
+
 function targetLine(t: TargetSummary, named: boolean): string {
-  const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)} ms`);
   const l = t.latency_ms;
-  return `${named ? `${t.target}: ` : ''}TTFT p50 ${ms(l.ttft.p50)} / p95 ${ms(l.ttft.p95)}, E2E p95 ${ms(l.e2e.p95)}, ${t.requests.completed} completed, ${t.requests.failed} failed`;
+  const r = t.requests;
+  const lines = [`${named ? `${t.target}: ` : ''}TTFT p50 ${formatMs(l.ttft.p50)} / p95 ${formatMs(l.ttft.p95)}, E2E p95 ${formatMs(l.e2e.p95)}, ${r.completed} completed, ${r.failed} failed`];
+  const indent = named ? '  ' : '';
+  if (r.throttled_responses > 0) {
+    lines.push(`${indent}throttled: ${r.throttled_responses} of ${r.attempts} attempts answered HTTP 429; ${r.retried} retried, ${formatMs(r.backoff_ms)} spent backing off`);
+  }
+  if (r.cancelled > 0 || t.schedule.unsent > 0) {
+    lines.push(`${indent}not measured: ${r.cancelled} cancelled at the end, ${t.schedule.unsent} never sent (all clients busy)`);
+  }
+  return lines.join('\n');
 }
 
 /** Local `YYYY-MM-DD HH:MM:SS`. */
@@ -403,11 +475,19 @@ function rawScenario(text: string): { name?: string; targets: RawTarget[] } {
         provider: typeof t.provider === 'string' ? t.provider : undefined,
         endpoint: typeof t.endpoint === 'string' ? t.endpoint : undefined,
         resource: typeof t.deployment === 'string' ? t.deployment : typeof t.model === 'string' ? t.model : undefined,
+        needsKey: rawNeedsKey(t),
       }));
     return { name, targets };
   } catch {
     return { targets: [] };
   }
+}
+
+/** needsApiKey for a target of a file that does not validate: a guess from what it says. */
+function rawNeedsKey(t: Record<string, unknown>): boolean {
+  if (t.provider === 'simulator' || t.endpoint === 'simulator') return false;
+  const auth = typeof t.auth === 'object' && t.auth !== null ? (t.auth as { type?: unknown }).type : undefined;
+  return auth !== 'none' && auth !== 'entra';
 }
 
 function hostOf(endpoint: string): string {

@@ -147,8 +147,11 @@ function frontMatterMaxTokens(parsed: ParsedPrompt): number | null {
 
 function modelDiagnostics(parsed: ParsedPrompt, lines: string[], model: ModelChoice, overrides?: ModelOverrides): PromptDiagnostic[] {
   if (model.info || model.source !== 'front matter') return [];
-  const at = findInLines(lines, model.name, 0, frontMatterEnd(lines));
   const suggestions = suggestModel(model.name, 3, overrides);
+  // A Markdown prompt file is often another tool's (Copilot's `.github/prompts/*.prompt.md` with
+  // `model: Claude Sonnet 4`): its model is only ours to question when it is close to one we know.
+  if (parsed.format === 'markdown' && suggestions.length === 0) return [];
+  const at = findInLines(lines, model.name, 0, frontMatterEnd(lines));
   return [
     {
       ...(at ?? { line: 0, column: 0, endColumn: lineLength(lines, 0) }),

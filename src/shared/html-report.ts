@@ -88,28 +88,34 @@ ${blocks}
 `;
 }
 
-/** Outside VS Code there are no theme variables: a light and a dark set with the same names. */
-const REPORT_THEME = `
+/** Outside VS Code there are no theme variables: a light and a dark set with the same names, VS Code
+ *  1.139's Light Modern and Dark Modern values, except that every chart colour is opaque and reaches
+ *  3:1 against the background and every verdict colour 4.5:1 against the background and the cards
+ *  (test/unit/webview/colours.test.ts checks both sets). */
+export const REPORT_THEME = `
 :root {
   --vscode-font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
   --vscode-editor-font-family: ui-monospace, Menlo, Consolas, monospace;
   --vscode-font-size: 13px;
-  --vscode-foreground: #1f1f1f;
+  --vscode-foreground: #3b3b3b;
   --vscode-descriptionForeground: #616161;
   --vscode-editor-background: #ffffff;
   --vscode-editorWidget-background: #f8f8f8;
   --vscode-panel-border: #d4d4d4;
   --vscode-editorWidget-border: #d4d4d4;
   --vscode-focusBorder: #005fb8;
-  --vscode-errorForeground: #e51400;
-  --vscode-charts-blue: #1a85ff;
-  --vscode-charts-orange: #d18616;
+  --vscode-errorForeground: #b01011;
+  --vscode-editorWarning-foreground: #8a6100;
+  --vscode-inputValidation-warningBackground: #f6f5d2;
+  --vscode-charts-lines: rgba(59, 59, 59, 0.5);
+  --vscode-charts-blue: #0063d3;
+  --vscode-charts-orange: #c34d00;
   --vscode-charts-green: #388a34;
   --vscode-charts-purple: #652d90;
   --vscode-charts-red: #e51400;
-  --vscode-charts-yellow: #bf8803;
-  --vscode-testing-iconPassed: #388a34;
-  --vscode-testing-iconFailed: #e51400;
+  --vscode-charts-yellow: #895503;
+  --vscode-testing-iconPassed: #2f7d2b;
+  --vscode-testing-iconFailed: #b01011;
 }
 @media (prefers-color-scheme: dark) {
   :root {
@@ -119,14 +125,18 @@ const REPORT_THEME = `
     --vscode-editorWidget-background: #252526;
     --vscode-panel-border: #3c3c3c;
     --vscode-editorWidget-border: #454545;
-    --vscode-charts-blue: #3794ff;
-    --vscode-charts-orange: #d18616;
+    --vscode-errorForeground: #f88070;
+    --vscode-editorWarning-foreground: #cca700;
+    --vscode-inputValidation-warningBackground: #352a05;
+    --vscode-charts-lines: rgba(204, 204, 204, 0.5);
+    --vscode-charts-blue: #59a4f9;
+    --vscode-charts-orange: #ea5c00;
     --vscode-charts-green: #89d185;
     --vscode-charts-purple: #b180d7;
-    --vscode-charts-red: #f14c4c;
+    --vscode-charts-red: #f88070;
     --vscode-charts-yellow: #cca700;
     --vscode-testing-iconPassed: #73c991;
-    --vscode-testing-iconFailed: #f14c4c;
+    --vscode-testing-iconFailed: #f88070;
   }
 }
 .perflab-kql { margin: 16px 0; padding: 8px 12px; border: 1px solid var(--vscode-panel-border); background: var(--vscode-editorWidget-background); color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }

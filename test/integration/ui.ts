@@ -2,7 +2,7 @@
 // Kept free of DOM types (tsconfig has no "dom" lib): everything goes through locators.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 
 export const ARTIFACTS_DIR = resolve(__dirname, '..', '..', 'test-artifacts');
 
@@ -46,6 +46,61 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
   }
   await row.click();
   await page.locator(quickInput).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** The quick input once its title matches (each step of a multi-step command retitles the same widget). */
+async function quickInputTitled(page: Page, title: RegExp, timeoutMs: number): Promise<void> {
+  await page.locator(`${quickInput} .quick-input-title`, { hasText: title }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Answers an input box: waits for its title, types `text`, presses Enter. */
+export async function answerInput(page: Page, title: RegExp, text: string, timeoutMs = 20_000): Promise<void> {
+  await quickInputTitled(page, title, timeoutMs);
+  await page.locator(quickInputBox).fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Picks the row labelled exactly `label` in the quick pick titled `title` (typed into its filter, then clicked). */
+export async function pickItem(page: Page, title: RegExp, label: string, timeoutMs = 20_000): Promise<void> {
+  await quickInputTitled(page, title, timeoutMs);
+  await page.locator(quickInputBox).fill(label);
+  const row = page
+    .locator(`${quickInput} .monaco-list-row`)
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** The labels of the context menu a right-click on `target` opens; the menu is closed again. */
+export async function contextMenuLabels(page: Page, target: Locator, timeoutMs = 20_000): Promise<string[]> {
+  await target.click({ button: 'right', timeout: timeoutMs });
+  const menu = page.locator('.context-view .monaco-menu').first();
+  await menu.waitFor({ state: 'visible', timeout: timeoutMs });
+  const labels = (await menu.locator('.action-item .action-label').allTextContents()).map((l) => l.trim()).filter(Boolean);
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+  return labels;
+}
+
+/** Runs the context-menu entry labelled `label` on `target`. */
+export async function runContextMenu(page: Page, target: Locator, label: string, timeoutMs = 20_000): Promise<void> {
+  await target.click({ button: 'right', timeout: timeoutMs });
+  const item = page.locator('.context-view .monaco-menu .action-item', { has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
+  await item.waitFor({ state: 'visible', timeout: timeoutMs });
+  // The menu ignores a click that comes too soon after it opened (the right button's own release):
+  // hover first, and if it is still open after the click, Enter runs the hovered (focused) entry.
+  await item.hover();
+  await page.waitForTimeout(300);
+  await item.click();
+  const menu = page.locator('.context-view .monaco-menu').first();
+  if (!(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Texts of the notification toasts on screen. */
+export async function notificationTexts(page: Page): Promise<string[]> {
+  return (await page.locator('.notifications-toasts .notification-toast').allTextContents()).map((t) => t.trim());
 }
 
 function escapeRegExp(s: string): string {

@@ -8,23 +8,16 @@ import { Chart, type ChartDataset, type LegendItem, type PointStyle, type Toolti
 import type { CapacityReport, CapacityStep, CapacityTarget } from '../../src/engine/capacity/types';
 import type { CapacityCurrentStep, CapacityInitMessage, CapacityUpdateMessage } from '../../src/shared/panel-messages';
 import { ChartCard, type TableData } from './chart-card';
-import { createLineChart, destroyChart, setLineSeries } from './charts';
+import { createLineChart, currentPalette, destroyChart, setLineSeries } from './charts';
 import { h, iconButton } from './dom';
 import type { Host } from './host';
 import { capacityView, currentStepText, type CapacityTargetView, type StepPoint } from './model/capacity';
 import type { Point } from './model/decimate';
 import { formatCount, formatDecimal, formatMs, formatValue } from './model/format';
 
-/** Semantic colours of the capacity charts, each a theme variable (with a fallback outside VS Code). */
+/** Semantic colours of the capacity charts, from the panel's palette (charts.ts: theme colours made
+ *  opaque and readable against the background). */
 type Colour = 'pass' | 'fail' | 'muted' | 'ttft' | 'e2e';
-
-const COLOUR_VARIABLES: Record<Colour, [variable: string, fallback: string]> = {
-  pass: ['--vscode-testing-iconPassed', '#388a34'],
-  fail: ['--vscode-testing-iconFailed', '#e51400'],
-  muted: ['--vscode-descriptionForeground', '#717171'],
-  ttft: ['--vscode-charts-blue', '#1a85ff'],
-  e2e: ['--vscode-charts-purple', '#8f5fbf'],
-};
 
 /** How one series is drawn. Steps are points (a passing step a circle, a failing one a cross, so the
  *  verdict does not rest on colour alone); references, thresholds and markers are plain lines. */
@@ -288,9 +281,9 @@ function paint(drawn: DrawnChart, colours: Record<Colour, string>): void {
 }
 
 function readColours(): Record<Colour, string> {
-  const style = getComputedStyle(document.body);
-  const entries = Object.entries(COLOUR_VARIABLES).map(([name, [variable, fallback]]) => [name, style.getPropertyValue(variable).trim() || fallback]);
-  return Object.fromEntries(entries) as Record<Colour, string>;
+  const p = currentPalette();
+  // Series order is SERIES_VARIABLES' (model/colours.ts): blue, orange, green, purple, …
+  return { pass: p.pass, fail: p.fail, muted: p.foreground, ttft: p.series[0], e2e: p.series[3] };
 }
 
 function isStepPoint(raw: unknown): raw is StepPoint {

@@ -1,5 +1,6 @@
 // chart.js, with only the pieces the panel uses registered (a smaller bundle), coloured from VS Code's
-// theme variables. Two kinds of chart: lines over time (x = seconds) and histograms (bars per bin).
+// theme variables made readable (model/colours.ts: opaque, ≥ 3:1 against the editor background).
+// Two kinds of chart: lines over time (x = seconds) and histograms (bars per bin).
 
 import {
   BarController,
@@ -15,62 +16,59 @@ import {
   Tooltip,
   type ChartDataset,
   type Plugin,
+  type ScriptableContext,
 } from 'chart.js';
+import { themeKindOf, themePalette, type ThemePalette } from './model/colours';
 import type { Point } from './model/decimate';
+import { isLonePoint } from './model/series';
 import type { HistogramBar } from './model/histogram-bars';
 import { formatCount, formatValue } from './model/format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, BarController, BarElement, CategoryScale, Tooltip, Legend, Decimation);
 
-/** Colours from the theme (`--vscode-charts-*`), re-read when the theme changes. */
-interface Palette {
-  series: string[];
-  foreground: string;
-  grid: string;
-  background: string;
-}
-
-const SERIES_VARIABLES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
-const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
-
-function readPalette(): Palette {
+/** The theme's colours as the page has them now. */
+function readPalette(): ThemePalette {
   const style = getComputedStyle(document.body);
-  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  return {
-    series: SERIES_VARIABLES.map((name, i) => v(name, FALLBACK[i])),
-    foreground: v('--vscode-foreground', '#616161'),
-    grid: v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.35)')),
-    background: v('--vscode-editor-background', '#ffffff'),
-  };
+  return themePalette((name) => style.getPropertyValue(name), themeKindOf([...document.body.classList]));
 }
 
-let palette: Palette | null = null;
+let palette: ThemePalette | null = null;
 const charts = new Set<Chart>();
 
-/** Call when the theme changes: every chart is recoloured. */
+/** Call when the theme changes: every chart is recoloured, and the verdict colours the stylesheet uses
+ *  (--perflab-pass, --perflab-fail, --perflab-warning) are set again. */
 export function refreshTheme(): void {
   palette = readPalette();
   // What the charts are drawn with, on the page (canvas colours are not in the DOM; tests read this).
   document.body.dataset.chartForeground = palette.foreground;
   document.body.dataset.chartSeries = palette.series.join(' ');
+  document.body.dataset.chartBackground = palette.background;
+  document.body.style.setProperty('--perflab-pass', palette.pass);
+  document.body.style.setProperty('--perflab-fail', palette.fail);
+  document.body.style.setProperty('--perflab-warning', palette.warning);
   for (const chart of charts) {
     applyPalette(chart);
     chart.update('none');
   }
 }
 
-function currentPalette(): Palette {
+/** The colours in use (read from the theme on first use). */
+export function currentPalette(): ThemePalette {
   if (!palette) refreshTheme();
   return palette!;
 }
 
 function applyPalette(chart: Chart): void {
   const p = currentPalette();
-  chart.data.datasets.forEach((d, i) => {
+  const colours = chart.data.datasets.map((d, i) => {
     const colour = p.series[i % p.series.length];
     d.borderColor = colour;
-    d.backgroundColor = (chart.config as { type?: string }).type === 'bar' ? withAlpha(colour, 0.6) : colour;
+    // Bars filled opaque too: a translucent fill would fall below 3:1 again.
+    d.backgroundColor = colour;
+    return colour;
   });
+  // The colours each dataset is drawn with, for tests that measure the canvas.
+  chart.canvas.dataset.colours = colours.join(' ');
   // chart.options are chart.js's resolving proxies: set leaves in place, never spread them.
   for (const scale of Object.values(chart.options.scales ?? {})) {
     if (!scale) continue;
@@ -82,7 +80,12 @@ function applyPalette(chart: Chart): void {
   if (legend?.labels) legend.labels.color = p.foreground;
 }
 
-/** Exported PNGs get the editor's background instead of transparency. */
+const LONE_POINT_RADIUS = 3;
+const loneRadius = (extra: number) => (ctx: ScriptableContext<'line'>) =>
+  ctx.type === 'data' && isLonePoint(ctx.dataset.data as (Point | null)[], ctx.dataIndex) ? LONE_POINT_RADIUS + extra : 0;
+
+/** Exported PNGs get the editor's background instead of transparency. The plot area (CSS pixels) is
+ *  put on the canvas for tests that measure the drawn lines apart from the legend. */
 const backgroundPlugin: Plugin = {
   id: 'perflabBackground',
   beforeDraw(chart) {
@@ -91,6 +94,10 @@ const backgroundPlugin: Plugin = {
     ctx.fillStyle = currentPalette().background;
     ctx.fillRect(0, 0, width, height);
     ctx.restore();
+  },
+  afterDraw(chart) {
+    const { left, top, right, bottom } = chart.chartArea;
+    chart.canvas.dataset.plotArea = [left, top, right, bottom].map((v) => Math.round(v)).join(' ');
   },
 };
 
@@ -114,7 +121,7 @@ export function createLineChart(canvas: HTMLCanvasElement, unit: string, xTitle 
       normalized: true,
       spanGaps: false,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      elements: { point: { radius: 0, hitRadius: 6 }, line: { borderWidth: 1.5 } },
+      elements: { point: { radius: loneRadius(0), hoverRadius: loneRadius(1), hitRadius: 6 }, line: { borderWidth: 1.5 } },
       scales: {
         x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { maxTicksLimit: 8 } },
         // Counts (requests) have whole-number ticks only.
@@ -193,11 +200,4 @@ export function destroyChart(chart: Chart): void {
 /** PNG of a chart, for the host to save (the webview cannot write files). */
 export function chartPng(chart: Chart): string {
   return chart.toBase64Image('image/png', 1);
-}
-
-function withAlpha(colour: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{6})$/i.exec(colour);
-  if (!hex) return colour;
-  const n = parseInt(hex[1], 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }

@@ -1,9 +1,11 @@
 // The Compare panel: two or more runs (or the targets of one run) side by side — a table of
-// p50/p95/p99 per metric with difference, ratio and which is better; SLO verdicts side by side; and the
-// same metrics on one timeline (parallel targets) or aligned from each start (sequential runs).
+// p50/p95/p99 per metric with difference, ratio and whether it is better, worse or within noise (with
+// the test that decided it); SLO verdicts side by side; and the same metrics on one timeline (parallel
+// targets) or aligned from each start (sequential runs).
 
 import type { Chart } from 'chart.js';
 import type { WindowSnapshot } from '../../src/engine/records';
+import { VERDICT_LABEL, verdictStatus } from '../../src/engine/summary';
 import type { CompareInitMessage } from '../../src/shared/panel-messages';
 import { ChartCard } from './chart-card';
 import { chartPng, createLineChart, destroyChart, setLineSeries } from './charts';
@@ -11,7 +13,7 @@ import { h, iconButton } from './dom';
 import { formatDifference, formatRatio, formatValue } from './model/format';
 import type { Host } from './host';
 import { seriesTable } from './series-table';
-import { alignFromStart, alignOnClock, compareRuns, seriesFromWindows, type CompareTable } from './model/view-model';
+import { alignFromStart, alignOnClock, compareRuns, METHOD_TEXT, seriesFromWindows, type CompareCell, type CompareTable } from './model/view-model';
 
 /** Which series of each column the overlay charts draw. */
 const OVERLAYS = [
@@ -67,7 +69,7 @@ export function renderCompare(host: Host, message: CompareInitMessage, container
           ? h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Compare actions' }, iconButton('file-code', 'Save HTML report', () => host.post({ type: 'exportHtml' }), { showLabel: true }))
           : null,
       ),
-      h('section', { 'aria-labelledby': 'compare-table-title' }, h('h2', { id: 'compare-table-title' }, 'Metrics'), compareTable(table)),
+      h('section', { 'aria-labelledby': 'compare-table-title' }, h('h2', { id: 'compare-table-title' }, 'Metrics'), compareTable(table), methodsNote(table)),
       table.slos.length > 0 ? h('section', { 'aria-labelledby': 'compare-slo-title' }, h('h2', { id: 'compare-slo-title' }, 'SLO verdicts'), sloTable(table)) : null,
       h('section', { 'aria-labelledby': 'compare-charts-title' }, h('h2', { id: 'compare-charts-title' }, 'Over time'), h('div', { class: 'chart-grid' }, ...cards)),
     ),
@@ -82,7 +84,7 @@ function compareTable(table: CompareTable): HTMLTableElement {
   return h(
     'table',
     { class: 'data-table compare-table' },
-    h('caption', {}, 'Each column against the first (the baseline): value, difference, ratio, and whether it is better.'),
+    h('caption', {}, 'Each column against the first (the baseline): value, difference, ratio, and whether it is better, worse or within noise (hover a cell for the test).'),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), ...table.columns.map((c, i) => h('th', { scope: 'col' }, i === 0 ? `${c.label} (baseline)` : c.label)))),
     h(
       'tbody',
@@ -95,16 +97,40 @@ function compareTable(table: CompareTable): HTMLTableElement {
           ...row.cells.map((cell, i) =>
             h(
               'td',
-              { class: `verdict-${cell.verdict}`, 'data-value': cell.value ?? '', 'data-verdict': cell.verdict },
+              {
+                class: `verdict-${cell.verdict}`,
+                'data-value': cell.value ?? '',
+                'data-verdict': cell.verdict,
+                'data-method': cell.method,
+                'data-p': cell.p,
+                title: cell.method ? `${cell.why ?? ''}. ${METHOD_TEXT[cell.method]}` : undefined,
+              },
               h('span', { class: 'cell-value' }, formatValue(cell.value, row.unit)),
               i === 0 || cell.verdict === 'unknown'
                 ? null
-                : h('span', { class: 'cell-diff' }, `${formatDifference(cell.difference, row.unit)} · ${formatRatio(cell.ratio)} · ${cell.verdict}`),
+                : h('span', { class: 'cell-diff' }, `${formatDifference(cell.difference, row.unit)} · ${formatRatio(cell.ratio)} · `, h('span', { class: 'cell-verdict' }, verdictText(cell))),
             ),
           ),
         ),
       ),
     ),
+  );
+}
+
+function verdictText(cell: CompareCell): string {
+  const text = cell.verdict === 'within-noise' ? 'within noise' : cell.verdict;
+  // The 1% rule is no test: say so where it decided.
+  return cell.method === 'one-percent' && cell.verdict !== 'same' ? `${text} (1% rule)` : text;
+}
+
+/** Which tests decided the verdicts, under the table. */
+function methodsNote(table: CompareTable): HTMLElement | null {
+  if (table.methods.length === 0) return null;
+  return h(
+    'div',
+    { class: 'compare-methods', 'data-methods': table.methods.join(' ') },
+    h('p', {}, 'Better or worse only when the difference is significant for the sample sizes; otherwise within noise. Requests are taken as independent samples.'),
+    h('ul', {}, ...table.methods.map((m) => h('li', { 'data-method': m }, METHOD_TEXT[m]))),
   );
 }
 
@@ -122,11 +148,12 @@ function sloTable(table: CompareTable): HTMLTableElement {
           'tr',
           {},
           h('th', { scope: 'row' }, row.slo),
-          ...row.verdicts.map((v) =>
-            v === null
-              ? h('td', {}, '–')
-              : h('td', { class: v.pass ? 'slo-pass' : 'slo-fail', 'data-status': v.pass ? 'pass' : 'fail' }, `${v.pass ? 'PASS' : 'FAIL'} · ${formatValue(v.actual, v.unit)}`),
-          ),
+          ...row.verdicts.map((v) => {
+            if (v === null) return h('td', {}, '–');
+            const status = verdictStatus(v);
+            const actual = status === 'not_judged' || v.actual === null ? '' : ` · ${formatValue(v.actual, v.unit)}`;
+            return h('td', { class: `slo-${status}`, 'data-status': status, title: v.note }, `${VERDICT_LABEL[status]}${actual}`);
+          }),
         ),
       ),
     ),

@@ -59,5 +59,7 @@ function themeChanged(): void {
 
 // VS Code switches theme by changing the body's class; chart colours are not CSS, so re-read them.
 new MutationObserver(() => themeChanged()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+// The verdict colours the stylesheet uses come from the same palette: set them before the first view.
+refreshTheme();
 
 host.post({ type: 'ready' });

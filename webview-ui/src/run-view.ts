@@ -12,7 +12,8 @@ import { formatCount, formatMs, formatUsd, formatValue } from './model/format';
 import { histogramBars } from './model/histogram-bars';
 import type { Host } from './host';
 import { seriesTable } from './series-table';
-import { RunViewModel, type ChartId, type CostSection, type Headline, type Series } from './model/view-model';
+import { RunViewModel, sloOutcome, type ChartId, type CostSection, type Headline, type Series, type SloCard } from './model/view-model';
+import { VERDICT_LABEL } from '../../src/engine/summary';
 
 interface TimeChartDef {
   id: ChartId;
@@ -79,6 +80,8 @@ export class RunView {
   private readonly slos = h('div', { class: 'slos', role: 'list', 'aria-label': 'SLO verdicts' });
   private readonly status = h('span', { class: 'status', role: 'status' });
   private readonly warnings = h('ul', { class: 'warnings' });
+  /** What changes how every number reads (throttling, unmeasured requests), above the cards. */
+  private readonly banners = h('div', { class: 'banners', role: 'status', 'aria-live': 'polite' });
   private readonly costCards = h('div', { class: 'cards', role: 'list', 'aria-label': 'Prompt tokens and cost' });
   private readonly timeCards = new Map<ChartId, ChartCard>();
   private readonly histCards = new Map<string, { def: HistogramDef; card: ChartCard }>();
@@ -171,7 +174,7 @@ export class RunView {
       { class: 'run-view', 'aria-label': `Run ${init.scenario.name}` },
       h('header', { class: 'panel-header' }, h('h1', {}, init.scenario.name), this.status, this.toolbar(init)),
       this.warnings,
-      section('Headline', this.cards, this.slos),
+      section('Headline', this.banners, this.cards, this.slos),
       section('Over time', timeGrid),
       section('Distributions', h('div', { class: 'chart-grid' }, ...DISTRIBUTION_CHARTS.map(histogram))),
       section('Prompt tokens and cost', this.costCards, h('div', { class: 'chart-grid' }, ...TOKEN_CHARTS.map(histogram))),
@@ -215,7 +218,7 @@ export class RunView {
     if (cards) {
       this.renderStatus();
       this.renderWarnings();
-      renderHeadline(this.cards, this.slos, this.vm.headline(target));
+      renderHeadline(this.banners, this.cards, this.slos, this.vm.headline(target));
       renderCost(this.costCards, this.vm.cost(target));
     }
     if (time) this.renderTimeCharts(this.vm.series(target));
@@ -227,7 +230,8 @@ export class RunView {
     const latest = this.vm.latest(this.target);
     if (summary) {
       const how = summary.error ? `Failed: ${summary.error}` : summary.stopped_by === 'completed' ? 'Finished' : summary.stopped_by === 'stop' ? 'Stopped' : 'Ended with an error';
-      const slo = summary.slos.length === 0 ? '' : summary.passed ? ' · all SLOs met' : ' · SLOs failed';
+      const outcome = sloOutcome(summary.slos);
+      const slo = outcome === null ? '' : outcome === 'met' ? ' · all SLOs met' : outcome === 'failed' ? ' · SLOs failed' : ' · SLOs not all judged';
       this.status.textContent = `${how}${slo}`;
       this.status.dataset.state = summary.error ? 'error' : summary.stopped_by;
     } else {
@@ -277,29 +281,48 @@ function section(title: string, ...children: Node[]): HTMLElement {
   return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
 
-function renderHeadline(cards: HTMLElement, slos: HTMLElement, headline: Headline): void {
+function renderHeadline(banners: HTMLElement, cards: HTMLElement, slos: HTMLElement, headline: Headline): void {
+  banners.replaceChildren(
+    ...headline.banners.map((b) => h('p', { class: 'banner', 'data-banner': b.id }, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), h('span', {}, b.text))),
+  );
+  banners.hidden = headline.banners.length === 0;
   cards.replaceChildren(
-    ...headline.cards.map((c) =>
-      h(
+    ...headline.cards.map((c) => {
+      const attrs: Record<string, string | number> = { class: c.tone ? `card card-${c.tone}` : 'card', role: 'listitem', 'data-card-id': c.id, 'data-value': c.value ?? '', 'data-source': headline.source };
+      for (const [key, n] of Object.entries(c.counts ?? {})) attrs[`data-${key}`] = n;
+      return h(
         'div',
-        { class: 'card', role: 'listitem', 'data-card-id': c.id, 'data-value': c.value ?? '', 'data-source': headline.source },
+        attrs,
         h('div', { class: 'card-label' }, c.label),
         h('div', { class: 'card-value' }, formatValue(c.value, c.unit)),
         c.note ? h('div', { class: 'card-note' }, c.note) : null,
-      ),
-    ),
+        c.details?.length ? h('ul', { class: 'card-details' }, ...c.details.map((d) => h('li', {}, d))) : null,
+      );
+    }),
   );
   slos.replaceChildren(
     ...headline.slos.map((s) =>
       h(
         'div',
         { class: `slo slo-${s.status}`, role: 'listitem', 'data-slo': s.slo, 'data-status': s.status },
-        h('span', { class: `codicon codicon-${s.status === 'pass' ? 'pass' : s.status === 'fail' ? 'error' : 'clock'}`, 'aria-hidden': 'true' }),
+        h('span', { class: `codicon codicon-${SLO_ICON[s.status]}`, 'aria-hidden': 'true' }),
         h('span', { class: 'slo-text' }, s.slo),
-        h('span', { class: 'slo-verdict' }, s.status === 'pending' ? 'pending — judged on the whole run' : `${s.status.toUpperCase()} · actual ${formatValue(s.actual, s.unit)} · threshold ${formatValue(s.threshold, s.unit)}`),
+        h('span', { class: 'slo-verdict' }, sloVerdictText(s)),
+        s.note ? h('span', { class: 'slo-note' }, s.note) : null,
       ),
     ),
   );
+}
+
+const SLO_ICON: Record<SloCard['status'], string> = { pass: 'pass', fail: 'error', not_judged: 'circle-slash', incomplete: 'warning', pending: 'clock' };
+
+/** `PASS · actual 175 ms · threshold 800 ms`; `NOT JUDGED`; `pending — judged on the whole run`. */
+function sloVerdictText(s: SloCard): string {
+  if (s.status === 'pending') return 'pending — judged on the whole run';
+  const label = VERDICT_LABEL[s.status];
+  // Nothing measured: no actual to show (never "FAIL (actual –)").
+  if (s.status === 'not_judged' || s.actual === null) return label;
+  return `${label} · actual ${formatValue(s.actual, s.unit)} · threshold ${formatValue(s.threshold, s.unit)}`;
 }
 
 function renderCost(container: HTMLElement, c: CostSection): void {

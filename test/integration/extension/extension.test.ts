@@ -1,6 +1,7 @@
 // The extension inside a real VS Code extension host: activation, the Scenarios tree, a run on the
-// simulator through the command (engine in a worker), the run folder, the status bar, Stop, and keys
-// bound to endpoint origin + deployment in SecretStorage.
+// simulator through the command (engine in a worker), the run folder, the status bar, Stop, the demo
+// (kept outside the workspace) listed and reopened, and keys bound to endpoint origin + deployment in
+// SecretStorage — offered only where a key is read.
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -54,6 +55,32 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.deepEqual(targets.map((t) => t.label), ['sim']);
     const item = perflab.tree.getTreeItem(fast);
     assert.equal(item.contextValue, 'scenario');
+    assert.equal(perflab.tree.getTreeItem(targets[0]).description, 'simulator · gpt-5-mini', 'no word repeated');
+  });
+
+  it('offers Set API Key… only where a key is read: tree item and CodeLens', async () => {
+    const keyed = path.join(root, 'keyed.perf.yaml');
+    fs.writeFileSync(keyed, 'name: keyed\ntargets:\n  - { name: prod, provider: azure, endpoint: "https://contoso.openai.azure.com", deployment: gpt-4o }\nworkload: { rate: 60, duration: 10s }\n');
+    try {
+      const contextOf = (name: string) => {
+        const scenario = perflab.tree.getChildren().find((s) => s.kind === 'scenario' && s.name === name)!;
+        return perflab.tree.getChildren(scenario).map((t) => perflab.tree.getTreeItem(t).contextValue);
+      };
+      // package.json shows Set API Key… for `viewItem == target-key` only.
+      assert.deepEqual(contextOf('fast'), ['target']);
+      assert.deepEqual(contextOf('keyed'), ['target-key']);
+      const keyLens = async (file: string) => {
+        // The workbench computes lenses for open documents only.
+        const doc = await vscode.workspace.openTextDocument(file);
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+        assert.ok(lenses.some((l) => l.command?.command === 'perflab.runScenario'), 'the scenario has its lenses');
+        return lenses.some((l) => l.command?.command === 'perflab.setApiKey');
+      };
+      assert.equal(await keyLens(path.join(root, 'fast.perf.yaml')), false, 'no Set API Key… lens on a simulator-only scenario');
+      assert.equal(await keyLens(keyed), true);
+    } finally {
+      fs.rmSync(keyed);
+    }
   });
 
   it('runs a scenario on the simulator through the command: summary, run folder, status bar, tree', async () => {
@@ -85,7 +112,7 @@ describe('LLM Perf Lab in a real VS Code', () => {
     const runs = perflab.tree.getChildren(target);
     assert.equal(runs.length, 1, 'the new run appears under its target');
     assert.equal(runs[0].kind === 'run' && runs[0].status, 'pass');
-    assert.match(String(runs[0].description), /p95 TTFT \d+ ms · \d+ RPM · 0 errors/);
+    assert.match(String(runs[0].description), /^p95 TTFT [\d,.]+ m?s · \d+ RPM · 0 errors$/);
   });
 
   it('Stop ends a running scenario and still writes its summary', async () => {
@@ -123,6 +150,38 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.deepEqual(message.runIds.slice().sort(), runNodes.slice(0, 2).map((n) => n.dir).sort());
     assert.equal(message.alignment, 'start', 'separate runs are aligned from their own start');
     assert.equal(message.runs.length, 2);
+  });
+
+  it('Run Demo: the demo run (in extension storage) is listed under "Demo", Open Results finds it after its panel closed, Reveal opens its summary', async function () {
+    this.timeout(120_000);
+    const summary = (await vscode.commands.executeCommand('perflab.runDemo')) as RunSummary;
+    assert.equal(summary.scenario.name, 'demo');
+    const demo = perflab.tree.getChildren().find((s) => s.kind === 'scenario' && s.demo);
+    assert.ok(demo && demo.kind === 'scenario', 'a Demo node once the demo has run');
+    assert.equal(perflab.tree.getTreeItem(demo).label, 'Demo');
+    const [target] = perflab.tree.getChildren(demo);
+    const demoRuns = perflab.tree.getChildren(target);
+    assert.equal(demoRuns.length, 1);
+    const run = demoRuns[0];
+    assert.ok(run.kind === 'run' && run.status === 'pass', `the demo run passed (${run.kind === 'run' ? run.status : run.kind})`);
+    assert.ok(!run.dir.startsWith(root), `the demo run lives outside the workspace (${run.dir})`);
+    assert.equal(perflab.tree.getTreeItem(target).contextValue, 'target', 'the simulator needs no key');
+
+    // Close its panel, then Open Results from the palette: the demo run is the newest, first in the pick.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor(() => (perflab.panels.probes().some((p) => p.runDir === run.dir) ? undefined : true), 10_000, 'the demo panel closed');
+    const opening = vscode.commands.executeCommand('perflab.openResults');
+    let picked = false;
+    void Promise.resolve(opening).then(() => (picked = true));
+    await waitFor(async () => {
+      if (!picked) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return picked ? true : undefined;
+    }, 20_000, 'the Open Results pick accepted');
+    await waitFor(() => perflab.panels.probes().find((p) => p.runDir === run.dir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel shows the demo run');
+
+    // Reveal Run Folder: outside the workspace the Explorer cannot show it, so its summary.json opens.
+    await vscode.commands.executeCommand('perflab.revealRun', run);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(run.dir, 'summary.json'));
   });
 
   it('binds a saved key to its endpoint origin + deployment: another endpoint does not get it', async () => {

@@ -72,3 +72,22 @@ slos:
   - ttft.p95 < 500ms
 capacity: { min: 200, max: 3200, precision: 0.25, step_duration: 3s, warm_up: 1s, cooldown: 1s, budget: 2m }
 `;
+
+/** A deployment with a small quota (5 requests per 5 s window) offered 600 RPM by 5 clients, with
+ *  `on_end: abort`: most requests answer HTTP 429 (retry: none, so they end throttled), the clients are
+ *  busy so some are never sent, and the requests admitted near the end (~3.7 s each) are cancelled. */
+export const throttledScenario = (name: string) => `name: ${name}
+targets:
+  - name: limited
+    provider: simulator
+    endpoint: simulator
+    model: gpt-4o
+    auth: { type: none }
+    simulator: { ttft_ms: 50, tpot_ms: 60, rpm_limit: 60, quota_window: 5s }
+workload: { rate: 600, clients: 5, duration: 8s, on_end: abort }
+prompts: { shape: custom, context_tokens: 50, max_tokens: 60 }
+retry: none
+slos:
+  - ttft.p95 < 5s
+  - failures < 50%
+`;

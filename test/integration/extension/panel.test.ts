@@ -1,19 +1,22 @@
 // Host side of the panel suite (the browser side is test/integration/panel-ui.ts): a two-target run on
 // the simulator opens the Run panel live; after it ends the browser checks the headline numbers
 // against summary.json and saves the HTML report through the panel's button; then two runs of another
-// scenario are compared in the Compare panel, and the two targets of the first run side by side; last,
-// Find Capacity searches a simulated deployment with the Capacity panel following it, and a step opens
-// its run in the Run panel.
+// scenario are compared in the Compare panel (its one Run panel reused by the second run), and the two
+// targets of the first run side by side; Find Capacity searches a simulated deployment with the
+// Capacity panel following it, and a step opens its run in the Run panel. Then: the status bar's stop
+// asks first (Cancel keeps the run going, Stop stops it); Compare Runs of two runs of one target of a
+// two-target scenario compares two columns in the panels' own group; the output channel's end-of-run
+// lines count throttled, cancelled and never-sent requests.
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunSummary } from '../../../src/engine/summary';
+import { VERDICT_LABEL, verdictStatus, type RunSummary } from '../../../src/engine/summary';
 import type { PerfLabApi } from '../../../src/extension/extension';
 import { waitForMarker, writeMarker } from '../markers';
 import type { CapacityReport } from '../../../src/engine/capacity/types';
-import { capacityScenario, simulatorScenario, twoTargetScenario } from './fixtures';
+import { capacityScenario, simulatorScenario, throttledScenario, twoTargetScenario } from './fixtures';
 import { waitFor } from './wait';
 
 
@@ -85,11 +88,24 @@ describe('Run and Compare panels in a real VS Code', () => {
   it('compares two runs in the Compare panel, and the targets of one run on one clock', async function () {
     this.timeout(240_000);
     const single = vscode.Uri.file(path.join(root, 'single.perf.yaml'));
+    const singlePanels = () => perflab.panels.probes().filter((p) => p.scenarioKey === single.fsPath);
     await vscode.commands.executeCommand('perflab.runScenario', single);
+    const firstTitle = singlePanels()[0]?.title;
     await vscode.commands.executeCommand('perflab.runScenario', single);
     const runsRoot = path.join(root, '.perflab', 'runs');
     const singles = fs.readdirSync(runsRoot).filter((d) => d.endsWith('-single') || /-single-\d+$/.test(d)).map((d) => path.join(runsRoot, d)).sort();
     assert.equal(singles.length, 2, `two runs of "single" (${singles.join(', ')})`);
+    // One Run panel per scenario, like REST Client's response pane: the second run took over the
+    // first one's panel, and its tab says when that run started.
+    const reused = singlePanels();
+    assert.equal(reused.length, 1, `one Run panel for "single" (${reused.map((p) => p.title).join(', ')})`);
+    assert.equal(reused[0].runDir, singles[1], 'the panel shows the second run');
+    assert.match(reused[0].title, /^Run: single · \d{2}:\d{2}:\d{2}$/);
+    assert.match(firstTitle ?? '', /^Run: single · \d{2}:\d{2}:\d{2}$/);
+    assert.notEqual(reused[0].title, firstTitle, 'the tab title changed with the run');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Run: single'));
+    assert.deepEqual(tabs.map((t) => t.label), [reused[0].title], 'one tab of it in the workbench');
+    await waitFor(() => (perflab.panels.probes().find((p) => p.runDir === singles[1] && p.ready && p.windowsSent > 0) ? true : undefined), 30_000, 'the reused panel received the second run');
     // A clean editor area, so the Compare panel (and its screenshot for the README) has room.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('perflab.compareRuns', singles);
@@ -138,5 +154,105 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.match(text, /"type":"capacityInit"/);
     assert.ok(text.includes(`"capacity_rpm":${t.capacity_rpm}`), 'the report embeds the answer');
     assert.doesNotMatch(text, /(src|href)="https?:/, 'the report loads nothing from the network');
+  });
+
+  it('the status bar item asks before it stops a run: Cancel keeps it going, Stop stops it', async function () {
+    this.timeout(240_000);
+    const file = vscode.Uri.file(path.join(root, 'stoppable.perf.yaml'));
+    fs.writeFileSync(file.fsPath, simulatorScenario('stoppable', '90s'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(file);
+    // The workbench refuses modal dialogs while extension tests run: the question is answered here
+    // (Cancel, then Stop); the browser clicks the real status bar item.
+    const asked: string[] = [];
+    const answers = [false, true];
+    const ask = perflab.runs.askToStop;
+    perflab.runs.askToStop = async (question, detail) => {
+      asked.push(`${question}\n${detail}`);
+      return answers.shift() ?? false;
+    };
+    try {
+      let settled = false;
+      const pending = (vscode.commands.executeCommand('perflab.runScenario', file) as Thenable<RunSummary>).then((summary) => {
+        settled = true;
+        return summary;
+      });
+      await waitFor(() => (perflab.runs.runs.length === 1 && /RPM/.test(perflab.runs.statusBarText) ? true : undefined), 60_000, 'the run shows its numbers in the status bar');
+      writeMarker(root, 'stop-ask');
+      await waitFor(() => (asked.length === 1 ? true : undefined), 120_000, 'a click on the status bar item asked');
+      assert.match(asked[0], /^Stop the run of "stoppable"\?\nIn-flight requests are drained.*\(setting perflab\.onStop\)/);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal(settled, false, 'Cancel: the run goes on');
+      assert.equal(perflab.runs.runs.length, 1, 'Cancel: the run goes on');
+      writeMarker(root, 'stop-confirm');
+      await waitFor(() => (asked.length === 2 ? true : undefined), 120_000, 'the second click asked again');
+      const summary = await pending;
+      assert.equal(summary.stopped_by, 'stop', 'Stop: the run was stopped');
+      assert.ok(summary.targets[0].duration_s < 90, `stopped before its end (${summary.targets[0].duration_s} s)`);
+      assert.equal(perflab.runs.runs.length, 0);
+    } finally {
+      perflab.runs.askToStop = ask;
+    }
+  });
+
+  it('Compare Runs of two runs of one target of a two-target scenario: two columns, in the panels\' group', async function () {
+    this.timeout(240_000);
+    const file = vscode.Uri.file(path.join(root, 'pair.perf.yaml'));
+    fs.writeFileSync(file.fsPath, twoTargetScenario('pair', '3s'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(file);
+    await vscode.commands.executeCommand('perflab.runScenario', file);
+    await vscode.commands.executeCommand('perflab.runScenario', file);
+    const runPanel = perflab.panels.probes().find((p) => p.scenarioKey === file.fsPath);
+    assert.ok(runPanel, 'the Run panel of "pair"');
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'the scenario and, beside it, its one Run panel');
+    // As the Scenarios tree hands them over: both runs selected under the target "fast".
+    perflab.tree.refresh();
+    const scenario = perflab.tree.scenarios().find((s) => s.file === file.fsPath);
+    const fast = scenario?.targets.find((t) => t.name === 'fast');
+    const runs = fast?.runs ?? [];
+    assert.equal(runs.length, 2, `two runs under "fast" (${runs.map((r) => r.dir).join(', ')})`);
+    // The user was last in the Run panel (opening "Beside" it made a third group).
+    await vscode.commands.executeCommand('perflab.openResults', runs[0].dir);
+    await waitFor(() => (vscode.window.tabGroups.activeTabGroup.activeTab?.label.startsWith('Run: pair') ? true : undefined), 20_000, 'the Run panel is the active editor');
+    await vscode.commands.executeCommand('perflab.compareRuns', runs[0], runs);
+    const message = perflab.compare.lastMessage!;
+    assert.deepEqual(message.runs.map((r) => r.summary.targets.map((t) => t.target)), [['fast'], ['fast']], 'only the target selected, of each run');
+    assert.ok(message.runs.every((r) => r.windows.every((w) => w.target === 'fast')), 'only its windows');
+    assert.equal(message.alignment, 'start');
+    const compare = perflab.compare.probes().find((p) => p.columns.length === 2 && p.title.startsWith('Compare: pair · fast · '));
+    assert.ok(compare, `a Compare panel titled with the scenario, target and times (${perflab.compare.probes().map((p) => p.title).join(', ')})`);
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'no third editor group');
+    assert.equal(compare.viewColumn, perflab.panels.probes().find((p) => p.scenarioKey === file.fsPath)?.viewColumn, 'in the Run panel\'s group');
+    writeMarker(root, 'pair-compare', { runDirs: runs.map((r) => r.dir) });
+    await waitForMarker(root, 'pair-checked', 120_000);
+  });
+
+  it('the end-of-run output lines count throttled, cancelled and never-sent requests and say each verdict\'s status', async function () {
+    this.timeout(240_000);
+    const file = vscode.Uri.file(path.join(root, 'throttled.perf.yaml'));
+    fs.writeFileSync(file.fsPath, throttledScenario('throttled'));
+    const summary = (await vscode.commands.executeCommand('perflab.runScenario', file)) as RunSummary;
+    const t = summary.targets[0];
+    assert.ok(t.requests.throttled_responses > 0 && (t.requests.errors.throttled ?? 0) > 0, `the run was throttled (${JSON.stringify(t.requests)})`);
+    assert.ok(t.requests.cancelled > 0, `requests were cancelled at the end (${JSON.stringify(t.requests)})`);
+    await vscode.commands.executeCommand('perflab.showOutput');
+    const text = await waitFor(() => {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /LLM Perf Lab/.test(decodeURIComponent(d.uri.toString())));
+      const content = doc?.getText() ?? '';
+      return content.includes(`limited: ${t.requests.sent} sent`) ? content : undefined;
+    }, 30_000, 'the LLM Perf Lab output channel as a document');
+    const line = text.split('\n').find((l) => l.trim().startsWith(`limited: ${t.requests.sent} sent`));
+    assert.ok(line, `the target's end-of-run line:\n${text.slice(-2000)}`);
+    const r = t.requests;
+    assert.ok(line.includes(`${r.failed} failed (${r.errors.throttled} ended throttled)`), line);
+    assert.ok(line.includes(`${r.throttled_responses} throttled responses (HTTP 429) of ${r.attempts} attempts`), line);
+    assert.ok(line.includes(`${r.cancelled} cancelled, ${t.schedule.unsent} never sent`), line);
+    for (const v of summary.slos) {
+      const label = VERDICT_LABEL[verdictStatus(v)];
+      assert.ok(text.includes(`${label} limited: ${v.slo} (`), `verdict line "${label} limited: ${v.slo}"`);
+    }
+    writeMarker(root, 'throttled-done', { name: 'throttled', throttled: r.throttled_responses, cancelled: r.cancelled });
+    await waitForMarker(root, 'throttled-checked', 60_000);
   });
 });

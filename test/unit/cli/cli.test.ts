@@ -79,7 +79,7 @@ describe('perflab CLI', function () {
     assert.match(r.stdout, /FAIL {2}sim: ttft\.p95 < 1ms/);
     const xml = fs.readFileSync(junit, 'utf8');
     assert.match(xml, /<testsuite name="cli-test \/ sim" tests="1" failures="1"/);
-    assert.match(xml, /<failure message="ttft.p95 &lt; 1ms not met: actual [\d.]+"/);
+    assert.match(xml, /<failure type="fail" message="ttft.p95 &lt; 1ms not met: actual [\d.]+"/);
   });
 
   it('run: exit 2 with file:line:col, the field and the allowed values; nothing is sent', async () => {

@@ -152,6 +152,19 @@ describe('workload through the engine', function () {
     }
   });
 
+  it('a finished target stops emitting windows (its sliding window would only decay while the next runs)', async () => {
+    sim = await startSimulator({ ttft_ms: 20, tpot_ms: 2 });
+    const targets = [target(sim.url, { name: 'first' }), target(sim.url, { name: 'second' })];
+    const workload = { mode: 'open' as const, rate_rpm: 600, clients: 10, requests: undefined, duration_s: 2 };
+    const { windows } = await runCollect(scenario(targets, { target_mode: 'sequential', workload }));
+    const first = windows.filter((w) => w.target === 'first');
+    const secondStart = Date.parse(windows.find((w) => w.target === 'second')!.time);
+    assert.ok(first.length >= 2, `the first target has its windows (${first.length})`);
+    assert.ok(first.every((w) => Date.parse(w.time) <= secondStart), 'no window of the first target once the second has started');
+    // Its last window is its real end: the full rate, not a decayed one.
+    assert.ok(first[first.length - 1].rpm >= first[first.length - 2].rpm * 0.9, first.map((w) => w.rpm).join(', '));
+  });
+
   it('dataset prompts: each request takes the next conversation, counted exactly', async () => {
     sim = await startSimulator({ keep_log: true, ttft_ms: 5, tpot_ms: 1 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-ds-'));

@@ -4,11 +4,16 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { validateScenarioText } from '../../../src/engine/scenario/load';
 import type { Provider } from '../../../src/engine/scenario/types';
+import { scenarioDiagnostics } from '../../../src/server/scenario-support';
+import { MODEL_CATALOG } from '../../../src/tokens/catalog';
 import {
+  modelPicks,
   newScenarioYaml,
+  OTHER_MODEL_LABEL,
   promptKey,
   relativePromptPath,
   scenarioFileName,
+  scenarioFilePath,
   TemplateError,
   type PromptChoice,
   type ScenarioAnswers,
@@ -130,6 +135,48 @@ describe('extension/scenario-template', () => {
     assert.throws(() => newScenarioYaml({ ...base, deployment: 'd\nrate: 1' }), /single line/);
     const missing = path.join(dir, 'm.perf.yaml');
     assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', prompts: { kind: 'file', path: 'nope.prompty' } }, { fileName: missing, checkFiles: true }), /nope\.prompty/);
+  });
+
+  it('saves to exactly one .perf.yaml, whatever the save dialog returned', () => {
+    const at = (name: string) => scenarioFilePath(path.join(dir, name));
+    assert.equal(at('gpt-4o-mini.perf.yaml.perf.yaml'), path.join(dir, 'gpt-4o-mini.perf.yaml'));
+    assert.equal(at('gpt-4o-mini.perf.yaml'), path.join(dir, 'gpt-4o-mini.perf.yaml'));
+    assert.equal(at('gpt-4o-mini'), path.join(dir, 'gpt-4o-mini.perf.yaml'));
+    assert.equal(at('load.yaml'), path.join(dir, 'load.perf.yaml'));
+    assert.equal(at('load.perf'), path.join(dir, 'load.perf.yaml'));
+    assert.equal(at('load.perf.yml'), path.join(dir, 'load.perf.yaml'));
+    assert.equal(at('Load.PERF.YAML.yaml'), path.join(dir, 'Load.perf.yaml'));
+    assert.equal(at('v1.2-chat'), path.join(dir, 'v1.2-chat.perf.yaml'), 'other dots are part of the name');
+    assert.equal(at('.perf.yaml'), path.join(dir, 'scenario.perf.yaml'));
+  });
+
+  it('offers the model catalog with context and price, the preferred model first, then "Other…"', () => {
+    const picks = modelPicks('gpt-5-mini');
+    assert.deepEqual(picks.map((p) => p.model), ['gpt-5-mini', ...MODEL_CATALOG.map((m) => m.name).filter((n) => n !== 'gpt-5-mini'), undefined]);
+    assert.equal(picks.at(-1)!.label, OTHER_MODEL_LABEL);
+    const byName = new Map(picks.map((p) => [p.label, p.description]));
+    assert.equal(byName.get('gpt-5-mini'), '400K context · $0.25 in / $2 out per 1M tokens');
+    assert.equal(byName.get('gpt-4.1-nano'), '1.05M context · $0.1 in / $0.4 out per 1M tokens');
+    assert.equal(byName.get('gpt-4o'), '128K context · no published price');
+    assert.deepEqual(modelPicks().map((p) => p.model).slice(0, 2), ['gpt-4o', 'gpt-4o-mini'], 'catalog order without a preference');
+  });
+
+  it('a scenario for any catalog model validates and starts without a warning', () => {
+    for (const model of MODEL_CATALOG.map((m) => m.name)) {
+      for (const answers of [
+        { provider: 'simulator', model },
+        { provider: 'openai', model },
+        { provider: 'azure', endpoint: 'https://r.openai.azure.com', deployment: `${model}-prod`, model },
+      ] as Partial<ScenarioAnswers>[]) {
+        const file = path.join(dir, scenarioFileName(model));
+        const text = newScenarioYaml({ name: model, prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 60, duration: '60s', ...answers } as ScenarioAnswers, { fileName: file });
+        assert.deepEqual(validateScenarioText(text, file).problems, [], `${answers.provider} ${model}`);
+        assert.deepEqual(scenarioDiagnostics(text, file), [], `${answers.provider} ${model}: no diagnostic in the editor`);
+      }
+    }
+    // A model the catalog does not know ("Other…") is written as typed; the editor says it has no price.
+    const other = newScenarioYaml({ name: 'llama', provider: 'openai-compatible', endpoint: 'http://127.0.0.1:8000/v1', model: 'meta-llama/Llama-3.1-8B-Instruct', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 60, duration: '60s' });
+    assert.deepEqual(scenarioDiagnostics(other, 'llama.perf.yaml').map((d) => d.severity), ['warning']);
   });
 
   it('names files and prompt paths', () => {

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deleteRun, formatRunDate, readRuns, resolveRunsDir, runsFor, scanWorkspace } from '../../../src/extension/tree-model';
+import { DEMO_SCENARIO } from '../../../src/extension/demo';
+import { deleteRun, formatRunDate, readRuns, resolveRunsDir, runsFor, scanDemo, scanWorkspace, scenarioNeedsKey } from '../../../src/extension/tree-model';
 import { runSummary, tempDir, verdict, writeFile } from './helpers';
 
 const SIM_SCENARIO = (name: string, targets: string[]) =>
@@ -49,7 +50,8 @@ describe('extension/tree-model', () => {
     assert.equal(p.label, 'pair');
     assert.equal(p.valid, true);
     assert.equal(p.description, 'perf/nested/pair.perf.yaml');
-    assert.deepEqual(p.targets.map((t) => [t.label, t.description]), [['a', 'simulator · gpt-4o-mini · simulator'], ['b', 'simulator · gpt-4o-mini · simulator']]);
+    // "simulator" once: the endpoint is not repeated after the provider.
+    assert.deepEqual(p.targets.map((t) => [t.label, t.description]), [['a', 'simulator · gpt-4o-mini'], ['b', 'simulator · gpt-4o-mini']]);
     assert.deepEqual(scanWorkspace(tempDir()), []);
   });
 
@@ -133,22 +135,22 @@ describe('extension/tree-model', () => {
     assert.match(older.tooltip, /⚠ sim: this machine may have inflated the latencies \(the client's own delay added ≈ 31 ms/);
   });
 
-  it('lists a run without summary.json as incomplete with its recorded request count', () => {
+  it('lists a run without summary.json as unfinished with its recorded request count', () => {
     const lines = [JSON.stringify({ type: 'request', target: 'a' }), JSON.stringify({ type: 'request', target: 'b' }), JSON.stringify({ type: 'request', target: 'a' }), '{"type":"request","tar'].join('\n');
     // Folder named the way the engine names it: matched to the scenario by name.
     writeRun(runs, '2026-03-01T08-00-00-pair', null, lines + '\n');
     // With run.json written at the start of a run: matched by file.
     const withMeta = writeRun(runs, 'custom-folder', null, '');
     writeFile(path.join(withMeta, 'run.json'), JSON.stringify({ scenario: { name: 'pair', file: pair }, started_at: '2026-03-02T08:00:00Z' }));
-    // A broken summary.json: incomplete too, and says why.
+    // A broken summary.json: unfinished too, and says why.
     const broken = writeRun(runs, '2026-03-03T08-00-00-pair', null, JSON.stringify({ target: 'b' }) + '\n');
     writeFile(path.join(broken, 'summary.json'), '{"type": "summ');
 
     const p = scanWorkspace(root).find((n) => n.file === pair)!;
     assert.deepEqual(p.runs.map((r) => [r.id, r.status, r.recordedRequests, r.description]), [
-      ['2026-03-03T08-00-00-pair', 'incomplete', 1, 'incomplete · 1 request recorded'],
-      ['custom-folder', 'incomplete', 0, 'incomplete · 0 requests recorded'],
-      ['2026-03-01T08-00-00-pair', 'incomplete', 4, 'incomplete · 4 requests recorded'],
+      ['2026-03-03T08-00-00-pair', 'unfinished', 1, 'unfinished · 1 request recorded'],
+      ['custom-folder', 'unfinished', 0, 'unfinished · 0 requests recorded'],
+      ['2026-03-01T08-00-00-pair', 'unfinished', 4, 'unfinished · 4 requests recorded'],
     ]);
     assert.match(p.runs[0].tooltip, /summary\.json is not valid JSON/);
     const a = p.targets.find((t) => t.name === 'a')!;
@@ -174,6 +176,86 @@ describe('extension/tree-model', () => {
       assert.deepEqual(runsFor(path.join(root, 'missing'), pair, 'pair'), []);
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('shows throttling, cancelled and unsent requests, and verdicts that are incomplete or not judged', () => {
+    // The paygo target of examples/compare-deployments.perf.yaml: 784 answers were HTTP 429.
+    const throttled = runSummary({ name: 'quick', file: quick, startedAt: '2026-05-01T00:00:00Z', targets: [{ target: 'sim', ttft: [900, 38633.2, 40000], rpm: 89 }], slos: [verdict('sim', 'ttft.p95 < 60s', true)] });
+    Object.assign(throttled.targets[0].requests, { throttled_responses: 784, attempts: 883, retried: 700, backoff_ms: 312_400 });
+    writeRun(runs, '2026-05-01T00-00-00-quick', throttled);
+    // The ptu target: 29 cancelled at the end, 12 never sent; the SLO held on the rest: incomplete.
+    const cut = runSummary({ name: 'quick', file: quick, startedAt: '2026-05-02T00:00:00Z', targets: [{ target: 'sim' }], slos: [{ ...verdict('sim', 'ttft.p95 < 800ms', false), status: 'incomplete' }] });
+    cut.targets[0].requests.cancelled = 29;
+    cut.targets[0].schedule.unsent = 12;
+    writeRun(runs, '2026-05-02T00-00-00-quick', cut);
+    // An empty run: nothing to judge.
+    const empty = runSummary({ name: 'quick', file: quick, startedAt: '2026-05-03T00:00:00Z', targets: [{ target: 'sim', ttft: [null, null, null], completed: 0 }], slos: [{ ...verdict('sim', 'ttft.p95 < 800ms', false), actual: null, status: 'not_judged' }] });
+    writeRun(runs, '2026-05-03T00-00-00-quick', empty);
+    // A failed SLO beside a not-judged one: the run fails.
+    const mixed = runSummary({ name: 'quick', file: quick, startedAt: '2026-05-04T00:00:00Z', targets: [{ target: 'sim' }], slos: [{ ...verdict('sim', 'failures < 1%', false), status: 'not_judged' }, { ...verdict('sim', 'ttft.p95 < 100ms', false), status: 'fail' }] });
+    writeRun(runs, '2026-05-04T00-00-00-quick', mixed);
+
+    const sim = scanWorkspace(root).find((n) => n.file === quick)!.targets[0];
+    assert.deepEqual(sim.runs.map((r) => [r.status, r.description]), [
+      ['fail', 'p95 TTFT 175 ms · 240 RPM · 0 errors'],
+      ['not-judged', 'p95 TTFT – · 240 RPM · 0 errors'],
+      ['incomplete', 'p95 TTFT 175 ms · 240 RPM · 0 errors · 29 cancelled · 12 unsent'],
+      // 38633 ms reads as the panel shows it (src/shared/format-duration.ts).
+      ['pass', 'p95 TTFT 38.6 s · 89 RPM · 0 errors · 784 throttled'],
+    ]);
+    const [failed, notJudged, incomplete, passed] = sim.runs;
+    assert.match(failed.tooltip, /^failed: ttft\.p95 < 100ms$/m);
+    assert.match(notJudged.tooltip, /not judged — nothing measured to judge: ttft\.p95 < 800ms/);
+    assert.match(incomplete.tooltip, /incomplete — too many requests cancelled or never sent to call it a pass: ttft\.p95 < 800ms/);
+    assert.match(incomplete.tooltip, /not measured: 29 cancelled at the end, 12 never sent/);
+    assert.deepEqual([incomplete.cancelled, incomplete.unsent, passed.throttled], [29, 12, 784]);
+    assert.match(passed.tooltip, /throttled: 784 of 883 attempts answered HTTP 429; 700 retried, 312\.4 s spent backing off/);
+    assert.match(passed.tooltip, /TTFT p50 900 ms \/ p95 38\.6 s, E2E p95 1,500 ms/);
+  });
+
+  it('offers "Set API Key…" only for targets that read a key', () => {
+    const mixed = writeFile(
+      path.join(root, 'keys.perf.yaml'),
+      [
+        'name: keys',
+        'targets:',
+        '  - { name: sim, provider: simulator, endpoint: simulator, model: gpt-4o }',
+        '  - { name: azure, provider: azure, endpoint: "https://x.openai.azure.com", deployment: gpt-4o }',
+        '  - { name: entra, provider: azure, endpoint: "https://x.openai.azure.com", deployment: gpt-4o, auth: { type: entra } }',
+        '  - { name: local, provider: openai-compatible, endpoint: "http://127.0.0.1:8000/v1", model: llama, auth: { type: none } }',
+        'workload: { rate: 60, duration: 10s }',
+        '',
+      ].join('\n'),
+    );
+    const node = scanWorkspace(root).find((n) => n.file === mixed)!;
+    assert.equal(node.valid, true, JSON.stringify(node.problems));
+    assert.deepEqual(node.targets.map((t) => [t.name, t.needsKey]), [['sim', false], ['azure', true], ['entra', false], ['local', false]]);
+    assert.equal(scenarioNeedsKey(fs.readFileSync(mixed, 'utf8'), mixed), true);
+    assert.equal(scenarioNeedsKey(fs.readFileSync(quick, 'utf8'), quick), false, 'a simulator-only scenario needs no key');
+    // A file that does not validate: judged from what it says.
+    assert.equal(scenarioNeedsKey('name: x\ntargets:\n  - name: sim\n    provider: simulator\n', 'x.perf.yaml'), false);
+    assert.equal(scenarioNeedsKey('name: x\ntargets:\n  - name: prod\n    provider: azure\n    endpoint: https://x.openai.azure.com\n', 'x.perf.yaml'), true);
+  });
+
+  it('lists the demo (kept outside the workspace) once it has runs', () => {
+    const storage = tempDir('perflab-demo-');
+    try {
+      const demoFile = writeFile(path.join(storage, 'demo.perf.yaml'), DEMO_SCENARIO);
+      const demoRuns = path.join(storage, '.perflab', 'runs');
+      assert.equal(scanDemo(demoFile, demoRuns), undefined, 'no runs yet: no demo node');
+      assert.equal(scanDemo(path.join(storage, 'missing.perf.yaml'), demoRuns), undefined);
+      writeRun(demoRuns, '2026-06-01T00-00-00-demo', runSummary({ name: 'demo', file: demoFile, startedAt: '2026-06-01T00:00:00Z', targets: [{ target: 'simulated-gpt-5-mini' }] }));
+      const demo = scanDemo(demoFile, demoRuns)!;
+      assert.equal(demo.demo, true);
+      assert.equal(demo.label, 'Demo');
+      assert.equal(demo.name, 'demo');
+      assert.equal(demo.file, demoFile);
+      assert.match(demo.description, /kept in extension storage/);
+      assert.deepEqual(demo.runs.map((r) => r.id), ['2026-06-01T00-00-00-demo']);
+      assert.deepEqual(demo.targets.map((t) => [t.name, t.runs.length, t.needsKey]), [['simulated-gpt-5-mini', 1, false]]);
+    } finally {
+      fs.rmSync(storage, { recursive: true, force: true });
     }
   });
 

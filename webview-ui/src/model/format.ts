@@ -3,15 +3,9 @@
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
-/** Milliseconds: `0.42 ms`, `45 ms`, `1,234 ms`, `12.3 s` (above 10 s). */
-export function formatMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '–';
-  if (ms === 0) return '0 ms'; // an axis origin or no difference, not a measured 0.00
-  if (ms >= 10_000) return `${oneDecimal.format(ms / 1000)} s`;
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  return `${integer.format(ms)} ms`;
-}
+/** Milliseconds: `0.42 ms`, `45 ms`, `1,234 ms`, `12.3 s` (from 10 s on); shared with the Scenarios tree. */
+export { formatMs } from '../../../src/shared/format-duration';
+import { formatMs } from '../../../src/shared/format-duration';
 
 export function formatCount(n: number | null): string {
   return n === null || !Number.isFinite(n) ? '–' : integer.format(n);
@@ -30,9 +24,23 @@ export function formatUsd(usd: number | null): string {
   return `$${usd.toPrecision(3)}`;
 }
 
+/** `12.3%`, `0.04%`; a share that is not zero never reads as zero (`<0.01%`, `>99.9%`). */
 export function formatPercent(p: number | null): string {
   if (p === null || !Number.isFinite(p)) return '–';
+  if (p !== 0 && Math.abs(p) < 0.01) return `${p < 0 ? '-' : ''}<0.01%`;
+  if (p > 99.9 && p < 100) return '>99.9%';
   return p !== 0 && Math.abs(p) < 0.1 ? `${p.toFixed(2)}%` : `${oneDecimal.format(p)}%`;
+}
+
+/** A length of time that may be long: `850 ms`, `12.3 s`, `4 min 12 s`, `1 h 3 min`. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${integer.format(ms)} ms`;
+  if (ms < 60_000) return `${oneDecimal.format(ms / 1000)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  const min = Math.round(s / 60);
+  return `${Math.floor(min / 60)} h ${min % 60} min`;
 }
 
 /** A value in the unit the view-model names. */

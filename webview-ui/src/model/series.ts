@@ -40,8 +40,10 @@ export const SERIES: readonly SeriesDef[] = [
   // TBT is the per-token figure; chunk gaps are per SSE event, which may carry several tokens.
   { id: 'tbt_p50', chart: 'tbt', label: 'TBT p50 (per token)', unit: 'ms', value: (w) => w.tbt.p50 },
   { id: 'tbt_p95', chart: 'tbt', label: 'TBT p95 (per token)', unit: 'ms', value: (w) => w.tbt.p95 },
-  { id: 'tbt_all_p50', chart: 'tbt', label: 'TBT p50 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (w.tbt_all?.count ? w.tbt_all.p50 : null), onlyWhenReported: true },
-  { id: 'tbt_all_p95', chart: 'tbt', label: 'TBT p95 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (w.tbt_all?.count ? w.tbt_all.p95 : null), onlyWhenReported: true },
+  // The engine measures TBT over all output tokens for every request; without reasoning it is the
+  // visible-token TBT again, so it is drawn only for windows that had reasoning.
+  { id: 'tbt_all_p50', chart: 'tbt', label: 'TBT p50 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p50 : null), onlyWhenReported: true },
+  { id: 'tbt_all_p95', chart: 'tbt', label: 'TBT p95 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p95 : null), onlyWhenReported: true },
   { id: 'itl_p50', chart: 'itl', label: 'Chunk gap p50 (per chunk, not per token)', unit: 'ms', value: (w) => w.itl.p50 },
   { id: 'itl_p95', chart: 'itl', label: 'Chunk gap p95 (per chunk, not per token)', unit: 'ms', value: (w) => w.itl.p95 },
   { id: 'e2e_p50', chart: 'e2e', label: 'E2E p50', unit: 'ms', value: (w) => w.e2e.p50 },
@@ -66,6 +68,21 @@ export const SERIES: readonly SeriesDef[] = [
   // The client's own lateness: when it climbs, the bottleneck is this machine, not the deployment.
   { id: 'lag_p95', chart: 'lag', label: 'Schedule lag p95 (client)', unit: 'ms', value: (w) => (w.lag.count > 0 ? w.lag.p95 : null), onlyWhenReported: true },
 ];
+
+/** True when the point at `index` has no drawn neighbour: a line needs two points, so a lone one (the
+ *  first window of a run, or one between gaps) gets a marker instead of drawing nothing. */
+export function isLonePoint(data: readonly (Point | null | undefined)[], index: number): boolean {
+  const has = (i: number) => {
+    const p = data[i];
+    return p !== undefined && p !== null && p.y !== null && Number.isFinite(p.y);
+  };
+  return has(index) && !has(index - 1) && !has(index + 1);
+}
+
+/** Did the window see reasoning: streamed (a first reasoning token) or counted (reasoning tokens)? */
+function hasReasoning(w: WindowSnapshot): boolean {
+  return (w.ttfr?.count ?? 0) > 0 || (w.reasoning_tpm ?? 0) > 0;
+}
 
 /** Every series for one target, every window kept (no decimation): for small runs, exports and tests. */
 export function seriesFromWindows(windows: readonly WindowSnapshot[], target: string): Series[] {

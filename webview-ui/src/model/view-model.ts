@@ -14,9 +14,9 @@ import { SERIES, type Series } from './series';
 
 export { MinMaxDecimator, type Point } from './decimate';
 export { alignFromStart, alignOnClock, seriesFromWindows, SERIES, type ChartId, type Series, type SeriesDef, type SeriesUnit } from './series';
-export { headlineFromSummary, headlineFromWindow, tokenCostUsd, TokenTally, type Card, type CardId, type Headline, type SloCard } from './headline';
+export { headlineFromSummary, headlineFromWindow, sloOutcome, tokenCostUsd, TokenTally, type Banner, type Card, type CardId, type Headline, type SloCard } from './headline';
 export { costSection, type CostSection } from './cost';
-export { compareRuns, type CompareCell, type CompareColumn, type CompareRow, type CompareSloRow, type CompareTable, type CompareVerdict } from './compare';
+export { compareRuns, METHOD_TEXT, type CompareCell, type CompareColumn, type CompareMethod, type CompareRow, type CompareSloRow, type CompareTable, type CompareVerdict } from './compare';
 
 export interface RunViewModelOptions {
   scenario: Scenario;
