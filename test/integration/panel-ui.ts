@@ -164,7 +164,7 @@ export default async function panelUi(page: Page, log: (message: string) => void
   writeMarker(workspace, 'pair-checked');
 
   // 9. The end-of-run notification counts throttled and cancelled requests.
-  const done = await waitForMarker<{ name: string; throttled: number; cancelled: number }>(workspace, 'throttled-done', 180_000);
+  const done = await waitForMarker<{ name: string; throttled: number; cancelled: number; statuses: { slo: string; status: string }[] }>(workspace, 'throttled-done', 180_000);
   const said = (await notificationCentre(page)).find((text) => text.includes(`"${done.name}" finished`));
   if (!said) throw new Error(`no end-of-run notification for "${done.name}"`);
   for (const part of [`${done.throttled} throttled responses (HTTP 429)`, `${done.cancelled} cancelled`, 'incomplete']) {
@@ -172,6 +172,17 @@ export default async function panelUi(page: Page, log: (message: string) => void
   }
   await screenshot(page, 'panel-11-throttled-notification');
   log(`end-of-run notification: ${said}`);
+  // The Run panel of that run: the throttling banner and card equal summary.json, and each SLO shows
+  // its status (incomplete / fail / not judged), never a plain PASS on half a run.
+  const throttledRun = await findWebviewFrame(page, '[data-banner="throttled"]', 60_000);
+  const card = await throttledRun.locator('[data-card-id="throttling"]').first().getAttribute('data-throttled-responses');
+  if (card !== String(done.throttled)) throw new Error(`the throttling card says ${card} responses, summary.json ${done.throttled}`);
+  for (const v of done.statuses) {
+    const shown = await throttledRun.locator(`[data-slo="${v.slo}"]`).first().getAttribute('data-status');
+    if (shown !== v.status) throw new Error(`SLO "${v.slo}" shows ${shown}, summary.json says ${v.status}`);
+  }
+  await screenshot(page, 'panel-12-throttled-headline');
+  log(`Run panel of the throttled run: banner, ${card} throttled responses, verdicts ${done.statuses.map((v) => v.status).join(', ')}`);
   writeMarker(workspace, 'throttled-checked');
 }
 

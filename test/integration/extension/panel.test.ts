@@ -252,7 +252,8 @@ describe('Run and Compare panels in a real VS Code', () => {
       const label = VERDICT_LABEL[verdictStatus(v)];
       assert.ok(text.includes(`${label} limited: ${v.slo} (`), `verdict line "${label} limited: ${v.slo}"`);
     }
-    writeMarker(root, 'throttled-done', { name: 'throttled', throttled: r.throttled_responses, cancelled: r.cancelled });
+    const statuses = summary.slos.map((v) => ({ slo: v.slo, status: verdictStatus(v) }));
+    writeMarker(root, 'throttled-done', { name: 'throttled', throttled: r.throttled_responses, cancelled: r.cancelled, statuses });
     await waitForMarker(root, 'throttled-checked', 60_000);
   });
 });
