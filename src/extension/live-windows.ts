@@ -1,9 +1,8 @@
-// Which live windows of a run are worth showing. The engine emits a window per second for every target
-// that has started, until the whole run ends (src/engine/run.ts, the `tick` interval) — also for a target
-// that has already finished: a sequential target while the next one runs, or a parallel target while
-// another drains. Those windows only watch its completions leave the sliding window, so its achieved
-// RPM decays towards 0 for a whole `aggregation_window` (60 s by default). The Run panel and the status
-// bar follow a target up to its last real window and no further. No VS Code here (unit-tested directly).
+// Which target of a run is still running, from its live windows: the status bar shows that one. The
+// engine emits no window for a target after its last real one (src/engine/run.ts, `windowsDone`), so a
+// finished target's achieved RPM no longer decays while another target runs; a window that still comes
+// after the one this class saw as a target's last (the tick and the target's end a few ms apart) is
+// dropped as adding nothing. No VS Code here (unit-tested directly).
 
 import type { WindowSnapshot } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';

@@ -51,8 +51,10 @@ describe('LiveWindows', () => {
     // Its last accepted window is its real end: the schedule over, every request done and counted.
     assert.ok(lastA.t >= 3 && lastA.in_flight === 0, `a's last window: t ${lastA.t}, ${lastA.in_flight} in flight`);
     assert.equal(lastA.completed, summary.targets.find((t) => t.target === 'a')!.requests.completed);
+    // The engine stops a finished target's windows itself (src/engine/run.ts); what is left to drop is
+    // at most its final window repeated at the same moment (the tick and the target's end a few ms apart).
     for (const w of windows.filter((w) => w.target === 'a' && !accepted.includes(w))) {
-      assert.ok(w.rpm < lastA.rpm, `a dropped window (t ${w.t}) is one that decayed: ${w.rpm} RPM`);
+      assert.ok(w.rpm <= lastA.rpm && w.t - lastA.t < 1, `a dropped window (t ${w.t}, ${w.rpm} RPM) adds nothing after a's last (t ${lastA.t}, ${lastA.rpm} RPM)`);
     }
     assert.ok(live.finished('a') && live.finished('b'));
   });
