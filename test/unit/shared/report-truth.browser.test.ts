@@ -250,7 +250,8 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
 
   it('a lone point (the first window) draws a visible marker', async () => {
     // One window per target, with a TTFT, and no summary yet: what a live panel shows after a second.
-    const first = ['paygo', 'ptu', 'steady'].map((t) => files.windows.find((w) => w.target === t && w.ttft.p50 !== null)!);
+    // A window whose p50 and p95 differ: equal ones would draw the p95 marker exactly over the p50 one.
+    const first = ['paygo', 'ptu', 'steady'].map((t) => files.windows.find((w) => w.target === t && w.ttft.p50 !== null && w.ttft.p95 !== null && Math.abs(w.ttft.p95 - w.ttft.p50) > 2)!);
     const page = await open('truth-lone.html', bare(htmlReport('lone', runInit({ windows: first, summary: null, live: true }), assets)), 'figure[data-chart-id="ttft"][data-points="2"]');
     await applyTheme(page, VSCODE_THEMES.darkModern);
     const m = await measure(page, 'ttft');
