@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CAPACITY_FILE, type CapacityReport } from '../engine/capacity/types';
+import { CAPACITY_FILE } from '../engine/capacity/types';
+import { readCapacityFile } from '../shared/capacity-files';
 import { htmlReport, readReportAssets } from '../shared/html-report';
 import { isWebviewToHost, type CapacityInitMessage, type HostToWebview, type WebviewToHost } from '../shared/panel-messages';
 import type { ActiveCapacity, CapacityController } from './capacity-controller';
@@ -14,13 +15,6 @@ import { panelHtml, webviewOptions } from './panel-html';
 import type { SaveDialog } from './run-panel';
 
 export const CAPACITY_PANEL_TYPE = 'perflab.capacity';
-
-/** capacity.json of a capacity folder; a clear error when it is not one. */
-export function readCapacityReport(dir: string): CapacityReport {
-  const file = path.join(dir, CAPACITY_FILE);
-  if (!fs.existsSync(file)) throw new Error(`${dir} holds no ${CAPACITY_FILE}: it is not a capacity search folder`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as CapacityReport;
-}
 
 class CapacityPanel implements vscode.Disposable {
   private ready = false;
@@ -63,7 +57,7 @@ class CapacityPanel implements vscode.Disposable {
     const s = this.search;
     return s
       ? { type: 'capacityInit', capacityId: this.dir, report: s.report, current: s.current, live: s.live, interactive: true }
-      : { type: 'capacityInit', capacityId: this.dir, report: readCapacityReport(this.dir), current: null, live: false, interactive: true };
+      : { type: 'capacityInit', capacityId: this.dir, report: readCapacityFile(this.dir), current: null, live: false, interactive: true };
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {
@@ -137,7 +131,7 @@ export class CapacityPanels implements vscode.Disposable {
   /** Opens (or reveals) the panel of a capacity folder; follows it live while its search runs. */
   open(dir: string): void {
     const live = this.searches.searches.find((s) => path.resolve(s.outDir) === path.resolve(dir)) ?? null;
-    if (!live) readCapacityReport(dir); // a clear error before a panel opens on nothing
+    if (!live) readCapacityFile(dir); // a clear error before a panel opens on nothing
     this.show(dir, live);
   }
 
@@ -152,7 +146,7 @@ export class CapacityPanels implements vscode.Disposable {
       existing.panel.reveal(undefined, true);
       return;
     }
-    const name = search?.scenario.name ?? readCapacityReport(dir).scenario.name;
+    const name = search?.scenario.name ?? readCapacityFile(dir).scenario.name;
     // In the group of the extension's other panels, if any (panel-group.ts), not yet another group.
     const panel = vscode.window.createWebviewPanel(CAPACITY_PANEL_TYPE, `Capacity: ${name}`, { viewColumn: this.group.column(), preserveFocus: true }, webviewOptions(this.extensionUri));
     this.adopt(panel, dir, search);

@@ -17,6 +17,7 @@ export function isCapacityFolder(dir: string): boolean {
 /** capacity.json of `dir`; a RunFilesError (a clear message) when it is damaged or not a search. */
 export function readCapacityFile(dir: string): CapacityReport {
   const file = path.join(dir, CAPACITY_FILE);
+  if (!fs.existsSync(file)) throw new RunFilesError(`${dir} holds no ${CAPACITY_FILE}: it is not a capacity search folder`);
   let value: unknown;
   try {
     value = JSON.parse(fs.readFileSync(file, 'utf8'));

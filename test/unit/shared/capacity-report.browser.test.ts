@@ -8,25 +8,15 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CapacityReport } from '../../../src/engine/capacity/types';
 import { htmlReport, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
 import type { CapacityInitMessage, CapacityUpdateMessage } from '../../../src/shared/panel-messages';
-import { tempDir } from './real-run';
-import { ensureWebviewBuilt, REPO_ROOT, WEBVIEW_DIST } from './webview-dist';
+import { ARTIFACTS, useReportBrowser } from './report-browser';
+import { REPO_ROOT, WEBVIEW_DIST } from './webview-dist';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'unit', 'webview', 'fixtures', 'capacity.json');
 
-interface Opened {
-  page: Page;
-  url: string;
-  /** Every request the page made (the file itself included). */
-  requests: string[];
-  errors: string[];
-}
 
 /** The part of a canvas element read here (this project's tsconfig has no DOM types). */
 interface Canvas {
@@ -53,53 +43,14 @@ async function canvasInk(page: Page, selector: string): Promise<{ colours: numbe
 
 describe('capacity HTML report in Chromium', function () {
   this.timeout(120_000);
-  let browser: Browser;
   let assets: ReportAssets;
   let report: CapacityReport;
-  let outDir: string;
-  const opened: Opened[] = [];
+  const { open } = useReportBrowser('perflab-capacity-report-');
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the HTML report browser test needs Debian's Chromium (install it with scripts/apt-deps.sh)`);
-    }
-    ensureWebviewBuilt();
     assets = readReportAssets(WEBVIEW_DIST);
     report = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
-    outDir = tempDir('perflab-capacity-report-');
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  afterEach(function () {
-    // Every page must have loaded only its own file and raised nothing.
-    for (const o of opened.splice(0)) {
-      if (this.currentTest?.state === 'failed') continue;
-      assert.deepEqual(o.requests, [o.url], `requests other than the report file: ${o.requests.join(', ')}`);
-      assert.deepEqual(o.errors, [], `page errors: ${o.errors.join('; ')}`);
-    }
-  });
-
-  async function open(name: string, html: string, waitFor: string | null): Promise<Opened> {
-    const file = path.join(outDir, name);
-    fs.writeFileSync(file, html);
-    const url = pathToFileURL(file).href;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const o: Opened = { page, url, requests: [], errors: [] };
-    page.on('request', (r) => o.requests.push(r.url()));
-    page.on('pageerror', (e) => o.errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') o.errors.push(m.text());
-    });
-    opened.push(o);
-    await page.goto(url);
-    if (waitFor) await page.waitForSelector(waitFor);
-    return o;
-  }
 
   function init(overrides: Partial<CapacityInitMessage> = {}): CapacityInitMessage {
     return { type: 'capacityInit', capacityId: '/work/.perflab/capacity/slots', report, current: null, live: false, interactive: false, ...overrides };

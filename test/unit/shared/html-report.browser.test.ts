@@ -4,65 +4,33 @@
 // cards, SLO verdicts, time charts, histograms, data tables, the Compare table — equals summary.json.
 // Screenshots go to test-artifacts/.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TargetSummary } from '../../../src/engine/summary';
 import { errorPercent } from '../../../src/shared/compare-metrics';
 import { htmlReport, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
 import type { CompareInitMessage, InitMessage } from '../../../src/shared/panel-messages';
 import { panelTargets } from '../../../src/shared/panel-targets';
 import { readRunFiles, type RunFiles } from '../../../src/shared/run-files';
-import { realRun, tempDir, type RealRun } from './real-run';
-import { ensureWebviewBuilt, REPO_ROOT, WEBVIEW_DIST } from './webview-dist';
+import { realRun, type RealRun } from './real-run';
+import { ARTIFACTS, useReportBrowser } from './report-browser';
+import { WEBVIEW_DIST } from './webview-dist';
 import { verdictStatus } from '../../../src/engine/summary';
 import { compareCell } from '../../../webview-ui/src/model/compare';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 
-interface Opened {
-  page: Page;
-  url: string;
-  /** Every request the page made (the file itself included). */
-  requests: string[];
-  errors: string[];
-}
 
 describe('HTML report in Chromium', function () {
   this.timeout(120_000);
-  let browser: Browser;
   let run: RealRun;
   let files: RunFiles;
   let assets: ReportAssets;
-  let outDir: string;
-  const opened: Opened[] = [];
+  const { open: openPage } = useReportBrowser('perflab-report-');
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the HTML report browser test needs Debian's Chromium (install it with scripts/apt-deps.sh)`);
-    }
-    ensureWebviewBuilt();
     run = await realRun();
     files = await readRunFiles(run.dir);
     assets = readReportAssets(WEBVIEW_DIST);
-    outDir = tempDir('perflab-report-');
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  afterEach(function () {
-    // Every page must have loaded only its own file and raised nothing.
-    for (const o of opened.splice(0)) {
-      if (this.currentTest?.state === 'failed') continue;
-      assert.deepEqual(o.requests, [o.url], `requests other than the report file: ${o.requests.join(', ')}`);
-      assert.deepEqual(o.errors, [], `page errors: ${o.errors.join('; ')}`);
-    }
   });
 
   /** The compare verdict of target `b` against `a` for a metric row, as the panel's model decides it
@@ -72,22 +40,7 @@ describe('HTML report in Chromium', function () {
     return compareCell(metric, better, value(a), value(b), side(a), side(b)).verdict;
   }
 
-  async function open(name: string, html: string, waitFor: string): Promise<Opened> {
-    const file = path.join(outDir, name);
-    fs.writeFileSync(file, html);
-    const url = pathToFileURL(file).href;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const o: Opened = { page, url, requests: [], errors: [] };
-    page.on('request', (r) => o.requests.push(r.url()));
-    page.on('pageerror', (e) => o.errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') o.errors.push(m.text());
-    });
-    opened.push(o);
-    await page.goto(url);
-    await page.waitForSelector(waitFor);
-    return o;
-  }
+  const open = (name: string, html: string, waitFor: string) => openPage(name, html, waitFor);
 
   function runInit(overrides: Partial<InitMessage> = {}): InitMessage {
     return {

@@ -5,10 +5,8 @@
 // contrast at least 3:1 with the background, verdict text 4.5:1, and a lone point draws a marker.
 // Screenshots go to test-artifacts/.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { verdictStatus, type RunSummary, type TargetSummary } from '../../../src/engine/summary';
 import { errorPercent } from '../../../src/shared/compare-metrics';
 import { htmlReport, readReportAssets, REPORT_THEME, type ReportAssets } from '../../../src/shared/html-report';
@@ -18,12 +16,10 @@ import { readRunFiles, type RunFiles } from '../../../src/shared/run-files';
 import { contrastRatio, parseColour } from '../../../webview-ui/src/model/colours';
 import { compareRuns } from '../../../webview-ui/src/model/compare';
 import { VSCODE_THEMES, type VsCodeTheme } from '../webview/fixtures/vscode-themes';
-import { tempDir } from './real-run';
+import { ARTIFACTS, useReportBrowser } from './report-browser';
 import { throttledRun } from './throttled-run';
-import { ensureWebviewBuilt, REPO_ROOT, WEBVIEW_DIST } from './webview-dist';
+import { WEBVIEW_DIST } from './webview-dist';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 
 /** What the canvas of one chart shows: its background pixel and, per dataset colour, the pixels of
  *  exactly that colour inside the plot area (legend excluded) and their contrast with the background. */
@@ -72,31 +68,16 @@ const APPLY_THEME = `function ({ vars, bodyClass }) {
 
 describe('HTML report in Chromium: throttling, unmeasured work, verdicts and readable colours', function () {
   this.timeout(180_000);
-  let browser: Browser;
   let files: RunFiles;
   let summary: RunSummary;
   let assets: ReportAssets;
-  let outDir: string;
-  const errors: string[] = [];
+  const { open: openPage } = useReportBrowser('perflab-report-truth-');
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: this test needs Debian's Chromium (install it with scripts/apt-deps.sh)`);
-    ensureWebviewBuilt();
     const run = await throttledRun();
     files = await readRunFiles(run.dir);
     summary = files.summary!;
     assets = readReportAssets(WEBVIEW_DIST);
-    outDir = tempDir('perflab-report-truth-');
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  afterEach(() => {
-    assert.deepEqual(errors.splice(0), [], 'page errors');
   });
 
   const target = (name: string): TargetSummary => summary.targets.find((t) => t.target === name)!;
@@ -116,19 +97,9 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
     };
   }
 
-  async function open(name: string, html: string, waitFor: string): Promise<Page> {
-    const file = path.join(outDir, name);
-    fs.writeFileSync(file, html);
-    // Two device pixels per CSS pixel: a 1.5 px line has whole pixels of its own colour to measure.
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 2 });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector(waitFor);
-    return page;
-  }
+  /** Two device pixels per CSS pixel: a 1.5 px line has whole pixels of its own colour to measure. */
+  const open = async (name: string, html: string, waitFor: string): Promise<Page> =>
+    (await openPage(name, html, waitFor, { viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 2 })).page;
 
   /** The report without its own light/dark set: the page then has only the variables a test sets, as
    *  a webview in VS Code has only the theme's. */
