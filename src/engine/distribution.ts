@@ -15,9 +15,9 @@ export interface Distribution {
   sum: number;
 }
 
-export type DistributionId = 'ttft' | 'tbt' | 'e2e' | 'itl' | 'prompt_tokens' | 'completion_tokens';
+export type DistributionId = 'ttft' | 'tbt' | 'e2e' | 'chunk_gap' | 'prompt_tokens' | 'completion_tokens';
 
-/** One target's distributions. `itl` (chunk gaps) is filled only where the chunk times are known. */
+/** One target's distributions. `chunk_gap` is filled only where the chunk times are known. */
 export type TargetDistributions = Record<DistributionId, Distribution>;
 
 /** Log-spaced edges, `perDecade` bins per power of ten from `from` up to `to`. */
@@ -81,7 +81,7 @@ export function addRecordToDistributions(d: TargetDistributions, record: Request
   if (record.tbt_ms !== null) addToDistribution(d.tbt, record.tbt_ms);
   if (record.e2e_ms !== null) addToDistribution(d.e2e, record.e2e_ms);
   if (record.completion_tokens !== null) addToDistribution(d.completion_tokens, record.completion_tokens);
-  for (const gap of chunkGapsMs) addToDistribution(d.itl, gap);
+  for (const gap of chunkGapsMs) addToDistribution(d.chunk_gap, gap);
 }
 
 /** Per-target distributions rebuilt from request records (requests.jsonl of a run whose summary has none). */
@@ -119,7 +119,7 @@ export function emptyTargetDistributions(): TargetDistributions {
     ttft: emptyDistribution('ms'),
     tbt: emptyDistribution('ms'),
     e2e: emptyDistribution('ms'),
-    itl: emptyDistribution('ms'),
+    chunk_gap: emptyDistribution('ms'),
     prompt_tokens: emptyDistribution('tokens'),
     completion_tokens: emptyDistribution('tokens'),
   };

@@ -6,7 +6,7 @@ import { addRecordToDistributions, emptyTargetDistributions, type TargetDistribu
 import { LatencyHistogram } from './histogram';
 import type { LatencyStats, RequestRecord, WindowSnapshot } from './records';
 
-const LATENCY_KEYS = ['ttft', 'ttfr', 'ttfb', 'tbt', 'tbt_all', 'e2e', 'itl', 'lag', 'util'] as const;
+const LATENCY_KEYS = ['ttft', 'ttfr', 'ttfb', 'tbt', 'tbt_all', 'e2e', 'chunk_gap', 'lag', 'util'] as const;
 type LatencyKey = (typeof LATENCY_KEYS)[number];
 
 class Slot {
@@ -187,7 +187,7 @@ export class TargetMetrics {
     if (record.e2e_ms !== null) this.record('e2e', record.e2e_ms);
     if (record.tbt_ms !== null) this.record('tbt', record.tbt_ms);
     if (record.tbt_all_ms != null) this.record('tbt_all', record.tbt_all_ms);
-    for (const gap of gaps) this.record('itl', gap);
+    for (const gap of gaps) this.record('chunk_gap', gap);
     if (record.completion_tokens !== null && record.content_chunks > 0) {
       const hiddenReasoning = record.reasoning_chunks ? 0 : (record.reasoning_tokens ?? 0);
       if (hiddenReasoning > 0) this.hiddenReasoningRecords++;
@@ -266,10 +266,20 @@ export class TargetMetrics {
       tbt: stats('tbt'),
       tbt_all: stats('tbt_all'),
       e2e: stats('e2e'),
-      itl: stats('itl'),
+      chunk_gap: stats('chunk_gap'),
       lag: stats('lag'),
       util: stats('util'),
       behind,
+      totals: {
+        succeeded: this.totals.succeeded,
+        failed: this.totals.failed,
+        cancelled: this.totals.cancelled,
+        throttled_responses: this.totals.throttledResponses,
+        prompt_tokens: this.totals.promptTokens,
+        completion_tokens: this.totals.completionTokens,
+        cached_tokens: this.totals.cachedTokens,
+        reasoning_tokens: this.totals.reasoningTokens,
+      },
     };
   }
 }

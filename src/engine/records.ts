@@ -130,10 +130,27 @@ export interface WindowSnapshot {
   tbt_all?: LatencyStats;
   e2e: LatencyStats;
   /** Gaps between output chunks (per chunk, not per token). */
-  itl: LatencyStats;
+  chunk_gap: LatencyStats;
   /** Send time minus scheduled time (open loop). */
   lag: LatencyStats;
   util: LatencyStats;
   /** True while the engine cannot keep its schedule (requests queued or lag over threshold). */
   behind: boolean;
+  /** Whole-run counts so far (not only the window), so a view never integrates rates back into
+   *  totals. Absent in run folders recorded before windows carried them. */
+  totals?: WindowTotals;
+}
+
+/** Running totals of one target up to a window; the same counts the summary reports at the end. */
+export interface WindowTotals {
+  /** Finished requests, warm-up excluded: succeeded + failed (cancelled ones are counted apart). */
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  /** HTTP 429 responses (each attempt counts, as in the summary). */
+  throttled_responses: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
 }

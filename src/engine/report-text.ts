@@ -59,7 +59,7 @@ function targetBlock(t: TargetSummary): string[] {
     row('TTFT (first visible token)', t.latency_ms.ttft),
     row('TBT (per visible token)', t.latency_ms.tbt),
     ...(reasoning && r0 ? [row('TBT (per token, reasoning too)', r0.tbt_all)] : []),
-    row('chunk gap (per chunk)', t.latency_ms.itl),
+    row('chunk gap (per chunk)', t.latency_ms.chunk_gap),
     row('E2E', t.latency_ms.e2e),
     row('schedule lag', s.lag_ms),
     s.mode === 'open'

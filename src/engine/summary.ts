@@ -47,8 +47,8 @@ export interface TargetSummary {
   };
   /** Completed requests per minute over the run. */
   throughput_rpm: number;
-  /** ttft: first visible token; tbt: per visible token; itl: gaps between output chunks. */
-  latency_ms: { ttfb: LatencyStats; ttft: LatencyStats; tbt: LatencyStats; e2e: LatencyStats; itl: LatencyStats };
+  /** ttft: first visible token; tbt: per visible token; chunk_gap: gaps between output chunks. */
+  latency_ms: { ttfb: LatencyStats; ttft: LatencyStats; tbt: LatencyStats; e2e: LatencyStats; chunk_gap: LatencyStats };
   /** Reasoning models: ttfr (first reasoning token) and tbt_all (per output token, reasoning included).
    *  Absent in summaries written before they existed. */
   reasoning_latency_ms?: { ttfr: LatencyStats; tbt_all: LatencyStats };

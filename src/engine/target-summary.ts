@@ -36,7 +36,7 @@ export function buildTargetSummary(
   const warnings: string[] = [];
   if (tokensPerChunk !== null && tokensPerChunk > MULTI_TOKEN_CHUNKS) {
     warnings.push(
-      `chunks carry ${tokensPerChunk} tokens on average: the chunk-gap distribution (itl) is not time between tokens; read tbt (per token)`,
+      `chunks carry ${tokensPerChunk} tokens on average: the chunk-gap distribution (chunk_gap) is not time between tokens; read tbt (per token)`,
     );
   }
   if (metrics.hiddenReasoningRecords > 0) {
@@ -112,7 +112,7 @@ export function buildTargetSummary(
       ttft: metrics.run.ttft.stats(),
       tbt: metrics.run.tbt.stats(),
       e2e: metrics.run.e2e.stats(),
-      itl: metrics.run.itl.stats(),
+      chunk_gap: metrics.run.chunk_gap.stats(),
     },
     reasoning_latency_ms: { ttfr: metrics.run.ttfr.stats(), tbt_all: metrics.run.tbt_all.stats() },
     tokens: {

@@ -28,10 +28,10 @@ interface MetricRow {
   optional?: boolean;
 }
 
-const LATENCY: [string, 'ttft' | 'tbt' | 'itl' | 'e2e'][] = [
+const LATENCY: [string, 'ttft' | 'tbt' | 'chunk_gap' | 'e2e'][] = [
   ['TTFT', 'ttft'],
   ['TBT (per token)', 'tbt'],
-  ['Chunk gap (per chunk)', 'itl'],
+  ['Chunk gap (per chunk)', 'chunk_gap'],
   ['E2E', 'e2e'],
 ];
 const STATS: (keyof LatencyStats & ('p50' | 'p95' | 'p99'))[] = ['p50', 'p95', 'p99'];

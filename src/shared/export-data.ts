@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LatencyStats, RequestRecord, WindowSnapshot } from '../engine/records';
+import { upgradeWindow } from '../engine/record-upgrades';
 import { forEachRequest, readJsonLines } from './run-files';
 
 const STAT_KEYS: (keyof LatencyStats)[] = ['count', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'];
@@ -62,6 +63,7 @@ export type ExportFormat = 'csv' | 'json';
 export async function exportRunData(runDir: string, what: ExportWhat, format: ExportFormat, outFile: string): Promise<number> {
   if (what === 'windows') {
     const { values } = readJsonLines<WindowSnapshot>(path.join(runDir, 'windows.jsonl'), (v) => v.type === 'window');
+    values.forEach(upgradeWindow);
     fs.writeFileSync(outFile, format === 'csv' ? windowsCsv(values) : `${JSON.stringify(values, null, 2)}\n`);
     return values.length;
   }

@@ -70,7 +70,7 @@ function targetSection(t: TargetSummary, h: string): string[] {
     ...(ttfr?.count ? ([['TTFR (first reasoning token)', ttfr]] as [string, LatencyStats][]) : []),
     ['TTFT (first token)', t.latency_ms.ttft],
     ['TBT (per token)', t.latency_ms.tbt],
-    ['Chunk gap (per chunk)', t.latency_ms.itl],
+    ['Chunk gap (per chunk)', t.latency_ms.chunk_gap],
     ['E2E', t.latency_ms.e2e],
   ];
   const errors = errorPercent(t);

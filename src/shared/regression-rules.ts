@@ -2,7 +2,7 @@
 // baseline". Pure logic (no I/O): parse a rule's text, then evaluate it for every run/target after the
 // first against the first.
 //
-//   <metric>.<stat> > +N%     relative rise of a latency (ttft ttfr tbt itl e2e; p50 p95 p99 avg max)
+//   <metric>.<stat> > +N%     relative rise of a latency (ttft ttfr tbt chunk_gap e2e; p50 p95 p99 avg max)
 //   <metric>.<stat> > +N ms   absolute rise of a latency
 //   rpm < -N%   /  rpm < -N rpm    achieved requests per minute fell
 //   errors > +N%  /  throttled > +N%   the failed / HTTP 429 share rose by N percentage points
@@ -11,10 +11,11 @@
 // (`rpm < 5%` would fail unless the rate rose by 5%, which is never what was meant).
 
 import type { LatencyStats } from '../engine/records';
+import { METRIC_ALIASES } from '../engine/scenario/slo';
 import type { TargetSummary } from '../engine/summary';
 import { errorPercent, throttledPercent, type CompareEntry } from './compare-metrics';
 
-export const LATENCY_METRICS = ['ttft', 'ttfr', 'tbt', 'itl', 'e2e'] as const;
+export const LATENCY_METRICS = ['ttft', 'ttfr', 'tbt', 'chunk_gap', 'e2e'] as const;
 export const LATENCY_STATS = ['p50', 'p95', 'p99', 'avg', 'max'] as const;
 type LatencyMetric = (typeof LATENCY_METRICS)[number];
 type LatencyStat = (typeof LATENCY_STATS)[number];
@@ -56,7 +57,7 @@ export function parseRule(text: string): RegressionRule {
   const m = RULE.exec(text.trim());
   if (!m) return bad('not a rule');
   const [, metricText, statText, op, sign, number, unitText] = m;
-  const metric = metricText.toLowerCase();
+  const metric = METRIC_ALIASES[metricText.toLowerCase()] ?? metricText.toLowerCase();
   const stat = statText?.toLowerCase() ?? null;
   const unitWritten = unitText.toLowerCase();
   let unit: RuleUnit;

@@ -13,6 +13,7 @@ import type { RequestRecord, WindowSnapshot } from '../engine/records';
 import { loadScenarioFile } from '../engine/scenario/load';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
+import { upgradeSummary, upgradeWindow } from '../engine/record-upgrades';
 
 export interface RunFiles {
   dir: string;
@@ -37,6 +38,7 @@ export async function readRunFiles(dir: string): Promise<RunFiles> {
   if (!fs.existsSync(dir)) throw new RunFilesError(`${dir}: no such run folder`);
   const summary = readSummaryFile(dir);
   const { values: windows, unreadable } = readJsonLines<WindowSnapshot>(path.join(dir, 'windows.jsonl'), (v) => v.type === 'window');
+  windows.forEach(upgradeWindow);
   const scenario = summary?.scenario ?? scenarioOfUnfinishedRun(dir, windows);
   // Runs recorded before summaries carried distributions: rebuild them from the requests.
   const rebuilt = summary?.distributions ? null : await distributionsFromRequests(path.join(dir, 'requests.jsonl'));
@@ -56,7 +58,7 @@ export function readSummaryFile(dir: string): RunSummary | null {
   }
   const summary = value as RunSummary;
   if (summary?.type !== 'summary' || !Array.isArray(summary.targets)) throw new RunFilesError(`${file}: not a run summary`);
-  return summary;
+  return upgradeSummary(summary);
 }
 
 /** Parses a JSONL file; lines that do not parse or fail `accept` are counted, not thrown. */

@@ -45,7 +45,7 @@ export default async function panelUi(page: Page, log: (message: string) => void
     const slo = summary.slos.find((v) => v.target === target.target && v.slo.startsWith('ttft'))!;
     const status = await run.locator(`[data-slo="${slo.slo}"]`).getAttribute('data-status');
     if (status !== verdictStatus(slo)) throw new Error(`${target.target}: SLO "${slo.slo}" shows ${status}, summary says ${verdictStatus(slo)}`);
-    for (const chart of ['ttft', 'tbt', 'itl', 'e2e', 'rpm', 'tpm', 'in_flight', 'ttft_hist', 'itl_hist', 'prompt_tokens_hist']) {
+    for (const chart of ['ttft', 'tbt', 'chunk_gap', 'e2e', 'rpm', 'tpm', 'in_flight', 'ttft_hist', 'chunk_gap_hist', 'prompt_tokens_hist']) {
       if ((await attr(run, `[data-chart-id="${chart}"]`, 'data-points')) <= 0) throw new Error(`${target.target}: chart ${chart} has no data`);
     }
     log(`Run panel (${target.target}): headline cards and SLO verdict equal summary.json`);

@@ -19,7 +19,7 @@ import { alignFromStart, alignOnClock, compareRuns, METHOD_TEXT, seriesFromWindo
 const OVERLAYS = [
   { id: 'ttft_p95', title: 'TTFT p95', unit: 'ms' },
   { id: 'tbt_p95', title: 'TBT p95 (per token)', unit: 'ms' },
-  { id: 'itl_p95', title: 'Chunk gap p95 (per chunk, not per token)', unit: 'ms' },
+  { id: 'chunk_gap_p95', title: 'Chunk gap p95 (per chunk, not per token)', unit: 'ms' },
   { id: 'e2e_p95', title: 'E2E p95', unit: 'ms' },
   { id: 'rpm', title: 'Achieved RPM (completed)', unit: 'rpm' },
   { id: 'throttled', title: 'Throttled responses (HTTP 429)', unit: 'requests' },

@@ -31,7 +31,7 @@ const TIME_CHARTS: TimeChartDef[] = [
     description: 'Reasoning models: p50 and p95 of the time to the first reasoning delta, per window; TTFT counts visible output only.',
   },
   { id: 'tbt', title: 'Time between tokens — per token', unit: 'ms', description: 'p50 and p95 of (last − first content chunk) / (completion tokens − 1), per window; for reasoning models also over all output tokens.' },
-  { id: 'itl', title: 'Chunk gaps — per chunk, not per token', unit: 'ms', description: 'p50 and p95 of the gaps between content-bearing stream events; a chunk may carry several tokens.' },
+  { id: 'chunk_gap', title: 'Chunk gaps — per chunk, not per token', unit: 'ms', description: 'p50 and p95 of the gaps between content-bearing stream events; a chunk may carry several tokens.' },
   { id: 'e2e', title: 'End-to-end latency', unit: 'ms', description: 'p50 and p95 per window, from send to the end of the stream.' },
   { id: 'rpm', title: 'Requests per minute — achieved vs target', unit: 'rpm', description: 'Completed requests per minute over the window, and the scheduled rate.' },
   { id: 'tpm', title: 'Tokens per minute', unit: 'tpm', description: 'Prompt and generated tokens per minute over the window.' },
@@ -44,7 +44,7 @@ const TIME_CHARTS: TimeChartDef[] = [
 interface HistogramDef {
   id: string;
   title: string;
-  dist: 'ttft' | 'itl' | 'e2e' | 'prompt_tokens' | 'completion_tokens';
+  dist: 'ttft' | 'chunk_gap' | 'e2e' | 'prompt_tokens' | 'completion_tokens';
   unit: 'ms' | 'tokens';
   xTitle: string;
   yTitle: string;
@@ -55,9 +55,9 @@ interface HistogramDef {
 const DISTRIBUTION_CHARTS: HistogramDef[] = [
   { id: 'ttft_hist', title: 'TTFT distribution', dist: 'ttft', unit: 'ms', xTitle: 'TTFT', yTitle: 'requests', description: 'Requests per TTFT bin over the whole run.', empty: 'No request has produced a token yet.' },
   {
-    id: 'itl_hist',
+    id: 'chunk_gap_hist',
     title: 'Chunk-gap distribution — per chunk, not per token',
-    dist: 'itl',
+    dist: 'chunk_gap',
     unit: 'ms',
     xTitle: 'gap between content chunks',
     yTitle: 'chunk gaps',

@@ -376,7 +376,7 @@ export const perfSchema = {
       description: 'Service-level objectives checked at the end of the run; the CLI exits non-zero when one fails.',
       items: {
         type: 'string',
-        description: 'An SLO: `<metric>.<stat> <op> <value><unit>` with metric ttft|ttfr|ttfb|tbt|tbt_all|e2e|itl, stat avg|p50|p90|p95|p99|max and unit ms|s; or `failures < 1%`, `throttled < 5%`, `rpm >= 590`.',
+        description: 'An SLO: `<metric>.<stat> <op> <value><unit>` with metric ttft|ttfr|ttfb|tbt|tbt_all|e2e|chunk_gap, stat avg|p50|p90|p95|p99|max and unit ms|s; or `failures < 1%`, `throttled < 5%`, `rpm >= 590`.',
         examples: SLO_EXAMPLES,
       },
     },

@@ -1,5 +1,5 @@
 // SLO expressions from scenario files:
-//   <metric>.<stat> <op> <value><unit>   latency: ttft|ttfr|ttfb|tbt|tbt_all|e2e|itl . avg|p50|p90|p95|p99|max, unit ms|s
+//   <metric>.<stat> <op> <value><unit>   latency: ttft|ttfr|ttfb|tbt|tbt_all|e2e|chunk_gap . avg|p50|p90|p95|p99|max, unit ms|s
 //   failures < 1%   throttled < 5%        share of requests (normalized to a ratio 0..1)
 //   rpm >= 590                            achieved requests per minute
 // with op one of < <= > >=.
@@ -7,10 +7,12 @@
 import { didYouMean } from './errors';
 import type { Slo, SloMetric, SloStat } from './types';
 
-export const LATENCY_METRICS = ['ttft', 'ttfr', 'ttfb', 'tbt', 'tbt_all', 'e2e', 'itl'] as const;
+export const LATENCY_METRICS = ['ttft', 'ttfr', 'ttfb', 'tbt', 'tbt_all', 'e2e', 'chunk_gap'] as const;
 export const LATENCY_STATS = ['avg', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 export const RATIO_METRICS = ['failures', 'throttled'] as const;
 export const SLO_OPERATORS = ['<', '<=', '>', '>='] as const;
+/** Names older scenarios used: `itl` was the chunk-gap metric's first name (it is per chunk, not per token). */
+export const METRIC_ALIASES: Readonly<Record<string, string>> = { itl: 'chunk_gap' };
 const ALL_METRICS: readonly string[] = [...LATENCY_METRICS, ...RATIO_METRICS, 'rpm'];
 
 /** Examples used in messages and as completion snippets. */
@@ -40,7 +42,8 @@ export function parseSlo(text: string): Slo {
   }
   const parts = lhs.toLowerCase().split('.');
   if (parts.length > 2) fail(`expected "<metric>.<stat>" before the operator (got "${lhs}")`);
-  const [metric, stat] = parts;
+  const [written, stat] = parts;
+  const metric = METRIC_ALIASES[written] ?? written;
   if (!ALL_METRICS.includes(metric)) {
     fail(`unknown metric "${metric}" (expected one of ${ALL_METRICS.join(', ')}${hint(metric, ALL_METRICS)})`, ALL_METRICS);
   }

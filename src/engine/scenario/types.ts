@@ -96,7 +96,7 @@ export interface RetryPolicy {
   max_retry_s: number;
 }
 
-export type SloMetric = 'ttft' | 'ttfr' | 'ttfb' | 'tbt' | 'tbt_all' | 'e2e' | 'itl' | 'failures' | 'throttled' | 'rpm';
+export type SloMetric = 'ttft' | 'ttfr' | 'ttfb' | 'tbt' | 'tbt_all' | 'e2e' | 'chunk_gap' | 'failures' | 'throttled' | 'rpm';
 export type SloStat = 'avg' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'rate';
 
 /** One SLO, e.g. `ttft.p95 < 800ms` → {metric:'ttft', stat:'p95', op:'<', value:800, unit:'ms'}. */

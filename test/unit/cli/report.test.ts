@@ -82,7 +82,7 @@ describe('perflab report', function () {
     assert.equal(failed, 1, 'sluggish fails its TTFT SLO, the rest pass');
     assert.equal(r.stdout.split('\n')[0], `## LLM Perf Lab: pair — ❌ 1 of 4 SLOs failed`);
     for (const t of summary.targets) {
-      for (const [name, key] of [['TTFT (first token)', 'ttft'], ['TBT (per token)', 'tbt'], ['Chunk gap (per chunk)', 'itl'], ['E2E', 'e2e']] as const) {
+      for (const [name, key] of [['TTFT (first token)', 'ttft'], ['TBT (per token)', 'tbt'], ['Chunk gap (per chunk)', 'chunk_gap'], ['E2E', 'e2e']] as const) {
         const st = t.latency_ms[key];
         assert.deepEqual(row(r.stdout, t.target, name), [name, formatMs(st.p50), formatMs(st.p95), formatMs(st.p99), String(st.count)]);
       }

@@ -34,7 +34,7 @@ export function targetSummary(n: TargetNumbers): TargetSummary {
     requests: { sent: completed, completed, succeeded: completed - failed, failed, cancelled: 0, warmup_excluded: n.warmup ?? 0, throttled_responses: 0, retried: 0, attempts: completed, backoff_ms: 0, errors: {} },
     schedule: { mode: 'open', target_rpm: n.rpm ?? 240, expected: null, scheduled: null, sent: completed, unsent: 0, late: 0, achieved_rpm: n.rpm ?? 240, achieved_ratio: 1, lag_ms: stats(null, null, null) },
     throughput_rpm: n.rpm ?? 240,
-    latency_ms: { ttfb: stats(50, 80, 90), ttft: stats(t50, t95, t99), tbt: stats(b50, b95, b99), e2e: stats(e50, e95, e99), itl: stats(10, 15, 20) },
+    latency_ms: { ttfb: stats(50, 80, 90), ttft: stats(t50, t95, t99), tbt: stats(b50, b95, b99), e2e: stats(e50, e95, e99), chunk_gap: stats(10, 15, 20) },
     tokens: { prompt: 0, completion: 0, cached: 0, estimated_records: 0, tokens_per_chunk: 1, prompt_tpm: 0, completion_tpm: 0 },
     utilization_pct: stats(null, null, null),
     cost_usd: { total: null, per_request: null, per_1k_requests: null, per_hour_at_target_rate: null, model: null },

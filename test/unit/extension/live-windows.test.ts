@@ -27,7 +27,7 @@ function win(target: string, t: number, o: Partial<WindowSnapshot> = {}): Window
   return {
     type: 'window', target, t, time: new Date(0).toISOString(), window_s: 60, target_rpm: 120, rpm: 120, requests: 10, completed: 10,
     in_flight: 1, queued: 0, failures: 0, throttled: 0, ctx_tpm: 0, gen_tpm: 0,
-    ttft: empty, ttfr: empty, tbt: empty, tbt_all: empty, e2e: empty, itl: empty, lag: empty, util: empty, behind: false, ...o,
+    ttft: empty, ttfr: empty, tbt: empty, tbt_all: empty, e2e: empty, chunk_gap: empty, lag: empty, util: empty, behind: false, ...o,
   };
 }
 

@@ -210,10 +210,10 @@ describe('engine/distribution: DistributionTally', () => {
     // Prompt tokens were sent for the success and both failures.
     assert.deepEqual([d.prompt_tokens.count, d.prompt_tokens.sum], [3, 600]);
     // Chunk gaps from the success's offsets only: 10, 15, 25.
-    assert.deepEqual([d.itl.count, d.itl.sum], [3, 50]);
+    assert.deepEqual([d.chunk_gap.count, d.chunk_gap.sum], [3, 50]);
     const expectedItl = emptyDistribution('ms');
     [10, 15, 25].forEach((v) => addToDistribution(expectedItl, v));
-    assert.deepEqual(d.itl.counts, expectedItl.counts);
+    assert.deepEqual(d.chunk_gap.counts, expectedItl.counts);
   });
 
   it('keeps targets apart, skips null fields, has no chunk gaps without offsets, and serialises to plain data', () => {
@@ -222,9 +222,9 @@ describe('engine/distribution: DistributionTally', () => {
     tally.add(record({ target: 'b', ttft_ms: 80, chunk_offsets_ms: [80] }));
     assert.equal(tally.get('c'), undefined);
     const a = tally.get('a')!;
-    assert.deepEqual([a.ttft.count, a.tbt.count, a.completion_tokens.count, a.e2e.count, a.prompt_tokens.count, a.itl.count], [0, 0, 0, 1, 1, 0]);
+    assert.deepEqual([a.ttft.count, a.tbt.count, a.completion_tokens.count, a.e2e.count, a.prompt_tokens.count, a.chunk_gap.count], [0, 0, 0, 1, 1, 0]);
     const b = tally.get('b')!;
-    assert.deepEqual([b.ttft.count, b.ttft.sum, b.itl.count], [1, 80, 0]);
+    assert.deepEqual([b.ttft.count, b.ttft.sum, b.chunk_gap.count], [1, 80, 0]);
     const json = JSON.parse(JSON.stringify(tally));
     assert.deepEqual(Object.keys(json), ['a', 'b']);
     assert.deepEqual(json.b, JSON.parse(JSON.stringify(b)));
@@ -248,7 +248,7 @@ describe('engine/distribution: DistributionTally', () => {
         assert.equal(d.ttft.count, t.latency_ms.ttft.count, `${t.target} ttft`);
         assert.equal(d.e2e.count, t.latency_ms.e2e.count, `${t.target} e2e`);
         assert.equal(d.tbt.count, t.latency_ms.tbt.count, `${t.target} tbt`);
-        assert.equal(d.itl.count, t.latency_ms.itl.count, `${t.target} chunk gaps`);
+        assert.equal(d.chunk_gap.count, t.latency_ms.chunk_gap.count, `${t.target} chunk gaps`);
         // Requests that count (completed − warm-up) all sent their prompt.
         assert.equal(d.prompt_tokens.count, t.requests.completed - t.requests.warmup_excluded);
         assert.equal(d.prompt_tokens.sum, t.tokens.prompt);

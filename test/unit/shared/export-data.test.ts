@@ -102,7 +102,7 @@ describe('shared/export-data', () => {
       assert.equal(row.t, w.t);
       assert.equal(row.rpm, w.rpm);
       assert.equal(row.behind, w.behind);
-      for (const metric of ['ttft', 'tbt', 'e2e', 'itl', 'lag', 'util'] as const) {
+      for (const metric of ['ttft', 'tbt', 'e2e', 'chunk_gap', 'lag', 'util'] as const) {
         for (const stat of ['count', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'] as const) assert.equal(row[`${metric}_${stat}`], w[metric][stat], `${metric}_${stat}`);
         assert.ok(!(metric in row));
       }
@@ -139,7 +139,7 @@ describe('shared/export-data', () => {
       assert.equal(rows.length, n);
       assert.equal(n, run.windows.length);
       assert.equal(new Set(header).size, header.length, 'no duplicate column');
-      for (const col of ['target', 't', 'time', 'rpm', 'ttft_p50', 'ttft_p95', 'ttft_p99', 'e2e_max', 'itl_count']) assert.ok(header.includes(col), col);
+      for (const col of ['target', 't', 'time', 'rpm', 'ttft_p50', 'ttft_p95', 'ttft_p99', 'e2e_max', 'chunk_gap_count']) assert.ok(header.includes(col), col);
       rows.forEach((cells, i) => {
         assert.equal(cells.length, header.length);
         const flat = flattenWindow(run.windows[i]);

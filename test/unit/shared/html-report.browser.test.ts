@@ -105,16 +105,16 @@ describe('HTML report in Chromium', function () {
     );
     // Time charts received points.
     const points = await page.$$eval('figure[data-chart-id]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-chart-id')!, Number(e.getAttribute('data-points'))])));
-    for (const id of ['ttft', 'tbt', 'itl', 'e2e', 'rpm', 'tpm', 'errors', 'in_flight']) assert.ok(points[id] > 0, `${t.target} chart ${id}: ${points[id]} points`);
+    for (const id of ['ttft', 'tbt', 'chunk_gap', 'e2e', 'rpm', 'tpm', 'errors', 'in_flight']) assert.ok(points[id] > 0, `${t.target} chart ${id}: ${points[id]} points`);
     // Histograms: as many values as the run's distributions hold.
     const d = files.distributions[t.target];
-    const histograms = { ttft_hist: d.ttft, itl_hist: d.itl, e2e_hist: d.e2e, prompt_tokens_hist: d.prompt_tokens, completion_tokens_hist: d.completion_tokens };
+    const histograms = { ttft_hist: d.ttft, chunk_gap_hist: d.chunk_gap, e2e_hist: d.e2e, prompt_tokens_hist: d.prompt_tokens, completion_tokens_hist: d.completion_tokens };
     for (const [id, dist] of Object.entries(histograms)) {
       assert.ok(dist.count > 0, `${t.target} ${id} has data`);
       assert.equal(points[id], dist.count, `${t.target} ${id}`);
     }
     assert.equal(points.ttft_hist, t.latency_ms.ttft.count);
-    assert.equal(points.itl_hist, t.latency_ms.itl.count);
+    assert.equal(points.chunk_gap_hist, t.latency_ms.chunk_gap.count);
   }
 
   it('a Run report: loads nothing else, cards/SLOs/charts/histograms equal summary.json, the target select switches them', async () => {

@@ -66,7 +66,7 @@ describe('shared/markdown-report', function () {
       const rows: [string, keyof TargetSummary['latency_ms']][] = [
         ['TTFT (first token)', 'ttft'],
         ['TBT (per token)', 'tbt'],
-        ['Chunk gap (per chunk)', 'itl'],
+        ['Chunk gap (per chunk)', 'chunk_gap'],
         ['E2E', 'e2e'],
       ];
       for (const [name, key] of rows) {

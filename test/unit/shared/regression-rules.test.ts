@@ -19,7 +19,7 @@ describe('shared/regression-rules', function () {
       assert.deepEqual(parseRule('rpm<-30rpm'), { text: 'rpm<-30rpm', metric: 'rpm', stat: null, op: '<', limit: -30, unit: 'rpm' });
       assert.deepEqual(parseRule('errors > +1%'), { text: 'errors > +1%', metric: 'errors', stat: null, op: '>', limit: 1, unit: 'pts' });
       assert.deepEqual(parseRule('throttled>0.5pp'), { text: 'throttled>0.5pp', metric: 'throttled', stat: null, op: '>', limit: 0.5, unit: 'pts' });
-      for (const metric of ['ttft', 'ttfr', 'tbt', 'itl', 'e2e']) {
+      for (const metric of ['ttft', 'ttfr', 'tbt', 'chunk_gap', 'e2e']) {
         for (const stat of ['p50', 'p95', 'p99', 'avg', 'max']) assert.equal(parseRule(`${metric}.${stat} > +1%`).stat, stat);
       }
     });
@@ -35,7 +35,7 @@ describe('shared/regression-rules', function () {
     it('bad rules: a RuleError that says what is wrong and shows the whole grammar', () => {
       const cases: [string, RegExp][] = [
         ['ttft.p59>+10%', /unknown statistic "p59" \(one of p50, p95, p99, avg, max\)/],
-        ['latency.p95>+10%', /unknown metric "latency" \(one of ttft, ttfr, tbt, itl, e2e, rpm, errors, throttled\)/],
+        ['latency.p95>+10%', /unknown metric "latency" \(one of ttft, ttfr, tbt, chunk_gap, e2e, rpm, errors, throttled\)/],
         ['ttft>+10%', /give a statistic: ttft\.p95/],
         ['ttft.p95>+10rpm', /ttft changes are in % or ms/],
         ['rpm.p95<-5%', /rpm has no statistic/],
@@ -74,7 +74,7 @@ describe('shared/regression-rules', function () {
 
     it('ruleValue reads the same numbers the summary holds', () => {
       assert.equal(ruleValue({ metric: 'ttft', stat: 'p95' }, slow), slow.latency_ms.ttft.p95);
-      assert.equal(ruleValue({ metric: 'itl', stat: 'p50' }, fast), fast.latency_ms.itl.p50);
+      assert.equal(ruleValue({ metric: 'chunk_gap', stat: 'p50' }, fast), fast.latency_ms.chunk_gap.p50);
       assert.equal(ruleValue({ metric: 'e2e', stat: 'max' }, fast), fast.latency_ms.e2e.max);
       assert.equal(ruleValue({ metric: 'rpm', stat: null }, fast), fast.schedule.achieved_rpm);
       assert.equal(ruleValue({ metric: 'errors', stat: null }, fast), errorPercent(fast));
@@ -139,8 +139,8 @@ describe('shared/regression-rules', function () {
       assert.equal(neither.detail, 'no data: neither run measured it');
 
       const zero = structuredClone(fast);
-      zero.latency_ms.itl.p50 = 0;
-      const [fromZero] = evaluateRules(parseRules(['itl.p50>+1000%']), compareEntries([{ ...summary, targets: [zero, slow] }]));
+      zero.latency_ms.chunk_gap.p50 = 0;
+      const [fromZero] = evaluateRules(parseRules(['chunk_gap.p50>+1000%']), compareEntries([{ ...summary, targets: [zero, slow] }]));
       assert.equal(fromZero.change, Infinity);
       assert.equal(fromZero.pass, false);
     });

@@ -25,7 +25,7 @@ describe('shared/run-files', function () {
     assert.equal(files.unreadableLines, 0);
     for (const t of run.summary.targets) {
       assert.equal(files.distributions[t.target].ttft.count, t.latency_ms.ttft.count, t.target);
-      assert.equal(files.distributions[t.target].itl.count, t.latency_ms.itl.count, t.target);
+      assert.equal(files.distributions[t.target].chunk_gap.count, t.latency_ms.chunk_gap.count, t.target);
       assert.equal(files.distributions[t.target].prompt_tokens.sum, t.tokens.prompt, t.target);
     }
   });

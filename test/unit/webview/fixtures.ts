@@ -31,7 +31,7 @@ export function win(t: number, overrides: Partial<WindowSnapshot> = {}, startedA
     ttft: lat(100, 150, 200),
     tbt: lat(10, 15, 20),
     e2e: lat(1000, 1500, 2000),
-    itl: lat(30, 45, 60),
+    chunk_gap: lat(30, 45, 60),
     lag: lat(null),
     util: lat(null),
     behind: false,

@@ -7,7 +7,7 @@ const byId = (series: ReturnType<typeof seriesFromWindows>) => new Map(series.ma
 
 describe('seriesFromWindows', () => {
   const windows = [
-    win(1, { ttft: lat(100, 180), tbt: lat(12, 20), e2e: lat(900, 1400), itl: lat(40, 70), rpm: 30, ctx_tpm: 3000, gen_tpm: 300, in_flight: 1 }),
+    win(1, { ttft: lat(100, 180), tbt: lat(12, 20), e2e: lat(900, 1400), chunk_gap: lat(40, 70), rpm: 30, ctx_tpm: 3000, gen_tpm: 300, in_flight: 1 }),
     win(1, { target: 'other', ttft: lat(999) }),
     win(2, { ttft: lat(null), rpm: 0, failures: 2, throttled: 3, in_flight: 4 }),
     win(3, { ttft: lat(120, 210), rpm: 45.5, ctx_tpm: 4550, gen_tpm: 455, failures: 1, throttled: 0, in_flight: 0 }),
@@ -24,7 +24,7 @@ describe('seriesFromWindows', () => {
     assert.deepEqual(ys('ttft_p95'), [180, null, 210]);
     assert.deepEqual(ys('tbt_p50'), [12, 10, 10]);
     assert.deepEqual(ys('tbt_p95'), [20, 15, 15]);
-    assert.deepEqual(ys('itl_p95'), [70, 45, 45]);
+    assert.deepEqual(ys('chunk_gap_p95'), [70, 45, 45]);
     assert.deepEqual(ys('e2e_p50'), [900, 1000, 1000]);
     assert.deepEqual(ys('e2e_p95'), [1400, 1500, 1500]);
     assert.deepEqual(ys('rpm'), [30, 0, 45.5]);
@@ -39,17 +39,17 @@ describe('seriesFromWindows', () => {
     const s = byId(seriesFromWindows(windows, 'a'));
     assert.equal(s.get('tbt_p50')!.label, 'TBT p50 (per token)');
     assert.equal(s.get('tbt_p95')!.label, 'TBT p95 (per token)');
-    assert.equal(s.get('itl_p50')!.label, 'Chunk gap p50 (per chunk, not per token)');
-    assert.equal(s.get('itl_p95')!.label, 'Chunk gap p95 (per chunk, not per token)');
+    assert.equal(s.get('chunk_gap_p50')!.label, 'Chunk gap p50 (per chunk, not per token)');
+    assert.equal(s.get('chunk_gap_p95')!.label, 'Chunk gap p95 (per chunk, not per token)');
     assert.equal(s.get('rpm')!.label, 'Achieved RPM (completed)');
     assert.equal(s.get('ttft_p50')!.unit, 'ms');
     assert.equal(s.get('tbt_p50')!.chart, 'tbt');
-    assert.equal(s.get('itl_p50')!.chart, 'itl');
+    assert.equal(s.get('chunk_gap_p50')!.chart, 'chunk_gap');
   });
 
   it('leaves out target RPM, utilization and schedule lag until a window reports them', () => {
     const closed = seriesFromWindows(windows, 'a').map((s) => s.id);
-    assert.deepEqual(closed, ['ttft_p50', 'ttft_p95', 'tbt_p50', 'tbt_p95', 'itl_p50', 'itl_p95', 'e2e_p50', 'e2e_p95', 'rpm', 'ctx_tpm', 'gen_tpm', 'failures', 'throttled', 'in_flight']);
+    assert.deepEqual(closed, ['ttft_p50', 'ttft_p95', 'tbt_p50', 'tbt_p95', 'chunk_gap_p50', 'chunk_gap_p95', 'e2e_p50', 'e2e_p95', 'rpm', 'ctx_tpm', 'gen_tpm', 'failures', 'throttled', 'in_flight']);
 
     const open = [win(1, { target_rpm: 60, lag: lat(2, 8) }), win(2, { target_rpm: 120, lag: lat(3, 55), util: lat(40) }), win(3, { target_rpm: 120, util: lat(null) })];
     const s = byId(seriesFromWindows(open, 'a'));

@@ -60,7 +60,7 @@ describe('RunViewModel series', () => {
 });
 
 describe('RunViewModel headline', () => {
-  it('while live: the latest window’s numbers, token totals integrated from rates, SLOs pending', () => {
+  it('while live: the latest window’s numbers, token totals integrated from rates (windows of older runs carry no totals), SLOs pending', () => {
     const vm = new RunViewModel({ scenario: scenario(), targets });
     vm.addWindows([win(1), win(2), win(3, { rpm: 40, failures: 1, ttft: lat(110, 160, 220), tbt: lat(11, 16, 21), e2e: lat(1100, 1600, 2100) })]);
     const h = vm.headline('a');
@@ -92,6 +92,22 @@ describe('RunViewModel headline', () => {
     vm.addWindows([win(1, { target: 'b' })]);
     assert.equal(card(vm.headline('b'), 'cost_so_far').value, null);
     assert.equal(card(vm.headline('b'), 'cost_per_hour').value, null);
+  });
+
+  it('while live, windows with running totals: the engine’s exact counts so far, cached tokens priced as cached', () => {
+    const vm = new RunViewModel({ scenario: scenario(), targets });
+    const totals = (prompt: number, cached: number, completion: number, throttled: number) => ({
+      succeeded: 3, failed: 0, cancelled: 0, throttled_responses: throttled, prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached, reasoning_tokens: 0,
+    });
+    // Rates that would integrate to something else entirely: the totals win.
+    vm.addWindows([win(1, { totals: totals(1_000, 0, 100, 0) }), win(2, { throttled: 2, totals: totals(5_000, 2_000, 700, 2) })]);
+    const h = vm.headline('a');
+    assert.equal(card(h, 'tokens_in').value, 5_000);
+    assert.equal(card(h, 'tokens_in').note, 'so far');
+    assert.equal(card(h, 'tokens_out').value, 700);
+    close(card(h, 'cost_so_far').value, (3_000 * 0.1 + 2_000 * 0.025 + 700 * 0.4) / 1e6);
+    assert.deepEqual(card(h, 'throttling').details, ['2 so far']);
+    assert.match(h.banners.find((b) => b.id === 'throttled')!.text, / in the last 2 s, 2 so far — /);
   });
 
   it('before any window: empty cards, no division by zero', () => {

@@ -70,7 +70,7 @@ const PERCENTILE_ROWS = new Map<string, [DistributionId, number]>(
     [
       ['TTFT', 'ttft'],
       ['TBT (per token)', 'tbt'],
-      ['Chunk gap (per chunk)', 'itl'],
+      ['Chunk gap (per chunk)', 'chunk_gap'],
       ['E2E', 'e2e'],
     ] as const
   ).flatMap(([name, id]) => ([50, 95, 99] as const).map((p): [string, [DistributionId, number]] => [`${name} p${p}`, [id, p / 100]])),

@@ -215,8 +215,9 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * Live cards from the latest window. Token totals are estimated (see TokenTally); cached prompt tokens
- * are unknown until the summary, so they are priced at the full input rate (an upper bound).
+ * Live cards from the latest window. Token totals are the engine's counts so far (estimated only for
+ * runs recorded before windows carried them, see TokenTally); the cost so far prices them as the
+ * summary will.
  */
 export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTally, slos: readonly Slo[], target: string, price: TokenPrice | null): Headline {
   // The window covers min(window_s, t) seconds (the engine's own span), shorter at the start of a run.
@@ -241,9 +242,9 @@ export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTa
         note: latest ? `${formatCount(latest.failures)} of ${formatCount(completed)} completed, ${span}` : undefined,
       },
       ...(throttling ? [throttling.card] : []),
-      { id: 'tokens_in', label: 'Tokens in', value: Math.round(tally.prompt), unit: 'tokens', note: 'estimated from window rates' },
-      { id: 'tokens_out', label: 'Tokens out', value: Math.round(tally.completion), unit: 'tokens', note: 'estimated from window rates' },
-      { id: 'cost_so_far', label: 'Cost so far', value: price ? tokenCostUsd(price, tally.prompt, 0, tally.completion) : null, unit: 'USD', note: 'estimated' },
+      { id: 'tokens_in', label: 'Tokens in', value: Math.round(tally.prompt), unit: 'tokens', note: tally.exact ? 'so far' : 'estimated from window rates' },
+      { id: 'tokens_out', label: 'Tokens out', value: Math.round(tally.completion), unit: 'tokens', note: tally.exact ? 'so far' : 'estimated from window rates' },
+      { id: 'cost_so_far', label: 'Cost so far', value: price ? tokenCostUsd(price, tally.prompt, tally.cached, tally.completion) : null, unit: 'USD', note: 'estimated' },
       {
         id: 'cost_per_hour',
         label: 'Projected cost per hour',
@@ -261,6 +262,7 @@ export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTa
 function liveThrottling(latest: WindowSnapshot | null, tally: TokenTally, span: string | undefined): { card: Card; banner: Banner } | null {
   if (!latest || !tally.throttledSeen) return null;
   const soFar = Math.max(latest.throttled, Math.round(tally.throttled));
+  const soFarText = tally.exact ? `${formatCount(soFar)} so far` : `≈ ${formatCount(soFar)} so far (from the windows; exact when the run ends)`;
   return {
     card: {
       id: 'throttling',
@@ -268,38 +270,50 @@ function liveThrottling(latest: WindowSnapshot | null, tally: TokenTally, span: 
       value: latest.throttled,
       unit: 'requests',
       note: `429 responses, ${span}`,
-      details: [`≈ ${formatCount(soFar)} so far (from the windows; exact when the run ends)`],
+      details: [soFarText],
       counts: { 'throttled-responses': latest.throttled },
       tone: 'warning',
     },
     banner: {
       id: 'throttled',
-      text: `Throttled: ${formatCount(latest.throttled)} HTTP 429 ${latest.throttled === 1 ? 'response' : 'responses'} in the ${span}, ≈ ${formatCount(soFar)} so far — the deployment or its quota is limiting this run.`,
+      text: `Throttled: ${formatCount(latest.throttled)} HTTP 429 ${latest.throttled === 1 ? 'response' : 'responses'} in the ${span}, ${tally.exact ? '' : '≈ '}${formatCount(soFar)} so far — the deployment or its quota is limiting this run.`,
     },
   };
 }
 
 /**
- * Running token totals while live. Windows overlap (a 10 s window every second), so summing their
- * token counts would count each token ten times; integrating each window's rate over the time since
- * the previous window estimates the total instead, in constant memory.
+ * Running totals while live. Windows carry the engine's own counts so far (`totals`), which are exact.
+ * Windows of runs recorded before they did overlap (a 10 s window every second), so summing their
+ * token counts would count each token ten times; for those, integrating each window's rate over the
+ * time since the previous window estimates the totals instead, in constant memory.
  */
 export class TokenTally {
   prompt = 0;
+  cached = 0;
   completion = 0;
-  /** HTTP 429 responses so far, estimated the same way from each window's count over its span. */
+  /** HTTP 429 responses so far. */
   throttled = 0;
-  /** Has any window counted a 429 (exact, unlike the estimate)? */
+  /** Has any window counted a 429? */
   throttledSeen = false;
+  /** True while every window so far carried the engine's totals (no estimate involved). */
+  exact = true;
   private lastT = 0;
 
   add(w: WindowSnapshot): void {
-    const dt = Math.max(0, w.t - this.lastT);
-    this.prompt += (w.ctx_tpm * dt) / 60;
-    this.completion += (w.gen_tpm * dt) / 60;
-    const spanS = Math.max(1e-3, Math.min(w.window_s, w.t));
-    this.throttled += (w.throttled / spanS) * dt;
-    if (w.throttled > 0) this.throttledSeen = true;
+    if (w.throttled > 0 || (w.totals?.throttled_responses ?? 0) > 0) this.throttledSeen = true;
+    if (w.totals) {
+      this.prompt = w.totals.prompt_tokens;
+      this.cached = w.totals.cached_tokens;
+      this.completion = w.totals.completion_tokens;
+      this.throttled = w.totals.throttled_responses;
+    } else {
+      this.exact = false;
+      const dt = Math.max(0, w.t - this.lastT);
+      this.prompt += (w.ctx_tpm * dt) / 60;
+      this.completion += (w.gen_tpm * dt) / 60;
+      const spanS = Math.max(1e-3, Math.min(w.window_s, w.t));
+      this.throttled += (w.throttled / spanS) * dt;
+    }
     this.lastT = Math.max(this.lastT, w.t);
   }
 }

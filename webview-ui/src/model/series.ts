@@ -6,7 +6,7 @@ import type { WindowSnapshot } from '../../../src/engine/records';
 import type { Point } from './decimate';
 
 /** Which chart a series is drawn on (also the id used for PNG export). */
-export type ChartId = 'ttft' | 'ttfr' | 'tbt' | 'itl' | 'e2e' | 'rpm' | 'tpm' | 'errors' | 'in_flight' | 'utilization' | 'lag';
+export type ChartId = 'ttft' | 'ttfr' | 'tbt' | 'chunk_gap' | 'e2e' | 'rpm' | 'tpm' | 'errors' | 'in_flight' | 'utilization' | 'lag';
 
 export type SeriesUnit = 'ms' | 'rpm' | 'tpm' | 'requests' | '%';
 
@@ -44,8 +44,8 @@ export const SERIES: readonly SeriesDef[] = [
   // visible-token TBT again, so it is drawn only for windows that had reasoning.
   { id: 'tbt_all_p50', chart: 'tbt', label: 'TBT p50 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p50 : null), onlyWhenReported: true },
   { id: 'tbt_all_p95', chart: 'tbt', label: 'TBT p95 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p95 : null), onlyWhenReported: true },
-  { id: 'itl_p50', chart: 'itl', label: 'Chunk gap p50 (per chunk, not per token)', unit: 'ms', value: (w) => w.itl.p50 },
-  { id: 'itl_p95', chart: 'itl', label: 'Chunk gap p95 (per chunk, not per token)', unit: 'ms', value: (w) => w.itl.p95 },
+  { id: 'chunk_gap_p50', chart: 'chunk_gap', label: 'Chunk gap p50 (per chunk, not per token)', unit: 'ms', value: (w) => w.chunk_gap.p50 },
+  { id: 'chunk_gap_p95', chart: 'chunk_gap', label: 'Chunk gap p95 (per chunk, not per token)', unit: 'ms', value: (w) => w.chunk_gap.p95 },
   { id: 'e2e_p50', chart: 'e2e', label: 'E2E p50', unit: 'ms', value: (w) => w.e2e.p50 },
   { id: 'e2e_p95', chart: 'e2e', label: 'E2E p95', unit: 'ms', value: (w) => w.e2e.p95 },
   // The window's rpm counts completions (the summary's achieved_rpm counts sends): say which.
