@@ -1,15 +1,34 @@
 // One build script for every bundle: the CLI, the extension, its engine and capacity workers, the language server
 // and the webview. `node esbuild.mjs` builds once; `--watch` rebuilds on change;
 // `--production` minifies (for `npm run package`).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const tests = process.argv.includes('--tests');
 
+/** The Locust runtime (src/export/locust.ts reads it beside itself at run time) is copied beside the
+ *  CLI bundle after each build; under --watch, editing it rebuilds the CLI. */
+const LOCUST_RUNTIME = 'src/export/locust_runtime.py';
+const locustRuntime = {
+  name: 'locust-runtime',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]export[\\/]locust\.ts$/ }, async (args) => ({
+      contents: await fs.promises.readFile(args.path, 'utf8'),
+      loader: 'ts',
+      watchFiles: [path.resolve(LOCUST_RUNTIME)],
+    }));
+    build.onEnd((result) => {
+      if (result.errors.length === 0) fs.copyFileSync(LOCUST_RUNTIME, path.join(build.initialOptions.outdir, path.basename(LOCUST_RUNTIME)));
+    });
+  },
+};
+
 /** Node bundles target the oldest runtime that loads them: VS Code's extension host runs Node 22. */
 const nodeBundles = [
-  { entryPoints: { cli: 'src/cli/main.ts' } },
+  { entryPoints: { cli: 'src/cli/main.ts' }, plugins: [locustRuntime] },
   // `vscode` is provided by the extension host at run time.
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   // The engine worker imports no `vscode`: it is the same engine the CLI runs.
@@ -33,6 +52,7 @@ if (tests) {
       'ui-smoke.test': 'test/integration/extension/ui-smoke.test.ts',
       'panel.test': 'test/integration/extension/panel.test.ts',
       'language.test': 'test/integration/extension/language.test.ts',
+      'vsix.test': 'test/integration/extension/vsix.test.ts',
     },
     outdir: 'out/integration',
     external: ['vscode', 'mocha'],

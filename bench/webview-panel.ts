@@ -27,7 +27,7 @@ import { chromium, type Browser, type CDPSession, type Page } from 'playwright-c
 import type { WindowSnapshot } from '../src/engine/records';
 import type { InitMessage } from '../src/shared/panel-messages';
 import { panelTargets } from '../src/shared/panel-targets';
-import { readRunFiles } from '../src/shared/run-files';
+import { readRunFiles } from '../src/results/run-files';
 import { extendWindows, generateRun, type SyntheticRun } from './lib/synthetic-run';
 
 const ROOT = path.join(__dirname, '..');

@@ -15,7 +15,7 @@ import type { Scenario } from '../../src/engine/scenario/types';
 import { evaluateSlos, type RunSummary, type TargetSummary } from '../../src/engine/summary';
 import { buildTargetSummary } from '../../src/engine/target-summary';
 import type { TargetRunner } from '../../src/engine/target-runner';
-import { withScenarioPricing } from '../../src/shared/panel-targets';
+import { withPricing } from '../../src/tokens/pricing';
 import { mulberry32 } from '../../src/tokens/rng';
 
 const SCENARIO_FILE = path.join(__dirname, '..', '..', 'examples', 'compare-deployments.perf.yaml');
@@ -194,7 +194,7 @@ export function generateRun(options: SyntheticRunOptions): SyntheticRun {
       unsent: 0,
       lateCount: p.late,
     } as unknown as TargetRunner;
-    return buildTargetSummary(p.target, p.metrics, runner, scenario, withScenarioPricing(scenario));
+    return buildTargetSummary(p.target, p.metrics, runner, scenario, withPricing({}, scenario.pricing, 'scenario'));
   });
   const slos = perTarget.flatMap((p, i) => evaluateSlos(scenario.slos, p.metrics, targets[i]));
   const distributions = tally.toJSON();

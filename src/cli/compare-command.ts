@@ -1,11 +1,14 @@
 // `perflab compare <run-dir> <run-dir>…`: p50/p95/p99 per metric for every run (or a single run's
-// targets), each against the first (the baseline), and `--fail-on` regression rules that set the exit
-// code so CI can gate on a baseline run. The table is the Compare panel's (compare-metrics.ts).
+// targets), each against the first (the baseline), better or worse only when significant — the Compare
+// panel's table (src/results/compare.ts) — and `--fail-on` regression rules that set the exit code so
+// CI can gate on a baseline run. The rules judge the change in the reported numbers, whatever its
+// significance: a rule is a threshold the user chose.
 
 import type { Command } from 'commander';
-import { compareEntries, compareRunsMarkdown, compareRunsText } from '../shared/compare-metrics';
+import { compareRuns } from '../results/compare';
+import { compareEntries } from '../results/compare-metrics';
+import { compareRunsText, letter } from '../results/compare-text';
 import { evaluateRules, parseRules, RULE_GRAMMAR, type RuleCheck } from '../shared/regression-rules';
-import { compareRuns } from '../../webview-ui/src/model/compare';
 import { EXIT_SLO_FAILED } from './execute';
 import { CommandError, loadFinishedRun, withInputErrors, type RunCommand } from './report-command';
 
@@ -37,7 +40,7 @@ export async function compareCommand(dirs: string[], flags: CompareFlags): Promi
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else if (flags.markdown) {
-    const lines = ['## LLM Perf Lab: compare', '', compareRunsMarkdown(summaries, labels).trimEnd()];
+    const lines = ['## LLM Perf Lab: compare', '', compareRunsText(summaries, labels).trimEnd()];
     if (checks.length) {
       lines.push('', `### Regression rules: ${passed ? '✅ all passed' : `❌ ${checks.filter((c) => !c.pass).length} failed`}`, '');
       for (const c of checks) lines.push(`- ${c.pass ? '✅' : '❌'} \`${c.rule.text}\` ${letter(c.index)} (${c.label}): ${c.detail}`);
@@ -52,11 +55,6 @@ export async function compareCommand(dirs: string[], flags: CompareFlags): Promi
 
 function ruleLine(c: RuleCheck): string {
   return `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.rule.text}  ${letter(c.index)} (${c.label}): ${c.detail}`;
-}
-
-/** The column letters of compareRunsText: A is the baseline. */
-function letter(i: number): string {
-  return i < 26 ? String.fromCharCode(65 + i) : `#${i + 1}`;
 }
 
 export function registerCompareCommand(program: Command, run: RunCommand): void {

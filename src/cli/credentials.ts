@@ -4,12 +4,11 @@
 
 import type { Credential } from '../engine/chat-request';
 import type { Target } from '../engine/scenario/types';
-import { credentialProblem } from '../engine/secrets';
+import { credentialProblem, defaultKeyEnv as defaultKeyEnvOf } from '../engine/secrets';
 
+/** The variable for a target that names none; the names live in src/engine/secrets.ts. */
 export function defaultKeyEnv(target: Target): string | undefined {
-  if (target.provider === 'azure') return 'AZURE_OPENAI_API_KEY';
-  if (target.provider === 'openai') return 'OPENAI_API_KEY';
-  return undefined; // compatible servers often need none
+  return defaultKeyEnvOf(target.provider);
 }
 
 export class CredentialError extends Error {}

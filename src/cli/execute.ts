@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { RunError, startRun } from '../engine/run';
-import { defaultRunDir } from '../engine/run-folder';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
+import { defaultRunDir, runFilesIn } from '../results/files';
 import { resolveCliCredential } from './credentials';
 import { statusLine, summaryText } from '../engine/report-text';
 import { toJunitXml } from './junit';
@@ -28,14 +28,11 @@ export interface ExecuteOptions {
   failIfClientLimited?: boolean;
 }
 
-/** The files of a run folder; a folder holding any of them holds a run. */
-const RUN_FILES = ['requests.jsonl', 'windows.jsonl', 'summary.json', 'run.json'];
-
 /** The run folder: never appended to an earlier run (duplicate ids, two runs' numbers mixed), and
  *  writable before anything is sent. */
 function prepareOutDir(outDir: string, overwrite: boolean): void {
   if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir}: exists and is not a folder`);
-  const existing = RUN_FILES.filter((name) => fs.existsSync(path.join(outDir, name)));
+  const existing = runFilesIn(outDir);
   if (existing.length > 0) {
     if (!overwrite) {
       throw new UsageError(`--out ${outDir}: already holds a run (${existing.join(', ')}); choose another folder, or pass --overwrite to replace it`);

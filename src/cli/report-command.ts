@@ -6,14 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { CAPACITY_FILE } from '../engine/capacity/types';
 import type { RunSummary } from '../engine/summary';
-import { capacityMarkdown, isCapacityFolder, readCapacityFile } from '../shared/capacity-files';
-import { exportRunData } from '../shared/export-data';
+import { isCapacityFolder, readCapacityFile } from '../results/capacity-files';
+import { exportRunData } from '../results/export-data';
+import { CAPACITY_FILE, RUN_FILES, runFilesIn, SUMMARY_FILE } from '../results/files';
+import { readRunFiles, readSummaryFile, RunFilesError } from '../results/run-files';
+import { capacityMarkdown } from '../shared/capacity-markdown';
 import { htmlReport, readReportAssets, type ReportAssets } from '../shared/html-report';
 import { markdownReport } from '../shared/markdown-report';
 import { panelTargets } from '../shared/panel-targets';
-import { readRunFiles, readSummaryFile, RunFilesError } from '../shared/run-files';
 import { RuleError } from '../shared/regression-rules';
 import { EXIT_RUN_ERROR, EXIT_USAGE } from './execute';
 
@@ -43,20 +44,18 @@ export async function withInputErrors(body: () => Promise<number> | number): Pro
   }
 }
 
-const RUN_FILES = ['run.json', 'summary.json', 'requests.jsonl', 'windows.jsonl'];
-
 /** The summary of a finished run folder; a clear CommandError for anything else. */
 export function loadFinishedRun(dir: string): RunSummary {
   if (!fs.existsSync(dir)) throw new CommandError(`${dir}: no such run folder`);
-  if (!fs.statSync(dir).isDirectory()) throw new CommandError(`${dir} is a file, not a run folder (give the folder that holds summary.json)`);
-  if (!RUN_FILES.some((f) => fs.existsSync(path.join(dir, f)))) {
+  if (!fs.statSync(dir).isDirectory()) throw new CommandError(`${dir} is a file, not a run folder (give the folder that holds ${SUMMARY_FILE})`);
+  if (runFilesIn(dir).length === 0) {
     throw new CommandError(
       `${dir} is not a run folder: it has none of ${RUN_FILES.join(', ')} (runs are in .perflab/runs/<time>-<name> or the folder given to --out), nor a capacity folder (no ${CAPACITY_FILE})`,
     );
   }
   const summary = readSummaryFile(dir);
   if (!summary) {
-    throw new CommandError(`${dir}: the run has not finished (no summary.json): it is still going, or it was killed before it could write its summary`);
+    throw new CommandError(`${dir}: the run has not finished (no ${SUMMARY_FILE}): it is still going, or it was killed before it could write its summary`);
   }
   return summary;
 }

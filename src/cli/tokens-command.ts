@@ -2,7 +2,7 @@
 // and the total as the service would count it (chat overhead included).
 
 import { ScenarioError } from '../engine/scenario/errors';
-import { countChatTokens, countTokens, encodingForModel, lookupModel, requestCostUsd } from '../tokens';
+import { costUsd, countChatTokens, countTokens, encodingForModel, lookupModel } from '../tokens';
 import { parsePromptFile, promptDefaults, renderPrompty, type ParsedPrompt, type PromptMessage } from '../tokens/prompt-files';
 import { readTextFile, TextFileError } from '../tokens/text-file';
 
@@ -68,7 +68,7 @@ export function countPromptFile(file: string, modelName: string): TokenReport {
     total = chat.total;
     overhead = total - sections.reduce((a, s) => a + s.tokens, 0);
   }
-  const cost = model ? (requestCostUsd(model, { prompt_tokens: total, completion_tokens: 0 }) ?? null) : null;
+  const cost = model?.price ? costUsd(model.price, { prompt: total, completion: 0 }) : null;
   return { file, model: name, encoding, total, overhead, sections, cost_usd_input: cost, problems: parsed.problems };
 }
 

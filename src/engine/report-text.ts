@@ -4,6 +4,7 @@
 import { kqlForRun } from '../shared/kql';
 import type { LatencyStats, WindowSnapshot } from './records';
 import { VERDICT_LABEL, verdictStatus, type RunSummary, type TargetSummary } from './summary';
+import { costNote } from '../tokens/pricing';
 
 const fmt = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
 
@@ -41,6 +42,19 @@ function row(label: string, st: LatencyStats, unit = 'ms'): string {
   return `  ${label.padEnd(LABEL_WIDTH)}${cell(st.p50)}${cell(st.p90)}${cell(st.p95)}${cell(st.p99)}${cell(st.max)}${cell(st.avg)}  ${unit}  (n=${st.count})`;
 }
 
+/** The cost and, under it, what priced it (list price as of a date, or the user's own) and where to set
+ *  one's own price. */
+function costLines(t: TargetSummary): string[] {
+  const c = t.cost_usd;
+  const model = c.model ?? t.model;
+  const note = costNote(c, model);
+  if (c.total === null) return [`  cost: n/a, ${note}`];
+  return [
+    `  cost (${model ?? 'unknown model'}): ${money(c.total)} total, ${money(c.per_request)} per request, ${money(c.per_1k_requests)} per 1,000${c.per_hour_at_target_rate !== null ? `, ${money(c.per_hour_at_target_rate)} per hour at the target rate` : ''}`,
+    ...(note ? [`    price: ${note}`] : []),
+  ];
+}
+
 function money(x: number | null): string {
   if (x === null) return 'n/a';
   return x < 0.01 ? `$${x.toFixed(6)}` : `$${x.toFixed(4)}`;
@@ -67,7 +81,7 @@ function targetBlock(t: TargetSummary): string[] {
       : `  closed loop: ${fmt(t.throughput_rpm, 1)} RPM completed`,
     `  requests: ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed${Object.keys(r.errors).length ? ` (${Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}, ${r.throttled_responses} throttled responses, ${r.retried} retried, ${r.warmup_excluded} warm-up excluded, ${r.cancelled} cancelled`,
     `  tokens: prompt ${t.tokens.prompt} (${t.tokens.prompt_tpm}/min), completion ${t.tokens.completion} (${t.tokens.completion_tpm}/min)${t.tokens.cached ? `, cached ${t.tokens.cached}` : ''}${reasoning ? `, reasoning ${t.tokens.reasoning} (in ${t.tokens.reasoning_records} requests)` : ''}${t.tokens.tokens_per_chunk !== null ? `, ${t.tokens.tokens_per_chunk} tokens per chunk` : ''}${t.tokens.estimated_records ? `, ${t.tokens.estimated_records} estimated` : ''}`,
-    `  cost (${t.cost_usd.model ?? 'unknown model'}): ${money(t.cost_usd.total)} total, ${money(t.cost_usd.per_request)} per request, ${money(t.cost_usd.per_1k_requests)} per 1,000${t.cost_usd.per_hour_at_target_rate !== null ? `, ${money(t.cost_usd.per_hour_at_target_rate)} per hour at the target rate` : ''}`,
+    ...costLines(t),
   ];
   if (t.utilization_pct.count) lines.push(row('utilization', t.utilization_pct, '%'));
   if (t.error_messages?.length) {

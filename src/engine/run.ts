@@ -13,7 +13,7 @@ import type { TargetDistributions } from './distribution';
 import { TargetMetrics } from './metrics';
 import type { RequestRecord, WindowSnapshot } from './records';
 import type { PreparedPrompt, RequestEnvironment } from './request-runner';
-import { RunFolder } from './run-folder';
+import { RunFolder } from '../results/run-folder';
 import type { Scenario, Target } from './scenario/types';
 import { SelfCheck } from './self-check';
 import type { AttemptControl } from './stream-attempt';
@@ -23,7 +23,7 @@ import { evaluateSlos, type RunSummary, type TargetSummary } from './summary';
 import { LATE_THRESHOLD_MS, TargetRunner, type ScheduleView } from './target-runner';
 import { createPromptFactory } from './prompt-builder';
 import { buildTargetSummary } from './target-summary';
-import { countTokens, encodingForModel, lookupModel, mulberry32, type ModelOverrides } from '../tokens';
+import { countTokens, encodingForModel, lookupModel, mulberry32, withPricing, type ModelOverrides } from '../tokens';
 import { startSimulator } from '../simulator/server';
 import { credentialProblem, redactor, redactScenario } from './secrets';
 import { clientLimitReasons } from './client-limit';
@@ -141,13 +141,10 @@ export class Run {
     return this.states.map((s) => ({ started: s.started, runner: s.runner }));
   }
 
-  /** Catalog overrides: the caller's (e.g. VS Code settings), then the scenario's own `pricing`. */
+  /** Catalog overrides: the caller's (the perflab.pricing setting in VS Code), then the scenario's own
+   *  `pricing:` over them (src/tokens/pricing.ts). */
   private modelOverrides(): ModelOverrides {
-    const overrides: ModelOverrides = { ...this.options.modelOverrides };
-    for (const [model, price] of Object.entries(this.scenario.pricing ?? {})) {
-      overrides[model] = { ...overrides[model], price: { ...price, source: 'scenario pricing', as_of: new Date().toISOString().slice(0, 10) } };
-    }
-    return overrides;
+    return withPricing({ ...this.options.modelOverrides }, this.scenario.pricing, 'scenario');
   }
 
   private async execute(): Promise<RunSummary> {
@@ -160,8 +157,7 @@ export class Run {
     const shardFile = this.threads > 1 ? (this.options.shardFile ?? runProblem(shardEntry)) : '';
     // A write that fails (disk full, folder removed) ends the run; what is measured stays in the summary.
     const folder = this.options.outDir ? new RunFolder(this.options.outDir, (err) => this.fail(new RunError(`cannot write results: ${err.message}`))) : null;
-    // run.json says what this folder is while the run is still going (or if it never finishes).
-    folder?.writeJson('run.json', { scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
+    folder?.writeMeta({ scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
     const seed = this.options.seed ?? (Date.now() & 0x7fffffff);
     const random = mulberry32(seed);
     const selfCheck = this.selfCheck;
@@ -243,7 +239,7 @@ export class Run {
         passed: slos.every((v) => v.pass) && runProblem === null,
         distributions: this.distributions(),
       };
-      folder?.writeJson('summary.json', summary);
+      folder?.writeSummary(summary);
       return summary;
     } finally {
       folder?.close();

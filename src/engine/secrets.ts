@@ -2,9 +2,17 @@
 // no configured secret ever reaches requests.jsonl, summary.json or a message (an error body may echo
 // the key it was given; an endpoint URL may carry a password).
 
-import type { Scenario } from './scenario/types';
+import type { Provider, Scenario } from './scenario/types';
 
 const REDACTED = '[redacted]';
+
+/** The environment variable that holds a provider's key when a target names none (`auth.env`): the
+ *  variables OpenAI's and Azure OpenAI's own SDKs read. Compatible servers often need no key. */
+export function defaultKeyEnv(provider: Provider | undefined): string | undefined {
+  if (provider === 'azure') return 'AZURE_OPENAI_API_KEY';
+  if (provider === 'openai') return 'OPENAI_API_KEY';
+  return undefined;
+}
 
 /** Why a key cannot go into an HTTP header, or null when it can. Names the position and the kind of
  *  character, never the key itself. Keys are printable ASCII (Azure's hex keys, `sk-…`, JWTs). */

@@ -4,6 +4,7 @@ import type { TargetDistributions } from './distribution';
 import type { ClientHealth } from './self-check';
 import type { LatencyStats } from './records';
 import type { Api, Scenario, Slo } from './scenario/types';
+import type { Price } from '../tokens/pricing';
 import type { RunTotals, TargetMetrics } from './metrics';
 
 export interface TargetSummary {
@@ -72,7 +73,16 @@ export interface TargetSummary {
    *  measurement's resolution (src/engine/client-limit.ts); the reasons say which check tripped. */
   client_limited?: boolean;
   client_limited_reasons?: string[];
-  cost_usd: { total: number | null; per_request: number | null; per_1k_requests: number | null; per_hour_at_target_rate: number | null; model: string | null };
+  cost_usd: {
+    total: number | null;
+    per_request: number | null;
+    per_1k_requests: number | null;
+    per_hour_at_target_rate: number | null;
+    model: string | null;
+    /** The price the cost was computed with (list price or the user's own, src/tokens/pricing.ts); null
+     *  without one. Absent in summaries written before it. */
+    price?: Price | null;
+  };
   warnings: string[];
 }
 

@@ -5,7 +5,7 @@ import type { TargetMetrics } from './metrics';
 import { apiOf, type Scenario, type Target } from './scenario/types';
 import type { TargetSummary } from './summary';
 import { LATE_THRESHOLD_MS, type ScheduleView } from './target-runner';
-import { lookupModel, requestCostUsd, type ModelOverrides } from '../tokens';
+import { costUsd, lookupModel, PRICE_OVERRIDE_HINT, type ModelOverrides } from '../tokens';
 
 /** Above this many tokens per content chunk, chunk gaps are clearly not per-token latencies. */
 const MULTI_TOKEN_CHUNKS = 1.5;
@@ -27,9 +27,8 @@ export function buildTargetSummary(
   const model = modelName ? lookupModel(modelName, overrides) : undefined;
   const tokensPerChunk = t.contentChunks > 0 ? round(t.chunkedTokens / t.contentChunks, 2) : null;
 
-  const totalCost = model
-    ? requestCostUsd(model, { prompt_tokens: t.promptTokens, cached_tokens: t.cachedTokens, completion_tokens: t.completionTokens })
-    : undefined;
+  const price = model?.price ?? null;
+  const totalCost = price ? costUsd(price, { prompt: t.promptTokens, cached: t.cachedTokens, completion: t.completionTokens }) : undefined;
   const perRequest = totalCost !== undefined && measured > 0 ? totalCost / measured : null;
   const targetRpm = w.mode === 'open' ? (w.rate_rpm ?? null) : null;
 
@@ -70,8 +69,8 @@ export function buildTargetSummary(
       `${throttledEnds} requests ended throttled (HTTP 429, retry policy ${scenario.retry.policy}): counted as failures; the deployment or its quota limited this run`,
     );
   }
-  if (modelName && !model) warnings.push(`model "${modelName}" is not in the catalog: no cost estimate`);
-  else if (model && !model.price) warnings.push(`no published price for "${model.name}" in the catalog: no cost estimate`);
+  if (modelName && !model) warnings.push(`model "${modelName}" is not in the catalog: no cost estimate; ${PRICE_OVERRIDE_HINT}`);
+  else if (model && !model.price) warnings.push(`no price for "${model.name}": no cost estimate; ${PRICE_OVERRIDE_HINT}`);
 
   const lag = metrics.run.lag.stats();
   return {
@@ -130,6 +129,7 @@ export function buildTargetSummary(
     client_delay_ms: metrics.clientDelay.stats(),
     cost_usd: {
       model: model?.name ?? null,
+      price,
       total: totalCost ?? null,
       per_request: perRequest,
       per_1k_requests: perRequest === null ? null : perRequest * 1000,

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { initialReport } from '../engine/capacity/report';
 import type { CapacityReport } from '../engine/capacity/types';
-import { runFolderName, uniqueRunDir } from '../engine/run-folder';
+import { CAPACITY_FILE, runFolderName, uniqueRunDir } from '../results/files';
 import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import { capacitySettingsOf } from '../engine/scenario/normalize';
 import type { Scenario } from '../engine/scenario/types';
@@ -135,7 +135,7 @@ export class CapacityController implements vscode.Disposable {
         search.report = report;
         finish();
         const answers = report.targets.map((t) => `${t.target}: ${t.capacity_rpm === null ? 'none found' : `${t.capacity_rpm} RPM`} (${t.limited_by ?? t.search})`).join('; ');
-        this.output.appendLine(`  capacity: ${answers}\n  results: ${path.join(outDir, 'capacity.json')}`);
+        this.output.appendLine(`  capacity: ${answers}\n  results: ${path.join(outDir, CAPACITY_FILE)}`);
         void vscode.window.showInformationMessage(`LLM Perf Lab: capacity of "${scenario.name}" — ${answers}.`);
         return report;
       },

@@ -5,8 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CAPACITY_FILE } from '../engine/capacity/types';
-import { readCapacityFile } from '../shared/capacity-files';
+import { isCapacityFolder, readCapacityFile } from '../results/capacity-files';
 import { htmlReport, readReportAssets } from '../shared/html-report';
 import { isWebviewToHost, type CapacityInitMessage, type HostToWebview, type WebviewToHost } from '../shared/panel-messages';
 import type { ActiveCapacity, CapacityController } from './capacity-controller';
@@ -121,7 +120,7 @@ export class CapacityPanels implements vscode.Disposable {
       vscode.window.registerWebviewPanelSerializer(CAPACITY_PANEL_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           const dir = (state as { capacityId?: unknown } | undefined)?.capacityId;
-          if (typeof dir === 'string' && fs.existsSync(path.join(dir, CAPACITY_FILE))) this.adopt(panel, dir, null);
+          if (typeof dir === 'string' && isCapacityFolder(dir)) this.adopt(panel, dir, null);
           else panel.dispose();
         },
       }),

@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { validateScenarioText } from '../engine/scenario/load';
-import type { RunSummary } from '../engine/summary';
 import { summaryText } from '../engine/report-text';
 import type { CapacityController } from './capacity-controller';
 import type { CapacityPanels } from './capacity-panel';
@@ -19,7 +18,11 @@ import { scenarioFileFrom as pickScenarioFile } from './scenario-picker';
 import { settings } from './settings';
 import { isRunNode, isScenarioNode, isTargetNode, type PerfNode, type ScenarioTreeProvider } from './scenario-tree';
 import type { Target } from '../engine/scenario/types';
-import { deleteRun, formatRunDate, readRuns, type RunRecord } from './tree-model';
+import { formatRunDate } from './tree-model';
+import { isCapacityFolder } from '../results/capacity-files';
+import { REQUESTS_FILE, SUMMARY_FILE } from '../results/files';
+import { deleteRun, readRuns, type RunRecord } from '../results/run-list';
+import { countRequests, readSummaryFile } from '../results/run-files';
 import { DEMO_SCENARIO, demoScenarioFile } from './demo';
 import { formatMs } from '../shared/format-duration';
 
@@ -190,7 +193,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     const roots = (vscode.workspace.workspaceFolders ?? []).map((ws) => settings.capacityFolder(vscode.Uri.joinPath(ws.uri, 'x.perf.yaml').fsPath));
     const dirs = roots
       .flatMap((root) => (fs.existsSync(root) ? fs.readdirSync(root).map((name) => path.join(root, name)) : []))
-      .filter((dir) => fs.existsSync(path.join(dir, 'capacity.json')))
+      .filter(isCapacityFolder)
       .sort()
       .reverse();
     if (dirs.length === 0) {
@@ -317,7 +320,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
    * extension storage) cannot be shown there, so its summary.json opens instead.
    */
   async function revealRunFolder(runDir: string): Promise<void> {
-    const summary = vscode.Uri.file(path.join(runDir, 'summary.json'));
+    const summary = vscode.Uri.file(path.join(runDir, SUMMARY_FILE));
     const folder = vscode.Uri.file(runDir);
     const hasSummary = fs.existsSync(summary.fsPath);
     if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined) {
@@ -403,22 +406,20 @@ function runsRootOf(runDir: string): string {
   return workspace ? settings.runsFolder(vscode.Uri.joinPath(workspace.uri, 'x.perf.yaml').fsPath) : path.dirname(runDir);
 }
 
-function readSummary(runDir: string): RunSummary | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Read-only documents showing a run's summary as text (the same text the CLI prints). */
 class ResultsDocuments implements vscode.TextDocumentContentProvider {
   provideTextDocumentContent(uri: vscode.Uri): string {
     const runDir = path.dirname(uri.path);
-    const summary = readSummary(runDir);
-    if (summary) return summaryText(summary, runDir);
-    const records = fs.existsSync(path.join(runDir, 'requests.jsonl')) ? fs.readFileSync(path.join(runDir, 'requests.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0;
-    return `No summary.json in ${runDir}: the run did not finish (${records} requests recorded in requests.jsonl).`;
+    let problem = '';
+    try {
+      const summary = readSummaryFile(runDir);
+      if (summary) return summaryText(summary, runDir);
+    } catch (error) {
+      problem = ` (${(error as Error).message})`;
+    }
+    // Streamed: an unfinished run's requests.jsonl can be far larger than it is worth holding to count it.
+    const records = countRequests(runDir).get('*') ?? 0;
+    return `No usable ${SUMMARY_FILE} in ${runDir}${problem}: the run did not finish (${records} requests recorded in ${REQUESTS_FILE}).`;
   }
 }
 

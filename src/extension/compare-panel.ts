@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { htmlReport, readReportAssets } from '../shared/html-report';
 import { isWebviewToHost, type CompareInitMessage, type CompareRunData } from '../shared/panel-messages';
-import { readRunFiles, readSummaryFile, RunFilesError } from '../shared/run-files';
+import { readRunFiles, readSummaryFile, RunFilesError } from '../results/run-files';
 import { decideTargets, selectionOf, summaryOfTargets, windowsOfTargets, type CompareItem, type CompareSelection } from './compare-selection';
 import type { PanelGroup } from './panel-group';
 import { panelHtml, webviewOptions } from './panel-html';

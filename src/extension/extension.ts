@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SCENARIO_GLOB } from '../engine/scenario/files';
+import { SUMMARY_FILE } from '../results/files';
 import { CapacityController } from './capacity-controller';
 import { CapacityPanels } from './capacity-panel';
 import { ComparePanels } from './compare-panel';
@@ -49,8 +51,8 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
 
   // The tree follows scenario files and run folders as they change.
   const watchers = [
-    vscode.workspace.createFileSystemWatcher('**/*.perf.{yaml,yml}'),
-    vscode.workspace.createFileSystemWatcher('**/summary.json'),
+    vscode.workspace.createFileSystemWatcher(SCENARIO_GLOB),
+    vscode.workspace.createFileSystemWatcher(`**/${SUMMARY_FILE}`),
   ];
   for (const w of watchers) {
     w.onDidCreate(() => tree.refresh());
@@ -82,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     capacityPanels,
     view,
     ...watchers,
-    vscode.languages.registerCodeLensProvider({ pattern: '**/*.perf.{yaml,yml}' }, new ScenarioCodeLens()),
+    vscode.languages.registerCodeLensProvider({ pattern: SCENARIO_GLOB }, new ScenarioCodeLens()),
     ...registerCommands({ context, output, runs, tree, credentials, panels, compare, capacity, capacityPanels, demoFolder }),
     ...registerDatasetCommands({ output, credentials }),
   );

@@ -12,7 +12,9 @@ import {
   type CountTokensResult,
   type PromptServerSettings,
 } from '../shared/lsp-protocol';
+import { isScenarioFile } from '../engine/scenario/files';
 import { MODEL_CATALOG } from '../tokens/catalog';
+import { statusTotalText, statusTotalTooltip } from './prompt-status-text';
 // Prompt files the server analyses; instruction files join with `perflab.promptFiles.instructionFiles`.
 import { INSTRUCTION_PATTERNS, PROMPT_PATTERNS, SCENARIO_PATTERN } from './served-files';
 
@@ -81,7 +83,7 @@ export class PromptLanguageClient implements vscode.Disposable {
   }
 
   private isAnalysed(doc: vscode.TextDocument | undefined): doc is vscode.TextDocument {
-    return doc !== undefined && vscode.languages.match(documentSelector(), doc) > 0 && !/\.perf\.ya?ml$/i.test(doc.fileName);
+    return doc !== undefined && vscode.languages.match(documentSelector(), doc) > 0 && !isScenarioFile(doc.fileName);
   }
 
   private scheduleStatus(): void {
@@ -102,11 +104,8 @@ export class PromptLanguageClient implements vscode.Disposable {
     void this.client.sendRequest(PromptSummaryRequest, { uri: doc.uri.toString() }).then(
       (summary) => {
         if (!summary || vscode.window.activeTextEditor?.document !== doc) return;
-        const cost = summary.inputCostUsd === null ? '' : ` · $${summary.inputCostUsd.toPrecision(2)}`;
-        this.totalItem.text = summary.dataset
-          ? `$(symbol-number) ${summary.dataset.lines.toLocaleString('en-US')} chats · median ${summary.dataset.median.toLocaleString('en-US')} tokens`
-          : `$(symbol-number) ${summary.total.toLocaleString('en-US')} tokens${cost}`;
-        this.totalItem.tooltip = `Prompt tokens of one request on ${summary.model} (${summary.modelSource === 'front matter' ? 'named in the front matter' : summary.modelSource === 'scenario' ? 'from the scenario that uses this file' : 'the picked model'}); click to count the selection`;
+        this.totalItem.text = `$(symbol-number) ${statusTotalText(summary)}`;
+        this.totalItem.tooltip = statusTotalTooltip(summary);
         this.modelItem.text = `$(symbol-numeric) ${summary.model}`;
         this.totalItem.show();
         this.totalShown = true;

@@ -1,9 +1,9 @@
-// What a run folder is, read cheaply for a panel's tab (run.json, else summary.json: the format is in
-// src/engine/run.ts), and the tab titles of the Run and Compare panels. Titles carry the run's start
-// time, so two tabs never share one title. No VS Code here (unit-tested directly).
+// What a run folder is, read cheaply for a panel's tab (run.json, else summary.json: src/results/),
+// and the tab titles of the Run and Compare panels. Titles carry the run's start time, so two tabs
+// never share one title. No VS Code here (unit-tested directly).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readRunMeta, readSummaryFile } from '../results/run-files';
 
 export interface RunIdentity {
   /** The scenario file the run was started from (absolute), when the folder says. */
@@ -14,21 +14,24 @@ export interface RunIdentity {
 
 /** The scenario and start of a run folder; the folder's name when neither file says. */
 export function runIdentity(runDir: string): RunIdentity {
-  for (const name of ['run.json', 'summary.json']) {
-    try {
-      const data = JSON.parse(fs.readFileSync(path.join(runDir, name), 'utf8')) as { scenario?: { name?: unknown; file?: unknown }; started_at?: unknown };
-      if (typeof data.scenario?.name !== 'string') continue;
-      const started = typeof data.started_at === 'string' ? new Date(data.started_at) : null;
-      return {
-        scenarioFile: typeof data.scenario.file === 'string' ? data.scenario.file : null,
-        scenarioName: data.scenario.name,
-        startedAt: started && !Number.isNaN(started.getTime()) ? started : null,
-      };
-    } catch {
-      // Missing or half-written: try the next file.
-    }
+  const said = readRunMeta(runDir) ?? summaryOf(runDir);
+  if (!said) return { scenarioFile: null, scenarioName: path.basename(runDir), startedAt: null };
+  const started = said.started_at ? new Date(said.started_at) : null;
+  return {
+    scenarioFile: said.scenario.file ?? null,
+    scenarioName: said.scenario.name,
+    startedAt: started && !Number.isNaN(started.getTime()) ? started : null,
+  };
+}
+
+/** The summary, or null when it is missing, damaged or names no scenario (the tab then shows the folder's name). */
+function summaryOf(runDir: string) {
+  try {
+    const summary = readSummaryFile(runDir);
+    return typeof summary?.scenario?.name === 'string' ? summary : null;
+  } catch {
+    return null;
   }
-  return { scenarioFile: null, scenarioName: path.basename(runDir), startedAt: null };
 }
 
 /** `14:02:31` for a time today (local), `2026-12-05 14:02:31` for another day. */

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Credential } from '../engine/chat-request';
 import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
-import { runFolderName, uniqueRunDir } from '../engine/run-folder';
+import { runFolderName, uniqueRunDir } from '../results/files';
 import { credentialProblem } from '../engine/secrets';
 import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';

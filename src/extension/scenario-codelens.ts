@@ -1,8 +1,8 @@
-// "▶ Run Scenario", "Find Capacity" and "Set API Key…" at the top of every *.perf.yaml. "Set API Key…"
+// "▶ Run Scenario", "Find Capacity" and "Set API Key…" at the top of every scenario file. "Set API Key…"
 // only where a target reads a key: a scenario on the simulator (or `auth: none` / `entra`) needs none.
 
 import * as vscode from 'vscode';
-import { scenarioNeedsKey } from './tree-model';
+import { scenarioNeedsKey } from './key-need';
 
 export class ScenarioCodeLens implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {

@@ -3,6 +3,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SCENARIO_GLOB } from '../engine/scenario/files';
 import { isScenarioNode, isTargetNode } from './scenario-tree';
 
 export interface ScenarioPickOptions {
@@ -19,7 +20,7 @@ export async function scenarioFileFrom(arg: unknown, options: ScenarioPickOption
   if (isScenarioNode(arg)) return arg.file;
   if (isTargetNode(arg)) return arg.scenarioFile;
   const active = vscode.window.activeTextEditor?.document.uri;
-  const files = await vscode.workspace.findFiles('**/*.perf.{yaml,yml}', '**/node_modules/**');
+  const files = await vscode.workspace.findFiles(SCENARIO_GLOB, '**/node_modules/**');
   if (files.length === 0) {
     await options.whenNone();
     return undefined;

@@ -6,6 +6,7 @@
 
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { SCENARIO_EXTENSION } from '../engine/scenario/files';
 import { formatProblem, validateScenarioText } from '../engine/scenario/load';
 import { DEFAULT_API_VERSION, SHAPE_PROFILES } from '../engine/scenario/schema';
 import type { Provider, ShapeProfile } from '../engine/scenario/types';
@@ -60,7 +61,7 @@ export class TemplateError extends Error {}
 /** `My chat app!` → `my-chat-app.perf.yaml`. */
 export function scenarioFileName(name: string): string {
   const base = name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario';
-  return `${base}.perf.yaml`;
+  return `${base}${SCENARIO_EXTENSION}`;
 }
 
 /**
@@ -76,9 +77,8 @@ export function scenarioFilePath(chosen: string): string {
     if (stripped === base) break;
     base = stripped === '' ? 'scenario' : stripped;
   }
-  return path.join(dir, `${base}${SCENARIO_SUFFIX}`);
+  return path.join(dir, `${base}${SCENARIO_EXTENSION}`);
 }
-const SCENARIO_SUFFIX = '.perf.yaml';
 
 /** One row of the model quick pick; `model` undefined for "Other…" (type a name). */
 export interface ModelPick {

@@ -1,4 +1,4 @@
-// The Scenarios view: every *.perf.yaml in the workspace → its targets → their past runs (newest
+// The Scenarios view: every scenario file in the workspace → its targets → their past runs (newest
 // first, with status and headline numbers). The data comes from tree-model.ts (no VS Code there);
 // this file only turns it into TreeItems.
 

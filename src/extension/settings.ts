@@ -3,8 +3,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProxyConfig } from '../engine/proxy';
-import { DEFAULT_RUNS_FOLDER } from '../engine/run-folder';
-import type { ModelOverrides } from '../tokens';
+import { DEFAULT_RUNS_FOLDER } from '../results/files';
+import { withPricing, type ModelOverrides, type Rates } from '../tokens';
 
 function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('perflab');
@@ -41,14 +41,9 @@ export const settings = {
   openPanelOnRun(): boolean {
     return config().get<boolean>('openPanelOnRun') ?? true;
   },
-  /** `perflab.pricing`: USD per 1M tokens by model, over the catalog's prices. */
+  /** `perflab.pricing`: USD per 1M tokens by model, over the catalog's prices (src/tokens/pricing.ts). */
   pricingOverrides(): ModelOverrides {
-    const raw = config().get<Record<string, { input: number; output: number; cached_input?: number }>>('pricing') ?? {};
-    const overrides: ModelOverrides = {};
-    for (const [model, price] of Object.entries(raw)) {
-      overrides[model] = { price: { ...price, source: 'VS Code setting perflab.pricing', as_of: new Date().toISOString().slice(0, 10) } };
-    }
-    return overrides;
+    return withPricing({}, config().get<Record<string, Rates>>('pricing') ?? {}, 'setting');
   },
   /** VS Code's proxy settings, for the engine worker: VS Code's own proxy support does not reach
    *  worker threads. An empty `http.proxy` leaves the environment's HTTPS_PROXY / HTTP_PROXY. */

@@ -1,31 +1,24 @@
-// The Scenarios tree as plain data: every `*.perf.yaml` in the workspace → its targets → its past runs.
-// No 'vscode' here: the TreeDataProvider maps these nodes 1:1 onto TreeItems, and tests build real
-// folders. Runs come from the run folders (src/shared/run-files.ts); a folder without summary.json is a
-// crashed or still-running run and is listed as incomplete with what it has recorded so far.
+// The Scenarios tree as plain data: every scenario file in the workspace → its targets → its past runs,
+// with their labels, descriptions and tooltips. No 'vscode' here: the TreeDataProvider
+// (scenario-tree.ts) maps these nodes 1:1 onto TreeItems, and tests build real folders. Scenario files
+// are found by src/engine/scenario/files.ts, runs read by src/results/run-list.ts; a folder without
+// summary.json is a crashed or still-running run and is listed as unfinished with what it has recorded
+// so far.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
-import { verdictStatus, type TargetSummary, type RunSummary, type SloVerdict } from '../engine/summary';
+import { verdictStatus, type TargetSummary, type SloVerdict } from '../engine/summary';
+import { findScenarioFiles } from '../engine/scenario/files';
+import { readScenarioLeniently } from '../engine/scenario/lenient';
 import { formatProblem, validateScenarioText, type ScenarioProblem } from '../engine/scenario/load';
 import { scenarioNameFromFile } from '../engine/scenario/normalize';
-import type { Target } from '../engine/scenario/types';
+import { readRuns, resolveRunsDir, runBelongsTo, runHasTarget, type RunRecord } from '../results/run-list';
 import { formatMs } from '../shared/format-duration';
-
-export const DEFAULT_RUNS_DIR = path.join('.perflab', 'runs');
-/** Optional file the extension writes when a run starts, so an unfinished run still knows its scenario. */
-export const RUN_META_FILE = 'run.json';
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.perflab']);
-const SCENARIO_SUFFIX = '.perf.yaml';
+import { lenientNeedsKey, needsApiKey } from './key-need';
 
 /** pass / fail / incomplete / not-judged: the SLO verdicts (src/engine/summary.ts verdictStatus());
  *  stopped: by the user; error: the run failed as a whole; unfinished: no usable summary.json yet. */
 export type RunStatus = 'pass' | 'fail' | 'incomplete' | 'not-judged' | 'stopped' | 'error' | 'unfinished';
-
-export interface RunMeta {
-  scenario: { name: string; file?: string };
-  started_at: string;
-}
 
 export interface RunNode {
   kind: 'run';
@@ -70,7 +63,7 @@ export interface TargetNode {
 
 export interface ScenarioNode {
   kind: 'scenario';
-  /** Absolute path of the `*.perf.yaml`. */
+  /** Absolute path of the scenario file. */
   file: string;
   /** Relative to the workspace root, with forward slashes. */
   relativePath: string;
@@ -85,24 +78,6 @@ export interface ScenarioNode {
   label: string;
   description: string;
   tooltip: string;
-}
-
-/** One run folder as read from disk, before it is attached to a scenario. */
-export interface RunRecord {
-  dir: string;
-  id: string;
-  summary: RunSummary | null;
-  meta: RunMeta | null;
-  startedAt: Date | null;
-  /** Incomplete runs: requests.jsonl lines per target name (all lines under '*'). */
-  recorded: Map<string, number> | null;
-  /** Why summary.json could not be used, when it exists but is broken. */
-  summaryProblem?: string;
-}
-
-/** The runs folder for a workspace: the setting's value (absolute, or relative to the root) or `.perflab/runs`. */
-export function resolveRunsDir(root: string, setting?: string): string {
-  return path.resolve(root, setting && setting.trim() !== '' ? setting : DEFAULT_RUNS_DIR);
 }
 
 export function scanWorkspace(root: string, runsDir: string = resolveRunsDir(root)): ScenarioNode[] {
@@ -121,86 +96,13 @@ export function scanDemo(demoFile: string, runsDir: string): ScenarioNode | unde
   return { ...node, demo: true, label: 'Demo', description: `${node.name} on the simulator · kept in extension storage`, tooltip: `${node.tooltip}\n${demoFile}` };
 }
 
-/** `*.perf.yaml` files under root, sorted by path; node_modules, .git and .perflab are skipped, symlinked folders not followed. */
-export function findScenarioFiles(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return; // unreadable folder: skip it rather than fail the whole tree
-    }
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name)) walk(full);
-      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith(SCENARIO_SUFFIX)) {
-        found.push(full);
-      }
-    }
-  };
-  walk(path.resolve(root));
-  return found.sort((a, b) => a.localeCompare(b));
-}
-
 /** Runs of one scenario file (whole-run nodes), or of one of its targets, newest first. */
 export function runsFor(runsDir: string | RunRecord[], scenarioFile: string, scenarioName: string, target?: string): RunNode[] {
   const records = typeof runsDir === 'string' ? readRuns(runsDir) : runsDir;
   return records
-    .filter((r) => belongsTo(r, scenarioFile, scenarioName))
-    .filter((r) => target === undefined || hasTarget(r, target))
+    .filter((r) => runBelongsTo(r, scenarioFile, scenarioName))
+    .filter((r) => target === undefined || runHasTarget(r, target))
     .map((r) => runNode(r, scenarioFile, target ?? null));
-}
-
-/** Every run folder directly under runsDir, newest first. A missing runs folder means no runs. */
-export function readRuns(runsDir: string): RunRecord[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(runsDir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const records = entries.filter((e) => e.isDirectory()).map((e) => readRun(path.join(runsDir, e.name)));
-  return records.sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0) || b.id.localeCompare(a.id));
-}
-
-export function readRun(dir: string): RunRecord {
-  const id = path.basename(dir);
-  const meta = readJson<RunMeta>(path.join(dir, RUN_META_FILE)).value ?? null;
-  const summaryFile = path.join(dir, 'summary.json');
-  const { value: summary, problem } = fs.existsSync(summaryFile) ? readJson<RunSummary>(summaryFile) : { value: undefined, problem: undefined };
-  const usable = summary && summary.type === 'summary' && Array.isArray(summary.targets) ? summary : null;
-  const startedAt = parseDate(usable?.started_at) ?? parseDate(meta?.started_at) ?? dateFromFolderName(id) ?? mtime(dir);
-  return {
-    dir,
-    id,
-    summary: usable,
-    meta,
-    startedAt,
-    recorded: usable ? null : countRecords(path.join(dir, 'requests.jsonl')),
-    ...(problem ? { summaryProblem: problem } : summary && !usable ? { summaryProblem: 'summary.json is not a run summary' } : {}),
-  };
-}
-
-/**
- * Delete a run folder. Refuses anything that is not a run folder directly inside the runs root
- * (after resolving symlinks), so a bad path or a mis-set setting cannot delete other files.
- */
-export function deleteRun(runDir: string, runsRoot: string): void {
-  const root = realpathOrThrow(runsRoot, 'runs folder');
-  const lst = lstatOrThrow(runDir);
-  if (lst.isSymbolicLink()) throw new Error(`refusing to delete ${runDir}: it is a symbolic link, not a run folder`);
-  if (!lst.isDirectory()) throw new Error(`refusing to delete ${runDir}: not a folder`);
-  const dir = fs.realpathSync(runDir);
-  if (path.dirname(dir) !== root) {
-    throw new Error(`refusing to delete ${runDir}: it is not a run folder inside the runs folder ${runsRoot}`);
-  }
-  const runFiles = ['summary.json', 'requests.jsonl', 'windows.jsonl', RUN_META_FILE];
-  if (!runFiles.some((f) => fs.existsSync(path.join(dir, f)))) {
-    throw new Error(`refusing to delete ${runDir}: it has none of ${runFiles.join(', ')}, so it does not look like a run`);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +112,7 @@ function scenarioNode(root: string, file: string, runs: RunRecord[]): ScenarioNo
   let text: string | undefined;
   let problems: ScenarioProblem[] = [];
   let name = scenarioNameFromFile(file);
-  let targets: RawTarget[] = [];
+  let targets: TargetFacts[] = [];
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
@@ -224,13 +126,13 @@ function scenarioNode(root: string, file: string, runs: RunRecord[]): ScenarioNo
       targets = v.scenario.targets.map((t) => ({ name: t.name, provider: t.provider, endpoint: t.endpoint, resource: t.deployment ?? t.model, needsKey: needsApiKey(t) }));
     } else {
       // Invalid files still show what targets they name, so runs stay reachable while the file is being fixed.
-      const raw = rawScenario(text);
-      name = raw.name ?? name;
-      targets = raw.targets;
+      const read = readScenarioLeniently(text);
+      name = read.name ?? name;
+      targets = read.targets.map((t) => ({ name: t.name, provider: t.provider, endpoint: t.endpoint, resource: t.deployment ?? t.model, needsKey: lenientNeedsKey(t) }));
     }
   }
   const valid = problems.length === 0;
-  const own = runs.filter((r) => belongsTo(r, file, name));
+  const own = runs.filter((r) => runBelongsTo(r, file, name));
   const count = `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`;
   const tooltipLines = [relativePath, valid ? `${targets.length} ${targets.length === 1 ? 'target' : 'targets'} · ${own.length} ${own.length === 1 ? 'run' : 'runs'}` : count];
   for (const p of problems.slice(0, 5)) tooltipLines.push(formatProblem(p));
@@ -250,7 +152,8 @@ function scenarioNode(root: string, file: string, runs: RunRecord[]): ScenarioNo
   };
 }
 
-interface RawTarget {
+/** What a target node shows, from a validated scenario or one read leniently. */
+interface TargetFacts {
   name: string;
   provider?: string;
   endpoint?: string;
@@ -258,22 +161,11 @@ interface RawTarget {
   needsKey: boolean;
 }
 
-/** Whether a target reads a key ("Set API Key…" applies): the simulator, `auth: none` and `auth: entra` need none. */
-export function needsApiKey(t: Pick<Target, 'endpoint' | 'auth'>): boolean {
-  return t.endpoint !== 'simulator' && (t.auth.type === 'api-key' || t.auth.type === 'bearer');
-}
-
-/** Whether any target of a scenario's text needs a key (the scenario CodeLens offers "Set API Key…" then). */
-export function scenarioNeedsKey(text: string, fileName: string): boolean {
-  const v = validateScenarioText(text, fileName);
-  return v.scenario ? v.scenario.targets.some(needsApiKey) : rawScenario(text).targets.some((t) => t.needsKey);
-}
-
-function targetNode(scenarioFile: string, t: RawTarget, runs: RunRecord[]): TargetNode {
+function targetNode(scenarioFile: string, t: TargetFacts, runs: RunRecord[]): TargetNode {
   const host = t.endpoint === undefined || t.endpoint === 'simulator' ? t.endpoint : hostOf(t.endpoint);
   // `simulator · gpt-4o`, not `simulator · gpt-4o · simulator`: a word already shown is not repeated.
   const parts = [...new Set([t.provider, t.resource, host].filter((p): p is string => !!p))];
-  const own = runs.filter((r) => hasTarget(r, t.name));
+  const own = runs.filter((r) => runHasTarget(r, t.name));
   return {
     kind: 'target',
     scenarioFile,
@@ -410,84 +302,9 @@ export function formatRunDate(d: Date | null): string | undefined {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** A run belongs to a scenario by the absolute file in its summary (or run.json); a run that only has a
- *  folder name (`<stamp>-<scenario name>`, see engine/run-folder.ts) is matched by that name. */
-function belongsTo(r: RunRecord, scenarioFile: string, scenarioName: string): boolean {
-  const file = r.summary?.scenario.file ?? r.meta?.scenario.file;
-  if (file) return samePath(file, scenarioFile);
-  if (r.summary || r.meta) return (r.summary?.scenario.name ?? r.meta?.scenario.name) === scenarioName;
-  const m = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-(.+)$/.exec(r.id);
-  return m !== null && m[1] === safeName(scenarioName);
-}
-
-function hasTarget(r: RunRecord, target: string): boolean {
-  if (r.summary) return r.summary.targets.some((t) => t.target === target);
-  // Unfinished: it belongs to every target of its scenario (it may not have recorded any yet).
-  return true;
-}
-
-function samePath(a: string, b: string): boolean {
-  const na = path.resolve(a);
-  const nb = path.resolve(b);
-  return process.platform === 'win32' || process.platform === 'darwin' ? na.toLowerCase() === nb.toLowerCase() : na === nb;
-}
-
-/** Same rule as engine/run-folder.ts defaultRunDir. */
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';
-}
-
 function worst(values: (number | null)[]): number | null {
   const known = values.filter((v): v is number => v !== null);
   return known.length > 0 ? Math.max(...known) : null;
-}
-
-function countRecords(file: string): Map<string, number> {
-  const counts = new Map<string, number>([['*', 0]]);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return counts;
-  }
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    counts.set('*', counts.get('*')! + 1);
-    try {
-      const rec = JSON.parse(line) as { target?: unknown };
-      if (typeof rec.target === 'string') counts.set(rec.target, (counts.get(rec.target) ?? 0) + 1);
-    } catch {
-      // A line cut off by a crash still counts as recorded; it just names no target.
-    }
-  }
-  return counts;
-}
-
-function rawScenario(text: string): { name?: string; targets: RawTarget[] } {
-  try {
-    const data = parseDocument(text).toJS() as { name?: unknown; targets?: unknown } | null;
-    const name = typeof data?.name === 'string' ? data.name : undefined;
-    const list = Array.isArray(data?.targets) ? (data.targets as unknown[]) : [];
-    const targets = list
-      .filter((t): t is Record<string, unknown> => typeof t === 'object' && t !== null && typeof (t as { name?: unknown }).name === 'string')
-      .map((t) => ({
-        name: t.name as string,
-        provider: typeof t.provider === 'string' ? t.provider : undefined,
-        endpoint: typeof t.endpoint === 'string' ? t.endpoint : undefined,
-        resource: typeof t.deployment === 'string' ? t.deployment : typeof t.model === 'string' ? t.model : undefined,
-        needsKey: rawNeedsKey(t),
-      }));
-    return { name, targets };
-  } catch {
-    return { targets: [] };
-  }
-}
-
-/** needsApiKey for a target of a file that does not validate: a guess from what it says. */
-function rawNeedsKey(t: Record<string, unknown>): boolean {
-  if (t.provider === 'simulator' || t.endpoint === 'simulator') return false;
-  const auth = typeof t.auth === 'object' && t.auth !== null ? (t.auth as { type?: unknown }).type : undefined;
-  return auth !== 'none' && auth !== 'entra';
 }
 
 function hostOf(endpoint: string): string {
@@ -495,55 +312,5 @@ function hostOf(endpoint: string): string {
     return new URL(endpoint).host;
   } catch {
     return endpoint;
-  }
-}
-
-function readJson<T>(file: string): { value?: T; problem?: string } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return {};
-  }
-  try {
-    return { value: JSON.parse(text) as T };
-  } catch (err) {
-    return { problem: `${path.basename(file)} is not valid JSON (${(err as Error).message})` };
-  }
-}
-
-function parseDate(s: string | undefined): Date | null {
-  if (!s) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-/** `2026-11-27T23-40-12-quickstart` → that UTC time (engine/run-folder.ts names folders so). */
-function dateFromFolderName(id: string): Date | null {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})/.exec(id);
-  return m ? parseDate(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) : null;
-}
-
-function mtime(dir: string): Date | null {
-  try {
-    return fs.statSync(dir).mtime;
-  } catch {
-    return null;
-  }
-}
-
-function realpathOrThrow(p: string, what: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    throw new Error(`the ${what} ${p} does not exist`);
-  }
-}
-
-function lstatOrThrow(p: string): fs.Stats {
-  try {
-    return fs.lstatSync(p);
-  } catch {
-    throw new Error(`refusing to delete ${p}: it does not exist`);
   }
 }

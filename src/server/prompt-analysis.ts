@@ -1,9 +1,13 @@
 // What the language server knows about a prompt file: its sections with token counts (exactly what
 // the service reports as prompt_tokens, chat framing included), the model they are counted for, cost,
 // and the problems worth a squiggle. Pure: no LSP types, no 'vscode'; tested directly and over LSP.
+// A template with {{variables}} is counted twice: as written, and as the service receives it with the
+// front matter's sample values in place — the request the engine (src/engine/prompt-builder.ts) sends
+// for this file when its scenario gives no `inputs`.
 
 import {
   chatOverhead,
+  costUsd,
   countChatTokens,
   lookupModel,
   parsePromptFile,
@@ -16,6 +20,7 @@ import {
   type ModelOverrides,
   type ParsedPrompt,
 } from '../tokens';
+import { renderSections, variablesIn, variableValues, type PromptMessage } from '../tokens/prompt-files';
 
 export interface SectionCount {
   /** `system`, `user`, … or `line 12` in a dataset. */
@@ -23,9 +28,14 @@ export interface SectionCount {
   /** 0-based first and last line of the section (its heading included). */
   line: number;
   endLine: number;
-  /** Tokens of the section's messages (role + content), without the chat framing. */
+  /** Tokens of the section's messages as written (role + content, {{variables}} as typed), without the chat framing. */
   tokens: number;
   chars: number;
+  /** The `{{variables}}` the section uses; none: it is sent as written. */
+  variables: string[];
+  /** The same with the sample values in place: what the service receives of this section. Null when
+   *  one of its variables has no sample value; equal to tokens/chars when it uses none. */
+  sent: { tokens: number; chars: number } | null;
   /** Datasets: the line's own request total (framing included). */
   requestTokens?: number;
 }
@@ -51,12 +61,17 @@ export interface PromptAnalysis {
   model: ModelChoice;
   encoding: Encoding;
   sections: SectionCount[];
-  /** One request's prompt tokens (prompty/markdown): sections + framing. Datasets: the largest line. */
+  /** One request's prompt tokens of the template as written (prompty/markdown): sections + framing. Datasets: the largest line. */
   total: number;
   overhead: number;
+  /** One request's prompt tokens as the service receives them, the sample values in place of the
+   *  `{{variables}}` (framing included). Equal to `total` without variables; null when one has no value. */
+  sentTotal: number | null;
+  /** Each `{{variable}}` with the text that replaces it (the front matter's `sample:` or an input's default); null: none. */
+  variables: { name: string; value: string | null }[];
   /** max_tokens from the front matter's parameters, if any. */
   maxTokens: number | null;
-  /** USD for the prompt and for up to max_tokens of output; null without a price. */
+  /** USD for the prompt (as sent; the template's when that is unknown) and for up to max_tokens of output; null without a price. */
   inputCostUsd: number | null;
   outputCostUsd: number | null;
   /** Datasets: prompt tokens per line (framing included). */
@@ -87,45 +102,62 @@ export function analyzePrompt(fileName: string, text: string, options: AnalysisO
     message: p.message,
   }));
 
+  // The engine fills the variables from the same values (src/tokens/prompt-files.ts, loadPromptMessages).
+  const values = promptDefaults(parsed);
+  const variables = variableValues(parsed, values);
+  const rendered = renderSections(parsed, values);
+  const textTokens = (messages: PromptMessage[]) => countChatTokens(messages, encoding, count).perMessage.reduce((a, b) => a + b, 0);
+  const chars = (messages: PromptMessage[]) => messages.reduce((n, m) => n + m.content.length, 0);
+
   // Section i runs until the line before section i + 1 starts (datasets: one line each).
   const starts = parsed.sections.map((s) => s.line - 1);
   const sections: SectionCount[] = parsed.sections.map((s, i) => {
     const counted = countChatTokens(s.messages, encoding, count);
     const endLine = parsed.format === 'jsonl' ? starts[i] : i + 1 < starts.length ? starts[i + 1] - 1 : lines.length - 1;
+    const tokens = counted.perMessage.reduce((a, b) => a + b, 0);
+    const used = parsed.variables.length > 0 ? variablesIn(s.text) : [];
+    const sent = rendered[i];
     return {
       label: s.label,
       line: starts[i],
       endLine: Math.max(starts[i], endLine),
-      tokens: counted.perMessage.reduce((a, b) => a + b, 0),
-      chars: s.messages.reduce((n, m) => n + m.content.length, 0),
+      tokens,
+      chars: chars(s.messages),
+      variables: used,
+      sent: used.length === 0 ? { tokens, chars: chars(s.messages) } : sent === null ? null : { tokens: textTokens(sent), chars: chars(sent) },
       ...(parsed.format === 'jsonl' ? { requestTokens: counted.total } : {}),
     };
   });
 
   let total: number;
   let overhead: number;
+  let sentTotal: number | null;
   let dataset: PromptAnalysis['dataset'] = null;
   if (parsed.format === 'jsonl') {
     const totals = sections.map((s) => s.requestTokens!).sort((a, b) => a - b);
     dataset = totals.length ? { lines: totals.length, min: totals[0], median: totals[Math.floor((totals.length - 1) / 2)], max: totals[totals.length - 1] } : null;
     total = dataset?.max ?? 0;
     overhead = 0;
+    sentTotal = total;
   } else {
     // The request holds every section's messages: their counts (above) plus the framing of all of them.
     overhead = chatOverhead(parsed.sections.flatMap((s) => s.messages));
     total = sections.reduce((n, s) => n + s.tokens, 0) + overhead;
+    // Any variable without a value (even outside the sections) and the engine refuses the file: unknown.
+    const complete = variables.every((v) => v.value !== null) && rendered.every((m) => m !== null);
+    sentTotal = complete ? sections.reduce((n, s) => n + s.sent!.tokens, 0) + chatOverhead(rendered.flatMap((m) => m!)) : null;
   }
 
   const maxTokens = frontMatterMaxTokens(parsed);
   const price = model.info?.price;
-  const inputCostUsd = price ? (total * price.input) / 1e6 : null;
-  const outputCostUsd = price && maxTokens !== null ? (maxTokens * price.output) / 1e6 : null;
+  const inputCostUsd = price ? costUsd(price, { prompt: sentTotal ?? total, completion: 0 }) : null;
+  const outputCostUsd = price && maxTokens !== null ? costUsd(price, { prompt: 0, completion: maxTokens }) : null;
 
   diagnostics.push(...modelDiagnostics(parsed, lines, model, options.overrides));
-  diagnostics.push(...variableDiagnostics(parsed, lines));
-  diagnostics.push(...contextDiagnostics(parsed, sections, total, maxTokens, model));
+  diagnostics.push(...variableDiagnostics(variables, lines));
+  diagnostics.push(...contextDiagnostics(parsed, sections, sentTotal ?? total, maxTokens, model));
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { format: parsed.format, model, encoding, sections, total, overhead, maxTokens, inputCostUsd, outputCostUsd, dataset, diagnostics };
+  return { format: parsed.format, model, encoding, sections, total, overhead, sentTotal, variables, maxTokens, inputCostUsd, outputCostUsd, dataset, diagnostics };
 }
 
 function chooseModel(parsed: ParsedPrompt, options: AnalysisOptions): ModelChoice {
@@ -161,13 +193,12 @@ function modelDiagnostics(parsed: ParsedPrompt, lines: string[], model: ModelCho
   ];
 }
 
-function variableDiagnostics(parsed: ParsedPrompt, lines: string[]): PromptDiagnostic[] {
-  if (parsed.variables.length === 0) return [];
-  const defaults = promptDefaults(parsed);
+function variableDiagnostics(variables: PromptAnalysis['variables'], lines: string[]): PromptDiagnostic[] {
+  if (variables.length === 0) return [];
   const body = frontMatterEnd(lines);
-  return parsed.variables
-    .filter((name) => !hasValue(defaults, name))
-    .flatMap((name) => {
+  return variables
+    .filter((v) => v.value === null)
+    .flatMap(({ name }) => {
       const at = findInLines(lines, new RegExp(`\\{\\{\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\}\\}`), body, lines.length);
       return at
         ? [{ ...at, severity: 'warning' as const, message: `{{${name}}} has no sample value: add it under \`sample:\` (or an input default) in the front matter, or give it per request with \`inputs\` in the scenario` }]
@@ -186,16 +217,6 @@ function contextDiagnostics(parsed: ParsedPrompt, sections: SectionCount[], tota
     return sections.filter((s) => over(s.requestTokens!)).map((s) => ({ line: s.line, column: 0, endColumn: 1, severity: 'error', message: message(s.requestTokens!) }));
   }
   return over(total) ? [{ line: 0, column: 0, endColumn: 1, severity: 'error', message: message(total) }] : [];
-}
-
-function hasValue(values: Record<string, unknown>, name: string): boolean {
-  if (name in values) return values[name] !== undefined;
-  let v: unknown = values;
-  for (const part of name.split('.')) {
-    if (v === null || typeof v !== 'object') return false;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return v !== undefined;
 }
 
 /** 0-based index of the first body line (after a `---` front matter block), 0 without one. */

@@ -1,11 +1,12 @@
 // "The model comes from the front matter, the scenario, or the picker": the scenario part. A prompt or
-// dataset file that a nearby *.perf.yaml uses (`prompts.file` / `prompts.dataset`) is counted for that
-// scenario's first target model. Scenario files are read from disk (they need not be open), cached by
-// modification time.
+// dataset file that a nearby scenario file uses (`prompts.file` / `prompts.dataset`) is counted for that
+// scenario's first target model. Scenario files are read from disk (they need not be open), leniently
+// (a half-edited one still says what it can), and cached by modification time.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { scenarioFilesIn } from '../engine/scenario/files';
+import { readScenarioLeniently } from '../engine/scenario/lenient';
 
 /** How many directories up from the prompt file to look for scenarios (the prompt often sits in prompts/). */
 const LEVELS_UP = 2;
@@ -17,7 +18,7 @@ export function modelFromScenarios(promptFile: string): { model: string; scenari
   const target = path.resolve(promptFile);
   let dir = path.dirname(target);
   for (let level = 0; level <= LEVELS_UP; level++) {
-    for (const file of scenarioFiles(dir)) {
+    for (const file of scenarioFilesIn(dir)) {
       const info = read(file);
       if (info?.model && info.uses.includes(target)) return { model: info.model, scenario: file };
     }
@@ -26,18 +27,6 @@ export function modelFromScenarios(promptFile: string): { model: string; scenari
     dir = parent;
   }
   return undefined;
-}
-
-function scenarioFiles(dir: string): string[] {
-  try {
-    return fs
-      .readdirSync(dir)
-      .filter((f) => /\.perf\.ya?ml$/i.test(f))
-      .sort()
-      .map((f) => path.join(dir, f));
-  } catch {
-    return [];
-  }
 }
 
 function read(file: string): { uses: string[]; model: string | undefined } | undefined {
@@ -49,15 +38,16 @@ function read(file: string): { uses: string[]; model: string | undefined } | und
   }
   const cached = cache.get(file);
   if (cached?.mtimeMs === mtimeMs) return cached;
-  let data: { prompts?: { file?: unknown; dataset?: unknown }; targets?: { model?: unknown; deployment?: unknown }[] } | undefined;
+  let text: string;
   try {
-    data = parse(fs.readFileSync(file, 'utf8')) ?? undefined;
+    text = fs.readFileSync(file, 'utf8');
   } catch {
-    data = undefined; // a half-edited scenario: no model from it until it parses again
+    return undefined;
   }
-  const uses = [data?.prompts?.file, data?.prompts?.dataset].filter((p): p is string => typeof p === 'string').map((p) => path.resolve(path.dirname(file), p));
-  const first = Array.isArray(data?.targets) ? data.targets[0] : undefined;
-  const model = typeof first?.model === 'string' ? first.model : typeof first?.deployment === 'string' ? first.deployment : undefined;
+  const scenario = readScenarioLeniently(text);
+  const uses = [scenario.promptsFile, scenario.promptsDataset].filter((p): p is string => p !== undefined).map((p) => path.resolve(path.dirname(file), p));
+  const first = scenario.targets[0];
+  const model = first?.model ?? first?.deployment;
   const entry = { mtimeMs, uses, model };
   cache.set(file, entry);
   return entry;

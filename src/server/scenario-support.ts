@@ -5,7 +5,7 @@
 import { closestMatch } from '../engine/scenario/errors';
 import { validateScenarioText } from '../engine/scenario/load';
 import { perfSchema } from '../engine/scenario/schema';
-import { lookupModel, MODEL_CATALOG, suggestModel, type ModelOverrides } from '../tokens';
+import { lookupModel, MODEL_CATALOG, PRICE_OVERRIDE_HINT, priceBasis, ratesText, suggestModel, type ModelOverrides } from '../tokens';
 
 type PathSegment = string | number;
 
@@ -215,7 +215,9 @@ export function scenarioHover(text: string, line: number, character: number, ove
   if (ctx.key === 'model') {
     const value = valueOf(text, line);
     const info = value ? lookupModel(value, overrides) : undefined;
-    return info ? `**${info.name}** — ${modelDetail(info)}` : value ? `**${value}** is not in the model catalog` : undefined;
+    // A list price is not what a contract or an Azure region pays: say where to set one's own.
+    if (info) return `**${info.name}** — ${modelDetail(info)}${!info.price || info.price.origin === 'list' ? `\n\nCost estimates: ${PRICE_OVERRIDE_HINT}.` : ''}`;
+    return value ? `**${value}** is not in the model catalog: no price; ${PRICE_OVERRIDE_HINT}.` : undefined;
   }
   const value = valueOf(text, line);
   const e = node ? enumOf(node).find((x) => x.value === value) : undefined;
@@ -270,6 +272,6 @@ function describe(node: SchemaNode): string {
 
 function modelDetail(info: NonNullable<ReturnType<typeof lookupModel>>): string {
   const window = info.context_window ? `${info.context_window.toLocaleString('en-US')}-token context` : 'context window unknown';
-  const price = info.price ? `$${info.price.input} in / $${info.price.output} out per 1M tokens` : 'no published price in the catalog';
+  const price = info.price ? `${ratesText(info.price)}, ${priceBasis(info.price)}` : priceBasis(null, info.name);
   return `${info.encoding}, ${window}, ${price}`;
 }

@@ -31,12 +31,13 @@ import {
   TokenBoundariesRequest,
   type PromptServerSettings,
 } from '../shared/lsp-protocol';
-import { ChunkedTokenCounter, lookupModel, startCountHelper, warmUpCounting, type ModelOverrides } from '../tokens';
+import { isScenarioFile } from '../engine/scenario/files';
+import { ChunkedTokenCounter, costUsd, lookupModel, startCountHelper, warmUpCounting, withPricing, type ModelOverrides } from '../tokens';
 import { analyzePrompt, type PromptAnalysis } from './prompt-analysis';
 import { modelFromScenarios } from './scenario-model';
 import { scenarioCompletions, scenarioDiagnostics, scenarioHover } from './scenario-support';
 import { tokenSpans } from './token-spans';
-import { describeDataset, describeSection, promptLensTitle } from './prompt-text';
+import { describeDataset, describeSection, promptLensTitle, sectionLensTitle } from './prompt-text';
 
 const DEFAULT_SETTINGS: PromptServerSettings = { model: 'gpt-5-mini', pricing: {} };
 /** Diagnostics wait until typing pauses; counts (CodeLens, hovers) are computed on request. */
@@ -49,10 +50,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const timers = new Map<string, NodeJS.Timeout>();
   let settings = DEFAULT_SETTINGS;
 
-  const overrides = (): ModelOverrides =>
-    Object.fromEntries(Object.entries(settings.pricing).map(([model, price]) => [model, { price: { ...price, source: 'perflab.pricing', as_of: '' } }]));
+  const overrides = (): ModelOverrides => withPricing({}, settings.pricing, 'setting');
 
-  const kindOf = (uri: string): 'scenario' | 'prompt' => (/\.perf\.ya?ml$/i.test(uri) ? 'scenario' : 'prompt');
+  const kindOf = (uri: string): 'scenario' | 'prompt' => (isScenarioFile(uri) ? 'scenario' : 'prompt');
 
   /** The analysis of a prompt document, recomputed only when its version changed. */
   function analysis(doc: TextDocument): PromptAnalysis {
@@ -134,7 +134,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const lens = (line: number, title: string): CodeLens => ({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, command: { title, command: '' } });
     const lenses = [lens(0, promptLensTitle(a))];
     // Datasets get one inlay hint per line instead (a lens per line would double every line's height).
-    if (a.format !== 'jsonl') for (const s of a.sections) lenses.push(lens(s.line, `${s.label} · ${s.tokens.toLocaleString('en-US')} tokens`));
+    if (a.format !== 'jsonl') for (const s of a.sections) lenses.push(lens(s.line, sectionLensTitle(a, s)));
     return lenses;
   });
 
@@ -202,7 +202,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const info = lookupModel(modelName, overrides());
     const encoding = info?.encoding ?? 'o200k_base';
     const tokens = counter.count(text, encoding);
-    return { tokens, characters: text.length, model: modelName, encoding, inputCostUsd: info?.price ? (tokens * info.price.input) / 1e6 : null };
+    return { tokens, characters: text.length, model: modelName, encoding, inputCostUsd: info?.price ? costUsd(info.price, { prompt: tokens, completion: 0 }) : null };
   });
 
   connection.onRequest(TokenBoundariesRequest, ({ uri, startLine, endLine }) => {
@@ -221,7 +221,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const doc = documents.get(uri);
     if (!doc || kindOf(uri) !== 'prompt') return null;
     const a = analysis(doc);
-    return { total: a.total, model: a.model.name, modelSource: a.model.source, inputCostUsd: a.inputCostUsd, dataset: a.dataset };
+    return {
+      total: a.total,
+      sent: a.sentTotal,
+      unsampled: a.variables.filter((v) => v.value === null).map((v) => v.name),
+      hasVariables: a.variables.length > 0,
+      model: a.model.name,
+      modelSource: a.model.source,
+      inputCostUsd: a.inputCostUsd,
+      dataset: a.dataset,
+    };
   });
 
   // Once initialized, load the default encoding and warm the analysis code, not on the first keystroke:

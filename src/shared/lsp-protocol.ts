@@ -2,13 +2,14 @@
 // rust-analyzer keeps its extensions in lsp_ext.ts. No 'vscode' import: the server uses it too.
 
 import { RequestType } from 'vscode-languageserver-protocol';
+import type { Rates } from '../tokens/pricing';
 
 /** Settings the client sends at start and on change (`initializationOptions` and this notification). */
 export interface PromptServerSettings {
   /** Model for files whose front matter names none (status-bar picker / `perflab.promptModel`). */
   model: string;
   /** `perflab.pricing`: USD per 1M tokens by model. */
-  pricing: Record<string, { input: number; output: number; cached_input?: number }>;
+  pricing: Record<string, Rates>;
 }
 
 export interface CountTokensParams {
@@ -50,10 +51,17 @@ export interface PromptSummaryParams {
 }
 
 export interface PromptSummaryResult {
-  /** Prompt tokens of one request (the largest line of a dataset). */
+  /** Prompt tokens of one request as the file is written, {{variables}} as typed (the largest line of a dataset). */
   total: number;
+  /** What the service receives: the sample values in place of the {{variables}}. Equal to `total`
+   *  without variables; null when a variable has no sample value (`unsampled`). */
+  sent: number | null;
+  /** Whether the file has {{variables}} (only then can the two counts differ). */
+  hasVariables: boolean;
+  unsampled: string[];
   model: string;
   modelSource: 'front matter' | 'scenario' | 'setting';
+  /** Of what is sent (of the template when that is unknown); null without a price. */
   inputCostUsd: number | null;
   /** Datasets only. */
   dataset: { lines: number; min: number; median: number; max: number } | null;

@@ -5,8 +5,9 @@
 
 import type { LatencyStats } from '../engine/records';
 import { VERDICT_LABEL, verdictStatus, type RunSummary, type SloVerdict, type TargetSummary } from '../engine/summary';
-import { errorPercent, throttledPercent } from './compare-metrics';
+import { errorPercent, throttledPercent } from '../results/compare-metrics';
 import { kqlForRun } from './kql';
+import { costNote } from '../tokens/pricing';
 
 export interface MarkdownReportOptions {
   /** The run folder, named under the heading. */
@@ -80,6 +81,8 @@ function targetSection(t: TargetSummary, h: string): string[] {
       ? `${s.achieved_rpm.toFixed(1)} achieved of ${s.target_rpm ?? '–'} target${s.achieved_ratio !== null ? ` (${(s.achieved_ratio * 100).toFixed(1)}%)` : ''}${s.unsent ? `, ${s.unsent} never sent` : ''}${s.late ? `, ${s.late} sent late` : ''}`
       : `${t.throughput_rpm.toFixed(1)} completed (closed loop)`;
   const cost = t.cost_usd;
+  // What priced the cost (list price as of a date, or the user's own) and where to set one's own.
+  const note = costNote(cost, cost.model ?? t.model);
   return [
     `${h}# ${inline(t.target)} (${inline(t.provider)}${t.api === 'responses' ? ', Responses API' : ''}${t.model ? `, ${inline(t.model)}` : ''})`,
     '',
@@ -93,7 +96,7 @@ function targetSection(t: TargetSummary, h: string): string[] {
     `| Requests | ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed (${pct(errors)})${Object.keys(r.errors).length ? `: ${Object.entries(r.errors).map(([k, v]) => `${cell(k)} ${v}`).join(', ')}` : ''}${r.warmup_excluded ? `, ${r.warmup_excluded} warm-up excluded` : ''} |`,
     `| Throttled | ${r.throttled_responses} HTTP 429 of ${r.attempts} attempts (${pct(throttled)}), ${r.retried} retried |`,
     `| Tokens | prompt ${r0(t.tokens.prompt)} (${r0(t.tokens.prompt_tpm)}/min), completion ${r0(t.tokens.completion)} (${r0(t.tokens.completion_tpm)}/min)${t.tokens.cached ? `, cached ${r0(t.tokens.cached)}` : ''}${t.tokens.reasoning ? `, reasoning ${r0(t.tokens.reasoning)}` : ''}${t.tokens.estimated_records ? ` (${t.tokens.estimated_records} requests estimated)` : ''} |`,
-    `| Cost | ${cost.total === null ? `n/a (no price for ${cell(cost.model ?? 'the model')})` : `${money(cost.total)} total, ${money(cost.per_1k_requests)} per 1,000 requests${cost.per_hour_at_target_rate !== null ? `, ${money(cost.per_hour_at_target_rate)} per hour at the target rate` : ''}`} |`,
+    `| Cost | ${cost.total === null ? `n/a (${cell(note!)})` : `${money(cost.total)} total, ${money(cost.per_1k_requests)} per 1,000 requests${cost.per_hour_at_target_rate !== null ? `, ${money(cost.per_hour_at_target_rate)} per hour at the target rate` : ''}${note ? ` (${cell(note)})` : ''}`} |`,
   ];
 }
 

@@ -7,13 +7,7 @@ import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
-
-/** USD per 1M tokens, resolved by the host from the model catalog and the user's pricing overrides. */
-export interface TokenPrice {
-  input: number;
-  cached_input?: number;
-  output: number;
-}
+import type { Price } from '../tokens/pricing';
 
 /** One target as the panel lists it. */
 export interface PanelTarget {
@@ -21,8 +15,9 @@ export interface PanelTarget {
   model: string | null;
   /** The scenario's target rate (open loop), RPM; null in closed loop. */
   target_rpm: number | null;
-  /** Null when neither the catalog nor the user's overrides price this model. */
-  price: TokenPrice | null;
+  /** USD per 1M tokens, resolved by the host (src/shared/panel-targets.ts): the catalog's list price or
+   *  the user's own. Null when neither prices this model. */
+  price: Price | null;
 }
 
 // ---- host → webview ----

@@ -13,7 +13,7 @@
 import type { LatencyStats } from '../engine/records';
 import { METRIC_ALIASES } from '../engine/scenario/slo';
 import type { TargetSummary } from '../engine/summary';
-import { errorPercent, throttledPercent, type CompareEntry } from './compare-metrics';
+import { errorPercent, throttledPercent, type CompareEntry } from '../results/compare-metrics';
 
 export const LATENCY_METRICS = ['ttft', 'ttfr', 'tbt', 'chunk_gap', 'e2e'] as const;
 export const LATENCY_STATS = ['p50', 'p95', 'p99', 'avg', 'max'] as const;

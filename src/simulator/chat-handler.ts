@@ -159,6 +159,7 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
   if (stream) headers['cache-control'] = 'no-cache';
   entry.response_id = encoder.id;
   entry.status = 200;
+  entry.finish_reason = input.finishReason;
   entry.include_usage = parsed.includeUsage;
   entry.continuous_usage = stream && encoder.encoder.continuousUsage;
   entry.sent_prompt_filter = stream && r.api === 'chat' && azure && opts.azure_prompt_filter;

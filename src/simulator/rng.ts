@@ -1,20 +1,19 @@
 // Seeded pseudo-random numbers. Every request gets its own generator derived from (seed, seq), so a
 // request's faults, jitter and text depend only on its arrival order — not on how timers interleave.
 
-/** mulberry32: tiny, fast, good enough for jitter and fault draws (not for anything secret). */
+import { mulberry32 } from '../tokens/rng';
+
+/** The simulator's draws: the project's one seeded generator (src/tokens/rng.ts, import-free). */
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.draw = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** Uniform integer in [0, n). */

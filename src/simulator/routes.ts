@@ -6,6 +6,7 @@
 //   POST /openai/v1/responses                                              Azure v1
 //   POST /v1/responses, POST /responses                                    OpenAI
 //   GET  /healthz, GET /v1/models (also /openai/v1/models, /models)
+//   GET  /metrics                                                          Prometheus text, vLLM's names (metrics.ts)
 import type { SimulatorLogEntry } from './types';
 
 export type ChatRoute = SimulatorLogEntry['route'];
@@ -14,6 +15,7 @@ export type SimApi = SimulatorLogEntry['api'];
 export type RouteMatch =
   | { kind: 'chat'; api: SimApi; route: ChatRoute; deployment?: string; apiVersion?: string }
   | { kind: 'healthz' }
+  | { kind: 'metrics' }
   | { kind: 'models'; azure: boolean }
   | { kind: 'not-found'; azure: boolean; path: string };
 
@@ -34,6 +36,7 @@ export function matchRoute(method: string, url: string): RouteMatch {
     if (m) return { kind: 'chat', api: 'chat', route: 'azure', deployment: safeDecode(m[1]), apiVersion: apiVersion() };
   } else if (method === 'GET' || method === 'HEAD') {
     if (path === '/healthz') return { kind: 'healthz' };
+    if (path === '/metrics') return { kind: 'metrics' };
     if (path === '/v1/models' || path === '/models' || path === '/openai/v1/models') return { kind: 'models', azure };
   }
   return { kind: 'not-found', azure, path };

@@ -11,6 +11,7 @@ import { Scheduler } from './scheduler';
 import { QuotaGate } from './quota';
 import { LatencyModel } from './latency-model';
 import { RequestLog } from './log';
+import { SimulatorMetrics } from './metrics';
 import { warmUpTokenizer } from './prompt-tokens';
 import { FALLBACK_MODEL } from './chat-handler';
 import type { Responder } from './stream-writer';
@@ -26,6 +27,8 @@ class Core implements SimulatorCore {
   readonly scheduler = new Scheduler();
   readonly quota: QuotaGate;
   readonly latency: LatencyModel;
+  /** Counters and histograms behind GET /metrics, fed every finished request (metrics.ts). */
+  readonly metrics = new SimulatorMetrics(FALLBACK_MODEL);
   /** Responses being generated (each holds a serving slot when max_concurrency is set). */
   readonly active = new Set<Responder>();
   /** Accepted requests waiting for a serving slot, oldest first, with when they started waiting. */
@@ -67,6 +70,7 @@ class Core implements SimulatorCore {
   finished(r: Responder, entry: SimulatorLogEntry): void {
     this.waiting.delete(r); // a client that gave up while waiting
     this.active.delete(r);
+    this.metrics.observe(entry);
     this.log.add(entry);
     this.startWaiting();
   }
@@ -84,7 +88,15 @@ class Core implements SimulatorCore {
   }
 
   record(entry: SimulatorLogEntry): void {
+    this.metrics.observe(entry);
     this.log.add(entry);
+  }
+
+  /** GET /metrics: the engine's state now, and what it has done so far. */
+  metricsText(): string {
+    let heldTokens = 0;
+    for (const r of this.active) heldTokens += r.heldTokens;
+    return this.metrics.render({ running: this.active.size, waiting: this.waiting.size, heldTokens });
   }
 
   shutdown(): void {
@@ -100,11 +112,17 @@ class Core implements SimulatorCore {
       return;
     }
     req.resume(); // discard any body so the connection can be reused
+    if (match.kind === 'metrics') {
+      const body = this.metricsText();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     sendSimple(res, match);
   };
 }
 
-function sendSimple(res: ServerResponse, match: Exclude<RouteMatch, { kind: 'chat' }>): void {
+function sendSimple(res: ServerResponse, match: Exclude<RouteMatch, { kind: 'chat' | 'metrics' }>): void {
   let status = 200;
   let body: string;
   if (match.kind === 'healthz') body = '{"status":"ok"}';

@@ -52,6 +52,8 @@ export interface Responder extends Scheduled {
   start(startedAt?: number, queuedMs?: number): void;
   /** Server shutdown: stop and cut the connection. */
   shutdown(): void;
+  /** Prompt + output tokens so far: what a real engine would hold in its KV cache (metrics.ts). */
+  readonly heldTokens: number;
 }
 
 function destroyResponse(res: ServerResponse): void {
@@ -75,6 +77,10 @@ abstract class BaseResponder implements Responder {
 
   abstract start(startedAt?: number, queuedMs?: number): void;
   abstract fire(now: number): void;
+
+  get heldTokens(): number {
+    return this.entry.prompt_tokens + this.entry.completion_tokens;
+  }
 
   shutdown(): void {
     if (this.done) return;

@@ -118,6 +118,8 @@ export interface SimulatorLogEntry {
   reasoning_content?: string;
   /** Set when the response was cut short by the client closing the connection, or by close(). */
   interrupted?: 'client' | 'shutdown';
+  /** Why generation ended, as the response says (accepted requests; /metrics counts by it). */
+  finish_reason?: 'stop' | 'length';
 }
 
 export interface RunningSimulator {

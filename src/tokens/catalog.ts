@@ -1,20 +1,10 @@
 // Model catalog: tokenizer encoding, context window, output limit and list price per model.
-// Prices are only those read on the provider's own pages (see docs/tokenizers.md, "Model catalog
-// sources"); where none could be confirmed `price` is left undefined and users supply it as an override.
+// Where each price was read, and when, is in docs/tokenizers.md ("Model catalog sources"); a user's own
+// price (a contract, an Azure region) is laid over these by src/tokens/pricing.ts.
 
 import { levenshtein } from './distance';
+import { completePrice, layerPrice, type Price, type PriceOverride } from './pricing';
 import type { Encoding } from './tokenizer';
-
-/** USD per 1M tokens. */
-export interface ModelPrice {
-  input: number;
-  cached_input?: number;
-  output: number;
-  /** URL of the provider's page the price was read from. */
-  source: string;
-  /** YYYY-MM-DD the price was checked. */
-  as_of: string;
-}
 
 export interface ModelInfo {
   name: string;
@@ -23,69 +13,64 @@ export interface ModelInfo {
   context_window: number;
   /** Most output tokens per request; 0 when unknown. */
   max_output: number;
-  price?: ModelPrice;
+  price?: Price;
   aliases?: string[];
 }
 
-export type ModelOverrides = Record<string, Partial<Omit<ModelInfo, 'price'>> & { price?: Partial<ModelPrice> }>;
+export type ModelOverrides = Record<string, Partial<Omit<ModelInfo, 'price'>> & { price?: PriceOverride }>;
 
-const CHECKED = '2026-11-27';
+/** OpenAI's own model pages, read on 2026-11-27 (through a stored copy of the pages). */
+const PAGES_READ = '2026-11-27';
 const openaiModelPage = (id: string): string => `https://developers.openai.com/api/docs/models/${id}`;
 // Only OpenAI's Korean-locale copy of this model page could be read; the figures are the same numbers.
 const GPT_41_NANO_PAGE = 'https://developers.openai.com/ko-KR/api/docs/models/gpt-4.1-nano';
+/** Models whose OpenAI page could not be read: OpenAI's standard-tier list prices as LiteLLM's
+ *  machine-readable price list carries them at this commit, read on 2026-12-06. Where both exist
+ *  (gpt-4.1-nano, gpt-5-mini, gpt-5-nano) that list and OpenAI's pages agree to the cent. */
+const PRICE_LIST_READ = '2026-12-06';
+const PRICE_LIST = 'https://github.com/BerriAI/litellm/blob/00035b69f416be24e2e323c13198d9b7d2d1bdf9/model_prices_and_context_window.json';
+
+/** USD per 1M tokens: input, cached input (null: none published), output. */
+function listPrice(input: number, cachedInput: number | null, output: number, source: string, asOf: string): Price {
+  return { input, ...(cachedInput !== null ? { cached_input: cachedInput } : {}), output, origin: 'list', source, as_of: asOf };
+}
+const fromPage = (id: string, input: number, cachedInput: number | null, output: number): Price => listPrice(input, cachedInput, output, openaiModelPage(id), PAGES_READ);
+const fromList = (input: number, cachedInput: number, output: number): Price => listPrice(input, cachedInput, output, PRICE_LIST, PRICE_LIST_READ);
 
 export const MODEL_CATALOG: readonly ModelInfo[] = [
-  { name: 'gpt-4o', encoding: 'o200k_base', context_window: 128_000, max_output: 16_384 },
-  { name: 'gpt-4o-mini', encoding: 'o200k_base', context_window: 128_000, max_output: 16_384 },
-  { name: 'gpt-4.1', encoding: 'o200k_base', context_window: 1_047_576, max_output: 32_768 },
-  { name: 'gpt-4.1-mini', encoding: 'o200k_base', context_window: 1_047_576, max_output: 32_768 },
+  { name: 'gpt-4o', encoding: 'o200k_base', context_window: 128_000, max_output: 16_384, price: fromList(2.5, 1.25, 10) },
+  { name: 'gpt-4o-mini', encoding: 'o200k_base', context_window: 128_000, max_output: 16_384, price: fromList(0.15, 0.075, 0.6) },
+  { name: 'gpt-4.1', encoding: 'o200k_base', context_window: 1_047_576, max_output: 32_768, price: fromList(2, 0.5, 8) },
+  { name: 'gpt-4.1-mini', encoding: 'o200k_base', context_window: 1_047_576, max_output: 32_768, price: fromList(0.4, 0.1, 1.6) },
   {
     name: 'gpt-4.1-nano',
     encoding: 'o200k_base',
     context_window: 1_047_576,
     max_output: 32_768,
-    price: { input: 0.1, cached_input: 0.025, output: 0.4, source: GPT_41_NANO_PAGE, as_of: CHECKED },
+    price: listPrice(0.1, 0.025, 0.4, GPT_41_NANO_PAGE, PAGES_READ),
   },
-  { name: 'o1', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000 },
-  { name: 'o3', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000 },
-  { name: 'o3-mini', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000 },
-  { name: 'o4-mini', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000 },
-  { name: 'gpt-5', encoding: 'o200k_base', context_window: 400_000, max_output: 128_000 },
-  {
-    name: 'gpt-5-mini',
-    encoding: 'o200k_base',
-    context_window: 400_000,
-    max_output: 128_000,
-    price: { input: 0.25, cached_input: 0.025, output: 2.0, source: openaiModelPage('gpt-5-mini'), as_of: CHECKED },
-  },
-  {
-    name: 'gpt-5-nano',
-    encoding: 'o200k_base',
-    context_window: 400_000,
-    max_output: 128_000,
-    price: { input: 0.05, cached_input: 0.005, output: 0.4, source: openaiModelPage('gpt-5-nano'), as_of: CHECKED },
-  },
+  { name: 'o1', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000, price: fromList(15, 7.5, 60) },
+  { name: 'o3', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000, price: fromList(2, 0.5, 8) },
+  { name: 'o3-mini', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000, price: fromList(1.1, 0.55, 4.4) },
+  { name: 'o4-mini', encoding: 'o200k_base', context_window: 200_000, max_output: 100_000, price: fromList(1.1, 0.275, 4.4) },
+  { name: 'gpt-5', encoding: 'o200k_base', context_window: 400_000, max_output: 128_000, price: fromList(1.25, 0.125, 10) },
+  { name: 'gpt-5-mini', encoding: 'o200k_base', context_window: 400_000, max_output: 128_000, price: fromPage('gpt-5-mini', 0.25, 0.025, 2) },
+  { name: 'gpt-5-nano', encoding: 'o200k_base', context_window: 400_000, max_output: 128_000, price: fromPage('gpt-5-nano', 0.05, 0.005, 0.4) },
   {
     name: 'gpt-4-turbo',
     encoding: 'cl100k_base',
     context_window: 128_000,
     max_output: 4_096,
-    price: { input: 10, output: 30, source: openaiModelPage('gpt-4-turbo'), as_of: CHECKED },
+    price: fromPage('gpt-4-turbo', 10, null, 30),
     aliases: ['gpt-4-turbo-preview', 'gpt-4-1106-preview', 'gpt-4-0125-preview'],
   },
-  {
-    name: 'gpt-4',
-    encoding: 'cl100k_base',
-    context_window: 8_192,
-    max_output: 8_192,
-    price: { input: 30, output: 60, source: openaiModelPage('gpt-4'), as_of: CHECKED },
-  },
+  { name: 'gpt-4', encoding: 'cl100k_base', context_window: 8_192, max_output: 8_192, price: fromPage('gpt-4', 30, null, 60) },
   {
     name: 'gpt-3.5-turbo',
     encoding: 'cl100k_base',
     context_window: 16_385,
     max_output: 4_096,
-    price: { input: 0.5, output: 1.5, source: openaiModelPage('gpt-3.5-turbo'), as_of: CHECKED },
+    price: fromPage('gpt-3.5-turbo', 0.5, null, 1.5),
     // Azure spells the family without the dot (Azure's own price may differ: set it as an override).
     aliases: ['gpt-35-turbo', 'gpt-3.5-turbo-16k', 'gpt-35-turbo-16k'],
   },
@@ -121,11 +106,8 @@ function merge(base: ModelInfo | undefined, name: string, ov: ModelOverrides[str
     name,
   };
   if (priceOv) {
-    // A price changed by the user is no longer the one on the cited page: it is marked as an override
-    // unless the override names its own source.
-    const p = { ...base?.price, source: 'user override', as_of: '', ...priceOv };
-    // A price is only usable with both rates; a partial override of an unpriced model is dropped.
-    merged.price = typeof p.input === 'number' && typeof p.output === 'number' ? (p as ModelPrice) : base?.price;
+    // A partial override of an unpriced model gives no price (half a price is no price).
+    merged.price = completePrice(layerPrice(base?.price, priceOv));
   }
   return merged;
 }

@@ -274,13 +274,40 @@ export class PromptRenderError extends Error {}
 export function renderPrompty(parsed: ParsedPrompt, vars: Record<string, unknown>): PromptMessage[] {
   const missing = parsed.variables.filter((name) => lookup(vars, name) === undefined);
   if (missing.length > 0) {
-    const where = (name: string) => parsed.sections.find((s) => usesVariable(s.text, name))?.line;
+    const where = (name: string) => parsed.sections.find((s) => variablesIn(s.text).includes(name))?.line;
     const list = missing.map((n) => `"${n}"${where(n) ? ` (line ${where(n)})` : ''}`).join(', ');
     throw new PromptRenderError(`missing variable${missing.length > 1 ? 's' : ''} ${list}`);
   }
-  return parsed.sections.flatMap((s) =>
-    s.messages.map((m) => ({ ...m, content: m.content.replace(VARIABLE, (_, name: string) => stringify(lookup(vars, name))) })),
-  );
+  return renderSections(parsed, vars).flatMap((messages) => messages ?? []);
+}
+
+/**
+ * Each section's messages as they are sent: `{{variables}}` filled from `vars` in a prompty or markdown
+ * prompt (a plain text or a dataset is sent as written); null for a section using a variable with no
+ * value. One home for the substitution, shared by the engine (renderPrompty) and the editor's counts.
+ */
+export function renderSections(parsed: ParsedPrompt, vars: Record<string, unknown>): (PromptMessage[] | null)[] {
+  if (parsed.format !== 'prompty' && parsed.format !== 'markdown') return parsed.sections.map((s) => s.messages);
+  return parsed.sections.map((s) => {
+    const names = variablesIn(s.text);
+    if (names.length === 0) return s.messages;
+    if (names.some((name) => lookup(vars, name) === undefined)) return null;
+    return s.messages.map((m) => ({ ...m, content: m.content.replace(VARIABLE, (_, name: string) => stringify(lookup(vars, name))) }));
+  });
+}
+
+/** Every `{{variable}}` of the prompt with the text that replaces it from `vars`, or null with no value. */
+export function variableValues(parsed: ParsedPrompt, vars: Record<string, unknown>): { name: string; value: string | null }[] {
+  return parsed.variables.map((name) => {
+    const value = lookup(vars, name);
+    return { name, value: value === undefined ? null : stringify(value) };
+  });
+}
+
+/** The `{{variable}}` names a text uses, in order of first use. */
+export function variablesIn(text: string): string[] {
+  if (!text.includes('{{')) return [];
+  return [...new Set([...text.matchAll(VARIABLE)].map((m) => m[1]))];
 }
 
 /** Variable values a prompty file brings itself: its inputs' defaults, overridden by `sample`. */
@@ -301,10 +328,6 @@ export function promptDefaults(parsed: ParsedPrompt): Record<string, unknown> {
   const sample = parsed.frontMatter?.sample;
   if (sample && typeof sample === 'object' && !Array.isArray(sample)) Object.assign(values, sample);
   return values;
-}
-
-function usesVariable(text: string, name: string): boolean {
-  return [...text.matchAll(VARIABLE)].some((m) => m[1] === name);
 }
 
 function lookup(vars: Record<string, unknown>, name: string): unknown {

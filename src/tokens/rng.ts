@@ -1,4 +1,6 @@
-// A tiny seeded PRNG so synthetic prompts (and benchmarks) are reproducible from a seed.
+// The one seeded PRNG of the project: synthetic prompts, the engine's arrival schedule, benchmarks and
+// the simulator's per-request draws (src/simulator/rng.ts) are reproducible from a seed. No imports, so
+// the simulator can use it without loading the tokenizer.
 
 /** mulberry32: a fast 32-bit PRNG; returns floats in [0, 1). Good enough for test data, not for crypto. */
 export function mulberry32(seed: number): () => number {

@@ -14,7 +14,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { CapacityReport } from '../../src/engine/capacity/types';
 import { verdictStatus, type RunSummary, type TargetSummary } from '../../src/engine/summary';
 import { summaryOfTargets } from '../../src/extension/compare-selection';
-import { compareRuns } from '../../webview-ui/src/model/compare';
+import { compareRuns } from '../../src/results/compare';
 import { waitForMarker, writeMarker } from './markers';
 import { findWebviewFrame, runCommand, screenshot } from './ui';
 
@@ -206,7 +206,7 @@ async function checkCards(frame: Frame, t: TargetSummary): Promise<void> {
 }
 
 /** The row's cells show the summaries' numbers, with the verdict the Compare model reaches for them
- *  (webview-ui/src/model/compare.ts: a significance test, or the 1% rule without histograms). */
+ *  (src/results/compare.ts: a significance test, or the 1% rule without histograms). */
 async function checkCompareRow(frame: Frame, metric: string, values: (number | null)[], summaries: RunSummary[]): Promise<void> {
   const cells = frame.locator(`tr[data-metric="${metric}"] td`);
   await cells.first().waitFor({ timeout: 30_000 });

@@ -4,13 +4,17 @@
 // (codeAutomationLog / codeAutomationExit) carry the test output and exit code back to us.
 // This is the offline replacement for @vscode/test-electron, which must download VS Code.
 //
-// Usage: tsx test/integration/run-code-server-tests.ts --extension <dir> --tests <compiled index.js>
+// Usage: tsx test/integration/run-code-server-tests.ts --extension <dir> [--tests <compiled index.js>]
 //          [--workspace <dir>] [--screenshot <file.png>] [--timeout <seconds>] [--trust] [--verbose]
-//          [--ui <module>]
+//          [--ui <module>] [--install-extension <file.vsix>]
 // --ui: a module whose default export `(page, log) => Promise<void>` drives the workbench with
 // Playwright (see ui.ts) while the extension's tests run; if it throws, the run fails (exit 1).
+// --ui without --tests: the extension is loaded for development but no test entry runs, so the
+// workbench shows modal dialogs (VS Code refuses them while extension tests run); the UI module's
+// outcome is the exit code.
+// --install-extension: installs a .vsix into the run's extensions folder before code-server starts.
 // Exit code: the one passed to codeAutomationExit (0 = tests passed); 2 = harness error or timeout.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,14 +43,18 @@ function options() {
       trust: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       ui: { type: 'string' },
+      'install-extension': { type: 'string' },
     },
   });
-  if (!values.extension || !values.tests) {
-    throw new Error('usage: --extension <dir> --tests <compiled test index.js> [--workspace <dir>] [--screenshot <file>] [--timeout <s>] [--trust] [--verbose] [--ui <module>]');
+  if (!values.extension || (!values.tests && !values.ui)) {
+    throw new Error(
+      'usage: --extension <dir> (--tests <compiled test index.js> | --ui <module>) [--workspace <dir>] [--screenshot <file>] [--timeout <s>] [--trust] [--verbose] [--ui <module>] [--install-extension <file.vsix>]',
+    );
   }
   const extension = resolve(values.extension);
-  const tests = resolve(values.tests);
-  for (const p of [extension, tests]) if (!existsSync(p)) throw new Error(`not found: ${p}`);
+  const tests = values.tests ? resolve(values.tests) : undefined;
+  const vsix = values['install-extension'] ? resolve(values['install-extension']) : undefined;
+  for (const p of [extension, tests, vsix]) if (p && !existsSync(p)) throw new Error(`not found: ${p}`);
   const timeoutS = Number(values.timeout);
   if (!(timeoutS > 0)) throw new Error(`bad --timeout: ${values.timeout}`);
   return {
@@ -58,6 +66,7 @@ function options() {
     trust: values.trust,
     verbose: values.verbose,
     ui: values.ui ? resolve(values.ui) : undefined,
+    vsix,
   };
 }
 
@@ -154,6 +163,29 @@ function provisioned(): { node: string; entry: string; vscode: string } {
   return JSON.parse(readFileSync(MARKER, 'utf8'));
 }
 
+/** The environment code-server runs with: config, logs and state in the run's temp folder. */
+function serverEnv(node: string, xdg: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // Keep code-server's config.yaml, logs and state out of the real home directory.
+    XDG_CONFIG_HOME: join(xdg, 'config'),
+    XDG_DATA_HOME: join(xdg, 'data'),
+    XDG_CACHE_HOME: join(xdg, 'cache'),
+    XDG_STATE_HOME: join(xdg, 'state'),
+    // Extension hosts are forked with the server's PATH: make them find Node 24 too.
+    PATH: `${resolve(node, '..')}:${process.env.PATH}`,
+  };
+}
+
+/** code-server's own `--install-extension`, into the run's extensions folder (as a user installs a .vsix). */
+function installExtension(vsix: string, dirs: Record<'userData' | 'extensions' | 'xdg', string>): void {
+  const { node, entry } = provisioned();
+  const args = [entry, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData];
+  const result = spawnSync(node, args, { env: serverEnv(node, dirs.xdg), encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`installing ${vsix} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+  log(`installed ${vsix}: ${result.stdout.trim().split('\n').at(-1)}`);
+}
+
 /** Starts code-server on a free port; resolves with its port once /healthz answers. */
 async function startCodeServer(
   dirs: Record<'userData' | 'extensions' | 'xdg', string>,
@@ -179,16 +211,7 @@ async function startCodeServer(
     '--extensions-dir', dirs.extensions,
     workspace,
   ];
-  const env = {
-    ...process.env,
-    // Keep code-server's config.yaml, logs and state out of the real home directory.
-    XDG_CONFIG_HOME: join(dirs.xdg, 'config'),
-    XDG_DATA_HOME: join(dirs.xdg, 'data'),
-    XDG_CACHE_HOME: join(dirs.xdg, 'cache'),
-    XDG_STATE_HOME: join(dirs.xdg, 'state'),
-    // Extension hosts are forked with the server's PATH: make them find Node 24 too.
-    PATH: `${resolve(node, '..')}:${process.env.PATH}`,
-  };
+  const env = serverEnv(node, dirs.xdg);
   // detached: own process group, so cleanup can signal the whole server tree at once.
   const proc = spawn(node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const serverLog: string[] = [];
@@ -299,6 +322,7 @@ async function main(): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 
   try {
+    if (opts.vsix) installExtension(opts.vsix, dirs);
     const tServer = Date.now();
     const started = await startCodeServer(dirs, opts.trust, workspace, opts.verbose);
     server = started.proc;
@@ -331,7 +355,7 @@ async function main(): Promise<number> {
     const remote = (p: string) => `vscode-remote://${authority}${p}`;
     const payload = [
       ['extensionDevelopmentPath', remote(opts.extension)],
-      ['extensionTestsPath', remote(opts.tests)],
+      ...(opts.tests ? [['extensionTestsPath', remote(opts.tests)]] : []),
       ['skipWelcome', 'true'],
     ];
     const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -348,7 +372,11 @@ async function main(): Promise<number> {
       const fn = (typeof mod.default === 'function' ? mod.default : mod.default?.default) as (p: Page, l: typeof log) => Promise<void>;
       if (typeof fn !== 'function') throw new Error(`--ui ${opts.ui} has no default-exported function`);
       uiDone = fn(page, log).then(
-        () => undefined,
+        () => {
+          // Without a test entry nothing calls codeAutomationExit: the UI module's success is the result.
+          if (!opts.tests) finish(0);
+          return undefined;
+        },
         (err: Error) => {
           const msg = `UI script failed: ${err.stack ?? err.message}`;
           console.error(`[harness] ${msg}`);

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
+import { recordCommandLabel } from './command-log';
 
 export const ARTIFACTS_DIR = resolve(__dirname, '..', '..', 'test-artifacts');
 
@@ -45,7 +46,11 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
     }
   }
   await row.click();
-  await page.locator(quickInput).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  recordCommandLabel(title);
+  // The palette is done when it closes, or when the command put its own quick input in its place.
+  const widget = page.locator(quickInput);
+  const paletteGone = async () => !(await widget.isVisible()) || !(await input.inputValue()).startsWith('>');
+  for (const until = Date.now() + 10_000; Date.now() < until && !(await paletteGone().catch(() => true)); ) await page.waitForTimeout(100);
 }
 
 /** The quick input once its title matches (each step of a multi-step command retitles the same widget). */
@@ -53,11 +58,18 @@ async function quickInputTitled(page: Page, title: RegExp, timeoutMs: number): P
   await page.locator(`${quickInput} .quick-input-title`, { hasText: title }).first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
+/** Waits until the quick input titled `title` has gone (closed, or retitled by the next step): a key
+ *  pressed before that (F1 for the next command) would close it unanswered. */
+async function quickInputAnswered(page: Page, title: RegExp, timeoutMs: number): Promise<void> {
+  await page.locator(`${quickInput} .quick-input-title`, { hasText: title }).first().waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
 /** Answers an input box: waits for its title, types `text`, presses Enter. */
 export async function answerInput(page: Page, title: RegExp, text: string, timeoutMs = 20_000): Promise<void> {
   await quickInputTitled(page, title, timeoutMs);
   await page.locator(quickInputBox).fill(text);
   await page.keyboard.press('Enter');
+  await quickInputAnswered(page, title, timeoutMs);
 }
 
 /** Picks the row labelled exactly `label` in the quick pick titled `title` (typed into its filter, then clicked). */
@@ -70,6 +82,7 @@ export async function pickItem(page: Page, title: RegExp, label: string, timeout
     .first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
+  await quickInputAnswered(page, title, timeoutMs);
 }
 
 /** The labels of the context menu a right-click on `target` opens; the menu is closed again. */
@@ -96,11 +109,74 @@ export async function runContextMenu(page: Page, target: Locator, label: string,
   const menu = page.locator('.context-view .monaco-menu').first();
   if (!(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
+  recordCommandLabel(label);
+}
+
+/** The messages in the notification centre (opened, read, closed again). The workbench draws no
+ *  toasts under its test driver, so this is where notifications can be read. */
+export async function notificationCentre(page: Page): Promise<string[]> {
+  await runCommand(page, 'Notifications: Show Notifications', 20_000);
+  const centre = page.locator('.notifications-center');
+  await centre.waitFor({ state: 'visible', timeout: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const texts = (await centre.locator('.notification-list-item-message').allTextContents()).map((t) => t.trim());
+  await runCommand(page, 'Notifications: Hide Notifications', 20_000);
+  await centre.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  return texts;
+}
+
+/** Waits until the notification centre lists a message containing `text` (the centre is opened while
+ *  it waits, then closed); throws with the messages it lists after `timeoutMs`. */
+export async function waitForNotification(page: Page, text: string, timeoutMs = 20_000): Promise<void> {
+  await runCommand(page, 'Notifications: Show Notifications', 20_000);
+  const centre = page.locator('.notifications-center');
+  try {
+    await centre.waitFor({ state: 'visible', timeout: 10_000 });
+    const message = centre.locator('.notification-list-item-message', { hasText: text }).first();
+    if (!(await message.waitFor({ state: 'attached', timeout: timeoutMs }).then(() => true, () => false))) {
+      const texts = (await centre.locator('.notification-list-item-message').allTextContents()).map((t) => t.trim());
+      throw new Error(`no notification says "${text}": ${texts.join(' | ') || 'none at all'}`);
+    }
+  } finally {
+    await runCommand(page, 'Notifications: Hide Notifications', 20_000);
+    await centre.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
+}
+
+const dialogBox = '.monaco-dialog-box';
+
+/** The modal dialog on screen: its message (and detail) once it shows, or throws after `timeoutMs`. */
+export async function dialogText(page: Page, timeoutMs = 20_000): Promise<string> {
+  const box = page.locator(dialogBox).first();
+  await box.waitFor({ state: 'visible', timeout: timeoutMs });
+  return ((await box.locator('.dialog-message').first().textContent()) ?? '').trim();
+}
+
+/** Is a modal dialog on screen now? */
+export async function dialogShown(page: Page): Promise<boolean> {
+  return page.locator(dialogBox).first().isVisible();
+}
+
+/** Clicks the button labelled `label` of the modal dialog on screen and waits for it to close. */
+export async function answerDialog(page: Page, label: string, timeoutMs = 20_000): Promise<void> {
+  const box = page.locator(dialogBox).first();
+  await box.waitFor({ state: 'visible', timeout: timeoutMs });
+  await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).first().click({ timeout: timeoutMs });
+  await box.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
 /** Texts of the notification toasts on screen. */
 export async function notificationTexts(page: Page): Promise<string[]> {
   return (await page.locator('.notifications-toasts .notification-toast').allTextContents()).map((t) => t.trim());
+}
+
+/** Polls `check` every 300 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }
 
 function escapeRegExp(s: string): string {

@@ -13,7 +13,8 @@ import { h, iconButton } from './dom';
 import { formatDifference, formatRatio, formatValue } from './model/format';
 import type { Host } from './host';
 import { seriesTable } from './series-table';
-import { alignFromStart, alignOnClock, compareRuns, METHOD_TEXT, seriesFromWindows, type CompareCell, type CompareTable } from './model/view-model';
+import { alignFromStart, alignOnClock, seriesFromWindows } from './model/view-model';
+import { compareRuns, METHOD_TEXT, type CompareCell, type CompareTable } from '../../src/results/compare';
 
 /** Which series of each column the overlay charts draw. */
 const OVERLAYS = [

@@ -8,12 +8,13 @@ import type { HostToWebview, InitMessage } from '../../src/shared/panel-messages
 import { ChartCard } from './chart-card';
 import { chartPng, createHistogram, createLineChart, destroyChart, setHistogram, setLineSeries } from './charts';
 import { append, h, iconButton } from './dom';
-import { formatCount, formatMs, formatUsd, formatValue } from './model/format';
+import { formatCount, formatMs, formatValue } from './model/format';
 import { histogramBars } from './model/histogram-bars';
 import type { Host } from './host';
 import { seriesTable } from './series-table';
 import { RunViewModel, sloOutcome, type ChartId, type CostSection, type Headline, type Series, type SloCard } from './model/view-model';
 import { VERDICT_LABEL } from '../../src/engine/summary';
+import { priceNote, ratesText } from '../../src/tokens/pricing';
 
 interface TimeChartDef {
   id: ChartId;
@@ -326,7 +327,9 @@ function sloVerdictText(s: SloCard): string {
 }
 
 function renderCost(container: HTMLElement, c: CostSection): void {
-  const price = c.price ? `${formatUsd(c.price.input)} in / ${formatUsd(c.price.output)} out per 1M tokens${c.model ? ` (${c.model})` : ''}` : 'no price for this model (set perflab.pricing or pricing: in the scenario)';
+  // The rates and what they are (list price as of a date, or the user's own), with where to set one's own.
+  const model = c.model ? ` (${c.model})` : '';
+  const price = c.price === undefined ? `price not recorded in this run${model}` : c.price ? `${ratesText(c.price)}${model}; ${priceNote(c.price, c.model)}` : priceNote(null, c.model);
   const items: [id: string, label: string, value: number | null, unit: string, note?: string][] = [
     ['prompt_tokens_mean', 'Prompt tokens / request', c.prompt_tokens_mean, 'tokens', 'mean'],
     ['completion_tokens_mean', 'Completion tokens / request', c.completion_tokens_mean, 'tokens', c.estimated_records ? `mean; ${formatCount(c.estimated_records)} estimated by the tokenizer` : 'mean'],

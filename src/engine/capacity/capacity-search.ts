@@ -10,14 +10,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RequestRecord, WindowSnapshot } from '../records';
 import { startRun, type Run, type RunOptions } from '../run';
-import { writeJsonAtomic } from '../run-folder';
 import type { CapacitySettings, Scenario, Target } from '../scenario/types';
 import { startSimulator } from '../../simulator/server';
 import type { RunningSimulator } from '../../simulator/types';
 import { RateSearch, type SearchState } from './search';
 import { initialReport } from './report';
 import { judgeStep, stepDrainS, stepScenario } from './step';
-import { CAPACITY_FILE, type CapacityReport, type CapacityStep, type CapacityTarget, type LimitedBy } from './types';
+import type { CapacityReport, CapacityStep, CapacityTarget, LimitedBy } from './types';
+import { CAPACITY_FILE } from '../../results/files';
+import { writeJsonAtomic } from '../../results/run-folder';
 
 /** Headroom on top of the expected rate when sizing provisioned deployments. */
 const PTU_HEADROOM = 1.1;

@@ -95,4 +95,3 @@ export interface CapacityReport {
   targets: CapacityTarget[];
 }
 
-export const CAPACITY_FILE = 'capacity.json';

@@ -50,6 +50,7 @@ export const LIMITS = {
   idle_timeout: durationLimit(HOUR, '1 h', 'a stream silent that long has stalled'),
   max_retry: durationLimit(HOUR, '1 h', 'a request retried that long is throttled, not slow'),
   aggregation_window: durationLimit(HOUR, '1 h', 'the window keeps one slot per second in memory'),
+  scrape_interval: durationLimit(HOUR, '1 h', 'a server scraped less often says nothing about a run'),
   usd_per_million: limit(1_000_000, ' USD', 'no model costs more per 1M tokens'),
   // The built-in simulator's model.
   sim_ttft_ms: limit(600_000, ' ms', 'ten minutes, no server takes that long to start an answer'),

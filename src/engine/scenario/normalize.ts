@@ -27,7 +27,9 @@ import type {
   Timeouts,
   Workload,
 } from './types';
-import type { SimulatorFaults, SimulatorOptions } from '../../simulator/types';
+import { defaultFaults } from '../../simulator/defaults';
+import type { SimulatorOptions } from '../../simulator/types';
+import { defaultKeyEnv } from '../secrets';
 
 export type Report = (path: PathSegment[], at: 'key' | 'value', message: string, allowed?: string[]) => void;
 
@@ -61,15 +63,6 @@ export function capacitySettingsOf(scenario: Scenario): CapacitySettings {
 
 /** Request options of Chat Completions that the Responses API does not take. */
 const CHAT_ONLY_REQUEST_OPTIONS = ['seed', 'stop', 'presence_penalty', 'frequency_penalty'] as const;
-
-/** Environment variable read for the key when a target names no `auth`. */
-const DEFAULT_KEY_ENV: Partial<Record<Provider, string>> = {
-  azure: 'AZURE_OPENAI_API_KEY',
-  openai: 'OPENAI_API_KEY',
-};
-
-// Same values as the simulator's own defaults (src/simulator/defaults.ts).
-const DEFAULT_FAULTS: SimulatorFaults = { error_rate: 0, drop_rate: 0, stall_rate: 0, stall_ms: 5_000, malformed_rate: 0 };
 
 export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenario {
   const root = obj(data);
@@ -183,7 +176,7 @@ class Normalizer {
 
   private auth(value: unknown, provider: Provider | undefined, at: PathSegment[]): TargetAuth {
     if (value === undefined) {
-      const env = provider && DEFAULT_KEY_ENV[provider];
+      const env = defaultKeyEnv(provider);
       return env ? { type: 'api-key', env } : { type: 'none' };
     }
     const a = obj(value);
@@ -420,7 +413,7 @@ function simulatorOptions(s: Obj): Partial<SimulatorOptions> {
   const out: Record<string, unknown> = {};
   for (const key of keys) if (s[key] !== undefined) out[key] = s[key];
   // The simulator needs a complete faults record; unnamed faults are off.
-  if (s.faults !== undefined) out.faults = { ...DEFAULT_FAULTS, ...obj(s.faults) };
+  if (s.faults !== undefined) out.faults = { ...defaultFaults(), ...obj(s.faults) };
   return out as Partial<SimulatorOptions>;
 }
 

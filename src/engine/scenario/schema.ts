@@ -151,6 +151,81 @@ const authSchema = {
   },
 };
 
+/** `MetricName` or `MetricName:total` / `MetricName:average,maximum` (the aggregations to fetch). */
+const AZURE_METRIC_PATTERN = '^[A-Za-z0-9_./ -]+(:(average|total|maximum|minimum|count)(,(average|total|maximum|minimum|count))*)?$';
+const AZURE_METRIC_HINT = 'must be an Azure Monitor metric name (as the REST API spells it, e.g. AzureOpenAIRequests), optionally followed by :aggregations, e.g. GeneratedTokens:total or AzureOpenAITimeToResponse:average,maximum';
+const RESOURCE_ID_PATTERN = '^/subscriptions/[^/\\s]+/[Rr]esource[Gg]roups/[^/\\s]+/providers/[^/\\s]+/[^/\\s]+/[^/\\s]+(/[^/\\s]+/[^/\\s]+)*/?$';
+const RESOURCE_ID_HINT = 'must be an Azure resource id: /subscriptions/<id>/resourceGroups/<group>/providers/<namespace>/<type>/<name>';
+
+function azureMetricList(description: string): { [key: string]: Json } {
+  return {
+    type: 'array',
+    description,
+    minItems: 1,
+    items: { type: 'string', description: 'A metric name as the Azure Monitor REST API spells it, optionally with `:aggregations` (average, total, maximum, minimum, count).', pattern: AZURE_METRIC_PATTERN, patternErrorMessage: AZURE_METRIC_HINT },
+  };
+}
+
+const serverMetricsSchema = {
+  type: 'object',
+  description: 'The server\'s own metrics beside the client\'s: its Prometheus /metrics page scraped during the run (vLLM, TGI, llama.cpp server, SGLang, the built-in simulator), and Azure Monitor metrics of the Azure resource fetched after it. Saved in server-metrics.jsonl and in the summary\'s `server` block; a failed scrape or fetch is a warning, never a failed run.',
+  additionalProperties: false,
+  properties: {
+    prometheus: {
+      description: 'The Prometheus metrics URL to scrape during the run, or `true` for the endpoint\'s origin + /metrics (vLLM, SGLang, TGI and the simulator serve it there; llama.cpp with --metrics). No key is sent to it unless `auth` names one.',
+      anyOf: [
+        { type: 'boolean', description: '`true`: the endpoint\'s origin + /metrics; `false`: no scraping.' },
+        { type: 'string', description: 'The full metrics URL, e.g. http://gpu-box:8000/metrics.', pattern: '^https?://\\S+$', patternErrorMessage: 'must be an http(s) URL of the metrics page, or true for the endpoint\'s origin + /metrics', examples: ['http://localhost:8000/metrics'] },
+      ],
+    },
+    interval: { ...duration('How often the metrics URL is scraped during the run; default 1s.', LIMITS.scrape_interval, '1s'), minimum: 0.1, minimumErrorMessage: 'must be at least 0.1 s: scraping faster loads the server being measured' },
+    series: {
+      type: 'array',
+      description: 'Series to record besides the ones perflab knows (vLLM, TGI, llama.cpp and SGLang queue, batch, KV-cache, token and latency series): exact names, or a prefix ending in `*` (e.g. `vllm:*`).',
+      items: { type: 'string', description: 'A Prometheus series name (a histogram by its family name), or a prefix ending in `*`.', pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*\\*?$', patternErrorMessage: 'must be a Prometheus series name (letters, digits, _ and :), optionally ending in * for a prefix' },
+    },
+    auth: {
+      type: 'object',
+      description: 'A token for the metrics URL only (sent as `Authorization: Bearer`), by reference: never the target\'s key.',
+      additionalProperties: false,
+      required: ['env'],
+      properties: {
+        env: {
+          type: 'string',
+          description: 'Name of the environment variable that holds the metrics token.',
+          pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+          patternErrorMessage: 'must be the name of an environment variable (e.g. METRICS_TOKEN), never the token itself',
+          hideValueInErrors: true,
+        },
+      },
+    },
+    azure_monitor: {
+      type: 'object',
+      description: 'Azure Monitor metrics of the target\'s Azure resource for the run\'s window (1-minute grain, filtered by the deployment), fetched after the run: Azure publishes them a few minutes late (`perflab server-metrics <run folder>`). Needs the Monitoring Reader role on the resource; the Entra token goes only to the Azure Resource Manager endpoint.',
+      additionalProperties: false,
+      properties: {
+        resource_id: { type: 'string', description: 'The Azure OpenAI (Cognitive Services) account\'s resource id; default: looked up by the endpoint\'s name among the subscriptions the token can see.', pattern: RESOURCE_ID_PATTERN, patternErrorMessage: RESOURCE_ID_HINT },
+        metrics: azureMetricList('The metrics to fetch; default: Azure OpenAI Requests, Processed Prompt Tokens, Generated Completion Tokens, Processed Inference Tokens, Provisioned-managed Utilization V2 and Time to Response (AzureOpenAIRequests, ProcessedPromptTokens, GeneratedTokens, TokenTransaction, AzureOpenAIProvisionedManagedUtilizationV2, AzureOpenAITimeToResponse).'),
+        extra_resources: {
+          type: 'array',
+          description: 'Other resources on the request path, by id, e.g. the App Service plan, API Management or Cosmos DB account; each with the metrics the performance-testing guidance names for its type unless `metrics` says otherwise.',
+          items: {
+            type: 'object',
+            description: 'One more Azure resource to fetch metrics of (no deployment filter).',
+            additionalProperties: false,
+            required: ['resource_id'],
+            properties: {
+              resource_id: { type: 'string', description: 'The resource\'s id.', pattern: RESOURCE_ID_PATTERN, patternErrorMessage: RESOURCE_ID_HINT },
+              metrics: azureMetricList('The metrics to fetch; default by type: App Service plan CPU and memory percentage; web app CPU time, memory, requests and response time; API Management capacity, requests and durations; Cosmos DB request units, normalized RU consumption and requests.'),
+            },
+          },
+        },
+        arm_endpoint: { type: 'string', description: 'The Azure Resource Manager endpoint of your cloud; default https://management.azure.com (e.g. https://management.usgovcloudapi.net, https://management.chinacloudapi.cn).', pattern: '^https://\\S+$|^http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d+)?/?$', patternErrorMessage: 'must be an https:// URL (an Azure Resource Manager endpoint)', default: 'https://management.azure.com' },
+      },
+    },
+  },
+};
+
 const targetSchema = {
   type: 'object',
   description: 'One deployment to benchmark.',
@@ -183,6 +258,7 @@ const targetSchema = {
     }, 'chat'),
     auth: authSchema,
     simulator: simulatorSchema,
+    server_metrics: serverMetricsSchema,
   },
 };
 

@@ -3,6 +3,7 @@
 // Durations are normalized to seconds (`*_s`) or milliseconds (`*_ms`), rates to requests per minute.
 
 import type { SimulatorOptions } from '../../simulator/types';
+import type { Rates } from '../../tokens/pricing';
 
 export type Provider = 'azure' | 'openai' | 'openai-compatible' | 'simulator';
 
@@ -160,6 +161,7 @@ export interface Scenario {
   engine_threads?: number;
   /** `capacity:` as written (absent: `perflab capacity` uses the defaults, normalize.ts). */
   capacity?: CapacitySettings;
-  /** The user's prices (USD per 1M tokens) by model name; they replace the catalog's. */
-  pricing?: Record<string, { input: number; cached_input?: number; output: number }>;
+  /** The user's prices (USD per 1M tokens) by model name, over the catalog's and the perflab.pricing
+   *  setting's (src/tokens/pricing.ts). */
+  pricing?: Record<string, Rates>;
 }

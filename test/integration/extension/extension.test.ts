@@ -10,7 +10,9 @@ import * as vscode from 'vscode';
 import type { PerfLabApi } from '../../../src/extension/extension';
 import type { RunSummary } from '../../../src/engine/summary';
 import type { Target } from '../../../src/engine/scenario/types';
-import { simulatorScenario as scenarioText } from './fixtures';
+import type { CapacityReport } from '../../../src/engine/capacity/types';
+import { capacityScenario, simulatorScenario as scenarioText } from './fixtures';
+import { execute } from './execute';
 import { waitFor } from './wait';
 
 const EXTENSION_ID = 'llm-perf-lab.llm-perf-lab';
@@ -46,7 +48,7 @@ describe('LLM Perf Lab in a real VS Code', () => {
     }
   });
 
-  it('lists every *.perf.yaml with its targets in the Scenarios tree', () => {
+  it('lists every *.perf.yaml with its targets in the Scenarios tree, and Refresh re-reads it', async () => {
     const scenarios = perflab.tree.getChildren();
     const names = scenarios.map((s) => (s.kind === 'scenario' ? s.name : '')).sort();
     assert.ok(names.includes('fast') && names.includes('long'), `tree shows ${names.join(', ')}`);
@@ -56,6 +58,16 @@ describe('LLM Perf Lab in a real VS Code', () => {
     const item = perflab.tree.getTreeItem(fast);
     assert.equal(item.contextValue, 'scenario');
     assert.equal(perflab.tree.getTreeItem(targets[0]).description, 'simulator · gpt-5-mini', 'no word repeated');
+
+    // Refresh Scenarios (the view's toolbar) tells the view to read the workspace again.
+    let changed = 0;
+    const listening = perflab.tree.onDidChangeTreeData(() => changed++);
+    try {
+      await execute('perflab.refresh');
+    } finally {
+      listening.dispose();
+    }
+    assert.ok(changed >= 1, 'the Scenarios view was told to refresh');
   });
 
   it('offers Set API Key… only where a key is read: tree item and CodeLens', async () => {
@@ -89,7 +101,7 @@ describe('LLM Perf Lab in a real VS Code', () => {
     const watcher = setInterval(() => {
       if (perflab.runs.runs.length) statusSeen = perflab.runs.statusBarText;
     }, 200);
-    const summary = (await vscode.commands.executeCommand('perflab.runScenario', vscode.Uri.file(file))) as RunSummary;
+    const summary = (await execute('perflab.runScenario', vscode.Uri.file(file))) as RunSummary;
     clearInterval(watcher);
     assert.ok(summary, 'the command returns the summary');
     assert.equal(summary.scenario.name, 'fast');
@@ -117,10 +129,10 @@ describe('LLM Perf Lab in a real VS Code', () => {
 
   it('Stop ends a running scenario and still writes its summary', async () => {
     const file = path.join(root, 'long.perf.yaml');
-    const pending = vscode.commands.executeCommand('perflab.runScenario', vscode.Uri.file(file)) as Thenable<RunSummary>;
+    const pending = execute('perflab.runScenario', vscode.Uri.file(file)) as Thenable<RunSummary>;
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.equal(perflab.runs.runs.length, 1, 'one run in progress');
-    await vscode.commands.executeCommand('perflab.stopRun');
+    await execute('perflab.stopRun');
     const summary = await pending;
     assert.equal(summary.stopped_by, 'stop');
     assert.ok(summary.targets[0].duration_s < 20, `stopped early (${summary.targets[0].duration_s} s)`);
@@ -134,18 +146,18 @@ describe('LLM Perf Lab in a real VS Code', () => {
       .flatMap((t) => perflab.tree.getChildren(t))
       .filter((n) => n.kind === 'run');
     assert.ok(runNodes.length >= 2, `two runs in the tree (fast and long), got ${runNodes.length}`);
-    await vscode.commands.executeCommand('perflab.openResults', runNodes[0]);
+    await execute('perflab.openResults', runNodes[0]);
     // The panel's webview loads in the real browser and says `ready`; then the host sends the run.
     const probe = await waitFor(() => perflab.panels.probes().find((p) => p.runDir === runNodes[0].dir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel of the opened run received its data');
     assert.equal(probe.live, false);
     assert.ok(probe.windowsSent > 0, 'windows sent to the panel');
 
-    await vscode.commands.executeCommand('perflab.openSummaryText', runNodes[0]);
+    await execute('perflab.openSummaryText', runNodes[0]);
     const summaryText = vscode.window.activeTextEditor?.document.getText() ?? '';
     assert.match(summaryText, /Summary of "(fast|long)"/);
     assert.match(summaryText, /TTFT \(first visible token\)/);
 
-    await vscode.commands.executeCommand('perflab.compareRuns', runNodes[0], runNodes.slice(0, 2));
+    await execute('perflab.compareRuns', runNodes[0], runNodes.slice(0, 2));
     const message = await waitFor(() => perflab.compare.lastMessage ?? undefined, 30_000, 'the Compare panel received the two runs');
     assert.deepEqual(message.runIds.slice().sort(), runNodes.slice(0, 2).map((n) => n.dir).sort());
     assert.equal(message.alignment, 'start', 'separate runs are aligned from their own start');
@@ -154,7 +166,7 @@ describe('LLM Perf Lab in a real VS Code', () => {
 
   it('Run Demo: the demo run (in extension storage) is listed under "Demo", Open Results finds it after its panel closed, Reveal opens its summary', async function () {
     this.timeout(120_000);
-    const summary = (await vscode.commands.executeCommand('perflab.runDemo')) as RunSummary;
+    const summary = (await execute('perflab.runDemo')) as RunSummary;
     assert.equal(summary.scenario.name, 'demo');
     const demo = perflab.tree.getChildren().find((s) => s.kind === 'scenario' && s.demo);
     assert.ok(demo && demo.kind === 'scenario', 'a Demo node once the demo has run');
@@ -170,7 +182,7 @@ describe('LLM Perf Lab in a real VS Code', () => {
     // Close its panel, then Open Results from the palette: the demo run is the newest, first in the pick.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await waitFor(() => (perflab.panels.probes().some((p) => p.runDir === run.dir) ? undefined : true), 10_000, 'the demo panel closed');
-    const opening = vscode.commands.executeCommand('perflab.openResults');
+    const opening = execute('perflab.openResults');
     let picked = false;
     void Promise.resolve(opening).then(() => (picked = true));
     await waitFor(async () => {
@@ -180,8 +192,29 @@ describe('LLM Perf Lab in a real VS Code', () => {
     await waitFor(() => perflab.panels.probes().find((p) => p.runDir === run.dir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel shows the demo run');
 
     // Reveal Run Folder: outside the workspace the Explorer cannot show it, so its summary.json opens.
-    await vscode.commands.executeCommand('perflab.revealRun', run);
+    await execute('perflab.revealRun', run);
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(run.dir, 'summary.json'));
+  });
+
+  it('Stop Capacity Search keeps the finished steps; Open Capacity Results opens the search again', async function () {
+    this.timeout(180_000);
+    const file = path.join(root, 'capacity.perf.yaml');
+    fs.writeFileSync(file, capacityScenario('slots'));
+    const pending = execute<CapacityReport>('perflab.findCapacity', vscode.Uri.file(file));
+    await waitFor(() => ((perflab.capacity.searches[0]?.report.targets[0]?.steps.length ?? 0) >= 1 ? true : undefined), 120_000, 'the first step of the search finished');
+    await execute('perflab.stopCapacity');
+    const report = await pending;
+    assert.equal(report.status, 'stopped');
+    assert.equal(report.targets[0].search, 'stopped');
+    assert.ok(report.targets[0].steps.length >= 1, 'the finished steps are kept');
+    const capacityRoot = path.join(root, '.perflab', 'capacity');
+    const [dir] = fs.readdirSync(capacityRoot).map((d) => path.join(capacityRoot, d));
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'capacity.json'), 'utf8')), report, 'capacity.json holds the stopped search');
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor(() => (perflab.capacityPanels.probes().length === 0 ? true : undefined), 10_000, 'the Capacity panel closed');
+    await execute('perflab.openCapacity', dir);
+    await waitFor(() => perflab.capacityPanels.probes().find((p) => path.resolve(p.dir) === path.resolve(dir) && p.messagesSent > 0), 30_000, 'the Capacity panel shows the search again');
   });
 
   it('binds a saved key to its endpoint origin + deployment: another endpoint does not get it', async () => {

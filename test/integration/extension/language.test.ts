@@ -11,10 +11,16 @@ import * as vscode from 'vscode';
 import type { PerfLabApi } from '../../../src/extension/extension';
 import { countChatTokens, countTokens, mulberry32 } from '../../../src/tokens';
 import { waitForMarker, writeMarker } from '../markers';
+import { execute } from './execute';
 import { waitFor } from './wait';
 
 const SYSTEM = 'You are a friendly support agent for {{product}}. Answer in at most three short paragraphs.\nAlways say which setting or metric the customer should check first.';
 const USER = '{{question}}';
+/** The two as the service receives them: the sample values below in place. */
+const SENT = [
+  { role: 'system', content: SYSTEM.replace('{{product}}', 'Contoso Cloud') },
+  { role: 'user', content: 'Why is my first token slow in the morning?' },
+];
 const PROMPTY = `---
 name: Support answer
 model:
@@ -67,17 +73,19 @@ describe('Prompt and scenario language support in a real VS Code', () => {
       ],
       'o200k_base',
     );
+    const sent = countChatTokens(SENT, 'o200k_base');
     const titles = lenses.map((l) => [l.range.start.line, l.command?.title]);
     const lines = PROMPTY.split('\n');
+    // Both counts, labelled: what the service receives with the sample values, and the template as written.
     assert.deepEqual(titles.slice(1), [
-      [lines.indexOf('system:'), `system · ${expected.perMessage[0]} tokens`],
-      [lines.indexOf('user:'), `user · ${expected.perMessage[1]} tokens`],
+      [lines.indexOf('system:'), `system · ${sent.perMessage[0]} tokens sent with sample values · ${expected.perMessage[0]} in the template`],
+      [lines.indexOf('user:'), `user · ${sent.perMessage[1]} tokens sent with sample values · ${expected.perMessage[1]} in the template`],
     ]);
-    assert.match(String(titles[0][1]), new RegExp(`^total ${expected.total} \\(\\+${expected.overhead} chat overhead\\) · \\$\\S+ input · up to \\$\\S+ output on gpt-5-mini$`));
+    assert.match(String(titles[0][1]), new RegExp(`^total ${sent.total} sent with sample values · ${expected.total} in the template \\(both \\+${expected.overhead} chat overhead\\) · \\$\\S+ input · up to \\$\\S+ output on gpt-5-mini$`));
 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lines.indexOf('system:') + 1, 4));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, new RegExp(`system\\*\\* · ${expected.perMessage[0]} tokens`));
+    assert.match(text, new RegExp(`system\\*\\* · ${sent.perMessage[0]} tokens sent with sample values · ${expected.perMessage[0]} in the template`));
     assert.match(text, /per 1,000 requests/);
     assert.match(text, /of gpt-5-mini's 400,000-token context window/);
 
@@ -91,10 +99,11 @@ describe('Prompt and scenario language support in a real VS Code', () => {
     const userLine = PROMPTY.split('\n').indexOf(USER);
     const added = ' Mention the p95 time to first token.';
     await editor.edit((b) => b.insert(new vscode.Position(userLine, USER.length), added));
-    const expected = countTokens('user', 'o200k_base') + countTokens(USER + added, 'o200k_base');
+    const template = countTokens('user', 'o200k_base') + countTokens(USER + added, 'o200k_base');
+    const sent = countTokens('user', 'o200k_base') + countTokens(SENT[1].content + added, 'o200k_base');
     await poll('the user lens updated', async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
-      return l?.some((x) => x.command?.title === `user · ${expected} tokens`) ? true : undefined;
+      return l?.some((x) => x.command?.title === `user · ${sent} tokens sent with sample values · ${template} in the template`) ? true : undefined;
     });
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
@@ -160,18 +169,20 @@ describe('Prompt and scenario language support in a real VS Code', () => {
   it('status bar, Count Tokens in Selection and Show Token Boundaries', async () => {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(root, 'support.prompty')));
     const total = countChatTokens([{ role: 'system', content: SYSTEM }, { role: 'user', content: USER }], 'o200k_base').total;
-    await poll('the status-bar total', async () => (perflab.prompts.statusText.total.includes(`${total} tokens`) ? true : undefined));
+    const sent = countChatTokens(SENT, 'o200k_base').total;
+    await poll('the status-bar total', async () => (perflab.prompts.statusText.total.includes(`${sent} tokens sent · ${total} in the template · $`) ? true : undefined));
     assert.match(perflab.prompts.statusText.model, /gpt-5-mini/);
 
     const line = PROMPTY.split('\n').indexOf('system:') + 1;
     editor.selection = new vscode.Selection(line, 0, line, editor.document.lineAt(line).text.length);
-    const counted = (await perflab.prompts.countSelection())!;
+    // The command the status bar's total runs (Count Tokens in Selection): the selection's count.
+    const counted = (await execute<{ tokens: number; model: string } | undefined>('perflab.countTokensInSelection'))!;
     assert.equal(counted.tokens, countTokens(editor.document.lineAt(line).text, 'o200k_base'));
     assert.equal(counted.model, 'gpt-5-mini');
 
-    const shown = await vscode.commands.executeCommand<number>('perflab.toggleTokenBoundaries');
+    const shown = await execute<number>('perflab.toggleTokenBoundaries');
     assert.ok(shown > 10, `token boundaries drawn for the visible lines (${shown})`);
-    assert.equal(await vscode.commands.executeCommand<number>('perflab.toggleTokenBoundaries'), 0, 'the same command turns them off');
+    assert.equal(await execute<number>('perflab.toggleTokenBoundaries'), 0, 'the same command turns them off');
   });
 
   it('the status-bar model picker: a model picked in the quick pick (browser side) counts a prompt without one', async () => {

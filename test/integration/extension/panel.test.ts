@@ -17,6 +17,7 @@ import type { PerfLabApi } from '../../../src/extension/extension';
 import { waitForMarker, writeMarker } from '../markers';
 import type { CapacityReport } from '../../../src/engine/capacity/types';
 import { capacityScenario, simulatorScenario, throttledScenario, twoTargetScenario } from './fixtures';
+import { execute } from './execute';
 import { waitFor } from './wait';
 
 
@@ -49,7 +50,7 @@ describe('Run and Compare panels in a real VS Code', () => {
     // As a user would: the scenario open in the editor, the panel opening beside it.
     const scenarioFile = vscode.Uri.file(path.join(root, 'two.perf.yaml'));
     await vscode.window.showTextDocument(scenarioFile);
-    const summary = (await vscode.commands.executeCommand('perflab.runScenario', scenarioFile)) as RunSummary;
+    const summary = (await execute('perflab.runScenario', scenarioFile)) as RunSummary;
     assert.ok(summary, 'the run finished');
     const runDir = perflab.panels.probes().find((p) => p.live)?.runDir;
     assert.ok(runDir, 'a live Run panel was opened for the run');
@@ -79,7 +80,7 @@ describe('Run and Compare panels in a real VS Code', () => {
     await vscode.window.showTextDocument(scenarioFile, { viewColumn: vscode.ViewColumn.Two, preview: false });
     await waitFor(() => (probe().ready ? undefined : true), 20_000, 'the hidden Run panel stops receiving updates');
     const sentBefore = probe().messagesSent;
-    await vscode.commands.executeCommand('perflab.openResults', runDir);
+    await execute('perflab.openResults', runDir);
     await waitFor(() => (probe().ready && probe().messagesSent > sentBefore ? true : undefined), 30_000, 'the Run panel, shown again, received the run again');
     writeMarker(root, 'panel-reshown');
     await waitForMarker(root, 'reshown-checked', 60_000);
@@ -89,9 +90,9 @@ describe('Run and Compare panels in a real VS Code', () => {
     this.timeout(240_000);
     const single = vscode.Uri.file(path.join(root, 'single.perf.yaml'));
     const singlePanels = () => perflab.panels.probes().filter((p) => p.scenarioKey === single.fsPath);
-    await vscode.commands.executeCommand('perflab.runScenario', single);
+    await execute('perflab.runScenario', single);
     const firstTitle = singlePanels()[0]?.title;
-    await vscode.commands.executeCommand('perflab.runScenario', single);
+    await execute('perflab.runScenario', single);
     const runsRoot = path.join(root, '.perflab', 'runs');
     const singles = fs.readdirSync(runsRoot).filter((d) => d.endsWith('-single') || /-single-\d+$/.test(d)).map((d) => path.join(runsRoot, d)).sort();
     assert.equal(singles.length, 2, `two runs of "single" (${singles.join(', ')})`);
@@ -108,13 +109,13 @@ describe('Run and Compare panels in a real VS Code', () => {
     await waitFor(() => (perflab.panels.probes().find((p) => p.runDir === singles[1] && p.ready && p.windowsSent > 0) ? true : undefined), 30_000, 'the reused panel received the second run');
     // A clean editor area, so the Compare panel (and its screenshot for the README) has room.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand('perflab.compareRuns', singles);
+    await execute('perflab.compareRuns', singles);
     assert.equal(perflab.compare.lastMessage?.alignment, 'start');
     writeMarker(root, 'compare-open', { runDirs: singles });
     await waitForMarker(root, 'compare-checked', 180_000);
 
     const { runDir } = await waitForMarker<{ runDir: string }>(root, 'run-done', 1000);
-    await vscode.commands.executeCommand('perflab.compareTargets', runDir);
+    await execute('perflab.compareTargets', runDir);
     const message = perflab.compare.lastMessage!;
     assert.equal(message.alignment, 'clock', 'parallel targets of one run share one clock');
     assert.deepEqual(message.runs.map((r) => r.summary.targets.map((t) => t.target)), [['fast', 'slow']]);
@@ -132,7 +133,7 @@ describe('Run and Compare panels in a real VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.window.showTextDocument(file);
     writeMarker(root, 'capacity-start');
-    const report = (await vscode.commands.executeCommand('perflab.findCapacity', file)) as CapacityReport;
+    const report = (await execute('perflab.findCapacity', file)) as CapacityReport;
     assert.ok(report, 'the search finished');
     const dir = perflab.capacityPanels.probes()[0]?.dir;
     assert.ok(dir && fs.existsSync(path.join(dir, 'capacity.json')), `a Capacity panel was opened for the search (${dir})`);
@@ -173,7 +174,7 @@ describe('Run and Compare panels in a real VS Code', () => {
     };
     try {
       let settled = false;
-      const pending = (vscode.commands.executeCommand('perflab.runScenario', file) as Thenable<RunSummary>).then((summary) => {
+      const pending = (execute('perflab.runScenario', file) as Thenable<RunSummary>).then((summary) => {
         settled = true;
         return summary;
       });
@@ -201,8 +202,8 @@ describe('Run and Compare panels in a real VS Code', () => {
     fs.writeFileSync(file.fsPath, twoTargetScenario('pair', '3s'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.window.showTextDocument(file);
-    await vscode.commands.executeCommand('perflab.runScenario', file);
-    await vscode.commands.executeCommand('perflab.runScenario', file);
+    await execute('perflab.runScenario', file);
+    await execute('perflab.runScenario', file);
     const runPanel = perflab.panels.probes().find((p) => p.scenarioKey === file.fsPath);
     assert.ok(runPanel, 'the Run panel of "pair"');
     assert.equal(vscode.window.tabGroups.all.length, 2, 'the scenario and, beside it, its one Run panel');
@@ -213,9 +214,9 @@ describe('Run and Compare panels in a real VS Code', () => {
     const runs = fast?.runs ?? [];
     assert.equal(runs.length, 2, `two runs under "fast" (${runs.map((r) => r.dir).join(', ')})`);
     // The user was last in the Run panel (opening "Beside" it made a third group).
-    await vscode.commands.executeCommand('perflab.openResults', runs[0].dir);
+    await execute('perflab.openResults', runs[0].dir);
     await waitFor(() => (vscode.window.tabGroups.activeTabGroup.activeTab?.label.startsWith('Run: pair') ? true : undefined), 20_000, 'the Run panel is the active editor');
-    await vscode.commands.executeCommand('perflab.compareRuns', runs[0], runs);
+    await execute('perflab.compareRuns', runs[0], runs);
     const message = perflab.compare.lastMessage!;
     assert.deepEqual(message.runs.map((r) => r.summary.targets.map((t) => t.target)), [['fast'], ['fast']], 'only the target selected, of each run');
     assert.ok(message.runs.every((r) => r.windows.every((w) => w.target === 'fast')), 'only its windows');
@@ -232,11 +233,11 @@ describe('Run and Compare panels in a real VS Code', () => {
     this.timeout(240_000);
     const file = vscode.Uri.file(path.join(root, 'throttled.perf.yaml'));
     fs.writeFileSync(file.fsPath, throttledScenario('throttled'));
-    const summary = (await vscode.commands.executeCommand('perflab.runScenario', file)) as RunSummary;
+    const summary = (await execute('perflab.runScenario', file)) as RunSummary;
     const t = summary.targets[0];
     assert.ok(t.requests.throttled_responses > 0 && (t.requests.errors.throttled ?? 0) > 0, `the run was throttled (${JSON.stringify(t.requests)})`);
     assert.ok(t.requests.cancelled > 0, `requests were cancelled at the end (${JSON.stringify(t.requests)})`);
-    await vscode.commands.executeCommand('perflab.showOutput');
+    await execute('perflab.showOutput');
     const text = await waitFor(() => {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /LLM Perf Lab/.test(decodeURIComponent(d.uri.toString())));
       const content = doc?.getText() ?? '';

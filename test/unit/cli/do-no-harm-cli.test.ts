@@ -79,7 +79,7 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
     const second = await perflab(args);
     noStack(second.stderr);
     assert.equal(second.code, 2);
-    assert.match(second.stderr, /--out .*run: already holds a run \(requests\.jsonl, windows\.jsonl, summary\.json, run\.json\); choose another folder, or pass --overwrite/);
+    assert.match(second.stderr, /--out .*run: already holds a run \(run\.json, summary\.json, requests\.jsonl, windows\.jsonl\); choose another folder, or pass --overwrite/);
     const third = await perflab([...args, '--overwrite']);
     assert.equal(third.code, 0, third.stderr);
     const ids = fs.readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseRule } from '../../../src/shared/regression-rules';
 import { parseSlo } from '../../../src/engine/scenario/slo';
-import { readRunFiles } from '../../../src/shared/run-files';
+import { readRunFiles } from '../../../src/results/run-files';
 import { copyRun, realRun } from '../shared/real-run';
 
 /** Writes the folder's JSON back with every `chunk_gap` key (and SLO metric) named `itl`, as old runs had it. */

@@ -6,9 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startRun } from '../../../src/engine/run';
-import { defaultRunDir } from '../../../src/engine/run-folder';
+import { defaultRunDir } from '../../../src/results/files';
 import { makeArrivalSchedule } from '../../../src/engine/schedule';
 import { startSimulator } from '../../../src/simulator/server';
+import { withPricing } from '../../../src/tokens/pricing';
 import type { RunningSimulator } from '../../../src/simulator/types';
 import { mulberry32 } from '../../../src/tokens';
 import { countChatTokens } from '../../../src/tokens';
@@ -223,6 +224,23 @@ describe('cost', function () {
       assert.ok(Math.abs(t.cost_usd.total! - expected) < 1e-12, `${t.cost_usd.total} vs ${expected}`);
       assert.ok(Math.abs(t.cost_usd.per_request! - expected / 5) < 1e-12);
       assert.ok(Math.abs(t.cost_usd.per_1k_requests! - (expected / 5) * 1000) < 1e-9);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('lays the scenario’s pricing over the caller’s (the perflab.pricing setting) and records the price it used', async () => {
+    const sim = await startSimulator({ ttft_ms: 5, tpot_ms: 1 });
+    try {
+      const setting = withPricing({}, { 'gpt-4o-mini': { input: 5, cached_input: 0.5, output: 9 } }, 'setting');
+      const run = (s: ReturnType<typeof scenario>) => startRun(s, { outDir: null, seed: 7, resolveCredential: async () => null, modelOverrides: setting }).done;
+      const own = await run(scenario([target(sim.url)], { workload: { requests: 3 } }));
+      assert.deepEqual(own.targets[0].cost_usd.price, { input: 5, cached_input: 0.5, output: 9, origin: 'setting' });
+      const t = own.targets[0];
+      assert.ok(Math.abs(t.cost_usd.total! - (t.tokens.prompt * 5 + t.tokens.completion * 9) / 1e6) < 1e-12);
+      const scenarioPriced = await run(scenario([target(sim.url)], { pricing: { 'gpt-4o-mini': { input: 1, output: 2 } }, workload: { requests: 3 } }));
+      // The scenario's input rate without a cached rate drops the setting's cached rate (src/tokens/pricing.ts).
+      assert.deepEqual(scenarioPriced.targets[0].cost_usd.price, { input: 1, output: 2, origin: 'scenario' });
     } finally {
       await sim.close();
     }

@@ -4,11 +4,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isScenarioFile } from '../../../src/engine/scenario/files';
 import { PROMPT_PATTERNS, SCENARIO_PATTERN } from '../../../src/extension/served-files';
 
 const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
   activationEvents: string[];
-  contributes: { menus: Record<string, { command: string; when?: string; group?: string }[]>; walkthroughs: { steps: { media: { image?: string; markdown?: string } }[] }[] };
+  contributes: {
+    menus: Record<string, { command: string; when?: string; group?: string }[]>;
+    walkthroughs: { featuredFor: string[]; steps: { media: { image?: string; markdown?: string } }[] }[];
+    yamlValidation: { fileMatch: string[]; url: string }[];
+  };
   icon: string;
 };
 
@@ -31,6 +36,19 @@ describe('extension activation and contributions (package.json)', () => {
       // A workspaceContains glob must end in one of the served patterns, never a bare `*.md`.
       if (event.startsWith('workspaceContains:')) assert.ok([...PROMPT_PATTERNS, SCENARIO_PATTERN].flatMap(expand).includes(event.slice('workspaceContains:'.length)), event);
     }
+  });
+
+  it('names scenario files as src/engine/scenario/files.ts does: *.perf.yaml and *.perf.yml, everywhere', () => {
+    const endings = expand(SCENARIO_PATTERN).map((p) => p.replace('**/*', ''));
+    assert.deepEqual(endings, ['.perf.yaml', '.perf.yml']);
+    for (const ending of endings) assert.ok(isScenarioFile(`x${ending}`), ending);
+    // The schema for the YAML extension, the walkthrough, and the editor title's Run button.
+    const schema = manifest.contributes.yamlValidation.find((v) => v.url.endsWith('perf.schema.json'))!;
+    assert.deepEqual(schema.fileMatch, endings.map((e) => `*${e}`));
+    assert.deepEqual(manifest.contributes.walkthroughs[0].featuredFor.filter((g) => g.includes('.perf.')), expand(SCENARIO_PATTERN));
+    const run = manifest.contributes.menus['editor/title'].find((m) => m.command === 'perflab.runScenario')!;
+    const filename = new RegExp(/^resourceFilename =~ \/(.+)\/$/.exec(run.when!)![1]);
+    for (const name of ['a.perf.yaml', 'a.perf.yml', 'a.yaml', 'a.perf.json', 'a.perf.yaml.bak']) assert.equal(filename.test(name), isScenarioFile(name), name);
   });
 
   it('offers Set API Key… in the tree only on targets that read a key', () => {

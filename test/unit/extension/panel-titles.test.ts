@@ -13,7 +13,7 @@ describe('panel titles', () => {
     assert.deepEqual(runIdentity(running), { scenarioFile: '/w/q.perf.yaml', scenarioName: 'quickstart', startedAt: new Date('2026-12-06T14:02:31.000Z') });
     const old = path.join(root, 'b');
     writeFile(path.join(old, 'run.json'), '{"scenario": {"na');
-    writeFile(path.join(old, 'summary.json'), JSON.stringify({ type: 'summary', scenario: { name: 'old' }, started_at: 'not a date' }));
+    writeFile(path.join(old, 'summary.json'), JSON.stringify({ type: 'summary', scenario: { name: 'old' }, started_at: 'not a date', targets: [] }));
     assert.deepEqual(runIdentity(old), { scenarioFile: null, scenarioName: 'old', startedAt: null });
     assert.deepEqual(runIdentity(path.join(root, '2026-12-06T14-02-31-gone')), { scenarioFile: null, scenarioName: '2026-12-06T14-02-31-gone', startedAt: null });
   });

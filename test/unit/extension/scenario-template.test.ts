@@ -157,7 +157,7 @@ describe('extension/scenario-template', () => {
     const byName = new Map(picks.map((p) => [p.label, p.description]));
     assert.equal(byName.get('gpt-5-mini'), '400K context · $0.25 in / $2 out per 1M tokens');
     assert.equal(byName.get('gpt-4.1-nano'), '1.05M context · $0.1 in / $0.4 out per 1M tokens');
-    assert.equal(byName.get('gpt-4o'), '128K context · no published price');
+    assert.equal(byName.get('gpt-4o'), '128K context · $2.5 in / $10 out per 1M tokens');
     assert.deepEqual(modelPicks().map((p) => p.model).slice(0, 2), ['gpt-4o', 'gpt-4o-mini'], 'catalog order without a preference');
   });
 

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEMO_SCENARIO } from '../../../src/extension/demo';
-import { deleteRun, formatRunDate, readRuns, resolveRunsDir, runsFor, scanDemo, scanWorkspace, scenarioNeedsKey } from '../../../src/extension/tree-model';
+import { formatRunDate, runsFor, scanDemo, scanWorkspace } from '../../../src/extension/tree-model';
+import { readRuns, resolveRunsDir } from '../../../src/results/run-list';
 import { runSummary, tempDir, verdict, writeFile } from './helpers';
 
 const SIM_SCENARIO = (name: string, targets: string[]) =>
@@ -38,13 +39,17 @@ describe('extension/tree-model', () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('finds every *.perf.yaml, skipping node_modules, .git and .perflab, sorted by path', () => {
+  it('finds every *.perf.yaml and *.perf.yml, skipping node_modules, .git and .perflab, sorted by path', () => {
     writeFile(path.join(root, 'node_modules', 'pkg', 'x.perf.yaml'), SIM_SCENARIO('nm', ['s']));
     writeFile(path.join(root, '.git', 'y.perf.yaml'), SIM_SCENARIO('git', ['s']));
     writeFile(path.join(root, '.perflab', 'z.perf.yaml'), SIM_SCENARIO('pl', ['s']));
     writeFile(path.join(root, 'notes.yaml'), 'a: 1\n');
+    writeFile(path.join(root, 'perf', 'short.perf.yml'), SIM_SCENARIO('short', ['s']));
     const nodes = scanWorkspace(root);
-    assert.deepEqual(nodes.map((n) => n.relativePath), ['perf/nested/pair.perf.yaml', 'quick.perf.yaml']);
+    assert.deepEqual(nodes.map((n) => n.relativePath), ['perf/nested/pair.perf.yaml', 'perf/short.perf.yml', 'quick.perf.yaml']);
+    // A `.perf.yml` is a scenario like any other: validated, its targets listed.
+    const short = nodes[1];
+    assert.deepEqual([short.label, short.valid, short.targets.map((t) => t.name)], ['short', true, ['s']]);
     const p = nodes[0];
     assert.equal(p.kind, 'scenario');
     assert.equal(p.label, 'pair');
@@ -152,7 +157,7 @@ describe('extension/tree-model', () => {
       ['custom-folder', 'unfinished', 0, 'unfinished · 0 requests recorded'],
       ['2026-03-01T08-00-00-pair', 'unfinished', 4, 'unfinished · 4 requests recorded'],
     ]);
-    assert.match(p.runs[0].tooltip, /summary\.json is not valid JSON/);
+    assert.match(p.runs[0].tooltip, /summary\.json: not valid JSON/);
     const a = p.targets.find((t) => t.name === 'a')!;
     assert.deepEqual(a.runs.map((r) => [r.id, r.recordedRequests]), [['2026-03-03T08-00-00-pair', 0], ['custom-folder', 0], ['2026-03-01T08-00-00-pair', 2]]);
     assert.equal(a.runs[2].startedAt!.toISOString(), '2026-03-01T08:00:00.000Z');
@@ -231,11 +236,11 @@ describe('extension/tree-model', () => {
     const node = scanWorkspace(root).find((n) => n.file === mixed)!;
     assert.equal(node.valid, true, JSON.stringify(node.problems));
     assert.deepEqual(node.targets.map((t) => [t.name, t.needsKey]), [['sim', false], ['azure', true], ['entra', false], ['local', false]]);
-    assert.equal(scenarioNeedsKey(fs.readFileSync(mixed, 'utf8'), mixed), true);
-    assert.equal(scenarioNeedsKey(fs.readFileSync(quick, 'utf8'), quick), false, 'a simulator-only scenario needs no key');
-    // A file that does not validate: judged from what it says.
-    assert.equal(scenarioNeedsKey('name: x\ntargets:\n  - name: sim\n    provider: simulator\n', 'x.perf.yaml'), false);
-    assert.equal(scenarioNeedsKey('name: x\ntargets:\n  - name: prod\n    provider: azure\n    endpoint: https://x.openai.azure.com\n', 'x.perf.yaml'), true);
+    // The same file made invalid (a bad rate): the targets it names still say which need a key.
+    fs.writeFileSync(mixed, fs.readFileSync(mixed, 'utf8').replace('rate: 60', 'rate: -1'));
+    const invalid = scanWorkspace(root).find((n) => n.file === mixed)!;
+    assert.equal(invalid.valid, false);
+    assert.deepEqual(invalid.targets.map((t) => [t.name, t.needsKey]), [['sim', false], ['azure', true], ['entra', false], ['local', false]]);
   });
 
   it('lists the demo (kept outside the workspace) once it has runs', () => {
@@ -257,37 +262,5 @@ describe('extension/tree-model', () => {
     } finally {
       fs.rmSync(storage, { recursive: true, force: true });
     }
-  });
-
-  describe('deleteRun', () => {
-    it('deletes a run folder inside the runs folder', () => {
-      const dir = writeRun(runs, 'r1', runSummary({ name: 'quick', file: quick, startedAt: '2026-01-01T00:00:00Z', targets: [{ target: 'sim' }] }));
-      deleteRun(dir, runs);
-      assert.equal(fs.existsSync(dir), false);
-      assert.equal(fs.existsSync(runs), true);
-      const incomplete = writeRun(runs, 'r2', null, '');
-      deleteRun(path.join(runs, '..', 'runs', 'r2'), runs);
-      assert.equal(fs.existsSync(incomplete), false);
-    });
-
-    it('refuses anything outside the runs folder, the runs folder itself, deeper folders, symlinks and non-runs', () => {
-      const outside = writeRun(root, 'outside', null, '');
-      const deep = writeRun(path.join(runs, 'r1'), 'inner', null, '');
-      writeFile(path.join(runs, 'r1', 'requests.jsonl'), '');
-      const notRun = path.join(runs, 'not-a-run');
-      writeFile(path.join(notRun, 'notes.txt'), 'keep');
-      const link = path.join(runs, 'link');
-      fs.symlinkSync(outside, link);
-      assert.throws(() => deleteRun(outside, runs), /not a run folder inside the runs folder/);
-      assert.throws(() => deleteRun(path.join(runs, '..', '..', 'outside'), runs), /not a run folder inside/);
-      assert.throws(() => deleteRun(runs, runs), /not a run folder inside/);
-      assert.throws(() => deleteRun(root, runs), /not a run folder inside/);
-      assert.throws(() => deleteRun(deep, runs), /not a run folder inside/);
-      assert.throws(() => deleteRun(link, runs), /symbolic link/);
-      assert.throws(() => deleteRun(notRun, runs), /does not look like a run/);
-      assert.throws(() => deleteRun(path.join(runs, 'nope'), runs), /does not exist/);
-      assert.throws(() => deleteRun(quick, runs), /not a folder/);
-      for (const kept of [outside, deep, notRun, quick, path.join(runs, 'r1')]) assert.ok(fs.existsSync(kept), kept);
-    });
   });
 });

@@ -1,6 +1,7 @@
 // The language server over the real protocol (dist/server.js on stdio): token counts as CodeLens and
 // inlay hints equal to OpenAI's reference tokenizer (tiktoken), incremental updates, hovers,
-// diagnostics, scenario completion/hover/quick fix, and the custom requests.
+// diagnostics, scenario completion/hover/quick fix, and the custom requests. (Templates' two counts,
+// as written and as sent with sample values, in detail: prompt-sent-counts.test.ts.)
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -13,6 +14,9 @@ import { TestLspClient } from './lsp-client';
 
 const SYSTEM = 'You are a friendly support agent for {{product}}. Answer in at most three short paragraphs.\nAlways say which setting to check first.';
 const USER = '{{question}}';
+/** SYSTEM and USER as the service receives them: the sample values below in place. */
+const SYSTEM_SENT = SYSTEM.replace('{{product}}', 'Contoso Cloud');
+const USER_SENT = 'Why is my first token slow?';
 const PROMPTY = `---
 name: Support answer
 model:
@@ -31,7 +35,8 @@ user:
 ${USER}
 `;
 
-const PRICE = { input: 0.15, output: 0.6 };
+// Not gpt-4o-mini's list price (0.15 / 0.60): the counts below show the setting is what prices them.
+const PRICE = { input: 0.2, output: 0.8 };
 const usd = (x: number) => (x >= 1 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`);
 
 /** What the service counts as prompt_tokens for these messages, with the reference tokenizer. */
@@ -46,7 +51,7 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
   let dir: string;
 
   before(async () => {
-    // gpt-4o-mini has no confirmed price in the catalog: the user's pricing setting supplies one.
+    // The user's pricing setting replaces gpt-4o-mini's list price.
     client = await TestLspClient.start({ model: 'gpt-5-mini', pricing: { 'gpt-4o-mini': PRICE } });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-lsp-'));
   });
@@ -69,17 +74,22 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
       { role: 'system', content: SYSTEM },
       { role: 'user', content: USER },
     ]);
+    const sent = referenceChat([
+      { role: 'system', content: SYSTEM_SENT },
+      { role: 'user', content: USER_SENT },
+    ]);
     const titles = (await lenses(uri)).map((l) => [l.range.start.line, l.command!.title] as const);
     const lines = PROMPTY.split('\n');
     assert.deepEqual(titles.slice(1), [
-      [lines.indexOf('system:'), `system · ${ref.perMessage[0]} tokens`],
-      [lines.indexOf('user:'), `user · ${ref.perMessage[1]} tokens`],
+      [lines.indexOf('system:'), `system · ${sent.perMessage[0]} tokens sent with sample values · ${ref.perMessage[0]} in the template`],
+      [lines.indexOf('user:'), `user · ${sent.perMessage[1]} tokens sent with sample values · ${ref.perMessage[1]} in the template`],
     ]);
     const [top] = titles;
     assert.equal(top[0], 0);
-    const input = usd((ref.total * PRICE.input) / 1e6);
+    // The input cost is of what is sent.
+    const input = usd((sent.total * PRICE.input) / 1e6);
     const output = usd((300 * PRICE.output) / 1e6);
-    assert.equal(top[1], `total ${ref.total} (+9 chat overhead) · ${input} input · up to ${output} output on gpt-4o-mini`);
+    assert.equal(top[1], `total ${sent.total} sent with sample values · ${ref.total} in the template (both +9 chat overhead) · ${input} input · up to ${output} output on gpt-4o-mini`);
   });
 
   it('updates the counts after an incremental edit', async () => {
@@ -91,17 +101,24 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
       { role: 'system', content: SYSTEM },
       { role: 'user', content: USER + added },
     ]);
+    const sent = referenceChat([
+      { role: 'system', content: SYSTEM_SENT },
+      { role: 'user', content: USER_SENT + added },
+    ]);
     const titles = (await lenses(uri)).map((l) => l.command!.title);
-    assert.equal(titles[2], `user · ${ref.perMessage[1]} tokens`);
-    assert.match(titles[0], new RegExp(`^total ${ref.total} `));
+    assert.equal(titles[2], `user · ${sent.perMessage[1]} tokens sent with sample values · ${ref.perMessage[1]} in the template`);
+    assert.match(titles[0], new RegExp(`^total ${sent.total} sent with sample values · ${ref.total} in the template `));
   });
 
   it('hover on a section: tokens, characters, cost per request and per 1,000, share of the context window', async () => {
     const uri = await client.open(path.join(dir, 'hover.prompty'), PROMPTY);
     const text = await hoverText(uri, PROMPTY.split('\n').indexOf('system:') + 1, 3);
     const ref = referenceChat([{ role: 'system', content: SYSTEM }]);
-    assert.match(text, new RegExp(`\\*\\*system\\*\\* · ${ref.perMessage[0]} tokens · ${SYSTEM.length} characters`));
-    assert.ok(text.includes(`${usd((ref.perMessage[0] * PRICE.input) / 1e6)} per request, ${usd((ref.perMessage[0] * PRICE.input) / 1e3)} per 1,000 requests (gpt-4o-mini`), text);
+    const sent = referenceChat([{ role: 'system', content: SYSTEM_SENT }]);
+    assert.match(text, new RegExp(`^\\*\\*system\\*\\* · ${sent.perMessage[0]} tokens sent with sample values · ${ref.perMessage[0]} in the template\n`));
+    assert.ok(text.includes(`Sent: ${SYSTEM_SENT.length} characters with \`{{product}}\` = "Contoso Cloud"`), text);
+    assert.ok(text.includes(`The template as written: ${SYSTEM.length} characters.`), text);
+    assert.ok(text.includes(`${usd((sent.perMessage[0] * PRICE.input) / 1e6)} per request, ${usd((sent.perMessage[0] * PRICE.input) / 1e3)} per 1,000 requests (gpt-4o-mini`), text);
     assert.match(text, /% of gpt-4o-mini's 128,000-token context window/);
   });
 
@@ -223,6 +240,7 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.equal(spans.tokens.map(([, s, e]) => lineText.slice(s, e)).join(''), lineText, 'the spans tile the line');
     const summary = await client.request<PromptSummaryResult>('perflab/promptSummary', { uri });
     assert.equal(summary.total, referenceChat([{ role: 'system', content: SYSTEM }, { role: 'user', content: USER }]).total);
+    assert.equal(summary.sent, referenceChat([{ role: 'system', content: SYSTEM_SENT }, { role: 'user', content: USER_SENT }]).total);
     assert.equal(summary.modelSource, 'front matter');
   });
 });

@@ -7,16 +7,17 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TargetSummary } from '../../../src/engine/summary';
-import { errorPercent } from '../../../src/shared/compare-metrics';
+import { errorPercent } from '../../../src/results/compare-metrics';
 import { htmlReport, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
 import type { CompareInitMessage, InitMessage } from '../../../src/shared/panel-messages';
 import { panelTargets } from '../../../src/shared/panel-targets';
-import { readRunFiles, type RunFiles } from '../../../src/shared/run-files';
+import { readRunFiles, type RunFiles } from '../../../src/results/run-files';
+import { PRICE_OVERRIDE_HINT } from '../../../src/tokens/pricing';
 import { realRun, type RealRun } from './real-run';
 import { ARTIFACTS, useReportBrowser } from './report-browser';
 import { WEBVIEW_DIST } from './webview-dist';
 import { verdictStatus } from '../../../src/engine/summary';
-import { compareCell } from '../../../webview-ui/src/model/compare';
+import { compareCell } from '../../../src/results/compare';
 
 
 
@@ -97,6 +98,12 @@ describe('HTML report in Chromium', function () {
 
   async function assertTarget(page: Page, t: TargetSummary): Promise<void> {
     assertCards(await cardValues(page), t);
+    // The cost cards say what priced the cost and where to set one's own price (src/tokens/pricing.ts).
+    const costText = await page.$$eval('[data-card-id^="cost_"]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-card-id')!, e.textContent ?? ''])));
+    const basis = t.cost_usd.price ? `list price as of ${t.cost_usd.price.as_of}` : `no price for ${t.model}`;
+    for (const id of ['cost_so_far', 'cost_per_request']) {
+      assert.ok(costText[id].includes(basis) && costText[id].includes(PRICE_OVERRIDE_HINT), `${t.target} ${id}: ${costText[id]}`);
+    }
     // SLO verdicts: one element per SLO of this target, with the summary's verdict.
     const slos = await page.$$eval('[data-slo]', (els) => els.map((e) => [e.getAttribute('data-slo'), e.getAttribute('data-status')]));
     assert.deepEqual(
@@ -199,7 +206,7 @@ describe('HTML report in Chromium', function () {
         [String(a), 'baseline'],
         [String(b), verdict],
       ]);
-      // p99 of fewer than 100 requests is not judged (webview-ui/src/model/significance.ts).
+      // p99 of fewer than 100 requests is not judged (src/results/significance.ts).
       if (stat !== 'p99' || Math.min(fast.latency_ms.ttft.count, slow.latency_ms.ttft.count) >= 100) assert.equal(verdict, 'worse', 'the slow target is slower to first token');
     }
     const rpm = await page.$$eval('tr[data-metric="Achieved RPM"] td[data-value]', (tds) => tds.map((td) => [td.getAttribute('data-value'), td.getAttribute('data-verdict')]));

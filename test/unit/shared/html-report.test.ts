@@ -8,7 +8,7 @@ import type { WindowSnapshot } from '../../../src/engine/records';
 import { escapeHtml, htmlReport, jsonForScript, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
 import type { CompareInitMessage, InitMessage } from '../../../src/shared/panel-messages';
 import { panelTargets } from '../../../src/shared/panel-targets';
-import { readRunFiles } from '../../../src/shared/run-files';
+import { readRunFiles } from '../../../src/results/run-files';
 import { ensureWebviewBuilt, WEBVIEW_DIST } from './webview-dist';
 import { realRun, tempDir, type RealRun } from './real-run';
 

@@ -5,11 +5,12 @@
 import { strict as assert } from 'node:assert';
 import { summaryText } from '../../../src/engine/report-text';
 import type { RunSummary, TargetSummary } from '../../../src/engine/summary';
-import { errorPercent } from '../../../src/shared/compare-metrics';
+import { errorPercent } from '../../../src/results/compare-metrics';
 import { escapeHtml, htmlReport, reportKql, type ReportAssets } from '../../../src/shared/html-report';
 import { kqlForRun, kqlForTarget } from '../../../src/shared/kql';
 import { formatMs, markdownReport } from '../../../src/shared/markdown-report';
 import { panelTargets } from '../../../src/shared/panel-targets';
+import { PRICE_OVERRIDE_HINT } from '../../../src/tokens/pricing';
 import { realRun } from './real-run';
 
 /** The cells of the markdown table row whose first cell is `first`, in the section of `target`. */
@@ -89,10 +90,28 @@ describe('shared/markdown-report', function () {
       const tokens = rowOf(md, t.target, 'Tokens')[1];
       assert.ok(tokens.startsWith(`prompt ${t.tokens.prompt.toLocaleString('en-US')} (${t.tokens.prompt_tpm.toLocaleString('en-US')}/min), completion ${t.tokens.completion.toLocaleString('en-US')}`), tokens);
     }
-    // gpt-5-mini has a catalog price; gpt-4o (in this fixture) has none.
+    // gpt-5-mini has a catalog list price; my-llama (in this fixture) is not in the catalog: no price.
     assert.ok(fast.cost_usd.total !== null && slow.cost_usd.total === null);
-    assert.match(rowOf(md, 'fast', 'Cost')[1], new RegExp(`^\\$${fast.cost_usd.total!.toFixed(6)} total, \\$[\\d.]+ per 1,000 requests`));
-    assert.equal(rowOf(md, 'slow', 'Cost')[1], 'n/a (no price for gpt-4o)');
+    const fastCost = rowOf(md, 'fast', 'Cost')[1];
+    assert.match(fastCost, new RegExp(`^\\$${fast.cost_usd.total!.toFixed(6)} total, \\$[\\d.]+ per 1,000 requests`));
+    assert.ok(fastCost.endsWith(`(list price as of ${fast.cost_usd.price!.as_of}; ${PRICE_OVERRIDE_HINT})`), fastCost);
+    assert.equal(rowOf(md, 'slow', 'Cost')[1], `n/a (no price for my-llama; ${PRICE_OVERRIDE_HINT})`);
+  });
+
+  it('the CLI summary text: the cost with the price behind it and where to set one’s own', () => {
+    const [fast] = summary.targets;
+    const lines = summaryText(summary, null).split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`  cost (gpt-5-mini): $${fast.cost_usd.total!.toFixed(6)} total`));
+    assert.ok(at >= 0, lines.join('\n'));
+    assert.equal(lines[at + 1], `    price: list price as of ${fast.cost_usd.price!.as_of}; ${PRICE_OVERRIDE_HINT}`);
+    assert.ok(lines.includes(`  cost: n/a, no price for my-llama; ${PRICE_OVERRIDE_HINT}`), lines.join('\n'));
+    // The user's own price names itself (no hint); a summary from before prices were recorded shows its cost alone.
+    const own = structuredClone(summary);
+    own.targets[0].cost_usd.price = { input: 1, output: 2, origin: 'scenario' };
+    assert.ok(summaryText(own, null).includes('    price: your price (pricing: in the scenario)\n'));
+    delete own.targets[0].cost_usd.price;
+    const older = summaryText(own, null).split('\n');
+    assert.ok(!older[older.findIndex((l) => l.startsWith('  cost (gpt-5-mini)')) + 1].startsWith('    price:'));
   });
 
   it('every SLO verdict with ✅/❌ and its actual value; every warning', () => {

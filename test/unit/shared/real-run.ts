@@ -11,8 +11,8 @@ import { loadScenarioFile } from '../../../src/engine/scenario/load';
 import type { Scenario } from '../../../src/engine/scenario/types';
 import type { RunSummary } from '../../../src/engine/summary';
 
-/** `fast` (gpt-5-mini: the catalog prices it) is ~10× quicker to first token than `slow` (gpt-4o:
- *  no catalog price), so the TTFT SLO passes on one and fails on the other. */
+/** `fast` (gpt-5-mini: the catalog prices it) is ~10× quicker to first token than `slow` (my-llama:
+ *  a model the catalog does not know, so no price), so the TTFT SLO passes on one and fails on the other. */
 export const FIXTURE_YAML = `name: report-fixture
 target_mode: parallel
 targets:
@@ -25,7 +25,7 @@ targets:
   - name: slow
     provider: simulator
     endpoint: simulator
-    model: gpt-4o
+    model: my-llama
     auth: { type: none }
     simulator: { ttft_ms: 150, tpot_ms: 4, jitter: 0.2 }
 workload:

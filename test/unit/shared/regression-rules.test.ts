@@ -3,7 +3,7 @@
 // arithmetic on copies of it with chosen values.
 import { strict as assert } from 'node:assert';
 import type { RunSummary, TargetSummary } from '../../../src/engine/summary';
-import { compareEntries, errorPercent, throttledPercent } from '../../../src/shared/compare-metrics';
+import { compareEntries, errorPercent, throttledPercent } from '../../../src/results/compare-metrics';
 import { evaluateRules, parseRule, parseRules, RuleError, ruleValue } from '../../../src/shared/regression-rules';
 import { realRun } from './real-run';
 

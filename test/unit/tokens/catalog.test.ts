@@ -51,12 +51,14 @@ describe('tokens/catalog', () => {
     }
   });
 
-  it('cites a provider page and a check date for every price', () => {
+  it('prices every catalog model, each price citing where and when it was read', () => {
     for (const m of MODEL_CATALOG) {
-      if (!m.price) continue;
-      assert.match(m.price.source, /^https:\/\//, m.name);
-      assert.match(m.price.as_of, /^\d{4}-\d{2}-\d{2}$/, m.name);
+      assert.ok(m.price, `${m.name} has a price`);
+      assert.equal(m.price.origin, 'list', m.name);
+      assert.match(m.price.source ?? '', /^https:\/\//, m.name);
+      assert.match(m.price.as_of ?? '', /^\d{4}-\d{2}-\d{2}$/, m.name);
       assert.ok(m.price.input > 0 && m.price.output > 0, m.name);
+      if (m.price.cached_input !== undefined) assert.ok(m.price.cached_input < m.price.input, m.name);
     }
   });
 
@@ -75,32 +77,45 @@ describe('tokens/catalog', () => {
     assert.deepEqual([gpt35.context_window, gpt35.max_output], [16_385, 4_096]);
   });
 
-  it('leaves prices not read on a provider page undefined', () => {
-    for (const n of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'o1', 'o3', 'o3-mini', 'o4-mini', 'gpt-5']) {
-      assert.equal(lookupModel(n)!.price, undefined, n);
+  it('carries the standard-tier list prices of the models whose OpenAI page could not be read (docs/tokenizers.md)', () => {
+    // [input, cached input, output] USD per 1M tokens, from the price list cited in src/tokens/catalog.ts.
+    const expected: Record<string, [number, number, number]> = {
+      'gpt-4o': [2.5, 1.25, 10],
+      'gpt-4o-mini': [0.15, 0.075, 0.6],
+      'gpt-4.1': [2, 0.5, 8],
+      'gpt-4.1-mini': [0.4, 0.1, 1.6],
+      o1: [15, 7.5, 60],
+      o3: [2, 0.5, 8],
+      'o3-mini': [1.1, 0.55, 4.4],
+      'o4-mini': [1.1, 0.275, 4.4],
+      'gpt-5': [1.25, 0.125, 10],
+    };
+    for (const [name, rates] of Object.entries(expected)) {
+      const p = lookupModel(name)!.price!;
+      assert.deepEqual([p.input, p.cached_input, p.output], rates, name);
+      assert.match(p.source!, /^https:\/\/github\.com\/BerriAI\/litellm\/blob\/[0-9a-f]{40}\/model_prices_and_context_window\.json$/, name);
     }
+    // Where OpenAI's own page was read too, the list agrees; the page stays the cited source.
+    assert.deepEqual([lookupModel('gpt-5-mini')!.price!.input, lookupModel('gpt-5-mini')!.price!.cached_input], [0.25, 0.025]);
   });
 
   describe('overrides', () => {
     it('override a price field by name, alias or dated name, keeping the rest', () => {
       const base = lookupModel('gpt-5-mini')!;
-      const m = lookupModel('gpt-5-mini-2025-08-07', { 'gpt-5-mini': { price: { input: 0.3 } } })!;
-      assert.equal(m.price!.input, 0.3);
-      assert.equal(m.price!.output, base.price!.output);
+      const m = lookupModel('gpt-5-mini-2025-08-07', { 'gpt-5-mini': { price: { output: 3, origin: 'setting' } } })!;
+      assert.equal(m.price!.output, 3);
+      assert.deepEqual([m.price!.input, m.price!.cached_input], [base.price!.input, base.price!.cached_input]);
       assert.equal(m.context_window, base.context_window);
       // The changed price no longer is the cited page's price.
-      assert.equal(m.price!.source, 'user override');
+      assert.deepEqual([m.price!.origin, m.price!.source, m.price!.as_of], ['setting', undefined, undefined]);
       assert.equal(lookupModel('gpt-5-mini')!.price!.source, base.price!.source);
-      const azure = lookupModel('gpt-3.5-turbo', { 'gpt-35-turbo': { price: { input: 0.5, output: 1.5 } } })!;
-      assert.equal(azure.price!.input, 0.5);
-      assert.equal(azure.price!.source, 'user override');
+      const azure = lookupModel('gpt-3.5-turbo', { 'gpt-35-turbo': { price: { input: 0.6, output: 1.8, origin: 'scenario' } } })!;
+      assert.deepEqual([azure.price!.input, azure.price!.origin], [0.6, 'scenario']);
     });
 
     it('give a price to an unpriced model only when both rates are there', () => {
-      const noPrice = MODEL_CATALOG.find((m) => !m.price);
-      if (!noPrice) return;
-      assert.equal(lookupModel(noPrice.name, { [noPrice.name]: { price: { input: 1 } } })!.price, undefined);
-      assert.equal(lookupModel(noPrice.name, { [noPrice.name]: { price: { input: 1, output: 2 } } })!.price!.output, 2);
+      assert.equal(lookupModel('my-llama', { 'my-llama': { price: { input: 1, origin: 'setting' } } })!.price, undefined);
+      assert.equal(lookupModel('my-llama', { 'my-llama': { price: { input: 1, output: 2, origin: 'setting' } } })!.price!.output, 2);
     });
 
     it('add new models', () => {
@@ -113,7 +128,7 @@ describe('tokens/catalog', () => {
     });
 
     it('do not change the catalog itself', () => {
-      lookupModel('gpt-4', { 'gpt-4': { price: { input: 1 } } });
+      lookupModel('gpt-4', { 'gpt-4': { price: { input: 1, origin: 'setting' } } });
       assert.equal(lookupModel('gpt-4')!.price!.input, 30);
     });
   });

@@ -6,11 +6,11 @@ import { addToDistribution, DistributionTally, emptyTargetDistributions, type Ta
 import type { TargetSummary } from '../../../src/engine/summary';
 import { panelTargets } from '../../../src/shared/panel-targets';
 import { costSection } from '../../../webview-ui/src/model/cost';
-import { tokenCostUsd } from '../../../webview-ui/src/model/headline';
+import type { Price } from '../../../src/tokens/pricing';
 import { targetSummary } from '../extension/helpers';
 import { realRun, type RealRun } from '../shared/real-run';
 
-const PRICE = { input: 2.5, cached_input: 1.25, output: 10 };
+const PRICE: Price = { input: 2.5, cached_input: 1.25, output: 10, origin: 'list', source: 'https://example.test/prices', as_of: '2026-12-06' };
 const close = (actual: number | null, expected: number, what = '') => assert.ok(actual !== null && Math.abs(actual - expected) <= 1e-12 + Math.abs(expected) * 1e-12, `${what} ${actual} ≠ ${expected}`);
 
 function dists(prompts: number[], completions: number[]): TargetDistributions {
@@ -54,11 +54,14 @@ describe('webview costSection: live', () => {
 });
 
 describe('webview costSection: after the run', () => {
+  // The price the run was costed with (the user's, at the time), not the panel's current one.
+  const RECORDED: Price = { input: 2, output: 8, origin: 'scenario' };
+
   function summaryTarget(): TargetSummary {
     // 105 measured requests (102 succeeded + 3 failed).
     const t = targetSummary({ target: 'a', completed: 105, failed: 3, warmup: 5, rpm: 240 });
     t.tokens = { ...t.tokens, prompt: 12_000, completion: 2_910, cached: 2_000, estimated_records: 4 };
-    t.cost_usd = { model: 'gpt-4o-2024-08-06', total: 0.05, per_request: 0.0005, per_1k_requests: 0.5, per_hour_at_target_rate: 7.2 };
+    t.cost_usd = { model: 'gpt-4o-2024-08-06', total: 0.05, per_request: 0.0005, per_1k_requests: 0.5, per_hour_at_target_rate: 7.2, price: RECORDED };
     return t;
   }
 
@@ -70,6 +73,11 @@ describe('webview costSection: after the run', () => {
       [c.per_request, c.per_1k_requests, c.per_hour_at_target_rate, c.target_rpm, c.model, c.estimated_records],
       [0.0005, 0.5, 7.2, t.schedule.target_rpm, 'gpt-4o-2024-08-06', 4],
     );
+    assert.deepEqual(c.price, RECORDED, 'the cost is shown with the price it was computed with');
+    // A summary written before prices were recorded: its cost, and no price to name.
+    const older = { ...t.cost_usd };
+    delete older.price;
+    assert.equal(costSection('a', { ...t, cost_usd: older }, null, PRICE, 'gpt-4o', 999).price, undefined);
     assert.deepEqual([c.prompt_tokens_mean, c.completion_tokens_mean], [120, 30]);
   });
 
@@ -88,11 +96,13 @@ describe('webview costSection: after the run', () => {
     const t = summaryTarget();
     t.cost_usd = { model: null, total: null, per_request: null, per_1k_requests: null, per_hour_at_target_rate: null };
     const c = costSection('a', t, null, PRICE, 'gpt-4o', 240);
-    const perRequest = tokenCostUsd(PRICE, 12_000, 2_000, 2_910) / (t.requests.succeeded + t.requests.failed);
+    // 10,000 uncached × 2.50 + 2,000 cached × 1.25 + 2,910 out × 10.00 = 25,000 + 2,500 + 29,100 per million.
+    const perRequest = 56_600 / 1e6 / (t.requests.succeeded + t.requests.failed);
     close(c.per_request, perRequest, 'per request');
     close(c.per_1k_requests, perRequest * 1000, 'per 1k');
     close(c.per_hour_at_target_rate, perRequest * t.schedule.target_rpm! * 60, 'per hour');
     assert.equal(c.model, 'gpt-4o');
+    assert.equal(c.price, PRICE);
     // Still no price: still no cost.
     const unpriced = costSection('a', t, null, null, 'gpt-4o', 240);
     assert.deepEqual([unpriced.per_request, unpriced.per_1k_requests, unpriced.per_hour_at_target_rate], [null, null, null]);

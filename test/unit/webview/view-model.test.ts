@@ -3,11 +3,12 @@
 import { strict as assert } from 'node:assert';
 import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
 import type { InitMessage, PanelTarget } from '../../../src/shared/panel-messages';
+import { PRICE_OVERRIDE_HINT, type Price } from '../../../src/tokens/pricing';
 import { RunViewModel, seriesFromWindows, type Headline } from '../../../webview-ui/src/model/view-model';
 import { runSummary } from '../extension/helpers';
 import { lat, scenario, win } from './fixtures';
 
-const PRICE = { input: 0.1, cached_input: 0.025, output: 0.4 };
+const PRICE: Price = { input: 0.1, cached_input: 0.025, output: 0.4, origin: 'list', source: 'https://example.test/prices', as_of: '2026-12-06' };
 const targets: PanelTarget[] = [
   { name: 'a', model: 'gpt-4.1-nano', target_rpm: 120, price: PRICE },
   { name: 'b', model: 'gpt-4.1-nano', target_rpm: 120, price: null },
@@ -82,6 +83,9 @@ describe('RunViewModel headline', () => {
     );
     close(cost_so_far, (300 * 0.1 + 30 * 0.4) / 1e6);
     close(cost_per_hour, ((6000 * 0.1 + 600 * 0.4) / 1e6) * 60);
+    // The cost card says what priced it and where to set one's own price.
+    assert.equal(card(h, 'cost_so_far').note, 'estimated · list price as of 2026-12-06');
+    assert.deepEqual(card(h, 'cost_so_far').details, [PRICE_OVERRIDE_HINT]);
     assert.equal(card(h, 'tbt_p50').label, 'TBT p50 (per token)');
     assert.equal(card(h, 'ttft_p95').note, 'last 3 s');
     assert.deepEqual(h.slos, [
@@ -92,6 +96,8 @@ describe('RunViewModel headline', () => {
     vm.addWindows([win(1, { target: 'b' })]);
     assert.equal(card(vm.headline('b'), 'cost_so_far').value, null);
     assert.equal(card(vm.headline('b'), 'cost_per_hour').value, null);
+    assert.equal(card(vm.headline('b'), 'cost_so_far').note, 'estimated · no price for gpt-4.1-nano');
+    assert.deepEqual(card(vm.headline('b'), 'cost_so_far').details, [PRICE_OVERRIDE_HINT]);
   });
 
   it('while live, windows with running totals: the engine’s exact counts so far, cached tokens priced as cached', () => {
@@ -134,7 +140,7 @@ describe('RunViewModel headline', () => {
     });
     const a = s.targets[0];
     a.tokens = { ...a.tokens, prompt: 12_000, completion: 3_000, cached: 2_000 };
-    a.cost_usd = { ...a.cost_usd, total: 0.0123 };
+    a.cost_usd = { ...a.cost_usd, total: 0.0123, price: { input: 0.2, output: 0.8, origin: 'scenario' } };
     return s;
   }
 
@@ -157,6 +163,8 @@ describe('RunViewModel headline', () => {
     assert.equal(card(h, 'tokens_out').value, 3_000);
     assert.equal(card(h, 'cost_so_far').value, 0.0123);
     close(card(h, 'cost_per_hour').value, (0.0123 / 30) * 3600);
+    // The price the summary recorded names the cost, not the panel's current one.
+    assert.deepEqual([card(h, 'cost_so_far').note, card(h, 'cost_so_far').details], ['your price (pricing: in the scenario)', undefined]);
     assert.deepEqual(h.slos, [
       { slo: 'ttft.p95 < 800ms', status: 'pass', actual: 175, threshold: 800, unit: 'ms' },
       { slo: 'failures < 1%', status: 'fail', actual: 0.03, threshold: 0.01, unit: 'ratio' },
@@ -193,8 +201,10 @@ describe('RunViewModel headline', () => {
     const vm = new RunViewModel({ scenario: scenario(), targets });
     vm.setSummary(s);
     close(card(vm.headline('a'), 'cost_so_far').value, (10_000 * 0.1 + 2_000 * 0.025 + 3_000 * 0.4) / 1e6);
-    // Target b has no price: no cost.
+    assert.equal(card(vm.headline('a'), 'cost_so_far').note, 'list price as of 2026-12-06');
+    // Target b has no price: no cost, and the card says so.
     assert.equal(card(vm.headline('b'), 'cost_so_far').value, null);
+    assert.equal(card(vm.headline('b'), 'cost_so_far').note, `no price for ${s.targets[1].model}`);
   });
 
   it('fromInit rebuilds a past run: its windows as series, its summary as headline', () => {

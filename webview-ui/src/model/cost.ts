@@ -4,8 +4,7 @@
 
 import { distributionMean, type TargetDistributions } from '../../../src/engine/distribution';
 import type { TargetSummary } from '../../../src/engine/summary';
-import type { TokenPrice } from '../../../src/shared/panel-messages';
-import { tokenCostUsd } from './headline';
+import { costUsd, type Price } from '../../../src/tokens/pricing';
 
 export interface CostSection {
   target: string;
@@ -14,7 +13,9 @@ export interface CostSection {
   completion_tokens_mean: number | null;
   /** Requests whose token counts came from the tokenizer (the server sent no usage). */
   estimated_records: number | null;
-  price: TokenPrice | null;
+  /** The price the cost is computed with: the one the summary recorded, else the panel's. Null: no
+   *  price, so no cost; undefined: a summary written before prices were recorded (its cost, no price). */
+  price: Price | null | undefined;
   /** The model the price is for, when known. */
   model: string | null;
   per_request: number | null;
@@ -29,7 +30,7 @@ export function costSection(
   target: string,
   summary: TargetSummary | null,
   distributions: TargetDistributions | null,
-  price: TokenPrice | null,
+  price: Price | null,
   model: string | null,
   targetRpm: number | null,
 ): CostSection {
@@ -42,7 +43,7 @@ export function costSection(
     const { tokens, cost_usd: cost } = summary;
     // A summary written without a price (a CLI run, or the price set since) is priced as the headline's
     // cost is: its token totals × the panel's price.
-    const perRequest = cost.per_request ?? (price && measured > 0 ? tokenCostUsd(price, tokens.prompt, tokens.cached, tokens.completion) / measured : null);
+    const perRequest = cost.per_request ?? (price && measured > 0 ? costUsd(price, { prompt: tokens.prompt, cached: tokens.cached, completion: tokens.completion }) / measured : null);
     const priced = cost.per_request === null && perRequest !== null;
     const targetRpm = summary.schedule.target_rpm;
     return {
@@ -50,7 +51,7 @@ export function costSection(
       prompt_tokens_mean: promptMean ?? (measured > 0 ? tokens.prompt / measured : null),
       completion_tokens_mean: completionMean ?? (done > 0 ? tokens.completion / done : null),
       estimated_records: tokens.estimated_records,
-      price,
+      price: cost.per_request !== null ? cost.price : price,
       model: cost.model ?? model,
       per_request: perRequest,
       per_1k_requests: priced ? perRequest * 1000 : cost.per_1k_requests,
@@ -59,7 +60,7 @@ export function costSection(
       source: 'summary',
     };
   }
-  const perRequest = price && promptMean !== null && completionMean !== null ? tokenCostUsd(price, promptMean, 0, completionMean) : null;
+  const perRequest = price && promptMean !== null && completionMean !== null ? costUsd(price, { prompt: promptMean, completion: completionMean }) : null;
   return {
     target,
     prompt_tokens_mean: promptMean,

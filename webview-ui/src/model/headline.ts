@@ -3,11 +3,11 @@
 // sliding window, and each card says so. Throttling and work that was never measured (cancelled, never
 // sent) get a card and a banner of their own: an "Errors 0%" must not hide them.
 
-import { errorPercent } from '../../../src/shared/compare-metrics';
+import { errorPercent } from '../../../src/results/compare-metrics';
 import type { LatencyStats, WindowSnapshot } from '../../../src/engine/records';
 import type { Slo } from '../../../src/engine/scenario/types';
 import { verdictStatus, type RunSummary, type SloVerdict, type TargetSummary, type VerdictStatus } from '../../../src/engine/summary';
-import type { TokenPrice } from '../../../src/shared/panel-messages';
+import { costUsd, PRICE_OVERRIDE_HINT, priceBasis, type Price } from '../../../src/tokens/pricing';
 import { formatCount, formatDuration } from './format';
 
 export type CardId =
@@ -71,10 +71,13 @@ const LATENCY: [key: 'ttft' | 'tbt' | 'e2e', label: string][] = [
 const STATS = ['p50', 'p95', 'p99'] as const;
 
 /** Whole-run cards from the summary. Cost falls back to tokens × `price` when the summary has none. */
-export function headlineFromSummary(summary: RunSummary, target: string, price: TokenPrice | null): Headline {
+export function headlineFromSummary(summary: RunSummary, target: string, price: Price | null): Headline {
   const t = summary.targets.find((s) => s.target === target);
   if (!t) throw new Error(`target "${target}" is not in this run's summary`);
-  const cost = t.cost_usd.total ?? (price ? tokenCostUsd(price, t.tokens.prompt, t.tokens.cached, t.tokens.completion) : null);
+  const cost = t.cost_usd.total ?? (price ? costUsd(price, { prompt: t.tokens.prompt, cached: t.tokens.cached, completion: t.tokens.completion }) : null);
+  // The price behind the cost: the one the summary recorded, else the panel's (a summary written before
+  // prices were recorded has a cost but no price to name).
+  const used = t.cost_usd.total !== null ? t.cost_usd.price : price;
   const throttling = throttlingCard(t);
   const notMeasured = notMeasuredCard(summary, t);
   return {
@@ -89,7 +92,7 @@ export function headlineFromSummary(summary: RunSummary, target: string, price: 
       ...(notMeasured ? [notMeasured] : []),
       { id: 'tokens_in', label: 'Tokens in', value: t.tokens.prompt, unit: 'tokens' },
       { id: 'tokens_out', label: 'Tokens out', value: t.tokens.completion, unit: 'tokens' },
-      { id: 'cost_so_far', label: 'Cost', value: cost, unit: 'USD' },
+      { id: 'cost_so_far', label: 'Cost', value: cost, unit: 'USD', ...priceCardNote(used, t.model) },
       {
         id: 'cost_per_hour',
         label: 'Projected cost per hour',
@@ -219,7 +222,7 @@ function plural(n: number, word: string): string {
  * runs recorded before windows carried them, see TokenTally); the cost so far prices them as the
  * summary will.
  */
-export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTally, slos: readonly Slo[], target: string, price: TokenPrice | null): Headline {
+export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTally, slos: readonly Slo[], target: string, price: Price | null, model: string | null = null): Headline {
   // The window covers min(window_s, t) seconds (the engine's own span), shorter at the start of a run.
   const spanS = latest ? Math.max(1e-3, Math.min(latest.window_s, latest.t)) : 0;
   const span = latest ? `last ${Math.round(spanS)} s` : undefined;
@@ -244,11 +247,17 @@ export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTa
       ...(throttling ? [throttling.card] : []),
       { id: 'tokens_in', label: 'Tokens in', value: Math.round(tally.prompt), unit: 'tokens', note: tally.exact ? 'so far' : 'estimated from window rates' },
       { id: 'tokens_out', label: 'Tokens out', value: Math.round(tally.completion), unit: 'tokens', note: tally.exact ? 'so far' : 'estimated from window rates' },
-      { id: 'cost_so_far', label: 'Cost so far', value: price ? tokenCostUsd(price, tally.prompt, tally.cached, tally.completion) : null, unit: 'USD', note: 'estimated' },
+      {
+        id: 'cost_so_far',
+        label: 'Cost so far',
+        value: price ? costUsd(price, { prompt: tally.prompt, cached: tally.cached, completion: tally.completion }) : null,
+        unit: 'USD',
+        ...priceCardNote(price, model, 'estimated'),
+      },
       {
         id: 'cost_per_hour',
         label: 'Projected cost per hour',
-        value: price && latest ? tokenCostUsd(price, latest.ctx_tpm, 0, latest.gen_tpm) * 60 : null,
+        value: price && latest ? costUsd(price, { prompt: latest.ctx_tpm, completion: latest.gen_tpm }) * 60 : null,
         unit: 'USD/h',
         note: span && `at the rate of the ${span}`,
       },
@@ -318,10 +327,12 @@ export class TokenTally {
   }
 }
 
-/** USD for token counts at per-1M prices; cached prompt tokens at `cached_input` when the model has it. */
-export function tokenCostUsd(price: TokenPrice, prompt: number, cached: number, completion: number): number {
-  const c = Math.min(Math.max(cached, 0), prompt);
-  return ((prompt - c) * price.input + c * (price.cached_input ?? price.input) + completion * price.output) / 1_000_000;
+/** The cost card's note: what the cost was priced with, and where to set a price of one's own when it
+ *  is the list price or there is none. `undefined`: a cost whose price was not recorded (older runs). */
+function priceCardNote(price: Price | null | undefined, model: string | null, prefix?: string): Pick<Card, 'note' | 'details'> {
+  if (price === undefined) return prefix ? { note: prefix } : {};
+  const basis = priceBasis(price, model);
+  return { note: prefix ? `${prefix} · ${basis}` : basis, ...(!price || price.origin === 'list' ? { details: [PRICE_OVERRIDE_HINT] } : {}) };
 }
 
 function latencyCards(latency: Record<'ttft' | 'tbt' | 'e2e', LatencyStats>, note?: string): Card[] {

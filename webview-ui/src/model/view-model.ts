@@ -14,9 +14,8 @@ import { SERIES, type Series } from './series';
 
 export { MinMaxDecimator, type Point } from './decimate';
 export { alignFromStart, alignOnClock, seriesFromWindows, SERIES, type ChartId, type Series, type SeriesDef, type SeriesUnit } from './series';
-export { headlineFromSummary, headlineFromWindow, sloOutcome, tokenCostUsd, TokenTally, type Banner, type Card, type CardId, type Headline, type SloCard } from './headline';
+export { headlineFromSummary, headlineFromWindow, sloOutcome, TokenTally, type Banner, type Card, type CardId, type Headline, type SloCard } from './headline';
 export { costSection, type CostSection } from './cost';
-export { compareRuns, METHOD_TEXT, type CompareCell, type CompareColumn, type CompareMethod, type CompareRow, type CompareSloRow, type CompareTable, type CompareVerdict } from './compare';
 
 export interface RunViewModelOptions {
   scenario: Scenario;
@@ -131,10 +130,11 @@ export class RunViewModel {
 
   /** Headline cards: the summary's whole-run numbers once it arrived, else the latest window's. */
   headline(target: string): Headline {
-    const price = this.panelTargets.get(target)?.price ?? null;
+    const listed = this.panelTargets.get(target);
+    const price = listed?.price ?? null;
     if (this.summary?.targets.some((t) => t.target === target)) return headlineFromSummary(this.summary, target, price);
     const s = this.states.get(target);
-    return headlineFromWindow(s?.latest ?? null, s?.tally ?? new TokenTally(), this.scenario.slos, target, price);
+    return headlineFromWindow(s?.latest ?? null, s?.tally ?? new TokenTally(), this.scenario.slos, target, price, listed?.model ?? null);
   }
 
   /** Points drawn across all series and targets (for the memory benchmark). */

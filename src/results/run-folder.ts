@@ -1,11 +1,14 @@
-// The run folder (its records: src/engine/records.ts): requests.jsonl and windows.jsonl are appended line by line as
-// results arrive — each line is written to the OS at once (no in-process buffer), so a crash or a
-// closed window loses nothing already measured. summary.json is written at the end, atomically.
+// The run folder as the engine writes it (src/engine/run.ts): requests.jsonl and windows.jsonl are
+// appended line by line as results arrive — each line is written to the OS at once (no in-process
+// buffer), so a crash or a closed window loses nothing already measured. run.json is written when the
+// run starts; summary.json at the end, atomically.
 // A write that fails (disk full) never crashes the run: the partial line is cut off so every line in
 // the file stays whole JSON, further writes stop, and `onWriteError` tells the run to end.
+// Imports only Node and this folder's names (files.ts), so the engine can write through it.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REQUESTS_FILE, RUN_META_FILE, SUMMARY_FILE, WINDOWS_FILE, type RunMeta } from './files';
 
 interface AppendFile {
   fd: number;
@@ -25,8 +28,8 @@ export class RunFolder {
     private readonly onWriteError: (error: Error) => void = () => {},
   ) {
     fs.mkdirSync(dir, { recursive: true });
-    this.requests = openAppend(path.join(dir, 'requests.jsonl'));
-    this.windows = openAppend(path.join(dir, 'windows.jsonl'));
+    this.requests = openAppend(path.join(dir, REQUESTS_FILE));
+    this.windows = openAppend(path.join(dir, WINDOWS_FILE));
   }
 
   appendRequest(record: object): void {
@@ -55,8 +58,14 @@ export class RunFolder {
     }
   }
 
-  writeJson(name: string, value: unknown): void {
-    writeJsonAtomic(path.join(this.dir, name), value);
+  /** run.json: says what this folder is while the run is still going (or if it never finishes). */
+  writeMeta(meta: RunMeta): void {
+    writeJsonAtomic(path.join(this.dir, RUN_META_FILE), meta);
+  }
+
+  /** summary.json (a `RunSummary`), whole or not at all. */
+  writeSummary(summary: object): void {
+    writeJsonAtomic(path.join(this.dir, SUMMARY_FILE), summary);
   }
 
   close(): void {
@@ -72,37 +81,9 @@ function openAppend(file: string): AppendFile {
   return { fd, size: fs.fstatSync(fd).size };
 }
 
-/** `2026-11-27T23-40-12-quickstart`: sorts by time, safe on every file system. */
-export function runFolderName(scenarioName: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/\..*$/, '').replace(/:/g, '-');
-  const safeName = scenarioName.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';
-  return `${stamp}-${safeName}`;
-}
-
-/** The default runs folder is `.perflab/runs/` under the workspace (or current directory). */
-export const DEFAULT_RUNS_FOLDER = path.join('.perflab', 'runs');
-/** Capacity searches (capacity.json and one run folder per step) live beside the runs. */
-export const DEFAULT_CAPACITY_FOLDER = path.join('.perflab', 'capacity');
-
-/** `.perflab/capacity/<time>-<name>` under `root`, never an existing folder. */
-export function defaultCapacityDir(root: string, scenarioName: string, now = new Date()): string {
-  return uniqueRunDir(path.join(root, DEFAULT_CAPACITY_FOLDER, runFolderName(scenarioName, now)));
-}
-
 /** Replaces `file` whole or not at all: a reader never sees half a JSON document. */
 export function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   fs.renameSync(tmp, file);
-}
-
-export function defaultRunDir(root: string, scenarioName: string, now = new Date()): string {
-  return uniqueRunDir(path.join(root, DEFAULT_RUNS_FOLDER, runFolderName(scenarioName, now)));
-}
-
-/** Two runs started in the same second must not share a folder: `…-quickstart-2`, `-3`, … */
-export function uniqueRunDir(dir: string): string {
-  let candidate = dir;
-  for (let n = 2; fs.existsSync(candidate); n++) candidate = `${dir}-${n}`;
-  return candidate;
 }

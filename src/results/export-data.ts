@@ -3,10 +3,8 @@
 // requests.jsonl can be far larger than memory should hold twice.
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { LatencyStats, RequestRecord, WindowSnapshot } from '../engine/records';
-import { upgradeWindow } from '../engine/record-upgrades';
-import { forEachRequest, readJsonLines } from './run-files';
+import { forEachRequest, readWindows } from './run-files';
 
 const STAT_KEYS: (keyof LatencyStats)[] = ['count', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'];
 
@@ -62,8 +60,7 @@ export type ExportFormat = 'csv' | 'json';
 /** Writes the run's windows or requests to `outFile` as CSV or JSON; returns the number of rows. */
 export async function exportRunData(runDir: string, what: ExportWhat, format: ExportFormat, outFile: string): Promise<number> {
   if (what === 'windows') {
-    const { values } = readJsonLines<WindowSnapshot>(path.join(runDir, 'windows.jsonl'), (v) => v.type === 'window');
-    values.forEach(upgradeWindow);
+    const { values } = readWindows(runDir);
     fs.writeFileSync(outFile, format === 'csv' ? windowsCsv(values) : `${JSON.stringify(values, null, 2)}\n`);
     return values.length;
   }
@@ -81,7 +78,7 @@ export async function exportRunData(runDir: string, what: ExportWhat, format: Ex
   let columns: string[] | null = null;
   try {
     if (format === 'json') write('[\n');
-    await forEachRequest(path.join(runDir, 'requests.jsonl'), (r) => {
+    await forEachRequest(runDir, (r) => {
       if (format === 'json') {
         write(`${rows === 0 ? '' : ',\n'}${JSON.stringify(r)}`);
       } else {

@@ -12,7 +12,7 @@
 //    total, B's count is Binomial(total, t_B / (t_A + t_B)) when the rates are equal).
 // Requests are taken as independent samples; pure functions, no DOM.
 
-import type { Distribution } from '../../../src/engine/distribution';
+import type { Distribution } from '../engine/distribution';
 
 export const ALPHA = 0.05;
 

@@ -12,7 +12,7 @@ import {
   proportionTest,
   rateTest,
   regularizedBeta,
-} from '../../../webview-ui/src/model/significance';
+} from '../../../src/results/significance';
 import { lognormalSample } from './samples';
 
 const near = (actual: number, expected: number, tolerance: number, what = '') => assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} ≠ ${expected} ± ${tolerance}`);

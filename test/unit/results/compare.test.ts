@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { addToDistribution, emptyTargetDistributions } from '../../../src/engine/distribution';
 import type { RunSummary } from '../../../src/engine/summary';
-import { compareRuns, type CompareCell } from '../../../webview-ui/src/model/compare';
+import { compareRuns, type CompareCell } from '../../../src/results/compare';
 import { runSummary, verdict } from '../extension/helpers';
 import { lognormalSample } from './samples';
 

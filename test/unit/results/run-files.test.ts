@@ -1,4 +1,4 @@
-// Reading a run folder back (src/shared/run-files.ts) on a real run and on damaged / unfinished copies
+// Reading a run folder back (src/results/run-files.ts) on a real run and on damaged / unfinished copies
 // of it: half-written lines are counted not thrown, distributions come from the summary or are rebuilt
 // from requests.jsonl, an unfinished run still has a scenario, a broken summary names its file.
 import { strict as assert } from 'node:assert';
@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { addToDistribution, DistributionTally, emptyTargetDistributions } from '../../../src/engine/distribution';
 import type { RequestRecord } from '../../../src/engine/records';
-import { forEachRequest, readJsonLines, readRunFiles, readSummaryFile, RunFilesError } from '../../../src/shared/run-files';
-import { copyRun, realRun, tempDir, type RealRun } from './real-run';
+import { countRequests, forEachRequest, readRunFiles, readRunMeta, readSummaryFile, readWindows, RunFilesError } from '../../../src/results/run-files';
+import { copyRun, realRun, tempDir, type RealRun } from '../shared/real-run';
 
-describe('shared/run-files', function () {
+describe('results/run-files', function () {
   this.timeout(60_000);
   let run: RealRun;
   before(async () => {
@@ -77,23 +77,43 @@ describe('shared/run-files', function () {
 
   it('lines of another type and blank lines: the former counted, the latter ignored', () => {
     const dir = tempDir();
-    const file = path.join(dir, 'windows.jsonl');
-    fs.writeFileSync(file, `${JSON.stringify(run.windows[0])}\n\n   \n{"type":"request"}\n[1,2]\n${JSON.stringify(run.windows[1])}\n`);
-    const { values, unreadable } = readJsonLines<{ type: string }>(file, (v) => v.type === 'window');
+    fs.writeFileSync(path.join(dir, 'windows.jsonl'), `${JSON.stringify(run.windows[0])}\n\n   \n{"type":"request"}\n[1,2]\nnull\n${JSON.stringify(run.windows[1])}\n`);
+    const { values, unreadable } = readWindows(dir);
     assert.deepEqual(values, [run.windows[0], run.windows[1]]);
-    assert.equal(unreadable, 2);
-    assert.deepEqual(readJsonLines(path.join(dir, 'missing.jsonl'), () => true), { values: [], unreadable: 0 });
+    assert.equal(unreadable, 3);
+    assert.deepEqual(readWindows(path.join(dir, 'missing')), { values: [], unreadable: 0 });
   });
 
   it('forEachRequest streams every request record in file order (CRLF files too)', async () => {
     const dir = tempDir();
-    const file = path.join(dir, 'requests.jsonl');
-    fs.writeFileSync(file, run.records.map((r) => JSON.stringify(r)).join('\r\n') + '\r\n{"type":"window"}\r\n');
+    fs.writeFileSync(path.join(dir, 'requests.jsonl'), run.records.map((r) => JSON.stringify(r)).join('\r\n') + '\r\n{"type":"window"}\r\n');
     const seen: RequestRecord[] = [];
-    const { unreadable } = await forEachRequest(file, (r) => seen.push(r));
+    const { unreadable } = await forEachRequest(dir, (r) => seen.push(r));
     assert.deepEqual(seen, run.records);
     assert.equal(unreadable, 1);
-    assert.deepEqual(await forEachRequest(path.join(dir, 'none.jsonl'), () => assert.fail()), { unreadable: 0 });
+    assert.deepEqual(await forEachRequest(path.join(dir, 'none'), () => assert.fail()), { unreadable: 0 });
+  });
+
+  it('countRequests: every line under *, and per target; a cut-off line counts under * only', () => {
+    const dir = copyRun(run.dir);
+    fs.appendFileSync(path.join(dir, 'requests.jsonl'), '{"type":"request","id":1234,"tar');
+    const perTarget = (t: string) => run.records.filter((r) => r.target === t).length;
+    assert.ok(perTarget('fast') > 0 && perTarget('slow') > 0);
+    assert.deepEqual(Object.fromEntries(countRequests(dir)), { '*': run.records.length + 1, fast: perTarget('fast'), slow: perTarget('slow') });
+    assert.deepEqual(Object.fromEntries(countRequests(tempDir())), { '*': 0 });
+  });
+
+  it('readRunMeta: run.json as the engine writes it; null when missing, damaged or nameless', () => {
+    const meta = readRunMeta(run.dir);
+    assert.deepEqual(meta, { scenario: { name: run.summary.scenario.name, file: run.scenarioFile }, started_at: run.summary.started_at });
+    const dir = tempDir();
+    assert.equal(readRunMeta(dir), null);
+    fs.writeFileSync(path.join(dir, 'run.json'), '{"scenario": {"na');
+    assert.equal(readRunMeta(dir), null);
+    fs.writeFileSync(path.join(dir, 'run.json'), '{"scenario": {"file": "/x.perf.yaml"}}');
+    assert.equal(readRunMeta(dir), null);
+    fs.writeFileSync(path.join(dir, 'run.json'), '{"scenario": {"name": "n", "file": 7}}');
+    assert.deepEqual(readRunMeta(dir), { scenario: { name: 'n' } });
   });
 
   it('an unfinished run: the scenario read from the file named in run.json', async () => {

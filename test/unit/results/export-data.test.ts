@@ -1,12 +1,12 @@
-// CSV and JSON exports of a run's windows and requests (src/shared/export-data.ts), on a real run
+// CSV and JSON exports of a run's windows and requests (src/results/export-data.ts), on a real run
 // folder: JSON parses back to the very records in the files, CSV parses back (RFC 4180) to the
 // flattened rows, requests are streamed (multi-MB files), an empty requests file still has a header.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RequestRecord, WindowSnapshot } from '../../../src/engine/records';
-import { csvCell, csvLine, exportRunData, flattenRequest, flattenWindow, windowsCsv } from '../../../src/shared/export-data';
-import { copyRun, realRun, tempDir, type RealRun } from './real-run';
+import { csvCell, csvLine, exportRunData, flattenRequest, flattenWindow, windowsCsv } from '../../../src/results/export-data';
+import { copyRun, realRun, tempDir, type RealRun } from '../shared/real-run';
 
 /** A strict RFC 4180 reader: CRLF records, quoted fields with doubled quotes and embedded breaks. */
 function parseCsv(text: string): string[][] {
@@ -58,7 +58,7 @@ function parseCsv(text: string): string[][] {
 /** What a flattened value looks like in a CSV cell. */
 const asCell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
-describe('shared/export-data', () => {
+describe('results/export-data', () => {
   describe('csvCell / csvLine (RFC 4180)', () => {
     it('leaves plain cells alone; empty for null/undefined; numbers and booleans as text', () => {
       assert.equal(csvCell('plain text'), 'plain text');

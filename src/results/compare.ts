@@ -1,14 +1,13 @@
-// The Compare panel's table: each metric for every run/target, with the difference and ratio against
-// the first (the baseline) and whether it is better, worse, or within the noise of the sample sizes
-// (significance.ts). Metrics, labels and "better" directions come from compare-metrics.ts, so the
-// webview and the markdown compare cannot disagree on what is compared.
+// The comparison of runs (or of one run's targets): each metric for every run/target, with the
+// difference and ratio against the first (the baseline) and whether it is better, worse, or within the
+// noise of the sample sizes (significance.ts). The Compare panel draws this table, `perflab compare`
+// prints it (compare-text.ts) and writes it as JSON, so they cannot disagree. Metrics, labels and
+// "better" directions come from compare-metrics.ts. Pure logic: the webview bundles it too.
 
-import type { Distribution, DistributionId } from '../../../src/engine/distribution';
-import { compareEntries, metricsFor, SAME_WITHIN } from '../../../src/shared/compare-metrics';
-import type { RunSummary, SloVerdict, TargetSummary } from '../../../src/engine/summary';
+import type { Distribution, DistributionId } from '../engine/distribution';
+import type { RunSummary, SloVerdict, TargetSummary } from '../engine/summary';
+import { compareEntries, metricsFor, SAME_WITHIN } from './compare-metrics';
 import { ALPHA, minimumCount, percentileTest, proportionTest, rateTest, type TestResult } from './significance';
-
-export { SAME_WITHIN };
 
 export interface CompareColumn {
   label: string;

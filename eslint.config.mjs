@@ -1,0 +1,24 @@
+// Lint for every TypeScript and JavaScript source of the project: ESLint's and typescript-eslint's
+// recommended rules (syntax-level, no type information, so it stays fast), run by `npm test`.
+// Formatting is Prettier's job (.prettierrc.json); no style rules here.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import { defineConfig } from 'eslint/config';
+
+export default defineConfig(
+  { ignores: ['dist/', 'out/', 'node_modules/', '.cache/', 'test-artifacts/', 'schemas/', 'media/', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      // `_name` marks a parameter or binding kept on purpose (an interface's signature, a destructured rest).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    files: ['webview-ui/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+);
