@@ -21,4 +21,15 @@ export default defineConfig(
     files: ['webview-ui/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // Benchmarks and tests load packages and fixtures chosen at run time (tokenizer versions, workers).
+    files: ['bench/**', 'test/**'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // CommonJS entry points (the CLI's bin, a test extension, a --require hook) load with require().
+    files: ['**/*.cjs', 'bin/*.js', 'test/integration/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node, ...globals.mocha } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -186,7 +186,7 @@ async function openCold(): Promise<void> {
       for (let i = 0; i < text.length; k++) i = pieceEnd(text, i, 'o200k_base');
       return k;
     })[1]);
-    console.error(`  rep ${rep + 1}: ${Object.entries(rows).map(([k, v]) => `${ms(v[v.length - 1])}`).join(' ')}`);
+    console.error(`  rep ${rep + 1}: ${Object.values(rows).map((v) => `${ms(v[v.length - 1])}`).join(' ')}`);
   }
 
   helper.dispose();

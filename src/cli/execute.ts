@@ -77,6 +77,8 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
     outDir,
     seed: options.seed,
     resolveCredential: async (target) => credentials.get(target.name) ?? null,
+    // server_metrics.auth: the variable it names, sent to that target's metrics URL only.
+    resolveServerMetricsToken: async (_target, env) => process.env[env] || null,
     onMessage: (m) => human && say(`perflab: ${m}`),
     onWindow: (snapshot) => {
       if (human) say(statusLine(snapshot, showTarget));

@@ -16,6 +16,7 @@ import { registerReportCommand } from './report-command';
 import { registerCompareCommand } from './compare-command';
 import { registerExportCommand } from './export-command';
 import { registerCapacityCommand } from './capacity-command';
+import { registerServerMetricsCommand } from './server-metrics-command';
 
 function fail(error: unknown): number {
   if (error instanceof ScenarioError || error instanceof CredentialError || error instanceof ProxyError || error instanceof PromptFileError || error instanceof UsageError) {
@@ -157,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
 
   registerExportCommand(program, async (body) => void (exitCode = await guarded(body)));
   registerCapacityCommand(program, async (body) => void (exitCode = await guarded(body)));
+  registerServerMetricsCommand(program, async (body) => void (exitCode = await guarded(body)));
 
   try {
     await program.parseAsync(argv);

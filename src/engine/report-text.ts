@@ -5,6 +5,7 @@ import { kqlForRun } from '../shared/kql';
 import type { LatencyStats, WindowSnapshot } from './records';
 import { VERDICT_LABEL, verdictStatus, type RunSummary, type TargetSummary } from './summary';
 import { costNote } from '../tokens/pricing';
+import { serverLines } from './server-metrics/report-lines';
 
 const fmt = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
 
@@ -84,6 +85,7 @@ function targetBlock(t: TargetSummary): string[] {
     ...costLines(t),
   ];
   if (t.utilization_pct.count) lines.push(row('utilization', t.utilization_pct, '%'));
+  lines.push(...serverLines(t));
   if (t.error_messages?.length) {
     lines.push('  top errors:');
     for (const m of t.error_messages) lines.push(`    ${String(m.count).padStart(6)} × ${m.error}: ${m.message}`);

@@ -28,6 +28,7 @@ import { startSimulator } from '../simulator/server';
 import { credentialProblem, redactor, redactScenario } from './secrets';
 import { clientLimitReasons } from './client-limit';
 import type { RunningSimulator } from '../simulator/types';
+import { ServerMetricsSession } from './server-metrics/session';
 
 export const PERFLAB_VERSION = '0.1.0';
 
@@ -60,6 +61,9 @@ export interface RunOptions {
   beforeStart?: () => Promise<number | undefined>;
   /** Engine threads: the file each runs (default: shard-pool's shardEntry; tests give one that fails). */
   shardFile?: string;
+  /** The token for a target's metrics URL, from the variable its `server_metrics.auth` names; absent:
+   *  metrics URLs are scraped without one (src/engine/server-metrics/session.ts). */
+  resolveServerMetricsToken?: (target: Target, env: string) => Promise<string | null>;
 }
 
 interface TargetState {
@@ -103,6 +107,9 @@ export class Run {
   private pool: ShardPool | null = null;
   /** The first run-level problem (results cannot be written, a target cannot be prepared). */
   private failure: Error | null = null;
+  /** `server_metrics:` scrapers, started and stopped with their targets (none in an engine thread:
+   *  the run's own thread scrapes). */
+  private serverMetrics: ServerMetricsSession | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -158,6 +165,9 @@ export class Run {
     // A write that fails (disk full, folder removed) ends the run; what is measured stays in the summary.
     const folder = this.options.outDir ? new RunFolder(this.options.outDir, (err) => this.fail(new RunError(`cannot write results: ${err.message}`))) : null;
     folder?.writeMeta({ scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
+    if (!this.options.shard) {
+      this.serverMetrics = ServerMetricsSession.create(scenario, { outDir: this.options.outDir, proxy: this.options.proxy, resolveToken: this.options.resolveServerMetricsToken });
+    }
     const seed = this.options.seed ?? (Date.now() & 0x7fffffff);
     const random = mulberry32(seed);
     const selfCheck = this.selfCheck;
@@ -173,6 +183,7 @@ export class Run {
     } catch (err) {
       selfCheck.stop();
       folder?.close();
+      this.serverMetrics?.close();
       transport.destroy();
       await Promise.all(this.simulators.map((sim) => sim.close()));
       throw err; // nothing was sent: a scenario, prompt-file or credential problem for the caller to report
@@ -221,6 +232,7 @@ export class Run {
         t.client_limited_reasons = why;
         if (t.client_limited) t.warnings.unshift(`this machine may have inflated these latencies: ${why.join('; ')} — read them as upper bounds, or run with fewer clients or on a bigger machine`);
       }
+      for (const t of targets) this.serverMetrics?.attach(t);
       const reasons = [...new Set(targets.flatMap((t) => t.client_limited_reasons ?? []))];
       const slos = this.states.flatMap((s, i) => evaluateSlos(scenario.slos, s.metrics, targets[i]));
       const runProblem = this.failure?.message ?? (this.stopped ? null : nothingServed(targets));
@@ -243,6 +255,7 @@ export class Run {
       return summary;
     } finally {
       folder?.close();
+      this.serverMetrics?.close();
       transport.destroy();
       await Promise.all(this.simulators.map((sim) => sim.close()));
     }
@@ -308,7 +321,9 @@ export class Run {
       phase: shard ? shard.index / shard.count : 0,
     });
     const view = runner ?? new MergedSchedule(scenario.workload, this.threads);
-    return Object.assign(state, { target, runner, view, baseUrl, credential, completed: 0, metrics, env, simulator, started: false, windowsDone: false });
+    const prepared = Object.assign(state, { target, runner, view, baseUrl, credential, completed: 0, metrics, env, simulator, started: false, windowsDone: false });
+    await this.serverMetrics?.addTarget(target, baseUrl, (now) => view.elapsedS(now));
+    return prepared;
   }
 
   /** Engine threads run every target's requests; this thread turns what they post into metrics,
@@ -346,6 +361,7 @@ export class Run {
           for (let k = 0; k < status.throttled; k++) s.metrics.onThrottled();
           if (status.started && !s.started) {
             s.started = true;
+            this.serverMetrics?.start(s.target.name);
             this.options.onMessage?.(`${s.target.name}: started`);
           }
         });
@@ -361,13 +377,16 @@ export class Run {
     // A Stop that came while the threads were being started.
     if (this.stopped) this.pool.stop(this.onEnd);
     await this.pool.finished;
+    await this.serverMetrics?.stopAll();
     return health;
   }
 
   private async runTarget(s: TargetState, startAt?: number): Promise<void> {
     s.started = true;
     this.options.onMessage?.(`${s.target.name}: started`);
+    this.serverMetrics?.start(s.target.name);
     await s.runner!.run(startAt);
+    await this.serverMetrics?.stop(s.target.name);
   }
 
   private emitWindow(s: TargetState, folder: RunFolder | null): void {

@@ -6,6 +6,7 @@ import type { LatencyStats } from './records';
 import type { Api, Scenario, Slo } from './scenario/types';
 import type { Price } from '../tokens/pricing';
 import type { RunTotals, TargetMetrics } from './metrics';
+import type { ServerSummary } from './server-metrics/types';
 
 export interface TargetSummary {
   target: string;
@@ -84,6 +85,9 @@ export interface TargetSummary {
     price?: Price | null;
   };
   warnings: string[];
+  /** The server's own metrics beside the client's (`server_metrics:`; src/engine/server-metrics/).
+   *  Absent without `server_metrics:` and in summaries written before it. */
+  server?: ServerSummary;
 }
 
 /** pass / fail: judged on the measured requests. not_judged: nothing to judge (no request completed,

@@ -75,10 +75,15 @@ export class SimulatorMetrics {
 
   constructor(private readonly fallbackModel: string) {}
 
+  /** A request the engine accepted: the first one names the model the series are labelled with. */
+  serving(model: string | undefined): void {
+    this.model ??= model ?? null;
+  }
+
   /** A finished request, as logged. */
   observe(entry: SimulatorLogEntry): void {
     if (entry.status !== 200) return;
-    this.model ??= entry.model ?? null;
+    this.serving(entry.model);
     this.promptTokens += entry.prompt_tokens;
     this.generationTokens += entry.completion_tokens;
     this.success[finishReason(entry)]++;

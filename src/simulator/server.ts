@@ -58,6 +58,7 @@ class Core implements SimulatorCore {
   }
 
   start(r: Responder): void {
+    this.metrics.serving(r.model);
     const slots = this.opts.max_concurrency ?? 0;
     if (slots > 0 && this.active.size >= slots) {
       this.waiting.set(r, performance.now());

@@ -54,6 +54,8 @@ export interface Responder extends Scheduled {
   shutdown(): void;
   /** Prompt + output tokens so far: what a real engine would hold in its KV cache (metrics.ts). */
   readonly heldTokens: number;
+  /** The model the request named (the label of /metrics). */
+  readonly model: string | undefined;
 }
 
 function destroyResponse(res: ServerResponse): void {
@@ -80,6 +82,10 @@ abstract class BaseResponder implements Responder {
 
   get heldTokens(): number {
     return this.entry.prompt_tokens + this.entry.completion_tokens;
+  }
+
+  get model(): string | undefined {
+    return this.entry.model;
   }
 
   shutdown(): void {

@@ -61,9 +61,6 @@ function isRate(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x) && x >= 0;
 }
 
-/** Model overrides as src/tokens/catalog.ts takes them, for the price part only. */
-export type PricingOverrides = Record<string, { price?: PriceOverride }>;
-
 /**
  * `pricing` (model name → rates) laid over `base` as layer `origin`: the setting over nothing, the
  * scenario's `pricing:` over the setting. Other override fields in `base` stay as they are.

@@ -40,12 +40,8 @@ const READ_CHARTS = `function () {
 
 /** Every chart drawn in `frame` (a webview's content frame of `page`). */
 export async function plottedCharts(page: Page, frame: Frame): Promise<PlottedChart[]> {
-  // A webview on the workbench's origin runs in the page's process; one on another site would be a
-  // frame of its own for the protocol.
-  const ownSession = await page.context().newCDPSession(frame).catch(() => undefined);
-  const session = ownSession ?? (await page.context().newCDPSession(page));
+  const { session, contextId } = await frameContext(page, frame);
   try {
-    const contextId = await frameContextId(session, frame);
     const prototype = await session.send('Runtime.evaluate', { expression: 'Object.prototype', contextId });
     const objects = await session.send('Runtime.queryObjects', { prototypeObjectId: prototype.result.objectId! });
     const read = await session.send('Runtime.callFunctionOn', { objectId: objects.objects.objectId!, functionDeclaration: READ_CHARTS, returnByValue: true });
@@ -56,20 +52,26 @@ export async function plottedCharts(page: Page, frame: Frame): Promise<PlottedCh
   }
 }
 
-/** The id of `frame`'s main-world execution context, found by the frame's URL. */
-async function frameContextId(session: CDPSession, frame: Frame): Promise<number> {
-  const contexts: { id: number; auxData?: { frameId?: string; isDefault?: boolean } }[] = [];
-  session.on('Runtime.executionContextCreated', (event) => contexts.push(event.context));
-  // Enabling reports every existing context.
-  await session.send('Runtime.enable');
-  const { frameTree } = await session.send('Page.getFrameTree');
-  const ids: string[] = [];
-  const walk = (node: typeof frameTree) => {
-    if (node.frame.url === frame.url()) ids.push(node.frame.id);
-    for (const child of node.childFrames ?? []) walk(child);
-  };
-  walk(frameTree);
-  const context = contexts.find((c) => c.auxData?.isDefault && ids.includes(c.auxData.frameId ?? ''));
-  if (!context) throw new Error(`no execution context for the webview frame ${frame.url().slice(0, 120)} (${ids.length} frame(s) with its URL)`);
-  return context.id;
+/**
+ * A protocol session that sees `frame` and the id of the frame's main-world execution context. A
+ * webview in the page's process is reached through the page's session, one in a process of its own
+ * through a session of its own; the context is the one holding a token the frame was just given.
+ */
+async function frameContext(page: Page, frame: Frame): Promise<{ session: CDPSession; contextId: number }> {
+  const token = `chart-probe-${process.pid}-${Date.now()}`;
+  await frame.evaluate(`window.perflabChartProbe = ${JSON.stringify(token)}`);
+  for (const target of [frame, page]) {
+    const session = await page.context().newCDPSession(target).catch(() => undefined);
+    if (!session) continue;
+    const contexts: number[] = [];
+    session.on('Runtime.executionContextCreated', (event) => contexts.push(event.context.id));
+    // Enabling reports every existing context.
+    await session.send('Runtime.enable');
+    for (const contextId of contexts) {
+      const probe = await session.send('Runtime.evaluate', { expression: 'window.perflabChartProbe', contextId, returnByValue: true }).catch(() => undefined);
+      if (probe?.result.value === token) return { session, contextId };
+    }
+    await session.detach().catch(() => undefined);
+  }
+  throw new Error(`no protocol session reaches the webview frame ${frame.url().slice(0, 120)}`);
 }

@@ -1,6 +1,7 @@
 // Browser side of the panel suite (loaded by run-code-server-tests.ts --ui; the host side is
-// extension/panel.test.ts). In the real workbench: the Run panel draws live while the run goes, its
-// headline numbers equal summary.json once it ends (for each target), its "Save HTML report" button
+// extension/panel.test.ts). In the real workbench: the Run panel draws live while the run goes, every
+// card equals the run's files and every point of its time charts equals windows.jsonl once it ends
+// (for each target, and again when the panel is rebuilt; run-panel-checks.ts), its "Save HTML report" button
 // works, the Compare panel shows each run's numbers with the right verdict, and the Capacity panel
 // follows a search live, then equals capacity.json and opens a step's run. Then a click on the status
 // bar item asks before it stops a run (the host answers: Cancel, then Stop), no progress notification
@@ -12,11 +13,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { CapacityReport } from '../../src/engine/capacity/types';
-import { verdictStatus, type RunSummary, type TargetSummary } from '../../src/engine/summary';
+import { verdictStatus, type RunSummary } from '../../src/engine/summary';
 import { summaryOfTargets } from '../../src/extension/compare-selection';
 import { compareRuns } from '../../src/results/compare';
 import { waitForMarker, writeMarker } from './markers';
-import { findWebviewFrame, runCommand, screenshot } from './ui';
+import { checkChartsAgainstWindows, checkEveryCard } from './run-panel-checks';
+import { findWebviewFrame, notificationCentre, runCommand, screenshot, waitUntil } from './ui';
 
 const workspace = process.env.PERFLAB_INTEGRATION_WORKSPACE!;
 
@@ -41,14 +43,14 @@ export default async function panelUi(page: Page, log: (message: string) => void
   for (const target of summary.targets) {
     await run.locator('#target-select').selectOption(target.target);
     await waitUntil(async () => (await run.locator('[data-card-id="ttft_p95"]').getAttribute('data-value')) === String(target.latency_ms.ttft.p95), 10_000, `cards show ${target.target}`);
-    await checkCards(run, target);
+    const cards = await checkEveryCard(run, runDir, target.target);
     const slo = summary.slos.find((v) => v.target === target.target && v.slo.startsWith('ttft'))!;
     const status = await run.locator(`[data-slo="${slo.slo}"]`).getAttribute('data-status');
     if (status !== verdictStatus(slo)) throw new Error(`${target.target}: SLO "${slo.slo}" shows ${status}, summary says ${verdictStatus(slo)}`);
     for (const chart of ['ttft', 'tbt', 'chunk_gap', 'e2e', 'rpm', 'tpm', 'in_flight', 'ttft_hist', 'chunk_gap_hist', 'prompt_tokens_hist']) {
       if ((await attr(run, `[data-chart-id="${chart}"]`, 'data-points')) <= 0) throw new Error(`${target.target}: chart ${chart} has no data`);
     }
-    log(`Run panel (${target.target}): headline cards and SLO verdict equal summary.json`);
+    log(`Run panel (${target.target}): all ${cards} cards and the SLO verdict equal the run's files; ${await checkChartsAgainstWindows(page, run, runDir, target.target)}`);
   }
   await run.locator('#target-select').selectOption(summary.targets[0].target);
   await screenshot(page, 'panel-2-finished');
@@ -71,8 +73,9 @@ export default async function panelUi(page: Page, log: (message: string) => void
   const reshown = await findWebviewFrame(page, '.run-view', 60_000);
   await waitUntil(async () => (await reshown.locator('#target-select').inputValue()) === picked.target, 20_000, `the re-shown panel restored the picked target (${picked.target})`);
   await waitUntil(async () => (await attr(reshown, '[data-chart-id="ttft"]', 'data-points')) > 0, 20_000, 'the re-shown panel drew its charts again');
-  await checkCards(reshown, picked);
-  log('Run panel hidden and shown again: rebuilt from the run, picked target restored');
+  await checkEveryCard(reshown, runDir, picked.target);
+  const redrawn = await checkChartsAgainstWindows(page, reshown, runDir, picked.target);
+  log(`Run panel hidden and shown again: rebuilt from the run, picked target restored; ${redrawn}`);
   writeMarker(workspace, 'reshown-checked');
 
   // 3. Compare two runs: the table's numbers are each run's summary numbers, with the verdict.
@@ -164,7 +167,7 @@ export default async function panelUi(page: Page, log: (message: string) => void
   writeMarker(workspace, 'pair-checked');
 
   // 9. The end-of-run notification counts throttled and cancelled requests.
-  const done = await waitForMarker<{ name: string; throttled: number; cancelled: number; statuses: { slo: string; status: string }[] }>(workspace, 'throttled-done', 180_000);
+  const done = await waitForMarker<{ name: string; runDir: string; throttled: number; cancelled: number; statuses: { slo: string; status: string }[] }>(workspace, 'throttled-done', 180_000);
   const said = (await notificationCentre(page)).find((text) => text.includes(`"${done.name}" finished`));
   if (!said) throw new Error(`no end-of-run notification for "${done.name}"`);
   for (const part of [`${done.throttled} throttled responses (HTTP 429)`, `${done.cancelled} cancelled`, 'incomplete']) {
@@ -177,32 +180,15 @@ export default async function panelUi(page: Page, log: (message: string) => void
   const throttledRun = await findWebviewFrame(page, '[data-banner="throttled"]', 60_000);
   const card = await throttledRun.locator('[data-card-id="throttling"]').first().getAttribute('data-throttled-responses');
   if (card !== String(done.throttled)) throw new Error(`the throttling card says ${card} responses, summary.json ${done.throttled}`);
+  // Every card, the throttling and not-measured ones included, equals the run's files.
+  const throttledCards = await checkEveryCard(throttledRun, done.runDir, 'limited');
   for (const v of done.statuses) {
     const shown = await throttledRun.locator(`[data-slo="${v.slo}"]`).first().getAttribute('data-status');
     if (shown !== v.status) throw new Error(`SLO "${v.slo}" shows ${shown}, summary.json says ${v.status}`);
   }
   await screenshot(page, 'panel-12-throttled-headline');
-  log(`Run panel of the throttled run: banner, ${card} throttled responses, verdicts ${done.statuses.map((v) => v.status).join(', ')}`);
+  log(`Run panel of the throttled run: banner, ${card} throttled responses, all ${throttledCards} cards equal the run's files, verdicts ${done.statuses.map((v) => v.status).join(', ')}`);
   writeMarker(workspace, 'throttled-checked');
-}
-
-async function checkCards(frame: Frame, t: TargetSummary): Promise<void> {
-  const expected: Record<string, number | null> = {
-    ttft_p50: t.latency_ms.ttft.p50,
-    ttft_p95: t.latency_ms.ttft.p95,
-    ttft_p99: t.latency_ms.ttft.p99,
-    tbt_p95: t.latency_ms.tbt.p95,
-    e2e_p95: t.latency_ms.e2e.p95,
-    achieved_rpm: t.schedule.achieved_rpm,
-    tokens_in: t.tokens.prompt,
-    tokens_out: t.tokens.completion,
-    cost_so_far: t.cost_usd.total,
-    cost_per_request: t.cost_usd.per_request,
-  };
-  for (const [id, value] of Object.entries(expected)) {
-    const shown = await frame.locator(`[data-card-id="${id}"]`).first().getAttribute('data-value');
-    if (shown !== (value === null ? '' : String(value))) throw new Error(`${t.target}: card ${id} shows ${shown}, summary.json says ${value}`);
-  }
 }
 
 /** The row's cells show the summaries' numbers, with the verdict the Compare model reaches for them
@@ -221,26 +207,6 @@ async function checkCompareRow(frame: Frame, metric: string, values: (number | n
   });
 }
 
-/** The messages in the notification centre (opened, read, closed again). */
-async function notificationCentre(page: Page): Promise<string[]> {
-  await runCommand(page, 'Notifications: Show Notifications', 20_000);
-  const centre = page.locator('.notifications-center');
-  await centre.waitFor({ state: 'visible', timeout: 10_000 });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const texts = (await centre.locator('.notification-list-item-message').allTextContents()).map((t) => t.trim());
-  await runCommand(page, 'Notifications: Hide Notifications', 20_000);
-  await centre.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
-  return texts;
-}
-
 async function attr(frame: Frame, selector: string, name: string): Promise<number> {
   return Number((await frame.locator(selector).first().getAttribute(name)) ?? NaN);
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }

@@ -177,6 +177,8 @@ export async function checkChartsAgainstWindows(page: Page, frame: Frame, runDir
     const sum = bars.reduce((a, b) => a + b, 0);
     if (sum !== total(t)) throw new Error(`${target}: the bars of ${id} add up to ${sum}, summary.json counts ${total(t)}`);
   }
+  // Back to the top, as the panel opened (the suite's screenshots show its headline).
+  await frame.evaluate('window.scrollTo(0, 0)');
   return `${points} points of ${Object.keys(TIME_CHARTS).length} time charts equal windows.jsonl (${windows.length} windows); ${Object.keys(HISTOGRAM_TOTALS).join(', ')} add up to the summary's counts`;
 }
 

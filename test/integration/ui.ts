@@ -33,10 +33,11 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
     .first();
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
-    await input.fill(`>${title}`);
     try {
+      // A quick input that was just answered may still be closing, and closes the palette with it.
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ state: 'visible', timeout: Math.min(3000, Math.max(1000, deadline - Date.now())) });
       break;
     } catch (err) {
@@ -149,7 +150,7 @@ const dialogBox = '.monaco-dialog-box';
 export async function dialogText(page: Page, timeoutMs = 20_000): Promise<string> {
   const box = page.locator(dialogBox).first();
   await box.waitFor({ state: 'visible', timeout: timeoutMs });
-  return ((await box.locator('.dialog-message').first().textContent()) ?? '').trim();
+  return (await box.locator('.dialog-message-container').first().innerText()).trim();
 }
 
 /** Is a modal dialog on screen now? */

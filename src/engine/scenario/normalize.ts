@@ -30,6 +30,7 @@ import type {
 import { defaultFaults } from '../../simulator/defaults';
 import type { SimulatorOptions } from '../../simulator/types';
 import { defaultKeyEnv } from '../secrets';
+import { serverMetricsSettings } from '../server-metrics/settings';
 
 export type Report = (path: PathSegment[], at: 'key' | 'value', message: string, allowed?: string[]) => void;
 
@@ -166,6 +167,10 @@ class Normalizer {
       api,
       auth: this.auth(t.auth, provider, [...at, 'auth']),
     };
+    if (t.server_metrics !== undefined) {
+      const settings = serverMetricsSettings(t.server_metrics, [...at, 'server_metrics'], endpoint, this.report, (p, v, l, o) => this.seconds(p, v, l, o));
+      if (settings) target.server_metrics = settings;
+    }
     if (t.simulator !== undefined) {
       target.simulator = simulatorOptions(obj(t.simulator));
       const window = this.seconds([...at, 'simulator', 'quota_window'], obj(t.simulator).quota_window, LIMITS.quota_window, { positive: true });

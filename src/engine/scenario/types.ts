@@ -40,6 +40,33 @@ export interface Target {
   auth: TargetAuth;
   /** Options for the in-process simulator when `endpoint: simulator`. */
   simulator?: Partial<SimulatorOptions>;
+  /** `server_metrics:` — the server's own metrics beside the client's (src/engine/server-metrics/). */
+  server_metrics?: ServerMetricsSettings;
+}
+
+/** `server_metrics:` of a target. */
+export interface ServerMetricsSettings {
+  /** The metrics URL to scrape during the run; `endpoint`: the target's endpoint origin + /metrics
+   *  (resolved when the run starts: `endpoint: simulator` has its address only then). Absent: none. */
+  prometheus?: string | 'endpoint';
+  /** Seconds between scrapes. */
+  interval_s: number;
+  /** Series recorded besides the known ones (exact names, or prefixes ending in `*`). */
+  series: string[];
+  /** A bearer token for the metrics URL only, by the variable that holds it. */
+  auth?: { env: string };
+  azure_monitor?: AzureMonitorSettings;
+}
+
+/** `server_metrics.azure_monitor:` — metric names may carry `:aggregations` (e.g. `GeneratedTokens:total`). */
+export interface AzureMonitorSettings {
+  /** Absent: looked up by the endpoint's name when the metrics are fetched. */
+  resource_id?: string;
+  /** Absent: the defaults for an Azure OpenAI account (server-metrics/azure-metrics.ts). */
+  metrics?: string[];
+  extra_resources?: { resource_id: string; metrics?: string[] }[];
+  /** Absent: https://management.azure.com. */
+  arm_endpoint?: string;
 }
 
 export type ShapeProfile = 'balanced' | 'context' | 'generation' | 'custom';

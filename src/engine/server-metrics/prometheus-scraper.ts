@@ -10,7 +10,7 @@ import type { Transport } from '../transport';
 import { httpGet, HttpGetError } from './http-get';
 import { knownSeries, seriesWanted, KNOWN_SERIES, type KnownSeries, type SeriesRole } from './known-series';
 import { histogramSeries, labelKey, parsePrometheusText, PrometheusParseError, type PromFamily } from './prometheus-text';
-import type { Bucket } from './histogram-quantile';
+import { bucketDelta, histogramQuantile, type Bucket } from './histogram-quantile';
 import type { ServerPrometheusSummary, ServerSample, ServerSeriesStats } from './types';
 
 export interface ScraperOptions {
@@ -70,8 +70,8 @@ export class PrometheusScraper {
   failed = 0;
   /** The first failure, explained. */
   firstError: string | null = null;
-  /** The page parsed but held none of the series asked for. */
-  nothingKnown = false;
+  /** Some scrape held a series asked for. */
+  private keptAny = false;
   private readonly series = new Map<string, SeriesAcc>();
   private readonly roles = new Map<AggregatedRole, RoleAcc>();
   /** The URL as stored and shown: no query (it may hold a key), no user information. */
@@ -79,6 +79,11 @@ export class PrometheusScraper {
 
   constructor(private readonly o: ScraperOptions) {
     this.resource = `${o.url.origin}${o.url.pathname}`;
+  }
+
+  /** Every scrape answered, but none held a series asked for. */
+  get nothingKnown(): boolean {
+    return this.scrapes > 0 && !this.keptAny;
   }
 
   start(): void {
@@ -171,7 +176,7 @@ export class PrometheusScraper {
         kept++;
       }
     }
-    if (kept === 0) this.nothingKnown = true;
+    if (kept > 0) this.keptAny = true;
     this.observeRoles(seen);
   }
 
@@ -270,7 +275,13 @@ function seriesStats(a: SeriesAcc): ServerSeriesStats {
     samples: a.samples,
   };
   if (a.kind === 'histogram') {
-    return { ...base, min: null, avg: null, max: null, last: a.last, count: Math.max(0, a.last - a.first) };
+    // What was observed during the run: the last scrape's buckets minus the first's.
+    const delta = a.lastBuckets ? bucketDelta(a.firstBuckets ?? null, a.lastBuckets) : null;
+    const count = delta?.at(-1)?.count ?? 0;
+    const reset = a.last < a.first;
+    const sum = reset ? (a.lastSum ?? 0) : (a.lastSum ?? 0) - (a.firstSum ?? 0);
+    const q = (x: number) => (delta && count > 0 ? roundSig(histogramQuantile(x, delta)) : null);
+    return { ...base, min: null, avg: null, max: null, last: a.last, count, mean: count > 0 ? roundSig(sum / count) : null, p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99) };
   }
   const span = a.lastT - a.firstT;
   return {
@@ -302,6 +313,11 @@ export function scrapeProblem(err: unknown): string {
     return `${err.code}: ${err.message}`;
   }
   return (err as Error)?.message ?? String(err);
+}
+
+/** Six significant digits: histogram units run from seconds (0.0123) to tokens (40000). */
+function roundSig(x: number | null): number | null {
+  return x === null || !Number.isFinite(x) ? x : Number(x.toPrecision(6));
 }
 
 function round3(x: number): number {

@@ -254,7 +254,9 @@ describe('Run and Compare panels in a real VS Code', () => {
       assert.ok(text.includes(`${label} limited: ${v.slo} (`), `verdict line "${label} limited: ${v.slo}"`);
     }
     const statuses = summary.slos.map((v) => ({ slo: v.slo, status: verdictStatus(v) }));
-    writeMarker(root, 'throttled-done', { name: 'throttled', throttled: r.throttled_responses, cancelled: r.cancelled, statuses });
+    const runsRoot = path.join(root, '.perflab', 'runs');
+    const runDir = fs.readdirSync(runsRoot).map((d) => path.join(runsRoot, d)).find((d) => d.endsWith('-throttled'));
+    writeMarker(root, 'throttled-done', { name: 'throttled', runDir, throttled: r.throttled_responses, cancelled: r.cancelled, statuses });
     await waitForMarker(root, 'throttled-checked', 60_000);
   });
 });

@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { lookupModel } from '../../../src/tokens/catalog';
 import { mulberry32 } from '../../../src/tokens/rng';
 import { perflab, tmp } from '../helpers/run-cli';
 
@@ -79,5 +80,24 @@ describe('perflab tokens: files that cannot be counted', function () {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /chats\.jsonl:1:1: the file is UTF-16; save it as UTF-8/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
+
+describe('perflab tokens: the input cost says what priced it', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => {
+    dir = tmp('perflab-tokens-price-');
+    fs.writeFileSync(path.join(dir, 'p.prompty'), '---\nname: p\n---\nsystem:\nBe brief.\n\nuser:\nWhat is TTFT?\n');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a catalog model: its list price with the date; a model without a price: "no price"', async () => {
+    const priced = await perflab(['tokens', '--model', 'gpt-4o', 'p.prompty'], { cwd: dir });
+    assert.equal(priced.code, 0, priced.stderr);
+    assert.match(priced.stdout, new RegExp(`· \\$\\d+\\.\\d{6} input \\(list price as of ${lookupModel('gpt-4o')!.price!.as_of}\\)\\n$`));
+    const unpriced = await perflab(['tokens', '--model', 'my-llama', 'p.prompty'], { cwd: dir });
+    assert.equal(unpriced.code, 0, unpriced.stderr);
+    assert.match(unpriced.stdout, /· no price for my-llama\n$/);
   });
 });

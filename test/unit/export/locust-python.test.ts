@@ -98,7 +98,7 @@ describe('perflab export locust: the locustfile is valid Python', function () {
       assert.equal(lint.out, '', 'pyflakes output');
       assert.equal(lint.status, 0);
       const text = fs.readFileSync(file, 'utf8');
-      assert.match(text, new RegExp(`^    "scenario": ${JSON.stringify(JSON.stringify(plan.scenario)).slice(1, -1)},$`, 'm'), 'the scenario block is filled in');
+      assert.ok(text.includes(`\n    "scenario": ${JSON.stringify(plan.scenario)},\n`), 'the scenario block is filled in');
       assert.equal(text.match(/^SETTINGS = /gm)?.length, 1, 'one SETTINGS: the placeholders are replaced, not added to');
     });
   }
