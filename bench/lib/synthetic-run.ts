@@ -17,6 +17,7 @@ import { buildTargetSummary } from '../../src/engine/target-summary';
 import type { TargetRunner } from '../../src/engine/target-runner';
 import { withPricing } from '../../src/tokens/pricing';
 import { mulberry32 } from '../../src/tokens/rng';
+import { REQUESTS_FILE, RUN_META_FILE, SUMMARY_FILE, WINDOWS_FILE, type RunMeta } from '../../src/results/files';
 
 const SCENARIO_FILE = path.join(__dirname, '..', '..', 'examples', 'compare-deployments.perf.yaml');
 
@@ -69,10 +70,11 @@ export function generateRun(options: SyntheticRunOptions): SyntheticRun {
   const lognormal = (median: number, sigma: number) => median * Math.exp(sigma * gauss());
   const startEpoch = Date.parse('2026-11-28T09:00:00.000Z');
 
-  const requestsFile = options.outDir ? openLines(path.join(options.outDir, 'requests.jsonl')) : null;
-  const windowsFile = options.outDir ? openLines(path.join(options.outDir, 'windows.jsonl')) : null;
+  const requestsFile = options.outDir ? openLines(path.join(options.outDir, REQUESTS_FILE)) : null;
+  const windowsFile = options.outDir ? openLines(path.join(options.outDir, WINDOWS_FILE)) : null;
   if (options.outDir) {
-    fs.writeFileSync(path.join(options.outDir, 'run.json'), JSON.stringify({ scenario: { name: scenario.name, file: SCENARIO_FILE }, started_at: new Date(startEpoch).toISOString() }));
+    const meta: RunMeta = { scenario: { name: scenario.name, file: SCENARIO_FILE }, started_at: new Date(startEpoch).toISOString() };
+    fs.writeFileSync(path.join(options.outDir, RUN_META_FILE), JSON.stringify(meta));
   }
 
   const tally = new DistributionTally();
@@ -214,7 +216,7 @@ export function generateRun(options: SyntheticRunOptions): SyntheticRun {
   };
   requestsFile?.close();
   windowsFile?.close();
-  if (options.outDir) fs.writeFileSync(path.join(options.outDir, 'summary.json'), JSON.stringify(summary, null, 2));
+  if (options.outDir) fs.writeFileSync(path.join(options.outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2));
   return { scenario, windows, summary, distributions, requests: perTarget.reduce((n, p) => n + p.n, 0) };
 }
 

@@ -2,7 +2,7 @@
 // no configured secret ever reaches requests.jsonl, summary.json or a message (an error body may echo
 // the key it was given; an endpoint URL may carry a password).
 
-import type { Provider, Scenario } from './scenario/types';
+import type { Provider, Scenario, Target } from './scenario/types';
 
 const REDACTED = '[redacted]';
 
@@ -70,9 +70,17 @@ export function redactEndpoint(url: string): string {
   return `${withoutUser.slice(0, q)}?${names.join('&')}`;
 }
 
-/** The scenario as stored in summary.json: endpoints redacted (the validator refuses user
- *  information; query strings are allowed and may hold a key). */
+/** The scenario as stored in summary.json: endpoints and metrics URLs redacted (the validator refuses
+ *  user information; query strings are allowed and may hold a key). */
 export function redactScenario(scenario: Scenario): Scenario {
-  if (!scenario.targets.some((t) => redactEndpoint(t.endpoint) !== t.endpoint)) return scenario;
-  return { ...scenario, targets: scenario.targets.map((t) => ({ ...t, endpoint: redactEndpoint(t.endpoint) })) };
+  const metricsUrl = (t: Target) => (t.server_metrics?.prometheus && t.server_metrics.prometheus !== 'endpoint' ? t.server_metrics.prometheus : null);
+  const changes = (t: Target) => redactEndpoint(t.endpoint) !== t.endpoint || (metricsUrl(t) !== null && redactEndpoint(metricsUrl(t)!) !== metricsUrl(t));
+  if (!scenario.targets.some(changes)) return scenario;
+  return {
+    ...scenario,
+    targets: scenario.targets.map((t) => {
+      const url = metricsUrl(t);
+      return { ...t, endpoint: redactEndpoint(t.endpoint), ...(url !== null && { server_metrics: { ...t.server_metrics!, prometheus: redactEndpoint(url) } }) };
+    }),
+  };
 }

@@ -161,7 +161,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
   /** Runs of every workspace folder and of the demo (extension storage), newest first. */
   function allRuns(): (RunRecord & { demo: boolean })[] {
     const demoRuns = settings.runsFolder(demoScenarioFile(c.demoFolder));
-    const roots = [...new Set([...(vscode.workspace.workspaceFolders ?? []).map((ws) => settings.runsFolder(vscode.Uri.joinPath(ws.uri, 'x.perf.yaml').fsPath)), demoRuns])];
+    const roots = [...new Set([...(vscode.workspace.workspaceFolders ?? []).map((ws) => settings.workspaceRunsFolder(ws.uri.fsPath)), demoRuns])];
     return roots
       .flatMap((root) => readRuns(root).map((r) => ({ ...r, demo: root === demoRuns })))
       .sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0));
@@ -190,7 +190,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
 
   /** Capacity searches of every workspace folder, newest first. */
   async function pickCapacitySearch(): Promise<string | undefined> {
-    const roots = (vscode.workspace.workspaceFolders ?? []).map((ws) => settings.capacityFolder(vscode.Uri.joinPath(ws.uri, 'x.perf.yaml').fsPath));
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((ws) => settings.workspaceCapacityFolder(ws.uri.fsPath));
     const dirs = roots
       .flatMap((root) => (fs.existsSync(root) ? fs.readdirSync(root).map((name) => path.join(root, name)) : []))
       .filter(isCapacityFolder)
@@ -403,7 +403,7 @@ function runDirFrom(arg: unknown): string | undefined {
 /** The runs folder a run folder lives in, as configured for its workspace folder. */
 function runsRootOf(runDir: string): string {
   const workspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(runDir));
-  return workspace ? settings.runsFolder(vscode.Uri.joinPath(workspace.uri, 'x.perf.yaml').fsPath) : path.dirname(runDir);
+  return workspace ? settings.workspaceRunsFolder(workspace.uri.fsPath) : path.dirname(runDir);
 }
 
 /** Read-only documents showing a run's summary as text (the same text the CLI prints). */

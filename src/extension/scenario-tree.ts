@@ -46,7 +46,7 @@ export class ScenarioTreeProvider implements vscode.TreeDataProvider<PerfNode> {
   /** All scenarios of all workspace folders, then the demo once it has runs (also used by tests). */
   scenarios(): ScenarioNode[] {
     const workspace = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
-      scanWorkspace(folder.uri.fsPath, settings.runsFolder(vscode.Uri.joinPath(folder.uri, 'x.perf.yaml').fsPath)),
+      scanWorkspace(folder.uri.fsPath, settings.workspaceRunsFolder(folder.uri.fsPath)),
     );
     const demo = this.demoFolder === undefined ? undefined : scanDemo(demoScenarioFile(this.demoFolder), settings.runsFolder(demoScenarioFile(this.demoFolder)));
     return demo ? [...workspace, demo] : workspace;

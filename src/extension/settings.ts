@@ -13,14 +13,20 @@ function config(): vscode.WorkspaceConfiguration {
 export const settings = {
   /** Absolute runs folder for a scenario: `perflab.resultsFolder`, relative to its workspace folder. */
   runsFolder(scenarioFile: string): string {
-    const folder = config().get<string>('resultsFolder') || DEFAULT_RUNS_FOLDER;
-    if (path.isAbsolute(folder)) return folder;
     const workspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(scenarioFile));
-    return path.join(workspace?.uri.fsPath ?? path.dirname(scenarioFile), folder);
+    return this.workspaceRunsFolder(workspace?.uri.fsPath ?? path.dirname(scenarioFile));
+  },
+  /** The runs folder of a workspace folder (an absolute setting is the same for every folder). */
+  workspaceRunsFolder(workspaceFolder: string): string {
+    const folder = config().get<string>('resultsFolder') || DEFAULT_RUNS_FOLDER;
+    return path.isAbsolute(folder) ? folder : path.join(workspaceFolder, folder);
   },
   /** Capacity searches go beside the runs folder: `<runs folder>/../capacity` (.perflab/capacity by default). */
   capacityFolder(scenarioFile: string): string {
     return path.join(path.dirname(this.runsFolder(scenarioFile)), 'capacity');
+  },
+  workspaceCapacityFolder(workspaceFolder: string): string {
+    return path.join(path.dirname(this.workspaceRunsFolder(workspaceFolder)), 'capacity');
   },
   /** What Stop does with requests in flight. */
   onStop(): 'drain' | 'abort' {

@@ -42,7 +42,7 @@ const READ_CHART = `function () {
 export async function plottedCharts(page: Page, frame: Frame): Promise<PlottedChart[]> {
   const { session, contextId } = await frameContext(page, frame);
   try {
-    const list = await session.send('Runtime.evaluate', { expression: 'Array.from(document.querySelectorAll("[data-chart-id] canvas"))', contextId });
+    const list = await session.send('Runtime.evaluate', { expression: 'Array.from(document.querySelectorAll("[data-chart-id] canvas"))', contextId, objectGroup: 'perflab-charts' });
     const items = await session.send('Runtime.getProperties', { objectId: list.result.objectId!, ownProperties: true });
     const charts: PlottedChart[] = [];
     for (const item of items.result) {

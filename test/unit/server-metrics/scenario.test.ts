@@ -3,6 +3,7 @@
 
 import { strict as assert } from 'node:assert';
 import { formatProblem, loadScenarioFile, parseScenario, validateScenarioText } from '../../../src/engine/scenario/load';
+import { redactScenario } from '../../../src/engine/secrets';
 
 const WORKLOAD = 'workload: { rate: 60, duration: 10s }\n';
 
@@ -102,6 +103,13 @@ ${WORKLOAD}`);
     const s = loadScenarioFile('examples/server-metrics.perf.yaml');
     assert.deepEqual(s.targets[0].server_metrics, { prometheus: 'endpoint', interval_s: 1, series: [] });
     assert.equal(s.targets[0].endpoint, 'simulator');
+  });
+
+  it('stores a metrics URL in summary.json without the values of its query (they may be keys)', () => {
+    const s = parseScenario(`targets:\n  - name: a\n    endpoint: simulator\n    server_metrics: { prometheus: "http://gw:9000/metrics?code=s3cr3t-value&x=1" }\n${WORKLOAD}`, 'x.perf.yaml');
+    const stored = redactScenario(s);
+    assert.equal(stored.targets[0].server_metrics!.prometheus, 'http://gw:9000/metrics?code=[redacted]&x=[redacted]');
+    assert.equal(s.targets[0].server_metrics!.prometheus, 'http://gw:9000/metrics?code=s3cr3t-value&x=1', 'the run itself scrapes the URL as given');
   });
 
   it('never repeats a metrics token put where its variable name belongs', () => {

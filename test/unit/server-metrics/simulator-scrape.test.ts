@@ -5,6 +5,7 @@
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -179,6 +180,45 @@ prompts: { shape: custom, context_tokens: 120, max_tokens: 40 }
       assert.equal(fs.readFileSync(path.join(dir, 'run', SERVER_METRICS_FILE), 'utf8'), '', 'nothing scraped, nothing written');
     } finally {
       await other.close();
+    }
+  });
+
+  it('sends a metrics token only when server_metrics.auth names one, and only to the metrics URL', async () => {
+    const dir = tmpDir();
+    const page = fs.readFileSync(path.join(__dirname, 'fixtures', 'vllm.txt'), 'utf8');
+    const seen: (string | undefined)[] = [];
+    const metrics = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(page);
+    });
+    await new Promise<void>((resolve) => metrics.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(metrics.address() as net.AddressInfo).port}/metrics`;
+    try {
+      const scenario = parseScenario(
+        `targets:\n  - name: sim\n    endpoint: simulator\n    model: gpt-4o-mini\n    server_metrics: { prometheus: "${url}", interval: 1s, auth: { env: METRICS_TOKEN } }\nworkload: { requests: 2, clients: 1, mode: closed }\nprompts: { shape: custom, context_tokens: 20, max_tokens: 5 }\n`,
+        path.join(dir, 'auth.perf.yaml'),
+      );
+      const asked: string[] = [];
+      const withToken = await startRun(scenario, {
+        outDir: null,
+        resolveCredential: async () => null,
+        resolveServerMetricsToken: async (target, env) => (asked.push(`${target.name}:${env}`), 'metrics-token-0123456789'),
+      }).done;
+      assert.deepEqual(asked, ['sim:METRICS_TOKEN']);
+      assert.ok(seen.length >= 2);
+      assert.ok(seen.every((h) => h === 'Bearer metrics-token-0123456789'), JSON.stringify(seen));
+      // The fixture's two engines: running 8 + 6, waiting 3 + 0, KV cache the fuller one.
+      assert.deepEqual(withToken.targets[0].server!.running, { avg: 14, max: 14 });
+      assert.deepEqual(withToken.targets[0].server!.waiting, { avg: 3, max: 3 });
+      assert.equal(withToken.targets[0].server!.kv_cache!.max, 0.438);
+
+      seen.length = 0;
+      const without = await startRun(scenario, { outDir: null, resolveCredential: async () => null }).done;
+      assert.ok(seen.length >= 2 && seen.every((h) => h === undefined), 'no resolver here: no token at all');
+      assert.ok(without.targets[0].warnings.some((w) => /server_metrics.auth is not read here; http:\/\/127\.0\.0\.1:\d+ was scraped without a token/.test(w)));
+    } finally {
+      await new Promise<void>((resolve) => metrics.close(() => resolve()));
     }
   });
 });
