@@ -37,7 +37,6 @@ const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-lsp-bench-'));
 const SETTINGS = { model: 'gpt-5-mini', pricing: {} };
 
 // gpt-tokenizer's encoder: what src/tokens counted with before its own counter (the "before" row).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const o200k = require('gpt-tokenizer/encoding/o200k_base') as { countTokens(t: string, o?: object): number; clearMergeCache(): void };
 
 // ---------- small helpers ----------

@@ -4,12 +4,7 @@
 
 import type { Credential } from '../engine/chat-request';
 import type { Target } from '../engine/scenario/types';
-import { credentialProblem, defaultKeyEnv as defaultKeyEnvOf } from '../engine/secrets';
-
-/** The variable for a target that names none; the names live in src/engine/secrets.ts. */
-export function defaultKeyEnv(target: Target): string | undefined {
-  return defaultKeyEnvOf(target.provider);
-}
+import { credentialProblem, defaultKeyEnv } from '../engine/secrets';
 
 export class CredentialError extends Error {}
 
@@ -26,7 +21,7 @@ export async function resolveCliCredential(target: Target, env: NodeJS.ProcessEn
       );
     case 'api-key':
     case 'bearer': {
-      const name = auth.env ?? defaultKeyEnv(target);
+      const name = auth.env ?? defaultKeyEnv(target.provider);
       if (name === undefined) return null;
       const value = env[name];
       if (!value) {

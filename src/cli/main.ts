@@ -162,7 +162,8 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     await program.parseAsync(argv);
-  } catch (e: any) {
+  } catch (caught) {
+    const e = caught as { code?: string; exitCode?: number } | undefined;
     if (e?.code === 'commander.helpDisplayed' || e?.code === 'commander.version' || e?.code === 'commander.help') return 0;
     return typeof e?.exitCode === 'number' && e.exitCode !== 0 ? EXIT_USAGE : 0;
   }

@@ -6,6 +6,7 @@
 
 import { addOutput, count, nonEmpty, tokenCount, type ReadVerdict, type StreamOutput } from './stream-output';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the wire, checked field by field below
 export function readChatEvent(eventName: string | null, chunk: any, at: number, out: StreamOutput): ReadVerdict {
   if (eventName === 'error' || chunk?.error || chunk?.object === 'error') {
     const inner = chunk?.error ?? chunk;
@@ -35,6 +36,7 @@ export function readChatEvent(eventName: string | null, chunk: any, at: number, 
 }
 
 /** Text of the visible output in a delta (content, refusal, tool-call pieces), or null if none. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a delta of the wire JSON
 function visibleText(delta: any): string | null {
   let text: string | null = null;
   if (nonEmpty(delta.content)) text = delta.content;

@@ -12,6 +12,7 @@ const VISIBLE_DELTAS = new Set([
   'response.function_call_arguments.delta',
 ]);
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the wire, checked field by field below
 export function readResponsesEvent(eventName: string | null, data: any, at: number, out: StreamOutput): ReadVerdict {
   const type: string | null = typeof data?.type === 'string' ? data.type : eventName;
   if (type === 'error' || (data?.error && type !== 'response.failed')) {
@@ -49,6 +50,7 @@ export function readResponsesEvent(eventName: string | null, data: any, at: numb
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the usage object of the wire JSON
 function readUsage(usage: any, out: StreamOutput): void {
   // A count that is not a whole number ≥ 0 is no count: the tokenizer's estimate is used instead.
   if (!usage || !tokenCount(usage.output_tokens) || !tokenCount(usage.input_tokens)) return;

@@ -85,6 +85,7 @@ function attempt(transport: Transport, request: BuiltRequest, control: AttemptCo
         }
         return;
       }
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed wire JSON, handed to the readers above
       let data: any;
       try {
         data = JSON.parse(event.data);

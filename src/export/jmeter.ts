@@ -59,8 +59,9 @@ export function jmeterExport(plan: ExportPlan, options: JmeterOptions = {}): Exp
 export function csvLine(p: PromptLine): string {
   if (!p.prefix_at) return `${JSON.stringify(p.body)}\t`;
   const body = structuredClone(p.body) as Record<string, unknown>;
-  let node: any = body;
-  for (const step of p.prefix_at.slice(0, -1)) node = node[step];
+  // The path leads through the request body's objects and arrays to the string that starts with the prefix.
+  let node = body as Record<string | number, unknown>;
+  for (const step of p.prefix_at.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
   const last = p.prefix_at[p.prefix_at.length - 1];
   node[last] = SPLIT + (node[last] as string).slice(PREFIX_DIGITS);
   const text = JSON.stringify(body);

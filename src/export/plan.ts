@@ -9,7 +9,7 @@ import { responsesRequestBody, responsesUrl } from '../engine/responses-request'
 import { apiOf, type Api, type Scenario, type Target } from '../engine/scenario/types';
 import { countChatTokens, encodingForModel, lookupModel, syntheticChat, type Encoding } from '../tokens';
 import { loadPromptMessages } from '../tokens/prompt-files';
-import { defaultKeyEnv } from '../cli/credentials';
+import { defaultKeyEnv } from '../engine/secrets';
 
 /** Stands for the random anti-cache prefix in exported prompts: twelve digits, always 4 tokens (digits
  *  group by three in both encodings), so any twelve digits put in its place keep the count exact.
@@ -180,7 +180,7 @@ function keyPlan(target: Target, warnings: string[]): KeyPlan | null {
     warnings.push(`target "${target.name}": Entra ID sign-in is not available to a load engine; the export sends a token from ${ENTRA_TOKEN_ENV} as Bearer (\`az account get-access-token --resource https://cognitiveservices.azure.com\`)`);
     return { env: ENTRA_TOKEN_ENV, header: 'authorization', scheme: 'Bearer ', required: true };
   }
-  const env = auth.env ?? defaultKeyEnv(target);
+  const env = auth.env ?? defaultKeyEnv(target.provider);
   if (env === undefined) return null;
   const required = !(auth.env === undefined && target.provider === 'openai-compatible');
   if (auth.type === 'bearer') return { env, header: 'authorization', scheme: 'Bearer ', required };

@@ -14,6 +14,7 @@ import {
 } from '../shared/lsp-protocol';
 import { isScenarioFile } from '../engine/scenario/files';
 import { MODEL_CATALOG } from '../tokens/catalog';
+import { listPriceText } from '../tokens/pricing';
 import { statusTotalText, statusTotalTooltip } from './prompt-status-text';
 // Prompt files the server analyses; instruction files join with `perflab.promptFiles.instructionFiles`.
 import { INSTRUCTION_PATTERNS, PROMPT_PATTERNS, SCENARIO_PATTERN } from './served-files';
@@ -123,7 +124,7 @@ export class PromptLanguageClient implements vscode.Disposable {
       MODEL_CATALOG.map((m) => ({
         label: m.name,
         description: m.name === current ? 'current' : undefined,
-        detail: `${m.encoding} · ${m.context_window.toLocaleString('en-US')} tokens context${m.price ? ` · $${m.price.input} in / $${m.price.output} out per 1M` : ' · no published price'}`,
+        detail: `${m.encoding} · ${m.context_window.toLocaleString('en-US')} tokens context · ${listPriceText(m.price)}`,
       })),
       { title: 'Model for prompt token counts and cost', placeHolder: current },
     );

@@ -11,6 +11,7 @@ import { formatProblem, validateScenarioText } from '../engine/scenario/load';
 import { DEFAULT_API_VERSION, SHAPE_PROFILES } from '../engine/scenario/schema';
 import type { Provider, ShapeProfile } from '../engine/scenario/types';
 import { MODEL_CATALOG, type ModelInfo } from '../tokens/catalog';
+import { listPriceText } from '../tokens/pricing';
 
 export type AuthChoice =
   | { kind: 'secret-storage' } // `auth: { type: api-key }`: the key saved in VS Code for this endpoint
@@ -102,10 +103,9 @@ export function modelPicks(preferred?: string): ModelPick[] {
   ];
 }
 
-/** `128K context · $2.50 in / $10 out per 1M tokens` (or `no published price`). */
+/** `128K context · $2.50 in / $1.25 cached / $10.00 out per 1M tokens (list price as of …)`. */
 function modelDescription(m: ModelInfo): string {
-  const price = m.price ? `$${m.price.input} in / $${m.price.output} out per 1M tokens` : 'no published price';
-  return `${contextSize(m.context_window)} context · ${price}`;
+  return `${contextSize(m.context_window)} context · ${listPriceText(m.price)}`;
 }
 
 function contextSize(tokens: number): string {

@@ -161,7 +161,7 @@ function testFor(metric: string, a: CompareSide, b: CompareSide): { method: Comp
     return result && { method: 'bootstrap', result };
   }
   const [ra, rb] = [a.target.requests, b.target.requests];
-  let result: TestResult | null = null;
+  let result: TestResult | null;
   let method: CompareMethod;
   switch (metric) {
     case 'Errors':

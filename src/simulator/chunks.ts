@@ -144,6 +144,7 @@ export function malformedContentEvent(t: ContentTemplate, text: string): string 
   return `${t.prefix}${jsonStringBody(text)}"\n\n`;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what JSON must escape
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 /** `text` as it appears between the quotes of a JSON string. Filler text never needs escaping (one
  *  regex test); generated questions (question-generator.ts) carry quotes and newlines. */

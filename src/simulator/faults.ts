@@ -7,11 +7,17 @@ export type InjectedFault = 'error_500' | 'drop' | 'stall' | 'malformed';
 
 export function pickFault(faults: SimulatorFaults, rng: Rng): InjectedFault | null {
   const u = rng.next();
-  let edge = faults.error_rate;
-  if (u < edge) return 'error_500';
-  if (u < (edge += faults.drop_rate)) return 'drop';
-  if (u < (edge += faults.stall_rate)) return 'stall';
-  if (u < (edge += faults.malformed_rate)) return 'malformed';
+  const ranges: [InjectedFault, number][] = [
+    ['error_500', faults.error_rate],
+    ['drop', faults.drop_rate],
+    ['stall', faults.stall_rate],
+    ['malformed', faults.malformed_rate],
+  ];
+  let edge = 0;
+  for (const [fault, rate] of ranges) {
+    edge += rate;
+    if (u < edge) return fault;
+  }
   return null;
 }
 

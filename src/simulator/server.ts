@@ -185,7 +185,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     await listen(server, opts.port, opts.host);
   } catch (err) {
     await log.close().catch(() => undefined);
-    throw new Error(`simulator: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
+    throw new Error(`simulator: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`, { cause: err });
   }
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;

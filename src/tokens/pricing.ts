@@ -135,6 +135,11 @@ export function ratesText(price: Rates): string {
   return `${usdRate(price.input)} in${cached} / ${usdRate(price.output)} out per 1M tokens`;
 }
 
+/** A model's list price for pickers: `$2.50 in / $1.25 cached / $10.00 out per 1M tokens (list price as of …)`. */
+export function listPriceText(price: Price | undefined): string {
+  return price ? `${ratesText(price)} (${priceBasis(price)})` : 'no list price';
+}
+
 /** A rate as published: at least cents (`$2.50`, `$10.00`), more digits when it has them (`$0.075`). */
 function usdRate(x: number): string {
   const cents = x * 100;

@@ -17,7 +17,9 @@ const loaded = new Map<Encoding, EncodingApi>();
 function api(enc: Encoding): EncodingApi {
   let a = loaded.get(enc);
   if (!a) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
     if (enc === 'o200k_base') a = require('gpt-tokenizer/encoding/o200k_base') as EncodingApi;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
     else if (enc === 'cl100k_base') a = require('gpt-tokenizer/encoding/cl100k_base') as EncodingApi;
     else throw unknownEncoding(enc);
     loaded.set(enc, a);
@@ -43,7 +45,9 @@ export function decode(ids: readonly number[], enc: Encoding): string {
 
 /** gpt-tokenizer's table of the encoding's tokens by rank (the same array its encoder was built from). */
 function rankTable(enc: Encoding): RankTable {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
   if (enc === 'o200k_base') return (require('gpt-tokenizer/bpeRanks/o200k_base') as { default: RankTable }).default;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
   if (enc === 'cl100k_base') return (require('gpt-tokenizer/bpeRanks/cl100k_base') as { default: RankTable }).default;
   throw unknownEncoding(enc);
 }

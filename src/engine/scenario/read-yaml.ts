@@ -25,6 +25,7 @@ export interface YamlReading {
 const MAX_ALIAS_COUNT = 100;
 
 /** Characters YAML does not allow in a document (C0 and C1 controls except tab, line breaks and NEL). */
+// eslint-disable-next-line no-control-regex -- these control characters are exactly what is looked for
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
 
 export function readScenarioYaml(text: string): YamlReading {

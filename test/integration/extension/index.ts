@@ -20,6 +20,8 @@ export async function run(): Promise<void> {
   await mocha.loadFilesAsync();
   const stats = await new Promise<Mocha.Stats>((resolve) => {
     const runner = mocha.run(() => resolve(runner.stats!));
+    // Said at once: a suite whose browser side then fails never reaches the reporter's summary.
+    runner.on('fail', (test, error: Error) => console.log(`    failed: ${test.fullTitle()}: ${error.message}`));
   });
   // How many tests ran, for run-all.ts to compare with what the suite holds (an empty or filtered
   // suite must not pass).

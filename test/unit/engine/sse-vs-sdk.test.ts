@@ -17,7 +17,7 @@ async function parseWithSdk(chunks: Uint8Array[]): Promise<Outcome> {
   });
   const stream = Stream.fromSSEResponse<unknown>(new Response(body), new AbortController());
   const items: unknown[] = [];
-  let sawDone = false;
+  let sawDone: boolean;
   const consoleError = console.error;
   console.error = () => {}; // the SDK logs malformed chunks; the test checks the outcome instead
   try {

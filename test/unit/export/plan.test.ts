@@ -64,8 +64,8 @@ describe('export plan', () => {
     assert.match(conf, /^host = http:\/\/127\.0\.0\.1:1$/m);
     const locustfile = locustExport(plan).find((f) => f.name === 'locustfile.py')!.text;
     // The pacing follows from these (locust-python.test.ts checks the wait_time Locust gets).
-    assert.match(locustfile, /^    "mode": "open",$/m);
-    assert.match(locustfile, /^    "arrival": "constant",$/m);
+    assert.match(locustfile, /^ {4}"mode": "open",$/m);
+    assert.match(locustfile, /^ {4}"arrival": "constant",$/m);
     assert.match(locustfile, /^PER_USER_RPS = SETTINGS\["rate_rpm"\] \/ 60\.0 \/ SETTINGS\["users_per_target"\]$/m);
     assert.match(locustfile, /fixed_count = 20/);
 

@@ -155,9 +155,9 @@ describe('extension/scenario-template', () => {
     assert.deepEqual(picks.map((p) => p.model), ['gpt-5-mini', ...MODEL_CATALOG.map((m) => m.name).filter((n) => n !== 'gpt-5-mini'), undefined]);
     assert.equal(picks.at(-1)!.label, OTHER_MODEL_LABEL);
     const byName = new Map(picks.map((p) => [p.label, p.description]));
-    assert.equal(byName.get('gpt-5-mini'), '400K context · $0.25 in / $2 out per 1M tokens');
-    assert.equal(byName.get('gpt-4.1-nano'), '1.05M context · $0.1 in / $0.4 out per 1M tokens');
-    assert.equal(byName.get('gpt-4o'), '128K context · $2.5 in / $10 out per 1M tokens');
+    assert.equal(byName.get('gpt-5-mini'), '400K context · $0.25 in / $0.025 cached / $2.00 out per 1M tokens (list price as of 2026-11-27)');
+    assert.equal(byName.get('gpt-4.1-nano'), '1.05M context · $0.10 in / $0.025 cached / $0.40 out per 1M tokens (list price as of 2026-11-27)');
+    assert.equal(byName.get('gpt-4o'), '128K context · $2.50 in / $1.25 cached / $10.00 out per 1M tokens (list price as of 2026-12-06)');
     assert.deepEqual(modelPicks().map((p) => p.model).slice(0, 2), ['gpt-4o', 'gpt-4o-mini'], 'catalog order without a preference');
   });
 

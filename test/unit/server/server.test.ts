@@ -198,7 +198,7 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
 
   it('the capacity block: completion and hover from the schema, and its own rules as diagnostics', async () => {
     const scenario = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'capacity.perf.yaml'), 'utf8');
-    const text = scenario.replace(/^  max: 8000$/m, '  max: 100');
+    const text = scenario.replace(/^ {2}max: 8000$/m, '  max: 100');
     assert.notEqual(text, scenario);
     const uri = await client.open(path.join(dir, 'cap.perf.yaml'), text);
     const lines = text.split('\n');
