@@ -29,6 +29,7 @@ import { credentialProblem, redactor, redactScenario } from './secrets';
 import { clientLimitReasons } from './client-limit';
 import type { RunningSimulator } from '../simulator/types';
 import { ServerMetricsSession } from './server-metrics/session';
+import type { ServerSample } from './server-metrics/types';
 
 export const PERFLAB_VERSION = '0.1.0';
 
@@ -64,6 +65,8 @@ export interface RunOptions {
   /** The token for a target's metrics URL, from the variable its `server_metrics.auth` names; absent:
    *  metrics URLs are scraped without one (src/engine/server-metrics/session.ts). */
   resolveServerMetricsToken?: (target: Target, env: string) => Promise<string | null>;
+  /** Each server-metrics sample as it is scraped (the editor's Run panel draws them live). */
+  onServerSample?: (sample: ServerSample) => void;
 }
 
 interface TargetState {
@@ -166,7 +169,7 @@ export class Run {
     const folder = this.options.outDir ? new RunFolder(this.options.outDir, (err) => this.fail(new RunError(`cannot write results: ${err.message}`))) : null;
     folder?.writeMeta({ scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
     if (!this.options.shard) {
-      this.serverMetrics = ServerMetricsSession.create(scenario, { outDir: this.options.outDir, proxy: this.options.proxy, resolveToken: this.options.resolveServerMetricsToken });
+      this.serverMetrics = ServerMetricsSession.create(scenario, { outDir: this.options.outDir, proxy: this.options.proxy, resolveToken: this.options.resolveServerMetricsToken, onSample: this.options.onServerSample });
     }
     const seed = this.options.seed ?? (Date.now() & 0x7fffffff);
     const random = mulberry32(seed);

@@ -13,11 +13,14 @@ export const WINDOWS_FILE = 'windows.jsonl';
 export const SUMMARY_FILE = 'summary.json';
 /** `RunMeta`, written when the run starts. */
 export const RUN_META_FILE = 'run.json';
+/** The server's own metrics (`server_metrics:`): one `ServerSample` (src/engine/server-metrics/types.ts)
+ *  per line, appended as scraped during the run and as fetched from Azure Monitor after it. */
+export const SERVER_METRICS_FILE = 'server-metrics.jsonl';
 /** A capacity search's `CapacityReport` (src/engine/capacity/types.ts), rewritten after every step. */
 export const CAPACITY_FILE = 'capacity.json';
 
 /** The files of a run folder: a folder holding any of them holds a run. */
-export const RUN_FILES = [RUN_META_FILE, SUMMARY_FILE, REQUESTS_FILE, WINDOWS_FILE] as const;
+export const RUN_FILES = [RUN_META_FILE, SUMMARY_FILE, REQUESTS_FILE, WINDOWS_FILE, SERVER_METRICS_FILE] as const;
 
 /** run.json: what a folder is while its run is going, or after a crash left no summary. */
 export interface RunMeta {

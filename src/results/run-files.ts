@@ -1,7 +1,8 @@
 // Reads a run folder back (its files: files.ts; their records: src/engine/records.ts): summary.json,
 // run.json, windows.jsonl, and requests.jsonl streamed line by line. One reader for finished runs and
 // for runs still going or crashed, used by the Run and Compare panels, the Scenarios tree, the HTML and
-// markdown reports, exports and `perflab compare`. No 'vscode' here.
+// markdown reports, exports and `perflab compare`. No 'vscode' here. server-metrics.jsonl (the server's
+// side, when the scenario asked for it) is streamed too and handed out as the series the panels draw.
 //
 // A run that is still going, or that crashed, has no summary and may end in a half-written line:
 // what is readable is shown and the rest is counted, never thrown away silently. Records written before
@@ -14,9 +15,11 @@ import { upgradeSummary, upgradeWindow } from '../engine/record-upgrades';
 import type { RequestRecord, WindowSnapshot } from '../engine/records';
 import { loadScenarioFile } from '../engine/scenario/load';
 import type { Scenario } from '../engine/scenario/types';
+import type { ServerSample } from '../engine/server-metrics/types';
 import type { RunSummary } from '../engine/summary';
-import { REQUESTS_FILE, RUN_META_FILE, SUMMARY_FILE, WINDOWS_FILE, type RunMeta } from './files';
+import { REQUESTS_FILE, RUN_META_FILE, SERVER_METRICS_FILE, SUMMARY_FILE, WINDOWS_FILE, type RunMeta } from './files';
 import { linesOf, linesOfAsync, parseLine } from './jsonl';
+import { ServerSeriesBuilder, type ServerSeries } from './server-series';
 
 export interface RunFiles {
   dir: string;
@@ -25,6 +28,8 @@ export interface RunFiles {
   summary: RunSummary | null;
   windows: WindowSnapshot[];
   distributions: Record<string, TargetDistributions>;
+  /** The server's series from server-metrics.jsonl (none when the run has no such file). */
+  server: ServerSeries[];
   /** Lines that could not be parsed (a half-written last line of a run still going, or damage). */
   unreadableLines: number;
 }
@@ -41,7 +46,9 @@ export async function readRunFiles(dir: string): Promise<RunFiles> {
   // Runs recorded before summaries carried distributions: rebuild them from the requests.
   const rebuilt = summary?.distributions ? null : await distributionsFromRequests(dir);
   const distributions = summary?.distributions ?? rebuilt?.values ?? {};
-  return { dir, scenario, summary, windows, distributions, unreadableLines: unreadable + (rebuilt?.unreadable ?? 0) };
+  const server = new ServerSeriesBuilder(scenario.aggregation_window_s);
+  const samples = await forEachServerSample(dir, (s) => server.add(s));
+  return { dir, scenario, summary, windows, distributions, server: server.series(), unreadableLines: unreadable + (rebuilt?.unreadable ?? 0) + samples.unreadable };
 }
 
 /** summary.json, or null when the run has not finished; a RunFilesError when it is damaged or not a summary. */
@@ -102,6 +109,31 @@ export async function forEachRequest(dir: string, onRecord: (record: RequestReco
     else unreadable++;
   }
   return { unreadable };
+}
+
+/**
+ * Calls `onSample` for each sample of server-metrics.jsonl, streaming: the Prometheus scrapes in the
+ * order they were written, then the Azure Monitor data points — one per minute, metric and resource,
+ * the latest fetch's value (a later fetch appends what Azure filled in late). Lines that are not
+ * samples are counted.
+ */
+export async function forEachServerSample(dir: string, onSample: (sample: ServerSample) => void): Promise<{ unreadable: number }> {
+  let unreadable = 0;
+  // Azure Monitor lines are few (one per minute and metric): held until the end, the last one kept.
+  const azure = new Map<string, ServerSample>();
+  for await (const line of linesOfAsync(path.join(dir, SERVER_METRICS_FILE))) {
+    const sample = parseLine<ServerSample>(line, (v) => typeof v?.name === 'string' && typeof v.value === 'number' && typeof v.t === 'number' && typeof v.target === 'string');
+    if (!sample) unreadable++;
+    else if (sample.source === 'azure-monitor') azure.set(azurePointKey(sample), sample);
+    else onSample(sample);
+  }
+  for (const sample of azure.values()) onSample(sample);
+  return { unreadable };
+}
+
+/** What identifies one Azure Monitor data point (src/engine/server-metrics/samples-file.ts keys it alike). */
+function azurePointKey(s: ServerSample): string {
+  return JSON.stringify([s.target, s.resource, s.name, s.aggregation ?? '', s.time, Object.entries(s.labels ?? {}).sort()]);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
+import type { ServerSeries } from '../results/server-series';
 import type { Price } from '../tokens/pricing';
 
 /** One target as the panel lists it. */
@@ -36,6 +37,9 @@ export interface InitMessage {
   summary: RunSummary | null;
   /** Whole-run histograms so far, by target (empty object when none yet). */
   distributions: Record<string, TargetDistributions>;
+  /** The server's series so far (`server_metrics:`; src/results/server-series.ts); absent or empty
+   *  when no target asked for them. */
+  server?: ServerSeries[];
   live: boolean;
   /** False in the self-contained HTML report: no host to export to, so the export buttons are hidden. */
   interactive: boolean;
@@ -45,6 +49,13 @@ export interface InitMessage {
 export interface WindowsMessage {
   type: 'windows';
   windows: WindowSnapshot[];
+}
+
+/** The server's points since the last batch (each series carries only its new points; batched with
+ *  the windows). */
+export interface ServerMessage {
+  type: 'server';
+  series: ServerSeries[];
 }
 
 /** Whole-run histograms so far (replaces the previous ones; they are small: ~70 bins each). */
@@ -114,7 +125,7 @@ export interface ThemeMessage {
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 }
 
-export type HostToWebview = InitMessage | WindowsMessage | DistributionsMessage | SummaryMessage | ThemeMessage | CompareInitMessage | CapacityInitMessage | CapacityUpdateMessage;
+export type HostToWebview = InitMessage | WindowsMessage | ServerMessage | DistributionsMessage | SummaryMessage | ThemeMessage | CompareInitMessage | CapacityInitMessage | CapacityUpdateMessage;
 
 // ---- webview → host ----
 
@@ -161,7 +172,12 @@ export interface OpenStepRunMessage {
   runDir: string;
 }
 
-export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage | ExportHtmlMessage | CompareTargetsMessage | OpenStepRunMessage;
+/** Fetch the run's Azure Monitor metrics now (signing in to the Microsoft account if needed). */
+export interface FetchServerMetricsMessage {
+  type: 'fetchServerMetrics';
+}
+
+export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage | ExportHtmlMessage | CompareTargetsMessage | OpenStepRunMessage | FetchServerMetricsMessage;
 
 export type PanelMessage = HostToWebview | WebviewToHost;
 
@@ -181,9 +197,11 @@ const CHECKS: Checks = {
     Array.isArray(m.windows) &&
     (m.summary === null || isObject(m.summary)) &&
     isObject(m.distributions) &&
+    (m.server === undefined || isServerSeriesList(m.server)) &&
     typeof m.live === 'boolean' &&
     typeof m.interactive === 'boolean',
   windows: (m) => Array.isArray(m.windows),
+  server: (m) => isServerSeriesList(m.series),
   distributions: (m) => isObject(m.distributions),
   compareInit: (m) =>
     Array.isArray(m.runIds) &&
@@ -203,10 +221,11 @@ const CHECKS: Checks = {
   exportHtml: () => true,
   compareTargets: () => true,
   openStepRun: (m) => typeof m.runDir === 'string' && m.runDir.length > 0,
+  fetchServerMetrics: () => true,
 };
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'distributions', 'summary', 'theme', 'compareInit', 'capacityInit', 'capacityUpdate']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql', 'exportHtml', 'compareTargets', 'openStepRun']);
+const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'server', 'distributions', 'summary', 'theme', 'compareInit', 'capacityInit', 'capacityUpdate']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql', 'exportHtml', 'compareTargets', 'openStepRun', 'fetchServerMetrics']);
 
 /** True when `x` is a well-formed message of either direction. */
 export function isPanelMessage(x: unknown): x is PanelMessage {
@@ -226,6 +245,10 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
 
 function isCapacityReport(x: unknown): boolean {
   return isObject(x) && x.type === 'capacity' && Array.isArray(x.targets) && Array.isArray(x.slos) && x.targets.every((t) => isObject(t) && Array.isArray(t.steps));
+}
+
+function isServerSeriesList(x: unknown): boolean {
+  return Array.isArray(x) && x.every((s) => isObject(s) && typeof s.target === 'string' && typeof s.id === 'string' && Array.isArray(s.points));
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

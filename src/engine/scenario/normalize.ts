@@ -31,6 +31,7 @@ import { defaultFaults } from '../../simulator/defaults';
 import type { SimulatorOptions } from '../../simulator/types';
 import { defaultKeyEnv } from '../secrets';
 import { serverMetricsSettings } from '../server-metrics/settings';
+import { bool, list, num, obj, str, type Obj } from './raw-values';
 
 export type Report = (path: PathSegment[], at: 'key' | 'value', message: string, allowed?: string[]) => void;
 
@@ -42,7 +43,6 @@ export interface NormalizeContext {
   report: Report;
 }
 
-type Obj = Record<string, unknown>;
 
 export const OPENAI_ENDPOINT = 'https://api.openai.com/v1';
 
@@ -430,18 +430,3 @@ function isFile(file: string): boolean {
   }
 }
 
-function obj(v: unknown): Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {};
-}
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-function bool(v: unknown): boolean | undefined {
-  return typeof v === 'boolean' ? v : undefined;
-}

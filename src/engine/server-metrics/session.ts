@@ -13,7 +13,7 @@ import { Transport } from '../transport';
 import { PrometheusScraper } from './prometheus-scraper';
 import { ServerSamplesFile } from './samples-file';
 import { addScrapeSummary, scrapeWarnings } from './server-summary';
-import { SERVER_METRICS_FILE, type ServerSummary } from './types';
+import { SERVER_METRICS_FILE, type ServerSample, type ServerSummary } from './types';
 
 export interface ServerMetricsOptions {
   /** The run folder (server-metrics.jsonl goes there); null writes nothing. */
@@ -23,6 +23,8 @@ export interface ServerMetricsOptions {
    *  that does not give this sends no token (and the summary says so): the editor asks before it
    *  lets a scenario read a variable. */
   resolveToken?: (target: Target, env: string) => Promise<string | null>;
+  /** Each sample as it is scraped, after it is written. */
+  onSample?: (sample: ServerSample) => void;
 }
 
 interface TargetState {
@@ -77,7 +79,10 @@ export class ServerMetricsSession {
       headers,
       transport: this.transport,
       clock,
-      emit: (sample) => this.file?.append(sample),
+      emit: (sample) => {
+        this.file?.append(sample);
+        this.o.onSample?.(sample);
+      },
     });
   }
 

@@ -5,12 +5,12 @@
 
 import { LIMITS, type Limit } from '../scenario/limits';
 import type { PathSegment } from '../scenario/locate';
+import { list, obj, str, type Obj } from '../scenario/raw-values';
 import type { AzureMonitorSettings, ServerMetricsSettings } from '../scenario/types';
 import { azureAccountName } from './azure-names';
 
 type Report = (path: PathSegment[], at: 'key' | 'value', message: string) => void;
 type Seconds = (at: PathSegment[], value: unknown, limit: Limit, opts?: { positive?: boolean }) => number | undefined;
-type Obj = Record<string, unknown>;
 
 export const DEFAULT_SCRAPE_INTERVAL_S = 1;
 export const MIN_SCRAPE_INTERVAL_S = 0.1;
@@ -77,15 +77,6 @@ function metricsUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-function obj(v: unknown): Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {};
-}
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 function strings(v: unknown): string[] | undefined {
   const out = list(v).filter((x): x is string => typeof x === 'string');
   return out.length > 0 ? out : undefined;

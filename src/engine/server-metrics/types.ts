@@ -4,8 +4,8 @@
 
 import type { SeriesRole } from './known-series';
 
-/** server-metrics.jsonl, in the run folder. */
-export const SERVER_METRICS_FILE = 'server-metrics.jsonl';
+/** server-metrics.jsonl, in the run folder (named with the run folder's other files). */
+export { SERVER_METRICS_FILE } from '../../results/files';
 
 /** One line of server-metrics.jsonl. */
 export interface ServerSample {
