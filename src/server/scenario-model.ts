@@ -11,16 +11,18 @@ import { readScenarioLeniently } from '../engine/scenario/lenient';
 /** How many directories up from the prompt file to look for scenarios (the prompt often sits in prompts/). */
 const LEVELS_UP = 2;
 
-const cache = new Map<string, { mtimeMs: number; uses: string[]; model: string | undefined }>();
+type ScenarioPricing = ReturnType<typeof readScenarioLeniently>['pricing'];
 
-/** The model of the first scenario near `promptFile` that uses it, if any. */
-export function modelFromScenarios(promptFile: string): { model: string; scenario: string } | undefined {
+const cache = new Map<string, { mtimeMs: number; uses: string[]; model: string | undefined; pricing: ScenarioPricing }>();
+
+/** The model (and the `pricing:`) of the first scenario near `promptFile` that uses it, if any. */
+export function modelFromScenarios(promptFile: string): { model: string; scenario: string; pricing: ScenarioPricing } | undefined {
   const target = path.resolve(promptFile);
   let dir = path.dirname(target);
   for (let level = 0; level <= LEVELS_UP; level++) {
     for (const file of scenarioFilesIn(dir)) {
       const info = read(file);
-      if (info?.model && info.uses.includes(target)) return { model: info.model, scenario: file };
+      if (info?.model && info.uses.includes(target)) return { model: info.model, scenario: file, pricing: info.pricing };
     }
     const parent = path.dirname(dir);
     if (parent === dir) break;
@@ -29,7 +31,7 @@ export function modelFromScenarios(promptFile: string): { model: string; scenari
   return undefined;
 }
 
-function read(file: string): { uses: string[]; model: string | undefined } | undefined {
+function read(file: string): { uses: string[]; model: string | undefined; pricing: ScenarioPricing } | undefined {
   let mtimeMs: number;
   try {
     mtimeMs = fs.statSync(file).mtimeMs;
@@ -48,7 +50,7 @@ function read(file: string): { uses: string[]; model: string | undefined } | und
   const uses = [scenario.promptsFile, scenario.promptsDataset].filter((p): p is string => p !== undefined).map((p) => path.resolve(path.dirname(file), p));
   const first = scenario.targets[0];
   const model = first?.model ?? first?.deployment;
-  const entry = { mtimeMs, uses, model };
+  const entry = { mtimeMs, uses, model, pricing: scenario.pricing };
   cache.set(file, entry);
   return entry;
 }

@@ -37,6 +37,7 @@ import { analyzePrompt, type PromptAnalysis } from './prompt-analysis';
 import { modelFromScenarios } from './scenario-model';
 import { scenarioCompletions, scenarioDiagnostics, scenarioHover } from './scenario-support';
 import { tokenSpans } from './token-spans';
+import { readScenarioLeniently } from '../engine/scenario/lenient';
 import { describeDataset, describeSection, promptLensTitle, sectionLensTitle } from './prompt-text';
 
 const DEFAULT_SETTINGS: PromptServerSettings = { model: 'gpt-5-mini', pricing: {} };
@@ -51,6 +52,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let settings = DEFAULT_SETTINGS;
 
   const overrides = (): ModelOverrides => withPricing({}, settings.pricing, 'setting');
+  /** A scenario's own `pricing:` over the setting, as a run of that scenario prices it. */
+  const scenarioOverrides = (text: string): ModelOverrides => withPricing(overrides(), readScenarioLeniently(text).pricing, 'scenario');
 
   const kindOf = (uri: string): 'scenario' | 'prompt' => (isScenarioFile(uri) ? 'scenario' : 'prompt');
 
@@ -59,8 +62,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const cached = analyses.get(doc.uri);
     if (cached?.version === doc.version) return cached.analysis;
     const file = fileName(doc.uri);
-    const scenarioModel = doc.uri.startsWith('file:') ? modelFromScenarios(file)?.model : undefined;
-    const result = analyzePrompt(file, doc.getText(), { defaultModel: settings.model, scenarioModel, overrides: overrides(), counter });
+    const fromScenario = doc.uri.startsWith('file:') ? modelFromScenarios(file) : undefined;
+    const result = analyzePrompt(file, doc.getText(), {
+      defaultModel: settings.model,
+      scenarioModel: fromScenario?.model,
+      overrides: withPricing(overrides(), fromScenario?.pricing, 'scenario'),
+      counter,
+    });
     analyses.set(doc.uri, { version: doc.version, analysis: result });
     return result;
   }
@@ -68,7 +76,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   function publishDiagnostics(doc: TextDocument): void {
     const diagnostics: Diagnostic[] =
       kindOf(doc.uri) === 'scenario'
-        ? scenarioDiagnostics(doc.getText(), fileName(doc.uri), overrides()).map((d) => ({
+        ? scenarioDiagnostics(doc.getText(), fileName(doc.uri), scenarioOverrides(doc.getText())).map((d) => ({
             range: { start: { line: d.line, character: d.column }, end: { line: d.endLine, character: Math.max(d.endColumn, d.column + 1) } },
             severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
             source: 'perflab',
@@ -158,7 +166,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!doc) return null;
     let value: string | undefined;
     if (kindOf(doc.uri) === 'scenario') {
-      value = scenarioHover(doc.getText(), position.line, position.character, overrides());
+      value = scenarioHover(doc.getText(), position.line, position.character, scenarioOverrides(doc.getText()));
     } else {
       const a = analysis(doc);
       const section = a.sections.find((s) => position.line >= s.line && position.line <= s.endLine);
@@ -170,7 +178,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCompletion(({ textDocument, position }): CompletionItem[] => {
     const doc = documents.get(textDocument.uri);
     if (!doc || kindOf(doc.uri) !== 'scenario') return [];
-    return scenarioCompletions(doc.getText(), position.line, position.character, overrides()).map((c) => ({
+    return scenarioCompletions(doc.getText(), position.line, position.character, scenarioOverrides(doc.getText())).map((c) => ({
       label: c.label,
       kind: c.kind === 'property' ? CompletionItemKind.Property : c.kind === 'model' ? CompletionItemKind.Constant : CompletionItemKind.EnumMember,
       detail: c.detail,

@@ -22,6 +22,8 @@ export interface LenientScenario {
   /** `prompts.file` and `prompts.dataset` as written (relative to the scenario file). */
   promptsFile?: string;
   promptsDataset?: string;
+  /** `pricing:` (model → USD per 1M tokens), the rates that are numbers; absent when it names none. */
+  pricing?: Record<string, { input?: number; cached_input?: number; output?: number }>;
 }
 
 /** Reads what it can of a scenario's text; never throws. YAML errors end what is read, not the read. */
@@ -47,7 +49,19 @@ export function readScenarioLeniently(text: string): LenientScenario {
         authType: string(record(t.auth)?.type),
       }),
     );
-  return { name: string(root?.name), targets, promptsFile: string(prompts?.file), promptsDataset: string(prompts?.dataset) };
+  return { name: string(root?.name), targets, promptsFile: string(prompts?.file), promptsDataset: string(prompts?.dataset), pricing: pricing(root?.pricing) };
+}
+
+function pricing(value: unknown): LenientScenario['pricing'] {
+  const out: NonNullable<LenientScenario['pricing']> = {};
+  for (const [model, raw] of Object.entries(record(value) ?? {})) {
+    const rates = record(raw);
+    if (!rates) continue;
+    const picked: NonNullable<LenientScenario['pricing']>[string] = {};
+    for (const key of ['input', 'cached_input', 'output'] as const) if (typeof rates[key] === 'number') picked[key] = rates[key] as number;
+    if (Object.keys(picked).length > 0) out[model] = picked;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
