@@ -21,6 +21,7 @@ describe('lenient scenario reader', () => {
       '  - 7',
       'prompts: { file: prompts/a.prompty, dataset: 12 }',
       'workload: { rate: -5 }',
+      'pricing: { llama: { input: 1, output: "two" }, other: 3, none: { output: null } }',
     ].join('\n');
     assert.deepEqual(readScenarioLeniently(text), {
       name: 'draft',
@@ -30,6 +31,8 @@ describe('lenient scenario reader', () => {
       ],
       promptsFile: 'prompts/a.prompty',
       promptsDataset: undefined,
+      // Only rates that are numbers; a model with none is left out.
+      pricing: { llama: { input: 1 } },
     });
   });
 
