@@ -51,6 +51,7 @@ if (tests) {
       'untrusted.test': 'test/integration/extension/untrusted.test.ts',
       'ui-smoke.test': 'test/integration/extension/ui-smoke.test.ts',
       'panel.test': 'test/integration/extension/panel.test.ts',
+      'server.test': 'test/integration/extension/server.test.ts',
       'language.test': 'test/integration/extension/language.test.ts',
       'vsix.test': 'test/integration/extension/vsix.test.ts',
     },

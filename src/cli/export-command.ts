@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Argument, type Command, Option } from 'commander';
 import { loadScenarioFile } from '../engine/scenario/load';
 import { jmeterExport, JMX_FILE, JMETER_ALT } from '../export/jmeter';
-import { locustExport, LOCUST_ALT, totalUsers } from '../export/locust';
+import { locustExport, LOCUST_ALT, RECORDS_ENV, totalUsers } from '../export/locust';
 import { buildExportPlan, ExportError, type ExportFile } from '../export/plan';
 import { PromptFileError } from '../tokens/prompt-files';
 import { EXIT_USAGE } from './execute';
@@ -48,7 +48,7 @@ export function exportCommand(engine: 'locust' | 'jmeter', file: string, o: Expo
   try {
     plan = buildExportPlan(scenario, { target: o.target, endpoint: o.endpoint });
     warnings = plan.warnings;
-    files = engine === 'locust' ? locustExport(plan, { engines }) : jmeterExport(plan, { engines });
+    files = engine === 'locust' ? locustExport(plan, { engines, scenario }) : jmeterExport(plan, { engines });
   } catch (e) {
     if (e instanceof ExportError || e instanceof PromptFileError || e instanceof RangeError) {
       process.stderr.write(`perflab export: ${e.message}\n`);
@@ -67,6 +67,7 @@ export function exportCommand(engine: 'locust' | 'jmeter', file: string, o: Expo
       `run:          cd ${out} && locust                      (headless, ${totalUsers(plan)} users, reads locust.conf)`,
       `distributed:  locust --master --expect-workers N   and N×  locust --worker -f locustfile.py --master-host <master>  (workers: locustfile + prompts, no locust.conf)`,
       `Azure:        az load test create --load-test-resource <r> --resource-group <g> --test-id <id> --load-test-config-file ${path.join(out, LOCUST_ALT)}`,
+      `results:      each process writes perflab-records-<worker>.jsonl to $${RECORDS_ENV} (default: its folder); gather them, then  perflab import locust <folder> --out <run>`,
     );
   } else {
     lines.push(

@@ -15,6 +15,7 @@ import { tokensCommand } from './tokens-command';
 import { registerReportCommand } from './report-command';
 import { registerCompareCommand } from './compare-command';
 import { registerExportCommand } from './export-command';
+import { registerImportCommand } from './import-command';
 import { registerCapacityCommand } from './capacity-command';
 import { registerServerMetricsCommand } from './server-metrics-command';
 
@@ -157,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
   for (const register of [registerReportCommand, registerCompareCommand]) register(program, async (body) => void (exitCode = await guarded(body)));
 
   registerExportCommand(program, async (body) => void (exitCode = await guarded(body)));
+  registerImportCommand(program, async (body) => void (exitCode = await guarded(body)));
   registerCapacityCommand(program, async (body) => void (exitCode = await guarded(body)));
   registerServerMetricsCommand(program, async (body) => void (exitCode = await guarded(body)));
 

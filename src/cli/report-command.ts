@@ -92,6 +92,7 @@ export async function reportCommand(dir: string, flags: ReportFlags): Promise<nu
         windows: files.windows,
         summary,
         distributions: files.distributions,
+        server: files.server,
         live: false,
         interactive: false,
       },

@@ -3,7 +3,7 @@
 
 import { kqlForRun } from '../shared/kql';
 import type { LatencyStats, WindowSnapshot } from './records';
-import { VERDICT_LABEL, verdictStatus, type RunSummary, type TargetSummary } from './summary';
+import { VERDICT_LABEL, verdictStatus, type ImportedRun, type RunSummary, type TargetSummary } from './summary';
 import { costNote } from '../tokens/pricing';
 import { serverLines } from './server-metrics/report-lines';
 
@@ -94,13 +94,30 @@ function targetBlock(t: TargetSummary): string[] {
   return lines;
 }
 
+/** An imported run: which engine sent the load, how many of its requests came back, what its numbers mean. */
+export function importedLines(i: ImportedRun): string[] {
+  const c = i.coverage;
+  const engine = i.engine === 'locust' ? 'Locust' : 'JMeter';
+  const who = i.engine === 'locust' ? `${i.workers} ${i.workers === 1 ? 'worker' : 'workers'}` : `${i.workers} result ${i.workers === 1 ? 'file' : 'files'}`;
+  const coverage =
+    c.counted === null
+      ? `${c.found} requests read${c.unreadable_lines ? `, ${c.unreadable_lines} unreadable lines left out` : ''}`
+      : `coverage ${((c.ratio ?? 0) * 100).toFixed(1)}%: records for ${Math.min(c.found, c.counted)} of the ${c.counted} requests ${engine} counted${c.unreadable_lines ? `, ${c.unreadable_lines} unreadable lines left out` : ''}`;
+  return [
+    `Imported from ${engine} (${who}): ${coverage}${c.complete ? '' : ' — INCOMPLETE'}`,
+    ...(c.missing_workers.length ? [`  ! missing: ${c.missing_workers.join(', ')}`] : []),
+    ...i.notes.map((n) => `  ! ${n}`),
+  ];
+}
+
 export function summaryText(summary: RunSummary, runDir: string | null): string {
   const ended = summary.stopped_by === 'stop' ? 'stopped' : summary.stopped_by === 'error' ? 'ended by an error' : 'completed';
   const lines: string[] = ['', `Summary of "${summary.scenario.name}" (${ended}; in-flight requests at the end: ${summary.on_end === 'drain' ? 'drained' : 'aborted'})`];
   if (summary.error) lines.push(`  ! the run failed: ${summary.error}`);
   for (const t of summary.targets) lines.push('', ...targetBlock(t));
   const c = summary.client;
-  lines.push(
+  if (summary.imported) lines.push('', ...importedLines(summary.imported));
+  else lines.push(
     '',
     `Client: CPU avg ${(c.cpu_avg * 100).toFixed(0)}% / max ${(c.cpu_max * 100).toFixed(0)}% of a core, event-loop delay p99 ${c.event_loop_delay_ms.p99} ms${
       c.threads && c.threads > 1 ? `; ${c.threads} engine threads, the busiest at ${((c.thread_cpu_max ?? 0) * 100).toFixed(0)}% of a core (its loop's delay shown)` : ''

@@ -139,6 +139,54 @@ export interface RunSummary {
   /** Whole-run histograms per target (fixed log bins) for the panel and the report. Runs recorded
    *  before this field existed have none; readers rebuild them from requests.jsonl. */
   distributions?: Record<string, TargetDistributions>;
+  /** Set when another load engine sent the requests and `perflab import` built this run from its
+   *  records (src/import/); absent for perflab's own runs. */
+  imported?: ImportedRun;
+}
+
+/** Where an imported run's requests came from, and how many of them came back. */
+export interface ImportedRun {
+  engine: 'locust' | 'jmeter';
+  /** Processes that sent load and left records: Locust workers, or JMeter result files (one per engine). */
+  workers: number;
+  /** The files read, as given to the import. */
+  sources: string[];
+  imported_at: string;
+  coverage: ImportCoverage;
+  /** What the numbers mean where they differ from perflab's own, e.g. JMeter's latency is TTFB, not TTFT. */
+  notes: string[];
+}
+
+export interface ImportCoverage {
+  /** Requests the load engine itself counted (Locust's reported requests, warm-up excluded); null when it keeps no count. */
+  counted: number | null;
+  /** Records found for the same requests (warm-up and cancelled excluded). */
+  found: number;
+  /** found / counted, at most 1; null when nothing was counted. */
+  ratio: number | null;
+  /** Every counted request has a record, no line was unreadable and no worker is missing. */
+  complete: boolean;
+  /** Lines that could not be read (a file cut mid-line); the lines around them are kept. */
+  unreadable_lines: number;
+  workers: WorkerCoverage[];
+  /** Workers the Locust master heard from that left no records file. */
+  missing_workers: string[];
+}
+
+export interface WorkerCoverage {
+  worker: string;
+  /** Its records file; null for a missing worker. */
+  file: string | null;
+  /** Request records read, warm-up and cancelled included. */
+  records: number;
+  /** Records of requests the engine counts (warm-up and cancelled excluded). */
+  measured: number;
+  /** The engine's own count for this worker; null when none survived. */
+  counted: number | null;
+  /** Who counted: the worker's last line, or the Locust master's stats reports (which can lag the last few). */
+  counted_by: 'worker' | 'master' | null;
+  unreadable_lines: number;
+  status: 'complete' | 'incomplete' | 'missing' | 'unknown';
 }
 
 export function slosFor(totals: RunTotals): (slo: Slo, summary: TargetSummary) => number | null {

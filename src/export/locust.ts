@@ -9,16 +9,27 @@
 // Metrics reach Locust as request events (request_type "LLM", names ttft / ttfr / tbt / e2e), so its
 // stats table, CSV files and web UI show them; TTFT follows docs/stream-shapes.md (role-only, empty and Azure
 // prompt-filter / annotation chunks are not tokens; nor is reasoning, which has its own ttfr).
+// Every process running users also writes perflab-records-<worker>.jsonl (one RequestRecord per request,
+// with the worker's id) for `perflab import locust` (src/import/); the scenario goes into the locustfile,
+// so those files say what was run.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Scenario } from '../engine/scenario/types';
+import { redactScenario } from '../engine/secrets';
 import { azureLoadTestingConfig } from './azure-load-testing';
 import { type ExportFile, type ExportPlan, type TargetPlan, PREFIX_DIGITS, secondsText } from './plan';
 
 export interface LocustOptions {
   /** Azure Load Testing engine instances (Locust workers are spread over them). */
   engines?: number;
+  /** The scenario the plan was built from: written into the locustfile, and from there into every
+   *  records file, so `perflab import locust` needs no scenario file (its SLOs, models and prices). */
+  scenario?: Scenario;
 }
+
+/** The folder each Locust process writes its records to (default: its working directory). */
+export const RECORDS_ENV = 'PERFLAB_RECORDS_DIR';
 
 export const LOCUSTFILE = 'locustfile.py';
 export const LOCUST_CONF = 'locust.conf';
@@ -33,7 +44,7 @@ export function locustExport(plan: ExportPlan, options: LocustOptions = {}): Exp
   for (const t of plan.targets) {
     files.push({ name: promptsFileName(t), text: t.prompts.map((p) => JSON.stringify(p)).join('\n') + '\n' });
   }
-  files.push({ name: LOCUSTFILE, text: locustfile(plan) });
+  files.push({ name: LOCUSTFILE, text: locustfile(plan, options.scenario) });
   files.push({ name: LOCUST_CONF, text: locustConf(plan) });
   const secrets = [...new Set(plan.targets.flatMap((t) => (t.key ? [t.key.env] : [])))];
   files.push({
@@ -64,6 +75,8 @@ function locustConf(plan: ExportPlan): string {
     `#   locust --master --expect-workers 2`,
     `# and each worker where no locust.conf is (Locust 2.12 workers refuse a run-time), with the`,
     `# locustfile and its prompts-*.jsonl beside it:   locust --worker -f locustfile.py --master-host <master>`,
+    `# Each process writes perflab-records-<worker>.jsonl to $${RECORDS_ENV} (default: its working folder);`,
+    `# bring them together and \`perflab import locust <folder> --out <run>\` turns them into a perflab run.`,
     `locustfile = ${LOCUSTFILE}`,
     `headless = true`,
     `users = ${users}`,
@@ -103,7 +116,15 @@ function className(t: TargetPlan): string {
   return 'Target_' + t.slug;
 }
 
-function locustfile(plan: ExportPlan): string {
+/** The scenario as the export ran it: only the exported targets, endpoints without query secrets. */
+function exportedScenario(plan: ExportPlan, scenario: Scenario | undefined): unknown {
+  if (!scenario) return null;
+  const names = new Set(plan.targets.map((t) => t.name));
+  // JSON round trip: fields left undefined are dropped, as summary.json would store them.
+  return JSON.parse(JSON.stringify(redactScenario({ ...scenario, targets: scenario.targets.filter((t) => names.has(t.name)) })));
+}
+
+function locustfile(plan: ExportPlan, source: Scenario | undefined): string {
   const l = plan.load;
   const targets = plan.targets.map((t) => ({
     name: t.name,
@@ -128,13 +149,15 @@ function locustfile(plan: ExportPlan): string {
     request_timeout_s: l.timeouts.request_s,
     idle_timeout_s: l.timeouts.idle_s,
   };
-  const scenario = [
+  const block = [
     `SETTINGS = ${py(settings)}`,
     '',
     `TARGETS = ${py(targets)}`,
     '',
     `PER_USER_RPS = ${l.rate_rpm === null ? 'None' : 'SETTINGS["rate_rpm"] / 60.0 / SETTINGS["users_per_target"]'}`,
     `PREFIX_DIGITS = ${PREFIX_DIGITS}`,
+    '',
+    `PERFLAB_SCENARIO = ${py(exportedScenario(plan, source))}`,
   ];
   const classes = plan.targets
     .map(
@@ -149,7 +172,7 @@ class ${className(t)}(LlmUser):
 `,
     )
     .join('');
-  return `${HEADER(plan)}\n${withScenario(locustRuntime(), scenario)}${classes}`;
+  return `${HEADER(plan)}\n${withScenario(locustRuntime(), block)}${classes}`;
 }
 
 const HEADER = (plan: ExportPlan) => `# Locust load test for the perflab scenario ${JSON.stringify(plan.scenario)} (${plan.source}),
@@ -162,6 +185,10 @@ const HEADER = (plan: ExportPlan) => `# Locust load test for the perflab scenari
 #                                                 # prompts-*.jsonl but no locust.conf (2.12 workers
 #                                                 # refuse a run-time; the master owns it)
 #   locust --csv results                          # Locust's CSV: ttft / tbt / e2e rows (request type LLM)
+#
+# Every process running users writes perflab-records-<worker>.jsonl (one line per request) to
+# $${RECORDS_ENV} (default: its working folder); \`perflab import locust <folder> --out <run>\` makes a
+# perflab run of them (summary, windows, SLOs, cost), and checks them against Locust's own counts.
 #
 # Keys come from environment variables only (${plan.targets.map((t) => t.key?.env).filter(Boolean).join(', ') || 'none needed'}).
 # Each request event is one LLM metric in ms: ttft (first visible output), ttfr (first reasoning, when

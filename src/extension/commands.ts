@@ -13,6 +13,7 @@ import type { CredentialService } from './credentials';
 import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT_HEADROOM } from './load-estimator';
 import type { RunController } from './run-controller';
 import type { RunPanels } from './run-panel';
+import { FETCH_SERVER_METRICS_COMMAND, type ServerMetricsCommands } from './server-metrics-command';
 import { modelPicks, newScenarioYaml, PROVIDER_CHOICES, scenarioFileName, scenarioFilePath, type ScenarioAnswers } from './scenario-template';
 import { scenarioFileFrom as pickScenarioFile } from './scenario-picker';
 import { settings } from './settings';
@@ -36,6 +37,7 @@ export interface CommandContext {
   compare: ComparePanels;
   capacity: CapacityController;
   capacityPanels: CapacityPanels;
+  serverMetrics: ServerMetricsCommands;
   demoFolder: string;
 }
 
@@ -142,6 +144,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`);
       }
     }),
+    vscode.commands.registerCommand(FETCH_SERVER_METRICS_COMMAND, async (arg?: unknown) => {
+      const azure = { runs: (r: RunRecord) => r.summary?.scenario.targets.some((t) => t.server_metrics?.azure_monitor) ?? false, none: 'no finished run in this workspace asks for Azure Monitor metrics (server_metrics.azure_monitor).' };
+      const runDir = runDirFrom(arg) ?? (await pickRuns('Fetch Server Metrics (Azure Monitor)', false, azure))?.[0];
+      return runDir ? c.serverMetrics.fetchNow(runDir) : undefined;
+    }),
     vscode.commands.registerCommand('perflab.refresh', () => c.tree.refresh()),
     vscode.commands.registerCommand('perflab.showOutput', () => c.output.show()),
   ];
@@ -168,10 +175,10 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
   }
 
   /** Runs to pick from, newest first (several for Compare). */
-  async function pickRuns(title: string, many: boolean): Promise<string[] | undefined> {
-    const records = allRuns();
+  async function pickRuns(title: string, many: boolean, only?: { runs: (r: RunRecord) => boolean; none: string }): Promise<string[] | undefined> {
+    const records = only ? allRuns().filter(only.runs) : allRuns();
     if (records.length === 0) {
-      void vscode.window.showInformationMessage('LLM Perf Lab: no runs yet in this workspace.');
+      void vscode.window.showInformationMessage(`LLM Perf Lab: ${only?.none ?? 'no runs yet in this workspace.'}`);
       return undefined;
     }
     const items = records.map((r) => ({

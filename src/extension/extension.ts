@@ -14,10 +14,12 @@ import { PanelGroup } from './panel-group';
 import { PromptLanguageClient } from './language-client';
 import { registerCommands } from './commands';
 import { registerDatasetCommands } from './dataset-command';
+import { registerImportCommands } from './import-command';
 import { RunController } from './run-controller';
 import { RunPanels } from './run-panel';
 import { ScenarioCodeLens } from './scenario-codelens';
 import { ScenarioTreeProvider } from './scenario-tree';
+import { metricsTokenResolver, ServerMetricsCommands } from './server-metrics-command';
 
 /** What tests (and other extensions) can reach through `extension.exports`. */
 export interface PerfLabApi {
@@ -28,6 +30,8 @@ export interface PerfLabApi {
   compare: ComparePanels;
   capacity: CapacityController;
   capacityPanels: CapacityPanels;
+  /** Azure Monitor metrics of runs (the Fetch Server Metrics command). */
+  serverMetrics: ServerMetricsCommands;
   prompts: PromptLanguageClient;
   /** Resolves once the language server is up. */
   promptsReady: Promise<void>;
@@ -36,7 +40,7 @@ export interface PerfLabApi {
 export function activate(context: vscode.ExtensionContext): PerfLabApi {
   const output = vscode.window.createOutputChannel('LLM Perf Lab');
   const credentials = new CredentialService(context.secrets);
-  const runs = new RunController(context.extensionUri, output, (target) => credentials.resolve(target));
+  const runs = new RunController(context.extensionUri, output, (target) => credentials.resolve(target), metricsTokenResolver(context.secrets));
   const demoFolder = path.join(context.globalStorageUri.fsPath, 'demo');
   const tree = new ScenarioTreeProvider(runs, demoFolder);
   // The Run, Compare and Capacity panels share one editor group.
@@ -45,6 +49,9 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   const panels = new RunPanels(context.extensionUri, runs, group, (runDir) => {
     compare.open([runDir]).catch((error: unknown) => void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`));
   });
+  // Azure Monitor metrics of a run: the command, and a silent fetch when a run still waiting for them is shown.
+  const serverMetrics = new ServerMetricsCommands(output, (runDir) => panels.refresh(runDir));
+  panels.onAzurePending = (runDir) => void serverMetrics.fetchSilently(runDir);
   const capacity = new CapacityController(context.extensionUri, output, (target) => credentials.resolve(target));
   const capacityPanels = new CapacityPanels(context.extensionUri, capacity, group, (runDir) => panels.open(runDir));
   const view = vscode.window.createTreeView('perflab.scenarios', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
@@ -85,13 +92,14 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     view,
     ...watchers,
     vscode.languages.registerCodeLensProvider({ pattern: SCENARIO_GLOB }, new ScenarioCodeLens()),
-    ...registerCommands({ context, output, runs, tree, credentials, panels, compare, capacity, capacityPanels, demoFolder }),
+    ...registerCommands({ context, output, runs, tree, credentials, panels, compare, capacity, capacityPanels, serverMetrics, demoFolder }),
     ...registerDatasetCommands({ output, credentials }),
+    ...registerImportCommands({ output, panels, tree }),
   );
   const prompts = new PromptLanguageClient(context);
   context.subscriptions.push(prompts);
   const promptsReady = prompts.start().catch((error: unknown) => output.appendLine(`Language server did not start: ${error instanceof Error ? error.message : String(error)}`));
-  return { runs, tree, credentials, panels, compare, capacity, capacityPanels, prompts, promptsReady };
+  return { runs, tree, credentials, panels, compare, capacity, capacityPanels, serverMetrics, prompts, promptsReady };
 }
 
 export function deactivate(): void {

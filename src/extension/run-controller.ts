@@ -14,6 +14,7 @@ import { credentialProblem } from '../engine/secrets';
 import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import type { Scenario, Target } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
+import { ServerSeriesBuilder, type ServerSeries } from '../results/server-series';
 import { LiveWindows } from './live-windows';
 import { endOfRunMessage, targetLogLine, verdictLogLine } from './run-report';
 import { settings } from './settings';
@@ -30,6 +31,8 @@ export interface ActiveRun {
   /** Which targets have sent their last real window (later ones are dropped: live-windows.ts). */
   liveWindows: LiveWindows;
   distributions: Record<string, TargetDistributions>;
+  /** The server's series so far (`server_metrics:`), built from the samples the worker sends. */
+  server: ServerSeriesBuilder;
   summary: RunSummary | null;
   worker: Worker;
   done: Promise<RunSummary>;
@@ -39,10 +42,15 @@ export interface ActiveRun {
 export type RunUpdate =
   | { run: ActiveRun; kind: 'window'; snapshot: WindowSnapshot }
   | { run: ActiveRun; kind: 'distributions' }
+  /** The server's points added by one scrape (each series with its new points only). */
+  | { run: ActiveRun; kind: 'server'; series: ServerSeries[] }
   | { run: ActiveRun; kind: 'done'; summary: RunSummary }
   | { run: ActiveRun; kind: 'failed'; message: string };
 
 export type CredentialResolver = (target: Target) => Promise<Credential | null>;
+
+/** The token for a target's metrics URL (`server_metrics.auth`); throws when the user did not allow it. */
+export type MetricsTokenResolver = (target: Target) => Promise<string | null>;
 
 /** The status bar item's command: asks before it stops (the palette's Stop Run does not ask). */
 export const CONFIRM_STOP_COMMAND = 'perflab.confirmStopRun';
@@ -70,6 +78,7 @@ export class RunController implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly output: vscode.OutputChannel,
     private readonly resolveCredential: CredentialResolver,
+    private readonly resolveMetricsToken: MetricsTokenResolver = async () => null,
   ) {
     this.statusBar.name = 'LLM Perf Lab run';
     // One click on a number in the status bar must not end a long run: this command asks first.
@@ -109,14 +118,16 @@ export class RunController implements vscode.Disposable {
 
     const credentials = await resolveScenarioCredentials(scenario, this.resolveCredential);
     if (!credentials) return undefined;
+    const serverMetricsTokens = await resolveMetricsTokens(scenario, this.resolveMetricsToken);
+    if (!serverMetricsTokens) return undefined;
 
     const runDir = uniqueRunDir(path.join(settings.runsFolder(scenarioFile), runFolderName(scenario.name)));
     this.lastScenarioFile = scenarioFile;
-    return this.startWorker(scenarioFile, scenario, runDir, credentials);
+    return this.startWorker(scenarioFile, scenario, runDir, credentials, serverMetricsTokens);
   }
 
-  private startWorker(scenarioFile: string, scenario: Scenario, runDir: string, credentials: Record<string, Credential | null>): Promise<RunSummary> {
-    const start: WorkerStart = { scenario, outDir: runDir, credentials, modelOverrides: settings.pricingOverrides(), proxy: settings.proxy() };
+  private startWorker(scenarioFile: string, scenario: Scenario, runDir: string, credentials: Record<string, Credential | null>, serverMetricsTokens: Record<string, string | null>): Promise<RunSummary> {
+    const start: WorkerStart = { scenario, outDir: runDir, credentials, modelOverrides: settings.pricingOverrides(), proxy: settings.proxy(), serverMetricsTokens };
     const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'engine-worker.js').fsPath, { workerData: start });
     const key = this.active.has(scenarioFile) ? `${scenarioFile}#${Date.now()}` : scenarioFile;
     this.output.appendLine(`[${new Date().toISOString()}] Run "${scenario.name}" (${scenario.targets.map((t) => `${t.name} → ${t.endpoint === 'simulator' ? 'simulator' : new URL(t.endpoint).origin}`).join(', ')}) → ${runDir}`);
@@ -135,6 +146,12 @@ export class RunController implements vscode.Disposable {
             run.distributions = message.distributions;
             this.updated.fire({ run, kind: 'distributions' });
             break;
+          case 'serverSamples': {
+            for (const sample of message.samples) run.server.add(sample);
+            const series = run.server.flush();
+            if (series.length > 0) this.updated.fire({ run, kind: 'server', series });
+            break;
+          }
           case 'message':
             this.output.appendLine(`  ${message.text}`);
             break;
@@ -149,7 +166,7 @@ export class RunController implements vscode.Disposable {
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the engine worker exited (code ${code}) before the run finished`)));
     });
-    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), windows: [], liveWindows: new LiveWindows(scenario), distributions: {}, summary: null, worker, done };
+    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), windows: [], liveWindows: new LiveWindows(scenario), distributions: {}, server: new ServerSeriesBuilder(scenario.aggregation_window_s), summary: null, worker, done };
     this.active.set(key, run);
     this.changed.fire();
     this.started.fire(run);
@@ -288,6 +305,22 @@ export async function resolveScenarioCredentials(scenario: Scenario, resolve: Cr
     }
   }
   return credentials;
+}
+
+/** The token of every target whose metrics URL asks for one (`server_metrics.auth`), before anything is
+ *  sent; undefined (after telling the user why) when one was not allowed. */
+export async function resolveMetricsTokens(scenario: Scenario, resolve: MetricsTokenResolver): Promise<Record<string, string | null> | undefined> {
+  const tokens: Record<string, string | null> = {};
+  for (const target of scenario.targets) {
+    if (!target.server_metrics?.auth) continue;
+    try {
+      tokens[target.name] = await resolve(target);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+  return tokens;
 }
 
 /** `00:12 / 00:30 · 238 RPM · p95 TTFT 175 ms` for the first target of a run still going (named when

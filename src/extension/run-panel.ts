@@ -1,6 +1,7 @@
 // The Run panel's host side: opens a webview beside the editor when a run starts (or when a past run is
 // opened), feeds it the run's windows, histograms and summary, and carries out what the webview asks
-// (save PNG/CSV/JSON/HTML, copy KQL, compare targets). One panel per scenario, reused: a new run (or
+// (save PNG/CSV/JSON/HTML, copy KQL, compare targets, fetch Azure Monitor metrics). One panel per
+// scenario, reused: a new run (or
 // another past run) of a scenario switches that scenario's panel to it, and its tab says when the run
 // started. Updates are batched and sent at most `perflab.chartRefreshRate` times per second, so a
 // long, busy run stays smooth.
@@ -9,6 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WindowSnapshot } from '../engine/records';
+import type { RunSummary } from '../engine/summary';
+import type { ServerSeries } from '../results/server-series';
 import { exportRunData } from '../results/export-data';
 import { htmlReport, readReportAssets } from '../shared/html-report';
 import { kqlForTarget } from '../shared/kql';
@@ -19,6 +22,7 @@ import type { PanelGroup } from './panel-group';
 import { panelHtml, webviewOptions } from './panel-html';
 import { runIdentity, runPanelTitle } from './panel-titles';
 import type { ActiveRun, RunController, RunUpdate } from './run-controller';
+import { FETCH_SERVER_METRICS_COMMAND } from './server-metrics-command';
 import { settings } from './settings';
 
 export const RUN_PANEL_TYPE = 'perflab.run';
@@ -40,6 +44,8 @@ export interface RunPanelProbe {
   live: boolean;
   ready: boolean;
   windowsSent: number;
+  /** Server points sent (`server_metrics:`), in `init` and live batches. */
+  serverPointsSent: number;
   messagesSent: number;
 }
 
@@ -47,6 +53,10 @@ class RunPanel implements vscode.Disposable {
   private ready = false;
   private pendingWindows: WindowSnapshot[] = [];
   private pendingDistributions = false;
+  /** The server's new points since the last flush, by target and series. */
+  private pendingServer = new Map<string, ServerSeries>();
+  /** The source whose Azure Monitor data was already asked for (once per run shown, not per redraw). */
+  private autoFetched: Source | null = null;
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -59,9 +69,11 @@ class RunPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly onCompareTargets: (runDir: string) => void,
     private readonly saveDialog: SaveDialog,
+    /** A finished run was shown whose Azure Monitor data may not all be in yet. */
+    private readonly onAzurePending: (runDir: string) => void,
     onDisposed: () => void,
   ) {
-    this.probe = { runDir: this.runDir, scenarioKey, title: panel.title, live: source.kind === 'live', ready: false, windowsSent: 0, messagesSent: 0 };
+    this.probe = { runDir: this.runDir, scenarioKey, title: panel.title, live: source.kind === 'live', ready: false, windowsSent: 0, serverPointsSent: 0, messagesSent: 0 };
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
     this.disposables.push(
@@ -100,9 +112,18 @@ class RunPanel implements vscode.Disposable {
       case 'distributions':
         this.pendingDistributions = true;
         break;
+      case 'server':
+        for (const s of update.series) {
+          const key = `${s.target}\u0000${s.id}`;
+          const pending = this.pendingServer.get(key);
+          if (pending) pending.points.push(...s.points);
+          else this.pendingServer.set(key, { ...s, points: [...s.points] });
+        }
+        break;
       case 'done':
         this.flush();
         this.post({ type: 'summary', summary: update.summary });
+        this.askForAzure(update.summary);
         return;
       case 'failed':
         this.flush();
@@ -120,8 +141,30 @@ class RunPanel implements vscode.Disposable {
     this.flushTimer = undefined;
     this.pendingWindows = [];
     this.pendingDistributions = false;
-    Object.assign(this.probe, { runDir: this.runDir, title, live: source.kind === 'live', windowsSent: 0 });
+    this.pendingServer.clear();
+    Object.assign(this.probe, { runDir: this.runDir, title, live: source.kind === 'live', windowsSent: 0, serverPointsSent: 0 });
     if (this.ready) void this.sendInit();
+  }
+
+  /** The run folder's files changed (an Azure Monitor fetch): draw them again. A run still going is left
+   *  alone; one that has ended is shown from its files from now on. */
+  reload(): void {
+    if (this.source.kind === 'live') {
+      if (this.source.run.summary === null) return;
+      const asked = this.autoFetched === this.source;
+      this.source = { kind: 'files', runDir: this.source.run.runDir };
+      // Its Azure Monitor data were asked for already (the fetch that changed the files).
+      if (asked) this.autoFetched = this.source;
+      this.probe.live = false;
+    }
+    if (this.ready) void this.sendInit();
+  }
+
+  /** Once per run shown: a finished run whose Azure Monitor block is pending or incomplete is fetched. */
+  private askForAzure(summary: RunSummary | null): void {
+    if (this.autoFetched === this.source || !summary?.targets.some((t) => t.server?.azure_monitor)) return;
+    this.autoFetched = this.source;
+    this.onAzurePending(this.runDir);
   }
 
   private setReady(ready: boolean): void {
@@ -130,6 +173,7 @@ class RunPanel implements vscode.Disposable {
     if (!ready) {
       this.pendingWindows = [];
       this.pendingDistributions = false;
+      this.pendingServer.clear();
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
@@ -151,6 +195,12 @@ class RunPanel implements vscode.Disposable {
       this.probe.windowsSent += this.pendingWindows.length;
       this.pendingWindows = [];
     }
+    if (this.pendingServer.size > 0) {
+      const series = [...this.pendingServer.values()];
+      this.post({ type: 'server', series });
+      this.probe.serverPointsSent += series.reduce((n, s) => n + s.points.length, 0);
+      this.pendingServer.clear();
+    }
     if (this.pendingDistributions && this.source.kind === 'live') {
       this.post({ type: 'distributions', distributions: this.source.run.distributions });
       this.pendingDistributions = false;
@@ -164,8 +214,11 @@ class RunPanel implements vscode.Disposable {
     if (source !== this.source) return;
     this.pendingWindows = [];
     this.pendingDistributions = false;
+    this.pendingServer.clear();
     this.post(init);
     this.probe.windowsSent = init.windows.length;
+    this.probe.serverPointsSent = (init.server ?? []).reduce((n, s) => n + s.points.length, 0);
+    if (!init.live) this.askForAzure(init.summary);
   }
 
   private async initMessage(): Promise<InitMessage> {
@@ -180,6 +233,7 @@ class RunPanel implements vscode.Disposable {
         windows: [...run.windows],
         summary: run.summary,
         distributions: run.distributions,
+        server: run.server.series(),
         live: run.summary === null,
         interactive: true,
       };
@@ -193,6 +247,7 @@ class RunPanel implements vscode.Disposable {
       windows: files.windows,
       summary: files.summary,
       distributions: files.distributions,
+      server: files.server,
       live: false,
       interactive: true,
     };
@@ -218,6 +273,9 @@ class RunPanel implements vscode.Disposable {
           return await this.copyKql(m.target);
         case 'compareTargets':
           this.onCompareTargets(this.runDir);
+          return;
+        case 'fetchServerMetrics':
+          await vscode.commands.executeCommand(FETCH_SERVER_METRICS_COMMAND, this.runDir);
           return;
       }
     } catch (error) {
@@ -264,6 +322,8 @@ export class RunPanels implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Replaceable by tests (a real save dialog cannot be answered from a test). */
   saveDialog: SaveDialog = (options) => vscode.window.showSaveDialog(options);
+  /** A finished run was shown whose Azure Monitor data may not all be in yet (set on activation). */
+  onAzurePending: (runDir: string) => void = () => undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -299,6 +359,11 @@ export class RunPanels implements vscode.Disposable {
     this.show(active ? { kind: 'live', run: active } : { kind: 'files', runDir }, false);
   }
 
+  /** Draws a run folder again in the panels showing it (its files changed). */
+  refresh(runDir: string): void {
+    for (const p of this.panels.values()) if (key(p.runDir) === key(runDir)) p.reload();
+  }
+
   /** For tests. */
   probes(): RunPanelProbe[] {
     return [...this.panels.values()].map((p) => ({ ...p.probe, title: p.panel.title, viewColumn: p.panel.viewColumn }));
@@ -321,7 +386,16 @@ export class RunPanels implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel, source: Source): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'perflab.svg');
     const scenario = scenarioKey(source);
-    const runPanel = new RunPanel(panel, scenario, source, this.extensionUri, this.onCompareTargets, (options) => this.saveDialog(options), () => this.panels.delete(scenario));
+    const runPanel = new RunPanel(
+      panel,
+      scenario,
+      source,
+      this.extensionUri,
+      this.onCompareTargets,
+      (options) => this.saveDialog(options),
+      (runDir) => this.onAzurePending(runDir),
+      () => this.panels.delete(scenario),
+    );
     this.panels.set(scenario, runPanel);
     this.group.track(panel);
   }

@@ -7,7 +7,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { verdictStatus, type TargetSummary, type SloVerdict } from '../engine/summary';
+import { verdictStatus, type ImportedRun, type TargetSummary, type SloVerdict } from '../engine/summary';
 import { findScenarioFiles } from '../engine/scenario/files';
 import { readScenarioLeniently } from '../engine/scenario/lenient';
 import { formatProblem, validateScenarioText, type ScenarioProblem } from '../engine/scenario/load';
@@ -248,15 +248,29 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
     unsent,
     recordedRequests: null,
     // Throttling, cut-off work and a run this machine may have inflated (summary's client_limited) show at a glance.
-    description: [headline(ttftP95Ms, achievedRpm, errors), ...unmeasured(throttled, cancelled, unsent), ...(targets.some((t) => t.client_limited) ? ['⚠ client-limited'] : [])].join(' · '),
+    description: [headline(ttftP95Ms, achievedRpm, errors), ...unmeasured(throttled, cancelled, unsent), ...(targets.some((t) => t.client_limited) ? ['⚠ client-limited'] : []), ...(s.imported ? [importedLabel(s.imported)] : [])].join(' · '),
     tooltip: [
       `${scenarioName}${target ? ` · ${target}` : ''}`,
       statusLine,
+      ...(s.imported ? [importedTooltip(s.imported)] : []),
       ...targets.filter((t) => t.client_limited).map((t) => `⚠ ${t.target}: this machine may have inflated the latencies (${(t.client_limited_reasons ?? []).join('; ')})`),
       ...targets.map((t) => targetLine(t, target === null && s.targets.length > 1)),
       r.dir,
     ].join('\n'),
   };
+}
+
+/** An imported run (`perflab import`): `Locust, 2 workers`, `JMeter, 3 files`, flagged when records are missing. */
+function importedLabel(i: ImportedRun): string {
+  const engine = i.engine === 'locust' ? 'Locust' : 'JMeter';
+  const who = `${i.workers} ${i.engine === 'locust' ? (i.workers === 1 ? 'worker' : 'workers') : i.workers === 1 ? 'file' : 'files'}`;
+  return `${engine}, ${who}${i.coverage.complete ? '' : ' ⚠ incomplete'}`;
+}
+
+function importedTooltip(i: ImportedRun): string {
+  const c = i.coverage;
+  const coverage = c.counted === null ? `${c.found} requests read` : `records for ${Math.min(c.found, c.counted)} of the ${c.counted} requests counted (${((c.ratio ?? 0) * 100).toFixed(1)}%)`;
+  return [`imported from ${i.engine === 'locust' ? 'Locust' : 'JMeter'}: ${coverage}`, ...(c.missing_workers.length ? [`missing workers: ${c.missing_workers.join(', ')}`] : [])].join('\n');
 }
 
 /** The run's status from its SLO verdicts: any fail fails it; then incomplete, then not judged; else pass. */

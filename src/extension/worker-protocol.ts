@@ -10,6 +10,7 @@ import type { TargetDistributions } from '../engine/distribution';
 import type { WindowSnapshot } from '../engine/records';
 import type { CapacitySettings, Scenario } from '../engine/scenario/types';
 import type { RunSummary } from '../engine/summary';
+import type { ServerSample } from '../engine/server-metrics/types';
 import type { ModelOverrides } from '../tokens';
 
 /** Passed as `workerData`. Credentials stay in memory, keyed by target name; never written. */
@@ -21,12 +22,17 @@ export interface WorkerStart {
   seed?: number;
   /** VS Code's http.proxy / http.noProxy / http.proxyStrictSSL (src/extension/settings.ts). */
   proxy?: ProxyConfig;
+  /** Tokens for targets' metrics URLs (`server_metrics.auth`), allowed by the user for that URL's
+   *  origin; by target name, in memory only. Null: the variable is not set. */
+  serverMetricsTokens?: Record<string, string | null>;
 }
 
 export type HostToWorker = { type: 'stop'; mode: 'drain' | 'abort' };
 
 export type WorkerToHost =
   | { type: 'window'; snapshot: WindowSnapshot }
+  /** Server-metrics samples (`server_metrics:`), whole scrapes, as they are scraped. */
+  | { type: 'serverSamples'; samples: ServerSample[] }
   /** Whole-run histograms so far, sent with each second's windows (they are small). */
   | { type: 'distributions'; distributions: Record<string, TargetDistributions> }
   | { type: 'message'; text: string }

@@ -1,5 +1,6 @@
 // What "compare" compares, in one place for the Compare panel, `perflab compare` and the regression
-// rules: the metrics (p50/p95/p99 of each latency, achieved RPM, errors, throttling), which direction
+// rules: the metrics (p50/p95/p99 of each latency, achieved RPM, errors, throttling, and the server's own
+// TTFT and queue when every run compared scraped them), which direction
 // is better, and the run/targets compared (the first is the baseline). Pure logic (no I/O, no DOM).
 
 import type { LatencyStats } from '../engine/records';
@@ -20,11 +21,13 @@ export const SAME_WITHIN = 0.01;
 
 interface MetricRow {
   name: string;
-  unit: 'ms' | 'rpm' | '%';
+  unit: 'ms' | 'rpm' | '%' | 'requests';
   better: Better;
   value: (t: TargetSummary) => number | null;
   /** Shown only when some run has it (TTFR exists only for reasoning models that stream reasoning). */
   optional?: boolean;
+  /** Shown only when every run has it: the server's own numbers (`server_metrics:`). */
+  everyRun?: boolean;
 }
 
 const LATENCY: [string, 'ttft' | 'tbt' | 'chunk_gap' | 'e2e'][] = [
@@ -51,6 +54,10 @@ export const COMPARE_METRICS: MetricRow[] = [
   { name: 'Achieved RPM', unit: 'rpm', better: 'higher', value: (t) => t.schedule.achieved_rpm },
   { name: 'Errors', unit: '%', better: 'lower', value: errorPercent },
   { name: 'Throttled (HTTP 429)', unit: '%', better: 'lower', value: throttledPercent },
+  // The server's side, from its histograms and gauges (src/engine/server-metrics/server-summary.ts).
+  { name: 'Server TTFT p50', unit: 'ms', better: 'lower', value: (t) => t.server?.latency_ms?.ttft?.p50 ?? null, everyRun: true },
+  { name: 'Server TTFT p95', unit: 'ms', better: 'lower', value: (t) => t.server?.latency_ms?.ttft?.p95 ?? null, everyRun: true },
+  { name: 'Server queue max', unit: 'requests', better: 'lower', value: (t) => t.server?.waiting?.max ?? null, everyRun: true },
 ];
 
 /** Share of attempts answered with HTTP 429, in percent; null when nothing was sent. */
@@ -58,9 +65,10 @@ export function throttledPercent(t: TargetSummary): number | null {
   return t.requests.attempts > 0 ? (t.requests.throttled_responses / t.requests.attempts) * 100 : null;
 }
 
-/** The metric rows worth showing for these targets: optional rows only when one of them has a value. */
+/** The metric rows worth showing for these targets: optional rows only when one of them has a value,
+ *  the server's rows only when all of them have one. */
 export function metricsFor(targets: TargetSummary[]): MetricRow[] {
-  return COMPARE_METRICS.filter((m) => !m.optional || targets.some((t) => m.value(t) !== null));
+  return COMPARE_METRICS.filter((m) => (m.everyRun ? targets.every((t) => m.value(t) !== null) : !m.optional || targets.some((t) => m.value(t) !== null)));
 }
 
 /** Failed share of the requests that count (warm-up excluded), in percent; null when none counted. */

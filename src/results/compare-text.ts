@@ -41,7 +41,7 @@ function versus(cell: CompareCell, row: CompareRow): string {
   if (cell.verdict === 'same') return 'same';
   const size = fmt(Math.abs(cell.difference), row.unit);
   const sign = size === '0' ? '±' : cell.difference > 0 ? '+' : '−';
-  const unit = row.unit === 'ms' ? ' ms' : row.unit === '%' ? ' pts' : ' RPM';
+  const unit = row.unit === 'ms' ? ' ms' : row.unit === '%' ? ' pts' : row.unit === 'requests' ? ' requests' : ' RPM';
   const ratio = cell.ratio === null ? '' : ` (${cell.ratio.toFixed(2)}×)`;
   const verdict = cell.verdict === 'within-noise' ? 'within noise' : cell.verdict;
   // The 1% rule is no test: say so where it decided.

@@ -43,7 +43,7 @@ export interface CompareCell {
 
 export interface CompareRow {
   metric: string;
-  unit: 'ms' | 'rpm' | '%';
+  unit: 'ms' | 'rpm' | '%' | 'requests';
   better: 'lower' | 'higher';
   /** One per column; the first is the baseline. */
   cells: CompareCell[];
@@ -80,7 +80,7 @@ export const METHOD_TEXT: Record<CompareMethod, string> = {
   bootstrap: `Percentiles: exact bootstrap test on the whole-run histograms (two-sided, α = ${ALPHA}); values in one histogram bin (~6% wide) count as tied.`,
   fisher: `Errors and throttling: Fisher's exact test on the counts (two-sided, α = ${ALPHA}).`,
   poisson: `Achieved RPM: exact test of two Poisson rates, requests sent over each run's duration (two-sided, α = ${ALPHA}).`,
-  'one-percent': `No histogram to test (a run recorded before summaries carried them, or TTFR): better/worse by a flat 1% rule, not a significance test.`,
+  'one-percent': `No histogram to test (a run recorded before summaries carried them, TTFR, or the server's own numbers): better/worse by a flat 1% rule, not a significance test.`,
 };
 
 /** Every target of every summary becomes a column, in order; the first column is the baseline. */

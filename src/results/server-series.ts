@@ -216,7 +216,9 @@ class TargetSeries {
     }
   }
 
-  private point(def: { id: string; chart: string | null; label: string; unit: ServerUnit; metric: string }, x: number, y: number | null): void {
+  private point(def: { id: string; chart: string | null; label: string; unit: ServerUnit; metric: string }, t: number, y: number | null): void {
+    // The first scrape is sent as the target starts, a few ms before its clock reads 0: drawn at 0.
+    const x = Math.max(0, t);
     let s = this.series.get(def.id);
     if (!s) {
       s = { target: this.target, ...def, chartTitle: chartTitle(def.chart, def.unit), source: 'prometheus', points: [] };

@@ -1,9 +1,11 @@
 // A run's summary as GitHub-flavoured markdown, for a CI job summary ($GITHUB_STEP_SUMMARY, Azure
 // Pipelines' `##vso[task.uploadsummary]`) or a pull-request comment: the verdict first, then per
-// target the latency percentiles, rate, errors, tokens and cost, the SLO verdicts, the warnings, and
-// the KQL query for each Azure target. Pure logic (no I/O).
+// target the latency percentiles, rate, errors, tokens and cost, the server's own numbers (`server_metrics:`),
+// the SLO verdicts, the warnings, and the KQL query for each Azure target. Pure logic (no I/O).
 
 import type { LatencyStats } from '../engine/records';
+import type { ServerLatency, ServerSeriesStats, ServerSummary } from '../engine/server-metrics/types';
+import { shortResource } from '../results/server-series';
 import { VERDICT_LABEL, verdictStatus, type RunSummary, type SloVerdict, type TargetSummary } from '../engine/summary';
 import { errorPercent, throttledPercent } from '../results/compare-metrics';
 import { kqlForRun } from './kql';
@@ -97,7 +99,82 @@ function targetSection(t: TargetSummary, h: string): string[] {
     `| Throttled | ${r.throttled_responses} HTTP 429 of ${r.attempts} attempts (${pct(throttled)}), ${r.retried} retried |`,
     `| Tokens | prompt ${r0(t.tokens.prompt)} (${r0(t.tokens.prompt_tpm)}/min), completion ${r0(t.tokens.completion)} (${r0(t.tokens.completion_tpm)}/min)${t.tokens.cached ? `, cached ${r0(t.tokens.cached)}` : ''}${t.tokens.reasoning ? `, reasoning ${r0(t.tokens.reasoning)}` : ''}${t.tokens.estimated_records ? ` (${t.tokens.estimated_records} requests estimated)` : ''} |`,
     `| Cost | ${cost.total === null ? `n/a (${cell(note!)})` : `${money(cost.total)} total, ${money(cost.per_1k_requests)} per 1,000 requests${cost.per_hour_at_target_rate !== null ? `, ${money(cost.per_hour_at_target_rate)} per hour at the target rate` : ''}${note ? ` (${cell(note)})` : ''}`} |`,
+    ...(t.server ? ['', ...serverSection(t.server, h)] : []),
   ];
+}
+
+/** The server's side (`server_metrics:`): its latency percentiles beside the client's, its load, and
+ *  Azure Monitor's metrics with where the fetch stands. */
+export function serverSection(s: ServerSummary, h: string): string[] {
+  const lines: string[] = [];
+  const p = s.prometheus;
+  if (p) {
+    const scrapes = `${p.scrapes} ${plural(p.scrapes, 'scrape')}${p.failed ? `, ${p.failed} failed` : ''}, every ${p.interval_s} s`;
+    lines.push(`${h}## Server${p.server ? `: ${inline(p.server)}` : ''} at ${code(p.url)} (${scrapes})`);
+    const l = s.latency_ms;
+    const rows: [string, ServerLatency | undefined, boolean][] = [
+      ['TTFT', l?.ttft, true],
+      ['E2E', l?.e2e, true],
+      ['Inter-token; client: TBT per token', l?.itl, false],
+      ['Queue time; server only', l?.queue, false],
+    ];
+    const latency = rows.filter((r): r is [string, ServerLatency, boolean] => r[1] !== undefined);
+    if (latency.length) {
+      lines.push(
+        '',
+        '| Latency (ms) | server p50 | server p95 | client p50 | client p95 | client − server p50 | client − server p95 | n (server) |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|',
+        ...latency.map(([name, x, outside]) => {
+          const diff = (c: number | null, v: number | null) => (!outside || c === null || v === null ? '–' : signed(c - v));
+          const p50 = diff(x.client_p50, x.p50);
+          const within = outside && x.client_p50 !== null && x.p50 !== null && x.p50_resolution_ms !== null && Math.abs(x.client_p50 - x.p50) < x.p50_resolution_ms;
+          return `| ${name} — ${code(x.metric)} | ${formatMs(x.p50)} | ${formatMs(x.p95)} | ${formatMs(x.client_p50)} | ${formatMs(x.client_p95)} | ${p50}${within ? ` (within the ${formatMs(x.p50_resolution_ms)} ms bucket)` : ''} | ${diff(x.client_p95, x.p95)} | ${x.count} |`;
+        }),
+      );
+      const ref = l?.ttft ?? l?.e2e;
+      lines.push(
+        '',
+        `Server percentiles are interpolated within the buckets of its histograms${ref?.p50_resolution_ms != null ? ` (at ${ref === l?.ttft ? 'TTFT' : 'E2E'} p50 the bucket is ${formatMs(ref.p50_resolution_ms)} ms wide)` : ''}: a client − server difference smaller than the bucket says nothing. Client − server is the time spent outside the server (network, gateway, a queue in front of it, this client), a difference of percentiles, not a percentile of differences.`,
+      );
+    }
+    const load: [string, { avg: number; max: number } | undefined, boolean][] = [
+      ['Requests running (batch)', s.running, false],
+      ['Requests waiting (queue)', s.waiting, false],
+      ['KV-cache usage', s.kv_cache, true],
+    ];
+    const shown = load.filter((r): r is [string, { avg: number; max: number }, boolean] => r[1] !== undefined);
+    if (shown.length) {
+      lines.push('', '| Server load (per scrape) | avg | max |', '|---|---:|---:|', ...shown.map(([name, v, ratio]) => `| ${name} | ${ratio ? pct(v.avg * 100) : num(v.avg)} | ${ratio ? pct(v.max * 100) : num(v.max)} |`));
+    }
+    if (p.error) lines.push('', `⚠️ ${inline(p.error)}`);
+  }
+  const a = s.azure_monitor;
+  if (a) {
+    if (lines.length) lines.push('');
+    const fetched = a.fetched_at ? `, fetched ${a.fetched_at}` : '';
+    lines.push(`${h}## Azure Monitor${a.resource_id ? ` (${code(shortResource(a.resource_id))})` : ''}: ${a.status}${fetched}`);
+    if (a.message) lines.push('', inline(a.message));
+    const resources: [string | null, ServerSeriesStats[]][] = [[null, a.series], ...(a.extra ?? []).map((e): [string, ServerSeriesStats[]] => [shortResource(e.resource_id), e.series])];
+    const rows = resources.flatMap(([where, series]) => series.map((x) => azureRow(x, where)));
+    if (rows.length) lines.push('', '| Metric (per minute) | aggregation | min | avg | max | total over the run |', '|---|---|---:|---:|---:|---:|', ...rows);
+    // Other resources on the request path (App Service, API Management, Cosmos DB): each one's own state.
+    if (a.extra?.length) lines.push('', ...a.extra.map((e) => `- ${code(shortResource(e.resource_id))}: ${e.status}${e.message ? ` — ${inline(e.message)}` : ''}`));
+  }
+  return lines;
+}
+
+function azureRow(x: ServerSeriesStats, where: string | null): string {
+  const name = `${inline(x.label ?? x.name)}${where ? ` — ${inline(where)}` : ''}${x.unit && x.unit !== 'Count' ? ` (${inline(x.unit)})` : ''}`;
+  return `| ${cell(name)} | ${x.aggregation ?? ''} | ${num(x.min)} | ${num(x.avg)} | ${num(x.max)} | ${x.increase !== undefined ? num(x.increase) : '–'} |`;
+}
+
+function num(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '–';
+  return Math.abs(x) >= 100 || Number.isInteger(x) ? Math.round(x).toLocaleString('en-US') : Number(x.toPrecision(3)).toString();
+}
+
+function signed(x: number): string {
+  return `${x > 0 ? '+' : x < 0 ? '−' : '±'}${formatMs(Math.abs(x))}`;
 }
 
 function sloActual(v: SloVerdict): string {

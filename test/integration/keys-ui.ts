@@ -13,7 +13,8 @@ import type { Page } from 'playwright-core';
 import { keyOf, startAzureService, startRedirect, type TestServer } from './key-servers';
 import { modalCommandSteps } from './modal-commands-ui';
 import { runSteps, type UiStep } from './ui-steps';
-import { answerDialog, answerInput, dialogShown, dialogText, pickItem, runCommand, waitForNotification } from './ui';
+import { RunFolders } from './run-folders';
+import { answerDialog, answerInput, dialogShown, dialogText, escapeRegExp, pickItem, runCommand, waitForNotification } from './ui';
 
 const workspace = process.env.PERFLAB_INTEGRATION_WORKSPACE!;
 /** Set by run-all.ts for this suite: the value a scenario names in `auth.env`. */
@@ -68,7 +69,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
       run: async () => {
         await runCommand(page, 'LLM Perf Lab: Set API Key…');
         await pickItem(page, /Run Scenario/, 'keyed.perf.yaml');
-        const title = new RegExp(`^API key for ${escape(binding(a))}$`);
+        const title = new RegExp(`^API key for ${escapeRegExp(binding(a))}$`);
         await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 20_000 });
         const type = await page.locator('.quick-input-widget .quick-input-box input').getAttribute('type');
         if (type !== 'password') throw new Error(`the key input is of type "${type}", not password`);
@@ -96,7 +97,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
         const before = a.requests.length;
         fs.writeFileSync(file('keyed.perf.yaml'), azureScenario('keyed', b.origin));
         await runCommand(page, 'LLM Perf Lab: Re-run Last Scenario');
-        await answerInput(page, new RegExp(`^API key for ${escape(binding(b))}$`), KEY_B);
+        await answerInput(page, new RegExp(`^API key for ${escapeRegExp(binding(b))}$`), KEY_B);
         await runs.next('keyed');
         onlyKeys(b, KEY_B);
         if (a.requests.length !== before) throw new Error('the old endpoint was called after the edit');
@@ -109,7 +110,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
         await runCommand(page, 'LLM Perf Lab: Forget API Key…');
         await pickItem(page, /Run Scenario/, 'keyed.perf.yaml');
         await runCommand(page, 'LLM Perf Lab: Re-run Last Scenario');
-        const title = new RegExp(`^API key for ${escape(binding(b))}$`);
+        const title = new RegExp(`^API key for ${escapeRegExp(binding(b))}$`);
         await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 20_000 });
         await page.keyboard.press('Escape');
         await said(`no API key is saved for ${binding(b)}`);
@@ -151,7 +152,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
       run: async () => {
         await runCommand(page, 'LLM Perf Lab: Set API Key…');
         await pickItem(page, /Run Scenario/, 'redirect.perf.yaml');
-        await answerInput(page, new RegExp(`^API key for ${escape(binding(redirect))}$`), KEY_R);
+        await answerInput(page, new RegExp(`^API key for ${escapeRegExp(binding(redirect))}$`), KEY_R);
         await runCommand(page, 'LLM Perf Lab: Run Scenario…');
         await pickItem(page, /Run Scenario/, 'redirect.perf.yaml');
         await runs.next('redirect');
@@ -179,47 +180,4 @@ export default async function keysUi(page: Page, log: (message: string) => void)
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.close()));
   }
-}
-
-/** Run folders of the workspace as runs finish. */
-export class RunFolders {
-  private readonly known = new Set<string>();
-
-  constructor(private readonly workspace: string) {
-    for (const dir of this.list()) this.known.add(dir);
-  }
-
-  list(): string[] {
-    const root = path.join(this.workspace, '.perflab', 'runs');
-    return fs.existsSync(root) ? fs.readdirSync(root).map((d) => path.join(root, d)) : [];
-  }
-
-  /** The summary of the next run of `name` to finish (a new folder with summary.json); `meanwhile`
-   *  runs while waiting. */
-  async next(name: string, meanwhile?: () => Promise<void>, timeoutMs = 90_000): Promise<RunSummaryLike> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const dir of this.list()) {
-        if (this.known.has(dir) || !new RegExp(`-${name}(-\\d+)?$`).test(dir)) continue;
-        const file = path.join(dir, 'summary.json');
-        if (!fs.existsSync(file)) continue;
-        this.known.add(dir);
-        return { ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<RunSummaryLike, 'dir'>), dir };
-      }
-      if (Date.now() > deadline) throw new Error(`no new run of "${name}" finished within ${timeoutMs / 1000} s`);
-      await meanwhile?.();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  }
-}
-
-/** The parts of summary.json these steps read. */
-export interface RunSummaryLike {
-  dir: string;
-  error?: string;
-  targets: { target: string; requests: { sent: number; failed: number } }[];
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { estimateLoad } from '../../src/extension/load-estimator';
 import { countChatTokens } from '../../src/tokens';
-import type { RunFolders } from './keys-ui';
+import type { RunFolders } from './run-folders';
 import type { UiStep } from './ui-steps';
 import { answerDialog, answerInput, dialogText, pickItem, runCommand, runContextMenu, waitUntil } from './ui';
 
@@ -34,17 +34,18 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
       name: 'Delete Run from the tree asks first, then deletes the run folder and its row',
       run: async () => {
         await showPerfLabView(page);
-        const runRows = page.locator('.monaco-list-row', { hasText: /p95 TTFT [\d,.]+ m?s/ });
-        await runRows.first().waitFor({ state: 'visible', timeout: 30_000 });
-        const rowsBefore = await runRows.count();
+        const row = page.locator('.monaco-list-row', { hasText: /p95 TTFT [\d,.]+ m?s/ }).first();
+        await row.waitFor({ state: 'visible', timeout: 30_000 });
+        // A run's row is labelled with the time it started: no other row has that label.
+        const label = ((await row.locator('.label-name').first().textContent()) ?? '').trim();
         const dirsBefore = runs.list();
-        await runContextMenu(page, runRows.first(), 'Delete Run');
+        await runContextMenu(page, row, 'Delete Run');
         const question = await dialogText(page);
         if (!question.includes('Delete this run and its result files?')) throw new Error(`the dialog says "${question}"`);
         await answerDialog(page, 'Delete');
         const gone = dirsBefore.filter((d) => !fs.existsSync(d));
         if (gone.length !== 1) throw new Error(`${gone.length} run folders were deleted (${gone.join(', ')})`);
-        await waitUntil(async () => (await runRows.count()) === rowsBefore - 1, 20_000, `the tree lists ${rowsBefore - 1} runs`);
+        await waitUntil(async () => (await page.locator('.monaco-list-row .label-name', { hasText: label }).count()) === 0, 20_000, `the row of the deleted run (${label}) is gone from the tree`);
       },
     },
     {

@@ -1,7 +1,8 @@
 // Runs every integration suite inside a real VS Code (code-server), each in a fresh temporary
 // workspace: the harness self-test, the main suite, the untrusted-workspace suite (workspace trust
 // on), the UI smoke test (Playwright drives the workbench), the language suite, the panel suite (Run
-// and Compare webviews checked in the browser against summary.json and windows.jsonl), the keys suite
+// and Compare webviews checked in the browser against summary.json and windows.jsonl), the server suite
+// (the Run panel's Server section live and after the run, Azure Monitor fetched from it), the keys suite
 // (driven only from the browser, so VS Code shows its modal dialogs), and the vsix suite (the
 // production package built, installed and run). Each suite must run exactly the number of tests it
 // holds, and together they must run every command package.json contributes. Exit code 0 only when all
@@ -53,6 +54,8 @@ const suites: Suite[] = [
     args: ['--ui', path.join(__dirname, 'language-ui.ts')],
   },
   { name: 'panel', tests: 6, files: { '.vscode/settings.json': CLEAN_WORKBENCH }, args: ['--ui', path.join(__dirname, 'panel-ui.ts')] },
+  // server_metrics: the Run panel's Server section live, its cards, and Azure Monitor fetched from it.
+  { name: 'server', tests: 1, files: { '.vscode/settings.json': CLEAN_WORKBENCH }, args: ['--ui', path.join(__dirname, 'server-panel-ui.ts')] },
   // The value a scenario names in `auth.env`; made up for this run.
   { name: 'keys', tests: 10, hostTests: false, files: { '.vscode/settings.json': CLEAN_WORKBENCH }, args: ['--ui', path.join(__dirname, 'keys-ui.ts')], env: { PERFLAB_IT_ENV_KEY: `env-key-${process.pid}` } },
   {
@@ -78,8 +81,12 @@ const runs = (name: string) => !only || only.includes(name);
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-it-run-'));
 const commandLog = path.join(scratch, 'commands');
 const results: string[] = [];
-const fail = (line: string) => results.push(`FAILED ${line}`);
-const pass = (line: string) => results.push(`passed ${line}`);
+const report = (line: string) => {
+  results.push(line);
+  console.log(`integration: ${line}`);
+};
+const fail = (line: string) => report(`FAILED ${line}`);
+const pass = (line: string) => report(`passed ${line}`);
 
 // The harness itself first: a broken harness could hide failures or pass with nothing checked.
 if (runs('selftest')) {

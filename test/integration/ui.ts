@@ -42,7 +42,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
       break;
     } catch (err) {
       await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`command "${title}" not in the palette after ${attempt} attempt(s): ${(err as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`command "${title}" not in the palette after ${attempt} attempt(s): ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -180,7 +180,7 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
   }
 }
 
-function escapeRegExp(s: string): string {
+export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -106,6 +106,8 @@ export interface LineSeries {
   points: Point[];
   /** Dashed line (e.g. a target rate). */
   dashed?: boolean;
+  /** Steps: each value holds until the next point (Azure Monitor's 1-minute values). */
+  stepped?: boolean;
 }
 
 /** A line chart over time; `unit` formats the y axis and tooltips. */
@@ -150,10 +152,13 @@ export function setLineSeries(chart: Chart<'line', Point[]>, series: LineSeries[
     // chart.js reads y: null as a gap; our Point allows null for exactly that.
     dataset.data = s.points;
     dataset.borderDash = s.dashed ? [6, 4] : undefined;
+    dataset.stepped = s.stepped ? 'after' : false;
     return dataset;
   });
   const relabelled = datasets.length !== chart.data.datasets.length || datasets.some((d, i) => d !== chart.data.datasets[i]);
   chart.data.datasets = datasets;
+  // Which datasets are drawn as steps, for tests that check how Azure Monitor's minutes are drawn.
+  chart.canvas.dataset.stepped = series.map((s) => (s.stepped ? 'steps' : 'line')).join(' ');
   if (relabelled) applyPalette(chart);
   chart.update('none');
 }

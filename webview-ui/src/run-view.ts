@@ -12,7 +12,7 @@ import { formatCount, formatMs, formatValue } from './model/format';
 import { histogramBars } from './model/histogram-bars';
 import type { Host } from './host';
 import { seriesTable } from './series-table';
-import { RunViewModel, sloOutcome, type ChartId, type CostSection, type Headline, type Series, type SloCard } from './model/view-model';
+import { RunViewModel, sloOutcome, type ChartId, type CostSection, type Headline, type Series, type ServerChart, type ServerSection, type SloCard } from './model/view-model';
 import { VERDICT_LABEL } from '../../src/engine/summary';
 import { priceNote, ratesText } from '../../src/tokens/pricing';
 
@@ -86,9 +86,24 @@ export class RunView {
   private readonly costCards = h('div', { class: 'cards', role: 'list', 'aria-label': 'Prompt tokens and cost' });
   private readonly timeCards = new Map<ChartId, ChartCard>();
   private readonly histCards = new Map<string, { def: HistogramDef; card: ChartCard }>();
+  /** The Server section (`server_metrics:`): hidden for a target without it. */
+  private readonly serverParts = {
+    source: h('p', { class: 'server-source' }),
+    messages: h('ul', { class: 'warnings server-messages' }),
+    cards: h('div', { class: 'cards', role: 'list', 'aria-label': 'Server numbers' }),
+    caveat: h('p', { class: 'server-caveat' }),
+    azure: h('div', { class: 'server-azure' }),
+    grid: h('div', { class: 'chart-grid' }),
+  };
+  private serverElement: HTMLElement | null = null;
+  /** Inside the editor (not the HTML report): actions that need the host are offered. */
+  private readonly interactive: boolean;
+  /** Server charts by chart id, made when a target first has series for them. */
+  private readonly serverCharts = new Map<string, ChartCard>();
+  private makeCard: ((id: string, title: string, description: string) => ChartCard) | null = null;
   private renderPending = false;
   /** What changed since the last draw: only that is redrawn (a window does not touch the histograms). */
-  private dirty = { time: true, cards: true, histograms: true };
+  private dirty = { time: true, cards: true, histograms: true, server: true };
 
   constructor(
     private readonly host: Host,
@@ -96,6 +111,7 @@ export class RunView {
     container: HTMLElement,
   ) {
     this.vm = RunViewModel.fromInit(init);
+    this.interactive = init.interactive;
     const state = host.getState();
     this.target = state.target && this.vm.targets.includes(state.target) ? state.target : (this.vm.targets[0] ?? '');
     // The run folder, so VS Code can bring the panel back after a window reload.
@@ -110,7 +126,7 @@ export class RunView {
 
   /** Frees the charts (before a new `init` replaces this view). */
   dispose(): void {
-    for (const card of [...this.timeCards.values(), ...[...this.histCards.values()].map((h) => h.card)]) {
+    for (const card of [...this.timeCards.values(), ...[...this.histCards.values()].map((h) => h.card), ...this.serverCharts.values()]) {
       card.dispose();
       if (card.chart) destroyChart(card.chart);
       card.chart = null;
@@ -121,7 +137,12 @@ export class RunView {
     switch (message.type) {
       case 'windows':
         this.vm.addWindows(message.windows);
-        this.dirty.time = this.dirty.cards = true;
+        // The server charts draw the client's series beside the server's.
+        this.dirty.time = this.dirty.cards = this.dirty.server = true;
+        break;
+      case 'server':
+        this.vm.addServer(message.series);
+        this.dirty.server = true;
         break;
       case 'distributions':
         this.vm.setDistributions(message.distributions);
@@ -129,7 +150,7 @@ export class RunView {
         break;
       case 'summary':
         this.vm.setSummary(message.summary);
-        this.dirty = { time: true, cards: true, histograms: true };
+        this.dirty = { time: true, cards: true, histograms: true, server: true };
         break;
       default:
         return;
@@ -157,6 +178,7 @@ export class RunView {
     };
     const card = (id: string, title: string, description: string) =>
       new ChartCard({ id, title, description, onExportPng: exportPng, onTableToggled, tableOpen: openTables.includes(id) });
+    this.makeCard = card;
 
     const timeGrid = h('div', { class: 'chart-grid' });
     for (const def of TIME_CHARTS) {
@@ -170,6 +192,9 @@ export class RunView {
       return c.element;
     };
 
+    const p = this.serverParts;
+    this.serverElement = section('Server', p.source, p.messages, p.cards, p.caveat, p.azure, p.grid);
+    this.serverElement.dataset.section = 'server';
     return h(
       'main',
       { class: 'run-view', 'aria-label': `Run ${init.scenario.name}` },
@@ -177,6 +202,7 @@ export class RunView {
       this.warnings,
       section('Headline', this.banners, this.cards, this.slos),
       section('Over time', timeGrid),
+      this.serverElement,
       section('Distributions', h('div', { class: 'chart-grid' }, ...DISTRIBUTION_CHARTS.map(histogram))),
       section('Prompt tokens and cost', this.costCards, h('div', { class: 'chart-grid' }, ...TOKEN_CHARTS.map(histogram))),
     );
@@ -189,7 +215,7 @@ export class RunView {
       select.addEventListener('change', () => {
         this.target = select.value;
         this.host.setState({ ...this.host.getState(), target: this.target });
-        this.dirty = { time: true, cards: true, histograms: true };
+        this.dirty = { time: true, cards: true, histograms: true, server: true };
         this.render();
       });
       append(bar, h('label', { class: 'target-label', for: 'target-select' }, 'Target'), select);
@@ -214,8 +240,8 @@ export class RunView {
 
   private render(): void {
     const target = this.target;
-    const { time, cards, histograms } = this.dirty;
-    this.dirty = { time: false, cards: false, histograms: false };
+    const { time, cards, histograms, server } = this.dirty;
+    this.dirty = { time: false, cards: false, histograms: false, server: false };
     if (cards) {
       this.renderStatus();
       this.renderWarnings();
@@ -224,6 +250,58 @@ export class RunView {
     }
     if (time) this.renderTimeCharts(this.vm.series(target));
     if (histograms) for (const { def, card } of this.histCards.values()) this.renderHistogram(def, card, this.vm.distributions(target)?.[def.dist] ?? null);
+    if (server) this.renderServer(this.vm.serverSection(target), this.vm.serverCharts(target));
+  }
+
+  private renderServer(section: ServerSection | null, charts: ServerChart[]): void {
+    const el = this.serverElement!;
+    el.hidden = section === null;
+    if (!section) return;
+    const p = this.serverParts;
+    p.source.textContent = section.source ?? '';
+    p.source.hidden = section.source === null;
+    p.messages.replaceChildren(...section.messages.map((text) => h('li', {}, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ' ', text)));
+    p.messages.hidden = section.messages.length === 0;
+    p.cards.replaceChildren(
+      ...section.cards.map((c) =>
+        h(
+          'div',
+          { class: 'card', role: 'listitem', 'data-card-id': c.id, 'data-value': c.value ?? '', 'data-source': section.cardSource },
+          h('div', { class: 'card-label' }, c.label),
+          h('div', { class: 'card-value' }, formatValue(c.value, c.unit)),
+          c.note ? h('div', { class: 'card-note' }, c.note) : null,
+        ),
+      ),
+    );
+    p.cards.hidden = section.cards.length === 0;
+    p.caveat.textContent = section.caveat ?? '';
+    p.caveat.hidden = section.caveat === null;
+    const azure = section.azure;
+    p.azure.hidden = azure === null;
+    if (azure) {
+      const fetch = azure.canFetch && this.interactive ? iconButton('cloud-download', 'Fetch Azure Monitor metrics', () => this.host.post({ type: 'fetchServerMetrics' }), { showLabel: true }) : null;
+      p.azure.replaceChildren(h('p', { 'data-status': azure.status }, azure.text), fetch ?? '');
+    }
+    const shown = new Set<string>();
+    for (const chart of charts) {
+      shown.add(chart.id);
+      let card = this.serverCharts.get(chart.id);
+      if (!card) {
+        card = this.makeCard!(`server-${chart.id.replace(/[^A-Za-z0-9_-]+/g, '_')}`, chart.title, chart.description);
+        card.element.dataset.serverChart = chart.id;
+        this.serverCharts.set(chart.id, card);
+        p.grid.append(card.element);
+        card.chart = createLineChart(card.canvas, chart.unit);
+      }
+      const c = card;
+      c.visible = true;
+      c.draw(() => setLineSeries(c.chart as never, chart.lines.map((l) => ({ label: l.label, points: l.points, stepped: l.stepped }))));
+      c.setData(
+        chart.lines.reduce((n, l) => n + (l.client ? 0 : l.points.filter((pt) => pt.y !== null).length), 0),
+        () => seriesTable(chart.lines, chart.unit),
+      );
+    }
+    for (const [id, card] of this.serverCharts) if (!shown.has(id)) card.visible = false;
   }
 
   private renderStatus(): void {

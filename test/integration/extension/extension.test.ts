@@ -124,7 +124,8 @@ describe('LLM Perf Lab in a real VS Code', () => {
     const runs = perflab.tree.getChildren(target);
     assert.equal(runs.length, 1, 'the new run appears under its target');
     assert.equal(runs[0].kind === 'run' && runs[0].status, 'pass');
-    assert.match(String(runs[0].description), /^p95 TTFT [\d,.]+ m?s · \d+ RPM · 0 errors$/);
+    // A busy machine may have limited the client: the tree says so at the end (tree-model.ts).
+    assert.match(String(runs[0].description), /^p95 TTFT [\d,.]+ m?s · \d+ RPM · 0 errors( · ⚠ client-limited)?$/);
   });
 
   it('Stop ends a running scenario and still writes its summary', async () => {

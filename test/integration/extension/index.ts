@@ -11,10 +11,11 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   // PERFLAB_INTEGRATION_SUITE picks the suite: 'untrusted' (workspace trust on, folder untrusted),
   // 'ui' (the host side of the Playwright smoke test), 'panel' (host side of the webview checks),
-  // 'language' (prompt and scenario files with the language server), 'vsix' (the installed package),
+  // 'server' (host side of the Server section's checks), 'language' (prompt and scenario files with the
+  // language server), 'vsix' (the installed package),
   // default: the main suite.
   const suite = process.env.PERFLAB_INTEGRATION_SUITE;
-  const files: Record<string, string> = { untrusted: 'untrusted.test.js', ui: 'ui-smoke.test.js', panel: 'panel.test.js', language: 'language.test.js', vsix: 'vsix.test.js' };
+  const files: Record<string, string> = { untrusted: 'untrusted.test.js', ui: 'ui-smoke.test.js', panel: 'panel.test.js', server: 'server.test.js', language: 'language.test.js', vsix: 'vsix.test.js' };
   const file = files[suite ?? ''] ?? 'extension.test.js';
   mocha.addFile(path.join(__dirname, file));
   await mocha.loadFilesAsync();

@@ -102,7 +102,7 @@ retry: exponential
       PATH: process.env.PATH,
       HOME: dir,
       PERFLAB_TEST_KEY: KEY,
-      PERFLAB_REQUEST_LOG: logDir,
+      PERFLAB_RECORDS_DIR: logDir,
       // Anything not on 127.0.0.1 would go to the trap (and be counted).
       HTTP_PROXY: proxy,
       HTTPS_PROXY: proxy,
@@ -158,8 +158,11 @@ retry: exponential
     }
     assert.equal(new Set(log.map((e) => e.client_request_id)).size, log.length, 'request ids are unique across workers');
 
-    // Both workers sent load: one request-log file per process.
-    const perProcess = fs.readdirSync(logDir).map((f) => fs.readFileSync(path.join(logDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    // Both workers sent load: one records file per process (src/export/locust_runtime.py, "Records").
+    const perProcess = fs
+      .readdirSync(logDir)
+      .filter((f) => /^perflab-records-.+\.jsonl$/.test(f))
+      .map((f) => fs.readFileSync(path.join(logDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'request'));
     assert.equal(perProcess.length, 2, 'two workers');
     for (const records of perProcess) assert.ok(records.length >= expected / 4, 'each worker carries a share of the load');
     const records = perProcess.flat();

@@ -12,7 +12,9 @@ import type { Scenario } from '../../../src/engine/scenario/types';
 import type { RunSummary } from '../../../src/engine/summary';
 
 /** `fast` (gpt-5-mini: the catalog prices it) is ~10× quicker to first token than `slow` (my-llama:
- *  a model the catalog does not know, so no price), so the TTFT SLO passes on one and fails on the other. */
+ *  a model the catalog does not know, so no price), so the TTFT SLO passes on one and fails on the other.
+ *  `fast` has its simulator's /metrics scraped (server-metrics.jsonl, the summary's `server` block);
+ *  `slow` has none, so views show a Server section for one target only. */
 export const FIXTURE_YAML = `name: report-fixture
 target_mode: parallel
 targets:
@@ -22,6 +24,7 @@ targets:
     model: gpt-5-mini
     auth: { type: none }
     simulator: { ttft_ms: 15, tpot_ms: 2, tokens_per_chunk: 2, jitter: 0.2 }
+    server_metrics: { prometheus: true, interval: 500ms }
   - name: slow
     provider: simulator
     endpoint: simulator
@@ -42,7 +45,7 @@ slos:
 `;
 
 export interface RealRun {
-  /** The run folder (run.json, requests.jsonl, windows.jsonl, summary.json). */
+  /** The run folder (run.json, requests.jsonl, windows.jsonl, server-metrics.jsonl, summary.json). */
   dir: string;
   /** The scenario file the run was started from. */
   scenarioFile: string;

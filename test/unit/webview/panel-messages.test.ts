@@ -6,6 +6,7 @@ import { scenario, win } from './fixtures';
 const host: PanelMessage[] = [
   { type: 'init', runId: 'r', scenario: scenario(), targets: [{ name: 'a', model: null, target_rpm: null, price: null }], windows: [win(1)], summary: null, distributions: {}, live: true, interactive: true },
   { type: 'windows', windows: [win(2)] },
+  { type: 'server', series: [{ target: 'a', id: 'running', chart: 'server_load', chartTitle: 'Requests in flight: client vs server', label: 'Server: requests running', unit: 'requests', source: 'prometheus', metric: 'vllm:num_requests_running', points: [{ x: 1, y: 2 }] }] },
   { type: 'summary', summary: { type: 'summary' } as never },
   { type: 'theme', kind: 'high-contrast' },
   { type: 'distributions', distributions: {} },
@@ -18,6 +19,7 @@ const webview: PanelMessage[] = [
   { type: 'copyKql', target: 'a' },
   { type: 'exportHtml' },
   { type: 'compareTargets' },
+  { type: 'fetchServerMetrics' },
 ];
 
 describe('panel messages', () => {
@@ -39,6 +41,9 @@ describe('panel messages', () => {
       { type: 'toString' },
       { type: 'windows' },
       { type: 'windows', windows: {} },
+      { type: 'server' },
+      { type: 'server', series: [{ target: 'a', points: [] }] }, // no id
+      { type: 'init', runId: 'r', scenario: {}, targets: [], windows: [], summary: null, distributions: {}, server: {}, live: true, interactive: true }, // server not a list
       { type: 'init', runId: 'r', scenario: {}, targets: [], windows: [], live: true }, // no summary field
       { type: 'theme', kind: 'sepia' },
       { type: 'exportPng', chartId: 'ttft', dataUrl: 'file:///etc/passwd' },

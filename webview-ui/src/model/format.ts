@@ -15,6 +15,14 @@ export function formatDecimal(n: number | null): string {
   return n === null || !Number.isFinite(n) ? '–' : oneDecimal.format(n);
 }
 
+const threeDigits = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
+/** A value of any size, small ones not rounded away: `0.0412`, `1.09`, `12.5`, `1,234`. */
+export function formatNumber(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '–';
+  return Math.abs(n) >= 1000 ? integer.format(n) : threeDigits.format(n);
+}
+
 /** USD with enough digits to see a per-request price: `$0.000412`, `$1.23`, `$1,234`. */
 export function formatUsd(usd: number | null): string {
   if (usd === null || !Number.isFinite(usd)) return 'n/a';
@@ -60,6 +68,10 @@ export function formatValue(value: number | null, unit: string): string {
       return value === null ? '–' : `${formatCount(value)} TPM`;
     case 'ratio':
       return value === null ? '–' : formatPercent(value * 100);
+    case 'per_s':
+      return value === null ? '–' : `${formatNumber(value)}/s`;
+    case 'number':
+      return formatNumber(value);
     default:
       return formatCount(value);
   }

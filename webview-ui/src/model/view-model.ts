@@ -7,15 +7,18 @@ import type { WindowSnapshot } from '../../../src/engine/records';
 import type { Scenario } from '../../../src/engine/scenario/types';
 import type { RunSummary } from '../../../src/engine/summary';
 import type { InitMessage, PanelTarget } from '../../../src/shared/panel-messages';
+import type { ServerSeries } from '../../../src/results/server-series';
 import { costSection, type CostSection } from './cost';
 import { MinMaxDecimator } from './decimate';
 import { headlineFromSummary, headlineFromWindow, TokenTally, type Headline } from './headline';
 import { SERIES, type Series } from './series';
+import { ServerModel, serverSection, type ServerChart, type ServerSection } from './server';
 
 export { MinMaxDecimator, type Point } from './decimate';
 export { alignFromStart, alignOnClock, seriesFromWindows, SERIES, type ChartId, type Series, type SeriesDef, type SeriesUnit } from './series';
 export { headlineFromSummary, headlineFromWindow, sloOutcome, TokenTally, type Banner, type Card, type CardId, type Headline, type SloCard } from './headline';
 export { costSection, type CostSection } from './cost';
+export { ServerModel, serverSection, type ServerCard, type ServerChart, type ServerLine, type ServerSection } from './server';
 
 export interface RunViewModelOptions {
   scenario: Scenario;
@@ -56,10 +59,13 @@ export class RunViewModel {
   private readonly states = new Map<string, TargetState>();
   private summary: RunSummary | null = null;
   private dists: Record<string, TargetDistributions> = {};
+  /** The server's series (`server_metrics:`), decimated like the client's. */
+  readonly server: ServerModel;
 
   constructor(options: RunViewModelOptions) {
     this.scenario = options.scenario;
     this.maxPoints = options.maxPoints ?? 2000;
+    this.server = new ServerModel(this.maxPoints);
     const rpm = options.scenario.workload.mode === 'open' ? (options.scenario.workload.rate_rpm ?? null) : null;
     const targets = options.targets ?? options.scenario.targets.map((t) => ({ name: t.name, model: t.model ?? null, target_rpm: rpm, price: null }));
     for (const t of targets) this.panelTargets.set(t.name, t);
@@ -70,12 +76,35 @@ export class RunViewModel {
     const vm = new RunViewModel({ scenario: init.scenario, targets: init.targets, maxPoints });
     vm.addWindows(init.windows);
     vm.setDistributions(init.distributions);
+    vm.addServer(init.server ?? []);
     if (init.summary) vm.setSummary(init.summary);
     return vm;
   }
 
   addWindows(batch: readonly WindowSnapshot[]): void {
     for (const w of batch) this.state(w.target).add(w);
+  }
+
+  /** The server's series, or a live batch of their new points. */
+  addServer(batch: readonly ServerSeries[]): void {
+    this.server.add(batch);
+  }
+
+  /** The Server section of a target: null when it scraped and fetched nothing (no `server_metrics:`). */
+  serverSection(target: string): ServerSection | null {
+    const summary = this.summary?.targets.find((t) => t.target === target) ?? null;
+    return serverSection(
+      this.scenario.targets.find((t) => t.name === target),
+      summary,
+      this.server,
+      this.latest(target),
+      this.summary !== null,
+    );
+  }
+
+  /** The Server section's charts, the client's matching series beside the server's. */
+  serverCharts(target: string): ServerChart[] {
+    return this.server.charts(target, this.series(target));
   }
 
   setSummary(summary: RunSummary): void {
