@@ -5,6 +5,7 @@
 # the worker's id) for `perflab import locust`: see "Records" below.
 
 import json
+import logging
 import os
 import random
 import re
@@ -137,9 +138,16 @@ class RecordsFile:
                     "locust": locust.runners.__version__, "scenario": PERFLAB_SCENARIO})
 
     def write(self, value):
+        if self.fd is None:
+            return
         data = (json.dumps(value, separators=(",", ":")) + "\n").encode("utf-8")
-        while data:
-            data = data[os.write(self.fd, data):]
+        try:
+            while data:
+                data = data[os.write(self.fd, data):]
+        except OSError as e:
+            # A full disk must not stop the load test: the records stop here (the import counts what is missing).
+            logging.warning("perflab: cannot write %s (%s): no more records from this process", self.path, e)
+            self.fd = None
 
     def request(self, record):
         self.seq += 1
@@ -176,9 +184,12 @@ class MasterCounts:
         value = {"type": "perflab_master", "version": RECORDS_VERSION, "started_ms": self.started_ms,
                  "updated_ms": now_ms(), "workers": self.workers, "scenario": PERFLAB_SCENARIO}
         tmp = self.path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(value, f)
-        os.replace(tmp, self.path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(value, f)
+            os.replace(tmp, self.path)
+        except OSError as e:
+            logging.warning("perflab: cannot write %s (%s)", self.path, e)
 
 
 RECORDS = None
@@ -191,15 +202,23 @@ def _perflab_records(environment, **_kwargs):
     if runner is None:
         return
     if isinstance(runner, locust.runners.MasterRunner):
-        counts = MasterCounts(runner)
+        try:
+            counts = MasterCounts(runner)
+        except OSError as e:
+            logging.warning("perflab: no master counts (%s); set %s to a writable folder", e, RECORDS_ENV)
+            return
         environment.events.worker_report.add_listener(counts.on_report)
         environment.events.test_start.add_listener(counts.save)
         environment.events.quitting.add_listener(counts.save)
         return
-    if isinstance(runner, locust.runners.WorkerRunner):
-        RECORDS = RecordsFile(runner.client_id, "worker")
-    else:
-        RECORDS = RecordsFile("local-%s-%d" % (socket.gethostname(), os.getpid()), "local")
+    worker, role = (runner.client_id, "worker") if isinstance(runner, locust.runners.WorkerRunner) else (
+        "local-%s-%d" % (socket.gethostname(), os.getpid()), "local")
+    try:
+        RECORDS = RecordsFile(worker, role)
+    except OSError as e:
+        # No writable records folder must not stop the load test either.
+        logging.warning("perflab: no per-request records (%s); set %s to a writable folder", e, RECORDS_ENV)
+        return
     environment.events.test_stop.add_listener(lambda **_kw: RECORDS.end())
     environment.events.quitting.add_listener(lambda **_kw: RECORDS.end())
 
@@ -209,6 +228,7 @@ def _count_reported(request_type, name, **_kwargs):
     # What Locust counts as this process's requests: one e2e event each (warm-up is not reported).
     if RECORDS is not None and request_type == "LLM" and name == "e2e":
         RECORDS.reported += 1
+
 
 def non_empty(value):
     return isinstance(value, str) and value != ""
@@ -427,7 +447,10 @@ class LlmUser(User):
             # that joined): recorded as cancelled, as perflab's engine does with on_end: abort.
             req = self.in_flight
             if RECORDS is not None and req is not None and req["r"] is not None:
-                req["r"]["state"].fail("cancelled", "stopped by Locust while in flight (the run ended, or users moved between workers)")
+                s = req["r"]["state"]
+                if s.error_class == "throttled":  # waiting to retry a 429 (request-runner.ts says the same)
+                    s.error += " (still waiting to retry when the run ended)"
+                s.fail("cancelled", "stopped by Locust while in flight (the run ended, or users moved between workers)")
                 RECORDS.request(record_of(self, req, prompt, not report))
             raise
         finally:

@@ -27,12 +27,26 @@ export function registerImportCommands(deps: ImportCommandDeps): vscode.Disposab
 
 type Engine = 'locust' | 'jmeter';
 
+/** What to import, given instead of picked (a test, a task, another extension). */
+export interface ImportRequest {
+  engine: Engine;
+  files: string[];
+  scenario?: string;
+}
+
+function isImportRequest(arg: unknown): arg is ImportRequest {
+  const r = arg as Partial<ImportRequest> | undefined;
+  return (r?.engine === 'locust' || r?.engine === 'jmeter') && Array.isArray(r.files) && r.files.every((f) => typeof f === 'string');
+}
+
+/** Returns the run folder written, or undefined when cancelled or failed. */
 async function importRun(deps: ImportCommandDeps, arg: unknown): Promise<string | undefined> {
-  const engine = await pickEngine();
+  const given = isImportRequest(arg) ? arg : null;
+  const engine = given?.engine ?? (await pickEngine());
   if (!engine) return undefined;
-  const sources = await pickSources(engine);
+  const sources = given?.files ?? (await pickSources(engine));
   if (!sources) return undefined;
-  const scenarioFile = await pickScenario(engine, arg);
+  const scenarioFile = given ? given.scenario : await pickScenario(engine, arg);
   if (scenarioFile === null) return undefined;
   const root = workspaceRoot(scenarioFile ?? sources[0]);
   const options: ImportOptions = {

@@ -11,7 +11,7 @@ import { apiOf, type Scenario } from '../engine/scenario/types';
 import type { ImportCoverage, ImportedRun, RunSummary } from '../engine/summary';
 import { countTokens, encodingForModel, lookupModel, type Encoding, type ModelOverrides } from '../tokens';
 import { JtlError, jtlSamples, recordOfSample, targetOfLabel, type JtlSample } from './jtl';
-import { findLocustFiles, ImportError, locustCoverage, mergedRecords, scanLocustFiles, type LocustScan, type WorkerRecord } from './locust-records';
+import { findLocustFiles, ImportError, locustCoverage, mergedRecords, scanLocustFiles, separateRunsNote, type LocustScan, type WorkerRecord } from './locust-records';
 import { replayRun, type ImportedRequest } from './replay';
 
 export { ImportError } from './locust-records';
@@ -48,7 +48,7 @@ export async function importLocust(paths: string[], options: ImportOptions): Pro
     sources: paths.map((p) => path.resolve(p)),
     imported_at: new Date().toISOString(),
     coverage,
-    notes: coverageNotes(coverage),
+    notes: [...coverageNotes(coverage), ...[separateRunsNote(scan)].filter((n): n is string => n !== null)],
   };
   const requests = (async function* (): AsyncGenerator<ImportedRequest> {
     for await (const r of mergedRecords(files.records)) yield fromWorkerRecord(r, encodings.get(r.target));

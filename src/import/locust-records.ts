@@ -14,7 +14,7 @@ import type { RequestRecord } from '../engine/records';
 import type { Scenario } from '../engine/scenario/types';
 import type { ImportCoverage, WorkerCoverage } from '../engine/summary';
 import { linesOfAsync } from '../results/jsonl';
-import { mergeByCompletion } from './merge';
+import { completion, mergeByCompletion } from './merge';
 
 export const RECORDS_FILE_PATTERN = /^perflab-records-.+\.jsonl$/;
 export const MASTER_FILE = 'perflab-locust-master.json';
@@ -60,6 +60,9 @@ export interface WorkerFileScan {
   unreadable: number;
   /** The last `perflab_end` line's count: what this process reported to Locust. */
   counted: number | null;
+  /** Its first request's start and last request's end (epoch ms). */
+  firstStartMs: number;
+  lastEndMs: number;
 }
 
 /** What the first pass learned from every file. */
@@ -117,7 +120,7 @@ function isRecord(v: { type?: unknown }): v is WorkerRecord {
 export async function scanLocustFiles(files: { records: string[]; masters: string[] }): Promise<LocustScan> {
   const scan: LocustScan = { workers: [], master: null, masterScenario: null, sends: [], targets: new Set() };
   for (const file of files.records) {
-    const w: WorkerFileScan = { file, worker: '', scenario: null, records: 0, measured: 0, unreadable: 0, counted: null };
+    const w: WorkerFileScan = { file, worker: '', scenario: null, records: 0, measured: 0, unreadable: 0, counted: null, firstStartMs: Infinity, lastEndMs: -Infinity };
     for await (const line of linesOfAsync(file)) {
       const v = parse(line);
       if (v && isRecord(v)) {
@@ -126,6 +129,8 @@ export async function scanLocustFiles(files: { records: string[]; masters: strin
         if (!w.worker && typeof v.worker === 'string') w.worker = v.worker;
         scan.targets.add(v.target);
         scan.sends.push({ target: v.target, startMs: v.start_ms, throttled: v.throttled_attempts ?? 0 });
+        w.firstStartMs = Math.min(w.firstStartMs, v.start_ms);
+        w.lastEndMs = Math.max(w.lastEndMs, completion(v));
       } else if (v?.type === 'perflab_worker') {
         const h = v as WorkerHeader;
         if (typeof h.worker === 'string') w.worker = h.worker;
@@ -193,6 +198,22 @@ export function locustCoverage(scan: LocustScan): ImportCoverage {
     workers,
     missing_workers: missing.map(([id]) => id),
   };
+}
+
+/** Files whose requests all came after every other file's had ended were most likely written by another
+ *  run (successive runs in one folder): said, so two runs are not read as one. */
+export function separateRunsNote(scan: LocustScan): string | null {
+  const spans = scan.workers.filter((w) => w.records > 0).sort((a, b) => a.firstStartMs - b.firstStartMs);
+  let end = -Infinity;
+  const groups: WorkerFileScan[][] = [];
+  for (const w of spans) {
+    if (w.firstStartMs > end) groups.push([]);
+    groups[groups.length - 1].push(w);
+    end = Math.max(end, w.lastEndMs);
+  }
+  if (groups.length < 2) return null;
+  const when = (g: WorkerFileScan[]) => `${new Date(g[0].firstStartMs).toISOString()} (${g.map((w) => path.basename(w.file)).join(', ')})`;
+  return `the records fall into ${groups.length} separate periods — were they written by different runs? ${groups.map(when).join('; ')}: import one run's files at a time`;
 }
 
 /** Every file's request records, merged in the order the requests completed (start + E2E). */

@@ -44,7 +44,7 @@ interface Suite {
 }
 
 const suites: Suite[] = [
-  { name: 'main', tests: 9, args: ['--screenshot', path.join(ROOT, 'test-artifacts', 'integration-main.png')] },
+  { name: 'main', tests: 10, args: ['--screenshot', path.join(ROOT, 'test-artifacts', 'integration-main.png')] },
   { name: 'untrusted', tests: 1, files: { 'quickstart.perf.yaml': fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.perf.yaml'), 'utf8') }, args: ['--trust'] },
   { name: 'ui', tests: 2, files: { 'ui-smoke.perf.yaml': UI_SCENARIO }, args: ['--ui', path.join(__dirname, 'ui-smoke.ts')] },
   {

@@ -233,4 +233,40 @@ describe('LLM Perf Lab in a real VS Code', () => {
     }
     await perflab.credentials.keys.delete(base);
   });
+
+  it('Import Distributed Run… makes a run of JMeter results in the workspace runs folder, opens it in the Run panel, lists it in the tree', async () => {
+    const scenarioFile = path.join(root, 'jmeter.perf.yaml');
+    fs.writeFileSync(
+      scenarioFile,
+      'name: jmeter\ntargets:\n  - { name: paygo, provider: azure, endpoint: "https://res.openai.azure.com", deployment: gpt-4o, model: gpt-4o }\nworkload: { rate: 60, clients: 2, duration: 3s }\nprompts: { shape: custom, context_tokens: 100, max_tokens: 50 }\nslos:\n  - e2e.p95 < 2s\n',
+    );
+    // JMeter's default CSV columns (test/unit/import/fixtures/README.md).
+    const jtl = path.join(root, 'results.jtl');
+    const url = 'https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21';
+    fs.writeFileSync(
+      jtl,
+      [
+        'timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect',
+        `1764921600012,1432,paygo chat stream,200,OK,paygo 1-1,text,true,,18234,1620,2,2,${url},212,0,38`,
+        `1764921600520,1510,paygo chat stream,200,OK,paygo 1-2,text,true,,18377,1620,2,2,${url},240,0,41`,
+        `1764921601203,87,paygo chat stream,429,Too Many Requests,paygo 1-1,text,false,,412,1620,2,2,${url},86,0,0`,
+      ].join('\n') + '\n',
+    );
+    const runDir = await execute<string | undefined>('perflab.importRun', { engine: 'jmeter', files: [jtl], scenario: scenarioFile });
+    assert.ok(runDir && path.dirname(runDir) === path.join(root, '.perflab', 'runs'), `written into the workspace runs folder: ${runDir}`);
+    const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+    assert.equal(summary.imported?.engine, 'jmeter');
+    assert.equal(summary.targets[0].requests.succeeded, 2);
+    assert.equal(summary.targets[0].requests.errors.throttled, 1);
+    await waitFor(() => perflab.panels.probes().find((p) => p.runDir === runDir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel shows the imported run');
+
+    perflab.tree.refresh();
+    const scenario = perflab.tree.getChildren().find((n) => n.kind === 'scenario' && n.name === 'jmeter');
+    assert.ok(scenario, 'the scenario is in the tree');
+    const [target] = perflab.tree.getChildren(scenario);
+    const [run] = perflab.tree.getChildren(target);
+    assert.equal(run?.kind === 'run' && run.dir, runDir);
+    assert.match(String(run.description), /JMeter, 1 file$/);
+  });
 });
+

@@ -123,6 +123,6 @@ describe('perflab report on a capacity folder', function () {
     const neither = tmp('perflab-capacity-report-');
     const empty = await perflab(['report', neither]);
     assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /is not a run folder: it has none of run\.json, summary\.json, requests\.jsonl, windows\.jsonl .*nor a capacity folder \(no capacity\.json\)/);
+    assert.match(empty.stderr, /is not a run folder: it has none of run\.json, summary\.json, requests\.jsonl, windows\.jsonl, server-metrics\.jsonl .*nor a capacity folder \(no capacity\.json\)/);
   });
 });

@@ -170,7 +170,7 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     const cut = log.filter((e) => e.interrupted);
     for (const e of cut) assert.equal(byId.get(e.response_id!)!.error, 'cancelled');
     assert.ok(t.requests.cancelled >= cut.length, `cancelled ${t.requests.cancelled}, cut off in the simulator's log ${cut.length}`);
-    process.stdout.write(`      requests: ${recs.length} (${t.requests.cancelled} cancelled at the end)\n`);
+    process.stdout.write(`      requests: ${recs.length} (${t.requests.cancelled} cancelled)\n`);
     // The SLOs hold; more than 5% cut off at the end would make them incomplete (summary.ts), as in `perflab run`.
     const cutShare = t.requests.cancelled / t.requests.sent;
     for (const v of summary.slos) assert.equal(verdictStatus(v), cutShare > INCOMPLETE_SHARE ? 'incomplete' : 'pass', JSON.stringify(v));
@@ -253,8 +253,12 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     assert.equal((await records(runDir)).length, whole + other.records);
     // More than 5% of the requests Locust counted have no record: a holding SLO is not a pass.
     assert.equal(r.code, 1, r.out + r.err);
-    assert.match(r.out, /INCOMPLETE  sim: ttft\.p95 < 5s .*have no record/);
+    assert.match(r.out, /INCOMPLETE {2}sim: ttft\.p95 < 5s .*have no record/);
     assert.match(r.out, /unreadable line/);
+    // A CI gate on what came back: below --min-coverage the import itself failed (exit 3).
+    const gated = await perflab(['import', 'locust', cut, '--out', path.join(dir, 'run-cut-gated'), '--min-coverage', '99']);
+    assert.equal(gated.code, 3, gated.out + gated.err);
+    assert.match(gated.err, /--min-coverage 99: only [\d.]+% of the requests Locust counted have records/);
   });
 
   it('a worker whose file is missing is reported missing, by name, and coverage is below 100%', async () => {
@@ -283,13 +287,29 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     assert.match(node.tooltip, new RegExp(`missing workers: ${droppedId}`));
   });
 
+  it('files of two runs in one folder are not taken for one run silently', async () => {
+    const mixed = path.join(dir, 'records-mixed');
+    copyDir(recordsDir, mixed);
+    // The same worker's file again, as a later run (an hour on) would have left it in a folder used twice.
+    const [first] = workerFiles(recordsDir);
+    const later = fs
+      .readFileSync(path.join(recordsDir, first), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((v) => JSON.stringify({ ...v, worker: 'later-run', ...(v.type === 'request' && { start_ms: v.start_ms + 3_600_000 }) }));
+    fs.writeFileSync(path.join(mixed, 'perflab-records-later-run.jsonl'), later.join('\n') + '\n');
+    const r = await perflab(['import', 'locust', mixed, '--out', path.join(dir, 'run-mixed')]);
+    assert.match(r.out, /the records fall into 2 separate periods — were they written by different runs\?.*perflab-records-later-run\.jsonl/);
+  });
+
   it('exits 1 when an SLO fails, as `perflab run` does, with the verdict in JUnit too', async () => {
     const strict = writeScenario(dir, SCENARIO(sim.url, 'ttft.p95 < 1ms'), 'strict.perf.yaml');
     const runDir = path.join(dir, 'run-strict');
     const junit = path.join(dir, 'junit.xml');
     const r = await perflab(['import', 'locust', ...workerFiles(recordsDir).map((f) => path.join(recordsDir, f)), path.join(recordsDir, 'perflab-locust-master.json'), '--scenario', strict, '--out', runDir, '--junit', junit]);
     assert.equal(r.code, 1, r.out + r.err);
-    assert.match(r.out, /FAIL  sim: ttft\.p95 < 1ms/);
+    assert.match(r.out, /FAIL {2}sim: ttft\.p95 < 1ms/);
     assert.match(fs.readFileSync(junit, 'utf8'), /<failure type="fail" message="ttft\.p95 &lt; 1ms not met/);
     const summary = (await readRunFiles(runDir)).summary as RunSummary;
     assert.equal(summary.scenario.file, strict, 'the scenario given wins over the one in the records');
@@ -297,5 +317,54 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     // The same folder again is refused without --overwrite (exit 2), as `perflab run --out` does.
     const again = await perflab(['import', 'locust', recordsDir, '--out', runDir]);
     assert.equal(again.code, 2, again.out + again.err);
+  });
+
+  it('one local Locust process, a server that reports no usage: the import counts the tokens with the target\'s tokenizer, marked estimated', async function () {
+    const local = await startSimulator({ keep_log: true, ttft_ms: 40, tpot_ms: 5, jitter: 0.1, seed: 5, usage: 'none', reasoning_tokens: 6, reasoning_field: 'reasoning_content' });
+    try {
+      const folder = tmpDir('perflab-import-local-');
+      const file = writeScenario(
+        folder,
+        `name: no-usage
+targets:
+  - { name: compat, provider: openai-compatible, endpoint: ${local.url}/v1, model: gpt-4o-mini, auth: { type: none } }
+workload: { mode: closed, clients: 2, think_time: 200ms, duration: 3s }
+prompts: { shape: custom, context_tokens: 120, max_tokens: 24 }
+`,
+      );
+      const out = path.join(folder, 'locust');
+      const exported = await perflab(['export', 'locust', file, '--out', out]);
+      assert.equal(exported.code, 0, exported.out + exported.err);
+      const rec = path.join(folder, 'records');
+      const p = start(LOCUST, ['--only-summary'], { cwd: out, env: { PATH: process.env.PATH, HOME: folder, PERFLAB_RECORDS_DIR: rec, NO_PROXY: '127.0.0.1' } });
+      procs.push(p);
+      assert.equal(await p.exited, 0, p.output().slice(-2000));
+      assert.match(workerFiles(rec).join(), /^perflab-records-local-/, 'a local process names itself local-<host>-<pid>');
+
+      const runDir = path.join(folder, 'run');
+      const r = await perflab(['import', 'locust', rec, '--out', runDir]);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out, /Imported from Locust \(1 worker\): coverage 100\.0%/);
+      const recs = (await records(runDir)).filter((x) => x.error === null);
+      assert.ok(recs.length >= 4, `requests: ${recs.length}`);
+      const byId = new Map(local.log.map((e) => [e.response_id, e]));
+      for (const x of recs) {
+        const e = byId.get(x.response_id!)!;
+        assert.equal(e.sent_usage, false);
+        assert.equal(x.tokens_estimated, true);
+        assert.equal(x.prompt_tokens, 120, 'the prompt\'s exact count from the export');
+        assert.equal(x.completion_tokens, e.completion_tokens, 'visible and reasoning text counted');
+        assert.equal(x.reasoning_tokens, e.reasoning_tokens);
+        const visible = e.completion_tokens - e.reasoning_tokens;
+        const simTbt = (e.content_chunk_ms.at(-1)! - e.content_chunk_ms[0]) / (visible - 1);
+        assert.ok(Math.abs(x.tbt_ms! - simTbt) < 3, `tbt ${x.tbt_ms} vs the simulator's ${simTbt}`);
+        assert.ok(x.tbt_all_ms! > 0 && x.ttfr_ms! < x.ttft_ms!, JSON.stringify(x));
+      }
+      const summary = (await readRunFiles(runDir)).summary as RunSummary;
+      assert.equal(summary.targets[0].tokens.estimated_records, recs.length);
+      assert.ok(summary.targets[0].warnings.some((w) => /reported no usage: their token counts are estimated/.test(w)));
+    } finally {
+      await local.close();
+    }
   });
 });
