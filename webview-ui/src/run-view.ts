@@ -250,7 +250,11 @@ export class RunView {
     }
     if (time) this.renderTimeCharts(this.vm.series(target));
     if (histograms) for (const { def, card } of this.histCards.values()) this.renderHistogram(def, card, this.vm.distributions(target)?.[def.dist] ?? null);
-    if (server) this.renderServer(this.vm.serverSection(target), this.vm.serverCharts(target));
+    if (server) {
+      const section = this.vm.serverSection(target);
+      // A target without server_metrics costs nothing more per update.
+      this.renderServer(section, section ? this.vm.serverCharts(target) : []);
+    }
   }
 
   private renderServer(section: ServerSection | null, charts: ServerChart[]): void {
