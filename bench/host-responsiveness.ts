@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { startRun } from '../src/engine/run';
-import type { WorkerStart, WorkerToHost } from '../src/extension/worker-protocol';
+import type { WorkerStart, WorkerToHost } from '../src/protocol/worker';
 import { benchScenario, startSimulatorProcess } from './lib/bench-setup';
 
 const RPM = Number(process.argv[2] ?? 12000);

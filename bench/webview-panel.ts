@@ -25,7 +25,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import type { WindowSnapshot } from '../src/engine/records';
-import type { InitMessage } from '../src/shared/panel-messages';
+import type { InitMessage } from '../src/protocol/panel';
 import { panelTargets } from '../src/shared/panel-targets';
 import { readRunFiles } from '../src/results/run-files';
 import { extendWindows, generateRun, type SyntheticRun } from './lib/synthetic-run';

@@ -12,10 +12,10 @@ import { CAPACITY_FILE, runFolderName, uniqueRunDir } from '../results/files';
 import { loadScenarioFile, scenarioErrorText } from '../engine/scenario/load';
 import { capacitySettingsOf } from '../engine/scenario/normalize';
 import type { Scenario } from '../engine/scenario/types';
-import type { CapacityCurrentStep } from '../shared/panel-messages';
+import type { CapacityCurrentStep } from '../protocol/panel';
 import { resolveScenarioCredentials, type CredentialResolver } from './run-controller';
 import { settings } from './settings';
-import type { CapacityWorkerStart, CapacityWorkerToHost, HostToCapacityWorker } from './worker-protocol';
+import type { CapacityWorkerStart, CapacityWorkerToHost, HostToCapacityWorker } from '../protocol/worker';
 
 export interface ActiveCapacity {
   scenarioFile: string;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isCapacityFolder, readCapacityFile } from '../results/capacity-files';
 import { htmlReport, readReportAssets } from '../shared/html-report';
-import { isWebviewToHost, type CapacityInitMessage, type HostToWebview, type WebviewToHost } from '../shared/panel-messages';
+import { isWebviewToHost, type CapacityInitMessage, type HostToWebview, type WebviewToHost } from '../protocol/panel';
 import type { ActiveCapacity, CapacityController } from './capacity-controller';
 import type { PanelGroup } from './panel-group';
 import { panelHtml, webviewOptions } from './panel-html';

@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { startCapacitySearch } from '../engine/capacity/capacity-search';
-import type { CapacityWorkerStart, CapacityWorkerToHost, HostToCapacityWorker } from './worker-protocol';
+import type { CapacityWorkerStart, CapacityWorkerToHost, HostToCapacityWorker } from '../protocol/worker';
 
 const start = workerData as CapacityWorkerStart;
 const post = (message: CapacityWorkerToHost) => parentPort!.postMessage(message);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { htmlReport, readReportAssets } from '../shared/html-report';
-import { isWebviewToHost, type CompareInitMessage, type CompareRunData } from '../shared/panel-messages';
+import { isWebviewToHost, type CompareInitMessage, type CompareRunData } from '../protocol/panel';
 import { readRunFiles, readSummaryFile, RunFilesError } from '../results/run-files';
 import { decideTargets, selectionOf, summaryOfTargets, windowsOfTargets, type CompareItem, type CompareSelection } from './compare-selection';
 import type { PanelGroup } from './panel-group';

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startRun } from '../engine/run';
 import type { ServerSample } from '../engine/server-metrics/types';
-import type { HostToWorker, WorkerStart, WorkerToHost } from './worker-protocol';
+import type { HostToWorker, WorkerStart, WorkerToHost } from '../protocol/worker';
 
 const start = workerData as WorkerStart;
 const post = (message: WorkerToHost) => parentPort!.postMessage(message);

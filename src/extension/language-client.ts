@@ -11,7 +11,7 @@ import {
   TokenBoundariesRequest,
   type CountTokensResult,
   type PromptServerSettings,
-} from '../shared/lsp-protocol';
+} from '../protocol/lsp';
 import { isScenarioFile } from '../engine/scenario/files';
 import { MODEL_CATALOG } from '../tokens/catalog';
 import { listPriceText } from '../tokens/pricing';

@@ -1,7 +1,7 @@
 // The words of the prompt-token status-bar item (src/extension/language-client.ts), from the server's
 // perflab/promptSummary answer. No 'vscode' import, so the texts are tested without an editor.
 
-import type { PromptSummaryResult } from '../shared/lsp-protocol';
+import type { PromptSummaryResult } from '../protocol/lsp';
 
 const n = (x: number) => x.toLocaleString('en-US');
 

@@ -18,7 +18,7 @@ import { ServerSeriesBuilder, type ServerSeries } from '../results/server-series
 import { LiveWindows } from './live-windows';
 import { endOfRunMessage, targetLogLine, verdictLogLine } from './run-report';
 import { settings } from './settings';
-import type { HostToWorker, WorkerStart, WorkerToHost } from './worker-protocol';
+import type { HostToWorker, WorkerStart, WorkerToHost } from '../protocol/worker';
 
 export interface ActiveRun {
   scenarioFile: string;

@@ -15,7 +15,7 @@ import type { ServerSeries } from '../results/server-series';
 import { exportRunData } from '../results/export-data';
 import { htmlReport, readReportAssets } from '../shared/html-report';
 import { kqlForTarget } from '../shared/kql';
-import { isWebviewToHost, type HostToWebview, type InitMessage, type WebviewToHost } from '../shared/panel-messages';
+import { isWebviewToHost, type HostToWebview, type InitMessage, type WebviewToHost } from '../protocol/panel';
 import { panelTargets } from '../shared/panel-targets';
 import { readRunFiles } from '../results/run-files';
 import type { PanelGroup } from './panel-group';

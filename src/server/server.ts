@@ -30,7 +30,7 @@ import {
   SettingsNotificationMethod,
   TokenBoundariesRequest,
   type PromptServerSettings,
-} from '../shared/lsp-protocol';
+} from '../protocol/lsp';
 import { isScenarioFile } from '../engine/scenario/files';
 import { ChunkedTokenCounter, costUsd, lookupModel, startCountHelper, warmUpCounting, withPricing, type ModelOverrides } from '../tokens';
 import { analyzePrompt, type PromptAnalysis } from './prompt-analysis';

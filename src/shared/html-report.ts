@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kqlForRun } from './kql';
-import type { CapacityInitMessage, CompareInitMessage, InitMessage } from './panel-messages';
+import type { CapacityInitMessage, CompareInitMessage, InitMessage } from '../protocol/panel';
 
 /** What a report can draw: a run, a comparison, or a capacity search. */
 export type ReportData = InitMessage | CompareInitMessage | CapacityInitMessage;

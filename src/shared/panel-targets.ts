@@ -4,7 +4,7 @@
 
 import type { Scenario } from '../engine/scenario/types';
 import { lookupModel, withPricing, type ModelOverrides } from '../tokens';
-import type { PanelTarget } from './panel-messages';
+import type { PanelTarget } from '../protocol/panel';
 
 export function panelTargets(scenario: Scenario, settingsOverrides: ModelOverrides = {}): PanelTarget[] {
   const overrides = withPricing(settingsOverrides, scenario.pricing, 'scenario');

@@ -6,7 +6,7 @@
 
 import { Chart, type ChartDataset, type LegendItem, type PointStyle, type TooltipItem } from 'chart.js';
 import type { CapacityReport, CapacityStep, CapacityTarget } from '../../src/engine/capacity/types';
-import type { CapacityCurrentStep, CapacityInitMessage, CapacityUpdateMessage } from '../../src/shared/panel-messages';
+import type { CapacityCurrentStep, CapacityInitMessage, CapacityUpdateMessage } from '../../src/protocol/panel';
 import { ChartCard, type TableData } from './chart-card';
 import { createLineChart, currentPalette, destroyChart, setLineSeries } from './charts';
 import { h, iconButton } from './dom';

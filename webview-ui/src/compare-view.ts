@@ -6,7 +6,7 @@
 import type { Chart } from 'chart.js';
 import type { WindowSnapshot } from '../../src/engine/records';
 import { VERDICT_LABEL, verdictStatus } from '../../src/engine/summary';
-import type { CompareInitMessage } from '../../src/shared/panel-messages';
+import type { CompareInitMessage } from '../../src/protocol/panel';
 import { ChartCard } from './chart-card';
 import { chartPng, createLineChart, destroyChart, setLineSeries } from './charts';
 import { h, iconButton } from './dom';

@@ -1,7 +1,7 @@
 // Where the panel's messages come from and go to: VS Code's webview API inside the editor, or the data
 // embedded in a self-contained HTML report (no host: nothing to send, state kept in memory only).
 
-import { isHostToWebview, type HostToWebview, type WebviewToHost } from '../../src/shared/panel-messages';
+import { isHostToWebview, type HostToWebview, type WebviewToHost } from '../../src/protocol/panel';
 
 /** What the panel remembers across being hidden and shown again (VS Code's webview state). */
 export interface PanelState {

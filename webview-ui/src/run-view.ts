@@ -4,7 +4,7 @@
 
 import type { Chart } from 'chart.js';
 import type { Distribution } from '../../src/engine/distribution';
-import type { HostToWebview, InitMessage } from '../../src/shared/panel-messages';
+import type { HostToWebview, InitMessage } from '../../src/protocol/panel';
 import { ChartCard } from './chart-card';
 import { chartPng, createHistogram, createLineChart, destroyChart, setHistogram, setLineSeries } from './charts';
 import { append, h, iconButton } from './dom';

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WorkerStart, WorkerToHost } from '../../../src/extension/worker-protocol';
+import type { WorkerStart, WorkerToHost } from '../../../src/protocol/worker';
 import { startRun } from '../../../src/engine/run';
 import type { RequestRecord, WindowSnapshot } from '../../../src/engine/records';
 import type { Scenario, Target } from '../../../src/engine/scenario/types';

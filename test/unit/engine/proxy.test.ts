@@ -20,7 +20,7 @@ import type { RequestRecord } from '../../../src/engine/records';
 import { Transport } from '../../../src/engine/transport';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator } from '../../../src/simulator/types';
-import type { WorkerStart } from '../../../src/extension/worker-protocol';
+import type { WorkerStart } from '../../../src/protocol/worker';
 import { perflab, tmp } from '../helpers/run-cli';
 import { runEngineWorker, scenario, target } from './helpers';
 

@@ -14,7 +14,7 @@ import { shardCount, shardWorkload } from '../../../src/engine/shard-protocol';
 import type { RunSummary, TargetSummary } from '../../../src/engine/summary';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator } from '../../../src/simulator/types';
-import type { WorkerStart } from '../../../src/extension/worker-protocol';
+import type { WorkerStart } from '../../../src/protocol/worker';
 import { perflab, tmp } from '../helpers/run-cli';
 import { logFor, runCollect, runEngineWorker, scenario, target, TimingErrors } from './helpers';
 

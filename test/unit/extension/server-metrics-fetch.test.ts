@@ -25,7 +25,7 @@ import {
   type MicrosoftSession,
 } from '../../../src/extension/server-metrics-fetch';
 import { metricsOrigin, MetricsTokenStore } from '../../../src/extension/server-metrics-token';
-import type { WorkerStart, WorkerToHost } from '../../../src/extension/worker-protocol';
+import type { WorkerStart, WorkerToHost } from '../../../src/protocol/worker';
 import { ARM_TOKEN, armStandIn, RESOURCE_ID, type ArmStandIn } from '../shared/arm-stand-in';
 import { tempDir } from './helpers';
 

@@ -15,7 +15,7 @@ import { parseScenario } from '../../../src/engine/scenario/load';
 import { statusTotalText, statusTotalTooltip } from '../../../src/extension/prompt-status-text';
 import { analyzePrompt } from '../../../src/server/prompt-analysis';
 import { describeSection, missingSamples, promptLensTitle, sectionLensTitle } from '../../../src/server/prompt-text';
-import type { PromptSummaryResult } from '../../../src/shared/lsp-protocol';
+import type { PromptSummaryResult } from '../../../src/protocol/lsp';
 import { ChunkedTokenCounter, encodingForModel, mulberry32, type Encoding } from '../../../src/tokens';
 import { loadPromptMessages, PromptFileError } from '../../../src/tokens/prompt-files';
 import { refChatCount, refCount } from '../tokens/fixtures';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CodeAction, CodeLens, CompletionItem, Hover, InlayHint } from 'vscode-languageserver-protocol';
-import type { CountTokensResult, PromptSummaryResult, TokenBoundariesResult } from '../../../src/shared/lsp-protocol';
+import type { CountTokensResult, PromptSummaryResult, TokenBoundariesResult } from '../../../src/protocol/lsp';
 import { refCount } from '../tokens/fixtures';
 import { TestLspClient } from './lsp-client';
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CapacityReport } from '../../../src/engine/capacity/types';
 import { htmlReport, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
-import type { CapacityInitMessage, CapacityUpdateMessage } from '../../../src/shared/panel-messages';
+import type { CapacityInitMessage, CapacityUpdateMessage } from '../../../src/protocol/panel';
 import { ARTIFACTS, useReportBrowser } from './report-browser';
 import { REPO_ROOT, WEBVIEW_DIST } from './webview-dist';
 

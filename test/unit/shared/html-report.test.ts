@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { WindowSnapshot } from '../../../src/engine/records';
 import { escapeHtml, htmlReport, jsonForScript, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
-import type { CompareInitMessage, InitMessage } from '../../../src/shared/panel-messages';
+import type { CompareInitMessage, InitMessage } from '../../../src/protocol/panel';
 import { panelTargets } from '../../../src/shared/panel-targets';
 import { readRunFiles } from '../../../src/results/run-files';
 import { ensureWebviewBuilt, WEBVIEW_DIST } from './webview-dist';

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { verdictStatus, type RunSummary, type TargetSummary } from '../../../src/engine/summary';
 import { errorPercent } from '../../../src/results/compare-metrics';
 import { htmlReport, readReportAssets, REPORT_THEME, type ReportAssets } from '../../../src/shared/html-report';
-import type { CompareInitMessage, InitMessage } from '../../../src/shared/panel-messages';
+import type { CompareInitMessage, InitMessage } from '../../../src/protocol/panel';
 import { panelTargets } from '../../../src/shared/panel-targets';
 import { readRunFiles, type RunFiles } from '../../../src/results/run-files';
 import { contrastRatio, parseColour } from '../../../webview-ui/src/model/colours';

@@ -14,7 +14,7 @@ import type { RunSummary, TargetSummary } from '../../../src/engine/summary';
 import { readRunFiles, type RunFiles } from '../../../src/results/run-files';
 import type { ServerSeries } from '../../../src/results/server-series';
 import { htmlReport, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
-import type { InitMessage } from '../../../src/shared/panel-messages';
+import type { InitMessage } from '../../../src/protocol/panel';
 import { panelTargets } from '../../../src/shared/panel-targets';
 import { ARM_TOKEN, armStandIn, RESOURCE_ID, type ArmStandIn } from './arm-stand-in';
 import { copyRun, realRun } from './real-run';

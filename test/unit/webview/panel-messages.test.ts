@@ -1,6 +1,6 @@
 // The shared message module's runtime guards: accept each well-formed message, reject the rest.
 import { strict as assert } from 'node:assert';
-import { isHostToWebview, isPanelMessage, isWebviewToHost, type PanelMessage } from '../../../src/shared/panel-messages';
+import { isHostToWebview, isPanelMessage, isWebviewToHost, type PanelMessage } from '../../../src/protocol/panel';
 import { scenario, win } from './fixtures';
 
 const host: PanelMessage[] = [

@@ -2,7 +2,7 @@
 // one-hour run, and headline cards (live from windows, then exactly the summary's numbers).
 import { strict as assert } from 'node:assert';
 import type { RunSummary, SloVerdict } from '../../../src/engine/summary';
-import type { InitMessage, PanelTarget } from '../../../src/shared/panel-messages';
+import type { InitMessage, PanelTarget } from '../../../src/protocol/panel';
 import { PRICE_OVERRIDE_HINT, type Price } from '../../../src/tokens/pricing';
 import { RunViewModel, seriesFromWindows, type Headline } from '../../../webview-ui/src/model/view-model';
 import { runSummary } from '../extension/helpers';

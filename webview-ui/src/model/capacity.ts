@@ -5,7 +5,7 @@
 
 import type { CapacityReport, CapacityStep, CapacityTarget, LimitedBy } from '../../../src/engine/capacity/types';
 import { parseSlo } from '../../../src/engine/scenario/slo';
-import type { CapacityCurrentStep } from '../../../src/shared/panel-messages';
+import type { CapacityCurrentStep } from '../../../src/protocol/panel';
 import { formatCount, formatDecimal } from './format';
 
 export interface XY {

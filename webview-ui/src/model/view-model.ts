@@ -6,7 +6,7 @@ import type { TargetDistributions } from '../../../src/engine/distribution';
 import type { WindowSnapshot } from '../../../src/engine/records';
 import type { Scenario } from '../../../src/engine/scenario/types';
 import type { RunSummary } from '../../../src/engine/summary';
-import type { InitMessage, PanelTarget } from '../../../src/shared/panel-messages';
+import type { InitMessage, PanelTarget } from '../../../src/protocol/panel';
 import type { ServerSeries } from '../../../src/results/server-series';
 import { costSection, type CostSection } from './cost';
 import { MinMaxDecimator } from './decimate';
