@@ -75,7 +75,16 @@ const common = {
 /** The webview (Run and Compare panels, and the HTML report): a browser bundle, chart.js inside.
  *  The panel's CSS loads the codicon font as a file from dist/webview; the report's CSS inlines it,
  *  so a saved report works offline with nothing beside it. */
-const webview = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: false, minify: true, logLevel: 'warning', legalComments: 'none' };
+const webview = {
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: false,
+  minify: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 const webBundles = [
   { ...webview, entryPoints: { webview: 'webview-ui/src/main.ts' }, outdir: 'dist/webview' },
   { ...webview, entryPoints: { webview: 'webview-ui/styles.css' }, outdir: 'dist/webview', loader: { '.ttf': 'file' }, assetNames: '[name]' },

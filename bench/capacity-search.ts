@@ -23,7 +23,20 @@ const SLOTS = 40;
 
 async function searchOnce(stepS: number, precision: number): Promise<Record<string, unknown>> {
   const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-capacity-bench-')), 'simulator.jsonl');
-  const sim = await startSimulatorProcess(['--max-concurrency', String(SLOTS), '--ttft-ms', '150', '--ttft-per-1k-prompt-ms', '20', '--tpot-ms', '10', '--jitter', '0.05', '--log', log]);
+  const sim = await startSimulatorProcess([
+    '--max-concurrency',
+    String(SLOTS),
+    '--ttft-ms',
+    '150',
+    '--ttft-per-1k-prompt-ms',
+    '20',
+    '--tpot-ms',
+    '10',
+    '--jitter',
+    '0.05',
+    '--log',
+    log,
+  ]);
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= sim.stop()); // its log is complete once it has exited
   try {
@@ -44,7 +57,11 @@ capacity: { min: 250, max: 8000, precision: ${precision}, step_duration: ${stepS
     const report = await startCapacitySearch(scenario, { outDir, settings: capacitySettingsOf(scenario), seed: 1, resolveCredential: async () => null }).done;
     const wallS = (performance.now() - began) / 1000;
     await stop();
-    const entries = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SimulatorLogEntry);
+    const entries = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as SimulatorLogEntry);
     const served = entries.filter((e) => e.status === 200 && !e.interrupted);
     const holdMs = served.reduce((a, e) => a + (e.end_ms - e.received_ms - (e.queued_ms ?? 0)), 0) / served.length;
     const knee = (SLOTS * 60_000) / holdMs;
@@ -81,7 +98,9 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const b = r.bracket as { passed: number; failed: number };
-    console.log(`| ${r.step_s} s | ${r.steps} | ${r.wall_s} s | ${r.capacity_rpm} RPM | ${r.limited_by} | ${r.true_knee_rpm} RPM | ${r.error_pct}% | ${r.knee_in_bracket ? 'yes' : 'no'} [${b.passed}, ${b.failed}) | ${r.offered} |`);
+    console.log(
+      `| ${r.step_s} s | ${r.steps} | ${r.wall_s} s | ${r.capacity_rpm} RPM | ${r.limited_by} | ${r.true_knee_rpm} RPM | ${r.error_pct}% | ${r.knee_in_bracket ? 'yes' : 'no'} [${b.passed}, ${b.failed}) | ${r.offered} |`,
+    );
   }
 }
 

@@ -42,7 +42,13 @@ interface Measured {
   memory_mb?: { t_s: number; rss: number; heap: number }[];
 }
 
-async function runOnce(rpm: number, clients: number, limits: { duration_s?: number; requests?: number }, withErrors: boolean, sampleMemory: boolean): Promise<Measured> {
+async function runOnce(
+  rpm: number,
+  clients: number,
+  limits: { duration_s?: number; requests?: number },
+  withErrors: boolean,
+  sampleMemory: boolean,
+): Promise<Measured> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-bench-'));
   const logFile = path.join(dir, 'simulator.jsonl');
   const sim = await startSimulatorProcess(['--log', logFile]);

@@ -43,7 +43,12 @@ async function measure(mode: 'worker' | 'same-thread', url: string) {
   loop.disable();
   fs.rmSync(outDir, { recursive: true, force: true });
   const ms = (ns: number) => Math.max(0, +(ns / 1e6 - 10).toFixed(2)); // minus the 10 ms sampling interval
-  return { mode, rpm: RPM, max_in_flight: maxInFlight, host_event_loop_delay_ms: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } };
+  return {
+    mode,
+    rpm: RPM,
+    max_in_flight: maxInFlight,
+    host_event_loop_delay_ms: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+  };
 }
 
 async function main() {

@@ -107,7 +107,7 @@ const PLAIN = { disallowedSpecial: new Set<string>() };
 function pieceStats(text: string): { pieces: number; unique: number; bpe: number } {
   const seen = new Map<string, number>();
   let pieces = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const end = pieceEnd(text, i, 'o200k_base');
     const p = text.slice(i, end);
     if (!seen.has(p)) seen.set(p, o200k.countTokens(p, PLAIN));
@@ -180,21 +180,31 @@ async function openCold(): Promise<void> {
     add("count the whole text: gpt-tokenizer's countTokens, merge cache cleared (before)", tSlow);
     if (fast !== slow) throw new Error(`fast count ${fast} != gpt-tokenizer ${slow}`);
     add('… pre-tokenizer: the split regex alone', time(() => text.match(O200K_TOKEN_SPLIT_REGEX)!.length)[1]);
-    add('… pre-tokenizer: the scanner alone', time(() => {
-      let k = 0;
-      for (let i = 0; i < text.length; k++) i = pieceEnd(text, i, 'o200k_base');
-      return k;
-    })[1]);
-    console.error(`  rep ${rep + 1}: ${Object.values(rows).map((v) => `${ms(v[v.length - 1])}`).join(' ')}`);
+    add(
+      '… pre-tokenizer: the scanner alone',
+      time(() => {
+        let k = 0;
+        for (let i = 0; i < text.length; k++) i = pieceEnd(text, i, 'o200k_base');
+        return k;
+      })[1],
+    );
+    console.error(
+      `  rep ${rep + 1}: ${Object.values(rows)
+        .map((v) => `${ms(v[v.length - 1])}`)
+        .join(' ')}`,
+    );
   }
 
   helper.dispose();
   const stats = pieceStats(text);
   const base = median(rows["count the whole text: gpt-tokenizer's countTokens, merge cache cleared (before)"]);
-  console.log(`\n### 1 MB prompt file (${fmtN(bytes)} bytes, 6 role sections, ${fmtN(expected)} prompt tokens; ${fmtN(stats.pieces)} pre-tokenizer pieces, ${fmtN(stats.unique)} distinct, ${fmtN(stats.bpe)} of those need BPE merging)\n`);
+  console.log(
+    `\n### 1 MB prompt file (${fmtN(bytes)} bytes, 6 role sections, ${fmtN(expected)} prompt tokens; ${fmtN(stats.pieces)} pre-tokenizer pieces, ${fmtN(stats.unique)} distinct, ${fmtN(stats.bpe)} of those need BPE merging)\n`,
+  );
   console.log(`| what (${REPS} reps) | median ms | min | max | vs gpt-tokenizer's count |`);
   console.log('|---|---|---|---|---|');
-  for (const [k, v] of Object.entries(rows)) console.log(`| ${k} | ${ms(median(v))} | ${ms(Math.min(...v))} | ${ms(Math.max(...v))} | ${(median(v) / base).toFixed(2)}× |`);
+  for (const [k, v] of Object.entries(rows))
+    console.log(`| ${k} | ${ms(median(v))} | ${ms(Math.min(...v))} | ${ms(Math.max(...v))} | ${(median(v) / base).toFixed(2)}× |`);
 }
 
 // ---------- 2. keystrokes ----------
@@ -300,7 +310,11 @@ async function memory(): Promise<void> {
       const uri = await loaded.client.open(f.file, f.text);
       uris.push(uri);
       await codeLens(loaded.client, uri);
-      if (f.file.endsWith('.jsonl')) await loaded.client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } } });
+      if (f.file.endsWith('.jsonl'))
+        await loaded.client.request('textDocument/inlayHint', {
+          textDocument: { uri },
+          range: { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } },
+        });
     }
     const tOpen = performance.now() - t0;
     await sleep(1000); // diagnostics are published from timers
@@ -317,10 +331,16 @@ async function memory(): Promise<void> {
     put('peak RSS (VmHWM)', status(idle.pid).hwm, status(loaded.pid).hwm);
     await Promise.all([idle.stop(), loaded.stop()]);
     rows.push(row);
-    console.error(`  memory round ${r + 1}: ${mb(bytes)} MB of text opened in ${ms(tOpen)} ms; ${Object.entries(row).map(([k, [i, l]]) => `${k.slice(0, 20)} ${mb(i)}/${mb(l)}`).join('; ')}`);
+    console.error(
+      `  memory round ${r + 1}: ${mb(bytes)} MB of text opened in ${ms(tOpen)} ms; ${Object.entries(row)
+        .map(([k, [i, l]]) => `${k.slice(0, 20)} ${mb(i)}/${mb(l)}`)
+        .join('; ')}`,
+    );
     (row as Record<string, number[]>)['__bytes'] = [bytes, tOpen];
   }
-  console.log(`\n### Memory: 50 open prompt files (${summary}; ${rows.map((r) => `${(r['__bytes'][0] / MB).toFixed(1)} MB`).join(' / ')} of text, opened in ${rows.map((r) => ms(r['__bytes'][1])).join(' / ')} ms per round)\n`);
+  console.log(
+    `\n### Memory: 50 open prompt files (${summary}; ${rows.map((r) => `${(r['__bytes'][0] / MB).toFixed(1)} MB`).join(' / ')} of text, opened in ${rows.map((r) => ms(r['__bytes'][1])).join(' / ')} ms per round)\n`,
+  );
   console.log(`| MB (median of ${rounds} rounds, idle and loaded server started side by side) | idle server | 50 files open | difference |`);
   console.log('|---|---|---|---|');
   for (const k of Object.keys(rows[0]).filter((k) => k !== '__bytes')) {
@@ -332,11 +352,21 @@ async function memory(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.error(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.error(
+    `node ${process.version}, ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   if (PART === 'open' || PART === 'all') await openCold();
   if (PART === 'keys' || PART === 'all') await keys();
   if (PART === 'memory' || PART === 'all') await memory();
-  console.error(`load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.error(
+    `load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   fs.rmSync(TMP, { recursive: true, force: true });
 }
 

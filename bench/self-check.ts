@@ -135,15 +135,18 @@ class Window {
         this.busy0 = machineBusyS();
         this.heapTimer = setInterval(() => this.sampleHeap(), 1000);
       }, warmUpS * 1000),
-      setTimeout(() => {
-        this.to = performance.now();
-        const cpu = process.cpuUsage(this.cpu0);
-        this.cpuMs = (cpu.user + cpu.system) / 1000;
-        this.simCpuS = processCpuS(sim.pid) - this.sim0;
-        this.othersCpuS = Math.max(0, machineBusyS() - this.busy0 - this.cpuMs / 1000 - this.simCpuS);
-        this.sampleHeap();
-        if (this.heapTimer) clearInterval(this.heapTimer);
-      }, (warmUpS + seconds) * 1000),
+      setTimeout(
+        () => {
+          this.to = performance.now();
+          const cpu = process.cpuUsage(this.cpu0);
+          this.cpuMs = (cpu.user + cpu.system) / 1000;
+          this.simCpuS = processCpuS(sim.pid) - this.sim0;
+          this.othersCpuS = Math.max(0, machineBusyS() - this.busy0 - this.cpuMs / 1000 - this.simCpuS);
+          this.sampleHeap();
+          if (this.heapTimer) clearInterval(this.heapTimer);
+        },
+        (warmUpS + seconds) * 1000,
+      ),
     ];
   }
 
@@ -360,7 +363,7 @@ const RULES: { name: string; flag: (r: PerflabResult) => boolean }[] = [
   { name: 'engine before issue 13: cpu_max ≥ 0.95 or event-loop delay p99 > 100 ms', flag: (r) => r.cpu_max >= 0.95 || r.event_loop_delay_ms.p99 > 100 },
   { name: 'cpu_max ≥ 0.9', flag: (r) => r.cpu_max >= 0.9 },
   { name: 'event-loop delay p99 > 15 ms', flag: (r) => r.event_loop_delay_ms.p99 > 15 },
-  { name: 'client_delay_ms (the engine\'s estimate) p95 > 6 ms', flag: (r) => r.client_delay_ms.p95! > 6 },
+  { name: "client_delay_ms (the engine's estimate) p95 > 6 ms", flag: (r) => r.client_delay_ms.p95! > 6 },
   { name: '1 ms probe "mid" p95 > 0.8 × max(10 ms, 10% of measured TTFT p50)', flag: (r) => r.probe_1ms.mid.p95! > 0.8 * errorLimit(r.measured_ttft_ms.p50!) },
   { name: '1 ms probe "prev" p95 > max(10 ms, 10% of measured TTFT p50)', flag: (r) => r.probe_1ms.prev.p95! > errorLimit(r.measured_ttft_ms.p50!) },
 ];
@@ -370,7 +373,7 @@ function spearman(x: number[], y: number[]): number | null {
   const ranks = (v: number[]) => {
     const order = v.map((value, i) => ({ value, i })).sort((a, b) => a.value - b.value);
     const r = new Array<number>(v.length);
-    for (let a = 0; a < order.length; ) {
+    for (let a = 0; a < order.length;) {
       let b = a;
       while (b + 1 < order.length && order[b + 1].value === order[a].value) b++;
       for (let k = a; k <= b; k++) r[order[k].i] = (a + b) / 2;
@@ -382,12 +385,17 @@ function spearman(x: number[], y: number[]): number | null {
 }
 
 function calibration(runs: PerflabResult[]): string {
-  const lines = ['| rule (flag the run as client-limited when…) | flagged | missed (large error, not flagged) | false alarms (small error, flagged) |', '|---|---|---|---|'];
+  const lines = [
+    '| rule (flag the run as client-limited when…) | flagged | missed (large error, not flagged) | false alarms (small error, flagged) |',
+    '|---|---|---|---|',
+  ];
   for (const rule of RULES) {
     const flagged = runs.filter(rule.flag);
     const missed = runs.filter((r) => isLarge(r) && !rule.flag(r)).map((r) => `${r.clients} (${r.ttft_error_ms.p95} ms)`);
     const alarms = runs.filter((r) => !isLarge(r) && rule.flag(r)).map((r) => `${r.clients} (${r.ttft_error_ms.p95} ms)`);
-    lines.push(`| ${rule.name} | ${flagged.map((r) => r.clients).join(', ') || '–'} | ${missed.length}${missed.length ? `: ${missed.join(', ')}` : ''} | ${alarms.length}${alarms.length ? `: ${alarms.join(', ')}` : ''} |`);
+    lines.push(
+      `| ${rule.name} | ${flagged.map((r) => r.clients).join(', ') || '–'} | ${missed.length}${missed.length ? `: ${missed.join(', ')}` : ''} | ${alarms.length}${alarms.length ? `: ${alarms.join(', ')}` : ''} |`,
+    );
   }
   const err = runs.map((r) => r.ttft_error_ms.p95!);
   const indicators: [string, (r: PerflabResult) => number][] = [
@@ -397,7 +405,10 @@ function calibration(runs: PerflabResult[]): string {
     ['cpu_max', (r) => r.cpu_max],
     ['events/s', (r) => r.events_per_s],
   ];
-  lines.push('', `Rank correlation with TTFT error p95 over ${runs.length} runs (${runs.filter(isLarge).length} with a large error): ${indicators.map(([name, f]) => `${name} ${spearman(runs.map(f), err)}`).join(', ')}`);
+  lines.push(
+    '',
+    `Rank correlation with TTFT error p95 over ${runs.length} runs (${runs.filter(isLarge).length} with a large error): ${indicators.map(([name, f]) => `${name} ${spearman(runs.map(f), err)}`).join(', ')}`,
+  );
   return lines.join('\n');
 }
 
@@ -405,7 +416,7 @@ function calibration(runs: PerflabResult[]): string {
 
 function table(rows: { perflab: PerflabResult; bare: BareResult }[]): string {
   const lines = [
-    '| clients | client | RPM | TTFT err p50 / p95 / p99 / max (ms) | E2E err p50 / p95 (ms) | CPU ms/req | cores | heap MB | loadavg before → after | others\' cores |',
+    "| clients | client | RPM | TTFT err p50 / p95 / p99 / max (ms) | E2E err p50 / p95 (ms) | CPU ms/req | cores | heap MB | loadavg before → after | others' cores |",
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const { perflab, bare } of rows) {
@@ -416,7 +427,10 @@ function table(rows: { perflab: PerflabResult; bare: BareResult }[]): string {
       );
     }
   }
-  lines.push('', '| clients | TTFT err p95 | true TTFT p50 | client_delay p50 / p95 · covered · r · resid p95 | 1 ms probe prev p95 · covered · r · resid p95 | 1 ms probe mid p95 · covered · r · resid p95 | event-loop delay p50 / p99 / max | cpu_max | events/s | in flight |');
+  lines.push(
+    '',
+    '| clients | TTFT err p95 | true TTFT p50 | client_delay p50 / p95 · covered · r · resid p95 | 1 ms probe prev p95 · covered · r · resid p95 | 1 ms probe mid p95 · covered · r · resid p95 | event-loop delay p50 / p99 / max | cpu_max | events/s | in flight |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const { perflab: r } of rows) {
     const c = r.client_delay_ms;
@@ -460,7 +474,14 @@ async function main() {
   }
   // Tokenizer tables load once per process (~1 s): before the first measured run, not inside it.
   encodingForModel(MODEL);
-  createPromptFactory(scenario('http://127.0.0.1:1', 1, 1), scenario('http://127.0.0.1:1', 1, 1).targets[0], 'http://127.0.0.1:1/v1', null, encodingForModel(MODEL), mulberry32(1))();
+  createPromptFactory(
+    scenario('http://127.0.0.1:1', 1, 1),
+    scenario('http://127.0.0.1:1', 1, 1).targets[0],
+    'http://127.0.0.1:1/v1',
+    null,
+    encodingForModel(MODEL),
+    mulberry32(1),
+  )();
   const rows: { perflab: PerflabResult; bare: BareResult }[] = [];
   for (const n of counts) {
     const perflab = await runPerflab(n, seconds, warmUpS);

@@ -160,7 +160,7 @@ function code(n: number): string {
     'def percentile(xs: list[float], q: float) -> float:',
     '    return sorted(xs)[int(len(xs) * q)]  # TODO(perf): use a histogram',
     '#include <stdio.h>\nint main(void) { printf("%d\\n", 42); return 0; }',
-    'SELECT p50, p95, p99 FROM runs WHERE model = \'gpt-4o\' AND ttft_ms > 800 ORDER BY start_ms DESC;',
+    "SELECT p50, p95, p99 FROM runs WHERE model = 'gpt-4o' AND ttft_ms > 800 ORDER BY start_ms DESC;",
     '    }\n  }\n}\n',
     'const re = /^(?<name>[A-Za-z_$][\\w$]*)\\s*=\\s*(?<value>.+)$/u;',
     '<div class="panel" data-id="42">&nbsp;<span>{{ variable }}</span></div>',
@@ -248,9 +248,23 @@ function randomUnicode(n: number): string {
   return s;
 }
 
-const CJK: [number, number][] = [[0x4e00, 0x9fff], [0x3040, 0x309f], [0x30a0, 0x30ff], [0xac00, 0xd7a3]];
-const ARABIC: [number, number][] = [[0x0621, 0x064a], [0x064b, 0x0652]];
-const OTHER_SCRIPTS: [number, number][] = [[0x0400, 0x04ff], [0x0900, 0x097f], [0x0e00, 0x0e7f], [0x05d0, 0x05ea], [0x0370, 0x03ff]];
+const CJK: [number, number][] = [
+  [0x4e00, 0x9fff],
+  [0x3040, 0x309f],
+  [0x30a0, 0x30ff],
+  [0xac00, 0xd7a3],
+];
+const ARABIC: [number, number][] = [
+  [0x0621, 0x064a],
+  [0x064b, 0x0652],
+];
+const OTHER_SCRIPTS: [number, number][] = [
+  [0x0400, 0x04ff],
+  [0x0900, 0x097f],
+  [0x0e00, 0x0e7f],
+  [0x05d0, 0x05ea],
+  [0x0370, 0x03ff],
+];
 const SPECIALS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|endofprompt|>', '<|fim_prefix|>'];
 
 const CATEGORIES: Record<string, (n: number) => string> = {
@@ -298,7 +312,7 @@ function randomShort(): string {
 const corpus: { category: string; text: string }[] = [];
 const budget = (1 << 20) / Object.keys(CATEGORIES).length;
 for (const [category, gen] of Object.entries(CATEGORIES)) {
-  for (let bytes = 0; bytes < budget; ) {
+  for (let bytes = 0; bytes < budget;) {
     const text = gen(randInt(rng, 2048, 6144));
     corpus.push({ category, text });
     bytes += Buffer.byteLength(text);
@@ -306,7 +320,10 @@ for (const [category, gen] of Object.entries(CATEGORIES)) {
 }
 for (let i = 0; i < 5000; i++) corpus.push({ category: 'random short', text: randomShort() });
 // Lone surrogates are not valid Unicode; reported apart (what a server does with them is its own business).
-const loneSurrogates = Array.from({ length: 200 }, () => prose(randInt(rng, 1, 30)) + String.fromCharCode(randInt(rng, 0xd800, 0xdfff)) + prose(randInt(rng, 1, 30)));
+const loneSurrogates = Array.from(
+  { length: 200 },
+  () => prose(randInt(rng, 1, 30)) + String.fromCharCode(randInt(rng, 0xd800, 0xdfff)) + prose(randInt(rng, 1, 30)),
+);
 
 // Worst case for BPE: one long regex piece (CJK text with no punctuation; a base64-like blob behaves alike).
 const worstCase = script(2000, CJK.slice(0, 1), ['']).slice(0, 2000);
@@ -447,14 +464,18 @@ async function main(): Promise<void> {
     const b = await bundleSize(c, dir, `c${i}`);
     const loadOne = coldLoad(b.file, ['o200k_base']);
     const load = coldLoad(b.file, ENCODINGS);
-    console.log(`${c.label}@${c.version}: ${mismatches}/${checked} id mismatches, ${countMismatches} count mismatches, lone surrogates ${loneMismatch}/${loneSurrogates.length * 2} ${decodeNote}`);
+    console.log(
+      `${c.label}@${c.version}: ${mismatches}/${checked} id mismatches, ${countMismatches} count mismatches, lone surrogates ${loneMismatch}/${loneSurrogates.length * 2} ${decodeNote}`,
+    );
     for (const [k, v] of byCategory) console.log(`   ${k}: ${v}`);
     r.push(c.label, c.version, `${mismatches}/${checked} (counts: ${countMismatches})`, msPerMb.join(' / '), usPerMsg.join(' / '));
     r.push(worstMs.toFixed(0), (b.bytes / 1024).toFixed(0), `${loadOne.ms.toFixed(0)} / ${load.ms.toFixed(0)}`, load.rssMb.toFixed(0));
     rows.push(`| ${r.join(' | ')} |`);
   }
 
-  console.log('\n| library | version | exact? (id mismatches/N, both encodings; count mismatches) | ms per MB (o200k / cl100k) | µs per chat message (o200k / cl100k) | worst case ms (2,000 CJK chars in one piece, o200k) | bundle KB (min) | cold load ms (o200k only / both) | RSS after load MB |');
+  console.log(
+    '\n| library | version | exact? (id mismatches/N, both encodings; count mismatches) | ms per MB (o200k / cl100k) | µs per chat message (o200k / cl100k) | worst case ms (2,000 CJK chars in one piece, o200k) | bundle KB (min) | cold load ms (o200k only / both) | RSS after load MB |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -466,7 +487,12 @@ function longPieces(): void {
   const r = mulberry32(12);
   const inputs: [string, string][] = [
     ['200 KB of DNA letters (ACGT…)', Array.from({ length: 200_000 }, () => 'ACGT'[Math.floor(r() * 4)]).join('')],
-    ['80 KB of emoji', Array.from({ length: 40_000 }, () => pick(r, ['😀', '🚀', '👍🏽', '🔥'])).join('').slice(0, 80_000)],
+    [
+      '80 KB of emoji',
+      Array.from({ length: 40_000 }, () => pick(r, ['😀', '🚀', '👍🏽', '🔥']))
+        .join('')
+        .slice(0, 80_000),
+    ],
     ['10 MB of `a`', 'a'.repeat(10_000_000)],
     ['1 MB of CJK, no punctuation', script(1_000_000, CJK.slice(0, 1), ['']).slice(0, 1_000_000)],
   ];
@@ -488,7 +514,8 @@ function longPieces(): void {
 }
 
 if (process.argv[2] === '--long-pieces') longPieces();
-else main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+else
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -48,7 +48,12 @@ function variants(url: string): Record<string, { client: Client; close: () => vo
   return {
     'sdk-iterator': {
       client: async (onEvent) => {
-        const stream = await sdk.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+        const stream = await sdk.chat.completions.create({
+          model: 'm',
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+          stream_options: { include_usage: true },
+        });
         for await (const chunk of stream) onEvent(chunk, performance.now());
       },
       close: () => {},
@@ -64,7 +69,12 @@ function variants(url: string): Record<string, { client: Client; close: () => vo
     },
     undici: {
       client: parserClient(async (onBytes) => {
-        const { body } = await undiciRequest(`${url}/v1/chat/completions`, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json' }, dispatcher });
+        const { body } = await undiciRequest(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          body: BODY,
+          headers: { 'content-type': 'application/json' },
+          dispatcher,
+        });
         for await (const bytes of body) onBytes(bytes as Buffer);
       }),
       close: () => void dispatcher.close(),
@@ -144,7 +154,9 @@ async function main() {
     server.stop();
   }
   const base = results.find((r) => r.variant === 'node-http')!;
-  process.stdout.write('\n| transport | req/s | CPU ms / 1k req | CPU vs node-http | TTFT error p50 / p95 / p99 (ms) | event delay p50 / p95 (ms) |\n|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    '\n| transport | req/s | CPU ms / 1k req | CPU vs node-http | TTFT error p50 / p95 / p99 (ms) | event delay p50 / p95 (ms) |\n|---|---|---|---|---|---|\n',
+  );
   for (const r of results) {
     process.stdout.write(
       `| ${r.variant} | ${r.req_per_s} | ${r.cpu_ms_per_1k_requests} | ${(r.cpu_ms_per_1k_requests / base.cpu_ms_per_1k_requests).toFixed(2)}× | ${r.ttft_error_ms.p50} / ${r.ttft_error_ms.p95} / ${r.ttft_error_ms.p99} | ${r.event_delay_ms.p50} / ${r.event_delay_ms.p95} |\n`,

@@ -53,7 +53,16 @@ const gc = vm.runInNewContext('gc') as () => void;
 
 async function buildAssets(): Promise<string> {
   const dir = path.join(WORK, 'webview');
-  const options = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: true, logLevel: 'warning', legalComments: 'none', absWorkingDir: ROOT } as const;
+  const options = {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    minify: true,
+    logLevel: 'warning',
+    legalComments: 'none',
+    absWorkingDir: ROOT,
+  } as const;
   await build({ ...options, entryPoints: { webview: 'webview-ui/src/main.ts' }, outdir: dir });
   await build({ ...options, entryPoints: { webview: 'webview-ui/styles.css' }, outdir: dir, loader: { '.ttf': 'file' }, assetNames: '[name]' });
   const html = path.join(dir, 'panel.html');
@@ -178,7 +187,11 @@ async function heapAfterGc(cdp: CDPSession): Promise<number> {
 
 /** Stores `messages` in the page (untimed transfer), then measures posting them; CDP main-thread
  *  time (TaskDuration, ScriptDuration, layout + style) over the same interval. */
-async function measure(p: PanelPage, messages: unknown[] | string, quietFrames: number): Promise<Measured & { taskMs: number; scriptMs: number; layoutMs: number }> {
+async function measure(
+  p: PanelPage,
+  messages: unknown[] | string,
+  quietFrames: number,
+): Promise<Measured & { taskMs: number; scriptMs: number; layoutMs: number }> {
   const json = typeof messages === 'string';
   await p.page.evaluate(`window.__bench.store('m', ${json ? JSON.stringify(messages) : JSON.stringify(messages)})`);
   const m0 = await metrics(p.cdp);
@@ -266,7 +279,9 @@ async function benchUpdates(browser: Browser, html: string, runs: { one: Synthet
       await p.close();
     }
   }
-  console.log(`\n### Cost per live update (${reps} panels per row, ${UPDATES} updates of each kind per panel, viewport ${VIEWPORT.width}×${VIEWPORT.height})\n`);
+  console.log(
+    `\n### Cost per live update (${reps} panels per row, ${UPDATES} updates of each kind per panel, viewport ${VIEWPORT.width}×${VIEWPORT.height})\n`,
+  );
   const baseTask = median([...results.values()].flatMap((r) => r.baseline.map((s) => s.taskMs)));
   console.log(`baseline (a message the panel ignores + 2 idle frames): TaskDuration median ${f2(baseTask)} ms — subtracted below\n`);
   const rows: (string | number)[][] = [];
@@ -339,7 +354,8 @@ async function benchMemory(browser: Browser, html: string, runs: { one: Syntheti
       );
       const r = (await p.page.evaluate(`window.__bench.measure('m', 1, false)`)) as Measured;
       k += count;
-      for (const [a, b] of stretches) if (count === 1 && k >= a && k <= b) jsByStretch.set(`${a}–${b}`, [...(jsByStretch.get(`${a}–${b}`) ?? []), r.handleMs + r.renderMs]);
+      for (const [a, b] of stretches)
+        if (count === 1 && k >= a && k <= b) jsByStretch.set(`${a}–${b}`, [...(jsByStretch.get(`${a}–${b}`) ?? []), r.handleMs + r.renderMs]);
       if (heap.has(k)) heap.get(k)!.push(await heapAfterGc(p.cdp));
     }
     await p.close();
@@ -366,7 +382,12 @@ async function benchMemory(browser: Browser, html: string, runs: { one: Syntheti
   );
   table(
     ['updates (window no.)', ...stretches.map(([a, b]) => `${a}–${b}`)],
-    [['JS per update (handler + render) p50 / p95 (ms)', ...stretches.map(([a, b]) => `${f1(median(jsByStretch.get(`${a}–${b}`)!))} / ${f1(quantile(jsByStretch.get(`${a}–${b}`)!, 0.95))}`)]],
+    [
+      [
+        'JS per update (handler + render) p50 / p95 (ms)',
+        ...stretches.map(([a, b]) => `${f1(median(jsByStretch.get(`${a}–${b}`)!))} / ${f1(quantile(jsByStretch.get(`${a}–${b}`)!, 0.95))}`),
+      ],
+    ],
   );
   table(['finished one-hour run opened in one panel', '1 time', '11 times'], [['JS heap after GC, median (MB)', mb(median(reopen[0])), mb(median(reopen[1]))]]);
 
@@ -425,7 +446,14 @@ async function benchOpen(browser: Browser, html: string, run: SyntheticRun, dirs
   const size = (f: string) => fs.statSync(path.join(dirs.today, f)).size;
   const read: Record<'today' | 'planned', number[]> = { today: [], planned: [] };
   const stringify: number[] = [];
-  const webview: { ready: number[]; parse: number[]; handle: number[]; toDrawn: number[]; task: number[]; draws: number[] } = { ready: [], parse: [], handle: [], toDrawn: [], task: [], draws: [] };
+  const webview: { ready: number[]; parse: number[]; handle: number[]; toDrawn: number[]; task: number[]; draws: number[] } = {
+    ready: [],
+    parse: [],
+    handle: [],
+    toDrawn: [],
+    task: [],
+    draws: [],
+  };
   let initJson = '';
   for (let rep = 0; rep < REPS; rep++) {
     for (const which of rep % 2 === 0 ? (['today', 'planned'] as const) : (['planned', 'today'] as const)) {
@@ -435,11 +463,24 @@ async function benchOpen(browser: Browser, html: string, run: SyntheticRun, dirs
       if (which === 'planned') {
         // What RunPanel.initMessage() builds for a run folder; VS Code sends it to the webview as JSON.
         const t1 = performance.now();
-        initJson = JSON.stringify([{ type: 'init', runId: files.dir, scenario: files.scenario, targets: panelTargets(files.scenario), windows: files.windows, summary: files.summary, distributions: files.distributions, live: false, interactive: true } satisfies InitMessage]);
+        initJson = JSON.stringify([
+          {
+            type: 'init',
+            runId: files.dir,
+            scenario: files.scenario,
+            targets: panelTargets(files.scenario),
+            windows: files.windows,
+            summary: files.summary,
+            distributions: files.distributions,
+            live: false,
+            interactive: true,
+          } satisfies InitMessage,
+        ]);
         stringify.push(performance.now() - t1);
       } else if (rep === 0) {
         // The rebuilt histograms must equal the ones the engine code tallied (same records, same bins).
-        if (JSON.stringify(files.distributions) !== JSON.stringify(run.distributions)) throw new Error('distributions rebuilt from requests.jsonl differ from the tallied ones');
+        if (JSON.stringify(files.distributions) !== JSON.stringify(run.distributions))
+          throw new Error('distributions rebuilt from requests.jsonl differ from the tallied ones');
       }
     }
     const p = await openPanel(browser, html);
@@ -455,7 +496,9 @@ async function benchOpen(browser: Browser, html: string, run: SyntheticRun, dirs
     await p.close();
   }
   console.log(`\n### Open Results of a ${run.requests.toLocaleString('en')}-request run (${REPS} repetitions, files in the page cache)\n`);
-  console.log(`requests.jsonl ${mb(size('requests.jsonl'))} MB, windows.jsonl ${mb(size('windows.jsonl'))} MB (${run.windows.length.toLocaleString('en')} windows), init message ${mb(Buffer.byteLength(initJson))} MB\n`);
+  console.log(
+    `requests.jsonl ${mb(size('requests.jsonl'))} MB, windows.jsonl ${mb(size('windows.jsonl'))} MB (${run.windows.length.toLocaleString('en')} windows), init message ${mb(Buffer.byteLength(initJson))} MB\n`,
+  );
   const ms = (v: number[]) => `${f1(median(v))} (${f1(Math.min(...v))}–${f1(Math.max(...v))})`;
   const webviewMs = webview.toDrawn.map((x, i) => x + webview.ready[i]);
   table(
@@ -475,13 +518,20 @@ async function benchOpen(browser: Browser, html: string, run: SyntheticRun, dirs
       ],
     ],
   );
-  console.log(`readRunFiles today / planned, median ratio: ${f1(median(read.today) / median(read.planned))}×; charts drawn per open: ${median(webview.draws)}\n`);
+  console.log(
+    `readRunFiles today / planned, median ratio: ${f1(median(read.today) / median(read.planned))}×; charts drawn per open: ${median(webview.draws)}\n`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  console.log(`work dir ${WORK}; Node ${process.version}; reps ${REPS}; panels ${PANELS}; updates ${UPDATES}; ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `work dir ${WORK}; Node ${process.version}; reps ${REPS}; panels ${PANELS}; updates ${UPDATES}; ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   const html = await buildAssets();
   const today = path.join(WORK, 'run-today');
   const planned = path.join(WORK, 'run-planned');

@@ -11,10 +11,34 @@ const chunks = Number(process.argv[3] ?? 100);
 const windowS = Number(process.argv[4] ?? 60);
 const metrics = new TargetMetrics('bench', windowS);
 const base: RequestRecord = {
-  type: 'request', id: 0, target: 'bench', response_id: 'x', request_id: null, scheduled_ms: 0, start_ms: 0, send_lag_ms: 1,
-  ttfb_ms: 2, ttft_ms: 200, e2e_ms: 2200, tbt_ms: 20, content_chunks: chunks, prompt_tokens: 100, completion_tokens: chunks,
-  cached_tokens: null, tokens_estimated: false, finish_reason: 'stop', status: 200, attempts: 1, throttled_attempts: 0,
-  backoff_ms: 0, error: null, error_message: null, utilization: null, ratelimit_remaining_requests: null, ratelimit_remaining_tokens: null, warmup: false,
+  type: 'request',
+  id: 0,
+  target: 'bench',
+  response_id: 'x',
+  request_id: null,
+  scheduled_ms: 0,
+  start_ms: 0,
+  send_lag_ms: 1,
+  ttfb_ms: 2,
+  ttft_ms: 200,
+  e2e_ms: 2200,
+  tbt_ms: 20,
+  content_chunks: chunks,
+  prompt_tokens: 100,
+  completion_tokens: chunks,
+  cached_tokens: null,
+  tokens_estimated: false,
+  finish_reason: 'stop',
+  status: 200,
+  attempts: 1,
+  throttled_attempts: 0,
+  backoff_ms: 0,
+  error: null,
+  error_message: null,
+  utilization: null,
+  ratelimit_remaining_requests: null,
+  ratelimit_remaining_tokens: null,
+  warmup: false,
 };
 const times = Array.from({ length: chunks }, (_, k) => k * 20 + Math.random() * 3);
 let tickMs = 0;

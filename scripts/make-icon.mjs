@@ -21,7 +21,10 @@ const shapes = [
     return t > 2 / 3 ? [63, 208, 160] : t > 1 / 3 ? [242, 201, 76] : [242, 140, 60];
   },
   // Gaps between the three segments.
-  (x, y) => (y <= CY && (nearRay(x, y, (2 * Math.PI) / 3, 1.6) || nearRay(x, y, Math.PI / 3, 1.6)) && inRing(x, y, 35, 49) ? mix([32, 72, 112], [14, 30, 52], y / SIZE) : undefined),
+  (x, y) =>
+    y <= CY && (nearRay(x, y, (2 * Math.PI) / 3, 1.6) || nearRay(x, y, Math.PI / 3, 1.6)) && inRing(x, y, 35, 49)
+      ? mix([32, 72, 112], [14, 30, 52], y / SIZE)
+      : undefined,
   // Needle pointing into the orange: the load that finds the limit.
   (x, y) => (segment(x, y, CX, CY, CX + 40 * Math.cos(Math.PI / 5), CY - 40 * Math.sin(Math.PI / 5), 3.2) ? [255, 255, 255] : undefined),
   (x, y) => (Math.hypot(x - CX, y - CY) <= 8 ? [255, 255, 255] : undefined),
@@ -60,7 +63,10 @@ const rows = [];
 for (let py = 0; py < SIZE; py++) {
   const row = Buffer.alloc(1 + SIZE * 4); // filter byte 0 (none), then RGBA
   for (let px = 0; px < SIZE; px++) {
-    let r = 0, g = 0, b = 0, a = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      a = 0;
     for (let sy = 0; sy < SAMPLES; sy++) {
       for (let sx = 0; sx < SAMPLES; sx++) {
         const x = px + (sx + 0.5) / SAMPLES;
@@ -108,7 +114,12 @@ header.writeUInt32BE(SIZE, 0);
 header.writeUInt32BE(SIZE, 4);
 header[8] = 8; // bit depth
 header[9] = 6; // RGBA
-const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+const png = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  chunk('IHDR', header),
+  chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })),
+  chunk('IEND', Buffer.alloc(0)),
+]);
 const out = new URL('../media/icon.png', import.meta.url);
 writeFileSync(out, png);
 console.log(`wrote ${out.pathname} (${png.length} bytes)`);

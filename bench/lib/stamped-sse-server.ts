@@ -15,12 +15,16 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const id = `chatcmpl-${++seq}`;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    res.write(`data: {"id":"${id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n`);
+    res.write(
+      `data: {"id":"${id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n`,
+    );
     let i = 0;
     const tick = () => {
       if (i < tokens) {
         i++;
-        res.write(`data: {"id":"${id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":" tok"},"finish_reason":null}],"t":${now()}}\n\n`);
+        res.write(
+          `data: {"id":"${id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":" tok"},"finish_reason":null}],"t":${now()}}\n\n`,
+        );
         setTimeout(tick, gapMs);
         return;
       }

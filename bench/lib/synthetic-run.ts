@@ -60,7 +60,16 @@ export function generateRun(options: SyntheticRunOptions): SyntheticRun {
   const scenario: Scenario = {
     ...base,
     targets: base.targets.slice(0, options.targets),
-    workload: { ...base.workload, mode: 'open', rate_rpm: options.rpm, arrival: 'constant', clients: 500, duration_s: options.durationS, ramp_up_s: 0, warm_up_requests: 0 },
+    workload: {
+      ...base.workload,
+      mode: 'open',
+      rate_rpm: options.rpm,
+      arrival: 'constant',
+      clients: 500,
+      duration_s: options.durationS,
+      ramp_up_s: 0,
+      warm_up_requests: 0,
+    },
     aggregation_window_s: 60,
     // gpt-4o has no catalog price: give it one, so the cost cards and cost section show numbers.
     pricing: { 'gpt-4o': { input: 2.5, cached_input: 1.25, output: 10 } },
@@ -148,7 +157,21 @@ export function generateRun(options: SyntheticRunOptions): SyntheticRun {
       done.push({ record, endMs: startMs + e2e, firstMs: startMs + ttft, stepMs, chunks: failed ? 0 : chunks });
     }
     done.sort((a, b) => a.endMs - b.endMs);
-    return { target, metrics, sends, done, late, n, nextSend: 0, nextDone: 0, throttleAt: done.filter((d) => d.record.throttled_attempts > 0).map((d) => d.record.start_ms - startEpoch).sort((a, b) => a - b), nextThrottle: 0 };
+    return {
+      target,
+      metrics,
+      sends,
+      done,
+      late,
+      n,
+      nextSend: 0,
+      nextDone: 0,
+      throttleAt: done
+        .filter((d) => d.record.throttled_attempts > 0)
+        .map((d) => d.record.start_ms - startEpoch)
+        .sort((a, b) => a - b),
+      nextThrottle: 0,
+    };
   });
 
   // The engine's tick: once a second, every target's snapshot then rotate (drain: until all completed).

@@ -28,7 +28,8 @@ function azCliToken(armEndpoint: string): Promise<string> {
     // az is az.cmd on Windows, which only a shell runs; the arguments are fixed, none comes from the user.
     execFile('az', args, { timeout: 60_000, shell: process.platform === 'win32', windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`the Azure CLI (az) is not installed: install it and run \`az login\`, or ${hint}`));
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          reject(new Error(`the Azure CLI (az) is not installed: install it and run \`az login\`, or ${hint}`));
         else reject(new Error(`az account get-access-token failed (${firstLine(String(stderr)) || err.message}) — run \`az login\`, or ${hint}`));
         return;
       }

@@ -40,7 +40,8 @@ export async function capacityCommand(file: string, flags: CapacityFlags): Promi
   const scenario = loadScenarioFile(file);
   const settings = capacitySettingsOf(scenario);
   const unknown = (flags.target ?? []).filter((name) => !scenario.targets.some((t) => t.name === name));
-  if (unknown.length > 0) throw new UsageError(`--target ${unknown.join(', ')}: no such target in ${file} (targets: ${scenario.targets.map((t) => t.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`--target ${unknown.join(', ')}: no such target in ${file} (targets: ${scenario.targets.map((t) => t.name).join(', ')})`);
   const chosen = scenario.targets.filter((t) => !flags.target?.length || flags.target.includes(t.name));
   // Every credential first: a missing key stops the search before anything is sent.
   const credentials = new Map<string, Awaited<ReturnType<typeof resolveCliCredential>>>();
@@ -87,13 +88,23 @@ export async function capacityCommand(file: string, flags: CapacityFlags): Promi
   say(capacityText(report, outDir));
   if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   if (report.status === 'error' || report.targets.some((t) => t.search === 'error')) {
-    process.stderr.write(`perflab: the search failed: ${report.error ?? report.targets.filter((t) => t.search === 'error').map((t) => `${t.target}: ${t.detail}`).join('; ')}\n`);
+    process.stderr.write(
+      `perflab: the search failed: ${
+        report.error ??
+        report.targets
+          .filter((t) => t.search === 'error')
+          .map((t) => `${t.target}: ${t.detail}`)
+          .join('; ')
+      }\n`,
+    );
     return EXIT_RUN_ERROR;
   }
   const need = settings.require_rpm;
   const below = need === undefined ? [] : report.targets.filter((t) => (t.capacity_rpm ?? 0) < need);
   if (below.length > 0) {
-    process.stderr.write(`perflab: below the required ${need} RPM: ${below.map((t) => `${t.target} (${t.capacity_rpm ?? `< ${settings.min_rpm}`} RPM)`).join(', ')}\n`);
+    process.stderr.write(
+      `perflab: below the required ${need} RPM: ${below.map((t) => `${t.target} (${t.capacity_rpm ?? `< ${settings.min_rpm}`} RPM)`).join(', ')}\n`,
+    );
     return EXIT_SLO_FAILED;
   }
   return EXIT_OK;
@@ -117,7 +128,9 @@ function stepLine(s: CapacityStep): string {
 /** The steps as a table and the answer per target. */
 export function capacityText(report: CapacityReport, dir: string): string {
   const lines: string[] = [];
-  lines.push(`Capacity of "${report.scenario.name}" — every step must hold: ${report.slos.join(', ')}; schedule kept; the deployment keeping up; this machine not the bottleneck`);
+  lines.push(
+    `Capacity of "${report.scenario.name}" — every step must hold: ${report.slos.join(', ')}; schedule kept; the deployment keeping up; this machine not the bottleneck`,
+  );
   for (const t of report.targets) {
     lines.push('', `Target ${t.target}`);
     lines.push('  step   offered  sent/min  ttft p95   e2e p95  errors    429s  goodput  verdict');
@@ -129,8 +142,12 @@ export function capacityText(report: CapacityReport, dir: string): string {
     const answer = t.capacity_rpm === null ? 'none found' : `${t.capacity_rpm} RPM${t.lower_bound ? ' (lower bound)' : ''}`;
     lines.push(`  capacity: ${answer}; limited by ${t.limited_by ?? '–'} — ${t.detail}`);
     if (t.goodput_rpm !== null) lines.push(`  goodput at the capacity: ${t.goodput_rpm} RPM, ${t.goodput_tokens_per_s} output tokens/s`);
-    if (t.expected_rpm !== null && t.headroom !== null) lines.push(`  the scenario's rate: ${t.expected_rpm} RPM → headroom ×${t.headroom}${t.headroom < 1.1 ? ' (less than the 10% headroom to plan for)' : ''}`);
-    if (t.per_ptu_rpm !== null) lines.push(`  per PTU: ${t.per_ptu_rpm} RPM${t.ptus_needed !== null ? `; ${t.ptus_needed} PTUs carry ${t.expected_rpm} RPM with 10% headroom` : ''}`);
+    if (t.expected_rpm !== null && t.headroom !== null)
+      lines.push(
+        `  the scenario's rate: ${t.expected_rpm} RPM → headroom ×${t.headroom}${t.headroom < 1.1 ? ' (less than the 10% headroom to plan for)' : ''}`,
+      );
+    if (t.per_ptu_rpm !== null)
+      lines.push(`  per PTU: ${t.per_ptu_rpm} RPM${t.ptus_needed !== null ? `; ${t.ptus_needed} PTUs carry ${t.expected_rpm} RPM with 10% headroom` : ''}`);
   }
   lines.push('', `Search: ${report.status}; ${path.join(dir, CAPACITY_FILE)} (each step's run folder beside it)`);
   return lines.join('\n');

@@ -26,7 +26,9 @@ export async function compareCommand(dirs: string[], flags: CompareFlags): Promi
   const labels = dirs.map((d) => d.replace(/[\\/]+$/, '') || d);
   const entries = compareEntries(summaries, labels);
   if (entries.length < 2) {
-    throw new CommandError(`nothing to compare: ${dirs[0]} has one target; give two or more run folders (the first is the baseline), or one run with several targets`);
+    throw new CommandError(
+      `nothing to compare: ${dirs[0]} has one target; give two or more run folders (the first is the baseline), or one run with several targets`,
+    );
   }
   const checks = evaluateRules(rules, entries);
   const passed = checks.every((c) => c.pass);
@@ -35,7 +37,16 @@ export async function compareCommand(dirs: string[], flags: CompareFlags): Promi
     const result = {
       baseline: entries[0].label,
       ...compareRuns(summaries, labels),
-      rules: checks.map((c) => ({ rule: c.rule.text, against: c.label, baseline: c.baseline, value: c.value, change: c.change, unit: c.rule.unit, pass: c.pass, detail: c.detail })),
+      rules: checks.map((c) => ({
+        rule: c.rule.text,
+        against: c.label,
+        baseline: c.baseline,
+        value: c.value,
+        change: c.change,
+        unit: c.rule.unit,
+        pass: c.pass,
+        detail: c.detail,
+      })),
       passed,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -60,9 +71,14 @@ function ruleLine(c: RuleCheck): string {
 export function registerCompareCommand(program: Command, run: RunCommand): void {
   program
     .command('compare')
-    .description('compare finished runs, or one run\'s targets: p50/p95/p99 per metric against the first (exit 1 when a --fail-on rule is broken)')
+    .description("compare finished runs, or one run's targets: p50/p95/p99 per metric against the first (exit 1 when a --fail-on rule is broken)")
     .argument('<run-dirs...>', 'run folders; the first is the baseline')
-    .option('--fail-on <rule>', 'regression rule such as "ttft.p95>+10%" (repeatable; commas separate several)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--fail-on <rule>',
+      'regression rule such as "ttft.p95>+10%" (repeatable; commas separate several)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--markdown', 'markdown for a CI job summary')
     .option('--json', 'the comparison and rule results as JSON')
     .addHelpText(

@@ -26,7 +26,9 @@ export async function resolveCliCredential(target: Target, env: NodeJS.ProcessEn
       const value = env[name];
       if (!value) {
         if (auth.env === undefined && target.provider === 'openai-compatible') return null;
-        throw new CredentialError(`target "${target.name}": environment variable ${name} is not set (it should hold the ${auth.type === 'bearer' ? 'token' : 'API key'})`);
+        throw new CredentialError(
+          `target "${target.name}": environment variable ${name} is not set (it should hold the ${auth.type === 'bearer' ? 'token' : 'API key'})`,
+        );
       }
       const problem = credentialProblem(value);
       if (problem) throw new CredentialError(`target "${target.name}": environment variable ${name} ${problem}`);

@@ -44,7 +44,7 @@ export function registerDatasetCommands(program: Command, run: Guarded): void {
     .command('generate')
     .description('ask a scenario target (or the simulator) for N varied user messages about your application')
     .argument('<scenario>', 'scenario file whose target (endpoint, deployment, auth) is asked')
-    .option('--target <name>', 'which of the scenario\'s targets (default: the only one)')
+    .option('--target <name>', "which of the scenario's targets (default: the only one)")
     .requiredOption('--count <n>', 'how many unique messages')
     .requiredOption('--about <text>', 'the application\'s domain, e.g. "support chat of a bank\'s mobile app"')
     .option('--system <text>', 'system message added to every line of the dataset')
@@ -88,7 +88,7 @@ async function generateCommand(file: string, o: GenerateFlags): Promise<number> 
   const batchSize = positiveInt('--batch-size', o.batchSize);
   const maxCalls = positiveInt('--max-calls', o.maxCalls);
   for (const v of [count, batchSize, maxCalls]) if (typeof v === 'string') return usage(v);
-  if (!o.about || o.about.trim() === '') return usage('--about needs a description of the application\'s domain');
+  if (!o.about || o.about.trim() === '') return usage("--about needs a description of the application's domain");
   const scenario = loadScenarioFile(file); // a ScenarioError is reported with file:line:column (exit 2)
   const target = pickTarget(scenario, o.target);
   if (typeof target === 'string') return usage(target);
@@ -103,7 +103,9 @@ async function generateCommand(file: string, o: GenerateFlags): Promise<number> 
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const model = target.model ?? target.deployment ?? '(no model)';
-  process.stderr.write(`perflab: asking "${target.name}" (${target.endpoint === 'simulator' ? 'simulator' : new URL(target.endpoint).origin}, ${model}) for ${count} messages\n`);
+  process.stderr.write(
+    `perflab: asking "${target.name}" (${target.endpoint === 'simulator' ? 'simulator' : new URL(target.endpoint).origin}, ${model}) for ${count} messages\n`,
+  );
   let result;
   try {
     result = await generateDataset({
@@ -146,10 +148,7 @@ function fromCsvCommand(file: string, o: FromCsvFlags): number {
     throw e;
   }
   const out = path.resolve(o.out ?? file.replace(/(\.csv)?$/i, '.jsonl'));
-  const skipped = [
-    result.blank > 0 ? `${result.blank} blank` : '',
-    result.duplicates > 0 ? `${result.duplicates} repeated` : '',
-  ].filter(Boolean);
+  const skipped = [result.blank > 0 ? `${result.blank} blank` : '', result.duplicates > 0 ? `${result.duplicates} repeated` : ''].filter(Boolean);
   process.stderr.write(`perflab: column "${result.column}": ${result.rows} rows${skipped.length > 0 ? `, skipped ${skipped.join(' and ')}` : ''}\n`);
   if (result.lines.length === 0) return usage(`${file}: column "${result.column}" holds no messages`);
   report(out, result.lines, o.model);
@@ -159,5 +158,7 @@ function fromCsvCommand(file: string, o: FromCsvFlags): number {
 function report(out: string, lines: DatasetLine[], model: string): void {
   writeDataset(out, lines);
   const s = tokenStats(lines)!;
-  process.stdout.write(`wrote ${lines.length} messages to ${out} (prompt tokens for ${model}: min ${s.min}, median ${s.median}, max ${s.max}, total ${s.total})\n`);
+  process.stdout.write(
+    `wrote ${lines.length} messages to ${out} (prompt tokens for ${model}: min ${s.min}, median ${s.median}, max ${s.max}, total ${s.total})\n`,
+  );
 }

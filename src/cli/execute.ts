@@ -63,7 +63,12 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   const w = scenario.workload;
   const progressTotal = w.duration_s !== undefined ? Math.ceil(w.duration_s) * scenario.targets.length : (w.requests ?? 0) * scenario.targets.length;
   const useBar = human && process.stderr.isTTY === true;
-  const bars = useBar ? new MultiBar({ format: ' {bar} {percentage}% | {value}/{total} {unit} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : null;
+  const bars = useBar
+    ? new MultiBar(
+        { format: ' {bar} {percentage}% | {value}/{total} {unit} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: true, stream: process.stderr },
+        Presets.shades_classic,
+      )
+    : null;
   const bar = bars?.create(progressTotal, 0, { unit: w.duration_s !== undefined ? 's' : 'requests' });
   const say = (line: string) => (bars ? bars.log(`${line}\n`) : process.stdout.write(`${line}\n`));
   const progress = new Map<string, number>();
@@ -85,7 +90,12 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
       else process.stdout.write(`${JSON.stringify(snapshot)}\n`);
       if (bar) {
         progress.set(snapshot.target, w.duration_s !== undefined ? Math.floor(snapshot.t) : snapshot.completed);
-        bar.update(Math.min(progressTotal, [...progress.values()].reduce((a, b) => a + b, 0)));
+        bar.update(
+          Math.min(
+            progressTotal,
+            [...progress.values()].reduce((a, b) => a + b, 0),
+          ),
+        );
       }
     },
   });
@@ -132,7 +142,9 @@ export async function executeScenario(scenario: Scenario, options: ExecuteOption
   }
   const limited = summary.targets.filter((t) => t.client_limited);
   if (options.failIfClientLimited && limited.length > 0) {
-    process.stderr.write(`perflab: --fail-if-client-limited: this machine may have inflated the latencies of ${limited.map((t) => `"${t.target}" (${(t.client_limited_reasons ?? []).join('; ')})`).join(', ')}\n`);
+    process.stderr.write(
+      `perflab: --fail-if-client-limited: this machine may have inflated the latencies of ${limited.map((t) => `"${t.target}" (${(t.client_limited_reasons ?? []).join('; ')})`).join(', ')}\n`,
+    );
     return EXIT_RUN_ERROR;
   }
   return summary.passed ? EXIT_OK : EXIT_SLO_FAILED;

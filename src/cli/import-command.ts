@@ -27,9 +27,12 @@ type Guard = (body: () => Promise<number> | number) => Promise<void>;
 export function registerImportCommand(program: Command, guard: Guard): void {
   program
     .command('import')
-    .description('make a perflab run of a Locust or JMeter run\'s results (exit code 1 when an SLO fails)')
+    .description("make a perflab run of a Locust or JMeter run's results (exit code 1 when an SLO fails)")
     .addArgument(new Argument('<engine>', 'locust or jmeter').choices(['locust', 'jmeter']))
-    .argument('<files...>', 'locust: folders or perflab-records-*.jsonl files (and perflab-locust-master.json); jmeter: results .jtl / .csv files, one per engine')
+    .argument(
+      '<files...>',
+      'locust: folders or perflab-records-*.jsonl files (and perflab-locust-master.json); jmeter: results .jtl / .csv files, one per engine',
+    )
     .option('--out <dir>', 'run folder to write (default .perflab/runs/<start time>-<name>)')
     .option('--scenario <file>', 'the scenario that was run (jmeter: required; locust: the one in the records by default)')
     .option('--overwrite', 'replace a run already in --out')
@@ -43,7 +46,8 @@ export function registerImportCommand(program: Command, guard: Guard): void {
 
 export async function importCommand(engine: 'locust' | 'jmeter', files: string[], o: ImportFlags): Promise<number> {
   const minCoverage = o.minCoverage === undefined ? null : Number(o.minCoverage);
-  if (minCoverage !== null && !(minCoverage >= 0 && minCoverage <= 100)) throw new UsageError(`--min-coverage: expected a percentage from 0 to 100, got ${o.minCoverage}`);
+  if (minCoverage !== null && !(minCoverage >= 0 && minCoverage <= 100))
+    throw new UsageError(`--min-coverage: expected a percentage from 0 to 100, got ${o.minCoverage}`);
   const options: ImportOptions = {
     scenarioFile: o.scenario,
     out: (scenario, startedAt) => {
@@ -61,7 +65,10 @@ export async function importCommand(engine: 'locust' | 'jmeter', files: string[]
   }
   const { summary, outDir } = result;
   if (o.format === 'human') process.stdout.write(`${summaryText(summary, outDir)}\n`);
-  else process.stdout.write(`${JSON.stringify({ type: 'summary', run_dir: outDir, passed: summary.passed, imported: summary.imported, targets: summary.targets, slos: summary.slos })}\n`);
+  else
+    process.stdout.write(
+      `${JSON.stringify({ type: 'summary', run_dir: outDir, passed: summary.passed, imported: summary.imported, targets: summary.targets, slos: summary.slos })}\n`,
+    );
   if (o.junit) {
     fs.mkdirSync(path.dirname(path.resolve(o.junit)), { recursive: true });
     fs.writeFileSync(o.junit, toJunitXml(summary));
@@ -87,7 +94,8 @@ function prepareOutDir(dir: string, overwrite: boolean): void {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${dir}: exists and is not a folder`);
   const existing = runFilesIn(dir);
   if (existing.length > 0) {
-    if (!overwrite) throw new UsageError(`--out ${dir}: already holds a run (${existing.join(', ')}); choose another folder, or pass --overwrite to replace it`);
+    if (!overwrite)
+      throw new UsageError(`--out ${dir}: already holds a run (${existing.join(', ')}); choose another folder, or pass --overwrite to replace it`);
     for (const name of existing) fs.rmSync(path.join(dir, name), { force: true });
   }
   fs.mkdirSync(dir, { recursive: true });

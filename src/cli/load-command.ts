@@ -50,7 +50,14 @@ export function scenarioFromLoadFlags(endpoint: string, f: LoadFlags): Scenario 
     if (v === undefined) return undefined;
     const n = NUMBER.test(v.trim()) ? Number(v) : NaN;
     if (!Number.isFinite(n)) {
-      flagProblems.push({ file: FLAGS_FILE, line: 1, column: 1, path: scenarioPath, flag: `perflab load ${flag}`, message: `must be a number (got ${shorten(JSON.stringify(v))})` });
+      flagProblems.push({
+        file: FLAGS_FILE,
+        line: 1,
+        column: 1,
+        path: scenarioPath,
+        flag: `perflab load ${flag}`,
+        message: `must be a number (got ${shorten(JSON.stringify(v))})`,
+      });
     }
     return n;
   };

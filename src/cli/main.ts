@@ -20,7 +20,13 @@ import { registerCapacityCommand } from './capacity-command';
 import { registerServerMetricsCommand } from './server-metrics-command';
 
 function fail(error: unknown): number {
-  if (error instanceof ScenarioError || error instanceof CredentialError || error instanceof ProxyError || error instanceof PromptFileError || error instanceof UsageError) {
+  if (
+    error instanceof ScenarioError ||
+    error instanceof CredentialError ||
+    error instanceof ProxyError ||
+    error instanceof PromptFileError ||
+    error instanceof UsageError
+  ) {
     process.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
   }
@@ -60,17 +66,37 @@ async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
     .option('--overwrite', 'replace a run already in --out (otherwise such a folder is refused)')
     .option('--fail-if-client-limited', 'exit 3 when this machine may have inflated the latencies (CI)')
-    .action(async (file: string, o: { out?: string; format: 'human' | 'jsonl'; junit?: string; recordChunks?: boolean; seed?: number; overwrite?: boolean; failIfClientLimited?: boolean }) => {
-      exitCode = await guarded(async () => {
-        const scenario = loadScenarioFile(file);
-        if (o.recordChunks) scenario.record_chunks = true;
-        return await executeScenario(scenario, { out: o.out, format: o.format, junit: o.junit, seed: o.seed, overwrite: o.overwrite, failIfClientLimited: o.failIfClientLimited });
-      });
-    });
+    .action(
+      async (
+        file: string,
+        o: {
+          out?: string;
+          format: 'human' | 'jsonl';
+          junit?: string;
+          recordChunks?: boolean;
+          seed?: number;
+          overwrite?: boolean;
+          failIfClientLimited?: boolean;
+        },
+      ) => {
+        exitCode = await guarded(async () => {
+          const scenario = loadScenarioFile(file);
+          if (o.recordChunks) scenario.record_chunks = true;
+          return await executeScenario(scenario, {
+            out: o.out,
+            format: o.format,
+            junit: o.junit,
+            seed: o.seed,
+            overwrite: o.overwrite,
+            failIfClientLimited: o.failIfClientLimited,
+          });
+        });
+      },
+    );
 
   program
     .command('load')
-    .description('load-test one endpoint with the Azure OpenAI benchmarking tool\'s flags')
+    .description("load-test one endpoint with the Azure OpenAI benchmarking tool's flags")
     .argument('<endpoint>', 'base URL (Azure resource, https://api.openai.com/v1, any compatible server) or "simulator"')
     .option('--deployment <name>', 'Azure deployment (or model name for other providers)')
     .option('--model <name>', 'model name (body, tokenizer and prices; default gpt-5-mini for the simulator)')
@@ -100,15 +126,29 @@ async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'seed for arrivals and prefixes', (v) => Number(v))
     .option('--overwrite', 'replace a run already in --out (otherwise such a folder is refused)')
     .option('--fail-if-client-limited', 'exit 3 when this machine may have inflated the latencies (CI)')
-    .action(async (endpoint: string, o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number; overwrite?: boolean; failIfClientLimited?: boolean }) => {
-      exitCode = await guarded(async () => {
-        if (o.duration === undefined && o.requests === undefined) {
-          throw new ScenarioError([{ file: '<perflab load flags>', line: 1, column: 1, path: 'workload', flag: 'perflab load', message: 'give --duration and/or --requests' }]);
-        }
-        const scenario = scenarioFromLoadFlags(endpoint, o);
-        return await executeScenario(scenario, { out: o.out, format: o.outputFormat, junit: o.junit, seed: o.seed, overwrite: o.overwrite, failIfClientLimited: o.failIfClientLimited });
-      });
-    });
+    .action(
+      async (
+        endpoint: string,
+        o: LoadFlags & { outputFormat: 'human' | 'jsonl'; out?: string; junit?: string; seed?: number; overwrite?: boolean; failIfClientLimited?: boolean },
+      ) => {
+        exitCode = await guarded(async () => {
+          if (o.duration === undefined && o.requests === undefined) {
+            throw new ScenarioError([
+              { file: '<perflab load flags>', line: 1, column: 1, path: 'workload', flag: 'perflab load', message: 'give --duration and/or --requests' },
+            ]);
+          }
+          const scenario = scenarioFromLoadFlags(endpoint, o);
+          return await executeScenario(scenario, {
+            out: o.out,
+            format: o.outputFormat,
+            junit: o.junit,
+            seed: o.seed,
+            overwrite: o.overwrite,
+            failIfClientLimited: o.failIfClientLimited,
+          });
+        });
+      },
+    );
 
   program
     .command('simulate')
@@ -125,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--quota-window <s>', 'seconds over which the per-minute quotas are enforced (default 60)')
     .option('--max-concurrency <n>', 'serving slots: requests beyond them wait in a queue (default 0 = unlimited)')
     .option('--faults <spec>', 'e.g. error=0.01,drop=0.02,stall=0.01:3000,malformed=0.005')
-    .option('--no-azure-prompt-filter', 'omit Azure\'s prompt-filter chunk')
+    .option('--no-azure-prompt-filter', "omit Azure's prompt-filter chunk")
     .option('--azure-async-filter', 'Azure routes: asynchronous content-filter annotation events')
     .option('--reasoning-tokens <n>', 'reasoning tokens before the visible answer (default 0)')
     .addOption(new Option('--reasoning-field <field>', 'chat: how reasoning is streamed').choices(['reasoning_content', 'reasoning', 'hidden']))

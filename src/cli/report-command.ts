@@ -118,17 +118,24 @@ export async function reportCommand(dir: string, flags: ReportFlags): Promise<nu
 function capacityReportCommand(dir: string, flags: ReportFlags): number {
   const report = readCapacityFile(dir);
   if (flags.csv) {
-    throw new CommandError(`${dir} is a capacity folder: --csv exports one run's windows and requests; give a step's run folder instead (e.g. ${path.join(dir, report.targets[0]?.steps[0]?.run_dir ?? '<target>/step-01-<rpm>rpm')})`);
+    throw new CommandError(
+      `${dir} is a capacity folder: --csv exports one run's windows and requests; give a step's run folder instead (e.g. ${path.join(dir, report.targets[0]?.steps[0]?.run_dir ?? '<target>/step-01-<rpm>rpm')})`,
+    );
   }
   const out = plan(dir, flags);
   if (out.wanted.html) {
     const file = out.fileFor('report.html');
-    const html = htmlReport(`${report.scenario.name} capacity — LLM Perf Lab`, { type: 'capacityInit', capacityId: dir, report, current: null, live: false, interactive: false }, reportAssets());
+    const html = htmlReport(
+      `${report.scenario.name} capacity — LLM Perf Lab`,
+      { type: 'capacityInit', capacityId: dir, report, current: null, live: false, interactive: false },
+      reportAssets(),
+    );
     fs.writeFileSync(file, html);
     out.tell(`HTML report: ${file}`);
   }
   if (out.wanted.markdown) out.markdown(capacityMarkdown(report, { dir }));
-  if (report.status === 'running') process.stderr.write(`perflab: the search in ${dir} has not finished (still running, or killed): the report shows the steps so far\n`);
+  if (report.status === 'running')
+    process.stderr.write(`perflab: the search in ${dir} has not finished (still running, or killed): the report shows the steps so far\n`);
   return 0;
 }
 
@@ -185,7 +192,7 @@ export function registerReportCommand(program: Command, run: RunCommand): void {
     .command('report')
     .description('write the HTML report of a finished run or a capacity search (default), its CSV exports or a markdown summary for CI')
     .argument('<run-dir>', 'run folder (holds summary.json), or capacity folder (holds capacity.json)')
-    .option('--html', 'self-contained HTML report: the Run panel\'s charts and tables, offline (the default)')
+    .option('--html', "self-contained HTML report: the Run panel's charts and tables, offline (the default)")
     .option('--csv', 'windows.csv and requests.csv')
     .option('--markdown', 'markdown summary for a CI job summary: printed to stdout unless --out is given')
     .option('--out <path>', 'file for one of --html/--markdown; a folder for --csv or several formats (default: the run folder)')

@@ -17,7 +17,11 @@ export interface ServerMetricsFlags {
   json?: boolean;
 }
 
-export async function serverMetricsCommand(dir: string, flags: ServerMetricsFlags, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<number> {
+export async function serverMetricsCommand(
+  dir: string,
+  flags: ServerMetricsFlags,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<number> {
   loadFinishedRun(dir);
   const waitMs = flags.wait === undefined ? 0 : durationFlag('--wait', flags.wait);
   const everyMs = durationFlag('--every', flags.every);

@@ -79,11 +79,13 @@ export function tokensCommand(file: string, o: { model: string; json?: boolean }
   } else {
     const width = Math.max(8, ...report.sections.map((s) => s.label.length));
     const lines = [`${report.file} — ${report.model} (${report.encoding})`];
-    for (const s of report.sections) lines.push(`  ${s.label.padEnd(width)}  line ${String(s.line).padStart(4)}  ${s.tokens.toLocaleString('en-US').padStart(9)} tokens`);
+    for (const s of report.sections)
+      lines.push(`  ${s.label.padEnd(width)}  line ${String(s.line).padStart(4)}  ${s.tokens.toLocaleString('en-US').padStart(9)} tokens`);
     const extra = report.overhead ? ` (incl. ${report.overhead} chat overhead)` : '';
     // The command knows no user prices: a cost here is always at the catalog's list price, and says so.
     const price = lookupModel(report.model)?.price;
-    const cost = report.cost_usd_input !== null ? ` · $${report.cost_usd_input.toFixed(6)} input (${priceBasis(price)})` : ` · ${priceBasis(null, report.model)}`;
+    const cost =
+      report.cost_usd_input !== null ? ` · $${report.cost_usd_input.toFixed(6)} input (${priceBasis(price)})` : ` · ${priceBasis(null, report.model)}`;
     lines.push(`  ${'total'.padEnd(width)}             ${report.total.toLocaleString('en-US').padStart(9)} tokens${extra}${cost}`);
     for (const p of report.problems) lines.push(`${report.file}:${p.line}:${p.column}: ${p.message}`);
     process.stdout.write(`${lines.join('\n')}\n`);

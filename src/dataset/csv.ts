@@ -79,7 +79,8 @@ export function parseCsv(text: string, file = '<csv>'): CsvRecord[] {
     } else {
       const start = i;
       while (i < text.length && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
-        if (text[i] === '"') throw new CsvError(file, line, column(i), 'quote inside an unquoted field (quote the whole field and double the quote: "say ""hi""")');
+        if (text[i] === '"')
+          throw new CsvError(file, line, column(i), 'quote inside an unquoted field (quote the whole field and double the quote: "say ""hi""")');
         i++;
       }
       value = text.slice(start, i);

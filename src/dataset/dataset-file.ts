@@ -50,7 +50,7 @@ export function slug(text: string, max = 40): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return (s.slice(0, max).replace(/-+$/, '') || 'dataset');
+  return s.slice(0, max).replace(/-+$/, '') || 'dataset';
 }
 
 /** `s` on one line, cut at `max` characters (for messages and logs). */

@@ -45,7 +45,10 @@ export class Deduper {
   private readonly bySize = new Map<number, Set<string>[]>();
   counts = { kept: 0, empty: 0, duplicate: 0, 'near-duplicate': 0 } satisfies Record<DedupeVerdict, number>;
 
-  constructor(private readonly near: boolean, private readonly threshold = NEAR_DUPLICATE_THRESHOLD) {}
+  constructor(
+    private readonly near: boolean,
+    private readonly threshold = NEAR_DUPLICATE_THRESHOLD,
+  ) {}
 
   /** Decides whether `text` is new; a new one is remembered. */
   add(text: string): DedupeVerdict {

@@ -93,12 +93,7 @@ function supportsIncludeUsage(target: Target): boolean {
   return version >= FIRST_AZURE_VERSION_WITH_USAGE;
 }
 
-export function chatRequestBody(
-  target: Target,
-  messages: ChatMessage[],
-  options: RequestOptions,
-  maxTokens: number | undefined,
-): Record<string, unknown> {
+export function chatRequestBody(target: Target, messages: ChatMessage[], options: RequestOptions, maxTokens: number | undefined): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   // As the SDK does: `model` is always in the body (Azure's deployment route ignores it).
   const model = usesDeploymentRoute(target) ? target.model : (target.model ?? target.deployment);
@@ -121,30 +116,17 @@ export function credentialHeaders(target: Target, credential: Credential | null)
   if (!credential) return {};
   if (credential.header === 'api-key') {
     // Azure takes the key in `api-key`; OpenAI-style servers take any key as a Bearer token.
-    return usesDeploymentRoute(target) || target.provider === 'azure'
-      ? { 'api-key': credential.value }
-      : { authorization: `Bearer ${credential.value}` };
+    return usesDeploymentRoute(target) || target.provider === 'azure' ? { 'api-key': credential.value } : { authorization: `Bearer ${credential.value}` };
   }
   return { authorization: `Bearer ${credential.value}` };
 }
 
-export function buildChatRequest(
-  target: Target,
-  baseUrl: string,
-  body: Record<string, unknown>,
-  credential: Credential | null,
-): BuiltRequest {
+export function buildChatRequest(target: Target, baseUrl: string, body: Record<string, unknown>, credential: Credential | null): BuiltRequest {
   return streamingRequest('chat', chatCompletionsUrl(target, baseUrl), target, body, credential);
 }
 
 /** A streaming POST with the SDK's headers for this target. */
-export function streamingRequest(
-  api: Api,
-  url: URL,
-  target: Target,
-  body: Record<string, unknown>,
-  credential: Credential | null,
-): BuiltRequest {
+export function streamingRequest(api: Api, url: URL, target: Target, body: Record<string, unknown>, credential: Credential | null): BuiltRequest {
   return {
     api,
     url,

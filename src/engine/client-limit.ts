@@ -36,7 +36,11 @@ export function clientLimitReasons(target: TargetSummary, client: ClientHealth):
   const threads = client.threads ?? 1;
   const cpuMax = threads > 1 ? (client.thread_cpu_max ?? 0) : client.cpu_max;
   if (cpuMax >= CLIENT_LIMITS.cpuMax) {
-    reasons.push(threads > 1 ? `the busiest of the client's ${threads} engine threads reached ${(cpuMax * 100).toFixed(0)}% of a core` : `the client's CPU reached ${(cpuMax * 100).toFixed(0)}% of a core`);
+    reasons.push(
+      threads > 1
+        ? `the busiest of the client's ${threads} engine threads reached ${(cpuMax * 100).toFixed(0)}% of a core`
+        : `the client's CPU reached ${(cpuMax * 100).toFixed(0)}% of a core`,
+    );
   }
   return reasons;
 }

@@ -213,11 +213,13 @@ export class TargetMetrics {
   topErrorMessages(perClass = 3): ErrorMessageCount[] {
     const sorted = [...this.errorMessages.values()].sort((a, b) => b.count - a.count);
     const taken = new Map<string, number>();
-    return sorted.filter((m) => {
-      const n = taken.get(m.error) ?? 0;
-      taken.set(m.error, n + 1);
-      return n < perClass;
-    }).map((m) => ({ ...m }));
+    return sorted
+      .filter((m) => {
+        const n = taken.get(m.error) ?? 0;
+        taken.set(m.error, n + 1);
+        return n < perClass;
+      })
+      .map((m) => ({ ...m }));
   }
 
   private record(key: LatencyKey, ms: number): void {

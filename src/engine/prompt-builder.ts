@@ -37,9 +37,7 @@ export function createPromptFactory(
     // would otherwise stall the event loop just as the first requests are due.
     const fixed = syntheticChat(encoding, source.context_tokens, { seed: 1 });
     const messagesFor = () =>
-      scenario.prevent_server_caching
-        ? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 })
-        : fixed;
+      scenario.prevent_server_caching ? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 }) : fixed;
     messagesFor();
     return () => prepare(messagesFor(), maxTokens, source.context_tokens);
   }

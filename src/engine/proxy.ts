@@ -84,7 +84,9 @@ export function matchesNoProxy(entries: readonly string[], host: string, port: n
       if (Number(withPort[2]) !== port) continue;
       entry = withPort[1];
     }
-    entry = bareHost(entry).replace(/^\*?\./, '').replace(/\.$/, '');
+    entry = bareHost(entry)
+      .replace(/^\*?\./, '')
+      .replace(/\.$/, '');
     if (entry === '') continue;
     if (net.isIP(entry) !== 0 || net.isIP(name) !== 0) {
       if (sameAddress(entry, name)) return true;

@@ -10,14 +10,7 @@ import type { Api } from './scenario/types';
  *  idle timeout, or still running when the drain limit ended). `cancelled` is not a failure: the user
  *  stopped it, or the run ended with `on_end: abort`; it is excluded from failure rates and latency
  *  statistics. */
-export type ErrorClass =
-  | 'throttled'
-  | 'http_error'
-  | 'timeout'
-  | 'connection'
-  | 'stream_dropped'
-  | 'malformed_stream'
-  | 'cancelled';
+export type ErrorClass = 'throttled' | 'http_error' | 'timeout' | 'connection' | 'stream_dropped' | 'malformed_stream' | 'cancelled';
 
 export interface RequestRecord {
   type: 'request';

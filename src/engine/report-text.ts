@@ -80,7 +80,13 @@ function targetBlock(t: TargetSummary): string[] {
     s.mode === 'open'
       ? `  rate: target ${fmt(s.target_rpm, 1)} RPM, achieved ${fmt(s.achieved_rpm, 1)} RPM (sent ${s.sent} of ${fmt(s.scheduled, 0)} scheduled, mean expected ${fmt(s.expected, 1)}; ${s.achieved_ratio !== null ? (s.achieved_ratio * 100).toFixed(1) : 'n/a'}%; ${s.late} late, ${s.unsent} never sent)`
       : `  closed loop: ${fmt(t.throughput_rpm, 1)} RPM completed`,
-    `  requests: ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed${Object.keys(r.errors).length ? ` (${Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}, ${r.throttled_responses} throttled responses, ${r.retried} retried, ${r.warmup_excluded} warm-up excluded, ${r.cancelled} cancelled`,
+    `  requests: ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed${
+      Object.keys(r.errors).length
+        ? ` (${Object.entries(r.errors)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')})`
+        : ''
+    }, ${r.throttled_responses} throttled responses, ${r.retried} retried, ${r.warmup_excluded} warm-up excluded, ${r.cancelled} cancelled`,
     `  tokens: prompt ${t.tokens.prompt} (${t.tokens.prompt_tpm}/min), completion ${t.tokens.completion} (${t.tokens.completion_tpm}/min)${t.tokens.cached ? `, cached ${t.tokens.cached}` : ''}${reasoning ? `, reasoning ${t.tokens.reasoning} (in ${t.tokens.reasoning_records} requests)` : ''}${t.tokens.tokens_per_chunk !== null ? `, ${t.tokens.tokens_per_chunk} tokens per chunk` : ''}${t.tokens.estimated_records ? `, ${t.tokens.estimated_records} estimated` : ''}`,
     ...costLines(t),
   ];
@@ -112,17 +118,23 @@ export function importedLines(i: ImportedRun): string[] {
 
 export function summaryText(summary: RunSummary, runDir: string | null): string {
   const ended = summary.stopped_by === 'stop' ? 'stopped' : summary.stopped_by === 'error' ? 'ended by an error' : 'completed';
-  const lines: string[] = ['', `Summary of "${summary.scenario.name}" (${ended}; in-flight requests at the end: ${summary.on_end === 'drain' ? 'drained' : 'aborted'})`];
+  const lines: string[] = [
+    '',
+    `Summary of "${summary.scenario.name}" (${ended}; in-flight requests at the end: ${summary.on_end === 'drain' ? 'drained' : 'aborted'})`,
+  ];
   if (summary.error) lines.push(`  ! the run failed: ${summary.error}`);
   for (const t of summary.targets) lines.push('', ...targetBlock(t));
   const c = summary.client;
   if (summary.imported) lines.push('', ...importedLines(summary.imported));
-  else lines.push(
-    '',
-    `Client: CPU avg ${(c.cpu_avg * 100).toFixed(0)}% / max ${(c.cpu_max * 100).toFixed(0)}% of a core, event-loop delay p99 ${c.event_loop_delay_ms.p99} ms${
-      c.threads && c.threads > 1 ? `; ${c.threads} engine threads, the busiest at ${((c.thread_cpu_max ?? 0) * 100).toFixed(0)}% of a core (its loop's delay shown)` : ''
-    }`,
-  );
+  else
+    lines.push(
+      '',
+      `Client: CPU avg ${(c.cpu_avg * 100).toFixed(0)}% / max ${(c.cpu_max * 100).toFixed(0)}% of a core, event-loop delay p99 ${c.event_loop_delay_ms.p99} ms${
+        c.threads && c.threads > 1
+          ? `; ${c.threads} engine threads, the busiest at ${((c.thread_cpu_max ?? 0) * 100).toFixed(0)}% of a core (its loop's delay shown)`
+          : ''
+      }`,
+    );
   if (c.bottleneck) lines.push(`  ! the client itself was a bottleneck: ${c.reasons.join('; ')} — latencies include client queueing`);
   if (summary.slos.length) {
     lines.push('', 'SLOs:');
@@ -133,7 +145,8 @@ export function summaryText(summary: RunSummary, runDir: string | null): string 
     }
   }
   // Azure targets: the Log Analytics query for the same window, unindented so it pastes as it is.
-  for (const { target, kql } of kqlForRun(summary)) lines.push('', `Azure Monitor, server-side latency of "${target}" in this window (KQL for Log Analytics):`, kql);
+  for (const { target, kql } of kqlForRun(summary))
+    lines.push('', `Azure Monitor, server-side latency of "${target}" in this window (KQL for Log Analytics):`, kql);
   if (runDir) lines.push('', `Results: ${runDir}`);
   return lines.join('\n');
 }

@@ -65,7 +65,13 @@ export async function executeRequest(
   let result: AttemptResult;
   for (;;) {
     attempts++;
-    const control: AttemptControl = { abort: () => {}, startedAt: performance.now(), lastActivity: performance.now(), headersAt: null, delayNow: env.clientDelayNow };
+    const control: AttemptControl = {
+      abort: () => {},
+      startedAt: performance.now(),
+      lastActivity: performance.now(),
+      headersAt: null,
+      delayNow: env.clientDelayNow,
+    };
     env.active.add(control);
     try {
       result = await runAttempt(env.transport, prompt.request, control);

@@ -6,15 +6,7 @@
 // Azure's dated route `{resource}/openai/responses?api-version=…` (what `AzureOpenAI` sends: the SDK
 // does not put /deployments/ in front of /responses, the deployment goes in `model`).
 
-import {
-  type BuiltRequest,
-  type ChatMessage,
-  type Credential,
-  joinUrl,
-  openaiStyleUrl,
-  streamingRequest,
-  usesDeploymentRoute,
-} from './chat-request';
+import { type BuiltRequest, type ChatMessage, type Credential, joinUrl, openaiStyleUrl, streamingRequest, usesDeploymentRoute } from './chat-request';
 import { DEFAULT_RESPONSES_API_VERSION } from './scenario/schema';
 import type { RequestOptions, Target } from './scenario/types';
 
@@ -28,12 +20,7 @@ export function responsesUrl(target: Target, baseUrl: string = target.endpoint):
 }
 
 /** Leading system (or developer) messages become `instructions`; the rest is the `input` list. */
-export function responsesRequestBody(
-  target: Target,
-  messages: ChatMessage[],
-  options: RequestOptions,
-  maxTokens: number | undefined,
-): Record<string, unknown> {
+export function responsesRequestBody(target: Target, messages: ChatMessage[], options: RequestOptions, maxTokens: number | undefined): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   // On Azure's dated route the deployment is named in `model` (there is no deployment in the path).
   const model = usesDeploymentRoute(target) ? target.deployment : (target.model ?? target.deployment);
@@ -55,11 +42,6 @@ export function responsesRequestBody(
   return body;
 }
 
-export function buildResponsesRequest(
-  target: Target,
-  baseUrl: string,
-  body: Record<string, unknown>,
-  credential: Credential | null,
-): BuiltRequest {
+export function buildResponsesRequest(target: Target, baseUrl: string, body: Record<string, unknown>, credential: Credential | null): BuiltRequest {
   return streamingRequest('responses', responsesUrl(target, baseUrl), target, body, credential);
 }

@@ -6,11 +6,7 @@
 import { tokenCount, addOutput, count, nonEmpty, type ReadVerdict, type StreamOutput } from './stream-output';
 
 const REASONING_DELTAS = new Set(['response.reasoning_summary_text.delta', 'response.reasoning_text.delta']);
-const VISIBLE_DELTAS = new Set([
-  'response.output_text.delta',
-  'response.refusal.delta',
-  'response.function_call_arguments.delta',
-]);
+const VISIBLE_DELTAS = new Set(['response.output_text.delta', 'response.refusal.delta', 'response.function_call_arguments.delta']);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the wire, checked field by field below
 export function readResponsesEvent(eventName: string | null, data: any, at: number, out: StreamOutput): ReadVerdict {

@@ -169,9 +169,14 @@ export class Run {
     const folder = this.options.outDir ? new RunFolder(this.options.outDir, (err) => this.fail(new RunError(`cannot write results: ${err.message}`))) : null;
     folder?.writeMeta({ scenario: { name: scenario.name, file: scenario.file }, started_at: startedAt.toISOString() });
     if (!this.options.shard) {
-      this.serverMetrics = ServerMetricsSession.create(scenario, { outDir: this.options.outDir, proxy: this.options.proxy, resolveToken: this.options.resolveServerMetricsToken, onSample: this.options.onServerSample });
+      this.serverMetrics = ServerMetricsSession.create(scenario, {
+        outDir: this.options.outDir,
+        proxy: this.options.proxy,
+        resolveToken: this.options.resolveServerMetricsToken,
+        onSample: this.options.onServerSample,
+      });
     }
-    const seed = this.options.seed ?? (Date.now() & 0x7fffffff);
+    const seed = this.options.seed ?? Date.now() & 0x7fffffff;
     const random = mulberry32(seed);
     const selfCheck = this.selfCheck;
     selfCheck.start();
@@ -205,11 +210,13 @@ export class Run {
           shardHealth = await this.runShards(shardFile, seed, emitRecord);
         } else if (scenario.target_mode === 'parallel') {
           // A Stop before the start (e.g. while engine threads waited for each other) starts nothing.
-          await Promise.all(this.states.map(async (s) => {
-            if (this.stopped) return;
-            await this.runTarget(s, startAt);
-            this.emitWindow(s, folder); // its last window as it ends, not up to a second later
-          }));
+          await Promise.all(
+            this.states.map(async (s) => {
+              if (this.stopped) return;
+              await this.runTarget(s, startAt);
+              this.emitWindow(s, folder); // its last window as it ends, not up to a second later
+            }),
+          );
         } else {
           for (const [i, s] of this.states.entries()) {
             if (this.stopped) break;
@@ -225,15 +232,16 @@ export class Run {
 
       const ownHealth = selfCheck.stop();
       const client = this.threads > 1 ? mergeClientHealth(ownHealth, shardHealth, this.threads) : ownHealth;
-      const targets: TargetSummary[] = this.states.map((s) =>
-        buildTargetSummary(s.target, s.metrics, s.view, scenario, this.modelOverrides()),
-      );
+      const targets: TargetSummary[] = this.states.map((s) => buildTargetSummary(s.target, s.metrics, s.view, scenario, this.modelOverrides()));
       // Per target: could this machine have inflated its latencies? (client-limit.ts)
       for (const t of targets) {
         const why = t.requests.succeeded > 0 ? clientLimitReasons(t, client) : [];
         t.client_limited = why.length > 0;
         t.client_limited_reasons = why;
-        if (t.client_limited) t.warnings.unshift(`this machine may have inflated these latencies: ${why.join('; ')} — read them as upper bounds, or run with fewer clients or on a bigger machine`);
+        if (t.client_limited)
+          t.warnings.unshift(
+            `this machine may have inflated these latencies: ${why.join('; ')} — read them as upper bounds, or run with fewer clients or on a bigger machine`,
+          );
       }
       for (const t of targets) this.serverMetrics?.attach(t);
       const reasons = [...new Set(targets.flatMap((t) => t.client_limited_reasons ?? []))];
@@ -291,7 +299,15 @@ export class Run {
     const encoding = lookupModel(model ?? '', this.modelOverrides())?.encoding ?? encodingForModel(model ?? '');
     const shard = this.options.shard;
     // Built here with engine threads too: a bad prompt file is reported before anything starts.
-    const nextPrompt: () => PreparedPrompt = createPromptFactory(scenario, target, baseUrl, credential, encoding, random, shard && { first: shard.index, step: shard.count });
+    const nextPrompt: () => PreparedPrompt = createPromptFactory(
+      scenario,
+      target,
+      baseUrl,
+      credential,
+      encoding,
+      random,
+      shard && { first: shard.index, step: shard.count },
+    );
     const metrics = new TargetMetrics(target.name, scenario.aggregation_window_s);
     const env: RequestEnvironment = {
       transport,
@@ -310,21 +326,36 @@ export class Run {
       random,
     };
     const state = { cancelling: false } as TargetState;
-    const runner = this.threads > 1 ? null : new TargetRunner({
-      targetName: target.name,
-      workload: scenario.workload,
-      env,
-      metrics,
-      nextPrompt,
-      // In an engine thread: ids index, index + count, … (unique across the run's threads).
-      nextId: () => (shard ? shard.index + shard.count * this.nextId++ : this.nextId++),
-      onRecord: emitRecord,
-      random,
-      onSent: (lag) => this.options.onSent?.(target.name, lag),
-      phase: shard ? shard.index / shard.count : 0,
-    });
+    const runner =
+      this.threads > 1
+        ? null
+        : new TargetRunner({
+            targetName: target.name,
+            workload: scenario.workload,
+            env,
+            metrics,
+            nextPrompt,
+            // In an engine thread: ids index, index + count, … (unique across the run's threads).
+            nextId: () => (shard ? shard.index + shard.count * this.nextId++ : this.nextId++),
+            onRecord: emitRecord,
+            random,
+            onSent: (lag) => this.options.onSent?.(target.name, lag),
+            phase: shard ? shard.index / shard.count : 0,
+          });
     const view = runner ?? new MergedSchedule(scenario.workload, this.threads);
-    const prepared = Object.assign(state, { target, runner, view, baseUrl, credential, completed: 0, metrics, env, simulator, started: false, windowsDone: false });
+    const prepared = Object.assign(state, {
+      target,
+      runner,
+      view,
+      baseUrl,
+      credential,
+      completed: 0,
+      metrics,
+      env,
+      simulator,
+      started: false,
+      windowsDone: false,
+    });
     await this.serverMetrics?.addTarget(target, baseUrl, (now) => view.elapsedS(now));
     return prepared;
   }
@@ -447,7 +478,10 @@ function nothingServed(targets: TargetSummary[]): string | null {
     const r = t.requests;
     if (r.sent === 0) problems.push(`target "${t.target}": no request was sent`);
     else if (r.succeeded === 0 && r.failed > 0) {
-      const classes = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+      const classes = Object.entries(r.errors)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
       const top = t.error_messages?.[0]?.message;
       problems.push(`target "${t.target}": no request succeeded (${classes})${top ? `; most common: ${top}` : ''}`);
     }

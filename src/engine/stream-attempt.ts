@@ -266,7 +266,11 @@ export function summarizeBody(text: string, contentType: string): string {
   }
   if (contentType.includes('html') || /^<(!doctype|html|head|body)/i.test(trimmed)) {
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(trimmed)?.[1]?.replace(/\s+/g, ' ').trim();
-    const h1 = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(trimmed)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+    const h1 = /<h1[^>]*>([\s\S]*?)<\/h1>/i
+      .exec(trimmed)?.[1]
+      ?.replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     const what = title || h1 || 'no title';
     return `HTML page "${truncate(what, 120)}" (${text.length} bytes, not stored)`;
   }

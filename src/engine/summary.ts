@@ -201,8 +201,7 @@ export function slosFor(totals: RunTotals): (slo: Slo, summary: TargetSummary) =
       case 'rpm':
         return summary.schedule.mode === 'open' ? summary.schedule.achieved_rpm : summary.throughput_rpm;
       default: {
-        const stats =
-          slo.metric === 'ttfr' || slo.metric === 'tbt_all' ? summary.reasoning_latency_ms?.[slo.metric] : summary.latency_ms[slo.metric];
+        const stats = slo.metric === 'ttfr' || slo.metric === 'tbt_all' ? summary.reasoning_latency_ms?.[slo.metric] : summary.latency_ms[slo.metric];
         const stat = slo.stat === 'rate' ? 'avg' : slo.stat;
         return stats?.[stat] ?? null;
       }

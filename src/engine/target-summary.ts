@@ -34,9 +34,7 @@ export function buildTargetSummary(
 
   const warnings: string[] = [];
   if (tokensPerChunk !== null && tokensPerChunk > MULTI_TOKEN_CHUNKS) {
-    warnings.push(
-      `chunks carry ${tokensPerChunk} tokens on average: the chunk-gap distribution (chunk_gap) is not time between tokens; read tbt (per token)`,
-    );
+    warnings.push(`chunks carry ${tokensPerChunk} tokens on average: the chunk-gap distribution (chunk_gap) is not time between tokens; read tbt (per token)`);
   }
   if (metrics.hiddenReasoningRecords > 0) {
     warnings.push(

@@ -25,10 +25,7 @@ type ConnectOpts = Parameters<HttpsProxyAgent<string>['connect']>[1];
 /** CONNECT tunnel whose TLS to the target skips certificate checks when http.proxyStrictSSL is off
  *  (the library takes the target's TLS options from the request, which runAttempt does not set). */
 class TunnelAgent extends HttpsProxyAgent<string> {
-  constructor(
-    proxy: URL,
-    options: PoolOptions & { rejectUnauthorized: boolean; headers: Record<string, string> },
-  ) {
+  constructor(proxy: URL, options: PoolOptions & { rejectUnauthorized: boolean; headers: Record<string, string> }) {
     super(proxy, options);
   }
   override connect(req: http.ClientRequest, opts: ConnectOpts): Promise<net.Socket> {

@@ -34,7 +34,10 @@ export function csvFileName(t: TargetPlan): string {
 
 /** The secret name a target's key has on Azure Load Testing (Key Vault names: letters, digits, dashes). */
 export function secretName(env: string): string {
-  return env.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return env
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 export function jmeterExport(plan: ExportPlan, options: JmeterOptions = {}): ExportFile[] {

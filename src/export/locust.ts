@@ -83,7 +83,9 @@ function locustConf(plan: ExportPlan): string {
     `spawn-rate = ${round(l.spawn_rate * plan.targets.length)}`,
   ];
   if (l.run_time_s !== null) lines.push(`run-time = ${secondsText(l.run_time_s)}`);
-  lines.push(`# requests in flight at the end: ${l.stop_timeout_s > 0 ? `finish (up to ${l.stop_timeout_s} s, workload.on_end: drain)` : 'aborted (workload.on_end: abort)'}`);
+  lines.push(
+    `# requests in flight at the end: ${l.stop_timeout_s > 0 ? `finish (up to ${l.stop_timeout_s} s, workload.on_end: drain)` : 'aborted (workload.on_end: abort)'}`,
+  );
   lines.push(`stop-timeout = ${Math.ceil(l.stop_timeout_s)}`);
   // One target: its origin is Locust's host (and --host / LOCUST_HOST can move the test elsewhere).
   if (plan.targets.length === 1) lines.push(`host = ${plan.targets[0].origin}`);
@@ -190,7 +192,12 @@ const HEADER = (plan: ExportPlan) => `# Locust load test for the perflab scenari
 # $${RECORDS_ENV} (default: its working folder); \`perflab import locust <folder> --out <run>\` makes a
 # perflab run of them (summary, windows, SLOs, cost), and checks them against Locust's own counts.
 #
-# Keys come from environment variables only (${plan.targets.map((t) => t.key?.env).filter(Boolean).join(', ') || 'none needed'}).
+# Keys come from environment variables only (${
+  plan.targets
+    .map((t) => t.key?.env)
+    .filter(Boolean)
+    .join(', ') || 'none needed'
+}).
 # Each request event is one LLM metric in ms: ttft (first visible output), ttfr (first reasoning, when
 # streamed), tbt (mean time between visible tokens), e2e (whole stream). Failures are reported on e2e.
 `;

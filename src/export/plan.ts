@@ -135,7 +135,10 @@ export function buildExportPlan(scenario: Scenario, options: PlanOptions = {}): 
 }
 
 export function slugOf(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return s === '' ? 'target' : /^[0-9]/.test(s) ? `t_${s}` : s;
 }
 
@@ -177,7 +180,9 @@ function keyPlan(target: Target, warnings: string[]): KeyPlan | null {
   const auth = target.auth;
   if (auth.type === 'none' || target.endpoint === 'simulator') return null;
   if (auth.type === 'entra') {
-    warnings.push(`target "${target.name}": Entra ID sign-in is not available to a load engine; the export sends a token from ${ENTRA_TOKEN_ENV} as Bearer (\`az account get-access-token --resource https://cognitiveservices.azure.com\`)`);
+    warnings.push(
+      `target "${target.name}": Entra ID sign-in is not available to a load engine; the export sends a token from ${ENTRA_TOKEN_ENV} as Bearer (\`az account get-access-token --resource https://cognitiveservices.azure.com\`)`,
+    );
     return { env: ENTRA_TOKEN_ENV, header: 'authorization', scheme: 'Bearer ', required: true };
   }
   const env = auth.env ?? defaultKeyEnv(target.provider);
@@ -253,7 +258,10 @@ function loadPlan(scenario: Scenario, warnings: string[]): LoadPlan {
   if (rate !== null && users > 0 && w.arrival === 'constant') {
     // constant_throughput: a user never has two requests in flight.
     const periodS = (60 * users) / rate;
-    if (periodS < 1) warnings.push(`each user must send a request every ${round3(periodS)} s (${users} users for ${rate} RPM); raise workload.clients if requests take longer`);
+    if (periodS < 1)
+      warnings.push(
+        `each user must send a request every ${round3(periodS)} s (${users} users for ${rate} RPM); raise workload.clients if requests take longer`,
+      );
   }
   return {
     mode: w.mode,

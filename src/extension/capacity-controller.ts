@@ -78,13 +78,33 @@ export class CapacityController implements vscode.Disposable {
     if (!credentials) return undefined;
     const outDir = uniqueRunDir(path.join(settings.capacityFolder(scenarioFile), runFolderName(scenario.name)));
     const capacity = capacitySettingsOf(scenario);
-    const start: CapacityWorkerStart = { scenario, outDir, settings: capacity, credentials, modelOverrides: settings.pricingOverrides(), proxy: settings.proxy() };
+    const start: CapacityWorkerStart = {
+      scenario,
+      outDir,
+      settings: capacity,
+      credentials,
+      modelOverrides: settings.pricingOverrides(),
+      proxy: settings.proxy(),
+    };
     const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'capacity-worker.js').fsPath, { workerData: start });
     this.output.appendLine(
       `[${new Date().toISOString()}] Find capacity of "${scenario.name}": steps of ${capacity.step_duration_s} s from ${capacity.min_rpm} to at most ${capacity.max_rpm} RPM, precision ${capacity.precision * 100}%, budget ${capacity.budget_s} s per target → ${outDir}`,
     );
 
-    const search: ActiveCapacity = { scenarioFile, scenario, outDir, report: initialReport(scenario, capacity, scenario.targets.map((t) => t.name)), current: null, live: true, worker, done: undefined as unknown as Promise<CapacityReport> };
+    const search: ActiveCapacity = {
+      scenarioFile,
+      scenario,
+      outDir,
+      report: initialReport(
+        scenario,
+        capacity,
+        scenario.targets.map((t) => t.name),
+      ),
+      current: null,
+      live: true,
+      worker,
+      done: undefined as unknown as Promise<CapacityReport>,
+    };
     search.done = new Promise<CapacityReport>((resolve, reject) => {
       worker.on('message', (m: CapacityWorkerToHost) => {
         switch (m.type) {
@@ -97,7 +117,9 @@ export class CapacityController implements vscode.Disposable {
           case 'step':
             search.report = m.report;
             search.current = null;
-            this.output.appendLine(`  ${m.target}: ${m.step.passed ? 'PASS' : `FAIL (${m.step.limited_by})`} at ${m.step.offered_rpm} RPM — TTFT p95 ${m.step.ttft_p95_ms ?? '–'} ms, E2E p95 ${m.step.e2e_p95_ms ?? '–'} ms${m.step.passed ? '' : `: ${m.step.reasons.join('; ')}`}`);
+            this.output.appendLine(
+              `  ${m.target}: ${m.step.passed ? 'PASS' : `FAIL (${m.step.limited_by})`} at ${m.step.offered_rpm} RPM — TTFT p95 ${m.step.ttft_p95_ms ?? '–'} ms, E2E p95 ${m.step.e2e_p95_ms ?? '–'} ms${m.step.passed ? '' : `: ${m.step.reasons.join('; ')}`}`,
+            );
             this.updateStatusBar();
             this.updated.fire(search);
             break;
@@ -134,7 +156,9 @@ export class CapacityController implements vscode.Disposable {
       (report) => {
         search.report = report;
         finish();
-        const answers = report.targets.map((t) => `${t.target}: ${t.capacity_rpm === null ? 'none found' : `${t.capacity_rpm} RPM`} (${t.limited_by ?? t.search})`).join('; ');
+        const answers = report.targets
+          .map((t) => `${t.target}: ${t.capacity_rpm === null ? 'none found' : `${t.capacity_rpm} RPM`} (${t.limited_by ?? t.search})`)
+          .join('; ');
         this.output.appendLine(`  capacity: ${answers}\n  results: ${path.join(outDir, CAPACITY_FILE)}`);
         void vscode.window.showInformationMessage(`LLM Perf Lab: capacity of "${scenario.name}" — ${answers}.`);
         return report;
@@ -165,7 +189,10 @@ export class CapacityController implements vscode.Disposable {
    *  search); a notification would cover the Capacity panel, which always opens. */
   private showProgress(search: ActiveCapacity): void {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finding the capacity of ${search.scenario.name}` }, () =>
-      search.done.then(() => undefined, () => undefined),
+      search.done.then(
+        () => undefined,
+        () => undefined,
+      ),
     );
   }
 

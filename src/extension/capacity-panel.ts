@@ -147,14 +147,30 @@ export class CapacityPanels implements vscode.Disposable {
     }
     const name = search?.scenario.name ?? readCapacityFile(dir).scenario.name;
     // In the group of the extension's other panels, if any (panel-group.ts), not yet another group.
-    const panel = vscode.window.createWebviewPanel(CAPACITY_PANEL_TYPE, `Capacity: ${name}`, { viewColumn: this.group.column(), preserveFocus: true }, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      CAPACITY_PANEL_TYPE,
+      `Capacity: ${name}`,
+      { viewColumn: this.group.column(), preserveFocus: true },
+      webviewOptions(this.extensionUri),
+    );
     this.adopt(panel, dir, search);
   }
 
   private adopt(panel: vscode.WebviewPanel, dir: string, search: ActiveCapacity | null): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'perflab.svg');
     const key = path.resolve(dir);
-    this.panels.set(key, new CapacityPanel(panel, dir, search, this.extensionUri, this.openRun, (o) => this.saveDialog(o), () => this.panels.delete(key)));
+    this.panels.set(
+      key,
+      new CapacityPanel(
+        panel,
+        dir,
+        search,
+        this.extensionUri,
+        this.openRun,
+        (o) => this.saveDialog(o),
+        () => this.panels.delete(key),
+      ),
+    );
     this.group.track(panel);
   }
 

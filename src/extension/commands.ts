@@ -91,7 +91,9 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const target = await targetFrom(arg);
       if (!target) return;
       if (target.endpoint === 'simulator' || target.auth.type === 'none' || target.auth.type === 'entra') {
-        void vscode.window.showInformationMessage(`LLM Perf Lab: target "${target.name}" needs no API key (auth: ${target.endpoint === 'simulator' ? 'simulator' : target.auth.type}).`);
+        void vscode.window.showInformationMessage(
+          `LLM Perf Lab: target "${target.name}" needs no API key (auth: ${target.endpoint === 'simulator' ? 'simulator' : target.auth.type}).`,
+        );
         return;
       }
       if (await c.credentials.promptForKey(target)) void vscode.window.showInformationMessage(`LLM Perf Lab: key saved for target "${target.name}".`);
@@ -117,7 +119,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('perflab.deleteRun', async (arg?: unknown, selected?: unknown[]) => {
       const nodes = (selected?.length ? selected : [arg]).filter(isRunNode);
       if (nodes.length === 0) return;
-      const choice = await vscode.window.showWarningMessage(`Delete ${nodes.length === 1 ? 'this run' : `${nodes.length} runs`} and ${nodes.length === 1 ? 'its' : 'their'} result files?`, { modal: true }, 'Delete');
+      const choice = await vscode.window.showWarningMessage(
+        `Delete ${nodes.length === 1 ? 'this run' : `${nodes.length} runs`} and ${nodes.length === 1 ? 'its' : 'their'} result files?`,
+        { modal: true },
+        'Delete',
+      );
       if (choice !== 'Delete') return;
       for (const node of nodes) deleteRun(node.dir, runsRootOf(node.dir));
       c.tree.refresh();
@@ -145,7 +151,10 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     }),
     vscode.commands.registerCommand(FETCH_SERVER_METRICS_COMMAND, async (arg?: unknown) => {
-      const azure = { runs: (r: RunRecord) => r.summary?.scenario.targets.some((t) => t.server_metrics?.azure_monitor) ?? false, none: 'no finished run in this workspace asks for Azure Monitor metrics (server_metrics.azure_monitor).' };
+      const azure = {
+        runs: (r: RunRecord) => r.summary?.scenario.targets.some((t) => t.server_metrics?.azure_monitor) ?? false,
+        none: 'no finished run in this workspace asks for Azure Monitor metrics (server_metrics.azure_monitor).',
+      };
       const runDir = runDirFrom(arg) ?? (await pickRuns('Fetch Server Metrics (Azure Monitor)', false, azure))?.[0];
       return runDir ? c.serverMetrics.fetchNow(runDir) : undefined;
     }),
@@ -188,7 +197,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       dir: r.dir,
     }));
     if (many) {
-      const picks = await vscode.window.showQuickPick(items, { title, canPickMany: true, placeHolder: 'Pick two or more runs (or one run with several targets)' });
+      const picks = await vscode.window.showQuickPick(items, {
+        title,
+        canPickMany: true,
+        placeHolder: 'Pick two or more runs (or one run with several targets)',
+      });
       return picks?.map((p) => p.dir);
     }
     const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which run?' });
@@ -207,12 +220,22 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       void vscode.window.showInformationMessage('LLM Perf Lab: no capacity search yet in this workspace (Find Capacity… runs one).');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(dirs.map((dir) => ({ label: path.basename(dir), description: path.dirname(dir), dir })), { title: 'Open Capacity Results', placeHolder: 'Which search?' });
+    const pick = await vscode.window.showQuickPick(
+      dirs.map((dir) => ({ label: path.basename(dir), description: path.dirname(dir), dir })),
+      { title: 'Open Capacity Results', placeHolder: 'Which search?' },
+    );
     return pick?.dir;
   }
 
   async function targetFrom(arg: unknown): Promise<Target | undefined> {
-    const file = arg instanceof vscode.Uri ? arg.fsPath : isScenarioNode(arg) || isTargetNode(arg) ? (isScenarioNode(arg) ? arg.file : arg.scenarioFile) : await scenarioFileFrom(undefined);
+    const file =
+      arg instanceof vscode.Uri
+        ? arg.fsPath
+        : isScenarioNode(arg) || isTargetNode(arg)
+          ? isScenarioNode(arg)
+            ? arg.file
+            : arg.scenarioFile
+          : await scenarioFileFrom(undefined);
     if (!file) return undefined;
     const { scenario, problems } = validateScenarioText(fs.readFileSync(file, 'utf8'), file);
     if (!scenario) {
@@ -272,7 +295,12 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       { title: step('prompt shape') },
     );
     if (!shape) return undefined;
-    const rate = await vscode.window.showInputBox({ title: step('requests per minute'), value: '60', validateInput: (v) => (Number(v) > 0 ? undefined : 'A positive number'), ignoreFocusOut: true });
+    const rate = await vscode.window.showInputBox({
+      title: step('requests per minute'),
+      value: '60',
+      validateInput: (v) => (Number(v) > 0 ? undefined : 'A positive number'),
+      ignoreFocusOut: true,
+    });
     if (!rate) return undefined;
     const name = deployment ?? model;
     const answers: ScenarioAnswers = {
@@ -286,7 +314,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     };
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(c.demoFolder);
     // Filter on `yaml`, not `perf.yaml`: dialogs append a multi-dot filter to a name that has it already.
-    const chosen = await vscode.window.showSaveDialog({ title: 'Save the New Scenario', defaultUri: vscode.Uri.joinPath(folder, scenarioFileName(name)), filters: { 'Scenario (*.perf.yaml)': ['yaml'] } });
+    const chosen = await vscode.window.showSaveDialog({
+      title: 'Save the New Scenario',
+      defaultUri: vscode.Uri.joinPath(folder, scenarioFileName(name)),
+      filters: { 'Scenario (*.perf.yaml)': ['yaml'] },
+    });
     if (!chosen) return undefined;
     const uri = chosen.with({ path: scenarioFilePath(chosen.path) });
     if (uri.toString() !== chosen.toString() && (await exists(uri))) {
@@ -309,7 +341,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
   /** The model catalog with context and price, plus "Other…" to type a name. */
   async function pickModel(title: string): Promise<string | undefined> {
     const preferred = vscode.workspace.getConfiguration('perflab').get<string>('promptModel');
-    const pick = await vscode.window.showQuickPick(modelPicks(preferred), { title, placeHolder: 'Which model? Its tokenizer and price come from the model catalog', matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(modelPicks(preferred), {
+      title,
+      placeHolder: 'Which model? Its tokenizer and price come from the model catalog',
+      matchOnDescription: true,
+    });
     if (!pick) return undefined;
     if (pick.model) return pick.model;
     const typed = await vscode.window.showInputBox({
@@ -335,7 +371,9 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         await vscode.commands.executeCommand('revealFileInOS', hasSummary ? summary : folder);
         return;
       } catch (error) {
-        c.output.appendLine(`Reveal Run Folder: revealFileInOS failed (${error instanceof Error ? error.message : String(error)}); showing it in the Explorer.`);
+        c.output.appendLine(
+          `Reveal Run Folder: revealFileInOS failed (${error instanceof Error ? error.message : String(error)}); showing it in the Explorer.`,
+        );
       }
     }
     if (vscode.workspace.getWorkspaceFolder(folder)) {

@@ -35,7 +35,8 @@ export async function compareMessage(selection: readonly CompareSelection[]): Pr
     if (missing.length > 0) throw new RunFilesError(`${path.basename(f.dir)} has no target ${missing.map((t) => `"${t}"`).join(', ')}`);
     const kept = summaryOfTargets(summary, wanted);
     // One target kept of several: the label says which (several kept are named per column anyway).
-    const label = runLabel(summary.scenario.name, summary.started_at, files.length) + (summary.targets.length > 1 && wanted.length === 1 ? ` · ${wanted[0]}` : '');
+    const label =
+      runLabel(summary.scenario.name, summary.started_at, files.length) + (summary.targets.length > 1 && wanted.length === 1 ? ` · ${wanted[0]}` : '');
     return { label, summary: kept, windows: windowsOfTargets(f.windows, wanted) };
   });
   const columns = runs.reduce((n, r) => n + r.summary.targets.length, 0);
@@ -95,7 +96,11 @@ export class ComparePanels implements vscode.Disposable {
         { title: 'Compare Runs: which target?', placeHolder: 'The runs share several targets; pick the one(s) to compare', canPickMany: true },
       );
       if (!picks || picks.length === 0) return;
-      decision = decideTargets(selection, targetsOf, picks.map((p) => p.label));
+      decision = decideTargets(
+        selection,
+        targetsOf,
+        picks.map((p) => p.label),
+      );
       if (decision.kind === 'ask') return;
     }
     const decided = decision.selection;
@@ -107,8 +112,19 @@ export class ComparePanels implements vscode.Disposable {
       return;
     }
     const message = await compareMessage(decided);
-    const title = compareTitle(message.runs.map((r) => ({ scenarioName: r.summary.scenario.name, startedAt: new Date(r.summary.started_at), targets: r.summary.targets.map((t) => t.target) })));
-    const panel = vscode.window.createWebviewPanel(COMPARE_PANEL_TYPE, title, { viewColumn: this.group.column(), preserveFocus: false }, webviewOptions(this.extensionUri));
+    const title = compareTitle(
+      message.runs.map((r) => ({
+        scenarioName: r.summary.scenario.name,
+        startedAt: new Date(r.summary.started_at),
+        targets: r.summary.targets.map((t) => t.target),
+      })),
+    );
+    const panel = vscode.window.createWebviewPanel(
+      COMPARE_PANEL_TYPE,
+      title,
+      { viewColumn: this.group.column(), preserveFocus: false },
+      webviewOptions(this.extensionUri),
+    );
     await this.saveSelection(decided);
     await this.adopt(panel, decided, message);
   }
@@ -140,7 +156,8 @@ export class ComparePanels implements vscode.Disposable {
         if (uri) fs.writeFileSync(uri.fsPath, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'));
       } else if (m.type === 'exportHtml') {
         const uri = await this.saveDialog({ defaultUri: vscode.Uri.file(path.join(runDirs[0], 'compare.html')), filters: { HTML: ['html'] } });
-        if (uri) fs.writeFileSync(uri.fsPath, htmlReport(panel.title, init, readReportAssets(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview').fsPath)));
+        if (uri)
+          fs.writeFileSync(uri.fsPath, htmlReport(panel.title, init, readReportAssets(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview').fsPath)));
       }
     });
     panel.onDidDispose(() => {

@@ -31,7 +31,10 @@ export class CredentialService {
       const where = describeBinding(keyBindingOf(target));
       const choice = await vscode.window.showWarningMessage(
         `Send the value of environment variable ${found.needsApproval} as the key for ${where}?`,
-        { modal: true, detail: 'LLM Perf Lab sends a key only to the endpoint and deployment you allow it for. You will be asked again if the endpoint changes.' },
+        {
+          modal: true,
+          detail: 'LLM Perf Lab sends a key only to the endpoint and deployment you allow it for. You will be asked again if the endpoint changes.',
+        },
         'Allow',
       );
       if (choice === 'Allow') {

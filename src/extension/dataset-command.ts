@@ -120,7 +120,9 @@ async function generate(deps: DatasetCommandDeps, arg: unknown): Promise<void> {
   for (const e of result.errors) deps.output.appendLine(`  error: ${e}`);
   if (result.lines.length === 0) {
     deps.output.appendLine(`  nothing written: ${result.shortfall ?? 'no messages'}`);
-    void vscode.window.showErrorMessage(`LLM Perf Lab: no dataset written — ${result.shortfall ?? 'no messages came back'}.`, 'Show Output').then((c) => c && deps.output.show());
+    void vscode.window
+      .showErrorMessage(`LLM Perf Lab: no dataset written — ${result.shortfall ?? 'no messages came back'}.`, 'Show Output')
+      .then((c) => c && deps.output.show());
     return;
   }
   await writeAndOpen(deps, out, result.lines, target.model ?? target.deployment ?? 'gpt-4o');
@@ -174,7 +176,9 @@ async function fromCsv(deps: DatasetCommandDeps, arg: unknown): Promise<void> {
       void vscode.window.showErrorMessage(`LLM Perf Lab: column "${result.column}" of ${path.basename(file)} holds no messages.`);
       return;
     }
-    deps.output.appendLine(`[${new Date().toISOString()}] Dataset from ${file}, column "${result.column}": ${result.rows} rows, ${result.blank} blank and ${result.duplicates} repeated skipped`);
+    deps.output.appendLine(
+      `[${new Date().toISOString()}] Dataset from ${file}, column "${result.column}": ${result.rows} rows, ${result.blank} blank and ${result.duplicates} repeated skipped`,
+    );
     await writeAndOpen(deps, uniqueFile(file.replace(/(\.csv)?$/i, '.jsonl')), result.lines, model);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
@@ -211,10 +215,12 @@ function uniqueFile(file: string): string {
 
 function scenarioFile(arg: unknown): Promise<string | undefined> {
   return scenarioFileFrom(arg, {
-    title: 'Generate Test Dataset: which scenario\'s target writes the messages?',
+    title: "Generate Test Dataset: which scenario's target writes the messages?",
     skipPickWhenOne: true,
     whenNone: () =>
-      vscode.window.showInformationMessage('LLM Perf Lab: no *.perf.yaml scenario in this workspace; its targets say where the messages are generated. Create one with "LLM Perf Lab: New Scenario…".'),
+      vscode.window.showInformationMessage(
+        'LLM Perf Lab: no *.perf.yaml scenario in this workspace; its targets say where the messages are generated. Create one with "LLM Perf Lab: New Scenario…".',
+      ),
   });
 }
 
@@ -222,7 +228,12 @@ async function pickTarget(scenario: Scenario, arg: unknown): Promise<Target | un
   if (isTargetNode(arg)) return scenario.targets.find((t) => t.name === arg.name);
   if (scenario.targets.length === 1) return scenario.targets[0];
   const pick = await vscode.window.showQuickPick(
-    scenario.targets.map((t) => ({ label: t.name, description: t.endpoint === 'simulator' ? 'simulator' : t.endpoint, detail: t.model ?? t.deployment, target: t })),
+    scenario.targets.map((t) => ({
+      label: t.name,
+      description: t.endpoint === 'simulator' ? 'simulator' : t.endpoint,
+      detail: t.model ?? t.deployment,
+      target: t,
+    })),
     { title: 'Generate Test Dataset: ask which target?' },
   );
   return pick?.target;

@@ -47,7 +47,11 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   const group = new PanelGroup();
   const compare = new ComparePanels(context.extensionUri, group, context.workspaceState);
   const panels = new RunPanels(context.extensionUri, runs, group, (runDir) => {
-    compare.open([runDir]).catch((error: unknown) => void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`));
+    compare
+      .open([runDir])
+      .catch(
+        (error: unknown) => void vscode.window.showErrorMessage(`LLM Perf Lab: cannot compare — ${error instanceof Error ? error.message : String(error)}`),
+      );
   });
   // Azure Monitor metrics of a run: the command, and a silent fetch when a run still waiting for them is shown.
   const serverMetrics = new ServerMetricsCommands(output, (runDir) => panels.refresh(runDir));
@@ -57,10 +61,7 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   const view = vscode.window.createTreeView('perflab.scenarios', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
   // The tree follows scenario files and run folders as they change.
-  const watchers = [
-    vscode.workspace.createFileSystemWatcher(SCENARIO_GLOB),
-    vscode.workspace.createFileSystemWatcher(`**/${SUMMARY_FILE}`),
-  ];
+  const watchers = [vscode.workspace.createFileSystemWatcher(SCENARIO_GLOB), vscode.workspace.createFileSystemWatcher(`**/${SUMMARY_FILE}`)];
   for (const w of watchers) {
     w.onDidCreate(() => tree.refresh());
     w.onDidChange(() => tree.refresh());
@@ -98,7 +99,9 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
   );
   const prompts = new PromptLanguageClient(context);
   context.subscriptions.push(prompts);
-  const promptsReady = prompts.start().catch((error: unknown) => output.appendLine(`Language server did not start: ${error instanceof Error ? error.message : String(error)}`));
+  const promptsReady = prompts
+    .start()
+    .catch((error: unknown) => output.appendLine(`Language server did not start: ${error instanceof Error ? error.message : String(error)}`));
   return { runs, tree, credentials, panels, compare, capacity, capacityPanels, serverMetrics, prompts, promptsReady };
 }
 

@@ -53,7 +53,8 @@ async function importRun(deps: ImportCommandDeps, arg: unknown): Promise<string 
     scenarioFile,
     modelOverrides: settings.pricingOverrides(),
     // Beside the workspace's own runs, named by when the distributed run started.
-    out: (scenario, startedAt) => uniqueRunDir(path.join(scenarioFile ? settings.runsFolder(scenarioFile) : settings.workspaceRunsFolder(root), runFolderName(scenario.name, startedAt))),
+    out: (scenario, startedAt) =>
+      uniqueRunDir(path.join(scenarioFile ? settings.runsFolder(scenarioFile) : settings.workspaceRunsFolder(root), runFolderName(scenario.name, startedAt))),
   };
   try {
     const { summary, outDir } = await vscode.window.withProgress(
@@ -70,15 +71,27 @@ async function importRun(deps: ImportCommandDeps, arg: unknown): Promise<string 
   } catch (error) {
     const message = error instanceof ImportError ? error.message : scenarioErrorText(error);
     deps.output.appendLine(`Import failed:\n${message}`);
-    void vscode.window.showErrorMessage(`LLM Perf Lab: cannot import — ${message.split('\n')[0]}`, 'Show Log').then((choice) => choice && deps.output.show(true));
+    void vscode.window
+      .showErrorMessage(`LLM Perf Lab: cannot import — ${message.split('\n')[0]}`, 'Show Log')
+      .then((choice) => choice && deps.output.show(true));
     return undefined;
   }
 }
 
 async function pickEngine(): Promise<Engine | undefined> {
   const items: (vscode.QuickPickItem & { engine: Engine })[] = [
-    { label: 'Locust', description: 'perflab-records-*.jsonl the exported locustfile wrote', detail: 'A folder holding the workers\' files (and perflab-locust-master.json), or the files themselves', engine: 'locust' },
-    { label: 'JMeter', description: 'results .jtl / .csv (one per engine)', detail: 'Azure Load Testing: az load test-run download-files --result, then the unzipped CSV files', engine: 'jmeter' },
+    {
+      label: 'Locust',
+      description: 'perflab-records-*.jsonl the exported locustfile wrote',
+      detail: "A folder holding the workers' files (and perflab-locust-master.json), or the files themselves",
+      engine: 'locust',
+    },
+    {
+      label: 'JMeter',
+      description: 'results .jtl / .csv (one per engine)',
+      detail: 'Azure Load Testing: az load test-run download-files --result, then the unzipped CSV files',
+      engine: 'jmeter',
+    },
   ];
   return (await vscode.window.showQuickPick(items, { title: 'Import Distributed Run: which load engine ran it?' }))?.engine;
 }
@@ -86,8 +99,20 @@ async function pickEngine(): Promise<Engine | undefined> {
 async function pickSources(engine: Engine): Promise<string[] | undefined> {
   const picked = await vscode.window.showOpenDialog(
     engine === 'locust'
-      ? { title: 'Import Distributed Run: the folder with the Locust workers\' records', canSelectFolders: true, canSelectFiles: false, canSelectMany: true, openLabel: 'Import' }
-      : { title: 'Import Distributed Run: JMeter results', canSelectFiles: true, canSelectMany: true, filters: { 'JMeter results': ['jtl', 'csv'], 'All files': ['*'] }, openLabel: 'Import' },
+      ? {
+          title: "Import Distributed Run: the folder with the Locust workers' records",
+          canSelectFolders: true,
+          canSelectFiles: false,
+          canSelectMany: true,
+          openLabel: 'Import',
+        }
+      : {
+          title: 'Import Distributed Run: JMeter results',
+          canSelectFiles: true,
+          canSelectMany: true,
+          filters: { 'JMeter results': ['jtl', 'csv'], 'All files': ['*'] },
+          openLabel: 'Import',
+        },
   );
   return picked && picked.length > 0 ? picked.map((u) => u.fsPath) : undefined;
 }
@@ -98,7 +123,10 @@ async function pickScenario(engine: Engine, arg: unknown): Promise<string | unde
   const pickFile = () =>
     scenarioFileFrom(arg, {
       title: 'Import Distributed Run: the scenario that was run',
-      whenNone: () => vscode.window.showWarningMessage('LLM Perf Lab: JMeter results need the scenario that was run (its targets, SLOs and models), and this workspace has no *.perf.yaml.'),
+      whenNone: () =>
+        vscode.window.showWarningMessage(
+          'LLM Perf Lab: JMeter results need the scenario that was run (its targets, SLOs and models), and this workspace has no *.perf.yaml.',
+        ),
     });
   if (engine === 'jmeter') return (await pickFile()) ?? null;
   const choice = await vscode.window.showQuickPick(

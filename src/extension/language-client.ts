@@ -59,7 +59,8 @@ export class PromptLanguageClient implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor(() => this.refreshStatus()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === vscode.window.activeTextEditor?.document) this.scheduleStatus();
-        for (const editor of vscode.window.visibleTextEditors) if (editor.document === e.document && this.showingBoundaries.has(e.document.uri.toString())) void this.drawBoundaries(editor);
+        for (const editor of vscode.window.visibleTextEditors)
+          if (editor.document === e.document && this.showingBoundaries.has(e.document.uri.toString())) void this.drawBoundaries(editor);
       }),
       vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
         if (this.showingBoundaries.has(e.textEditor.document.uri.toString())) void this.drawBoundaries(e.textEditor);
@@ -140,7 +141,9 @@ export class PromptLanguageClient implements vscode.Disposable {
     const result = await this.client.sendRequest(CountTokensRequest, { text, uri });
     const what = editor.selection.isEmpty ? 'the file' : 'the selection';
     const cost = result.inputCostUsd === null ? '' : ` · $${result.inputCostUsd.toPrecision(2)} as input`;
-    void vscode.window.showInformationMessage(`${result.tokens.toLocaleString('en-US')} tokens in ${what} (${result.characters.toLocaleString('en-US')} characters; ${result.model}, ${result.encoding})${cost}`);
+    void vscode.window.showInformationMessage(
+      `${result.tokens.toLocaleString('en-US')} tokens in ${what} (${result.characters.toLocaleString('en-US')} characters; ${result.model}, ${result.encoding})${cost}`,
+    );
     return result;
   }
 

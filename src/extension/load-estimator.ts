@@ -91,9 +91,7 @@ export function parseLoadNumber(text: string, options: { percent?: boolean } = {
 
 export function estimateLoad(inputs: LoadInputs): LoadEstimate {
   const all: Required<LoadInputs> = { ...inputs, headroom: inputs.headroom ?? DEFAULT_HEADROOM };
-  const problems = (Object.keys(LABELS) as Field[])
-    .map((f) => checkLoadInput(f, all[f]))
-    .filter((m): m is string => m !== undefined);
+  const problems = (Object.keys(LABELS) as Field[]).map((f) => checkLoadInput(f, all[f])).filter((m): m is string => m !== undefined);
   if (problems.length > 0) throw new LoadInputError(problems);
 
   const activeUsers = all.users * all.activeShare;
@@ -109,9 +107,7 @@ export function estimateLoad(inputs: LoadInputs): LoadEstimate {
     `${fmt(activeUsers)} active users × ${fmt(all.sessionsPerUser)} ${plural(all.sessionsPerUser, 'session')} = ${fmt(sessions)} sessions`,
     `${fmt(sessions)} sessions × ${fmt(all.interactionsPerSession)} ${plural(all.interactionsPerSession, 'interaction')} = ${fmt(peakRequests)} requests in the peak period`,
     `${fmt(peakRequests)} requests / ${fmt(all.peakHours)} ${plural(all.peakHours, 'hour')} / 60 = ${fmt(rpm)} RPM`,
-    all.headroom > 0
-      ? `${fmt(rpm)} RPM + ${pct(all.headroom)} headroom = ${fmt(rpmWithHeadroom)} RPM`
-      : `no headroom: ${fmt(rpm)} RPM`,
+    all.headroom > 0 ? `${fmt(rpm)} RPM + ${pct(all.headroom)} headroom = ${fmt(rpmWithHeadroom)} RPM` : `no headroom: ${fmt(rpm)} RPM`,
   ];
   return { inputs: all, activeUsers, sessions, peakRequests, rpm, rpmWithHeadroom, suggestedRate, explanation };
 }

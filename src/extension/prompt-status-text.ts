@@ -19,11 +19,17 @@ export function statusTotalText(summary: PromptSummaryResult): string {
 }
 
 export function statusTotalTooltip(summary: PromptSummaryResult): string {
-  const source = summary.modelSource === 'front matter' ? 'named in the front matter' : summary.modelSource === 'scenario' ? 'from the scenario that uses this file' : 'the picked model';
-  const what = !summary.hasVariables || summary.dataset
-    ? ''
-    : summary.sent === null
-      ? `: ${n(summary.total)} in the template as written; what is sent is unknown until ${summary.unsampled.map((v) => `{{${v}}}`).join(', ')} ${summary.unsampled.length === 1 ? 'has a value' : 'have values'} under sample: in the front matter`
-      : `: ${n(summary.sent)} sent with the front matter's sample values in place of the {{variables}}, ${n(summary.total)} in the template as written`;
+  const source =
+    summary.modelSource === 'front matter'
+      ? 'named in the front matter'
+      : summary.modelSource === 'scenario'
+        ? 'from the scenario that uses this file'
+        : 'the picked model';
+  const what =
+    !summary.hasVariables || summary.dataset
+      ? ''
+      : summary.sent === null
+        ? `: ${n(summary.total)} in the template as written; what is sent is unknown until ${summary.unsampled.map((v) => `{{${v}}}`).join(', ')} ${summary.unsampled.length === 1 ? 'has a value' : 'have values'} under sample: in the front matter`
+        : `: ${n(summary.sent)} sent with the front matter's sample values in place of the {{variables}}, ${n(summary.total)} in the template as written`;
   return `Prompt tokens of one request on ${summary.model} (${source})${what}; click to count the selection`;
 }

@@ -126,11 +126,26 @@ export class RunController implements vscode.Disposable {
     return this.startWorker(scenarioFile, scenario, runDir, credentials, serverMetricsTokens);
   }
 
-  private startWorker(scenarioFile: string, scenario: Scenario, runDir: string, credentials: Record<string, Credential | null>, serverMetricsTokens: Record<string, string | null>): Promise<RunSummary> {
-    const start: WorkerStart = { scenario, outDir: runDir, credentials, modelOverrides: settings.pricingOverrides(), proxy: settings.proxy(), serverMetricsTokens };
+  private startWorker(
+    scenarioFile: string,
+    scenario: Scenario,
+    runDir: string,
+    credentials: Record<string, Credential | null>,
+    serverMetricsTokens: Record<string, string | null>,
+  ): Promise<RunSummary> {
+    const start: WorkerStart = {
+      scenario,
+      outDir: runDir,
+      credentials,
+      modelOverrides: settings.pricingOverrides(),
+      proxy: settings.proxy(),
+      serverMetricsTokens,
+    };
     const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'engine-worker.js').fsPath, { workerData: start });
     const key = this.active.has(scenarioFile) ? `${scenarioFile}#${Date.now()}` : scenarioFile;
-    this.output.appendLine(`[${new Date().toISOString()}] Run "${scenario.name}" (${scenario.targets.map((t) => `${t.name} → ${t.endpoint === 'simulator' ? 'simulator' : new URL(t.endpoint).origin}`).join(', ')}) → ${runDir}`);
+    this.output.appendLine(
+      `[${new Date().toISOString()}] Run "${scenario.name}" (${scenario.targets.map((t) => `${t.name} → ${t.endpoint === 'simulator' ? 'simulator' : new URL(t.endpoint).origin}`).join(', ')}) → ${runDir}`,
+    );
 
     const done = new Promise<RunSummary>((resolve, reject) => {
       worker.on('message', (message: WorkerToHost) => {
@@ -166,7 +181,20 @@ export class RunController implements vscode.Disposable {
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the engine worker exited (code ${code}) before the run finished`)));
     });
-    const run: ActiveRun = { scenarioFile, scenario, runDir, startedAt: Date.now(), latest: new Map(), windows: [], liveWindows: new LiveWindows(scenario), distributions: {}, server: new ServerSeriesBuilder(scenario.aggregation_window_s), summary: null, worker, done };
+    const run: ActiveRun = {
+      scenarioFile,
+      scenario,
+      runDir,
+      startedAt: Date.now(),
+      latest: new Map(),
+      windows: [],
+      liveWindows: new LiveWindows(scenario),
+      distributions: {},
+      server: new ServerSeriesBuilder(scenario.aggregation_window_s),
+      summary: null,
+      worker,
+      done,
+    };
     this.active.set(key, run);
     this.changed.fire();
     this.started.fire(run);
@@ -211,7 +239,10 @@ export class RunController implements vscode.Disposable {
       run.worker.postMessage(message);
       stopped++;
     }
-    if (stopped) this.output.appendLine(`[${new Date().toISOString()}] Stop requested (${mode === 'drain' ? 'in-flight requests drained' : 'in-flight requests aborted'})`);
+    if (stopped)
+      this.output.appendLine(
+        `[${new Date().toISOString()}] Stop requested (${mode === 'drain' ? 'in-flight requests drained' : 'in-flight requests aborted'})`,
+      );
     return stopped;
   }
 
@@ -221,7 +252,7 @@ export class RunController implements vscode.Disposable {
     if (runs.length === 0) return;
     const names = [...new Set(runs.map((r) => `"${r.scenario.name}"`))].join(', ');
     const question = runs.length === 1 ? `Stop the run of ${names}?` : `Stop ${runs.length} runs (${names})?`;
-    const onStop = settings.onStop() === 'drain' ? 'drained: they may finish, up to the scenario\'s drain timeout' : 'aborted at once';
+    const onStop = settings.onStop() === 'drain' ? "drained: they may finish, up to the scenario's drain timeout" : 'aborted at once';
     const detail = `In-flight requests are ${onStop} (setting perflab.onStop). The requests finished so far are kept and summarized.`;
     if (await this.askToStop(question, detail)) this.stop();
   }
@@ -236,7 +267,11 @@ export class RunController implements vscode.Disposable {
   /** A spinner in the status bar beside the run's item, which carries the numbers and stops the run.
    *  A notification would cover the Run panel's charts; it is shown only when no panel opens. */
   private showProgress(run: ActiveRun): void {
-    const untilDone = () => run.done.then(() => undefined, () => undefined);
+    const untilDone = () =>
+      run.done.then(
+        () => undefined,
+        () => undefined,
+      );
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Running ${run.scenario.name}` }, untilDone);
     if (settings.openPanelOnRun()) return;
     void vscode.window.withProgress(

@@ -73,7 +73,16 @@ class RunPanel implements vscode.Disposable {
     private readonly onAzurePending: (runDir: string) => void,
     onDisposed: () => void,
   ) {
-    this.probe = { runDir: this.runDir, scenarioKey, title: panel.title, live: source.kind === 'live', ready: false, windowsSent: 0, serverPointsSent: 0, messagesSent: 0 };
+    this.probe = {
+      runDir: this.runDir,
+      scenarioKey,
+      title: panel.title,
+      live: source.kind === 'live',
+      ready: false,
+      windowsSent: 0,
+      serverPointsSent: 0,
+      messagesSent: 0,
+    };
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
     this.disposables.push(
@@ -261,13 +270,19 @@ class RunPanel implements vscode.Disposable {
           await this.sendInit();
           return;
         case 'exportPng':
-          return await this.saveFile(`${m.chartId}.png`, { 'PNG image': ['png'] }, (file) => fs.writeFileSync(file, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64')));
+          return await this.saveFile(`${m.chartId}.png`, { 'PNG image': ['png'] }, (file) =>
+            fs.writeFileSync(file, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64')),
+          );
         case 'exportData':
-          return await this.saveFile(`${m.what}.${m.format}`, m.format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] }, (file) => exportRunData(this.runDir, m.what, m.format, file));
+          return await this.saveFile(`${m.what}.${m.format}`, m.format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] }, (file) =>
+            exportRunData(this.runDir, m.what, m.format, file),
+          );
         case 'exportHtml': {
           const init = await this.initMessage();
           const assets = readReportAssets(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview').fsPath);
-          return await this.saveFile('report.html', { HTML: ['html'] }, (file) => fs.writeFileSync(file, htmlReport(`${init.scenario.name} — LLM Perf Lab`, init, assets)));
+          return await this.saveFile('report.html', { HTML: ['html'] }, (file) =>
+            fs.writeFileSync(file, htmlReport(`${init.scenario.name} — LLM Perf Lab`, init, assets)),
+          );
         }
         case 'copyKql':
           return await this.copyKql(m.target);
@@ -289,7 +304,9 @@ class RunPanel implements vscode.Disposable {
     const run = summary ?? (live ? { scenario: live.scenario, started_at: new Date(live.startedAt).toISOString(), ended_at: new Date().toISOString() } : null);
     const kql = run ? kqlForTarget(run, target) : null;
     if (!kql) {
-      void vscode.window.showInformationMessage(`LLM Perf Lab: the KQL query is for Azure OpenAI targets; "${target}" is not one${run ? '' : ', or its run has no summary'}.`);
+      void vscode.window.showInformationMessage(
+        `LLM Perf Lab: the KQL query is for Azure OpenAI targets; "${target}" is not one${run ? '' : ', or its run has no summary'}.`,
+      );
       return;
     }
     await vscode.env.clipboard.writeText(kql);
@@ -379,7 +396,12 @@ export class RunPanels implements vscode.Disposable {
       existing.panel.reveal(existing.panel.viewColumn, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(RUN_PANEL_TYPE, titleOf(source), { viewColumn: this.group.column(), preserveFocus }, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      RUN_PANEL_TYPE,
+      titleOf(source),
+      { viewColumn: this.group.column(), preserveFocus },
+      webviewOptions(this.extensionUri),
+    );
     this.adopt(panel, source);
   }
 

@@ -67,7 +67,10 @@ export function incompletePhrase(summary: RunSummary): string {
     unsent += t.schedule.unsent;
   }
   const parts: string[] = [];
-  if (throttled > 0 || endedThrottled > 0) parts.push(`${throttled} throttled ${throttled === 1 ? 'response' : 'responses'} (HTTP 429)${endedThrottled > 0 ? `, ${endedThrottled} ${endedThrottled === 1 ? 'request' : 'requests'} ended throttled` : ''}`);
+  if (throttled > 0 || endedThrottled > 0)
+    parts.push(
+      `${throttled} throttled ${throttled === 1 ? 'response' : 'responses'} (HTTP 429)${endedThrottled > 0 ? `, ${endedThrottled} ${endedThrottled === 1 ? 'request' : 'requests'} ended throttled` : ''}`,
+    );
   if (cancelled > 0) parts.push(`${cancelled} cancelled`);
   if (unsent > 0) parts.push(`${unsent} never sent`);
   return parts.map((p) => ` · ${p}`).join('');

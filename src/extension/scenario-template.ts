@@ -61,7 +61,12 @@ export class TemplateError extends Error {}
 
 /** `My chat app!` → `my-chat-app.perf.yaml`. */
 export function scenarioFileName(name: string): string {
-  const base = name.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario';
+  const base =
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'scenario';
   return `${base}${SCENARIO_EXTENSION}`;
 }
 
@@ -149,7 +154,8 @@ function render(a: ScenarioAnswers): string {
   L.push('targets:');
   L.push(`  - name: ${scalar(targetName(a))}`);
   L.push(`    provider: ${a.provider}`);
-  if (endpoint !== undefined) L.push(c(`    endpoint: ${scalar(endpoint)}`, endpoint === 'simulator' ? 'the built-in simulator on 127.0.0.1, no account needed' : undefined));
+  if (endpoint !== undefined)
+    L.push(c(`    endpoint: ${scalar(endpoint)}`, endpoint === 'simulator' ? 'the built-in simulator on 127.0.0.1, no account needed' : undefined));
   if (a.deployment !== undefined) L.push(`    deployment: ${scalar(a.deployment)}`);
   if (a.model !== undefined) L.push(c(`    model: ${scalar(a.model)}`, a.provider === 'azure' ? 'for the tokenizer and prices' : undefined));
   if (a.provider === 'azure' && !isAzureV1(endpoint)) {
@@ -190,10 +196,16 @@ function defaultAuth(provider: Provider): AuthChoice {
 function authLines(auth: AuthChoice): string[] {
   switch (auth.kind) {
     case 'secret-storage':
-      return ['    # Never put a key in this file. This uses the key saved in VS Code for this endpoint', '    # and deployment (LLM Perf Lab: Set API Key…); the editor asks for it on the first run.', '    auth: { type: api-key }'];
+      return [
+        '    # Never put a key in this file. This uses the key saved in VS Code for this endpoint',
+        '    # and deployment (LLM Perf Lab: Set API Key…); the editor asks for it on the first run.',
+        '    auth: { type: api-key }',
+      ];
     case 'env':
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(auth.env)) {
-        throw new TemplateError(`"${auth.env.length > 40 ? `${auth.env.slice(0, 8)}…` : auth.env}" is not an environment variable name (the key itself never goes into the file)`);
+        throw new TemplateError(
+          `"${auth.env.length > 40 ? `${auth.env.slice(0, 8)}…` : auth.env}" is not an environment variable name (the key itself never goes into the file)`,
+        );
       }
       return [c(`    auth: { type: api-key, env: ${auth.env} }`, 'the key is read from this environment variable')];
     case 'entra':
@@ -211,9 +223,7 @@ function promptLines(p: PromptChoice): string[] {
     return lines;
   }
   const key = promptKey(p.path);
-  const lines = [
-    c(`  ${key}: ${scalar(p.path)}`, key === 'dataset' ? 'one {"messages": [...]} per line, relative to this file' : 'relative to this file'),
-  ];
+  const lines = [c(`  ${key}: ${scalar(p.path)}`, key === 'dataset' ? 'one {"messages": [...]} per line, relative to this file' : 'relative to this file')];
   if (p.maxTokens !== undefined) lines.push(`  max_tokens: ${p.maxTokens}`);
   return lines;
 }

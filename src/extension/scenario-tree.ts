@@ -48,7 +48,8 @@ export class ScenarioTreeProvider implements vscode.TreeDataProvider<PerfNode> {
     const workspace = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
       scanWorkspace(folder.uri.fsPath, settings.workspaceRunsFolder(folder.uri.fsPath)),
     );
-    const demo = this.demoFolder === undefined ? undefined : scanDemo(demoScenarioFile(this.demoFolder), settings.runsFolder(demoScenarioFile(this.demoFolder)));
+    const demo =
+      this.demoFolder === undefined ? undefined : scanDemo(demoScenarioFile(this.demoFolder), settings.runsFolder(demoScenarioFile(this.demoFolder)));
     return demo ? [...workspace, demo] : workspace;
   }
 

@@ -15,7 +15,9 @@ export const FETCH_SERVER_METRICS_COMMAND = 'perflab.fetchServerMetrics';
 
 /** VS Code's Microsoft account: `silent` never asks; `ask` signs in when needed. */
 export const vscodeMicrosoftSession: MicrosoftSession = async (scopes, mode) =>
-  mode === 'silent' ? vscode.authentication.getSession('microsoft', scopes, { silent: true }) : vscode.authentication.getSession('microsoft', scopes, { createIfNone: true });
+  mode === 'silent'
+    ? vscode.authentication.getSession('microsoft', scopes, { silent: true })
+    : vscode.authentication.getSession('microsoft', scopes, { createIfNone: true });
 
 export class ServerMetricsCommands {
   private readonly fetcher = new ServerMetricsFetcher(() => settings.proxy());
@@ -42,8 +44,9 @@ export class ServerMetricsCommands {
     }
     const name = summary?.scenario.name ?? runDir;
     try {
-      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `LLM Perf Lab: fetching the Azure Monitor metrics of "${name}"…` }, () =>
-        this.fetcher.fetch(runDir, name, microsoftTokenProvider(this.getSession, 'ask')),
+      const outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `LLM Perf Lab: fetching the Azure Monitor metrics of "${name}"…` },
+        () => this.fetcher.fetch(runDir, name, microsoftTokenProvider(this.getSession, 'ask')),
       );
       this.report(outcome, true);
       return outcome;
@@ -88,7 +91,8 @@ export class ServerMetricsCommands {
     this.output.appendLine(`[${new Date().toISOString()}] ${outcome.text}`);
     if (!tell) return;
     if (outcome.failed) void vscode.window.showErrorMessage(`LLM Perf Lab: ${outcome.text}`);
-    else if (!outcome.complete) void vscode.window.showInformationMessage(`LLM Perf Lab: ${outcome.text}. Azure publishes metrics a few minutes late: fetch again later.`);
+    else if (!outcome.complete)
+      void vscode.window.showInformationMessage(`LLM Perf Lab: ${outcome.text}. Azure publishes metrics a few minutes late: fetch again later.`);
     else void vscode.window.showInformationMessage(`LLM Perf Lab: ${outcome.text}.`);
   }
 }
@@ -103,10 +107,17 @@ export function metricsTokenResolver(secrets: vscode.SecretStorage): (target: Ta
     if ('needsApproval' in found) {
       const choice = await vscode.window.showWarningMessage(
         `Send the value of environment variable ${found.needsApproval} as the token for the server metrics at ${found.origin} (target "${target.name}")?`,
-        { modal: true, detail: 'LLM Perf Lab sends it only to that address (server_metrics.prometheus), never to the model endpoint. You will be asked again if the address changes.' },
+        {
+          modal: true,
+          detail:
+            'LLM Perf Lab sends it only to that address (server_metrics.prometheus), never to the model endpoint. You will be asked again if the address changes.',
+        },
         'Allow',
       );
-      if (choice !== 'Allow') throw new Error(`target "${target.name}": environment variable ${found.needsApproval} was not allowed for the server metrics at ${found.origin}; nothing was sent`);
+      if (choice !== 'Allow')
+        throw new Error(
+          `target "${target.name}": environment variable ${found.needsApproval} was not allowed for the server metrics at ${found.origin}; nothing was sent`,
+        );
       await store.approve(target);
       const approved = await store.resolve(target);
       return 'value' in approved ? approved.value : null;

@@ -23,7 +23,9 @@ export function armScope(armEndpoint: string): string {
 
 /** The ARM endpoints a run's Azure Monitor fetch calls (one per cloud its targets are in). */
 export function armEndpointsOf(summary: RunSummary): string[] {
-  const endpoints = summary.scenario.targets.filter((t) => t.server_metrics?.azure_monitor).map((t) => t.server_metrics!.azure_monitor!.arm_endpoint ?? DEFAULT_ARM_ENDPOINT);
+  const endpoints = summary.scenario.targets
+    .filter((t) => t.server_metrics?.azure_monitor)
+    .map((t) => t.server_metrics!.azure_monitor!.arm_endpoint ?? DEFAULT_ARM_ENDPOINT);
   return [...new Set(endpoints)];
 }
 
@@ -38,7 +40,10 @@ export function azureFetchWanted(summary: RunSummary | null): boolean {
 export function microsoftTokenProvider(getSession: MicrosoftSession, mode: 'silent' | 'ask'): TokenProvider {
   return async (armEndpoint) => {
     const session = await getSession([armScope(armEndpoint)], mode);
-    if (!session) throw new Error(`not signed in to a Microsoft account in VS Code for ${new URL(armEndpoint).origin} — run "LLM Perf Lab: Fetch Server Metrics (Azure Monitor)" to sign in`);
+    if (!session)
+      throw new Error(
+        `not signed in to a Microsoft account in VS Code for ${new URL(armEndpoint).origin} — run "LLM Perf Lab: Fetch Server Metrics (Azure Monitor)" to sign in`,
+      );
     return session.accessToken;
   };
 }

@@ -93,7 +93,13 @@ export function scanDemo(demoFile: string, runsDir: string): ScenarioNode | unde
   if (!fs.existsSync(demoFile)) return undefined;
   const node = scenarioNode(path.dirname(demoFile), demoFile, readRuns(runsDir));
   if (node.runs.length === 0) return undefined;
-  return { ...node, demo: true, label: 'Demo', description: `${node.name} on the simulator · kept in extension storage`, tooltip: `${node.tooltip}\n${demoFile}` };
+  return {
+    ...node,
+    demo: true,
+    label: 'Demo',
+    description: `${node.name} on the simulator · kept in extension storage`,
+    tooltip: `${node.tooltip}\n${demoFile}`,
+  };
 }
 
 /** Runs of one scenario file (whole-run nodes), or of one of its targets, newest first. */
@@ -123,18 +129,33 @@ function scenarioNode(root: string, file: string, runs: RunRecord[]): ScenarioNo
     problems = v.problems.map((p) => ({ ...p, file: relativePath }));
     if (v.scenario) {
       name = v.scenario.name;
-      targets = v.scenario.targets.map((t) => ({ name: t.name, provider: t.provider, endpoint: t.endpoint, resource: t.deployment ?? t.model, needsKey: needsApiKey(t) }));
+      targets = v.scenario.targets.map((t) => ({
+        name: t.name,
+        provider: t.provider,
+        endpoint: t.endpoint,
+        resource: t.deployment ?? t.model,
+        needsKey: needsApiKey(t),
+      }));
     } else {
       // Invalid files still show what targets they name, so runs stay reachable while the file is being fixed.
       const read = readScenarioLeniently(text);
       name = read.name ?? name;
-      targets = read.targets.map((t) => ({ name: t.name, provider: t.provider, endpoint: t.endpoint, resource: t.deployment ?? t.model, needsKey: lenientNeedsKey(t) }));
+      targets = read.targets.map((t) => ({
+        name: t.name,
+        provider: t.provider,
+        endpoint: t.endpoint,
+        resource: t.deployment ?? t.model,
+        needsKey: lenientNeedsKey(t),
+      }));
     }
   }
   const valid = problems.length === 0;
   const own = runs.filter((r) => runBelongsTo(r, file, name));
   const count = `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`;
-  const tooltipLines = [relativePath, valid ? `${targets.length} ${targets.length === 1 ? 'target' : 'targets'} · ${own.length} ${own.length === 1 ? 'run' : 'runs'}` : count];
+  const tooltipLines = [
+    relativePath,
+    valid ? `${targets.length} ${targets.length === 1 ? 'target' : 'targets'} · ${own.length} ${own.length === 1 ? 'run' : 'runs'}` : count,
+  ];
   for (const p of problems.slice(0, 5)) tooltipLines.push(formatProblem(p));
   if (problems.length > 5) tooltipLines.push(`… and ${problems.length - 5} more`);
   return {
@@ -173,7 +194,13 @@ function targetNode(scenarioFile: string, t: TargetFacts, runs: RunRecord[]): Ta
     needsKey: t.needsKey,
     label: t.name,
     description: parts.join(' · '),
-    tooltip: [`${t.name}`, t.provider && `provider: ${t.provider}`, t.endpoint && `endpoint: ${t.endpoint}`, t.resource && `deployment/model: ${t.resource}`, `${own.length} ${own.length === 1 ? 'run' : 'runs'}`]
+    tooltip: [
+      `${t.name}`,
+      t.provider && `provider: ${t.provider}`,
+      t.endpoint && `endpoint: ${t.endpoint}`,
+      t.resource && `deployment/model: ${t.resource}`,
+      `${own.length} ${own.length === 1 ? 'run' : 'runs'}`,
+    ]
       .filter(Boolean)
       .join('\n'),
     runs: own.map((r) => runNode(r, scenarioFile, t.name)),
@@ -195,7 +222,7 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
   };
 
   if (!r.summary) {
-    const recorded = r.recorded ? (target === null ? r.recorded.get('*') ?? 0 : r.recorded.get(target) ?? 0) : 0;
+    const recorded = r.recorded ? (target === null ? (r.recorded.get('*') ?? 0) : (r.recorded.get(target) ?? 0)) : 0;
     const what = `${recorded} ${recorded === 1 ? 'request' : 'requests'} recorded`;
     return {
       ...base,
@@ -208,7 +235,12 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
       unsent: null,
       recordedRequests: recorded,
       description: `unfinished · ${what}`,
-      tooltip: [`${scenarioName}${target ? ` · ${target}` : ''}`, `unfinished: no summary.json (the run crashed, was killed, or is still running); ${what}`, r.summaryProblem, r.dir]
+      tooltip: [
+        `${scenarioName}${target ? ` · ${target}` : ''}`,
+        `unfinished: no summary.json (the run crashed, was killed, or is still running); ${what}`,
+        r.summaryProblem,
+        r.dir,
+      ]
         .filter(Boolean)
         .join('\n'),
     };
@@ -248,12 +280,19 @@ function runNode(r: RunRecord, scenarioFile: string, target: string | null): Run
     unsent,
     recordedRequests: null,
     // Throttling, cut-off work and a run this machine may have inflated (summary's client_limited) show at a glance.
-    description: [headline(ttftP95Ms, achievedRpm, errors), ...unmeasured(throttled, cancelled, unsent), ...(targets.some((t) => t.client_limited) ? ['⚠ client-limited'] : []), ...(s.imported ? [importedLabel(s.imported)] : [])].join(' · '),
+    description: [
+      headline(ttftP95Ms, achievedRpm, errors),
+      ...unmeasured(throttled, cancelled, unsent),
+      ...(targets.some((t) => t.client_limited) ? ['⚠ client-limited'] : []),
+      ...(s.imported ? [importedLabel(s.imported)] : []),
+    ].join(' · '),
     tooltip: [
       `${scenarioName}${target ? ` · ${target}` : ''}`,
       statusLine,
       ...(s.imported ? [importedTooltip(s.imported)] : []),
-      ...targets.filter((t) => t.client_limited).map((t) => `⚠ ${t.target}: this machine may have inflated the latencies (${(t.client_limited_reasons ?? []).join('; ')})`),
+      ...targets
+        .filter((t) => t.client_limited)
+        .map((t) => `⚠ ${t.target}: this machine may have inflated the latencies (${(t.client_limited_reasons ?? []).join('; ')})`),
       ...targets.map((t) => targetLine(t, target === null && s.targets.length > 1)),
       r.dir,
     ].join('\n'),
@@ -269,8 +308,14 @@ function importedLabel(i: ImportedRun): string {
 
 function importedTooltip(i: ImportedRun): string {
   const c = i.coverage;
-  const coverage = c.counted === null ? `${c.found} requests read` : `records for ${Math.min(c.found, c.counted)} of the ${c.counted} requests counted (${((c.ratio ?? 0) * 100).toFixed(1)}%)`;
-  return [`imported from ${i.engine === 'locust' ? 'Locust' : 'JMeter'}: ${coverage}`, ...(c.missing_workers.length ? [`missing workers: ${c.missing_workers.join(', ')}`] : [])].join('\n');
+  const coverage =
+    c.counted === null
+      ? `${c.found} requests read`
+      : `records for ${Math.min(c.found, c.counted)} of the ${c.counted} requests counted (${((c.ratio ?? 0) * 100).toFixed(1)}%)`;
+  return [
+    `imported from ${i.engine === 'locust' ? 'Locust' : 'JMeter'}: ${coverage}`,
+    ...(c.missing_workers.length ? [`missing workers: ${c.missing_workers.join(', ')}`] : []),
+  ].join('\n');
 }
 
 /** The run's status from its SLO verdicts: any fail fails it; then incomplete, then not judged; else pass. */
@@ -298,10 +343,14 @@ function unmeasured(throttled: number, cancelled: number, unsent: number): strin
 function targetLine(t: TargetSummary, named: boolean): string {
   const l = t.latency_ms;
   const r = t.requests;
-  const lines = [`${named ? `${t.target}: ` : ''}TTFT p50 ${formatMs(l.ttft.p50)} / p95 ${formatMs(l.ttft.p95)}, E2E p95 ${formatMs(l.e2e.p95)}, ${r.completed} completed, ${r.failed} failed`];
+  const lines = [
+    `${named ? `${t.target}: ` : ''}TTFT p50 ${formatMs(l.ttft.p50)} / p95 ${formatMs(l.ttft.p95)}, E2E p95 ${formatMs(l.e2e.p95)}, ${r.completed} completed, ${r.failed} failed`,
+  ];
   const indent = named ? '  ' : '';
   if (r.throttled_responses > 0) {
-    lines.push(`${indent}throttled: ${r.throttled_responses} of ${r.attempts} attempts answered HTTP 429; ${r.retried} retried, ${formatMs(r.backoff_ms)} spent backing off`);
+    lines.push(
+      `${indent}throttled: ${r.throttled_responses} of ${r.attempts} attempts answered HTTP 429; ${r.retried} retried, ${formatMs(r.backoff_ms)} spent backing off`,
+    );
   }
   if (r.cancelled > 0 || t.schedule.unsent > 0) {
     lines.push(`${indent}not measured: ${r.cancelled} cancelled at the end, ${t.schedule.unsent} never sent (all clients busy)`);

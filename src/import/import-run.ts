@@ -11,7 +11,16 @@ import { apiOf, type Scenario } from '../engine/scenario/types';
 import type { ImportCoverage, ImportedRun, RunSummary } from '../engine/summary';
 import { countTokens, encodingForModel, lookupModel, type Encoding, type ModelOverrides } from '../tokens';
 import { JtlError, jtlSamples, recordOfSample, targetOfLabel, type JtlSample } from './jtl';
-import { findLocustFiles, ImportError, locustCoverage, mergedRecords, scanLocustFiles, separateRunsNote, type LocustScan, type WorkerRecord } from './locust-records';
+import {
+  findLocustFiles,
+  ImportError,
+  locustCoverage,
+  mergedRecords,
+  scanLocustFiles,
+  separateRunsNote,
+  type LocustScan,
+  type WorkerRecord,
+} from './locust-records';
 import { replayRun, type ImportedRequest } from './replay';
 
 export { ImportError } from './locust-records';
@@ -110,7 +119,8 @@ function fromWorkerRecord(r: WorkerRecord, encoding: Encoding | undefined): Impo
       const visible = completion - reasoning;
       if (visible > 1 && record.ttft_ms !== null && lastVisible != null) record.tbt_ms = round3((lastVisible - record.ttft_ms) / (visible - 1));
       const allStreamed = (record.reasoning_chunks ?? 0) > 0 || !reasoning;
-      if (allStreamed && completion > 1 && contentTimes.length > 0) record.tbt_all_ms = round3((contentTimes[contentTimes.length - 1] - contentTimes[0]) / (completion - 1));
+      if (allStreamed && completion > 1 && contentTimes.length > 0)
+        record.tbt_all_ms = round3((contentTimes[contentTimes.length - 1] - contentTimes[0]) / (completion - 1));
     }
   }
   return { record, contentTimes };
@@ -119,13 +129,18 @@ function fromWorkerRecord(r: WorkerRecord, encoding: Encoding | undefined): Impo
 function coverageNotes(c: ImportCoverage): string[] {
   const notes: string[] = [];
   for (const w of c.workers) {
-    if (w.status === 'missing') notes.push(`worker ${w.worker} is missing: the Locust master counted ${w.counted} requests from it, and no records file of it was found`);
+    if (w.status === 'missing')
+      notes.push(`worker ${w.worker} is missing: the Locust master counted ${w.counted} requests from it, and no records file of it was found`);
     else if (w.status === 'incomplete') {
-      const parts = [w.counted !== null && w.measured < w.counted ? `${w.counted - w.measured} of the ${w.counted} requests Locust counted have no record` : '', w.unreadable_lines > 0 ? `${w.unreadable_lines} unreadable line(s) (a file cut mid-line?) left out` : '']
+      const parts = [
+        w.counted !== null && w.measured < w.counted ? `${w.counted - w.measured} of the ${w.counted} requests Locust counted have no record` : '',
+        w.unreadable_lines > 0 ? `${w.unreadable_lines} unreadable line(s) (a file cut mid-line?) left out` : '',
+      ]
         .filter(Boolean)
         .join('; ');
       notes.push(`worker ${w.worker}: ${parts}`);
-    } else if (w.status === 'unknown') notes.push(`worker ${w.worker}: Locust's count of its requests did not survive (the process was killed?): its records cannot be checked`);
+    } else if (w.status === 'unknown')
+      notes.push(`worker ${w.worker}: Locust's count of its requests did not survive (the process was killed?): its records cannot be checked`);
   }
   return notes;
 }
@@ -136,7 +151,8 @@ const JMETER_NOTES = [
   "each sample's timeStamp is read as its start (JMeter's default, sampleresult.timestamp.start=true)",
 ];
 
-const JMETER_NOTE = 'imported from JMeter: E2E and TTFB (to the first response bytes) only — JMeter does not read the stream, so there is no TTFT, TBT or token count';
+const JMETER_NOTE =
+  'imported from JMeter: E2E and TTFB (to the first response bytes) only — JMeter does not read the stream, so there is no TTFT, TBT or token count';
 
 export async function importJmeter(paths: string[], options: ImportOptions): Promise<ImportResult> {
   if (!options.scenarioFile) throw new ImportError('perflab import jmeter needs the scenario that was run: --scenario FILE (its targets, SLOs and models)');
@@ -163,7 +179,9 @@ export async function importJmeter(paths: string[], options: ImportOptions): Pro
   }
   const samples = kept.length;
   if (samples === 0) {
-    throw new ImportError(`no JMeter samples for the scenario's targets (${names.join(', ')}) in ${files.join(', ')}${unmatched.size ? `; labels found: ${[...unmatched.keys()].slice(0, 5).join(', ')}` : ''}`);
+    throw new ImportError(
+      `no JMeter samples for the scenario's targets (${names.join(', ')}) in ${files.join(', ')}${unmatched.size ? `; labels found: ${[...unmatched.keys()].slice(0, 5).join(', ')}` : ''}`,
+    );
   }
   kept.sort((a, b) => a.sample.startMs + a.sample.elapsedMs - (b.sample.startMs + b.sample.elapsedMs));
   const sends = kept.map(({ sample, target }) => ({ target, startMs: sample.startMs, throttled: sample.responseCode.trim() === '429' ? 1 : 0 }));
@@ -180,14 +198,26 @@ export async function importJmeter(paths: string[], options: ImportOptions): Pro
   };
   const notes = [...JMETER_NOTES];
   if (counts.unreadable > 0) notes.push(`${counts.unreadable} line(s) could not be read as samples (a file cut mid-line?) and were left out`);
-  if (unmatched.size > 0) notes.push(`${[...unmatched.values()].reduce((a, b) => a + b, 0)} samples whose label names no target of the scenario were left out (${[...unmatched.keys()].slice(0, 5).join(', ')})`);
+  if (unmatched.size > 0)
+    notes.push(
+      `${[...unmatched.values()].reduce((a, b) => a + b, 0)} samples whose label names no target of the scenario were left out (${[...unmatched.keys()].slice(0, 5).join(', ')})`,
+    );
   const imported: ImportedRun = { engine: 'jmeter', workers: files.length, sources: files, imported_at: new Date().toISOString(), coverage, notes };
   const apis = new Map(used.targets.map((t) => [t.name, apiOf(t)]));
   const requests = (async function* (): AsyncGenerator<ImportedRequest> {
     for (const { sample, target } of kept) yield { record: recordOfSample(sample, target, apis.get(target)!), contentTimes: [] };
   })();
   const outDir = outDirOf(options, used, sends);
-  const summary = await replayRun({ scenario: used, sends, requests, outDir, imported, targetNote: JMETER_NOTE, markWarmup: true, modelOverrides: options.modelOverrides });
+  const summary = await replayRun({
+    scenario: used,
+    sends,
+    requests,
+    outDir,
+    imported,
+    targetNote: JMETER_NOTE,
+    markWarmup: true,
+    modelOverrides: options.modelOverrides,
+  });
   return { summary, outDir };
 }
 

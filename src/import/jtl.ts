@@ -21,8 +21,23 @@ import type { Api } from '../engine/scenario/types';
 import { linesOfAsync } from '../results/jsonl';
 
 export const JTL_DEFAULT_COLUMNS = [
-  'timeStamp', 'elapsed', 'label', 'responseCode', 'responseMessage', 'threadName', 'dataType', 'success',
-  'failureMessage', 'bytes', 'sentBytes', 'grpThreads', 'allThreads', 'URL', 'Latency', 'IdleTime', 'Connect',
+  'timeStamp',
+  'elapsed',
+  'label',
+  'responseCode',
+  'responseMessage',
+  'threadName',
+  'dataType',
+  'success',
+  'failureMessage',
+  'bytes',
+  'sentBytes',
+  'grpThreads',
+  'allThreads',
+  'URL',
+  'Latency',
+  'IdleTime',
+  'Connect',
 ] as const;
 
 const REQUIRED = ['timeStamp', 'elapsed', 'label', 'success'];
@@ -48,7 +63,8 @@ export async function* jtlSamples(file: string, counts: { unreadable: number }):
   let width = 0;
   for await (const line of linesOfAsync(file)) {
     if (columns === null) {
-      if (line.trimStart().startsWith('<')) throw new JtlError(`${file}: an XML results file; write CSV (JMeter's default, jmeter.save.saveservice.output_format=csv)`);
+      if (line.trimStart().startsWith('<'))
+        throw new JtlError(`${file}: an XML results file; write CSV (JMeter's default, jmeter.save.saveservice.output_format=csv)`);
       const fields = fieldsOf(line, file);
       if (fields && REQUIRED.every((c) => fields.includes(c))) {
         columns = new Map(fields.map((name, i) => [name, i]));

@@ -97,7 +97,9 @@ export function findLocustFiles(paths: string[]): { records: string[]; masters: 
   };
   for (const p of paths) visit(path.resolve(p), 0);
   if (records.length === 0) {
-    throw new ImportError(`no perflab-records-*.jsonl in ${paths.join(', ')}: each Locust process writes one to $PERFLAB_RECORDS_DIR (default: its working folder)`);
+    throw new ImportError(
+      `no perflab-records-*.jsonl in ${paths.join(', ')}: each Locust process writes one to $PERFLAB_RECORDS_DIR (default: its working folder)`,
+    );
   }
   return { records, masters };
 }
@@ -120,7 +122,17 @@ function isRecord(v: { type?: unknown }): v is WorkerRecord {
 export async function scanLocustFiles(files: { records: string[]; masters: string[] }): Promise<LocustScan> {
   const scan: LocustScan = { workers: [], master: null, masterScenario: null, sends: [], targets: new Set() };
   for (const file of files.records) {
-    const w: WorkerFileScan = { file, worker: '', scenario: null, records: 0, measured: 0, unreadable: 0, counted: null, firstStartMs: Infinity, lastEndMs: -Infinity };
+    const w: WorkerFileScan = {
+      file,
+      worker: '',
+      scenario: null,
+      records: 0,
+      measured: 0,
+      unreadable: 0,
+      counted: null,
+      firstStartMs: Infinity,
+      lastEndMs: -Infinity,
+    };
     for await (const line of linesOfAsync(file)) {
       const v = parse(line);
       if (v && isRecord(v)) {
@@ -141,7 +153,11 @@ export async function scanLocustFiles(files: { records: string[]; masters: strin
         w.unreadable++;
       }
     }
-    if (!w.worker) w.worker = path.basename(file).replace(/^perflab-records-/, '').replace(/\.jsonl$/, '');
+    if (!w.worker)
+      w.worker = path
+        .basename(file)
+        .replace(/^perflab-records-/, '')
+        .replace(/\.jsonl$/, '');
     scan.workers.push(w);
   }
   for (const file of files.masters) {

@@ -39,7 +39,7 @@ class MinHeap {
   push(item: number): void {
     const a = this.items;
     a.push(item);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (this.compare(a[i], a[parent]) >= 0) break;
       [a[i], a[parent]] = [a[parent], a[i]];
@@ -52,7 +52,7 @@ class MinHeap {
     const last = a.pop();
     if (a.length > 0 && last !== undefined) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

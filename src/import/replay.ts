@@ -202,7 +202,10 @@ function nothingMeasured(targets: TargetSummary[]): string | null {
     .filter((t) => t.requests.succeeded === 0)
     .map((t) => {
       const r = t.requests;
-      const classes = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+      const classes = Object.entries(r.errors)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
       return r.sent === 0 ? `target "${t.target}": no request was sent` : `target "${t.target}": no request succeeded${classes ? ` (${classes})` : ''}`;
     });
   return problems.length > 0 ? problems.join('; ') : null;

@@ -125,7 +125,16 @@ export interface ThemeMessage {
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 }
 
-export type HostToWebview = InitMessage | WindowsMessage | ServerMessage | DistributionsMessage | SummaryMessage | ThemeMessage | CompareInitMessage | CapacityInitMessage | CapacityUpdateMessage;
+export type HostToWebview =
+  | InitMessage
+  | WindowsMessage
+  | ServerMessage
+  | DistributionsMessage
+  | SummaryMessage
+  | ThemeMessage
+  | CompareInitMessage
+  | CapacityInitMessage
+  | CapacityUpdateMessage;
 
 // ---- webview → host ----
 
@@ -177,7 +186,15 @@ export interface FetchServerMetricsMessage {
   type: 'fetchServerMetrics';
 }
 
-export type WebviewToHost = ReadyMessage | ExportPngMessage | ExportDataMessage | CopyKqlMessage | ExportHtmlMessage | CompareTargetsMessage | OpenStepRunMessage | FetchServerMetricsMessage;
+export type WebviewToHost =
+  | ReadyMessage
+  | ExportPngMessage
+  | ExportDataMessage
+  | CopyKqlMessage
+  | ExportHtmlMessage
+  | CompareTargetsMessage
+  | OpenStepRunMessage
+  | FetchServerMetricsMessage;
 
 export type PanelMessage = HostToWebview | WebviewToHost;
 
@@ -211,7 +228,12 @@ const CHECKS: Checks = {
     (m.alignment === 'clock' || m.alignment === 'start') &&
     typeof m.interactive === 'boolean',
   summary: (m) => isObject(m.summary),
-  capacityInit: (m) => typeof m.capacityId === 'string' && isCapacityReport(m.report) && (m.current === null || isObject(m.current)) && typeof m.live === 'boolean' && typeof m.interactive === 'boolean',
+  capacityInit: (m) =>
+    typeof m.capacityId === 'string' &&
+    isCapacityReport(m.report) &&
+    (m.current === null || isObject(m.current)) &&
+    typeof m.live === 'boolean' &&
+    typeof m.interactive === 'boolean',
   capacityUpdate: (m) => isCapacityReport(m.report) && (m.current === null || isObject(m.current)) && typeof m.live === 'boolean',
   theme: (m) => m.kind === 'light' || m.kind === 'dark' || m.kind === 'high-contrast' || m.kind === 'high-contrast-light',
   ready: () => true,
@@ -224,8 +246,27 @@ const CHECKS: Checks = {
   fetchServerMetrics: () => true,
 };
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['init', 'windows', 'server', 'distributions', 'summary', 'theme', 'compareInit', 'capacityInit', 'capacityUpdate']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>(['ready', 'exportPng', 'exportData', 'copyKql', 'exportHtml', 'compareTargets', 'openStepRun', 'fetchServerMetrics']);
+const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>([
+  'init',
+  'windows',
+  'server',
+  'distributions',
+  'summary',
+  'theme',
+  'compareInit',
+  'capacityInit',
+  'capacityUpdate',
+]);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewToHost['type']>([
+  'ready',
+  'exportPng',
+  'exportData',
+  'copyKql',
+  'exportHtml',
+  'compareTargets',
+  'openStepRun',
+  'fetchServerMetrics',
+]);
 
 /** True when `x` is a well-formed message of either direction. */
 export function isPanelMessage(x: unknown): x is PanelMessage {
@@ -244,7 +285,9 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
 }
 
 function isCapacityReport(x: unknown): boolean {
-  return isObject(x) && x.type === 'capacity' && Array.isArray(x.targets) && Array.isArray(x.slos) && x.targets.every((t) => isObject(t) && Array.isArray(t.steps));
+  return (
+    isObject(x) && x.type === 'capacity' && Array.isArray(x.targets) && Array.isArray(x.slos) && x.targets.every((t) => isObject(t) && Array.isArray(t.steps))
+  );
 }
 
 function isServerSeriesList(x: unknown): boolean {

@@ -42,15 +42,13 @@ export const COMPARE_METRICS: MetricRow[] = [
   ...LATENCY.flatMap(([name, key]) =>
     STATS.map((stat): MetricRow => ({ name: `${name} ${stat}`, unit: 'ms', better: 'lower', value: (t) => t.latency_ms[key]?.[stat] ?? null })),
   ),
-  ...STATS.map(
-    (stat): MetricRow => ({
-      name: `TTFR (first reasoning token) ${stat}`,
-      unit: 'ms',
-      better: 'lower',
-      value: (t) => (t.reasoning_latency_ms?.ttfr.count ? t.reasoning_latency_ms.ttfr[stat] : null),
-      optional: true,
-    }),
-  ),
+  ...STATS.map((stat): MetricRow => ({
+    name: `TTFR (first reasoning token) ${stat}`,
+    unit: 'ms',
+    better: 'lower',
+    value: (t) => (t.reasoning_latency_ms?.ttfr.count ? t.reasoning_latency_ms.ttfr[stat] : null),
+    optional: true,
+  })),
   { name: 'Achieved RPM', unit: 'rpm', better: 'higher', value: (t) => t.schedule.achieved_rpm },
   { name: 'Errors', unit: '%', better: 'lower', value: errorPercent },
   { name: 'Throttled (HTTP 429)', unit: '%', better: 'lower', value: throttledPercent },

@@ -26,10 +26,15 @@ export function compareRunsText(runs: RunSummary[], labels?: string[]): string {
     '',
     ...markdownTable(header, rows),
     '',
-    ...entries.map((e, i) => `${letter(i)}: ${e.run.scenario.name}, target ${e.target.target}, started ${e.run.started_at}, ${runOutcome(e.run, e.target.target)}`),
+    ...entries.map(
+      (e, i) => `${letter(i)}: ${e.run.scenario.name}, target ${e.target.target}, started ${e.run.started_at}, ${runOutcome(e.run, e.target.target)}`,
+    ),
   ];
   if (table.methods.length > 0) {
-    lines.push('', 'Better or worse only where the difference is significant for the sample sizes; otherwise within noise. Requests are taken as independent samples.');
+    lines.push(
+      '',
+      'Better or worse only where the difference is significant for the sample sizes; otherwise within noise. Requests are taken as independent samples.',
+    );
     for (const method of table.methods) lines.push(`- ${METHOD_TEXT[method]}`);
   }
   return lines.join('\n') + '\n';

@@ -98,7 +98,16 @@ export function compareRuns(summaries: readonly RunSummary[], labels?: string[])
       unit: m.unit,
       better: m.better,
       cells: values.map((value, i) =>
-        i === 0 ? baselineCell(value) : compareCell(m.name, m.better, values[0], value, { target: entries[0].target, histograms: histograms[0] }, { target: entries[i].target, histograms: histograms[i] }),
+        i === 0
+          ? baselineCell(value)
+          : compareCell(
+              m.name,
+              m.better,
+              values[0],
+              value,
+              { target: entries[0].target, histograms: histograms[0] },
+              { target: entries[i].target, histograms: histograms[i] },
+            ),
       ),
     };
   });
@@ -126,7 +135,14 @@ export interface CompareSide {
  * values; within noise otherwise; the 1% rule where no test applies. Exported for the tests that check
  * the panel against summary.json.
  */
-export function compareCell(metric: string, better: 'lower' | 'higher', base: number | null, value: number | null, a: CompareSide, b: CompareSide): CompareCell {
+export function compareCell(
+  metric: string,
+  better: 'lower' | 'higher',
+  base: number | null,
+  value: number | null,
+  a: CompareSide,
+  b: CompareSide,
+): CompareCell {
   if (base === null || value === null) return { value, difference: null, ratio: null, verdict: 'unknown' };
   const difference = value - base;
   const ratio = base !== 0 ? value / base : null;
@@ -136,7 +152,8 @@ export function compareCell(metric: string, better: 'lower' | 'higher', base: nu
   const test = testFor(metric, a, b);
   if (!test) {
     // Under 1% apart is noise on a shared machine, not a result: call it the same.
-    if (difference === 0 || Math.abs(difference) < Math.abs(base) * SAME_WITHIN) return { ...cell, verdict: 'same', method: 'one-percent', why: 'less than 1% apart (no histogram to test)' };
+    if (difference === 0 || Math.abs(difference) < Math.abs(base) * SAME_WITHIN)
+      return { ...cell, verdict: 'same', method: 'one-percent', why: 'less than 1% apart (no histogram to test)' };
     return { ...cell, verdict: verdictOf(), method: 'one-percent', why: '1% or more apart (no histogram to test: not a significance test)' };
   }
   const { method, result } = test;

@@ -49,9 +49,33 @@ export function windowsCsv(windows: WindowSnapshot[]): string {
 
 /** The columns every request record has (optional ones are added when present in the first record). */
 const REQUEST_COLUMNS: (keyof RequestRecord)[] = [
-  'id', 'target', 'response_id', 'request_id', 'scheduled_ms', 'start_ms', 'send_lag_ms', 'ttfb_ms', 'ttft_ms', 'e2e_ms', 'tbt_ms', 'content_chunks',
-  'prompt_tokens', 'completion_tokens', 'cached_tokens', 'tokens_estimated', 'finish_reason', 'status', 'attempts', 'throttled_attempts', 'backoff_ms',
-  'error', 'error_message', 'utilization', 'ratelimit_remaining_requests', 'ratelimit_remaining_tokens', 'warmup',
+  'id',
+  'target',
+  'response_id',
+  'request_id',
+  'scheduled_ms',
+  'start_ms',
+  'send_lag_ms',
+  'ttfb_ms',
+  'ttft_ms',
+  'e2e_ms',
+  'tbt_ms',
+  'content_chunks',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'tokens_estimated',
+  'finish_reason',
+  'status',
+  'attempts',
+  'throttled_attempts',
+  'backoff_ms',
+  'error',
+  'error_message',
+  'utilization',
+  'ratelimit_remaining_requests',
+  'ratelimit_remaining_tokens',
+  'warmup',
 ];
 
 export type ExportWhat = 'windows' | 'requests';

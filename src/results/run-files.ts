@@ -48,7 +48,15 @@ export async function readRunFiles(dir: string): Promise<RunFiles> {
   const distributions = summary?.distributions ?? rebuilt?.values ?? {};
   const server = new ServerSeriesBuilder(scenario.aggregation_window_s);
   const samples = await forEachServerSample(dir, (s) => server.add(s));
-  return { dir, scenario, summary, windows, distributions, server: server.series(), unreadableLines: unreadable + (rebuilt?.unreadable ?? 0) + samples.unreadable };
+  return {
+    dir,
+    scenario,
+    summary,
+    windows,
+    distributions,
+    server: server.series(),
+    unreadableLines: unreadable + (rebuilt?.unreadable ?? 0) + samples.unreadable,
+  };
 }
 
 /** summary.json, or null when the run has not finished; a RunFilesError when it is damaged or not a summary. */
@@ -122,7 +130,10 @@ export async function forEachServerSample(dir: string, onSample: (sample: Server
   // Azure Monitor lines are few (one per minute and metric): held until the end, the last one kept.
   const azure = new Map<string, ServerSample>();
   for await (const line of linesOfAsync(path.join(dir, SERVER_METRICS_FILE))) {
-    const sample = parseLine<ServerSample>(line, (v) => typeof v?.name === 'string' && typeof v.value === 'number' && typeof v.t === 'number' && typeof v.target === 'string');
+    const sample = parseLine<ServerSample>(
+      line,
+      (v) => typeof v?.name === 'string' && typeof v.value === 'number' && typeof v.t === 'number' && typeof v.target === 'string',
+    );
     if (!sample) unreadable++;
     else if (sample.source === 'azure-monitor') azure.set(azurePointKey(sample), sample);
     else onSample(sample);

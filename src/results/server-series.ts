@@ -166,11 +166,7 @@ class TargetSeries {
       const values = scrape.gauges.get(k.name)!;
       const v = r.combine === 'sum' ? values.reduce((a, b) => a + b, 0) : Math.max(...values);
       const kv = r.role === 'kv_cache';
-      this.point(
-        { id: r.id, chart: r.chart, label: `Server: ${k.label}`, unit: kv ? '%' : 'requests', metric: k.name },
-        scrape.t,
-        kv ? round(v * 100, 4) : v,
-      );
+      this.point({ id: r.id, chart: r.chart, label: `Server: ${k.label}`, unit: kv ? '%' : 'requests', metric: k.name }, scrape.t, kv ? round(v * 100, 4) : v);
     }
 
     for (const r of LATENCY_ROLES) {
@@ -189,7 +185,11 @@ class TargetSeries {
       if (r.role === 'ttft') {
         // How far the p50 can be from the truth: the width of the bucket it was interpolated in.
         const width = p50 === null || !window ? null : bucketWidthAt(p50 / 1000, window);
-        this.point({ id: 'ttft_p50_bucket', chart: null, label: 'Server TTFT p50 bucket width', unit: 'ms', metric: k.name }, scrape.t, width === null || width === Infinity ? null : round(width * 1000, 2));
+        this.point(
+          { id: 'ttft_p50_bucket', chart: null, label: 'Server TTFT p50 bucket width', unit: 'ms', metric: k.name },
+          scrape.t,
+          width === null || width === Infinity ? null : round(width * 1000, 2),
+        );
       }
     }
 
@@ -212,7 +212,11 @@ class TargetSeries {
     for (const name of scrape.counters.keys()) {
       if (used.has(name)) continue;
       const k = knownSeries(name);
-      this.point({ id: `other:${name}`, chart: 'other:per_s', label: `${k?.label ?? name} per second`, unit: 'per_s', metric: name }, scrape.t, rate(base, now, name, 1));
+      this.point(
+        { id: `other:${name}`, chart: 'other:per_s', label: `${k?.label ?? name} per second`, unit: 'per_s', metric: name },
+        scrape.t,
+        rate(base, now, name, 1),
+      );
     }
   }
 
@@ -354,7 +358,15 @@ function chartTitle(chart: string | null, unit: ServerUnit): string {
   return `Other server series (${UNIT_WORDS[unit]})`;
 }
 
-const UNIT_WORDS: Record<ServerUnit, string> = { requests: 'requests', '%': 'percent', ms: 'ms', tpm: 'tokens per minute', rpm: 'requests per minute', per_s: 'per second', number: 'values' };
+const UNIT_WORDS: Record<ServerUnit, string> = {
+  requests: 'requests',
+  '%': 'percent',
+  ms: 'ms',
+  tpm: 'tokens per minute',
+  rpm: 'requests per minute',
+  per_s: 'per second',
+  number: 'values',
+};
 
 /** Azure Monitor's units as the panel formats them (seconds shown in ms). */
 function azureUnit(unit: string | undefined): { unit: ServerUnit; scale: number } {

@@ -135,7 +135,9 @@ export function analyzePrompt(fileName: string, text: string, options: AnalysisO
   let dataset: PromptAnalysis['dataset'] = null;
   if (parsed.format === 'jsonl') {
     const totals = sections.map((s) => s.requestTokens!).sort((a, b) => a - b);
-    dataset = totals.length ? { lines: totals.length, min: totals[0], median: totals[Math.floor((totals.length - 1) / 2)], max: totals[totals.length - 1] } : null;
+    dataset = totals.length
+      ? { lines: totals.length, min: totals[0], median: totals[Math.floor((totals.length - 1) / 2)], max: totals[totals.length - 1] }
+      : null;
     total = dataset?.max ?? 0;
     overhead = 0;
     sentTotal = total;
@@ -157,7 +159,21 @@ export function analyzePrompt(fileName: string, text: string, options: AnalysisO
   diagnostics.push(...variableDiagnostics(variables, lines));
   diagnostics.push(...contextDiagnostics(parsed, sections, sentTotal ?? total, maxTokens, model));
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { format: parsed.format, model, encoding, sections, total, overhead, sentTotal, variables, maxTokens, inputCostUsd, outputCostUsd, dataset, diagnostics };
+  return {
+    format: parsed.format,
+    model,
+    encoding,
+    sections,
+    total,
+    overhead,
+    sentTotal,
+    variables,
+    maxTokens,
+    inputCostUsd,
+    outputCostUsd,
+    dataset,
+    diagnostics,
+  };
 }
 
 function chooseModel(parsed: ParsedPrompt, options: AnalysisOptions): ModelChoice {
@@ -201,7 +217,13 @@ function variableDiagnostics(variables: PromptAnalysis['variables'], lines: stri
     .flatMap(({ name }) => {
       const at = findInLines(lines, new RegExp(`\\{\\{\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\}\\}`), body, lines.length);
       return at
-        ? [{ ...at, severity: 'warning' as const, message: `{{${name}}} has no sample value: add it under \`sample:\` (or an input default) in the front matter, or give it per request with \`inputs\` in the scenario` }]
+        ? [
+            {
+              ...at,
+              severity: 'warning' as const,
+              message: `{{${name}}} has no sample value: add it under \`sample:\` (or an input default) in the front matter, or give it per request with \`inputs\` in the scenario`,
+            },
+          ]
         : [];
     });
 }
@@ -214,7 +236,9 @@ function contextDiagnostics(parsed: ParsedPrompt, sections: SectionCount[], tota
   const message = (tokens: number) =>
     `${tokens.toLocaleString('en-US')} prompt tokens${out ? ` + ${out.toLocaleString('en-US')} max_tokens` : ''} exceed ${model.name}'s context window of ${window.toLocaleString('en-US')} tokens`;
   if (parsed.format === 'jsonl') {
-    return sections.filter((s) => over(s.requestTokens!)).map((s) => ({ line: s.line, column: 0, endColumn: 1, severity: 'error', message: message(s.requestTokens!) }));
+    return sections
+      .filter((s) => over(s.requestTokens!))
+      .map((s) => ({ line: s.line, column: 0, endColumn: 1, severity: 'error', message: message(s.requestTokens!) }));
   }
   return over(total) ? [{ line: 0, column: 0, endColumn: 1, severity: 'error', message: message(total) }] : [];
 }

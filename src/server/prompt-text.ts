@@ -14,7 +14,10 @@ export function usd(x: number): string {
 
 /** "{{a}} has no sample value", "{{a}}, {{b}} have no sample value", "{{a}}, {{b}}, {{c}} and 2 more have …". */
 export function missingSamples(names: string[]): string {
-  const shown = names.slice(0, 3).map((name) => `{{${name}}}`).join(', ');
+  const shown = names
+    .slice(0, 3)
+    .map((name) => `{{${name}}}`)
+    .join(', ');
   const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
   return `${shown}${more} ${names.length === 1 ? 'has' : 'have'} no sample value`;
 }
@@ -94,14 +97,27 @@ export function describeSection(a: PromptAnalysis, s: SectionCount): string {
   const tokens = s.sent?.tokens ?? s.tokens;
   if (price && s.sent) {
     const perRequest = costUsd(price, { prompt: tokens, completion: 0 });
-    lines.push(`Input cost of this section: ${usd(perRequest)} per request, ${usd(perRequest * 1000)} per 1,000 requests (${a.model.name}, ${ratesText(price)}; ${priceNote(price, a.model.name, SETTING_PRICE_HINT)}).`, '');
+    lines.push(
+      `Input cost of this section: ${usd(perRequest)} per request, ${usd(perRequest * 1000)} per 1,000 requests (${a.model.name}, ${ratesText(price)}; ${priceNote(price, a.model.name, SETTING_PRICE_HINT)}).`,
+      '',
+    );
   } else if (!price) lines.push(`Cost: ${priceNote(null, a.model.name, SETTING_PRICE_HINT)}.`, '');
   // The engine's anti-cache prefix (src/engine/prompt-builder.ts) goes before the first message's text.
-  if (s === a.sections.find((x) => x.chars > 0)) lines.push('A run with `prevent_server_caching` on (the default) puts a random 12-digit line before this text: about 5 tokens more per request than counted here.', '');
+  if (s === a.sections.find((x) => x.chars > 0))
+    lines.push(
+      'A run with `prevent_server_caching` on (the default) puts a random 12-digit line before this text: about 5 tokens more per request than counted here.',
+      '',
+    );
   const whole = a.sentTotal ?? a.total;
   const wholeLabel = a.variables.length === 0 ? 'tokens' : a.sentTotal === null ? 'tokens in the template' : 'tokens sent';
-  if (window) lines.push(`${((tokens / window) * 100).toFixed(tokens / window < 0.01 ? 2 : 1)}% of ${a.model.name}'s ${n(window)}-token context window; the whole prompt ${n(whole)} ${wholeLabel} (${((whole / window) * 100).toFixed(1)}%).`);
-  lines.push('', `Counted with ${a.encoding}, the tokenizer of ${a.model.name} (${a.model.source === 'front matter' ? 'from the front matter' : a.model.source === 'scenario' ? 'from the scenario that uses this file' : 'the picked model'}).`);
+  if (window)
+    lines.push(
+      `${((tokens / window) * 100).toFixed(tokens / window < 0.01 ? 2 : 1)}% of ${a.model.name}'s ${n(window)}-token context window; the whole prompt ${n(whole)} ${wholeLabel} (${((whole / window) * 100).toFixed(1)}%).`,
+    );
+  lines.push(
+    '',
+    `Counted with ${a.encoding}, the tokenizer of ${a.model.name} (${a.model.source === 'front matter' ? 'from the front matter' : a.model.source === 'scenario' ? 'from the scenario that uses this file' : 'the picked model'}).`,
+  );
   return lines.join('\n');
 }
 
@@ -113,7 +129,10 @@ export function describeDataset(a: PromptAnalysis, s: SectionCount): string {
   lines.push(`Dataset: ${n(d.lines)} chats · min ${n(d.min)} / median ${n(d.median)} / max ${n(d.max)} prompt tokens.`);
   if (price) {
     const input = (tokens: number) => costUsd(price, { prompt: tokens, completion: 0 });
-    lines.push('', `Input cost: ${usd(input(s.requestTokens!))} for this chat; ${usd(input(d.median) * 1000)} per 1,000 requests at the median (${a.model.name}, ${priceNote(price, a.model.name, SETTING_PRICE_HINT)}).`);
+    lines.push(
+      '',
+      `Input cost: ${usd(input(s.requestTokens!))} for this chat; ${usd(input(d.median) * 1000)} per 1,000 requests at the median (${a.model.name}, ${priceNote(price, a.model.name, SETTING_PRICE_HINT)}).`,
+    );
   } else lines.push('', `Cost: ${priceNote(null, a.model.name, SETTING_PRICE_HINT)}.`);
   const window = a.model.info?.context_window ?? 0;
   if (window) lines.push('', `${((s.requestTokens! / window) * 100).toFixed(2)}% of ${a.model.name}'s ${n(window)}-token context window.`);

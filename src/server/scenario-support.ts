@@ -216,7 +216,8 @@ export function scenarioHover(text: string, line: number, character: number, ove
     const value = valueOf(text, line);
     const info = value ? lookupModel(value, overrides) : undefined;
     // A list price is not what a contract or an Azure region pays: say where to set one's own.
-    if (info) return `**${info.name}** — ${modelDetail(info)}${!info.price || info.price.origin === 'list' ? `\n\nCost estimates: ${PRICE_OVERRIDE_HINT}.` : ''}`;
+    if (info)
+      return `**${info.name}** — ${modelDetail(info)}${!info.price || info.price.origin === 'list' ? `\n\nCost estimates: ${PRICE_OVERRIDE_HINT}.` : ''}`;
     return value ? `**${value}** is not in the model catalog: no price; ${PRICE_OVERRIDE_HINT}.` : undefined;
   }
   const value = valueOf(text, line);
@@ -226,7 +227,7 @@ export function scenarioHover(text: string, line: number, character: number, ove
 
 function siblingKeys(lines: string[], line: number): Set<string> {
   const current = lines[line] ?? '';
-  const indent = (/^(\s*)(-\s+)?/.exec(current)?.[0].length ?? 0);
+  const indent = /^(\s*)(-\s+)?/.exec(current)?.[0].length ?? 0;
   const keys = new Set<string>();
   const collect = (step: number) => {
     for (let i = line + step; i >= 0 && i < lines.length; i += step) {

@@ -24,13 +24,7 @@ import {
   type InlayHint,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import {
-  CountTokensRequest,
-  PromptSummaryRequest,
-  SettingsNotificationMethod,
-  TokenBoundariesRequest,
-  type PromptServerSettings,
-} from '../protocol/lsp';
+import { CountTokensRequest, PromptSummaryRequest, SettingsNotificationMethod, TokenBoundariesRequest, type PromptServerSettings } from '../protocol/lsp';
 import { isScenarioFile } from '../engine/scenario/files';
 import { ChunkedTokenCounter, costUsd, lookupModel, startCountHelper, warmUpCounting, withPricing, type ModelOverrides } from '../tokens';
 import { analyzePrompt, type PromptAnalysis } from './prompt-analysis';
@@ -85,7 +79,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           }))
         : analysis(doc).diagnostics.map((d) => ({
             range: { start: { line: d.line, character: d.column }, end: { line: d.line, character: Math.max(d.endColumn, d.column + 1) } },
-            severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
+            severity:
+              d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
             source: 'perflab',
             message: d.message,
           }));
@@ -139,7 +134,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const doc = documents.get(textDocument.uri);
     if (!doc || kindOf(doc.uri) !== 'prompt') return [];
     const a = analysis(doc);
-    const lens = (line: number, title: string): CodeLens => ({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, command: { title, command: '' } });
+    const lens = (line: number, title: string): CodeLens => ({
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      command: { title, command: '' },
+    });
     const lenses = [lens(0, promptLensTitle(a))];
     // Datasets get one inlay hint per line instead (a lens per line would double every line's height).
     if (a.format !== 'jsonl') for (const s of a.sections) lenses.push(lens(s.line, sectionLensTitle(a, s)));
@@ -154,7 +152,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return a.sections
       .filter((s) => s.line >= range.start.line && s.line <= range.end.line)
       .map((s) => ({
-        position: { line: s.line, character: doc.getText({ start: { line: s.line, character: 0 }, end: { line: s.line + 1, character: 0 } }).replace(/\r?\n$/, '').length },
+        position: {
+          line: s.line,
+          character: doc.getText({ start: { line: s.line, character: 0 }, end: { line: s.line + 1, character: 0 } }).replace(/\r?\n$/, '').length,
+        },
         label: ` ${s.requestTokens!.toLocaleString('en-US')} tokens`,
         kind: InlayHintKind.Parameter,
         paddingLeft: true,
@@ -210,7 +211,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const info = lookupModel(modelName, overrides());
     const encoding = info?.encoding ?? 'o200k_base';
     const tokens = counter.count(text, encoding);
-    return { tokens, characters: text.length, model: modelName, encoding, inputCostUsd: info?.price ? costUsd(info.price, { prompt: tokens, completion: 0 }) : null };
+    return {
+      tokens,
+      characters: text.length,
+      model: modelName,
+      encoding,
+      inputCostUsd: info?.price ? costUsd(info.price, { prompt: tokens, completion: 0 }) : null,
+    };
   });
 
   connection.onRequest(TokenBoundariesRequest, ({ uri, startLine, endLine }) => {

@@ -31,9 +31,12 @@ export function capacityMarkdown(report: CapacityReport, options: CapacityMarkdo
 
 function targetSection(t: CapacityTarget, h: string): string[] {
   const facts: string[] = [];
-  if (t.goodput_rpm !== null) facts.push(`- Goodput at the capacity: ${t.goodput_rpm} RPM${t.goodput_tokens_per_s === null ? '' : `, ${t.goodput_tokens_per_s} output tokens/s`}`);
-  if (t.expected_rpm !== null && t.headroom !== null) facts.push(`- Headroom: ×${t.headroom} over the scenario's ${t.expected_rpm} RPM${t.headroom < 1.1 ? ' (less than the 10% to plan for)' : ''}`);
-  if (t.per_ptu_rpm !== null) facts.push(`- Per PTU: ${t.per_ptu_rpm} RPM${t.ptus_needed !== null ? `; ${t.ptus_needed} PTUs carry ${t.expected_rpm} RPM with 10% headroom` : ''}`);
+  if (t.goodput_rpm !== null)
+    facts.push(`- Goodput at the capacity: ${t.goodput_rpm} RPM${t.goodput_tokens_per_s === null ? '' : `, ${t.goodput_tokens_per_s} output tokens/s`}`);
+  if (t.expected_rpm !== null && t.headroom !== null)
+    facts.push(`- Headroom: ×${t.headroom} over the scenario's ${t.expected_rpm} RPM${t.headroom < 1.1 ? ' (less than the 10% to plan for)' : ''}`);
+  if (t.per_ptu_rpm !== null)
+    facts.push(`- Per PTU: ${t.per_ptu_rpm} RPM${t.ptus_needed !== null ? `; ${t.ptus_needed} PTUs carry ${t.expected_rpm} RPM with 10% headroom` : ''}`);
   facts.push(`- Search: ${t.search}; holds at ${t.bracket.passed ?? '–'}, fails at ${t.bracket.failed ?? '–'} RPM`);
   return [
     `${h}# ${inline(t.target)} — ${[answer(t), t.limited_by ? `limited by ${inline(t.limited_by)}` : ''].filter(Boolean).join(', ')}`,

@@ -41,7 +41,12 @@ export interface HtmlReportOptions {
  *  A capacity search has none: each step is a run of its own, with its own report. */
 export function reportKql(data: ReportData): KqlQuery[] {
   if (data.type === 'capacityInit') return [];
-  const runs = data.type === 'init' ? (data.summary ? [{ summary: data.summary, label: null }] : []) : data.runs.map((r) => ({ summary: r.summary, label: r.summary.scenario.name }));
+  const runs =
+    data.type === 'init'
+      ? data.summary
+        ? [{ summary: data.summary, label: null }]
+        : []
+      : data.runs.map((r) => ({ summary: r.summary, label: r.summary.scenario.name }));
   const seen = new Set<string>();
   return runs.flatMap(({ summary, label }) =>
     kqlForRun(summary)
@@ -146,7 +151,10 @@ export const REPORT_THEME = `
 
 /** JSON inside a <script> element: `<` escaped so no string in the data can close the element. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function escapeHtml(text: string): string {

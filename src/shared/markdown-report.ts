@@ -29,7 +29,15 @@ export function markdownReport(summary: RunSummary, options: MarkdownReportOptio
   const failed = summary.slos.filter((v) => !v.pass).length;
   const unjudged = summary.slos.filter((v) => !v.pass && verdictStatus(v) !== 'fail').length;
   const verdict =
-    summary.stopped_by === 'error' || summary.error ? `❌ the run failed${summary.error ? `: ${summary.error}` : ''}` : summary.slos.length === 0 ? 'no SLOs' : failed === 0 ? `✅ ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} passed` : unjudged === 0 ? `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} failed` : `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} not passed (${unjudged} not judged or incomplete)`;
+    summary.stopped_by === 'error' || summary.error
+      ? `❌ the run failed${summary.error ? `: ${summary.error}` : ''}`
+      : summary.slos.length === 0
+        ? 'no SLOs'
+        : failed === 0
+          ? `✅ ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} passed`
+          : unjudged === 0
+            ? `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} failed`
+            : `❌ ${failed} of ${summary.slos.length} ${plural(summary.slos.length, 'SLO')} not passed (${unjudged} not judged or incomplete)`;
   const seconds = (Date.parse(summary.ended_at) - Date.parse(summary.started_at)) / 1000;
   const lines: string[] = [
     `${h} LLM Perf Lab: ${inline(summary.scenario.name)} — ${verdict}`,
@@ -59,7 +67,12 @@ export function markdownReport(summary: RunSummary, options: MarkdownReportOptio
 
   const kql = kqlForRun(summary);
   if (kql.length) {
-    lines.push('', `${h}# Azure Monitor`, '', 'Server-side latency and status for the same window (paste into the Log Analytics workspace of the Azure OpenAI resource; needs its diagnostic logs):');
+    lines.push(
+      '',
+      `${h}# Azure Monitor`,
+      '',
+      'Server-side latency and status for the same window (paste into the Log Analytics workspace of the Azure OpenAI resource; needs its diagnostic logs):',
+    );
     for (const k of kql) lines.push('', `**${inline(k.target)}**`, '', '```kusto', k.kql, '```');
   }
   return `${lines.join('\n')}\n`;
@@ -95,7 +108,13 @@ function targetSection(t: TargetSummary, h: string): string[] {
     '| | |',
     '|---|---|',
     `| RPM | ${rate} |`,
-    `| Requests | ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed (${pct(errors)})${Object.keys(r.errors).length ? `: ${Object.entries(r.errors).map(([k, v]) => `${cell(k)} ${v}`).join(', ')}` : ''}${r.warmup_excluded ? `, ${r.warmup_excluded} warm-up excluded` : ''} |`,
+    `| Requests | ${r.sent} sent, ${r.succeeded} ok, ${r.failed} failed (${pct(errors)})${
+      Object.keys(r.errors).length
+        ? `: ${Object.entries(r.errors)
+            .map(([k, v]) => `${cell(k)} ${v}`)
+            .join(', ')}`
+        : ''
+    }${r.warmup_excluded ? `, ${r.warmup_excluded} warm-up excluded` : ''} |`,
     `| Throttled | ${r.throttled_responses} HTTP 429 of ${r.attempts} attempts (${pct(throttled)}), ${r.retried} retried |`,
     `| Tokens | prompt ${r0(t.tokens.prompt)} (${r0(t.tokens.prompt_tpm)}/min), completion ${r0(t.tokens.completion)} (${r0(t.tokens.completion_tpm)}/min)${t.tokens.cached ? `, cached ${r0(t.tokens.cached)}` : ''}${t.tokens.reasoning ? `, reasoning ${r0(t.tokens.reasoning)}` : ''}${t.tokens.estimated_records ? ` (${t.tokens.estimated_records} requests estimated)` : ''} |`,
     `| Cost | ${cost.total === null ? `n/a (${cell(note!)})` : `${money(cost.total)} total, ${money(cost.per_1k_requests)} per 1,000 requests${cost.per_hour_at_target_rate !== null ? `, ${money(cost.per_hour_at_target_rate)} per hour at the target rate` : ''}${note ? ` (${cell(note)})` : ''}`} |`,
@@ -127,7 +146,8 @@ export function serverSection(s: ServerSummary, h: string): string[] {
         ...latency.map(([name, x, outside]) => {
           const diff = (c: number | null, v: number | null) => (!outside || c === null || v === null ? '–' : signed(c - v));
           const p50 = diff(x.client_p50, x.p50);
-          const within = outside && x.client_p50 !== null && x.p50 !== null && x.p50_resolution_ms !== null && Math.abs(x.client_p50 - x.p50) < x.p50_resolution_ms;
+          const within =
+            outside && x.client_p50 !== null && x.p50 !== null && x.p50_resolution_ms !== null && Math.abs(x.client_p50 - x.p50) < x.p50_resolution_ms;
           return `| ${name} — ${code(x.metric)} | ${formatMs(x.p50)} | ${formatMs(x.p95)} | ${formatMs(x.client_p50)} | ${formatMs(x.client_p95)} | ${p50}${within ? ` (within the ${formatMs(x.p50_resolution_ms)} ms bucket)` : ''} | ${diff(x.client_p95, x.p95)} | ${x.count} |`;
         }),
       );
@@ -144,7 +164,12 @@ export function serverSection(s: ServerSummary, h: string): string[] {
     ];
     const shown = load.filter((r): r is [string, { avg: number; max: number }, boolean] => r[1] !== undefined);
     if (shown.length) {
-      lines.push('', '| Server load (per scrape) | avg | max |', '|---|---:|---:|', ...shown.map(([name, v, ratio]) => `| ${name} | ${ratio ? pct(v.avg * 100) : num(v.avg)} | ${ratio ? pct(v.max * 100) : num(v.max)} |`));
+      lines.push(
+        '',
+        '| Server load (per scrape) | avg | max |',
+        '|---|---:|---:|',
+        ...shown.map(([name, v, ratio]) => `| ${name} | ${ratio ? pct(v.avg * 100) : num(v.avg)} | ${ratio ? pct(v.max * 100) : num(v.max)} |`),
+      );
     }
     if (p.error) lines.push('', `⚠️ ${inline(p.error)}`);
   }
@@ -154,11 +179,15 @@ export function serverSection(s: ServerSummary, h: string): string[] {
     const fetched = a.fetched_at ? `, fetched ${a.fetched_at}` : '';
     lines.push(`${h}## Azure Monitor${a.resource_id ? ` (${code(shortResource(a.resource_id))})` : ''}: ${a.status}${fetched}`);
     if (a.message) lines.push('', inline(a.message));
-    const resources: [string | null, ServerSeriesStats[]][] = [[null, a.series], ...(a.extra ?? []).map((e): [string, ServerSeriesStats[]] => [shortResource(e.resource_id), e.series])];
+    const resources: [string | null, ServerSeriesStats[]][] = [
+      [null, a.series],
+      ...(a.extra ?? []).map((e): [string, ServerSeriesStats[]] => [shortResource(e.resource_id), e.series]),
+    ];
     const rows = resources.flatMap(([where, series]) => series.map((x) => azureRow(x, where)));
     if (rows.length) lines.push('', '| Metric (per minute) | aggregation | min | avg | max | total over the run |', '|---|---|---:|---:|---:|---:|', ...rows);
     // Other resources on the request path (App Service, API Management, Cosmos DB): each one's own state.
-    if (a.extra?.length) lines.push('', ...a.extra.map((e) => `- ${code(shortResource(e.resource_id))}: ${e.status}${e.message ? ` — ${inline(e.message)}` : ''}`));
+    if (a.extra?.length)
+      lines.push('', ...a.extra.map((e) => `- ${code(shortResource(e.resource_id))}: ${e.status}${e.message ? ` — ${inline(e.message)}` : ''}`));
   }
   return lines;
 }
@@ -201,7 +230,10 @@ function plural(n: number, word: string): string {
 
 /** Literal text (an SLO such as `ttft.p95 < 800ms`) as a code span, safe in a table cell. */
 export function code(text: string): string {
-  return `\`${text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+  return `\`${text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|')}\``;
 }
 
 /** Text in a table cell: no pipe or line break may end the cell or the row. */
@@ -211,5 +243,8 @@ export function cell(text: string): string {
 
 /** Text on one markdown line: line breaks become spaces, and HTML cannot be injected. */
 export function inline(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }

@@ -78,14 +78,18 @@ export function parseRule(text: string): RegressionRule {
   } else {
     return bad(`unknown metric "${metricText}" (one of ${[...LATENCY_METRICS, 'rpm', 'errors', 'throttled'].join(', ')})`);
   }
-  if (op === '<' && sign === '') return bad(`write the sign: "${metric}${stat ? `.${stat}` : ''} < -${number}${unitWritten}" fails when it falls by more than ${number}${unitWritten}`);
+  if (op === '<' && sign === '')
+    return bad(`write the sign: "${metric}${stat ? `.${stat}` : ''} < -${number}${unitWritten}" fails when it falls by more than ${number}${unitWritten}`);
   const limit = Number(number) * (sign === '-' ? -1 : 1);
   return { text: text.trim(), metric: metric as RuleMetric, stat: stat as LatencyStat | null, op: op as '>' | '<', limit, unit };
 }
 
 /** Every rule in the --fail-on values; one value may hold several separated by commas. */
 export function parseRules(values: readonly string[]): RegressionRule[] {
-  return values.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map(parseRule);
+  return values
+    .flatMap((v) => v.split(','))
+    .filter((v) => v.trim() !== '')
+    .map(parseRule);
 }
 
 /** The rule's metric for one target, in its natural unit (ms, RPM, %); null when not measured. */

@@ -150,7 +150,13 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
     promptTokens,
     completionTokens: output.completionTokens,
     reasoningTokens: output.reasoningTokens,
-    finishReason: answer ? (output.completionTokens < output.reasoningTokens + answer.length ? 'length' : 'stop') : parsed.limit !== undefined ? 'length' : 'stop',
+    finishReason: answer
+      ? output.completionTokens < output.reasoningTokens + answer.length
+        ? 'length'
+        : 'stop'
+      : parsed.limit !== undefined
+        ? 'length'
+        : 'stop',
     content: output.content,
     reasoning: output.reasoning,
   };
@@ -204,7 +210,14 @@ function planOutput(opts: SimulatorOptions, api: SimApi, n: number, rng: Rng, an
   const reasoning = hidden ? '' : add('reasoning', generateTokens(reasoningTokens, rng));
   const visible = answer ? answer.slice(0, n - reasoningTokens) : generateTokens(n - reasoningTokens, rng);
   const content = add('content', visible);
-  return { pieces, reasoningTokens, hiddenReasoningTokens: hidden ? reasoningTokens : 0, completionTokens: reasoningTokens + visible.length, content, reasoning };
+  return {
+    pieces,
+    reasoningTokens,
+    hiddenReasoningTokens: hidden ? reasoningTokens : 0,
+    completionTokens: reasoningTokens + visible.length,
+    content,
+    reasoning,
+  };
 }
 
 function chatEncoder(opts: SimulatorOptions, azure: boolean, req: GenerationRequest, model: string, input: EncoderInput) {
@@ -230,13 +243,7 @@ function responsesEncoder(opts: SimulatorOptions, req: GenerationRequest, model:
 }
 
 /** Answers at once with a JSON body (errors, 429s) and logs the request. */
-function reply(
-  core: SimulatorCore,
-  res: ServerResponse,
-  entry: SimulatorLogEntry,
-  headers: OutgoingHttpHeaders,
-  e: errors.ErrorReply,
-): void {
+function reply(core: SimulatorCore, res: ServerResponse, entry: SimulatorLogEntry, headers: OutgoingHttpHeaders, e: errors.ErrorReply): void {
   headers['content-type'] = 'application/json';
   headers['content-length'] = Buffer.byteLength(e.body);
   res.writeHead(e.status, headers);

@@ -131,10 +131,7 @@ export interface ContentTemplate {
 }
 
 export function contentTemplate(base: ResponseBase, field = 'content'): ContentTemplate {
-  const json = serialize(
-    base.flavor,
-    chunkObject(base, [choice(base, { [field]: CONTENT_MARK }, null, COMPLETION_FILTER_RESULTS)]),
-  );
+  const json = serialize(base.flavor, chunkObject(base, [choice(base, { [field]: CONTENT_MARK }, null, COMPLETION_FILTER_RESULTS)]));
   const at = json.indexOf(CONTENT_MARK);
   return { prefix: 'data: ' + json.slice(0, at), suffix: json.slice(at + CONTENT_MARK.length) + '\n\n' };
 }

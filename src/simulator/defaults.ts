@@ -141,15 +141,7 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new Error(`simulator: port must be an integer 0–65535 (got ${String(opts.port)})`);
   }
-  const nonNegative = [
-    'ttft_ms',
-    'ttft_per_1k_prompt_ms',
-    'tpot_ms',
-    'rpm_limit',
-    'tpm_limit',
-    'ptu_capacity_tpm',
-    'inflight_slowdown',
-  ] as const;
+  const nonNegative = ['ttft_ms', 'ttft_per_1k_prompt_ms', 'tpot_ms', 'rpm_limit', 'tpm_limit', 'ptu_capacity_tpm', 'inflight_slowdown'] as const;
   for (const key of nonNegative) {
     const v = opts[key];
     if (v === undefined && key === 'inflight_slowdown') continue;

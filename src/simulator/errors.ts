@@ -6,13 +6,7 @@ export interface ErrorReply {
   body: string;
 }
 
-export function openaiError(
-  status: number,
-  message: string,
-  type: string,
-  code: string | null = null,
-  param: string | null = null,
-): ErrorReply {
+export function openaiError(status: number, message: string, type: string, code: string | null = null, param: string | null = null): ErrorReply {
   return { status, body: JSON.stringify({ error: { message, type, param, code } }) };
 }
 
@@ -58,8 +52,7 @@ export function unauthorized(azure: boolean, hadCredential: boolean): ErrorReply
       );
 }
 
-export const serverError = (): ErrorReply =>
-  openaiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
+export const serverError = (): ErrorReply => openaiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
 
 export interface ThrottleInfo {
   reason: 'rpm' | 'tpm' | 'ptu';
@@ -101,7 +94,5 @@ export function throttled(azure: boolean, t: ThrottleInfo): ErrorReply {
 }
 
 export function notFound(azure: boolean, method: string, path: string): ErrorReply {
-  return azure
-    ? azureError(404, '404', 'Resource not found')
-    : openaiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error');
+  return azure ? azureError(404, '404', 'Resource not found') : openaiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error');
 }

@@ -13,10 +13,14 @@
 import type { SimulatorLogEntry } from './types';
 
 /** vLLM's bucket bounds, in seconds (vllm/v1/metrics/loggers.py in vllm-project/vllm). */
-export const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0];
+export const TTFT_BUCKETS_S = [
+  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
+];
 export const INTER_TOKEN_BUCKETS_S = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0];
 /** E2E and queue time share these. */
-export const REQUEST_LATENCY_BUCKETS_S = [0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0];
+export const REQUEST_LATENCY_BUCKETS_S = [
+  0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0,
+];
 
 /** The simulator has no KV cache. Its gauge is a model of one: the tokens held by the requests being
  *  generated (prompt + output so far) over a notional capacity of this many tokens — roughly what a
@@ -91,7 +95,8 @@ export class SimulatorMetrics {
     if (firstOutput !== Infinity) this.ttft.observe((firstOutput - entry.received_ms) / 1000);
     this.e2e.observe((entry.end_ms - entry.received_ms) / 1000);
     this.queue.observe((entry.queued_ms ?? 0) / 1000);
-    const events = entry.reasoning_chunk_ms.length === 0 ? entry.content_chunk_ms : [...entry.reasoning_chunk_ms, ...entry.content_chunk_ms].sort((a, b) => a - b);
+    const events =
+      entry.reasoning_chunk_ms.length === 0 ? entry.content_chunk_ms : [...entry.reasoning_chunk_ms, ...entry.content_chunk_ms].sort((a, b) => a - b);
     for (let i = 1; i < events.length; i++) this.interToken.observe((events[i] - events[i - 1]) / 1000);
   }
 

@@ -91,7 +91,10 @@ export function poolQuestion(i: number, domain: string): string {
   const t = i % TEMPLATES.length;
   const f = Math.floor(i / TEMPLATES.length);
   const facet = FACETS[f];
-  const core = TEMPLATES[t].replaceAll('{f}', facet).replaceAll('{F}', facet[0].toUpperCase() + facet.slice(1)).replaceAll('{d}', domain);
+  const core = TEMPLATES[t]
+    .replaceAll('{f}', facet)
+    .replaceAll('{F}', facet[0].toUpperCase() + facet.slice(1))
+    .replaceAll('{d}', domain);
   // Decorations vary with both indexes, so two questions from one template rarely share them.
   const persona = PERSONAS[(t * 7 + f * 5) % PERSONAS.length];
   const closing = CLOSINGS[(t * 3 + f * 2) % CLOSINGS.length];
@@ -107,7 +110,11 @@ export function questionAnswer(request: { count: number; domain: string }, rng: 
     const j = i + rng.int(order.length - i);
     [order[i], order[j]] = [order[j], order[i]];
   }
-  return JSON.stringify(order.slice(0, k).map((i) => poolQuestion(i, request.domain)), null, 2);
+  return JSON.stringify(
+    order.slice(0, k).map((i) => poolQuestion(i, request.domain)),
+    null,
+    2,
+  );
 }
 
 /** `text` as one piece per token of `model`'s tokenizer, so usage and chunking stay exact. Where a

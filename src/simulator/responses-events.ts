@@ -87,9 +87,12 @@ export class ResponsesEncoder implements StreamEncoder {
           : this.event('response.content_part.added', { ...this.reasoningAt(), content_index: 0, part: { type: 'reasoning_text', text: '' } });
     }
     this.reasoningText += delta;
-    return events + (this.shape.reasoningEvent === 'summary'
-      ? this.event('response.reasoning_summary_text.delta', { ...this.reasoningAt(), summary_index: 0, delta })
-      : this.event('response.reasoning_text.delta', { ...this.reasoningAt(), content_index: 0, delta }));
+    return (
+      events +
+      (this.shape.reasoningEvent === 'summary'
+        ? this.event('response.reasoning_summary_text.delta', { ...this.reasoningAt(), summary_index: 0, delta })
+        : this.event('response.reasoning_text.delta', { ...this.reasoningAt(), content_index: 0, delta }))
+    );
   }
 
   private reasoningAt() {

@@ -166,8 +166,7 @@ export class StreamResponder extends BaseResponder {
       }
       const piece = plan.pieces[i];
       this.completionSoFar += piece.tokens;
-      this.pending +=
-        plan.fault === 'malformed' && i === this.faultAt ? plan.encoder.malformed(piece) : plan.encoder.piece(piece, i, this.completionSoFar);
+      this.pending += plan.fault === 'malformed' && i === this.faultAt ? plan.encoder.malformed(piece) : plan.encoder.piece(piece, i, this.completionSoFar);
       this.pendingPieces.push(i);
       this.next = i + 1;
       if (this.pendingPieces.length >= plan.coalesce || this.next === plan.pieces.length) this.flush();
@@ -236,8 +235,14 @@ export class StreamResponder extends BaseResponder {
   private keepContent(): void {
     if (!this.plan.keepContent) return;
     const sent = this.plan.pieces.slice(0, this.next);
-    this.entry.content = sent.filter((p) => p.kind === 'content').map((p) => p.text).join('');
-    this.entry.reasoning_content = sent.filter((p) => p.kind === 'reasoning').map((p) => p.text).join('');
+    this.entry.content = sent
+      .filter((p) => p.kind === 'content')
+      .map((p) => p.text)
+      .join('');
+    this.entry.reasoning_content = sent
+      .filter((p) => p.kind === 'reasoning')
+      .map((p) => p.text)
+      .join('');
   }
 }
 
@@ -273,7 +278,11 @@ export class JsonResponder extends BaseResponder {
     entry.completion_tokens = plan.hiddenReasoningTokens + plan.pieces.reduce((a, p) => a + p.tokens, 0);
     entry.reasoning_tokens = plan.hiddenReasoningTokens + plan.pieces.reduce((a, p) => a + (p.kind === 'reasoning' ? p.tokens : 0), 0);
     entry.sent_usage = true;
-    if (plan.keepContent) entry.content = plan.pieces.filter((p) => p.kind === 'content').map((p) => p.text).join('');
+    if (plan.keepContent)
+      entry.content = plan.pieces
+        .filter((p) => p.kind === 'content')
+        .map((p) => p.text)
+        .join('');
     this.finish();
   }
 }

@@ -34,7 +34,8 @@ const PRICE_LIST = 'https://github.com/BerriAI/litellm/blob/00035b69f416be24e2e3
 function listPrice(input: number, cachedInput: number | null, output: number, source: string, asOf: string): Price {
   return { input, ...(cachedInput !== null ? { cached_input: cachedInput } : {}), output, origin: 'list', source, as_of: asOf };
 }
-const fromPage = (id: string, input: number, cachedInput: number | null, output: number): Price => listPrice(input, cachedInput, output, openaiModelPage(id), PAGES_READ);
+const fromPage = (id: string, input: number, cachedInput: number | null, output: number): Price =>
+  listPrice(input, cachedInput, output, openaiModelPage(id), PAGES_READ);
 const fromList = (input: number, cachedInput: number, output: number): Price => listPrice(input, cachedInput, output, PRICE_LIST, PRICE_LIST_READ);
 
 export const MODEL_CATALOG: readonly ModelInfo[] = [

@@ -18,7 +18,10 @@ class PairHeap {
   /** slot[i]: index of part i in `items`, or -1. */
   private readonly slot: Int32Array;
 
-  constructor(private readonly rank: Int32Array, n: number) {
+  constructor(
+    private readonly rank: Int32Array,
+    n: number,
+  ) {
     this.items = new Int32Array(n);
     this.slot = new Int32Array(n).fill(-1);
   }

@@ -89,7 +89,7 @@ export class PieceCounter {
     const enc = this.enc;
     const ranks = this.ranks;
     let total = 0;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const end = pieceEnd(text, i, enc);
       // A third of the pieces are one or two ASCII characters: a byte is always a token, and a pair of
       // bytes is one token or two. Answered without the piece table.
@@ -113,7 +113,8 @@ export class PieceCounter {
       else if (cached <= PENDING) pending.seen(PENDING - cached, k);
       else {
         const p = pending.add(text, i, end, k);
-        if (p < 0) total += this.countNewPiece(text, i, end); // the helper's job is full
+        if (p < 0)
+          total += this.countNewPiece(text, i, end); // the helper's job is full
         else {
           if (this.counts.size >= this.maxCachedPieces) this.counts = new PieceCountTable();
           this.counts.put(text, i, end, PENDING - p);

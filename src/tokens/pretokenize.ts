@@ -32,13 +32,19 @@ const NON_ASCII = 8;
 const ASCII_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   ASCII_CLASS[c] =
-    c >= 65 && c <= 90 ? UPPER
-    : c >= 97 && c <= 122 ? LOWER
-    : c >= 48 && c <= 57 ? DIGIT
-    : c === 32 ? SPACE
-    : c === 10 || c === 13 ? NEWLINE
-    : c === 9 || c === 11 || c === 12 ? OTHER_SPACE
-    : OTHER;
+    c >= 65 && c <= 90
+      ? UPPER
+      : c >= 97 && c <= 122
+        ? LOWER
+        : c >= 48 && c <= 57
+          ? DIGIT
+          : c === 32
+            ? SPACE
+            : c === 10 || c === 13
+              ? NEWLINE
+              : c === 9 || c === 11 || c === 12
+                ? OTHER_SPACE
+                : OTHER;
 }
 
 function classAt(text: string, i: number): number {
@@ -223,7 +229,7 @@ export function pieceEnd(text: string, i: number, enc: Encoding): number {
 /** The pieces of `text`, as strings. */
 export function pieces(text: string, enc: Encoding): string[] {
   const out: string[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const end = pieceEnd(text, i, enc);
     out.push(text.slice(i, end));
     i = end;

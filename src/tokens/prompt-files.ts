@@ -259,9 +259,10 @@ function scanVariables(body: string[], offset: number, problems: PromptProblem[]
       problems.push({
         line: offset + i + 1,
         column: other.index + 1,
-        message: other[0] === '{%'
-          ? 'template tags ({% ... %}) are not supported; only {{variable}} substitution'
-          : 'only simple {{variable}} substitution is supported here',
+        message:
+          other[0] === '{%'
+            ? 'template tags ({% ... %}) are not supported; only {{variable}} substitution'
+            : 'only simple {{variable}} substitution is supported here',
       });
     }
   });

@@ -14,8 +14,7 @@ export interface SyntheticOptions {
 
 const SYSTEM_TEXT = 'You are a helpful assistant. Answer in long, detailed prose.';
 // Ends in ':' so the body's first piece (" Word") starts a new pre-token: counts add up exactly.
-const INSTRUCTION =
-  'Write a long, detailed answer of several pages that continues and expands on the following notes. Do not stop early:';
+const INSTRUCTION = 'Write a long, detailed answer of several pages that continues and expands on the following notes. Do not stop early:';
 
 // Plain lowercase ASCII words, so every " word" is one pre-token in both encodings and a text made
 // of them counts as the sum of its pieces. No digits, apostrophes or newlines (they re-split text).

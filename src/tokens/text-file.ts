@@ -57,13 +57,7 @@ export function decodeText(bytes: Uint8Array, file: string): string {
   if (bad >= 0) {
     const at = position(bytes, bad);
     const hex = bytes[bad].toString(16).toUpperCase().padStart(2, '0');
-    throw new TextFileError(
-      'invalid-utf8',
-      file,
-      `the file is not valid UTF-8 (byte 0x${hex} at byte offset ${bad}); save it as UTF-8`,
-      at.line,
-      at.column,
-    );
+    throw new TextFileError('invalid-utf8', file, `the file is not valid UTF-8 (byte 0x${hex} at byte offset ${bad}); save it as UTF-8`, at.line, at.column);
   }
   try {
     return UTF8.decode(bytes);
@@ -100,7 +94,7 @@ function unicodeKind(bytes: Uint8Array): 'utf16' | 'utf32' | null {
  */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   const n = bytes.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const c = bytes[i];
     if (c < 0x80) {
       i++;
@@ -113,11 +107,13 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     if (c >= 0xc2 && c <= 0xdf) follow = 1;
     else if (c >= 0xe0 && c <= 0xef) {
       follow = 2;
-      if (c === 0xe0) lo = 0xa0; // overlong
+      if (c === 0xe0)
+        lo = 0xa0; // overlong
       else if (c === 0xed) hi = 0x9f; // surrogates
     } else if (c >= 0xf0 && c <= 0xf4) {
       follow = 3;
-      if (c === 0xf0) lo = 0x90; // overlong
+      if (c === 0xf0)
+        lo = 0x90; // overlong
       else if (c === 0xf4) hi = 0x8f; // past U+10FFFF
     } else return i;
     if (i + follow >= n) return i; // cut short by the end of the file

@@ -42,7 +42,11 @@ const READ_CHART = `function () {
 export async function plottedCharts(page: Page, frame: Frame): Promise<PlottedChart[]> {
   const { session, contextId } = await frameContext(page, frame);
   try {
-    const list = await session.send('Runtime.evaluate', { expression: 'Array.from(document.querySelectorAll("[data-chart-id] canvas"))', contextId, objectGroup: 'perflab-charts' });
+    const list = await session.send('Runtime.evaluate', {
+      expression: 'Array.from(document.querySelectorAll("[data-chart-id] canvas"))',
+      contextId,
+      objectGroup: 'perflab-charts',
+    });
     const items = await session.send('Runtime.getProperties', { objectId: list.result.objectId!, ownProperties: true });
     const charts: PlottedChart[] = [];
     for (const item of items.result) {
@@ -72,7 +76,12 @@ async function chartOf(session: CDPSession, canvas: string): Promise<string | un
       for (const variable of (await session.send('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true })).result) {
         const candidate = variable.value?.objectId;
         if (!candidate || variable.value?.type !== 'object') continue;
-        const test = await session.send('Runtime.callFunctionOn', { objectId: candidate, functionDeclaration: IS_CHART_OF, arguments: [{ objectId: canvas }], returnByValue: true });
+        const test = await session.send('Runtime.callFunctionOn', {
+          objectId: candidate,
+          functionDeclaration: IS_CHART_OF,
+          arguments: [{ objectId: canvas }],
+          returnByValue: true,
+        });
         if (test.result.value === true) return candidate;
       }
     }

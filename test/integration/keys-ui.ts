@@ -86,7 +86,8 @@ export default async function keysUi(page: Page, log: (message: string) => void)
         const t = summary.targets[0];
         if (t.requests.failed !== 0 || t.requests.sent === 0) throw new Error(`the run failed: ${JSON.stringify(t.requests)}`);
         onlyKeys(a, KEY_A);
-        if (a.requests.length !== t.requests.sent) throw new Error(`${a.requests.length} requests reached the service, summary.json says ${t.requests.sent} sent`);
+        if (a.requests.length !== t.requests.sent)
+          throw new Error(`${a.requests.length} requests reached the service, summary.json says ${t.requests.sent} sent`);
         const paths = new Set(a.requests.map((r) => r.path.replace(/\?.*/, '')));
         if (paths.size !== 1 || !paths.has('/openai/deployments/gpt-4o/chat/completions')) throw new Error(`routes: ${[...paths].join(', ')}`);
       },

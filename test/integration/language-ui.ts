@@ -15,9 +15,18 @@ export default async function languageUi(page: Page, log: (message: string) => v
   await waitForMarker(workspace, 'prompt-open', 120_000);
   // The lenses render above their lines once the server answered: the template's count beside what is
   // sent with the front matter's sample values, both labelled, as the user reads them.
-  await page.locator('.codelens-decoration', { hasText: /total \d+ sent with sample values · \d+ in the template/ }).first().waitFor({ timeout: 30_000 });
-  await page.locator('.codelens-decoration', { hasText: /system · \d+ tokens sent with sample values · \d+ in the template/ }).first().waitFor({ timeout: 30_000 });
-  await page.locator('.statusbar-item', { hasText: /\d+ tokens sent · \d+ in the template/ }).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.codelens-decoration', { hasText: /total \d+ sent with sample values · \d+ in the template/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page
+    .locator('.codelens-decoration', { hasText: /system · \d+ tokens sent with sample values · \d+ in the template/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page
+    .locator('.statusbar-item', { hasText: /\d+ tokens sent · \d+ in the template/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
   await screenshot(page, 'language-prompt-counts');
   log('prompt file with inline token counts: screenshot taken');
   writeMarker(workspace, 'prompt-shot');

@@ -45,7 +45,11 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
         await answerDialog(page, 'Delete');
         const gone = dirsBefore.filter((d) => !fs.existsSync(d));
         if (gone.length !== 1) throw new Error(`${gone.length} run folders were deleted (${gone.join(', ')})`);
-        await waitUntil(async () => (await page.locator('.monaco-list-row .label-name', { hasText: label }).count()) === 0, 20_000, `the row of the deleted run (${label}) is gone from the tree`);
+        await waitUntil(
+          async () => (await page.locator('.monaco-list-row .label-name', { hasText: label }).count()) === 0,
+          20_000,
+          `the row of the deleted run (${label}) is gone from the tree`,
+        );
       },
     },
     {
@@ -67,7 +71,11 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
         }
         await answerDialog(page, 'Write into a Scenario…');
         await pickItem(page, new RegExp(`write ${expected.suggestedRate} RPM into which scenario`), 'estimate.perf.yaml');
-        await waitUntil(async () => /^ {2}rate: (\S+)/m.exec(fs.readFileSync(file, 'utf8'))?.[1] === String(expected.suggestedRate), 20_000, `rate: ${expected.suggestedRate} written`);
+        await waitUntil(
+          async () => /^ {2}rate: (\S+)/m.exec(fs.readFileSync(file, 'utf8'))?.[1] === String(expected.suggestedRate),
+          20_000,
+          `rate: ${expected.suggestedRate} written`,
+        );
         if (!fs.readFileSync(file, 'utf8').includes('# requests per minute')) throw new Error('the comment beside the rate was lost');
       },
     },
@@ -84,7 +92,11 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
         await pickItem(page, /^Dataset from CSV \(2\/2\)/, 'gpt-4o');
         const out = path.join(workspace, 'questions.jsonl');
         await waitUntil(async () => fs.existsSync(out), 20_000, 'questions.jsonl written');
-        const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { role: 'user'; content: string }[]; prompt_tokens: number });
+        const lines = fs
+          .readFileSync(out, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { messages: { role: 'user'; content: string }[]; prompt_tokens: number });
         const expected = ['How do I reset my password?', 'Why was I charged twice this month?', 'Can I export my invoices as CSV, or only as PDF?'];
         const got = lines.map((l) => l.messages.at(-1)!.content);
         if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`the dataset holds ${JSON.stringify(got)}`);

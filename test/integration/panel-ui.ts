@@ -42,7 +42,11 @@ export default async function panelUi(page: Page, log: (message: string) => void
   await waitUntil(async () => /^Finished/.test((await run.locator('.status').first().textContent()) ?? ''), 30_000, 'the panel says the run finished');
   for (const target of summary.targets) {
     await run.locator('#target-select').selectOption(target.target);
-    await waitUntil(async () => (await run.locator('[data-card-id="ttft_p95"]').getAttribute('data-value')) === String(target.latency_ms.ttft.p95), 10_000, `cards show ${target.target}`);
+    await waitUntil(
+      async () => (await run.locator('[data-card-id="ttft_p95"]').getAttribute('data-value')) === String(target.latency_ms.ttft.p95),
+      10_000,
+      `cards show ${target.target}`,
+    );
     const cards = await checkEveryCard(run, runDir, target.target);
     const slo = summary.slos.find((v) => v.target === target.target && v.slo.startsWith('ttft'))!;
     const status = await run.locator(`[data-slo="${slo.slo}"]`).getAttribute('data-status');
@@ -50,7 +54,9 @@ export default async function panelUi(page: Page, log: (message: string) => void
     for (const chart of ['ttft', 'tbt', 'chunk_gap', 'e2e', 'rpm', 'tpm', 'in_flight', 'ttft_hist', 'chunk_gap_hist', 'prompt_tokens_hist']) {
       if ((await attr(run, `[data-chart-id="${chart}"]`, 'data-points')) <= 0) throw new Error(`${target.target}: chart ${chart} has no data`);
     }
-    log(`Run panel (${target.target}): all ${cards} cards and the SLO verdict equal the run's files; ${await checkChartsAgainstWindows(page, run, runDir, target.target)}`);
+    log(
+      `Run panel (${target.target}): all ${cards} cards and the SLO verdict equal the run's files; ${await checkChartsAgainstWindows(page, run, runDir, target.target)}`,
+    );
   }
   await run.locator('#target-select').selectOption(summary.targets[0].target);
   await screenshot(page, 'panel-2-finished');
@@ -71,7 +77,11 @@ export default async function panelUi(page: Page, log: (message: string) => void
 
   await waitForMarker(workspace, 'panel-reshown', 120_000);
   const reshown = await findWebviewFrame(page, '.run-view', 60_000);
-  await waitUntil(async () => (await reshown.locator('#target-select').inputValue()) === picked.target, 20_000, `the re-shown panel restored the picked target (${picked.target})`);
+  await waitUntil(
+    async () => (await reshown.locator('#target-select').inputValue()) === picked.target,
+    20_000,
+    `the re-shown panel restored the picked target (${picked.target})`,
+  );
   await waitUntil(async () => (await attr(reshown, '[data-chart-id="ttft"]', 'data-points')) > 0, 20_000, 'the re-shown panel drew its charts again');
   await checkEveryCard(reshown, runDir, picked.target);
   const redrawn = await checkChartsAgainstWindows(page, reshown, runDir, picked.target);
@@ -82,8 +92,18 @@ export default async function panelUi(page: Page, log: (message: string) => void
   const { runDirs } = await waitForMarker<{ runDirs: string[] }>(workspace, 'compare-open', 180_000);
   const compare = await findWebviewFrame(page, '.compare-view', 60_000);
   const summaries = runDirs.map((d) => JSON.parse(fs.readFileSync(path.join(d, 'summary.json'), 'utf8')) as RunSummary);
-  await checkCompareRow(compare, 'TTFT p95', summaries.map((s) => s.targets[0].latency_ms.ttft.p95), summaries);
-  await checkCompareRow(compare, 'E2E p50', summaries.map((s) => s.targets[0].latency_ms.e2e.p50), summaries);
+  await checkCompareRow(
+    compare,
+    'TTFT p95',
+    summaries.map((s) => s.targets[0].latency_ms.ttft.p95),
+    summaries,
+  );
+  await checkCompareRow(
+    compare,
+    'E2E p50',
+    summaries.map((s) => s.targets[0].latency_ms.e2e.p50),
+    summaries,
+  );
   await screenshot(page, 'panel-3-compare-runs');
   log('Compare panel: two runs, numbers and verdicts equal the summaries');
   writeMarker(workspace, 'compare-checked');
@@ -91,7 +111,12 @@ export default async function panelUi(page: Page, log: (message: string) => void
   // 4. The two targets of the first run, on one clock.
   await waitForMarker(workspace, 'targets-open', 120_000);
   const targets = await findWebviewFrame(page, '.compare-view h1:has-text("Compare 2 targets")', 60_000);
-  await checkCompareRow(targets, 'TTFT p95', summary.targets.map((t) => t.latency_ms.ttft.p95), [summary]);
+  await checkCompareRow(
+    targets,
+    'TTFT p95',
+    summary.targets.map((t) => t.latency_ms.ttft.p95),
+    [summary],
+  );
   await screenshot(page, 'panel-4-compare-targets');
   log('Compare panel: the two targets of one run, better/worse as the summaries say');
   const lightColours = await targets.locator('body').getAttribute('data-chart-series');
@@ -99,11 +124,19 @@ export default async function panelUi(page: Page, log: (message: string) => void
 
   // 5. A dark theme: the webview follows VS Code's colours, the charts are recoloured.
   await waitForMarker(workspace, 'theme-dark', 60_000);
-  await waitUntil(async () => /vscode-dark/.test((await targets.locator('body').getAttribute('class')) ?? ''), 20_000, 'the webview body switched to the dark theme');
-  await waitUntil(async () => {
-    const dark = await targets.locator('body').getAttribute('data-chart-series');
-    return dark !== null && dark !== lightColours;
-  }, 20_000, 'the charts were recoloured from the dark theme');
+  await waitUntil(
+    async () => /vscode-dark/.test((await targets.locator('body').getAttribute('class')) ?? ''),
+    20_000,
+    'the webview body switched to the dark theme',
+  );
+  await waitUntil(
+    async () => {
+      const dark = await targets.locator('body').getAttribute('data-chart-series');
+      return dark !== null && dark !== lightColours;
+    },
+    20_000,
+    'the charts were recoloured from the dark theme',
+  );
   await screenshot(page, 'panel-5-compare-dark');
   log('dark theme: webview and chart colours follow VS Code');
   writeMarker(workspace, 'theme-checked');
@@ -112,7 +145,11 @@ export default async function panelUi(page: Page, log: (message: string) => void
   //    answer, and a step's "Open run" opens that run.
   await waitForMarker(workspace, 'capacity-start', 120_000);
   const capacity = await findWebviewFrame(page, '.capacity-view', 120_000);
-  await waitUntil(async () => /^Step \d+ at [\d,]+ RPM/.test(((await capacity.locator('.capacity-live').first().textContent()) ?? '').trim()), 60_000, 'the Capacity panel shows the step running now');
+  await waitUntil(
+    async () => /^Step \d+ at [\d,]+ RPM/.test(((await capacity.locator('.capacity-live').first().textContent()) ?? '').trim()),
+    60_000,
+    'the Capacity panel shows the step running now',
+  );
   await screenshot(page, 'panel-6-capacity-live');
   log(`Capacity panel live: ${(await capacity.locator('.capacity-live').first().textContent())?.trim()}`);
   const { dir } = await waitForMarker<{ dir: string }>(workspace, 'capacity-done', 180_000);
@@ -121,7 +158,8 @@ export default async function panelUi(page: Page, log: (message: string) => void
   const headline = capacity.locator(`.capacity-target[data-target="${t.target}"] .capacity-headline`);
   await waitUntil(async () => (await headline.getAttribute('data-search')) === 'complete', 30_000, 'the panel shows the finished search');
   const shown = [await headline.getAttribute('data-capacity'), await headline.getAttribute('data-limited-by')];
-  if (shown[0] !== String(t.capacity_rpm) || shown[1] !== t.limited_by) throw new Error(`the Capacity panel shows ${shown.join(' / ')}, capacity.json says ${t.capacity_rpm} / ${t.limited_by}`);
+  if (shown[0] !== String(t.capacity_rpm) || shown[1] !== t.limited_by)
+    throw new Error(`the Capacity panel shows ${shown.join(' / ')}, capacity.json says ${t.capacity_rpm} / ${t.limited_by}`);
   const stepRows = await capacity.locator(`table.capacity-steps[data-target="${t.target}"] tbody tr`).count();
   if (stepRows !== t.steps.length) throw new Error(`the steps table has ${stepRows} rows, capacity.json ${t.steps.length} steps`);
   if ((await attr(capacity, '.capacity-target [data-chart-id]', 'data-points')) <= 0) throw new Error('the capacity curve has no points');
@@ -158,16 +196,28 @@ export default async function panelUi(page: Page, log: (message: string) => void
   const fast = pairSummaries.map((s) => s.targets.find((t) => t.target === 'fast')!);
   const headers = await pair.locator('table').first().locator('thead th').allTextContents();
   if (headers.length !== 3 || !headers.slice(1).every((h) => h.includes('fast'))) throw new Error(`the compare table's columns: ${headers.join(' | ')}`);
-  await checkCompareRow(pair, 'TTFT p95', fast.map((t) => t.latency_ms.ttft.p95), pairSummaries.map((s) => summaryOfTargets(s, ['fast'])));
+  await checkCompareRow(
+    pair,
+    'TTFT p95',
+    fast.map((t) => t.latency_ms.ttft.p95),
+    pairSummaries.map((s) => summaryOfTargets(s, ['fast'])),
+  );
   // Two columns fit: the table is not cut at the panel's edge.
-  const [right, width] = await pair.locator('table').first().evaluate((table) => [table.getBoundingClientRect().right, table.ownerDocument.documentElement.clientWidth]);
+  const [right, width] = await pair
+    .locator('table')
+    .first()
+    .evaluate((table) => [table.getBoundingClientRect().right, table.ownerDocument.documentElement.clientWidth]);
   if (right > width + 1) throw new Error(`the compare table is cut: it ends at ${right} px, the panel is ${width} px wide`);
   await screenshot(page, 'panel-10-compare-one-target');
   log(`Compare Runs of one target: columns ${headers.slice(1).join(' | ')}`);
   writeMarker(workspace, 'pair-checked');
 
   // 9. The end-of-run notification counts throttled and cancelled requests.
-  const done = await waitForMarker<{ name: string; runDir: string; throttled: number; cancelled: number; statuses: { slo: string; status: string }[] }>(workspace, 'throttled-done', 180_000);
+  const done = await waitForMarker<{ name: string; runDir: string; throttled: number; cancelled: number; statuses: { slo: string; status: string }[] }>(
+    workspace,
+    'throttled-done',
+    180_000,
+  );
   const said = (await notificationCentre(page)).find((text) => text.includes(`"${done.name}" finished`));
   if (!said) throw new Error(`no end-of-run notification for "${done.name}"`);
   for (const part of [`${done.throttled} throttled responses (HTTP 429)`, `${done.cancelled} cancelled`, 'incomplete']) {
@@ -187,7 +237,9 @@ export default async function panelUi(page: Page, log: (message: string) => void
     if (shown !== v.status) throw new Error(`SLO "${v.slo}" shows ${shown}, summary.json says ${v.status}`);
   }
   await screenshot(page, 'panel-12-throttled-headline');
-  log(`Run panel of the throttled run: banner, ${card} throttled responses, all ${throttledCards} cards equal the run's files, verdicts ${done.statuses.map((v) => v.status).join(', ')}`);
+  log(
+    `Run panel of the throttled run: banner, ${card} throttled responses, all ${throttledCards} cards equal the run's files, verdicts ${done.statuses.map((v) => v.status).join(', ')}`,
+  );
   writeMarker(workspace, 'throttled-checked');
 }
 
@@ -203,7 +255,8 @@ async function checkCompareRow(frame: Frame, metric: string, values: (number | n
   values.forEach((v, i) => {
     const [value, verdict] = shown[i];
     if (value !== String(v)) throw new Error(`compare ${metric} column ${i}: shows ${value}, summary says ${v}`);
-    if (verdict !== row.cells[i].verdict) throw new Error(`compare ${metric} column ${i}: verdict ${verdict}, expected ${row.cells[i].verdict} (${row.cells[i].why ?? ''})`);
+    if (verdict !== row.cells[i].verdict)
+      throw new Error(`compare ${metric} column ${i}: verdict ${verdict}, expected ${row.cells[i].verdict} (${row.cells[i].why ?? ''})`);
   });
 }
 

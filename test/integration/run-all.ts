@@ -25,7 +25,11 @@ const TESTS = path.join(ROOT, 'out', 'integration', 'index.js');
 
 const UI_SCENARIO = simulatorScenario('ui-smoke', '3s');
 // Screenshots of these suites go into the README: no chat side bar, no welcome page.
-const CLEAN_WORKBENCH = JSON.stringify({ 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.startupEditor': 'none' });
+const CLEAN_WORKBENCH = JSON.stringify({
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'workbench.startupEditor': 'none',
+});
 
 interface Suite {
   name: string;
@@ -45,7 +49,12 @@ interface Suite {
 
 const suites: Suite[] = [
   { name: 'main', tests: 10, args: ['--screenshot', path.join(ROOT, 'test-artifacts', 'integration-main.png')] },
-  { name: 'untrusted', tests: 1, files: { 'quickstart.perf.yaml': fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.perf.yaml'), 'utf8') }, args: ['--trust'] },
+  {
+    name: 'untrusted',
+    tests: 1,
+    files: { 'quickstart.perf.yaml': fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.perf.yaml'), 'utf8') },
+    args: ['--trust'],
+  },
   { name: 'ui', tests: 2, files: { 'ui-smoke.perf.yaml': UI_SCENARIO }, args: ['--ui', path.join(__dirname, 'ui-smoke.ts')] },
   {
     name: 'language',
@@ -57,7 +66,14 @@ const suites: Suite[] = [
   // server_metrics: the Run panel's Server section live, its cards, and Azure Monitor fetched from it.
   { name: 'server', tests: 1, files: { '.vscode/settings.json': CLEAN_WORKBENCH }, args: ['--ui', path.join(__dirname, 'server-panel-ui.ts')] },
   // The value a scenario names in `auth.env`; made up for this run.
-  { name: 'keys', tests: 10, hostTests: false, files: { '.vscode/settings.json': CLEAN_WORKBENCH }, args: ['--ui', path.join(__dirname, 'keys-ui.ts')], env: { PERFLAB_IT_ENV_KEY: `env-key-${process.pid}` } },
+  {
+    name: 'keys',
+    tests: 10,
+    hostTests: false,
+    files: { '.vscode/settings.json': CLEAN_WORKBENCH },
+    args: ['--ui', path.join(__dirname, 'keys-ui.ts')],
+    env: { PERFLAB_IT_ENV_KEY: `env-key-${process.pid}` },
+  },
   {
     name: 'vsix',
     tests: 3,
@@ -108,22 +124,27 @@ for (const suite of suites.filter((s) => runs(s.name))) {
     }
     suite.before?.();
     const tests = suite.hostTests === false ? [] : ['--tests', TESTS];
-    const result = spawnSync(process.execPath, ['--import', 'tsx', HARNESS, '--extension', suite.extension ?? ROOT, ...tests, '--workspace', workspace, '--timeout', '300', ...(suite.args ?? [])], {
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        ...suite.env,
-        PERFLAB_INTEGRATION_SUITE: suite.name,
-        PERFLAB_INTEGRATION_WORKSPACE: workspace,
-        PERFLAB_INTEGRATION_RESULT: resultFile,
-        PERFLAB_COMMAND_LOG: commandLog,
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', HARNESS, '--extension', suite.extension ?? ROOT, ...tests, '--workspace', workspace, '--timeout', '300', ...(suite.args ?? [])],
+      {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          ...suite.env,
+          PERFLAB_INTEGRATION_SUITE: suite.name,
+          PERFLAB_INTEGRATION_WORKSPACE: workspace,
+          PERFLAB_INTEGRATION_RESULT: resultFile,
+          PERFLAB_COMMAND_LOG: commandLog,
+        },
       },
-    });
+    );
     const counted = readResult(resultFile);
     const line = `"${suite.name}" in ${seconds(started)} s: ${counted ? `${counted.passes} passing, ${counted.failures} failing, ${counted.pending} pending or not run` : 'no test count reported'}`;
     if (result.status !== 0) fail(`${line} (exit ${result.status})`);
     else if (!counted) fail(line);
-    else if (counted.passes !== suite.tests || counted.pending > 0) fail(`${line}; the suite holds ${suite.tests} tests (run-all.ts): a filter or a skip left some out, or a test was added without updating the count`);
+    else if (counted.passes !== suite.tests || counted.pending > 0)
+      fail(`${line}; the suite holds ${suite.tests} tests (run-all.ts): a filter or a skip left some out, or a test was added without updating the count`);
     else pass(line);
   } catch (error) {
     fail(`"${suite.name}": ${error instanceof Error ? error.message : String(error)}`);

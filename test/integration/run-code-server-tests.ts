@@ -197,18 +197,24 @@ async function startCodeServer(
   log(`starting code-server (${vscode}) with ${node}`);
   const args = [
     entry,
-    '--auth', 'none',
+    '--auth',
+    'none',
     // Port 0: the OS picks a free port, so parallel runs don't collide; we read it from the log.
-    '--bind-addr', '127.0.0.1:0',
+    '--bind-addr',
+    '127.0.0.1:0',
     '--disable-telemetry',
     '--disable-update-check',
     ...(trust ? [] : ['--disable-workspace-trust']),
     // Otherwise disconnected extension hosts wait ~3 h for a reconnect and keep locks.
-    '--reconnection-grace-time', '5',
+    '--reconnection-grace-time',
+    '5',
     // Without it the workbench silently ignores extensionDevelopmentPath/extensionTestsPath.
-    '--vscode-option', 'enable-smoke-test-driver',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
+    '--vscode-option',
+    'enable-smoke-test-driver',
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
     workspace,
   ];
   const env = serverEnv(node, dirs.xdg);
@@ -391,7 +397,10 @@ async function main(): Promise<number> {
     const code = await Promise.race([finished, timeout]);
     if (code === -1) {
       log(`TIMEOUT after ${opts.timeoutMs / 1000} s without codeAutomationExit`);
-      await screenshot(page, `timeout-${Date.now()}.png`).then((p) => log(`screenshot: ${p}`), () => undefined);
+      await screenshot(page, `timeout-${Date.now()}.png`).then(
+        (p) => log(`screenshot: ${p}`),
+        () => undefined,
+      );
       exitCode = HARNESS_ERROR;
     } else {
       exitCode = code;
@@ -403,7 +412,11 @@ async function main(): Promise<number> {
     if (opts.screenshot) log(`screenshot: ${await screenshot(page, opts.screenshot)}`);
   } catch (err) {
     console.error(`[harness] ERROR: ${(err as Error).message}`);
-    if (page) await screenshot(page, `error-${Date.now()}.png`).then((p) => log(`screenshot: ${p}`), () => undefined);
+    if (page)
+      await screenshot(page, `error-${Date.now()}.png`).then(
+        (p) => log(`screenshot: ${p}`),
+        () => undefined,
+      );
     exitCode = HARNESS_ERROR;
   } finally {
     if (timer) clearTimeout(timer);

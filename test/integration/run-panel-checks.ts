@@ -58,7 +58,8 @@ export function expectedCards(runDir: string, summary: RunSummary, t: TargetSumm
   cards.achieved_rpm = t.schedule.achieved_rpm;
   const counted = r.completed - r.warmup_excluded;
   cards.error_pct = counted > 0 ? (r.failed / counted) * 100 : null;
-  if (r.throttled_responses > 0 || r.retried > 0 || r.backoff_ms > 0 || (r.errors.throttled ?? 0) > 0) cards.throttling = r.attempts > 0 ? (r.throttled_responses / r.attempts) * 100 : null;
+  if (r.throttled_responses > 0 || r.retried > 0 || r.backoff_ms > 0 || (r.errors.throttled ?? 0) > 0)
+    cards.throttling = r.attempts > 0 ? (r.throttled_responses / r.attempts) * 100 : null;
   if (r.cancelled + t.schedule.unsent > 0) cards.not_measured = r.cancelled + t.schedule.unsent;
   cards.tokens_in = t.tokens.prompt;
   cards.tokens_out = t.tokens.completion;
@@ -82,11 +83,16 @@ export async function checkEveryCard(frame: Frame, runDir: string, target: strin
   const t = summary.targets.find((x) => x.target === target);
   if (!t) throw new Error(`${target} is not in ${runDir}/summary.json`);
   const expected = expectedCards(runDir, summary, t);
-  const shown = await frame.locator('[data-card-id]').evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-card-id'), c.getAttribute('data-value')] as [string, string]));
+  const shown = await frame
+    .locator('[data-card-id]')
+    .evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-card-id'), c.getAttribute('data-value')] as [string, string]));
   const ids = shown.map(([id]) => id);
   const unknown = ids.filter((id) => !(id in expected));
   const missing = Object.keys(expected).filter((id) => !ids.includes(id));
-  if (unknown.length || missing.length) throw new Error(`${target}: cards shown ${ids.join(', ')}; not checked here: ${unknown.join(', ') || 'none'}; expected but missing: ${missing.join(', ') || 'none'}`);
+  if (unknown.length || missing.length)
+    throw new Error(
+      `${target}: cards shown ${ids.join(', ')}; not checked here: ${unknown.join(', ') || 'none'}; expected but missing: ${missing.join(', ') || 'none'}`,
+    );
   for (const [id, value] of shown) {
     const want = expected[id];
     const got = value === '' ? null : Number(value);
@@ -163,10 +169,12 @@ export async function checkChartsAgainstWindows(page: Page, frame: Frame, runDir
       const dataset = chart.datasets.find((d) => label.test(d.label));
       if (!dataset) throw new Error(`${target}: chart ${id} has no line ${label} (it draws ${labels.join(' | ')})`);
       const data = dataset.data as PlottedPoint[];
-      if (data.length !== windows.length) throw new Error(`${target}: ${id} "${dataset.label}" has ${data.length} points, windows.jsonl ${windows.length} windows`);
+      if (data.length !== windows.length)
+        throw new Error(`${target}: ${id} "${dataset.label}" has ${data.length} points, windows.jsonl ${windows.length} windows`);
       windows.forEach((w, i) => {
         const p = data[i];
-        if (!same(p.x, w.t) || !same(p.y ?? null, value(w))) throw new Error(`${target}: ${id} "${dataset.label}" point ${i} is (${p.x}, ${p.y}), window ${i} of windows.jsonl is (${w.t}, ${value(w)})`);
+        if (!same(p.x, w.t) || !same(p.y ?? null, value(w)))
+          throw new Error(`${target}: ${id} "${dataset.label}" point ${i} is (${p.x}, ${p.y}), window ${i} of windows.jsonl is (${w.t}, ${value(w)})`);
       });
       points += data.length;
     }

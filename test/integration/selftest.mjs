@@ -21,8 +21,17 @@ function step(name, cmd, args, env = {}) {
   return r.status;
 }
 
-const runner = ['--import', 'tsx', join(root, 'test', 'integration', 'run-code-server-tests.ts'),
-  '--extension', fixture, '--tests', join(fixture, 'suite', 'index.js'), '--timeout', '180'];
+const runner = [
+  '--import',
+  'tsx',
+  join(root, 'test', 'integration', 'run-code-server-tests.ts'),
+  '--extension',
+  fixture,
+  '--tests',
+  join(fixture, 'suite', 'index.js'),
+  '--timeout',
+  '180',
+];
 
 const failures = [];
 if (step('provision', process.execPath, [join(root, 'scripts', 'provision-code-server.mjs')]) !== 0) {
@@ -30,9 +39,12 @@ if (step('provision', process.execPath, [join(root, 'scripts', 'provision-code-s
   process.exit(1);
 }
 // The passing run also drives the UI (ui-check.ts: palette, webview frame, screenshot).
-const pass = step('passing suite + UI helpers (expect exit 0)', process.execPath,
+const pass = step(
+  'passing suite + UI helpers (expect exit 0)',
+  process.execPath,
   [...runner, '--ui', join(fixture, 'ui-check.ts'), '--screenshot', 'test-artifacts/selftest-workbench.png'],
-  { HELLO_SELFTEST_UI: '1' });
+  { HELLO_SELFTEST_UI: '1' },
+);
 if (pass !== 0) failures.push(`passing suite exited ${pass}, expected 0`);
 const fail = step('failing suite (expect exit 1)', process.execPath, runner, { HELLO_SELFTEST_FAIL: '1' });
 if (fail !== 1) failures.push(`failing suite exited ${fail}, expected 1`);

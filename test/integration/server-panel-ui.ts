@@ -32,7 +32,11 @@ export default async function serverPanelUi(page: Page, log: (message: string) =
   const { runDir } = await waitForMarker<{ runDir: string }>(workspace, 'run-done', 180_000);
   const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
   const server = summary.targets[0].server!;
-  await waitUntil(async () => (await run.locator('[data-section="server"] [data-card-id="server_running_max"]').getAttribute('data-source')) === 'summary', 30_000, 'the Server cards switched to the summary');
+  await waitUntil(
+    async () => (await run.locator('[data-section="server"] [data-card-id="server_running_max"]').getAttribute('data-source')) === 'summary',
+    30_000,
+    'the Server cards switched to the summary',
+  );
   const expected: Record<string, number | null | undefined> = {
     server_running_max: server.running?.max,
     server_waiting_max: server.waiting?.max,
@@ -47,7 +51,9 @@ export default async function serverPanelUi(page: Page, log: (message: string) =
   }
   const azureStatus = '[data-section="server"] .server-azure p';
   await waitUntil(async () => (await run.locator(azureStatus).getAttribute('data-status')) === 'pending', 20_000, 'Azure Monitor is pending');
-  log(`Server cards equal summary.json (running max ${server.running!.max}, queue max ${server.waiting!.max}, server TTFT p50 ${server.latency_ms!.ttft!.p50} ms)`);
+  log(
+    `Server cards equal summary.json (running max ${server.running!.max}, queue max ${server.waiting!.max}, server TTFT p50 ${server.latency_ms!.ttft!.p50} ms)`,
+  );
 
   // 3. The button fetches Azure Monitor; the panel redraws with the minutes as steps.
   await run.locator('[data-section="server"] button[aria-label="Fetch Azure Monitor metrics"]').click();
@@ -55,7 +61,11 @@ export default async function serverPanelUi(page: Page, log: (message: string) =
   await waitUntil(async () => !!(await fresh()), 90_000, 'the panel shows the Azure Monitor metrics fetched');
   const panel = await fresh();
   const requests = panel.locator('[data-section="server"] figure[data-server-chart$="|AzureOpenAIRequests"]');
-  await waitUntil(async () => (await requests.count()) === 1 && Number(await requests.getAttribute('data-points')) > 0, 20_000, 'the Azure requests chart is drawn');
+  await waitUntil(
+    async () => (await requests.count()) === 1 && Number(await requests.getAttribute('data-points')) > 0,
+    20_000,
+    'the Azure requests chart is drawn',
+  );
   const stepped = await requests.locator('canvas').getAttribute('data-stepped');
   if (stepped !== 'steps') throw new Error(`Azure Monitor's minutes are drawn as "${stepped}", not as steps`);
   await panel.locator('[data-section="server"]').scrollIntoViewIfNeeded();

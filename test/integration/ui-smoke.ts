@@ -76,10 +76,12 @@ async function keysRevealAndNewScenario(page: Page, log: (message: string) => vo
   await targetRow('sim').hover();
   const simMenu = await contextMenuLabels(page, targetRow('sim'));
   if (!simMenu.includes('Generate Test Dataset…')) throw new Error(`the simulator target's context menu did not open with its entries: ${simMenu.join(', ')}`);
-  if (simMenu.some((l) => /API Key/.test(l)) || (await keyAction('sim').count()) > 0) throw new Error(`"Set API Key…" is offered for a simulator target (menu: ${simMenu.join(', ')})`);
+  if (simMenu.some((l) => /API Key/.test(l)) || (await keyAction('sim').count()) > 0)
+    throw new Error(`"Set API Key…" is offered for a simulator target (menu: ${simMenu.join(', ')})`);
   await targetRow('prod').hover();
   const prodMenu = await contextMenuLabels(page, targetRow('prod'));
-  if (!prodMenu.includes('Set API Key…') || (await keyAction('prod').count()) !== 1) throw new Error(`"Set API Key…" is not offered for the Azure target (menu: ${prodMenu.join(', ')})`);
+  if (!prodMenu.includes('Set API Key…') || (await keyAction('prod').count()) !== 1)
+    throw new Error(`"Set API Key…" is not offered for the Azure target (menu: ${prodMenu.join(', ')})`);
   await screenshot(page, 'ui-smoke-4-key-only-where-needed');
   log('Set API Key… offered for the Azure target only');
 
@@ -103,7 +105,10 @@ async function keysRevealAndNewScenario(page: Page, log: (message: string) => vo
   await pickItem(page, /New Scenario \(2\/4\): model/, 'gpt-4o-mini');
   await pickItem(page, /New Scenario \(3\/4\): prompt shape/, 'balanced');
   await answerInput(page, /New Scenario \(4\/4\): requests per minute/, '90');
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: /Save the New Scenario/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  await page
+    .locator('.quick-input-widget .quick-input-title', { hasText: /Save the New Scenario/ })
+    .first()
+    .waitFor({ state: 'visible', timeout: 20_000 });
   const pathInput = page.locator('.quick-input-widget .quick-input-box input');
   const proposed = Date.now() + 20_000;
   while (!(await pathInput.inputValue()).endsWith('/gpt-4o-mini.perf.yaml')) {

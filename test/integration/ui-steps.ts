@@ -24,7 +24,10 @@ export async function runSteps(page: Page, log: (message: string) => void, steps
         result.failures++;
         result.pending = steps.length - i - 1;
         const shot = await screenshot(page, `ui-step-failed-${i + 1}.png`).catch(() => 'none');
-        throw new Error(`step ${i + 1} "${step.name}" failed (screenshot ${shot}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { cause: error });
+        throw new Error(
+          `step ${i + 1} "${step.name}" failed (screenshot ${shot}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          { cause: error },
+        );
       }
       result.passes++;
       log(`✔ ${step.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

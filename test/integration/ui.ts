@@ -42,7 +42,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
       break;
     } catch (err) {
       await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`command "${title}" not in the palette after ${attempt} attempt(s): ${(err as Error).message}`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`command "${title}" not in the palette after ${attempt} attempt(s): ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -51,7 +52,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
   // The palette is done when it closes, or when the command put its own quick input in its place.
   const widget = page.locator(quickInput);
   const paletteGone = async () => !(await widget.isVisible()) || !(await input.inputValue()).startsWith('>');
-  for (const until = Date.now() + 10_000; Date.now() < until && !(await paletteGone().catch(() => true)); ) await page.waitForTimeout(100);
+  for (const until = Date.now() + 10_000; Date.now() < until && !(await paletteGone().catch(() => true));) await page.waitForTimeout(100);
 }
 
 /** The quick input once its title matches (each step of a multi-step command retitles the same widget). */
@@ -100,7 +101,9 @@ export async function contextMenuLabels(page: Page, target: Locator, timeoutMs =
 /** Runs the context-menu entry labelled `label` on `target`. */
 export async function runContextMenu(page: Page, target: Locator, label: string, timeoutMs = 20_000): Promise<void> {
   await target.click({ button: 'right', timeout: timeoutMs });
-  const item = page.locator('.context-view .monaco-menu .action-item', { has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
+  const item = page
+    .locator('.context-view .monaco-menu .action-item', { has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+    .first();
   await item.waitFor({ state: 'visible', timeout: timeoutMs });
   // The menu ignores a click that comes too soon after it opened (the right button's own release):
   // hover first, and if it is still open after the click, Enter runs the hovered (focused) entry.
@@ -108,7 +111,13 @@ export async function runContextMenu(page: Page, target: Locator, label: string,
   await page.waitForTimeout(300);
   await item.click();
   const menu = page.locator('.context-view .monaco-menu').first();
-  if (!(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) await page.keyboard.press('Enter');
+  if (
+    !(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: timeoutMs });
   recordCommandLabel(label);
 }
@@ -134,7 +143,12 @@ export async function waitForNotification(page: Page, text: string, timeoutMs = 
   try {
     await centre.waitFor({ state: 'visible', timeout: 10_000 });
     const message = centre.locator('.notification-list-item-message', { hasText: text }).first();
-    if (!(await message.waitFor({ state: 'attached', timeout: timeoutMs }).then(() => true, () => false))) {
+    if (
+      !(await message.waitFor({ state: 'attached', timeout: timeoutMs }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       const texts = (await centre.locator('.notification-list-item-message').allTextContents()).map((t) => t.trim());
       throw new Error(`no notification says "${text}": ${texts.join(' | ') || 'none at all'}`);
     }
@@ -162,7 +176,10 @@ export async function dialogShown(page: Page): Promise<boolean> {
 export async function answerDialog(page: Page, label: string, timeoutMs = 20_000): Promise<void> {
   const box = page.locator(dialogBox).first();
   await box.waitFor({ state: 'visible', timeout: timeoutMs });
-  await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).first().click({ timeout: timeoutMs });
+  await box
+    .locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${escapeRegExp(label)}$`) })
+    .first()
+    .click({ timeout: timeoutMs });
   await box.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
@@ -201,10 +218,19 @@ export async function findWebviewFrame(page: Page, selector?: string, timeoutMs 
     for (const frame of page.frames()) {
       if (depth(frame) < 2 || frame.isDetached()) continue;
       if (!selector) return frame;
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+      if (
+        (await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
     }
     if (Date.now() > deadline) {
-      const seen = page.frames().map((f) => `${depth(f)}:${f.url().slice(0, 120)}`).join('\n  ');
+      const seen = page
+        .frames()
+        .map((f) => `${depth(f)}:${f.url().slice(0, 120)}`)
+        .join('\n  ');
       throw new Error(`no webview frame${selector ? ` containing ${selector}` : ''} after ${timeoutMs} ms; frames:\n  ${seen}`);
     }
     await new Promise((r) => setTimeout(r, 250));

@@ -17,7 +17,21 @@ export function buildVsix(): void {
   fs.rmSync(VSIX, { force: true });
   execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'inherit' });
   const entries = execFileSync('python3', ['-m', 'zipfile', '-l', VSIX], { encoding: 'utf8' });
-  for (const file of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/engine-worker.js', 'extension/dist/capacity-worker.js', 'extension/dist/engine-shard.js', 'extension/dist/server.js', 'extension/dist/piece-worker.js', 'extension/dist/webview/webview.js', 'extension/dist/webview/webview.css', 'extension/dist/webview/codicon.ttf', 'extension/dist/webview/report.css', 'extension/schemas/perf.schema.json', 'extension/media/perflab.svg']) {
+  for (const file of [
+    'extension/package.json',
+    'extension/dist/extension.js',
+    'extension/dist/engine-worker.js',
+    'extension/dist/capacity-worker.js',
+    'extension/dist/engine-shard.js',
+    'extension/dist/server.js',
+    'extension/dist/piece-worker.js',
+    'extension/dist/webview/webview.js',
+    'extension/dist/webview/webview.css',
+    'extension/dist/webview/codicon.ttf',
+    'extension/dist/webview/report.css',
+    'extension/schemas/perf.schema.json',
+    'extension/media/perflab.svg',
+  ]) {
     assert.ok(entries.includes(file), `${file} is in the .vsix`);
   }
   assert.ok(!entries.includes('node_modules/'), 'no node_modules in the .vsix');

@@ -37,7 +37,14 @@ interface DrawnChart {
 }
 
 const stepStyle = (p: StepPoint): PointStyle => (p.passed ? 'circle' : 'crossRot');
-const lineLook = (colour: Colour, dash: number[], borderWidth = 1.5): Look => ({ colour, pointStyle: 'line', pointRadius: 0, showLine: true, borderWidth, dash });
+const lineLook = (colour: Colour, dash: number[], borderWidth = 1.5): Look => ({
+  colour,
+  pointStyle: 'line',
+  pointRadius: 0,
+  showLine: true,
+  borderWidth,
+  dash,
+});
 const markerLook = (kind: 'capacity' | 'knee'): Look => (kind === 'capacity' ? lineLook('pass', [], 2) : lineLook('fail', [4, 4], 2));
 
 export class CapacityView {
@@ -84,7 +91,11 @@ export class CapacityView {
       h('header', { class: 'panel-header' }, h('h1', {}, `Capacity: ${report.scenario.name}`), status(report, live)),
       live ? liveBanner(report, current) : null,
       this.interactive
-        ? h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Capacity actions' }, iconButton('file-code', 'Save HTML report', () => this.host.post({ type: 'exportHtml' }), { showLabel: true }))
+        ? h(
+            'div',
+            { class: 'toolbar', role: 'toolbar', 'aria-label': 'Capacity actions' },
+            iconButton('file-code', 'Save HTML report', () => this.host.post({ type: 'exportHtml' }), { showLabel: true }),
+          )
         : null,
       report.error ? h('p', { class: 'error', role: 'alert' }, `The search failed: ${report.error}`) : null,
       h(
@@ -147,7 +158,11 @@ export class CapacityView {
     const { passed, failed, reference, markers } = view.achieved;
     const series: { label: string; points: Point[]; look: Look }[] = [
       { label: 'Passed steps (●)', points: passed, look: { colour: 'pass', pointStyle: 'circle', pointRadius: 5, showLine: false, borderWidth: 2, dash: [] } },
-      { label: 'Failed steps (✕)', points: failed, look: { colour: 'fail', pointStyle: 'crossRot', pointRadius: 6, showLine: false, borderWidth: 2, dash: [] } },
+      {
+        label: 'Failed steps (✕)',
+        points: failed,
+        look: { colour: 'fail', pointStyle: 'crossRot', pointRadius: 6, showLine: false, borderWidth: 2, dash: [] },
+      },
       ...(reference ? [{ label: reference.label, points: reference.points, look: lineLook('muted', [6, 4], 1) }] : []),
       ...markers.map((m) => ({ label: m.label, points: m.points, look: markerLook(m.kind) })),
     ];
@@ -200,7 +215,14 @@ export class CapacityView {
         rows: target.steps
           .map((s, i) => ({ s, i }))
           .sort((a, b) => a.s.achieved_rpm - b.s.achieved_rpm)
-          .map(({ s, i }) => [i + 1, formatDecimal(s.achieved_rpm), formatMs(s.ttft_p50_ms), formatMs(s.ttft_p95_ms), formatMs(s.e2e_p50_ms), formatMs(s.e2e_p95_ms)]),
+          .map(({ s, i }) => [
+            i + 1,
+            formatDecimal(s.achieved_rpm),
+            formatMs(s.ttft_p50_ms),
+            formatMs(s.ttft_p95_ms),
+            formatMs(s.e2e_p50_ms),
+            formatMs(s.e2e_p95_ms),
+          ]),
       }),
       'No step has finished yet.',
     );
@@ -208,7 +230,14 @@ export class CapacityView {
 
   /** A line chart from the shared helpers, set up for steps as points: tooltips only on steps, a
    *  legend that shows each series' point style or dash, and the capacity colours. */
-  private chart(card: ChartCard, unit: string, xTitle: string, series: { label: string; points: Point[]; look: Look }[], colours: Record<Colour, string>, tooltip: (item: TooltipItem<'line'>) => string): Chart<'line', Point[]> {
+  private chart(
+    card: ChartCard,
+    unit: string,
+    xTitle: string,
+    series: { label: string; points: Point[]; look: Look }[],
+    colours: Record<Colour, string>,
+    tooltip: (item: TooltipItem<'line'>) => string,
+  ): Chart<'line', Point[]> {
     const chart = createLineChart(card.canvas, unit, xTitle);
     // chart.options are chart.js's resolving proxies: set leaves in place, never spread them.
     const options = chart.options;
@@ -390,14 +419,14 @@ function stepsTable(view: CapacityTargetView, target: CapacityTarget, openRun: (
       h(
         'td',
         { class: 'capacity-run' },
-        openRun
-          ? iconButton('go-to-file', 'Open run', () => openRun(r.run_dir), { showLabel: true })
-          : h('code', {}, r.run_dir),
+        openRun ? iconButton('go-to-file', 'Open run', () => openRun(r.run_dir), { showLabel: true }) : h('code', {}, r.run_dir),
       ),
     ),
   );
   // The button's accessible name says which step it opens.
-  rows.forEach((row, i) => row.querySelector('button')?.setAttribute('aria-label', `Open the run of step ${view.steps[i].step} (${formatCount(view.steps[i].offered_rpm)} RPM)`));
+  rows.forEach((row, i) =>
+    row.querySelector('button')?.setAttribute('aria-label', `Open the run of step ${view.steps[i].step} (${formatCount(view.steps[i].offered_rpm)} RPM)`),
+  );
   return h(
     'div',
     { class: 'table-scroll' },
@@ -405,7 +434,11 @@ function stepsTable(view: CapacityTargetView, target: CapacityTarget, openRun: (
       'table',
       { class: 'data-table capacity-steps', 'data-target': target.target },
       h('caption', {}, `Steps of ${target.target} in the order they ran (offered rate, what was sent, latency, errors, goodput and the verdict)`),
-      h('thead', {}, h('tr', {}, ...STEP_HEADERS.map((text, i) => h('th', { scope: 'col', class: i >= STEP_HEADERS.length - 3 ? 'capacity-text' : undefined }, text)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...STEP_HEADERS.map((text, i) => h('th', { scope: 'col', class: i >= STEP_HEADERS.length - 3 ? 'capacity-text' : undefined }, text))),
+      ),
       h('tbody', {}, ...rows),
     ),
   );

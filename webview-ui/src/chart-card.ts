@@ -60,7 +60,8 @@ export class ChartCard {
     this.tableButton.setAttribute('aria-expanded', String(this.tableOpen));
     this.tableButton.setAttribute('aria-controls', `table-${options.id}`);
     const actions = h('div', { class: 'chart-actions' }, this.tableButton);
-    if (options.onExportPng) actions.prepend(iconButton('file-media', `Save ${options.title} as PNG`, () => this.chart && options.onExportPng!(options.id, this.chart)));
+    if (options.onExportPng)
+      actions.prepend(iconButton('file-media', `Save ${options.title} as PNG`, () => this.chart && options.onExportPng!(options.id, this.chart)));
     this.element = h(
       'figure',
       { class: 'chart-card', 'data-chart-id': options.id, 'data-points': 0 },

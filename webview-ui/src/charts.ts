@@ -127,7 +127,11 @@ export function createLineChart(canvas: HTMLCanvasElement, unit: string, xTitle 
       scales: {
         x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { maxTicksLimit: 8 } },
         // Counts (requests) have whole-number ticks only.
-        y: { type: 'linear', beginAtZero: true, ticks: { maxTicksLimit: 6, precision: unit === 'requests' ? 0 : undefined, callback: (v) => formatValue(Number(v), unit) } },
+        y: {
+          type: 'linear',
+          beginAtZero: true,
+          ticks: { maxTicksLimit: 6, precision: unit === 'requests' ? 0 : undefined, callback: (v) => formatValue(Number(v), unit) },
+        },
       },
       plugins: {
         // chart.js's own decimation keeps drawing cheap when the view-model's bounded series is still
@@ -174,7 +178,12 @@ export function createHistogram(canvas: HTMLCanvasElement, xTitle: string, yTitl
       maintainAspectRatio: false,
       scales: {
         x: { type: 'category', title: { display: true, text: xTitle }, ticks: { maxTicksLimit: 10, maxRotation: 0 } },
-        y: { type: 'linear', beginAtZero: true, title: { display: true, text: yTitle }, ticks: { maxTicksLimit: 6, precision: 0, callback: (v) => formatCount(Number(v)) } },
+        y: {
+          type: 'linear',
+          beginAtZero: true,
+          title: { display: true, text: yTitle },
+          ticks: { maxTicksLimit: 6, precision: 0, callback: (v) => formatCount(Number(v)) },
+        },
       },
       plugins: { legend: { display: false } },
     },

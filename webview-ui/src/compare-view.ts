@@ -65,14 +65,29 @@ export function renderCompare(host: Host, message: CompareInitMessage, container
         'header',
         { class: 'panel-header' },
         h('h1', {}, `Compare ${table.columns.length} ${message.alignment === 'clock' ? 'targets' : 'runs'}`),
-        h('span', { class: 'status' }, `baseline: ${table.columns[0]?.label ?? '–'} · ${message.alignment === 'clock' ? 'one clock' : 'aligned from each start'}`),
+        h(
+          'span',
+          { class: 'status' },
+          `baseline: ${table.columns[0]?.label ?? '–'} · ${message.alignment === 'clock' ? 'one clock' : 'aligned from each start'}`,
+        ),
         message.interactive
-          ? h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Compare actions' }, iconButton('file-code', 'Save HTML report', () => host.post({ type: 'exportHtml' }), { showLabel: true }))
+          ? h(
+              'div',
+              { class: 'toolbar', role: 'toolbar', 'aria-label': 'Compare actions' },
+              iconButton('file-code', 'Save HTML report', () => host.post({ type: 'exportHtml' }), { showLabel: true }),
+            )
           : null,
       ),
       h('section', { 'aria-labelledby': 'compare-table-title' }, h('h2', { id: 'compare-table-title' }, 'Metrics'), compareTable(table), methodsNote(table)),
-      table.slos.length > 0 ? h('section', { 'aria-labelledby': 'compare-slo-title' }, h('h2', { id: 'compare-slo-title' }, 'SLO verdicts'), sloTable(table)) : null,
-      h('section', { 'aria-labelledby': 'compare-charts-title' }, h('h2', { id: 'compare-charts-title' }, 'Over time'), h('div', { class: 'chart-grid' }, ...cards)),
+      table.slos.length > 0
+        ? h('section', { 'aria-labelledby': 'compare-slo-title' }, h('h2', { id: 'compare-slo-title' }, 'SLO verdicts'), sloTable(table))
+        : null,
+      h(
+        'section',
+        { 'aria-labelledby': 'compare-charts-title' },
+        h('h2', { id: 'compare-charts-title' }, 'Over time'),
+        h('div', { class: 'chart-grid' }, ...cards),
+      ),
     ),
   );
   return () => {
@@ -85,8 +100,16 @@ function compareTable(table: CompareTable): HTMLTableElement {
   return h(
     'table',
     { class: 'data-table compare-table' },
-    h('caption', {}, 'Each column against the first (the baseline): value, difference, ratio, and whether it is better, worse or within noise (hover a cell for the test).'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), ...table.columns.map((c, i) => h('th', { scope: 'col' }, i === 0 ? `${c.label} (baseline)` : c.label)))),
+    h(
+      'caption',
+      {},
+      'Each column against the first (the baseline): value, difference, ratio, and whether it is better, worse or within noise (hover a cell for the test).',
+    ),
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col' }, 'Metric'), ...table.columns.map((c, i) => h('th', { scope: 'col' }, i === 0 ? `${c.label} (baseline)` : c.label))),
+    ),
     h(
       'tbody',
       {},
@@ -109,7 +132,12 @@ function compareTable(table: CompareTable): HTMLTableElement {
               h('span', { class: 'cell-value' }, formatValue(cell.value, row.unit)),
               i === 0 || cell.verdict === 'unknown'
                 ? null
-                : h('span', { class: 'cell-diff' }, `${formatDifference(cell.difference, row.unit)} · ${formatRatio(cell.ratio)} · `, h('span', { class: 'cell-verdict' }, verdictText(cell))),
+                : h(
+                    'span',
+                    { class: 'cell-diff' },
+                    `${formatDifference(cell.difference, row.unit)} · ${formatRatio(cell.ratio)} · `,
+                    h('span', { class: 'cell-verdict' }, verdictText(cell)),
+                  ),
             ),
           ),
         ),
@@ -130,7 +158,11 @@ function methodsNote(table: CompareTable): HTMLElement | null {
   return h(
     'div',
     { class: 'compare-methods', 'data-methods': table.methods.join(' ') },
-    h('p', {}, 'Better or worse only when the difference is significant for the sample sizes; otherwise within noise. Requests are taken as independent samples.'),
+    h(
+      'p',
+      {},
+      'Better or worse only when the difference is significant for the sample sizes; otherwise within noise. Requests are taken as independent samples.',
+    ),
     h('ul', {}, ...table.methods.map((m) => h('li', { 'data-method': m }, METHOD_TEXT[m]))),
   );
 }

@@ -46,7 +46,9 @@ host.onMessage((message) => {
         runView?.handle(message);
     }
   } catch (error) {
-    root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The panel could not draw this run: ${error instanceof Error ? error.message : String(error)}`));
+    root.replaceChildren(
+      h('p', { class: 'error', role: 'alert' }, `The panel could not draw this run: ${error instanceof Error ? error.message : String(error)}`),
+    );
     throw error;
   }
 });

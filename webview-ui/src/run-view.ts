@@ -12,7 +12,17 @@ import { formatCount, formatMs, formatValue } from './model/format';
 import { histogramBars } from './model/histogram-bars';
 import type { Host } from './host';
 import { seriesTable } from './series-table';
-import { RunViewModel, sloOutcome, type ChartId, type CostSection, type Headline, type Series, type ServerChart, type ServerSection, type SloCard } from './model/view-model';
+import {
+  RunViewModel,
+  sloOutcome,
+  type ChartId,
+  type CostSection,
+  type Headline,
+  type Series,
+  type ServerChart,
+  type ServerSection,
+  type SloCard,
+} from './model/view-model';
 import { VERDICT_LABEL } from '../../src/engine/summary';
 import { priceNote, ratesText } from '../../src/tokens/pricing';
 
@@ -24,22 +34,47 @@ interface TimeChartDef {
 }
 
 const TIME_CHARTS: TimeChartDef[] = [
-  { id: 'ttft', title: 'Time to first token (TTFT)', unit: 'ms', description: 'p50 and p95 per sliding window; role-only and content-filter chunks are not tokens.' },
+  {
+    id: 'ttft',
+    title: 'Time to first token (TTFT)',
+    unit: 'ms',
+    description: 'p50 and p95 per sliding window; role-only and content-filter chunks are not tokens.',
+  },
   {
     id: 'ttfr',
     title: 'Time to first reasoning token (TTFR)',
     unit: 'ms',
     description: 'Reasoning models: p50 and p95 of the time to the first reasoning delta, per window; TTFT counts visible output only.',
   },
-  { id: 'tbt', title: 'Time between tokens — per token', unit: 'ms', description: 'p50 and p95 of (last − first content chunk) / (completion tokens − 1), per window; for reasoning models also over all output tokens.' },
-  { id: 'chunk_gap', title: 'Chunk gaps — per chunk, not per token', unit: 'ms', description: 'p50 and p95 of the gaps between content-bearing stream events; a chunk may carry several tokens.' },
+  {
+    id: 'tbt',
+    title: 'Time between tokens — per token',
+    unit: 'ms',
+    description: 'p50 and p95 of (last − first content chunk) / (completion tokens − 1), per window; for reasoning models also over all output tokens.',
+  },
+  {
+    id: 'chunk_gap',
+    title: 'Chunk gaps — per chunk, not per token',
+    unit: 'ms',
+    description: 'p50 and p95 of the gaps between content-bearing stream events; a chunk may carry several tokens.',
+  },
   { id: 'e2e', title: 'End-to-end latency', unit: 'ms', description: 'p50 and p95 per window, from send to the end of the stream.' },
-  { id: 'rpm', title: 'Requests per minute — achieved vs target', unit: 'rpm', description: 'Completed requests per minute over the window, and the scheduled rate.' },
+  {
+    id: 'rpm',
+    title: 'Requests per minute — achieved vs target',
+    unit: 'rpm',
+    description: 'Completed requests per minute over the window, and the scheduled rate.',
+  },
   { id: 'tpm', title: 'Tokens per minute', unit: 'tpm', description: 'Prompt and generated tokens per minute over the window.' },
   { id: 'errors', title: 'Throttled and failed requests', unit: 'requests', description: 'HTTP 429 responses and failed requests in each window.' },
   { id: 'in_flight', title: 'In-flight requests', unit: 'requests', description: 'Requests sent and not yet finished.' },
   { id: 'utilization', title: 'Azure deployment utilization', unit: '%', description: 'The azure-openai-deployment-utilization header, averaged per window.' },
-  { id: 'lag', title: 'Schedule lag (this machine)', unit: 'ms', description: 'How late requests were sent compared with the schedule; when it climbs, the client is the bottleneck.' },
+  {
+    id: 'lag',
+    title: 'Schedule lag (this machine)',
+    unit: 'ms',
+    description: 'How late requests were sent compared with the schedule; when it climbs, the client is the bottleneck.',
+  },
 ];
 
 interface HistogramDef {
@@ -54,7 +89,16 @@ interface HistogramDef {
 }
 
 const DISTRIBUTION_CHARTS: HistogramDef[] = [
-  { id: 'ttft_hist', title: 'TTFT distribution', dist: 'ttft', unit: 'ms', xTitle: 'TTFT', yTitle: 'requests', description: 'Requests per TTFT bin over the whole run.', empty: 'No request has produced a token yet.' },
+  {
+    id: 'ttft_hist',
+    title: 'TTFT distribution',
+    dist: 'ttft',
+    unit: 'ms',
+    xTitle: 'TTFT',
+    yTitle: 'requests',
+    description: 'Requests per TTFT bin over the whole run.',
+    empty: 'No request has produced a token yet.',
+  },
   {
     id: 'chunk_gap_hist',
     title: 'Chunk-gap distribution — per chunk, not per token',
@@ -65,12 +109,39 @@ const DISTRIBUTION_CHARTS: HistogramDef[] = [
     description: 'Gaps between consecutive content-bearing stream events over the whole run.',
     empty: 'No chunk gaps recorded yet.',
   },
-  { id: 'e2e_hist', title: 'E2E distribution', dist: 'e2e', unit: 'ms', xTitle: 'end-to-end latency', yTitle: 'requests', description: 'Requests per end-to-end latency bin.', empty: 'No request has completed yet.' },
+  {
+    id: 'e2e_hist',
+    title: 'E2E distribution',
+    dist: 'e2e',
+    unit: 'ms',
+    xTitle: 'end-to-end latency',
+    yTitle: 'requests',
+    description: 'Requests per end-to-end latency bin.',
+    empty: 'No request has completed yet.',
+  },
 ];
 
 const TOKEN_CHARTS: HistogramDef[] = [
-  { id: 'prompt_tokens_hist', title: 'Prompt tokens per request', dist: 'prompt_tokens', unit: 'tokens', xTitle: 'prompt tokens', yTitle: 'requests', description: 'Requests per prompt-size bin.', empty: 'No request sent yet.' },
-  { id: 'completion_tokens_hist', title: 'Completion tokens per request', dist: 'completion_tokens', unit: 'tokens', xTitle: 'completion tokens', yTitle: 'requests', description: 'Requests per completion-size bin.', empty: 'No request has completed yet.' },
+  {
+    id: 'prompt_tokens_hist',
+    title: 'Prompt tokens per request',
+    dist: 'prompt_tokens',
+    unit: 'tokens',
+    xTitle: 'prompt tokens',
+    yTitle: 'requests',
+    description: 'Requests per prompt-size bin.',
+    empty: 'No request sent yet.',
+  },
+  {
+    id: 'completion_tokens_hist',
+    title: 'Completion tokens per request',
+    dist: 'completion_tokens',
+    unit: 'tokens',
+    xTitle: 'completion tokens',
+    yTitle: 'requests',
+    description: 'Requests per completion-size bin.',
+    empty: 'No request has completed yet.',
+  },
 ];
 
 export class RunView {
@@ -169,7 +240,9 @@ export class RunView {
   }
 
   private build(init: InitMessage, openTables: string[]): HTMLElement {
-    const exportPng = init.interactive ? (chartId: string, chart: Chart) => this.host.post({ type: 'exportPng', chartId, dataUrl: chartPng(chart) }) : undefined;
+    const exportPng = init.interactive
+      ? (chartId: string, chart: Chart) => this.host.post({ type: 'exportPng', chartId, dataUrl: chartPng(chart) })
+      : undefined;
     const onTableToggled = (id: string, open: boolean) => {
       const tables = new Set(this.host.getState().tables ?? []);
       if (open) tables.add(id);
@@ -211,7 +284,11 @@ export class RunView {
   private toolbar(init: InitMessage): HTMLElement {
     const bar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Run actions' });
     if (this.vm.targets.length > 1) {
-      const select = h('select', { 'aria-label': 'Target', id: 'target-select' }, ...this.vm.targets.map((t) => h('option', { value: t, selected: t === this.target }, t)));
+      const select = h(
+        'select',
+        { 'aria-label': 'Target', id: 'target-select' },
+        ...this.vm.targets.map((t) => h('option', { value: t, selected: t === this.target }, t)),
+      );
       select.addEventListener('change', () => {
         this.target = select.value;
         this.host.setState({ ...this.host.getState(), target: this.target });
@@ -222,10 +299,17 @@ export class RunView {
     }
     if (!init.interactive) return bar;
     const post = this.host.post.bind(this.host);
-    if (this.vm.targets.length > 1) append(bar, iconButton('split-horizontal', 'Compare targets', () => post({ type: 'compareTargets' }), { showLabel: true }));
+    if (this.vm.targets.length > 1)
+      append(
+        bar,
+        iconButton('split-horizontal', 'Compare targets', () => post({ type: 'compareTargets' }), { showLabel: true }),
+      );
     // Azure Monitor has server-side logs only for Azure OpenAI deployments.
     if (init.scenario.targets.some((t) => t.provider === 'azure')) {
-      append(bar, iconButton('copy', 'Copy KQL query for Azure Monitor', () => post({ type: 'copyKql', target: this.target }), { showLabel: true }));
+      append(
+        bar,
+        iconButton('copy', 'Copy KQL query for Azure Monitor', () => post({ type: 'copyKql', target: this.target }), { showLabel: true }),
+      );
     }
     append(
       bar,
@@ -264,7 +348,9 @@ export class RunView {
     const p = this.serverParts;
     p.source.textContent = section.source ?? '';
     p.source.hidden = section.source === null;
-    p.messages.replaceChildren(...section.messages.map((text) => h('li', {}, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ' ', text)));
+    p.messages.replaceChildren(
+      ...section.messages.map((text) => h('li', {}, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ' ', text)),
+    );
     p.messages.hidden = section.messages.length === 0;
     p.cards.replaceChildren(
       ...section.cards.map((c) =>
@@ -283,7 +369,10 @@ export class RunView {
     const azure = section.azure;
     p.azure.hidden = azure === null;
     if (azure) {
-      const fetch = azure.canFetch && this.interactive ? iconButton('cloud-download', 'Fetch Azure Monitor metrics', () => this.host.post({ type: 'fetchServerMetrics' }), { showLabel: true }) : null;
+      const fetch =
+        azure.canFetch && this.interactive
+          ? iconButton('cloud-download', 'Fetch Azure Monitor metrics', () => this.host.post({ type: 'fetchServerMetrics' }), { showLabel: true })
+          : null;
       p.azure.replaceChildren(h('p', { 'data-status': azure.status }, azure.text), fetch ?? '');
     }
     const shown = new Set<string>();
@@ -299,7 +388,12 @@ export class RunView {
       }
       const c = card;
       c.visible = true;
-      c.draw(() => setLineSeries(c.chart as never, chart.lines.map((l) => ({ label: l.label, points: l.points, stepped: l.stepped }))));
+      c.draw(() =>
+        setLineSeries(
+          c.chart as never,
+          chart.lines.map((l) => ({ label: l.label, points: l.points, stepped: l.stepped })),
+        ),
+      );
       c.setData(
         chart.lines.reduce((n, l) => n + (l.client ? 0 : l.points.filter((pt) => pt.y !== null).length), 0),
         () => seriesTable(chart.lines, chart.unit),
@@ -312,13 +406,21 @@ export class RunView {
     const summary = this.vm.runSummary;
     const latest = this.vm.latest(this.target);
     if (summary) {
-      const how = summary.error ? `Failed: ${summary.error}` : summary.stopped_by === 'completed' ? 'Finished' : summary.stopped_by === 'stop' ? 'Stopped' : 'Ended with an error';
+      const how = summary.error
+        ? `Failed: ${summary.error}`
+        : summary.stopped_by === 'completed'
+          ? 'Finished'
+          : summary.stopped_by === 'stop'
+            ? 'Stopped'
+            : 'Ended with an error';
       const outcome = sloOutcome(summary.slos);
       const slo = outcome === null ? '' : outcome === 'met' ? ' · all SLOs met' : outcome === 'failed' ? ' · SLOs failed' : ' · SLOs not all judged';
       this.status.textContent = `${how}${slo}`;
       this.status.dataset.state = summary.error ? 'error' : summary.stopped_by;
     } else {
-      this.status.textContent = latest ? `Live · ${Math.floor(latest.t)} s · ${formatCount(latest.requests)} sent · ${formatCount(latest.in_flight)} in flight` : 'Live · waiting for the first window';
+      this.status.textContent = latest
+        ? `Live · ${Math.floor(latest.t)} s · ${formatCount(latest.requests)} sent · ${formatCount(latest.in_flight)} in flight`
+        : 'Live · waiting for the first window';
       this.status.dataset.state = 'live';
     }
   }
@@ -331,7 +433,8 @@ export class RunView {
       if (summary.client.bottleneck) items.push(`This machine was the bottleneck: ${summary.client.reasons.join('; ')}`);
     } else {
       const latest = this.vm.latest(this.target);
-      if (latest?.behind) items.push(`Behind schedule: the client cannot keep the target rate (${formatCount(latest.queued)} queued, lag p95 ${formatMs(latest.lag.p95)}).`);
+      if (latest?.behind)
+        items.push(`Behind schedule: the client cannot keep the target rate (${formatCount(latest.queued)} queued, lag p95 ${formatMs(latest.lag.p95)}).`);
     }
     this.warnings.replaceChildren(...items.map((text) => h('li', {}, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), ' ', text)));
     this.warnings.hidden = items.length === 0;
@@ -344,7 +447,12 @@ export class RunView {
       // Series drawn only when reported (utilization, lag) leave their chart hidden until they are.
       card.visible = mine.length > 0;
       if (mine.length === 0) continue;
-      card.draw(() => setLineSeries(card.chart as never, mine.map((s) => ({ label: s.label, points: s.points, dashed: s.id === 'target_rpm' }))));
+      card.draw(() =>
+        setLineSeries(
+          card.chart as never,
+          mine.map((s) => ({ label: s.label, points: s.points, dashed: s.id === 'target_rpm' })),
+        ),
+      );
       card.setData(
         mine.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0),
         () => seriesTable(mine, def.unit),
@@ -366,12 +474,20 @@ function section(title: string, ...children: Node[]): HTMLElement {
 
 function renderHeadline(banners: HTMLElement, cards: HTMLElement, slos: HTMLElement, headline: Headline): void {
   banners.replaceChildren(
-    ...headline.banners.map((b) => h('p', { class: 'banner', 'data-banner': b.id }, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), h('span', {}, b.text))),
+    ...headline.banners.map((b) =>
+      h('p', { class: 'banner', 'data-banner': b.id }, h('span', { class: 'codicon codicon-warning', 'aria-hidden': 'true' }), h('span', {}, b.text)),
+    ),
   );
   banners.hidden = headline.banners.length === 0;
   cards.replaceChildren(
     ...headline.cards.map((c) => {
-      const attrs: Record<string, string | number> = { class: c.tone ? `card card-${c.tone}` : 'card', role: 'listitem', 'data-card-id': c.id, 'data-value': c.value ?? '', 'data-source': headline.source };
+      const attrs: Record<string, string | number> = {
+        class: c.tone ? `card card-${c.tone}` : 'card',
+        role: 'listitem',
+        'data-card-id': c.id,
+        'data-value': c.value ?? '',
+        'data-source': headline.source,
+      };
       for (const [key, n] of Object.entries(c.counts ?? {})) attrs[`data-${key}`] = n;
       return h(
         'div',
@@ -411,13 +527,30 @@ function sloVerdictText(s: SloCard): string {
 function renderCost(container: HTMLElement, c: CostSection): void {
   // The rates and what they are (list price as of a date, or the user's own), with where to set one's own.
   const model = c.model ? ` (${c.model})` : '';
-  const price = c.price === undefined ? `price not recorded in this run${model}` : c.price ? `${ratesText(c.price)}${model}; ${priceNote(c.price, c.model)}` : priceNote(null, c.model);
+  const price =
+    c.price === undefined
+      ? `price not recorded in this run${model}`
+      : c.price
+        ? `${ratesText(c.price)}${model}; ${priceNote(c.price, c.model)}`
+        : priceNote(null, c.model);
   const items: [id: string, label: string, value: number | null, unit: string, note?: string][] = [
     ['prompt_tokens_mean', 'Prompt tokens / request', c.prompt_tokens_mean, 'tokens', 'mean'],
-    ['completion_tokens_mean', 'Completion tokens / request', c.completion_tokens_mean, 'tokens', c.estimated_records ? `mean; ${formatCount(c.estimated_records)} estimated by the tokenizer` : 'mean'],
+    [
+      'completion_tokens_mean',
+      'Completion tokens / request',
+      c.completion_tokens_mean,
+      'tokens',
+      c.estimated_records ? `mean; ${formatCount(c.estimated_records)} estimated by the tokenizer` : 'mean',
+    ],
     ['cost_per_request', 'Cost / request', c.per_request, 'USD', price],
     ['cost_per_1k', 'Cost / 1,000 requests', c.per_1k_requests, 'USD'],
-    ['cost_per_hour_target', 'Cost / hour at target rate', c.per_hour_at_target_rate, 'USD/h', c.target_rpm === null ? 'closed loop: no target rate' : `${formatCount(c.target_rpm)} RPM`],
+    [
+      'cost_per_hour_target',
+      'Cost / hour at target rate',
+      c.per_hour_at_target_rate,
+      'USD/h',
+      c.target_rpm === null ? 'closed loop: no target rate' : `${formatCount(c.target_rpm)} RPM`,
+    ],
   ];
   container.replaceChildren(
     ...items.map(([id, label, value, unit, note]) =>

@@ -54,8 +54,15 @@ export class CapacitySearch {
   ) {
     const chosen = options.targets && options.targets.length > 0 ? scenario.targets.filter((t) => options.targets!.includes(t.name)) : scenario.targets;
     const missing = (options.targets ?? []).filter((name) => !scenario.targets.some((t) => t.name === name));
-    if (missing.length > 0) throw new Error(`no target named ${missing.map((m) => `"${m}"`).join(', ')} in the scenario (targets: ${scenario.targets.map((t) => t.name).join(', ')})`);
-    this.report = initialReport(scenario, options.settings, chosen.map((t) => t.name));
+    if (missing.length > 0)
+      throw new Error(
+        `no target named ${missing.map((m) => `"${m}"`).join(', ')} in the scenario (targets: ${scenario.targets.map((t) => t.name).join(', ')})`,
+      );
+    this.report = initialReport(
+      scenario,
+      options.settings,
+      chosen.map((t) => t.name),
+    );
     this.done = this.execute(chosen);
   }
 
@@ -164,7 +171,17 @@ export class CapacitySearch {
     this.current = run;
     const summary = await run.done.finally(() => (this.current = null));
     if (this.stopped) return null;
-    return judgeStep({ offeredRpm: rpm, settings, summary, records, windows, baselineE2eP50: baselineE2e, startedAt, durationS: (performance.now() - began) / 1000, runDir });
+    return judgeStep({
+      offeredRpm: rpm,
+      settings,
+      summary,
+      records,
+      windows,
+      baselineE2eP50: baselineE2e,
+      startedAt,
+      durationS: (performance.now() - began) / 1000,
+      runDir,
+    });
   }
 
   private finish(result: CapacityTarget, state: SearchState, ended: 'complete' | 'stopped' | 'budget' | 'error'): void {
@@ -219,7 +236,8 @@ function describe(t: CapacityTarget, settings: CapacitySettings, failing: Capaci
   if (t.limited_by === 'max') return `held every rate up to max (${settings.max_rpm} RPM): the capacity is at least that; raise capacity.max to find the limit`;
   let text = `${t.capacity_rpm} RPM`;
   if (t.bracket.failed !== null) text += `; ${why}`;
-  if (t.limited_by === 'client') text += '; this machine limited the search, so the capacity is a lower bound — run with engine.threads, fewer clients or a bigger machine';
+  if (t.limited_by === 'client')
+    text += '; this machine limited the search, so the capacity is a lower bound — run with engine.threads, fewer clients or a bigger machine';
   else if (t.search === 'budget') text += `; the budget (${settings.budget_s} s) ended the search before the bracket was within ${settings.precision * 100}%`;
   else if (t.search === 'stopped') text += '; the search was stopped before the bracket was within precision';
   return text;

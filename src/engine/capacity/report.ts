@@ -54,4 +54,3 @@ function emptyTarget(name: string, expected: number | null): CapacityTarget {
 function expectedRpm(scenario: Scenario): number | null {
   return scenario.workload.mode === 'open' ? (scenario.workload.rate_rpm ?? null) : null;
 }
-

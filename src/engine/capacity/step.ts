@@ -84,7 +84,9 @@ export function judgeStep(input: StepInput): CapacityStep {
   const offeredShort: string[] = [];
   const lateShare = t.schedule.sent > 0 ? t.schedule.late / t.schedule.sent : 0;
   if (!clientsBusy && lateShare > 0.01) {
-    offeredShort.push(`${t.schedule.late} of ${t.schedule.sent} requests left more than ${LATE_THRESHOLD_MS} ms after their scheduled time with clients free: this machine could not keep the schedule`);
+    offeredShort.push(
+      `${t.schedule.late} of ${t.schedule.sent} requests left more than ${LATE_THRESHOLD_MS} ms after their scheduled time with clients free: this machine could not keep the schedule`,
+    );
   }
 
   // The deployment's quota.
@@ -98,14 +100,18 @@ export function judgeStep(input: StepInput): CapacityStep {
   // The deployment falling behind.
   const saturation: string[] = [];
   const growth = latencyGrowth(measured);
-  if (growth) saturation.push(`TTFT grew from ${Math.round(growth.first)} ms to ${Math.round(growth.last)} ms (median, first vs last third of the step): requests queue up`);
+  if (growth)
+    saturation.push(
+      `TTFT grew from ${Math.round(growth.first)} ms to ${Math.round(growth.last)} ms (median, first vs last third of the step): requests queue up`,
+    );
   const inFlight = inFlightGrowth(windows, settings);
   if (inFlight) saturation.push(`requests in flight grew from ${inFlight.first.toFixed(1)} to ${inFlight.last.toFixed(1)} through the step`);
   const e2eP50 = t.latency_ms.e2e.p50;
   if (clientsBusy) {
     const busyText = `all ${summary.scenario.workload.clients} clients were busy: ${t.schedule.unsent} requests never sent, achieved ${t.schedule.achieved_rpm} of ${offeredRpm} RPM`;
     const latencyFlat = input.baselineE2eP50 !== null && e2eP50 !== null && e2eP50 <= input.baselineE2eP50 * CLIENTS_CAP_LATENCY_FACTOR;
-    if (latencyFlat && saturation.length === 0) offeredShort.push(`${busyText} while latency stayed at its low-load level: raise workload.clients (at least rate × E2E ÷ 60)`);
+    if (latencyFlat && saturation.length === 0)
+      offeredShort.push(`${busyText} while latency stayed at its low-load level: raise workload.clients (at least rate × E2E ÷ 60)`);
     else saturation.push(busyText);
   }
 
@@ -122,7 +128,10 @@ export function judgeStep(input: StepInput): CapacityStep {
   }
   if (!passed) {
     reasons.push(...inflated, ...quota, ...saturation, ...offeredShort);
-    for (const v of notHeld) reasons.push(`SLO ${v.slo} ${verdictStatus(v) === 'fail' ? 'failed' : VERDICT_LABEL[verdictStatus(v)].toLowerCase()} (actual ${v.actual ?? '–'}${v.note ? `; ${v.note}` : ''})`);
+    for (const v of notHeld)
+      reasons.push(
+        `SLO ${v.slo} ${verdictStatus(v) === 'fail' ? 'failed' : VERDICT_LABEL[verdictStatus(v)].toLowerCase()} (actual ${v.actual ?? '–'}${v.note ? `; ${v.note}` : ''})`,
+      );
     if (summary.error) reasons.push(summary.error);
   }
 
@@ -158,7 +167,14 @@ type Threshold = { field: 'ttfb_ms' | 'ttft_ms' | 'tbt_ms' | 'e2e_ms' | 'ttfr_ms
 /** Per-request thresholds from the latency SLOs that bound from above (`ttft.p95 < 800ms` → each
  *  request's ttft < 800 ms). Chunk-gap SLOs have no single per-request number and are left out. */
 export function perRequestThresholds(slos: readonly Slo[]): Threshold[] {
-  const fields: Partial<Record<Slo['metric'], Threshold['field']>> = { ttfb: 'ttfb_ms', ttft: 'ttft_ms', tbt: 'tbt_ms', e2e: 'e2e_ms', ttfr: 'ttfr_ms', tbt_all: 'tbt_all_ms' };
+  const fields: Partial<Record<Slo['metric'], Threshold['field']>> = {
+    ttfb: 'ttfb_ms',
+    ttft: 'ttft_ms',
+    tbt: 'tbt_ms',
+    e2e: 'e2e_ms',
+    ttfr: 'ttfr_ms',
+    tbt_all: 'tbt_all_ms',
+  };
   return slos.flatMap((s) => {
     const field = fields[s.metric];
     return field && (s.op === '<' || s.op === '<=') ? [{ field, op: s.op, value: s.value }] : [];

@@ -94,4 +94,3 @@ export interface CapacityReport {
   slos: string[];
   targets: CapacityTarget[];
 }
-

@@ -6,8 +6,7 @@ import { shorten } from './errors';
 
 /** The accepted string form, shared with the JSON Schema so editors and the loader agree. Spaces
  *  between parts belong to the part after them, so a long run of spaces is matched in linear time. */
-export const DURATION_PATTERN =
-  '^\\s*(?:\\d+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h)(?:\\s*\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h))*)\\s*$';
+export const DURATION_PATTERN = '^\\s*(?:\\d+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h)(?:\\s*\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h))*)\\s*$';
 
 /** The message used wherever a duration does not parse. */
 export const DURATION_HINT = 'must be a duration such as 500ms, 30s, 5m or 1h (a number means seconds)';

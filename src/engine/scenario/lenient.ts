@@ -39,16 +39,14 @@ export function readScenarioLeniently(text: string): LenientScenario {
   const targets = (Array.isArray(root?.targets) ? (root.targets as unknown[]) : [])
     .map(record)
     .filter((t): t is Record<string, unknown> => t !== undefined && typeof t.name === 'string')
-    .map(
-      (t): LenientTarget => ({
-        name: t.name as string,
-        provider: string(t.provider),
-        endpoint: string(t.endpoint),
-        model: string(t.model),
-        deployment: string(t.deployment),
-        authType: string(record(t.auth)?.type),
-      }),
-    );
+    .map((t): LenientTarget => ({
+      name: t.name as string,
+      provider: string(t.provider),
+      endpoint: string(t.endpoint),
+      model: string(t.model),
+      deployment: string(t.deployment),
+      authType: string(record(t.auth)?.type),
+    }));
   return { name: string(root?.name), targets, promptsFile: string(prompts?.file), promptsDataset: string(prompts?.dataset), pricing: pricing(root?.pricing) };
 }
 

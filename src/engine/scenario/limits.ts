@@ -33,7 +33,7 @@ function durationLimit(maxSeconds: number, shown: string, reason: string): Limit
 
 const HOUR = 3600;
 const TOKENS = 2_000_000;
-const TOKEN_REASON = 'more than any model\'s context window';
+const TOKEN_REASON = "more than any model's context window";
 const COUNT_REASON = 'every request is kept in the results';
 
 export const LIMITS = {
@@ -60,7 +60,7 @@ export const LIMITS = {
   sim_tokens_per_chunk: limit(TOKENS, '', TOKEN_REASON),
   sim_reasoning_tokens: limit(TOKENS, ' tokens', TOKEN_REASON),
   sim_rpm: limit(1_000_000, ' requests per minute', 'the largest rate a scenario can send'),
-  sim_tpm: limit(1_000_000_000, ' tokens per minute', 'far beyond any deployment\'s quota'),
+  sim_tpm: limit(1_000_000_000, ' tokens per minute', "far beyond any deployment's quota"),
   quota_window: durationLimit(HOUR, '1 h', 'quotas are per minute; an hour-long window only delays every 429'),
   sim_coalesce_events: limit(10_000, '', 'more events than most answers have'),
   ptus: limit(100_000, ' PTUs', 'more than any provisioned deployment'),

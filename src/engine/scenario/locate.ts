@@ -108,4 +108,3 @@ export class YamlLocator {
     return b.line === a.line ? this.span(start, end) : { line: a.line, column: a.col, endLine: a.line, endColumn: a.col + 1 };
   }
 }
-

@@ -43,7 +43,6 @@ export interface NormalizeContext {
   report: Report;
 }
 
-
 export const OPENAI_ENDPOINT = 'https://api.openai.com/v1';
 
 /** `capacity:` defaults (schema.ts says the same to the user). */
@@ -75,7 +74,10 @@ export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenari
     target_mode: (str(root.target_mode) as Scenario['target_mode']) ?? 'parallel',
     workload: n.workload(root.workload),
     prompts: n.prompts(root.prompts),
-    request: n.request(root.request, list(root.targets).some((t) => obj(t).api === 'responses')),
+    request: n.request(
+      root.request,
+      list(root.targets).some((t) => obj(t).api === 'responses'),
+    ),
     retry: n.retry(root.retry),
     timeouts: n.timeouts(root.timeouts),
     aggregation_window_s: n.seconds(['aggregation_window'], root.aggregation_window, LIMITS.aggregation_window, { positive: true }) ?? 60,
@@ -155,7 +157,11 @@ class Normalizer {
     const apiVersion = str(t.api_version) ?? (provider === 'azure' ? defaultVersion : undefined);
     // api-versions are dates (YYYY-MM-DD[-preview]); they compare correctly as strings.
     if (api === 'responses' && str(t.api_version) !== undefined && apiVersion! < FIRST_RESPONSES_API_VERSION) {
-      this.report([...at, 'api_version'], 'value', `the Responses API needs api-version ${FIRST_RESPONSES_API_VERSION} or later on dated Azure routes (got ${apiVersion}); or use an endpoint ending in /openai/v1, which takes none`);
+      this.report(
+        [...at, 'api_version'],
+        'value',
+        `the Responses API needs api-version ${FIRST_RESPONSES_API_VERSION} or later on dated Azure routes (got ${apiVersion}); or use an endpoint ending in /openai/v1, which takes none`,
+      );
     }
     const target: Target = {
       name: str(t.name) ?? '',
@@ -288,15 +294,14 @@ class Normalizer {
 
   request(value: unknown, responsesApi: boolean): RequestOptions {
     const r = obj(value);
-    const keys = [
-      'temperature', 'top_p', 'max_tokens', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'reasoning_effort', 'extra_body',
-    ] as const;
+    const keys = ['temperature', 'top_p', 'max_tokens', 'seed', 'stop', 'presence_penalty', 'frequency_penalty', 'reasoning_effort', 'extra_body'] as const;
     const out: Record<string, unknown> = {};
     for (const key of keys) if (r[key] !== undefined) out[key] = r[key];
     // The Responses API rejects these Chat Completions parameters; say so before anything is sent.
     if (responsesApi) {
       for (const key of CHAT_ONLY_REQUEST_OPTIONS) {
-        if (r[key] !== undefined) this.report(['request', key], 'key', 'is not a Responses API parameter (a target has api: responses); remove it or use api: chat');
+        if (r[key] !== undefined)
+          this.report(['request', key], 'key', 'is not a Responses API parameter (a target has api: responses); remove it or use api: chat');
       }
     }
     return out as RequestOptions;
@@ -396,7 +401,8 @@ export function endpointProblem(endpoint: string): string | undefined {
   } catch {
     const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(endpoint)?.[1];
     if (port !== undefined && Number(port) > 65535) return `is not a valid URL: port ${shorten(port)} is out of range (1-65535)`;
-    if (/^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?\[(?![^\]/?#]*\])/i.test(endpoint)) return 'is not a valid URL: an IPv6 address needs its closing bracket, e.g. http://[::1]:8000/v1';
+    if (/^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?\[(?![^\]/?#]*\])/i.test(endpoint))
+      return 'is not a valid URL: an IPv6 address needs its closing bracket, e.g. http://[::1]:8000/v1';
     return 'is not a valid URL (check the host name, the port and the [brackets] of an IPv6 address)';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL (got ${shorten(url.protocol)})`;
@@ -410,9 +416,22 @@ export function endpointProblem(endpoint: string): string | undefined {
 
 function simulatorOptions(s: Obj): Partial<SimulatorOptions> {
   const keys = [
-    'ttft_ms', 'ttft_per_1k_prompt_ms', 'tpot_ms', 'tokens_per_chunk', 'jitter',
-    'rpm_limit', 'tpm_limit', 'ptu_capacity_tpm', 'azure_prompt_filter', 'seed',
-    'azure_async_filter', 'reasoning_tokens', 'reasoning_field', 'reasoning_event', 'usage', 'coalesce_events',
+    'ttft_ms',
+    'ttft_per_1k_prompt_ms',
+    'tpot_ms',
+    'tokens_per_chunk',
+    'jitter',
+    'rpm_limit',
+    'tpm_limit',
+    'ptu_capacity_tpm',
+    'azure_prompt_filter',
+    'seed',
+    'azure_async_filter',
+    'reasoning_tokens',
+    'reasoning_field',
+    'reasoning_event',
+    'usage',
+    'coalesce_events',
     'max_concurrency',
   ] as const;
   const out: Record<string, unknown> = {};
@@ -429,4 +448,3 @@ function isFile(file: string): boolean {
     return false;
   }
 }
-

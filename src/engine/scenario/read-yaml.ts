@@ -40,9 +40,10 @@ export function readScenarioYaml(text: string): YamlReading {
     // The parser recurses per level of some constructs (`a: a: a: …` on one line) and may overflow.
     const locator = new YamlLocator(new Document(), lineCounter, text.length);
     const offset = failureOffset(text);
-    const message = err instanceof RangeError
-      ? `YAML nested too deeply to read; a scenario needs at most ${MAX_NESTING} levels`
-      : `cannot read the YAML: ${(err as Error).message}`;
+    const message =
+      err instanceof RangeError
+        ? `YAML nested too deeply to read; a scenario needs at most ${MAX_NESTING} levels`
+        : `cannot read the YAML: ${(err as Error).message}`;
     return { locator, problems: [{ ...locator.span(offset, offset), message }], syntaxLines: new Set() };
   }
   const locator = new YamlLocator(doc, lineCounter, text.length);
@@ -53,7 +54,11 @@ export function readScenarioYaml(text: string): YamlReading {
   const control = CONTROL_CHARACTER.exec(text);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    at(control.index, control.index + 1, `the file contains the control character U+${code}: it is binary data or not UTF-8 text (UTF-16?); a scenario is a UTF-8 text file`);
+    at(
+      control.index,
+      control.index + 1,
+      `the file contains the control character U+${code}: it is binary data or not UTF-8 text (UTF-16?); a scenario is a UTF-8 text file`,
+    );
     return { locator, problems, syntaxLines: new Set() };
   }
   const replacement = text.indexOf('\uFFFD');

@@ -47,9 +47,7 @@ export function pointerToPath(pointer: string): PathSegment[] {
  */
 function reduceCombinators(errors: ErrorObject[]): ErrorObject[] {
   let result = errors.filter((e) => e.keyword !== 'if');
-  const combinators = result
-    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
-    .sort((a, b) => b.schemaPath.length - a.schemaPath.length); // innermost first
+  const combinators = result.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => b.schemaPath.length - a.schemaPath.length); // innermost first
   for (const c of combinators) {
     const prefix = `${c.schemaPath}/`;
     const branchCount = Array.isArray(c.schema) ? c.schema.length : 0;
@@ -60,9 +58,7 @@ function reduceCombinators(errors: ErrorObject[]): ErrorObject[] {
       if (e.schemaPath.startsWith(prefix)) branches[Number(e.schemaPath.slice(prefix.length).split('/')[0])]?.push(e);
       else rest.push(e);
     }
-    const typeMatches = branches.filter(
-      (errs) => !errs.some((e) => e.keyword === 'type' && e.instancePath === c.instancePath),
-    );
+    const typeMatches = branches.filter((errs) => !errs.some((e) => e.keyword === 'type' && e.instancePath === c.instancePath));
     result = typeMatches.length === 1 ? [...rest, ...typeMatches[0]] : [...rest, c];
   }
   return result;

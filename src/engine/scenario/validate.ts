@@ -95,6 +95,12 @@ function finish(problems: ScenarioProblem[]): ScenarioProblem[] {
   const next = problems[MAX_PROBLEMS];
   return [
     ...problems.slice(0, MAX_PROBLEMS),
-    { file: next.file, line: next.line, column: next.column, path: '', message: `… and ${rest} more problem${rest === 1 ? '' : 's'} (only the first ${MAX_PROBLEMS} are listed)` },
+    {
+      file: next.file,
+      line: next.line,
+      column: next.column,
+      path: '',
+      message: `… and ${rest} more problem${rest === 1 ? '' : 's'} (only the first ${MAX_PROBLEMS} are listed)`,
+    },
   ];
 }

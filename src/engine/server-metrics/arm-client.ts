@@ -40,7 +40,12 @@ export class ArmClient {
 
   /** GET a URL on the ARM endpoint as JSON. Throws ArmHttpError for a non-2xx answer. */
   async getJson(url: URL): Promise<unknown> {
-    if (url.origin !== this.origin) throw new AzureMonitorError(0, 'WrongHost', `refused to send the Azure token to ${url.origin}: only ${this.origin} (the Azure Resource Manager endpoint) gets it`);
+    if (url.origin !== this.origin)
+      throw new AzureMonitorError(
+        0,
+        'WrongHost',
+        `refused to send the Azure token to ${url.origin}: only ${this.origin} (the Azure Resource Manager endpoint) gets it`,
+      );
     this.token ??= this.tokenProvider(this.endpoint);
     let token: string;
     try {
@@ -81,12 +86,21 @@ export class ArmClient {
  *  the subscriptions the token can see (ARM: list subscriptions, then each one's resources by name). */
 export async function findAccountResourceId(client: ArmClient, endpoint: string): Promise<string> {
   const name = azureAccountName(endpoint);
-  if (name === null) throw new AzureMonitorError(0, 'UnknownHost', `cannot tell the Azure resource from the endpoint's host (a gateway or a custom domain?) — give azure_monitor.resource_id`);
+  if (name === null)
+    throw new AzureMonitorError(
+      0,
+      'UnknownHost',
+      `cannot tell the Azure resource from the endpoint's host (a gateway or a custom domain?) — give azure_monitor.resource_id`,
+    );
   const base = client.endpoint.replace(/\/+$/, '');
   const explain = (err: unknown, what: string): never => {
     if (err instanceof ArmHttpError) {
       const { code, message } = armErrorOf(err.body);
-      throw new AzureMonitorError(err.status, code, `HTTP ${err.status}${code ? ` ${code}` : ''} while ${what}${message ? ` (Azure: ${message})` : ''} — give azure_monitor.resource_id to skip the lookup`);
+      throw new AzureMonitorError(
+        err.status,
+        code,
+        `HTTP ${err.status}${code ? ` ${code}` : ''} while ${what}${message ? ` (Azure: ${message})` : ''} — give azure_monitor.resource_id to skip the lookup`,
+      );
     }
     throw err;
   };
@@ -115,7 +129,11 @@ export async function findAccountResourceId(client: ArmClient, endpoint: string)
   }
   if (found.length === 1) return found[0];
   if (found.length === 0) {
-    throw new AzureMonitorError(404, 'ResourceNotFound', `no Azure OpenAI (Cognitive Services) account named "${name}" in the ${subscriptions.length} subscription(s) this identity can see — give azure_monitor.resource_id, or check the role assignments`);
+    throw new AzureMonitorError(
+      404,
+      'ResourceNotFound',
+      `no Azure OpenAI (Cognitive Services) account named "${name}" in the ${subscriptions.length} subscription(s) this identity can see — give azure_monitor.resource_id, or check the role assignments`,
+    );
   }
   throw new AzureMonitorError(409, 'Ambiguous', `several accounts are named "${name}" (${found.join(', ')}) — give azure_monitor.resource_id`);
 }

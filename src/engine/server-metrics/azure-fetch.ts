@@ -81,7 +81,13 @@ export async function fetchAzureServerMetrics(dir: string, o: AzureFetchOptions)
         server.azure_monitor = fetched.summary;
         summaryTarget.server = server;
       }
-      results.push({ target: target.name, resource_id: fetched.summary.resource_id, status: fetched.summary.status, ...(fetched.summary.message && { message: fetched.summary.message }), added });
+      results.push({
+        target: target.name,
+        resource_id: fetched.summary.resource_id,
+        status: fetched.summary.status,
+        ...(fetched.summary.message && { message: fetched.summary.message }),
+        added,
+      });
     }
   } finally {
     file.close();
@@ -119,7 +125,12 @@ export async function fetchTarget(client: ArmClient, target: Target, window: { s
   for (const r of settings.extra_resources ?? []) {
     const specs = metricsFor(r.resource_id, r.metrics);
     if (specs.length === 0) {
-      extra.push({ resource_id: r.resource_id, status: 'error', message: `no default metrics for resource type ${resourceType(r.resource_id) || '(unknown)'}: name them in extra_resources[].metrics`, series: [] });
+      extra.push({
+        resource_id: r.resource_id,
+        status: 'error',
+        message: `no default metrics for resource type ${resourceType(r.resource_id) || '(unknown)'}: name them in extra_resources[].metrics`,
+        series: [],
+      });
       continue;
     }
     const got = await fetchResource(client, target.name, r.resource_id, specs, window, undefined);
@@ -148,7 +159,14 @@ interface ResourceFetch {
 
 /** One resource's metrics, one request per metric (so a metric its SKU lacks fails alone). A 401, 403
  *  or 404 stops at the first metric: the others would fail the same way. */
-async function fetchResource(client: ArmClient, target: string, resourceId: string, specs: AzureMetricSpec[], window: { start: Date; end: Date }, deployment: string | undefined): Promise<ResourceFetch> {
+async function fetchResource(
+  client: ArmClient,
+  target: string,
+  resourceId: string,
+  specs: AzureMetricSpec[],
+  window: { start: Date; end: Date },
+  deployment: string | undefined,
+): Promise<ResourceFetch> {
   const samples: ServerSample[] = [];
   const problems: string[] = [];
   const filter = resourceType(resourceId).toLowerCase() === 'microsoft.cognitiveservices/accounts' ? deployment : undefined;

@@ -201,16 +201,32 @@ export function explainMetricsError(status: number, body: string, ctx: { resourc
   const said = message ? ` (Azure: ${message.length > 300 ? `${message.slice(0, 297)}…` : message})` : '';
   const tag = `HTTP ${status}${code ? ` ${code}` : ''}`;
   if (status === 401) {
-    return new AzureMonitorError(status, code, `${tag}: the token was refused (expired, or for another tenant or cloud) — get a new one for ${ctx.armEndpoint} (az account get-access-token --resource ${ctx.armEndpoint}) or sign in again${said}`);
+    return new AzureMonitorError(
+      status,
+      code,
+      `${tag}: the token was refused (expired, or for another tenant or cloud) — get a new one for ${ctx.armEndpoint} (az account get-access-token --resource ${ctx.armEndpoint}) or sign in again${said}`,
+    );
   }
   if (status === 403) {
-    return new AzureMonitorError(status, code, `${tag}: this identity may not read the metrics of ${ctx.resourceId} — it needs the Monitoring Reader role (or Reader) on the resource or its resource group${said}`);
+    return new AzureMonitorError(
+      status,
+      code,
+      `${tag}: this identity may not read the metrics of ${ctx.resourceId} — it needs the Monitoring Reader role (or Reader) on the resource or its resource group${said}`,
+    );
   }
   if (status === 404) {
-    return new AzureMonitorError(status, code, `${tag}: no resource ${ctx.resourceId} — check azure_monitor.resource_id (subscription, resource group and name)${said}`);
+    return new AzureMonitorError(
+      status,
+      code,
+      `${tag}: no resource ${ctx.resourceId} — check azure_monitor.resource_id (subscription, resource group and name)${said}`,
+    );
   }
   if (status === 400 && ctx.metric !== undefined) {
-    return new AzureMonitorError(status, code, `${tag}: metric ${ctx.metric} is not available for this resource (not a metric of its type, or not for its SKU or deployment type) — check the name or leave it out of azure_monitor.metrics${said}`);
+    return new AzureMonitorError(
+      status,
+      code,
+      `${tag}: metric ${ctx.metric} is not available for this resource (not a metric of its type, or not for its SKU or deployment type) — check the name or leave it out of azure_monitor.metrics${said}`,
+    );
   }
   if (status === 429) return new AzureMonitorError(status, code, `${tag}: Azure Resource Manager throttled the requests — try again in a minute${said}`);
   return new AzureMonitorError(status, code, `${tag} from Azure Resource Manager${said}`);

@@ -115,12 +115,15 @@ export class PrometheusScraper {
     if (this.stopped) return;
     this.tick++;
     const due = this.startedAt + this.tick * this.o.intervalS * 1000;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.stopped) return;
-      if (!this.inFlight) this.scrapeNow();
-      this.schedule();
-    }, Math.max(0, due - performance.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.stopped) return;
+        if (!this.inFlight) this.scrapeNow();
+        this.schedule();
+      },
+      Math.max(0, due - performance.now()),
+    );
     this.timer.unref?.();
   }
 
@@ -185,7 +188,21 @@ export class PrometheusScraper {
     let a = this.series.get(key);
     if (!a) {
       const known = knownSeries(name);
-      a = { name, labels, kind, ...(known && { known }), samples: 0, min: value, max: value, sum: 0, first: value, last: value, increase: 0, firstT: t, lastT: t };
+      a = {
+        name,
+        labels,
+        kind,
+        ...(known && { known }),
+        samples: 0,
+        min: value,
+        max: value,
+        sum: 0,
+        first: value,
+        last: value,
+        increase: 0,
+        firstT: t,
+        lastT: t,
+      };
       this.series.set(key, a);
     }
     return a;
@@ -281,7 +298,19 @@ function seriesStats(a: SeriesAcc): ServerSeriesStats {
     const reset = a.last < a.first;
     const sum = reset ? (a.lastSum ?? 0) : (a.lastSum ?? 0) - (a.firstSum ?? 0);
     const q = (x: number) => (delta && count > 0 ? roundSig(histogramQuantile(x, delta)) : null);
-    return { ...base, min: null, avg: null, max: null, last: a.last, count, mean: count > 0 ? roundSig(sum / count) : null, p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99) };
+    return {
+      ...base,
+      min: null,
+      avg: null,
+      max: null,
+      last: a.last,
+      count,
+      mean: count > 0 ? roundSig(sum / count) : null,
+      p50: q(0.5),
+      p90: q(0.9),
+      p95: q(0.95),
+      p99: q(0.99),
+    };
   }
   const span = a.lastT - a.firstT;
   return {
@@ -297,7 +326,8 @@ function seriesStats(a: SeriesAcc): ServerSeriesStats {
 class ScrapeError extends Error {}
 
 function httpProblem(status: number): string {
-  if (status === 404) return 'HTTP 404: nothing at this URL — vLLM, SGLang and TGI serve /metrics on their API port; llama.cpp only when started with --metrics; or give server_metrics.prometheus the full URL';
+  if (status === 404)
+    return 'HTTP 404: nothing at this URL — vLLM, SGLang and TGI serve /metrics on their API port; llama.cpp only when started with --metrics; or give server_metrics.prometheus the full URL';
   if (status === 401 || status === 403) return `HTTP ${status}: the metrics URL wants credentials — name the variable holding them in server_metrics.auth`;
   return `HTTP ${status} from the metrics URL`;
 }

@@ -158,7 +158,10 @@ function parseSampleLine(line: string, lineNo: number): PromSample {
   }
   const rest = line.slice(i);
   if (rest !== '' && rest[0] !== ' ' && rest[0] !== '\t') fail('expected a space before the value');
-  const words = rest.split(' # ')[0].trim().split(/[ \t]+/);
+  const words = rest
+    .split(' # ')[0]
+    .trim()
+    .split(/[ \t]+/);
   if (words.length < 1 || words[0] === '' || words.length > 2) fail('expected a value and at most a timestamp');
   const value = parseValue(words[0]);
   if (value === null) fail(`invalid value "${shorten(words[0])}"`);

@@ -33,7 +33,8 @@ function latencyLine(what: string, l: ServerLatency, outside: number | null, cli
   const width = l.p50_resolution_ms;
   let gap = '';
   // A server percentile is interpolated within a bucket: a difference smaller than the bucket says nothing.
-  if (outside !== null && width !== null && Math.abs(outside) < width) gap = `; client − server at p50 = ${num(outside)} ms, within the server's bucket width there (${num(width)} ms)`;
+  if (outside !== null && width !== null && Math.abs(outside) < width)
+    gap = `; client − server at p50 = ${num(outside)} ms, within the server's bucket width there (${num(width)} ms)`;
   else if (outside !== null) gap = `; ${num(outside)} ms outside the server at p50${width !== null ? ` (server buckets ${num(width)} ms wide there)` : ''}`;
   return `  ${server}${client}${gap}`;
 }
@@ -41,7 +42,10 @@ function latencyLine(what: string, l: ServerLatency, outside: number | null, cli
 function azureState(a: NonNullable<ServerSummary['azure_monitor']>): string {
   if (a.status === 'pending') return a.message ?? 'not fetched yet';
   const shown = a.series.filter((x) => x.aggregation === 'total' || x.aggregation === 'maximum').slice(0, 6);
-  const values = shown.map((x) => `${x.label ?? x.name} ${x.aggregation === 'total' ? num(x.increase ?? null) : `max ${num(x.max)}`}${x.unit && x.unit !== 'Count' ? ` ${x.unit}` : ''}`);
+  const values = shown.map(
+    (x) =>
+      `${x.label ?? x.name} ${x.aggregation === 'total' ? num(x.increase ?? null) : `max ${num(x.max)}`}${x.unit && x.unit !== 'Count' ? ` ${x.unit}` : ''}`,
+  );
   return [a.status, ...values, ...(a.message ? [a.message] : [])].join('; ');
 }
 

@@ -31,7 +31,8 @@ export function addScrapeSummary(server: ServerSummary, scraper: PrometheusScrap
   }
   if (Object.keys(latency).length > 0) {
     server.latency_ms = latency;
-    const diff = (c: number | null | undefined, s: number | null | undefined) => (c === null || c === undefined || s === null || s === undefined ? null : round2(c - s));
+    const diff = (c: number | null | undefined, s: number | null | undefined) =>
+      c === null || c === undefined || s === null || s === undefined ? null : round2(c - s);
     server.outside_server_ms = {
       ttft_p50: diff(latency.ttft?.client_p50, latency.ttft?.p50),
       ttft_p95: diff(latency.ttft?.client_p95, latency.ttft?.p95),
@@ -73,8 +74,10 @@ function serverLatency(name: string, scraper: PrometheusScraper, client: Latency
 export function scrapeWarnings(scraper: PrometheusScraper): string[] {
   const out: string[] = [];
   const url = scraper.resource;
-  if (scraper.scrapes === 0 && scraper.failed > 0) out.push(`server metrics: could not scrape ${url}: ${scraper.firstError} (the client's numbers are unaffected)`);
-  else if (scraper.failed > 0) out.push(`server metrics: ${scraper.failed} of ${scraper.failed + scraper.scrapes} scrapes of ${url} failed; the first: ${scraper.firstError}`);
+  if (scraper.scrapes === 0 && scraper.failed > 0)
+    out.push(`server metrics: could not scrape ${url}: ${scraper.firstError} (the client's numbers are unaffected)`);
+  else if (scraper.failed > 0)
+    out.push(`server metrics: ${scraper.failed} of ${scraper.failed + scraper.scrapes} scrapes of ${url} failed; the first: ${scraper.firstError}`);
   if (scraper.scrapes > 0 && scraper.nothingKnown) {
     out.push(`server metrics: ${url} has none of the series perflab knows (vLLM, TGI, llama.cpp, SGLang) — name the ones to record in server_metrics.series`);
   }

@@ -131,7 +131,8 @@ export class ServerMetricsSession {
         series: [],
       };
     }
-    if (this.file?.error) s.warnings.push(`server metrics: ${SERVER_METRICS_FILE} could not be written (${this.file.error.message}); the summary still has what was scraped`);
+    if (this.file?.error)
+      s.warnings.push(`server metrics: ${SERVER_METRICS_FILE} could not be written (${this.file.error.message}); the summary still has what was scraped`);
     t.server = server;
     t.warnings.push(...s.warnings);
   }

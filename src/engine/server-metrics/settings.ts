@@ -15,7 +15,13 @@ type Seconds = (at: PathSegment[], value: unknown, limit: Limit, opts?: { positi
 export const DEFAULT_SCRAPE_INTERVAL_S = 1;
 export const MIN_SCRAPE_INTERVAL_S = 0.1;
 
-export function serverMetricsSettings(value: unknown, at: PathSegment[], endpoint: string | undefined, report: Report, seconds: Seconds): ServerMetricsSettings | undefined {
+export function serverMetricsSettings(
+  value: unknown,
+  at: PathSegment[],
+  endpoint: string | undefined,
+  report: Report,
+  seconds: Seconds,
+): ServerMetricsSettings | undefined {
   const o = obj(value);
   let prometheus: ServerMetricsSettings['prometheus'];
   if (o.prometheus === true) prometheus = 'endpoint';
@@ -31,7 +37,8 @@ export function serverMetricsSettings(value: unknown, at: PathSegment[], endpoin
   }
   const series = list(o.series).filter((x): x is string => typeof x === 'string');
   const env = str(obj(o.auth).env);
-  if (o.auth !== undefined && prometheus === undefined) report([...at, 'auth'], 'key', 'only applies with prometheus (the token is sent to the metrics URL, nowhere else)');
+  if (o.auth !== undefined && prometheus === undefined)
+    report([...at, 'auth'], 'key', 'only applies with prometheus (the token is sent to the metrics URL, nowhere else)');
   if (o.series !== undefined && prometheus === undefined) report([...at, 'series'], 'key', 'only applies with prometheus');
   if (o.interval !== undefined && prometheus === undefined) report([...at, 'interval'], 'key', 'only applies with prometheus');
   const azure = o.azure_monitor === undefined ? undefined : azureSettings(obj(o.azure_monitor), [...at, 'azure_monitor'], endpoint, report);
@@ -48,7 +55,11 @@ export function serverMetricsSettings(value: unknown, at: PathSegment[], endpoin
 function azureSettings(a: Obj, at: PathSegment[], endpoint: string | undefined, report: Report): AzureMonitorSettings {
   const resourceId = str(a.resource_id);
   if (resourceId === undefined && endpoint !== undefined && endpoint !== '' && azureAccountName(endpoint) === null) {
-    report(at, 'key', `needs resource_id: the endpoint's host is not an Azure OpenAI resource's (a gateway or a custom domain?), so the resource cannot be looked up by its name`);
+    report(
+      at,
+      'key',
+      `needs resource_id: the endpoint's host is not an Azure OpenAI resource's (a gateway or a custom domain?), so the resource cannot be looked up by its name`,
+    );
   }
   const metrics = strings(a.metrics);
   const extra = list(a.extra_resources)

@@ -23,7 +23,6 @@ async function api(): Promise<PerfLabApi> {
   return extension.activate();
 }
 
-
 function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'a workspace folder is open');
@@ -43,7 +42,23 @@ describe('LLM Perf Lab in a real VS Code', () => {
 
   it('activates and contributes its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['perflab.runScenario', 'perflab.runLast', 'perflab.stopRun', 'perflab.setApiKey', 'perflab.estimateLoad', 'perflab.newScenario', 'perflab.openResults', 'perflab.openSummaryText', 'perflab.compareRuns', 'perflab.compareTargets', 'perflab.countTokensInSelection', 'perflab.toggleTokenBoundaries', 'perflab.pickPromptModel', 'perflab.generateDataset', 'perflab.datasetFromCsv']) {
+    for (const id of [
+      'perflab.runScenario',
+      'perflab.runLast',
+      'perflab.stopRun',
+      'perflab.setApiKey',
+      'perflab.estimateLoad',
+      'perflab.newScenario',
+      'perflab.openResults',
+      'perflab.openSummaryText',
+      'perflab.compareRuns',
+      'perflab.compareTargets',
+      'perflab.countTokensInSelection',
+      'perflab.toggleTokenBoundaries',
+      'perflab.pickPromptModel',
+      'perflab.generateDataset',
+      'perflab.datasetFromCsv',
+    ]) {
       assert.ok(commands.includes(id), `${id} is registered`);
     }
   });
@@ -54,7 +69,10 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.ok(names.includes('fast') && names.includes('long'), `tree shows ${names.join(', ')}`);
     const fast = scenarios.find((s) => s.kind === 'scenario' && s.name === 'fast')!;
     const targets = perflab.tree.getChildren(fast);
-    assert.deepEqual(targets.map((t) => t.label), ['sim']);
+    assert.deepEqual(
+      targets.map((t) => t.label),
+      ['sim'],
+    );
     const item = perflab.tree.getTreeItem(fast);
     assert.equal(item.contextValue, 'scenario');
     assert.equal(perflab.tree.getTreeItem(targets[0]).description, 'simulator · gpt-5-mini', 'no word repeated');
@@ -72,7 +90,10 @@ describe('LLM Perf Lab in a real VS Code', () => {
 
   it('offers Set API Key… only where a key is read: tree item and CodeLens', async () => {
     const keyed = path.join(root, 'keyed.perf.yaml');
-    fs.writeFileSync(keyed, 'name: keyed\ntargets:\n  - { name: prod, provider: azure, endpoint: "https://contoso.openai.azure.com", deployment: gpt-4o }\nworkload: { rate: 60, duration: 10s }\n');
+    fs.writeFileSync(
+      keyed,
+      'name: keyed\ntargets:\n  - { name: prod, provider: azure, endpoint: "https://contoso.openai.azure.com", deployment: gpt-4o }\nworkload: { rate: 60, duration: 10s }\n',
+    );
     try {
       const contextOf = (name: string) => {
         const scenario = perflab.tree.getChildren().find((s) => s.kind === 'scenario' && s.name === name)!;
@@ -85,7 +106,10 @@ describe('LLM Perf Lab in a real VS Code', () => {
         // The workbench computes lenses for open documents only.
         const doc = await vscode.workspace.openTextDocument(file);
         const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-        assert.ok(lenses.some((l) => l.command?.command === 'perflab.runScenario'), 'the scenario has its lenses');
+        assert.ok(
+          lenses.some((l) => l.command?.command === 'perflab.runScenario'),
+          'the scenario has its lenses',
+        );
         return lenses.some((l) => l.command?.command === 'perflab.setApiKey');
       };
       assert.equal(await keyLens(path.join(root, 'fast.perf.yaml')), false, 'no Set API Key… lens on a simulator-only scenario');
@@ -149,7 +173,11 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.ok(runNodes.length >= 2, `two runs in the tree (fast and long), got ${runNodes.length}`);
     await execute('perflab.openResults', runNodes[0]);
     // The panel's webview loads in the real browser and says `ready`; then the host sends the run.
-    const probe = await waitFor(() => perflab.panels.probes().find((p) => p.runDir === runNodes[0].dir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel of the opened run received its data');
+    const probe = await waitFor(
+      () => perflab.panels.probes().find((p) => p.runDir === runNodes[0].dir && p.ready && p.messagesSent > 0),
+      30_000,
+      'the Run panel of the opened run received its data',
+    );
     assert.equal(probe.live, false);
     assert.ok(probe.windowsSent > 0, 'windows sent to the panel');
 
@@ -160,7 +188,13 @@ describe('LLM Perf Lab in a real VS Code', () => {
 
     await execute('perflab.compareRuns', runNodes[0], runNodes.slice(0, 2));
     const message = await waitFor(() => perflab.compare.lastMessage ?? undefined, 30_000, 'the Compare panel received the two runs');
-    assert.deepEqual(message.runIds.slice().sort(), runNodes.slice(0, 2).map((n) => n.dir).sort());
+    assert.deepEqual(
+      message.runIds.slice().sort(),
+      runNodes
+        .slice(0, 2)
+        .map((n) => n.dir)
+        .sort(),
+    );
     assert.equal(message.alignment, 'start', 'separate runs are aligned from their own start');
     assert.equal(message.runs.length, 2);
   });
@@ -186,10 +220,14 @@ describe('LLM Perf Lab in a real VS Code', () => {
     const opening = execute('perflab.openResults');
     let picked = false;
     void Promise.resolve(opening).then(() => (picked = true));
-    await waitFor(async () => {
-      if (!picked) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return picked ? true : undefined;
-    }, 20_000, 'the Open Results pick accepted');
+    await waitFor(
+      async () => {
+        if (!picked) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return picked ? true : undefined;
+      },
+      20_000,
+      'the Open Results pick accepted',
+    );
     await waitFor(() => perflab.panels.probes().find((p) => p.runDir === run.dir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel shows the demo run');
 
     // Reveal Run Folder: outside the workspace the Explorer cannot show it, so its summary.json opens.
@@ -202,7 +240,11 @@ describe('LLM Perf Lab in a real VS Code', () => {
     const file = path.join(root, 'capacity.perf.yaml');
     fs.writeFileSync(file, capacityScenario('slots'));
     const pending = execute<CapacityReport>('perflab.findCapacity', vscode.Uri.file(file));
-    await waitFor(() => ((perflab.capacity.searches[0]?.report.targets[0]?.steps.length ?? 0) >= 1 ? true : undefined), 120_000, 'the first step of the search finished');
+    await waitFor(
+      () => ((perflab.capacity.searches[0]?.report.targets[0]?.steps.length ?? 0) >= 1 ? true : undefined),
+      120_000,
+      'the first step of the search finished',
+    );
     await execute('perflab.stopCapacity');
     const report = await pending;
     assert.equal(report.status, 'stopped');
@@ -215,7 +257,11 @@ describe('LLM Perf Lab in a real VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await waitFor(() => (perflab.capacityPanels.probes().length === 0 ? true : undefined), 10_000, 'the Capacity panel closed');
     await execute('perflab.openCapacity', dir);
-    await waitFor(() => perflab.capacityPanels.probes().find((p) => path.resolve(p.dir) === path.resolve(dir) && p.messagesSent > 0), 30_000, 'the Capacity panel shows the search again');
+    await waitFor(
+      () => perflab.capacityPanels.probes().find((p) => path.resolve(p.dir) === path.resolve(dir) && p.messagesSent > 0),
+      30_000,
+      'the Capacity panel shows the search again',
+    );
   });
 
   it('binds a saved key to its endpoint origin + deployment: another endpoint does not get it', async () => {
@@ -258,7 +304,11 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.equal(summary.imported?.engine, 'jmeter');
     assert.equal(summary.targets[0].requests.succeeded, 2);
     assert.equal(summary.targets[0].requests.errors.throttled, 1);
-    await waitFor(() => perflab.panels.probes().find((p) => p.runDir === runDir && p.ready && p.messagesSent > 0), 30_000, 'the Run panel shows the imported run');
+    await waitFor(
+      () => perflab.panels.probes().find((p) => p.runDir === runDir && p.ready && p.messagesSent > 0),
+      30_000,
+      'the Run panel shows the imported run',
+    );
 
     perflab.tree.refresh();
     const scenario = perflab.tree.getChildren().find((n) => n.kind === 'scenario' && n.name === 'jmeter');
@@ -269,4 +319,3 @@ describe('LLM Perf Lab in a real VS Code', () => {
     assert.match(String(run.description), /JMeter, 1 file$/);
   });
 });
-

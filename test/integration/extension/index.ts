@@ -15,7 +15,14 @@ export async function run(): Promise<void> {
   // language server), 'vsix' (the installed package),
   // default: the main suite.
   const suite = process.env.PERFLAB_INTEGRATION_SUITE;
-  const files: Record<string, string> = { untrusted: 'untrusted.test.js', ui: 'ui-smoke.test.js', panel: 'panel.test.js', server: 'server.test.js', language: 'language.test.js', vsix: 'vsix.test.js' };
+  const files: Record<string, string> = {
+    untrusted: 'untrusted.test.js',
+    ui: 'ui-smoke.test.js',
+    panel: 'panel.test.js',
+    server: 'server.test.js',
+    language: 'language.test.js',
+    vsix: 'vsix.test.js',
+  };
   const file = files[suite ?? ''] ?? 'extension.test.js';
   mocha.addFile(path.join(__dirname, file));
   await mocha.loadFilesAsync();

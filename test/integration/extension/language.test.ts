@@ -14,7 +14,8 @@ import { waitForMarker, writeMarker } from '../markers';
 import { execute } from './execute';
 import { waitFor } from './wait';
 
-const SYSTEM = 'You are a friendly support agent for {{product}}. Answer in at most three short paragraphs.\nAlways say which setting or metric the customer should check first.';
+const SYSTEM =
+  'You are a friendly support agent for {{product}}. Answer in at most three short paragraphs.\nAlways say which setting or metric the customer should check first.';
 const USER = '{{question}}';
 /** The two as the service receives them: the sample values below in place. */
 const SENT = [
@@ -40,7 +41,10 @@ ${USER}
 `;
 const CHATS = [
   [{ role: 'user', content: 'My deployment keeps returning 429 errors during business hours. What can I do?' }],
-  [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'How do I rotate the API key of my resource without downtime?' }],
+  [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'How do I rotate the API key of my resource without downtime?' },
+  ],
 ];
 
 /** `waitFor` with the description first (reads better around a multi-line probe). */
@@ -81,9 +85,18 @@ describe('Prompt and scenario language support in a real VS Code', () => {
       [lines.indexOf('system:'), `system · ${sent.perMessage[0]} tokens sent with sample values · ${expected.perMessage[0]} in the template`],
       [lines.indexOf('user:'), `user · ${sent.perMessage[1]} tokens sent with sample values · ${expected.perMessage[1]} in the template`],
     ]);
-    assert.match(String(titles[0][1]), new RegExp(`^total ${sent.total} sent with sample values · ${expected.total} in the template \\(both \\+${expected.overhead} chat overhead\\) · \\$\\S+ input · up to \\$\\S+ output on gpt-5-mini$`));
+    assert.match(
+      String(titles[0][1]),
+      new RegExp(
+        `^total ${sent.total} sent with sample values · ${expected.total} in the template \\(both \\+${expected.overhead} chat overhead\\) · \\$\\S+ input · up to \\$\\S+ output on gpt-5-mini$`,
+      ),
+    );
 
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lines.indexOf('system:') + 1, 4));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(lines.indexOf('system:') + 1, 4),
+    );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, new RegExp(`system\\*\\* · ${sent.perMessage[0]} tokens sent with sample values · ${expected.perMessage[0]} in the template`));
     assert.match(text, /per 1,000 requests/);
@@ -108,7 +121,7 @@ describe('Prompt and scenario language support in a real VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
-  it('counts a large prompt file exactly (its new pieces counted on the server\'s helper thread)', async () => {
+  it("counts a large prompt file exactly (its new pieces counted on the server's helper thread)", async () => {
     // ~400 KB of made-up words: tens of thousands of pieces the server has never seen.
     const rng = mulberry32(11);
     const word = () => Array.from({ length: 3 + Math.floor(rng() * 8) }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(rng() * 26)]).join('');
@@ -118,12 +131,21 @@ describe('Prompt and scenario language support in a real VS Code', () => {
     const user = body(2500);
     fs.writeFileSync(path.join(root, 'large.prompty'), `---\nmodel: gpt-4o\n---\nsystem:\n${system}\n\nuser:\n${user}\n`);
     const doc = await vscode.workspace.openTextDocument(path.join(root, 'large.prompty'));
-    const expected = countChatTokens([{ role: 'system', content: system }, { role: 'user', content: user }], 'o200k_base');
+    const expected = countChatTokens(
+      [
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+      ],
+      'o200k_base',
+    );
     const lenses = await poll('CodeLens of the large file', async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
       return l && l.length >= 3 ? l : undefined;
     });
-    assert.deepEqual(lenses.slice(1).map((l) => l.command?.title), [`system · ${expected.perMessage[0].toLocaleString('en-US')} tokens`, `user · ${expected.perMessage[1].toLocaleString('en-US')} tokens`]);
+    assert.deepEqual(
+      lenses.slice(1).map((l) => l.command?.title),
+      [`system · ${expected.perMessage[0].toLocaleString('en-US')} tokens`, `user · ${expected.perMessage[1].toLocaleString('en-US')} tokens`],
+    );
     assert.match(String(lenses[0].command?.title), new RegExp(`^total ${expected.total.toLocaleString('en-US')} `));
   });
 
@@ -142,7 +164,10 @@ describe('Prompt and scenario language support in a real VS Code', () => {
       const d = vscode.languages.getDiagnostics(doc.uri);
       return d.length ? d : undefined;
     });
-    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, /^invalid JSON/.test(d.message)]), [[2, true]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, /^invalid JSON/.test(d.message)]),
+      [[2, true]],
+    );
   });
 
   it('scenario files: a misspelled key is an error with a quick fix, completion offers the schema keys', async () => {
@@ -151,15 +176,25 @@ describe('Prompt and scenario language support in a real VS Code', () => {
     fs.writeFileSync(file, text);
     const doc = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(doc);
-    const typo = await poll('the misspelled key diagnostic', async () => vscode.languages.getDiagnostics(doc.uri).find((d) => /unknown property "arival"/.test(d.message)));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, typo.range, vscode.CodeActionKind.QuickFix.value);
+    const typo = await poll('the misspelled key diagnostic', async () =>
+      vscode.languages.getDiagnostics(doc.uri).find((d) => /unknown property "arival"/.test(d.message)),
+    );
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      typo.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === 'Change to "arrival"');
     assert.ok(fix?.edit, `quick fix offered (${actions.map((a) => a.title).join(', ')})`);
     await vscode.workspace.applyEdit(fix.edit);
     assert.ok(doc.getText().includes('  arrival: poisson'));
     await poll('the diagnostic goes away', async () => (vscode.languages.getDiagnostics(doc.uri).some((d) => /arival/.test(d.message)) ? undefined : true));
 
-    const rateLine = doc.getText().split('\n').findIndex((l) => l.startsWith('  rate:'));
+    const rateLine = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('  rate:'));
     const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(rateLine, 3));
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     for (const key of ['mode', 'requests', 'think_time']) assert.ok(labels.includes(key), `${key} completes (${labels.slice(0, 20).join(', ')})`);
@@ -168,9 +203,17 @@ describe('Prompt and scenario language support in a real VS Code', () => {
 
   it('status bar, Count Tokens in Selection and Show Token Boundaries', async () => {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(root, 'support.prompty')));
-    const total = countChatTokens([{ role: 'system', content: SYSTEM }, { role: 'user', content: USER }], 'o200k_base').total;
+    const total = countChatTokens(
+      [
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: USER },
+      ],
+      'o200k_base',
+    ).total;
     const sent = countChatTokens(SENT, 'o200k_base').total;
-    await poll('the status-bar total', async () => (perflab.prompts.statusText.total.includes(`${sent} tokens sent · ${total} in the template · $`) ? true : undefined));
+    await poll('the status-bar total', async () =>
+      perflab.prompts.statusText.total.includes(`${sent} tokens sent · ${total} in the template · $`) ? true : undefined,
+    );
     assert.match(perflab.prompts.statusText.model, /gpt-5-mini/);
 
     const line = PROMPTY.split('\n').indexOf('system:') + 1;
@@ -195,7 +238,9 @@ describe('Prompt and scenario language support in a real VS Code', () => {
     writeMarker(root, 'pick-model');
     await waitForMarker(root, 'model-picked', 60_000);
     try {
-      await poll('the picked model in the settings', async () => (vscode.workspace.getConfiguration('perflab').get('promptModel') === 'gpt-4-turbo' ? true : undefined));
+      await poll('the picked model in the settings', async () =>
+        vscode.workspace.getConfiguration('perflab').get('promptModel') === 'gpt-4-turbo' ? true : undefined,
+      );
       const expected = countChatTokens([{ role: 'user', content: body }], 'cl100k_base');
       await poll('CodeLens counted for gpt-4-turbo (cl100k_base)', async () => {
         const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);

@@ -20,7 +20,6 @@ import { capacityScenario, simulatorScenario, throttledScenario, twoTargetScenar
 import { execute } from './execute';
 import { waitFor } from './wait';
 
-
 describe('Run and Compare panels in a real VS Code', () => {
   let perflab: PerfLabApi;
   let root: string;
@@ -94,7 +93,11 @@ describe('Run and Compare panels in a real VS Code', () => {
     const firstTitle = singlePanels()[0]?.title;
     await execute('perflab.runScenario', single);
     const runsRoot = path.join(root, '.perflab', 'runs');
-    const singles = fs.readdirSync(runsRoot).filter((d) => d.endsWith('-single') || /-single-\d+$/.test(d)).map((d) => path.join(runsRoot, d)).sort();
+    const singles = fs
+      .readdirSync(runsRoot)
+      .filter((d) => d.endsWith('-single') || /-single-\d+$/.test(d))
+      .map((d) => path.join(runsRoot, d))
+      .sort();
     assert.equal(singles.length, 2, `two runs of "single" (${singles.join(', ')})`);
     // One Run panel per scenario, like REST Client's response pane: the second run took over the
     // first one's panel, and its tab says when that run started.
@@ -105,8 +108,16 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.match(firstTitle ?? '', /^Run: single · \d{2}:\d{2}:\d{2}$/);
     assert.notEqual(reused[0].title, firstTitle, 'the tab title changed with the run');
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Run: single'));
-    assert.deepEqual(tabs.map((t) => t.label), [reused[0].title], 'one tab of it in the workbench');
-    await waitFor(() => (perflab.panels.probes().find((p) => p.runDir === singles[1] && p.ready && p.windowsSent > 0) ? true : undefined), 30_000, 'the reused panel received the second run');
+    assert.deepEqual(
+      tabs.map((t) => t.label),
+      [reused[0].title],
+      'one tab of it in the workbench',
+    );
+    await waitFor(
+      () => (perflab.panels.probes().find((p) => p.runDir === singles[1] && p.ready && p.windowsSent > 0) ? true : undefined),
+      30_000,
+      'the reused panel received the second run',
+    );
     // A clean editor area, so the Compare panel (and its screenshot for the README) has room.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await execute('perflab.compareRuns', singles);
@@ -118,7 +129,10 @@ describe('Run and Compare panels in a real VS Code', () => {
     await execute('perflab.compareTargets', runDir);
     const message = perflab.compare.lastMessage!;
     assert.equal(message.alignment, 'clock', 'parallel targets of one run share one clock');
-    assert.deepEqual(message.runs.map((r) => r.summary.targets.map((t) => t.target)), [['fast', 'slow']]);
+    assert.deepEqual(
+      message.runs.map((r) => r.summary.targets.map((t) => t.target)),
+      [['fast', 'slow']],
+    );
     writeMarker(root, 'targets-open', { runDir });
     await waitForMarker(root, 'targets-checked', 120_000);
 
@@ -127,7 +141,7 @@ describe('Run and Compare panels in a real VS Code', () => {
     await waitForMarker(root, 'theme-checked', 60_000);
   });
 
-  it('Find Capacity: the Capacity panel follows the search, equals capacity.json, and opens a step\'s run', async function () {
+  it("Find Capacity: the Capacity panel follows the search, equals capacity.json, and opens a step's run", async function () {
     this.timeout(240_000);
     const file = vscode.Uri.file(path.join(root, 'capacity.perf.yaml'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -147,7 +161,11 @@ describe('Run and Compare panels in a real VS Code', () => {
     writeMarker(root, 'capacity-done', { dir });
     const { clicked } = await waitForMarker<{ clicked: string }>(root, 'capacity-checked', 120_000);
     // The browser clicked "Open run" of a step: its run folder is now in a Run panel.
-    const opened = await waitFor(() => perflab.panels.probes().find((p) => path.resolve(p.runDir) === path.resolve(dir, clicked)), 30_000, 'the step opened in the Run panel');
+    const opened = await waitFor(
+      () => perflab.panels.probes().find((p) => path.resolve(p.runDir) === path.resolve(dir, clicked)),
+      30_000,
+      'the step opened in the Run panel',
+    );
     assert.ok(opened);
     // "Save HTML report" of the Capacity panel: one offline file with the search in it.
     const html = await waitFor(() => saved.find((f) => f.endsWith('capacity.html') && fs.existsSync(f)), 20_000, 'capacity.html saved');
@@ -178,7 +196,11 @@ describe('Run and Compare panels in a real VS Code', () => {
         settled = true;
         return summary;
       });
-      await waitFor(() => (perflab.runs.runs.length === 1 && /RPM/.test(perflab.runs.statusBarText) ? true : undefined), 60_000, 'the run shows its numbers in the status bar');
+      await waitFor(
+        () => (perflab.runs.runs.length === 1 && /RPM/.test(perflab.runs.statusBarText) ? true : undefined),
+        60_000,
+        'the run shows its numbers in the status bar',
+      );
       writeMarker(root, 'stop-ask');
       await waitFor(() => (asked.length === 1 ? true : undefined), 120_000, 'a click on the status bar item asked');
       assert.match(asked[0], /^Stop the run of "stoppable"\?\nIn-flight requests are drained.*\(setting perflab\.onStop\)/);
@@ -196,7 +218,7 @@ describe('Run and Compare panels in a real VS Code', () => {
     }
   });
 
-  it('Compare Runs of two runs of one target of a two-target scenario: two columns, in the panels\' group', async function () {
+  it("Compare Runs of two runs of one target of a two-target scenario: two columns, in the panels' group", async function () {
     this.timeout(240_000);
     const file = vscode.Uri.file(path.join(root, 'pair.perf.yaml'));
     fs.writeFileSync(file.fsPath, twoTargetScenario('pair', '3s'));
@@ -215,21 +237,38 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.equal(runs.length, 2, `two runs under "fast" (${runs.map((r) => r.dir).join(', ')})`);
     // The user was last in the Run panel (opening "Beside" it made a third group).
     await execute('perflab.openResults', runs[0].dir);
-    await waitFor(() => (vscode.window.tabGroups.activeTabGroup.activeTab?.label.startsWith('Run: pair') ? true : undefined), 20_000, 'the Run panel is the active editor');
+    await waitFor(
+      () => (vscode.window.tabGroups.activeTabGroup.activeTab?.label.startsWith('Run: pair') ? true : undefined),
+      20_000,
+      'the Run panel is the active editor',
+    );
     await execute('perflab.compareRuns', runs[0], runs);
     const message = perflab.compare.lastMessage!;
-    assert.deepEqual(message.runs.map((r) => r.summary.targets.map((t) => t.target)), [['fast'], ['fast']], 'only the target selected, of each run');
-    assert.ok(message.runs.every((r) => r.windows.every((w) => w.target === 'fast')), 'only its windows');
+    assert.deepEqual(
+      message.runs.map((r) => r.summary.targets.map((t) => t.target)),
+      [['fast'], ['fast']],
+      'only the target selected, of each run',
+    );
+    assert.ok(
+      message.runs.every((r) => r.windows.every((w) => w.target === 'fast')),
+      'only its windows',
+    );
     assert.equal(message.alignment, 'start');
     const compare = perflab.compare.probes().find((p) => p.columns.length === 2 && p.title.startsWith('Compare: pair · fast · '));
-    assert.ok(compare, `a Compare panel titled with the scenario, target and times (${perflab.compare.probes().map((p) => p.title).join(', ')})`);
+    assert.ok(
+      compare,
+      `a Compare panel titled with the scenario, target and times (${perflab.compare
+        .probes()
+        .map((p) => p.title)
+        .join(', ')})`,
+    );
     assert.equal(vscode.window.tabGroups.all.length, 2, 'no third editor group');
-    assert.equal(compare.viewColumn, perflab.panels.probes().find((p) => p.scenarioKey === file.fsPath)?.viewColumn, 'in the Run panel\'s group');
+    assert.equal(compare.viewColumn, perflab.panels.probes().find((p) => p.scenarioKey === file.fsPath)?.viewColumn, "in the Run panel's group");
     writeMarker(root, 'pair-compare', { runDirs: runs.map((r) => r.dir) });
     await waitForMarker(root, 'pair-checked', 120_000);
   });
 
-  it('the end-of-run output lines count throttled, cancelled and never-sent requests and say each verdict\'s status', async function () {
+  it("the end-of-run output lines count throttled, cancelled and never-sent requests and say each verdict's status", async function () {
     this.timeout(240_000);
     const file = vscode.Uri.file(path.join(root, 'throttled.perf.yaml'));
     fs.writeFileSync(file.fsPath, throttledScenario('throttled'));
@@ -238,11 +277,15 @@ describe('Run and Compare panels in a real VS Code', () => {
     assert.ok(t.requests.throttled_responses > 0 && (t.requests.errors.throttled ?? 0) > 0, `the run was throttled (${JSON.stringify(t.requests)})`);
     assert.ok(t.requests.cancelled > 0, `requests were cancelled at the end (${JSON.stringify(t.requests)})`);
     await execute('perflab.showOutput');
-    const text = await waitFor(() => {
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /LLM Perf Lab/.test(decodeURIComponent(d.uri.toString())));
-      const content = doc?.getText() ?? '';
-      return content.includes(`limited: ${t.requests.sent} sent`) ? content : undefined;
-    }, 30_000, 'the LLM Perf Lab output channel as a document');
+    const text = await waitFor(
+      () => {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /LLM Perf Lab/.test(decodeURIComponent(d.uri.toString())));
+        const content = doc?.getText() ?? '';
+        return content.includes(`limited: ${t.requests.sent} sent`) ? content : undefined;
+      },
+      30_000,
+      'the LLM Perf Lab output channel as a document',
+    );
     const line = text.split('\n').find((l) => l.trim().startsWith(`limited: ${t.requests.sent} sent`));
     assert.ok(line, `the target's end-of-run line:\n${text.slice(-2000)}`);
     const r = t.requests;
@@ -255,7 +298,10 @@ describe('Run and Compare panels in a real VS Code', () => {
     }
     const statuses = summary.slos.map((v) => ({ slo: v.slo, status: verdictStatus(v) }));
     const runsRoot = path.join(root, '.perflab', 'runs');
-    const runDir = fs.readdirSync(runsRoot).map((d) => path.join(runsRoot, d)).find((d) => d.endsWith('-throttled'));
+    const runDir = fs
+      .readdirSync(runsRoot)
+      .map((d) => path.join(runsRoot, d))
+      .find((d) => d.endsWith('-throttled'));
     writeMarker(root, 'throttled-done', { name: 'throttled', runDir, throttled: r.throttled_responses, cancelled: r.cancelled, statuses });
     await waitForMarker(root, 'throttled-checked', 60_000);
   });

@@ -82,7 +82,13 @@ describe('the Server section in a real VS Code', () => {
     writeMarker(root, 'run-done', { runDir });
 
     // The browser clicks "Fetch Azure Monitor metrics": a token for the stand-in ARM endpoint only.
-    await waitFor(() => (JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary).targets[0].server?.azure_monitor?.status === 'complete' || undefined, 60_000, 'the panel’s button fetched Azure Monitor');
+    await waitFor(
+      () =>
+        (JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary).targets[0].server?.azure_monitor?.status === 'complete' ||
+        undefined,
+      60_000,
+      'the panel’s button fetched Azure Monitor',
+    );
     assert.ok(asked.includes(`ask ${arm.url}/.default`), asked.join('; '));
     assert.ok(arm.seen.length > 0 && arm.seen.every((r) => r.headers.authorization === `Bearer ${ARM_TOKEN}`));
     await waitForMarker(root, 'azure-checked', 120_000);

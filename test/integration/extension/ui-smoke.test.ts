@@ -49,7 +49,11 @@ describe('UI smoke: command palette → Run Scenario → the tree shows the run;
     const dataset = path.join(root, 'cloud-gpu-billing.jsonl');
     while (!fs.existsSync(dataset) && Date.now() < deadline + 60_000) await new Promise((resolve) => setTimeout(resolve, 500));
     assert.ok(fs.existsSync(dataset), 'Generate Test Dataset… wrote cloud-gpu-billing.jsonl next to the scenario');
-    const lines = fs.readFileSync(dataset, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { role: string; content: string }[]; prompt_tokens: number });
+    const lines = fs
+      .readFileSync(dataset, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[]; prompt_tokens: number });
     assert.equal(lines.length, 12);
     assert.equal(new Set(lines.map((l) => l.messages.at(-1)!.content)).size, 12, 'every message is different');
     for (const l of lines) {
@@ -70,7 +74,14 @@ describe('UI smoke: command palette → Run Scenario → the tree shows the run;
 
     const file = path.join(root, 'gpt-4o-mini.perf.yaml');
     await waitFor(() => (fs.existsSync(file) ? true : undefined), 20_000, 'New Scenario… wrote gpt-4o-mini.perf.yaml');
-    assert.deepEqual(fs.readdirSync(root).filter((f) => /\.perf\.ya?ml/.test(f)).sort(), ['gpt-4o-mini.perf.yaml', 'keyed.perf.yaml', 'ui-smoke.perf.yaml'], 'one .perf.yaml, not .perf.yaml.perf.yaml');
+    assert.deepEqual(
+      fs
+        .readdirSync(root)
+        .filter((f) => /\.perf\.ya?ml/.test(f))
+        .sort(),
+      ['gpt-4o-mini.perf.yaml', 'keyed.perf.yaml', 'ui-smoke.perf.yaml'],
+      'one .perf.yaml, not .perf.yaml.perf.yaml',
+    );
     const { scenario, problems } = validateScenarioText(fs.readFileSync(file, 'utf8'), file);
     assert.deepEqual(problems, []);
     assert.deepEqual(
@@ -82,8 +93,15 @@ describe('UI smoke: command palette → Run Scenario → the tree shows the run;
     // The language server looked (it warns about the misspelled model of keyed.perf.yaml, opened after
     // the new file) and has nothing to say about the new one.
     const keyed = await vscode.workspace.openTextDocument(path.join(root, 'keyed.perf.yaml'));
-    await waitFor(() => (vscode.languages.getDiagnostics(keyed.uri).some((d) => /gpt-4o-mimi/.test(d.message)) ? true : undefined), 60_000, 'the model warning of keyed.perf.yaml');
-    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(file)).map((d) => d.message), []);
+    await waitFor(
+      () => (vscode.languages.getDiagnostics(keyed.uri).some((d) => /gpt-4o-mimi/.test(d.message)) ? true : undefined),
+      60_000,
+      'the model warning of keyed.perf.yaml',
+    );
+    assert.deepEqual(
+      vscode.languages.getDiagnostics(vscode.Uri.file(file)).map((d) => d.message),
+      [],
+    );
 
     const perflab = await vscode.extensions.getExtension<PerfLabApi>('llm-perf-lab.llm-perf-lab')!.activate();
     const node = perflab.tree.getChildren().find((s) => s.kind === 'scenario' && s.file === file);

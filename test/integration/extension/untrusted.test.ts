@@ -12,7 +12,10 @@ describe('LLM Perf Lab in an untrusted workspace', () => {
     const perflab = await vscode.extensions.getExtension<PerfLabApi>('llm-perf-lab.llm-perf-lab')!.activate();
     const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const file = path.join(root, 'quickstart.perf.yaml');
-    assert.ok(perflab.tree.getChildren().some((s) => s.kind === 'scenario' && s.file === file), 'the scenario is listed');
+    assert.ok(
+      perflab.tree.getChildren().some((s) => s.kind === 'scenario' && s.file === file),
+      'the scenario is listed',
+    );
     const result = await vscode.commands.executeCommand('perflab.runScenario', vscode.Uri.file(file));
     assert.equal(result, undefined, 'the run was refused');
     assert.equal(fs.existsSync(path.join(root, '.perflab')), false, 'no run folder was written');

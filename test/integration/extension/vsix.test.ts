@@ -32,7 +32,11 @@ describe('The packaged extension (.vsix) installed into VS Code', () => {
     assert.match(path.basename(installed), /^llm-perf-lab\.llm-perf-lab-\d+\.\d+\.\d+/);
     assert.ok(fs.existsSync(path.join(installed, 'dist', 'engine-worker.js')), 'the engine worker is in the package');
     assert.ok(!fs.existsSync(path.join(installed, 'src')) && !fs.existsSync(path.join(installed, 'node_modules')), 'no sources or node_modules');
-    assert.doesNotMatch(fs.readFileSync(path.join(installed, 'dist', 'extension.js'), 'utf8').slice(-300), /sourceMappingURL/, 'the production (minified) bundle');
+    assert.doesNotMatch(
+      fs.readFileSync(path.join(installed, 'dist', 'extension.js'), 'utf8').slice(-300),
+      /sourceMappingURL/,
+      'the production (minified) bundle',
+    );
     perflab = await extension.activate();
     assert.equal(extension.isActive, true);
     const commands = await vscode.commands.getCommands(true);
@@ -44,7 +48,10 @@ describe('The packaged extension (.vsix) installed into VS Code', () => {
   it('runs a scenario on the simulator from its command: a run folder with summary.json, drawn in the Run panel', async function () {
     this.timeout(120_000);
     const file = path.join(root, 'packaged.perf.yaml');
-    assert.ok(perflab.tree.getChildren().some((s) => s.kind === 'scenario' && s.file === file), 'the Scenarios tree lists the scenario');
+    assert.ok(
+      perflab.tree.getChildren().some((s) => s.kind === 'scenario' && s.file === file),
+      'the Scenarios tree lists the scenario',
+    );
     const summary = await execute<RunSummary>('perflab.runScenario', vscode.Uri.file(file));
     assert.ok(summary, 'the run finished');
     const t = summary.targets[0];
@@ -55,9 +62,16 @@ describe('The packaged extension (.vsix) installed into VS Code', () => {
     assert.equal(dirs.length, 1, `one run folder (${dirs.join(', ')})`);
     const onDisk = JSON.parse(fs.readFileSync(path.join(runsDir, dirs[0], 'summary.json'), 'utf8')) as RunSummary;
     assert.deepEqual(onDisk.targets[0].requests, t.requests, 'summary.json holds the run');
-    const lines = fs.readFileSync(path.join(runsDir, dirs[0], 'requests.jsonl'), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(runsDir, dirs[0], 'requests.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(lines.length, t.requests.sent);
-    await waitFor(() => perflab.panels.probes().find((p) => p.runDir === path.join(runsDir, dirs[0]) && p.ready && p.windowsSent > 0), 60_000, 'the Run panel of the packaged webview received the run');
+    await waitFor(
+      () => perflab.panels.probes().find((p) => p.runDir === path.join(runsDir, dirs[0]) && p.ready && p.windowsSent > 0),
+      60_000,
+      'the Run panel of the packaged webview received the run',
+    );
   });
 
   it('starts its language server: a prompt file gets its token counts', async function () {
@@ -67,10 +81,14 @@ describe('The packaged extension (.vsix) installed into VS Code', () => {
     fs.writeFileSync(file, '---\nmodel: gpt-4o\n---\nsystem:\nYou are brief.\n\nuser:\nSay hello.\n');
     const doc = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(doc);
-    const lenses = await waitFor(async () => {
-      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-      return l?.some((x) => /^total \d+/.test(x.command?.title ?? '')) ? l : undefined;
-    }, 60_000, 'the token-count CodeLens from the packaged language server');
+    const lenses = await waitFor(
+      async () => {
+        const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+        return l?.some((x) => /^total \d+/.test(x.command?.title ?? '')) ? l : undefined;
+      },
+      60_000,
+      'the token-count CodeLens from the packaged language server',
+    );
     assert.ok(lenses.some((l) => /^system · \d+ tokens$/.test(l.command?.title ?? '')));
   });
 });

@@ -31,7 +31,9 @@ describe('perflab capacity (CLI)', function () {
 
   it('refuses a bad capacity block with file:line:col before anything is sent', async () => {
     const bad = (block: string) =>
-      validateScenarioText(`targets:\n  - name: s\n    endpoint: simulator\nworkload: { rate: 60, duration: 5s }\n${block}`, 'bad.perf.yaml').problems.map(formatProblem);
+      validateScenarioText(`targets:\n  - name: s\n    endpoint: simulator\nworkload: { rate: 60, duration: 5s }\n${block}`, 'bad.perf.yaml').problems.map(
+        formatProblem,
+      );
     assert.deepEqual(bad('capacity:\n  min: 500\n  max: 100\n'), ['bad.perf.yaml:7:8: capacity.max: is below min (100 < 500 requests per minute)']);
     assert.match(bad('capacity:\n  precison: 0.1\n')[0], /^bad\.perf\.yaml:6:3: capacity\.precison: .*precision/);
     assert.match(bad('capacity:\n  step_duration: 10s\n  warm_up: 20s\n')[0], /^bad\.perf\.yaml:7:12: capacity\.warm_up: must be shorter than step_duration/);
@@ -57,11 +59,17 @@ describe('perflab capacity (CLI)', function () {
     const lines = r.stdout.trim().split('\n');
     const report = JSON.parse(lines[lines.length - 1]) as CapacityReport;
     assert.deepEqual(report, JSON.parse(fs.readFileSync(path.join(out, 'capacity.json'), 'utf8')));
-    assert.deepEqual(report.targets.map((t) => t.target), ['fast']);
+    assert.deepEqual(
+      report.targets.map((t) => t.target),
+      ['fast'],
+    );
     const t = report.targets[0];
     assert.equal(t.limited_by, 'max');
     assert.equal(t.capacity_rpm, 240);
-    assert.deepEqual(t.steps.map((s) => s.offered_rpm), [120, 240]);
+    assert.deepEqual(
+      t.steps.map((s) => s.offered_rpm),
+      [120, 240],
+    );
     for (const s of t.steps) {
       const summary = JSON.parse(fs.readFileSync(path.join(out, s.run_dir, 'summary.json'), 'utf8'));
       assert.equal(summary.scenario.workload.rate_rpm, s.offered_rpm);
@@ -83,14 +91,17 @@ describe('perflab capacity (CLI)', function () {
     const dir = tmp();
     const file = path.join(dir, 'down.perf.yaml');
     const port = await freePort();
-    fs.writeFileSync(file, `name: down
+    fs.writeFileSync(
+      file,
+      `name: down
 targets:
   - { name: down, provider: openai-compatible, endpoint: http://127.0.0.1:${port}/v1, model: gpt-4o-mini, auth: { type: none } }
 workload: { rate: 120, duration: 10s, clients: 10, drain_timeout: 2s }
 prompts: { shape: custom, context_tokens: 40, max_tokens: 8 }
 retry: none
 capacity: { min: 60, max: 240, step_duration: 2s, warm_up: 0.5s, budget: 1m }
-`);
+`,
+    );
     const out = path.join(dir, 'cap');
     const r = await perflab(['capacity', file, '--out', out]);
     assert.equal(r.code, 3, r.stderr);

@@ -106,7 +106,10 @@ describe('perflab report on a capacity folder', function () {
     const csv = await perflab(['report', dir, '--csv']);
     assert.equal(csv.code, 2);
     assert.equal(csv.stdout, '');
-    assert.match(csv.stderr, /is a capacity folder: --csv exports one run's windows and requests; give a step's run folder instead \(e\.g\. .*slots\/step-01-250rpm\)/);
+    assert.match(
+      csv.stderr,
+      /is a capacity folder: --csv exports one run's windows and requests; give a step's run folder instead \(e\.g\. .*slots\/step-01-250rpm\)/,
+    );
     assert.deepEqual(fs.readdirSync(dir), ['capacity.json']);
 
     fs.writeFileSync(path.join(dir, 'capacity.json'), '{"type": "capa');
@@ -123,6 +126,9 @@ describe('perflab report on a capacity folder', function () {
     const neither = tmp('perflab-capacity-report-');
     const empty = await perflab(['report', neither]);
     assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /is not a run folder: it has none of run\.json, summary\.json, requests\.jsonl, windows\.jsonl, server-metrics\.jsonl .*nor a capacity folder \(no capacity\.json\)/);
+    assert.match(
+      empty.stderr,
+      /is not a run folder: it has none of run\.json, summary\.json, requests\.jsonl, windows\.jsonl, server-metrics\.jsonl .*nor a capacity folder \(no capacity\.json\)/,
+    );
   });
 });

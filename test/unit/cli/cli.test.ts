@@ -96,12 +96,34 @@ describe('perflab CLI', function () {
   it('load: the Azure tool flags with JSON-lines output', async () => {
     const dir = tmp();
     const r = await perflab([
-      'load', 'simulator', '--deployment', 'gpt-4o', '--rate', '600', '--clients', '10', '--duration', '2',
-      '--shape-profile', 'custom', '--context-tokens', '60', '--max-tokens', '8', '--aggregation-window', '5',
-      '--output-format', 'jsonl', '--out', path.join(dir, 'run'),
+      'load',
+      'simulator',
+      '--deployment',
+      'gpt-4o',
+      '--rate',
+      '600',
+      '--clients',
+      '10',
+      '--duration',
+      '2',
+      '--shape-profile',
+      'custom',
+      '--context-tokens',
+      '60',
+      '--max-tokens',
+      '8',
+      '--aggregation-window',
+      '5',
+      '--output-format',
+      'jsonl',
+      '--out',
+      path.join(dir, 'run'),
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(lines.filter((l) => l.type === 'window').length >= 2);
     const summary = lines.at(-1);
     assert.equal(summary.type, 'summary');
@@ -114,8 +136,28 @@ describe('perflab CLI', function () {
     const dir = tmp();
     const out = path.join(dir, 'run');
     const r = await perflab([
-      'load', 'simulator', '--deployment', 'o4-mini', '--api', 'responses', '--reasoning-effort', 'low', '--requests', '6', '--clients', '3',
-      '--shape-profile', 'custom', '--context-tokens', '60', '--max-tokens', '8', '--output-format', 'jsonl', '--out', out,
+      'load',
+      'simulator',
+      '--deployment',
+      'o4-mini',
+      '--api',
+      'responses',
+      '--reasoning-effort',
+      'low',
+      '--requests',
+      '6',
+      '--clients',
+      '3',
+      '--shape-profile',
+      'custom',
+      '--context-tokens',
+      '60',
+      '--max-tokens',
+      '8',
+      '--output-format',
+      'jsonl',
+      '--out',
+      out,
     ]);
     assert.equal(r.code, 0, r.stderr);
     const records = readJsonl(path.join(out, 'requests.jsonl'));
@@ -129,7 +171,9 @@ describe('perflab CLI', function () {
     }
     assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).targets[0].api, 'responses');
 
-    const reasoning = SMALL('  - ttfr.p95 < 5s').replace('tpot_ms: 2 }', 'tpot_ms: 2, reasoning_tokens: 4 }').replace('    auth: { type: none }', '    api: responses\n    auth: { type: none }');
+    const reasoning = SMALL('  - ttfr.p95 < 5s')
+      .replace('tpot_ms: 2 }', 'tpot_ms: 2, reasoning_tokens: 4 }')
+      .replace('    auth: { type: none }', '    api: responses\n    auth: { type: none }');
     const run = await perflab(['run', writeScenario(dir, reasoning), '--out', path.join(dir, 'run2')]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /ttfr avg: \d+ 95th: \d+ {2}ttft avg/);
@@ -158,7 +202,26 @@ describe('perflab CLI', function () {
       });
     });
     try {
-      const args = ['load', url, '--provider', 'azure', '--deployment', 'gpt-4o', '--requests', '3', '--clients', '1', '--max-tokens', '5', '--context-tokens', '30', '--shape-profile', 'custom', '--api-key-env', 'MY_KEY'];
+      const args = [
+        'load',
+        url,
+        '--provider',
+        'azure',
+        '--deployment',
+        'gpt-4o',
+        '--requests',
+        '3',
+        '--clients',
+        '1',
+        '--max-tokens',
+        '5',
+        '--context-tokens',
+        '30',
+        '--shape-profile',
+        'custom',
+        '--api-key-env',
+        'MY_KEY',
+      ];
       const ok = await perflab([...args, '--out', path.join(tmp(), 'ok')], { env: { MY_KEY: 'secret-123' } });
       assert.equal(ok.code, 0, ok.stderr);
       assert.ok(!ok.stdout.includes('secret-123') && !ok.stderr.includes('secret-123'), 'the key is never printed');
@@ -209,7 +272,10 @@ describe('perflab CLI', function () {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.encoding, 'o200k_base');
-    assert.deepEqual(report.sections.map((s: { label: string }) => s.label), ['system', 'user']);
+    assert.deepEqual(
+      report.sections.map((s: { label: string }) => s.label),
+      ['system', 'user'],
+    );
     assert.equal(report.total, report.sections.reduce((a: number, s: { tokens: number }) => a + s.tokens, 0) + report.overhead);
     assert.ok(report.overhead > 0);
   });

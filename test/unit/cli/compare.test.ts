@@ -43,17 +43,25 @@ describe('perflab compare', function () {
       // measured fewer — so however far apart, they are within noise (src/results/compare.ts).
       const counted = Math.min(fast.targets[0].latency_ms.ttft.count, slow.targets[0].latency_ms.ttft.count);
       const needed = { p50: 2, p95: 20, p99: 100 }[stat];
-      assert.match(versus, counted >= needed ? /^\+\d+ ms \([\d.]+×\) worse$/ : /^\+\d+ ms \([\d.]+×\) within noise$/, `${stat} of ${counted} requests: ${versus}`);
+      assert.match(
+        versus,
+        counted >= needed ? /^\+\d+ ms \([\d.]+×\) worse$/ : /^\+\d+ ms \([\d.]+×\) within noise$/,
+        `${stat} of ${counted} requests: ${versus}`,
+      );
     }
     assert.match(r.stdout, /^- Percentiles: exact bootstrap test on the whole-run histograms/m);
-    for (const metric of ['TBT (per token) p95', 'Chunk gap (per chunk) p99', 'E2E p50', 'Achieved RPM', 'Errors (%)', 'Throttled (HTTP 429) (%)']) tableRow(r.stdout, metric);
+    for (const metric of ['TBT (per token) p95', 'Chunk gap (per chunk) p99', 'E2E p50', 'Achieved RPM', 'Errors (%)', 'Throttled (HTTP 429) (%)'])
+      tableRow(r.stdout, metric);
     assert.doesNotMatch(r.stdout, /Regression rules/);
   });
 
   it('--fail-on "ttft.p95>+10%": exit 1 when the slower run is compared against the faster baseline, 0 the other way round', async () => {
     const worse = await perflab(['compare', runs.fast, runs.slow, '--fail-on', 'ttft.p95>+10%', '--fail-on', 'errors>+1%']);
     assert.equal(worse.code, 1, worse.stderr);
-    assert.match(worse.stdout, /\nRegression rules \(against A\):\n {2}FAIL {2}ttft\.p95>\+10% {2}B \(.*slow\): \d+ ms vs \d+(\.\d)? ms: \+\d+(\.\d)?%\n {2}PASS {2}errors>\+1% {2}B \(.*slow\): 0% vs 0%: ±0 percentage points\n$/);
+    assert.match(
+      worse.stdout,
+      /\nRegression rules \(against A\):\n {2}FAIL {2}ttft\.p95>\+10% {2}B \(.*slow\): \d+ ms vs \d+(\.\d)? ms: \+\d+(\.\d)?%\n {2}PASS {2}errors>\+1% {2}B \(.*slow\): 0% vs 0%: ±0 percentage points\n$/,
+    );
 
     const better = await perflab(['compare', runs.slow, runs.fast, '--fail-on', 'ttft.p95 > +10%']);
     assert.equal(better.code, 0, better.stderr);
@@ -67,7 +75,7 @@ describe('perflab compare', function () {
     assert.match(r.stdout, /FAIL {2}e2e\.p50>\+100ms {2}B \(.* · sluggish\)/);
   });
 
-  it('--json: the table (values, differences, ratios, verdicts) and each rule\'s result', async () => {
+  it("--json: the table (values, differences, ratios, verdicts) and each rule's result", async () => {
     const r = await perflab(['compare', runs.fast, runs.slow, '--json', '--fail-on', 'ttft.p50>+10%,rpm<-50%']);
     assert.equal(r.code, 1, r.stderr);
     const json = JSON.parse(r.stdout);
@@ -83,7 +91,10 @@ describe('perflab compare', function () {
     assert.equal(ttft.cells[1].verdict, 'worse');
     assert.deepEqual(
       json.rules.map((x: { rule: string; pass: boolean }) => [x.rule, x.pass]),
-      [['ttft.p50>+10%', false], ['rpm<-50%', true]],
+      [
+        ['ttft.p50>+10%', false],
+        ['rpm<-50%', true],
+      ],
     );
     assert.equal(json.passed, false);
   });

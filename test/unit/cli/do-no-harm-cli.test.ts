@@ -15,7 +15,6 @@ function noStack(text: string): void {
   assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/, `a stack trace was printed:\n${text}`);
 }
 
-
 describe('perflab CLI: do no harm, count every failure, clear errors', function () {
   this.timeout(60_000);
   let server: FaultServer | undefined;
@@ -28,7 +27,22 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
     server = await startFaultServer((_req, res) => throttle(res, 1000));
     const out = path.join(tmp(), 'run');
     const started = performance.now();
-    const r = await perflab(['load', `${server.url}/v1`, '--provider', 'openai-compatible', '--model', 'gpt-4o-mini', '--rate', '60', '--clients', '5', '--duration', '3', '--out', out]);
+    const r = await perflab([
+      'load',
+      `${server.url}/v1`,
+      '--provider',
+      'openai-compatible',
+      '--model',
+      'gpt-4o-mini',
+      '--rate',
+      '60',
+      '--clients',
+      '5',
+      '--duration',
+      '3',
+      '--out',
+      out,
+    ]);
     const elapsedS = (performance.now() - started) / 1000;
     noStack(r.stderr);
     assert.equal(r.code, 3, r.stderr);
@@ -47,7 +61,20 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
   it('a run where every connection fails exits 3 with the error, and the summary is written', async () => {
     const port = await freePort();
     const out = path.join(tmp(), 'run');
-    const r = await perflab(['load', `http://127.0.0.1:${port}/v1`, '--provider', 'openai-compatible', '--model', 'gpt-4o-mini', '--requests', '3', '--clients', '1', '--out', out]);
+    const r = await perflab([
+      'load',
+      `http://127.0.0.1:${port}/v1`,
+      '--provider',
+      'openai-compatible',
+      '--model',
+      'gpt-4o-mini',
+      '--requests',
+      '3',
+      '--clients',
+      '1',
+      '--out',
+      out,
+    ]);
     noStack(r.stderr);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /no request succeeded \(3 connection\); most common: ECONNREFUSED/);
@@ -59,9 +86,25 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
   it('a key with a trailing carriage return or a non-Latin-1 character: exit 2 before anything is sent, the key never printed', async () => {
     server = await startFaultServer((_req, res) => throttle(res, 1000));
     for (const bad of [`${KEY}\r`, `${KEY}é`, `${KEY}€`]) {
-      const r = await perflab(['load', `${server.url}/v1`, '--provider', 'openai-compatible', '--model', 'gpt-4o-mini', '--api-key-env', 'PERFLAB_TEST_KEY', '--requests', '1', '--out', path.join(tmp(), 'run')], {
-        env: { PERFLAB_TEST_KEY: bad },
-      });
+      const r = await perflab(
+        [
+          'load',
+          `${server.url}/v1`,
+          '--provider',
+          'openai-compatible',
+          '--model',
+          'gpt-4o-mini',
+          '--api-key-env',
+          'PERFLAB_TEST_KEY',
+          '--requests',
+          '1',
+          '--out',
+          path.join(tmp(), 'run'),
+        ],
+        {
+          env: { PERFLAB_TEST_KEY: bad },
+        },
+      );
       noStack(r.stderr);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /environment variable PERFLAB_TEST_KEY contains (a carriage return \(\\r\)|a non-ASCII character \(U\+[0-9A-F]{4}\)) at its end/);
@@ -79,10 +122,17 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
     const second = await perflab(args);
     noStack(second.stderr);
     assert.equal(second.code, 2);
-    assert.match(second.stderr, /--out .*run: already holds a run \(run\.json, summary\.json, requests\.jsonl, windows\.jsonl\); choose another folder, or pass --overwrite/);
+    assert.match(
+      second.stderr,
+      /--out .*run: already holds a run \(run\.json, summary\.json, requests\.jsonl, windows\.jsonl\); choose another folder, or pass --overwrite/,
+    );
     const third = await perflab([...args, '--overwrite']);
     assert.equal(third.code, 0, third.stderr);
-    const ids = fs.readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
+    const ids = fs
+      .readFileSync(path.join(out, 'requests.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id);
     assert.deepEqual(ids.sort(), [0, 1], 'one run in the folder, no duplicate ids');
 
     fs.writeFileSync(path.join(dir, 'a-file'), 'x');
@@ -94,7 +144,13 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
 
   const badPromptFiles: { what: string; name: string; text: string; prompts: string; expect: RegExp }[] = [
     { what: 'an empty dataset', name: 'empty.jsonl', text: '', prompts: 'dataset: empty.jsonl', expect: /empty\.jsonl/ },
-    { what: 'a dataset with an invalid JSON line', name: 'bad.jsonl', text: '{"messages":[{"role":"user","content":"hi"}]}\n{oops\n', prompts: 'dataset: bad.jsonl', expect: /bad\.jsonl:2:\d+/ },
+    {
+      what: 'a dataset with an invalid JSON line',
+      name: 'bad.jsonl',
+      text: '{"messages":[{"role":"user","content":"hi"}]}\n{oops\n',
+      prompts: 'dataset: bad.jsonl',
+      expect: /bad\.jsonl:2:\d+/,
+    },
     {
       what: 'a prompty with a missing variable',
       name: 'missing.prompty',
@@ -109,7 +165,10 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
       const dir = tmp();
       fs.writeFileSync(path.join(dir, c.name), c.text);
       const file = path.join(dir, 'bad.perf.yaml');
-      fs.writeFileSync(file, `name: bad\ntargets:\n  - name: sim\n    endpoint: simulator\n    model: gpt-4o-mini\nworkload:\n  mode: closed\n  requests: 2\nprompts:\n  ${c.prompts}\n`);
+      fs.writeFileSync(
+        file,
+        `name: bad\ntargets:\n  - name: sim\n    endpoint: simulator\n    model: gpt-4o-mini\nworkload:\n  mode: closed\n  requests: 2\nprompts:\n  ${c.prompts}\n`,
+      );
       const r = await perflab(['run', file, '--out', path.join(dir, 'run')]);
       noStack(r.stderr);
       assert.equal(r.code, 2, r.stderr);
@@ -128,17 +187,20 @@ describe('perflab CLI: do no harm, count every failure, clear errors', function 
       });
       const out = path.join(tmp(), 'run');
       let signalledAt = 0;
-      const r = await perflab(['load', `${server.url}/v1`, '--provider', 'openai-compatible', '--model', 'gpt-4o-mini', '--clients', '3', '--duration', '60', '--out', out], {
-        onStart: (child) => {
-          const poll = setInterval(() => {
-            if (server!.attempts.length >= 3) {
-              clearInterval(poll);
-              signalledAt = performance.now();
-              child.kill(signal);
-            }
-          }, 50);
+      const r = await perflab(
+        ['load', `${server.url}/v1`, '--provider', 'openai-compatible', '--model', 'gpt-4o-mini', '--clients', '3', '--duration', '60', '--out', out],
+        {
+          onStart: (child) => {
+            const poll = setInterval(() => {
+              if (server!.attempts.length >= 3) {
+                clearInterval(poll);
+                signalledAt = performance.now();
+                child.kill(signal);
+              }
+            }, 50);
+          },
         },
-      });
+      );
       const exitS = (performance.now() - signalledAt) / 1000;
       noStack(r.stderr);
       assert.ok(exitS < 3, `exited ${exitS.toFixed(1)} s after ${signal}`);

@@ -47,7 +47,10 @@ describe('perflab --fail-if-client-limited', function () {
     const s = () => scenario([target(server.url)], { workload: { requests: 3, clients: 1 } });
     const gated = await captured(() => executeScenario(s(), { out: path.join(tmp(), 'run'), format: 'human', failIfClientLimited: true }));
     assert.equal(gated.result, EXIT_RUN_ERROR);
-    assert.match(gated.out, /--fail-if-client-limited: this machine may have inflated the latencies of "sim" \(the client's own delay added ≈ [\d.]+ ms \(p95\) to first tokens/);
+    assert.match(
+      gated.out,
+      /--fail-if-client-limited: this machine may have inflated the latencies of "sim" \(the client's own delay added ≈ [\d.]+ ms \(p95\) to first tokens/,
+    );
     const plain = await captured(() => executeScenario(s(), { out: path.join(tmp(), 'run'), format: 'human' }));
     assert.equal(plain.result, EXIT_OK);
     assert.match(plain.out, /! this machine may have inflated these latencies/);

@@ -90,7 +90,10 @@ export function cliRuns(): Promise<Runs> {
     const [fast, slow, pair] = await Promise.all([
       make('fast', [['sim', 10]]),
       make('slow', [['sim', 800]]),
-      make('pair', [['quick', 10], ['sluggish', 800]]),
+      make('pair', [
+        ['quick', 10],
+        ['sluggish', 800],
+      ]),
     ]);
     return { fast, slow, pair };
   })();

@@ -40,7 +40,7 @@ describe('perflab report', function () {
     runs = await cliRuns();
   });
 
-  it('no flag: <run-dir>/report.html with the run\'s data, the panel\'s script, and no network URL', async () => {
+  it("no flag: <run-dir>/report.html with the run's data, the panel's script, and no network URL", async () => {
     const r = await perflab(['report', runs.pair]);
     assert.equal(r.code, 0, r.stderr);
     const file = path.join(runs.pair, 'report.html');
@@ -74,7 +74,7 @@ describe('perflab report', function () {
     assert.deepEqual(embeddedData(fs.readFileSync(file, 'utf8')).summary, readJson(path.join(runs.fast, 'summary.json')));
   });
 
-  it('--markdown: printed to stdout, every number is summary.json\'s, with SLO verdicts', async () => {
+  it("--markdown: printed to stdout, every number is summary.json's, with SLO verdicts", async () => {
     const r = await perflab(['report', runs.pair, '--markdown']);
     assert.equal(r.code, 0, r.stderr);
     const summary: RunSummary = readJson(path.join(runs.pair, 'summary.json'));
@@ -82,7 +82,12 @@ describe('perflab report', function () {
     assert.equal(failed, 1, 'sluggish fails its TTFT SLO, the rest pass');
     assert.equal(r.stdout.split('\n')[0], `## LLM Perf Lab: pair — ❌ 1 of 4 SLOs failed`);
     for (const t of summary.targets) {
-      for (const [name, key] of [['TTFT (first token)', 'ttft'], ['TBT (per token)', 'tbt'], ['Chunk gap (per chunk)', 'chunk_gap'], ['E2E', 'e2e']] as const) {
+      for (const [name, key] of [
+        ['TTFT (first token)', 'ttft'],
+        ['TBT (per token)', 'tbt'],
+        ['Chunk gap (per chunk)', 'chunk_gap'],
+        ['E2E', 'e2e'],
+      ] as const) {
         const st = t.latency_ms[key];
         assert.deepEqual(row(r.stdout, t.target, name), [name, formatMs(st.p50), formatMs(st.p95), formatMs(st.p99), String(st.count)]);
       }
@@ -105,7 +110,10 @@ describe('perflab report', function () {
     assert.equal(csvRows(path.join(out, 'windows.csv')).length, windows.length + 1);
     assert.equal(csvRows(path.join(out, 'requests.csv')).length, requests.length + 1);
     assert.match(csvRows(path.join(out, 'requests.csv'))[0], /^id,target,response_id,request_id,scheduled_ms,/);
-    assert.ok(r.stdout.includes(`CSV: ${path.join(out, 'windows.csv')} (${windows.length} windows), ${path.join(out, 'requests.csv')} (${requests.length} requests)`), r.stdout);
+    assert.ok(
+      r.stdout.includes(`CSV: ${path.join(out, 'windows.csv')} (${windows.length} windows), ${path.join(out, 'requests.csv')} (${requests.length} requests)`),
+      r.stdout,
+    );
     assert.equal(fs.readFileSync(path.join(out, 'summary.md'), 'utf8'), (await perflab(['report', runs.fast, '--markdown'])).stdout);
     // Markdown on stdout: what was written is told on stderr, so `>> $GITHUB_STEP_SUMMARY` gets markdown only.
     const both = await perflab(['report', runs.fast, '--csv', '--markdown']);
@@ -151,10 +159,31 @@ describe('perflab report', function () {
     const url = sim.url;
     try {
       const out = path.join(tmp(), 'azure-run');
-      const run = await perflab([
-        'load', url, '--provider', 'azure', '--deployment', 'chat-prod', '--model', 'gpt-4o', '--requests', '4', '--clients', '2',
-        '--shape-profile', 'custom', '--context-tokens', '30', '--max-tokens', '5', '--out', out,
-      ], { env: { AZURE_OPENAI_API_KEY: 'test-key-not-checked' } });
+      const run = await perflab(
+        [
+          'load',
+          url,
+          '--provider',
+          'azure',
+          '--deployment',
+          'chat-prod',
+          '--model',
+          'gpt-4o',
+          '--requests',
+          '4',
+          '--clients',
+          '2',
+          '--shape-profile',
+          'custom',
+          '--context-tokens',
+          '30',
+          '--max-tokens',
+          '5',
+          '--out',
+          out,
+        ],
+        { env: { AZURE_OPENAI_API_KEY: 'test-key-not-checked' } },
+      );
       assert.equal(run.code, 0, run.stderr);
       const summary: RunSummary = readJson(path.join(out, 'summary.json'));
       const target = summary.targets[0].target;

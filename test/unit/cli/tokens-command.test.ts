@@ -36,7 +36,10 @@ describe('perflab tokens: files that cannot be counted', function () {
 
   it('binary, UTF-16 and invalid UTF-8 files say what they are instead of counting garbage', async () => {
     const rng = mulberry32(5);
-    write('random.bin', Uint8Array.from({ length: 1 << 20 }, () => Math.floor(rng() * 256)));
+    write(
+      'random.bin',
+      Uint8Array.from({ length: 1 << 20 }, () => Math.floor(rng() * 256)),
+    );
     assert.match(await refused('random.bin'), /^random\.bin:\d+:\d+: the file is binary, not text \(a NUL byte at byte offset \d+\)$/);
 
     write('windows.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Summarize this.\r\n', 'utf16le')]));
@@ -44,7 +47,14 @@ describe('perflab tokens: files that cannot be counted', function () {
     write('no-bom.md', Buffer.from('## user\nhi\n', 'utf16le'));
     assert.equal(await refused('no-bom.md'), 'no-bom.md:1:1: the file is UTF-16; save it as UTF-8');
 
-    write('latin1.jsonl', Buffer.concat([Buffer.from('{"messages":[{"role":"user","content":"hi"}]}\n{"messages":[{"role":"user","content":"caf'), Buffer.from([0xe9]), Buffer.from('"}]}\n')]));
+    write(
+      'latin1.jsonl',
+      Buffer.concat([
+        Buffer.from('{"messages":[{"role":"user","content":"hi"}]}\n{"messages":[{"role":"user","content":"caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}]}\n'),
+      ]),
+    );
     assert.equal(await refused('latin1.jsonl'), 'latin1.jsonl:2:43: the file is not valid UTF-8 (byte 0xE9 at byte offset 88); save it as UTF-8');
   });
 

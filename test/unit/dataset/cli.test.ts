@@ -13,7 +13,12 @@ import { refChatCount } from '../tokens/fixtures';
 const perflab = (args: string[], env: NodeJS.ProcessEnv = {}) => runPerflab(args, { env });
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-dataset-'));
-const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 function scenario(dir: string, targets: string): string {
   const file = path.join(dir, 'app.perf.yaml');
@@ -21,7 +26,8 @@ function scenario(dir: string, targets: string): string {
   return file;
 }
 
-const SIM_TARGET = '  - { name: sim, provider: simulator, endpoint: simulator, model: gpt-4o-mini, auth: { type: none }, simulator: { ttft_ms: 2, tpot_ms: 0.05, jitter: 0 } }';
+const SIM_TARGET =
+  '  - { name: sim, provider: simulator, endpoint: simulator, model: gpt-4o-mini, auth: { type: none }, simulator: { ttft_ms: 2, tpot_ms: 0.05, jitter: 0 } }';
 
 describe('perflab dataset (CLI)', function () {
   this.timeout(60_000);
@@ -32,7 +38,12 @@ describe('perflab dataset (CLI)', function () {
     const r = await perflab(['dataset', 'generate', file, '--count', '25', '--about', 'Support chat of a bank app', '--system', 'Be brief.']);
     assert.equal(r.code, 0, r.stderr);
     const out = path.join(dir, 'support-chat-of-a-bank-app.jsonl');
-    assert.match(r.stdout, new RegExp(`^wrote 25 messages to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(prompt tokens for gpt-4o-mini: min \\d+, median \\d+, max \\d+, total \\d+\\)\\n$`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^wrote 25 messages to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(prompt tokens for gpt-4o-mini: min \\d+, median \\d+, max \\d+, total \\d+\\)\\n$`,
+      ),
+    );
     assert.match(r.stderr, /perflab: asking "sim" \(simulator, gpt-4o-mini\) for 25 messages\nperflab: request 1 to the simulator: /);
     const lines = readJsonl(out);
     assert.equal(lines.length, 25);
@@ -62,7 +73,10 @@ describe('perflab dataset (CLI)', function () {
     const sim = await startSimulator({ ttft_ms: 2, tpot_ms: 0.05, api_key: 'k-123', keep_log: true });
     try {
       const dir = tmp();
-      const file = scenario(dir, `  - { name: az, provider: azure, endpoint: "${sim.url}", deployment: gpt-4o, api_version: 2024-10-21, auth: { type: api-key, env: MY_KEY } }`);
+      const file = scenario(
+        dir,
+        `  - { name: az, provider: azure, endpoint: "${sim.url}", deployment: gpt-4o, api_version: 2024-10-21, auth: { type: api-key, env: MY_KEY } }`,
+      );
       const missing = await perflab(['dataset', 'generate', file, '--count', '3', '--about', 'x'], { MY_KEY: '' });
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /environment variable MY_KEY is not set/);
@@ -107,7 +121,10 @@ describe('perflab dataset (CLI)', function () {
     const out = path.join(dir, 'teams.jsonl');
     const byColumn = await perflab(['dataset', 'from-csv', csv, '--column', 'team', '--out', out]);
     assert.equal(byColumn.code, 0, byColumn.stderr);
-    assert.deepEqual(readJsonl(out).map((l) => l.messages[0].content), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(
+      readJsonl(out).map((l) => l.messages[0].content),
+      ['a', 'b', 'c', 'd'],
+    );
 
     const unknown = await perflab(['dataset', 'from-csv', csv, '--column', 'question']);
     assert.equal(unknown.code, 2);

@@ -23,8 +23,18 @@ describe('CSV reader (RFC 4180)', () => {
 
   it('keeps empty fields, a last line without a line break, and reports where each record starts', () => {
     const records = parseCsv('a,b,c\n,,\n"x\ny",,z', 'f.csv');
-    assert.deepEqual(records.map((r) => r.fields), [['a', 'b', 'c'], ['', '', ''], ['x\ny', '', 'z']]);
-    assert.deepEqual(records.map((r) => r.line), [1, 2, 3]);
+    assert.deepEqual(
+      records.map((r) => r.fields),
+      [
+        ['a', 'b', 'c'],
+        ['', '', ''],
+        ['x\ny', '', 'z'],
+      ],
+    );
+    assert.deepEqual(
+      records.map((r) => r.line),
+      [1, 2, 3],
+    );
     assert.deepEqual(fields(''), []);
     assert.deepEqual(fields('\uFEFF'), []);
   });
@@ -98,7 +108,10 @@ describe('dataset from-csv', () => {
   it('no column named question/prompt/text/query: the first column', () => {
     const r = datasetFromCsv('ask,id\nwhere is my order,1\n', 'x.csv', { encoding: 'o200k_base' });
     assert.equal(r.column, 'ask');
-    assert.deepEqual(r.lines.map((l) => l.messages[0].content), ['where is my order']);
+    assert.deepEqual(
+      r.lines.map((l) => l.messages[0].content),
+      ['where is my order'],
+    );
   });
 
   it('an unknown column is an error that lists the columns', () => {

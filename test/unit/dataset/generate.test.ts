@@ -15,10 +15,7 @@ import { refChatCount, refCount } from '../tokens/fixtures';
 const FAST = '{ ttft_ms: 2, tpot_ms: 0.05, jitter: 0, tokens_per_chunk: 4 }';
 
 function target(yaml: string): Target {
-  const scenario = parseScenario(
-    `name: t\ntargets:\n${yaml}\nworkload: { rate: 60, duration: 1s }\nprompts: { shape: balanced }\n`,
-    'gen.perf.yaml',
-  );
+  const scenario = parseScenario(`name: t\ntargets:\n${yaml}\nworkload: { rate: 60, duration: 1s }\nprompts: { shape: balanced }\n`, 'gen.perf.yaml');
   return scenario.targets[0];
 }
 
@@ -27,8 +24,17 @@ describe('dataset generate (simulator)', function () {
 
   it('25 unique messages: valid chat JSON lines, prompt_tokens = tiktoken with chat framing', async () => {
     const progress: GenerateProgress[] = [];
-    const t = target(`  - { name: sim, provider: simulator, endpoint: simulator, deployment: gpt-4o-mini, model: gpt-4o-mini, auth: { type: none }, simulator: ${FAST} }`);
-    const r = await generateDataset({ target: t, credential: null, count: 25, about: 'a budgeting app for freelancers', system: 'You are Budgie, a helpful assistant.', onProgress: (p) => progress.push(p) });
+    const t = target(
+      `  - { name: sim, provider: simulator, endpoint: simulator, deployment: gpt-4o-mini, model: gpt-4o-mini, auth: { type: none }, simulator: ${FAST} }`,
+    );
+    const r = await generateDataset({
+      target: t,
+      credential: null,
+      count: 25,
+      about: 'a budgeting app for freelancers',
+      system: 'You are Budgie, a helpful assistant.',
+      onProgress: (p) => progress.push(p),
+    });
     assert.equal(r.stopReason, 'complete');
     assert.equal(r.shortfall, null);
     assert.equal(r.lines.length, 25);
@@ -46,7 +52,10 @@ describe('dataset generate (simulator)', function () {
       users.add(normalizeText(v.messages[1].content));
     }
     assert.equal(users.size, 25, 'every line asks something different');
-    assert.ok([...users].some((u) => u.includes('budgeting app for freelancers')), 'the domain shows up in the questions');
+    assert.ok(
+      [...users].some((u) => u.includes('budgeting app for freelancers')),
+      'the domain shows up in the questions',
+    );
     assert.equal(progress.at(-1)?.unique, 25);
     assert.match(progress[0].message, /^request 1 to the simulator: \d+ messages, \d+ new — \d+\/25$/);
   });
@@ -55,14 +64,34 @@ describe('dataset generate (simulator)', function () {
     const sim = await startSimulator({ ttft_ms: 2, tpot_ms: 0.05, jitter: 0, api_key: 'sekret', keep_log: true });
     try {
       const cases: { yaml: string; route: string; api: string; auth: string }[] = [
-        { yaml: `  - { name: az, provider: azure, endpoint: "${sim.url}", deployment: gpt-4, model: gpt-4, api_version: 2024-10-21, auth: { type: api-key } }`, route: 'azure', api: 'chat', auth: 'api-key' },
-        { yaml: `  - { name: oa, provider: openai-compatible, endpoint: "${sim.url}/v1", model: gpt-4o, auth: { type: bearer, env: X } }`, route: 'openai', api: 'chat', auth: 'bearer' },
-        { yaml: `  - { name: rs, provider: openai-compatible, endpoint: "${sim.url}/v1", model: gpt-4o, api: responses, auth: { type: bearer, env: X } }`, route: 'openai', api: 'responses', auth: 'bearer' },
+        {
+          yaml: `  - { name: az, provider: azure, endpoint: "${sim.url}", deployment: gpt-4, model: gpt-4, api_version: 2024-10-21, auth: { type: api-key } }`,
+          route: 'azure',
+          api: 'chat',
+          auth: 'api-key',
+        },
+        {
+          yaml: `  - { name: oa, provider: openai-compatible, endpoint: "${sim.url}/v1", model: gpt-4o, auth: { type: bearer, env: X } }`,
+          route: 'openai',
+          api: 'chat',
+          auth: 'bearer',
+        },
+        {
+          yaml: `  - { name: rs, provider: openai-compatible, endpoint: "${sim.url}/v1", model: gpt-4o, api: responses, auth: { type: bearer, env: X } }`,
+          route: 'openai',
+          api: 'responses',
+          auth: 'bearer',
+        },
       ];
       for (const c of cases) {
         const t = target(c.yaml);
         const before = sim.log.length;
-        const r = await generateDataset({ target: t, credential: { header: c.auth === 'bearer' ? 'authorization' : 'api-key', value: 'sekret' }, count: 8, about: 'a recipe site' });
+        const r = await generateDataset({
+          target: t,
+          credential: { header: c.auth === 'bearer' ? 'authorization' : 'api-key', value: 'sekret' },
+          count: 8,
+          about: 'a recipe site',
+        });
         assert.equal(r.lines.length, 8, `${t.name}: ${r.shortfall} ${r.errors.join('; ')}`);
         const enc = t.model === 'gpt-4' ? 'cl100k_base' : 'o200k_base';
         for (const l of r.lines) assert.equal(l.prompt_tokens, refChatCount(l.messages, enc));
@@ -109,7 +138,15 @@ describe('dataset generate (simulator)', function () {
   it('cancelling keeps what was collected', async () => {
     const t = target(`  - { name: sim, provider: simulator, endpoint: simulator, model: gpt-4o-mini, auth: { type: none }, simulator: ${FAST} }`);
     const abort = new AbortController();
-    const r = await generateDataset({ target: t, credential: null, count: 100, about: 'x', batchSize: 10, signal: abort.signal, onProgress: (p) => p.call === 2 && abort.abort() });
+    const r = await generateDataset({
+      target: t,
+      credential: null,
+      count: 100,
+      about: 'x',
+      batchSize: 10,
+      signal: abort.signal,
+      onProgress: (p) => p.call === 2 && abort.abort(),
+    });
     assert.equal(r.stopReason, 'cancelled');
     assert.equal(r.calls, 2);
     assert.equal(r.lines.length, 20);
@@ -137,7 +174,10 @@ describe('simulator: question answers', function () {
   it('streams a JSON array whose chunks are valid JSON events; usage counts its tokens exactly', async () => {
     const messages = generationMessages('a "quoted" domain\\with backslash', 12, 0, []);
     const text = await ask({ model: 'gpt-4o', messages, stream: true, stream_options: { include_usage: true } });
-    const events = text.split('\n\n').filter((e) => e.startsWith('data: ') && e !== 'data: [DONE]').map((e) => JSON.parse(e.slice(6)));
+    const events = text
+      .split('\n\n')
+      .filter((e) => e.startsWith('data: ') && e !== 'data: [DONE]')
+      .map((e) => JSON.parse(e.slice(6)));
     const content = events.map((e) => e.choices?.[0]?.delta?.content ?? '').join('');
     const questions = JSON.parse(content) as string[];
     assert.equal(questions.length, 12);
@@ -154,7 +194,11 @@ describe('simulator: question answers', function () {
       try {
         const out: string[] = [];
         for (let i = 0; i < 2; i++) {
-          const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          const res = await fetch(`${s.url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
           out.push(JSON.parse(await res.text()).choices[0].message.content);
         }
         return out;

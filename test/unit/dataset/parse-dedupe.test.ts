@@ -54,6 +54,9 @@ describe('dataset: duplicates and near-duplicates', () => {
 
   it('without near-duplicate checks (CSV) only exact repeats go', () => {
     const d = new Deduper(false);
-    assert.deepEqual(['How do I reset my password?', 'How do I reset my password please?'].map((t) => d.add(t)), ['kept', 'kept']);
+    assert.deepEqual(
+      ['How do I reset my password?', 'How do I reset my password please?'].map((t) => d.add(t)),
+      ['kept', 'kept'],
+    );
   });
 });

@@ -15,7 +15,12 @@ describe('capacity step verdict', function () {
   before(async () => {
     const sim = await startSimulator({ ttft_ms: 20, tpot_ms: 1, jitter: 0 });
     try {
-      real = await runCollect(scenario([target(sim.url)], { workload: { mode: 'open', rate_rpm: 600, clients: 20, requests: undefined, duration_s: 3 }, slos: [parseSlo('ttft.p95 < 1s'), parseSlo('failures < 1%')] }));
+      real = await runCollect(
+        scenario([target(sim.url)], {
+          workload: { mode: 'open', rate_rpm: 600, clients: 20, requests: undefined, duration_s: 3 },
+          slos: [parseSlo('ttft.p95 < 1s'), parseSlo('failures < 1%')],
+        }),
+      );
     } finally {
       await sim.close();
     }
@@ -57,7 +62,10 @@ describe('capacity step verdict', function () {
       input.summary.targets[0].schedule.late = 10;
     });
     assert.equal(step.limited_by, 'saturation', step.reasons.join('; '));
-    assert.ok(step.reasons.some((r) => /left more than 50 ms after their scheduled time/.test(r)), 'the late sends are still reported');
+    assert.ok(
+      step.reasons.some((r) => /left more than 50 ms after their scheduled time/.test(r)),
+      'the late sends are still reported',
+    );
   });
 
   it('late sends alone (the deployment fine) are the client: the rate was not offered', () => {
@@ -69,7 +77,7 @@ describe('capacity step verdict', function () {
   it('latencies this machine inflated (client_limited) decide over everything, 429s before saturation', () => {
     const inflated = judge((input) => {
       growingTtft(input);
-      input.summary.targets[0].client_limited_reasons = ['the client\'s CPU reached 99% of a core'];
+      input.summary.targets[0].client_limited_reasons = ["the client's CPU reached 99% of a core"];
     });
     assert.equal(inflated.limited_by, 'client');
     const throttled = judge((input) => {

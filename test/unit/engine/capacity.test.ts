@@ -83,7 +83,10 @@ capacity: { min: 300, max: 4000, precision: 0.1, step_duration: 4s, warm_up: 1s,
     assert.ok(t.capacity_rpm! >= knee * 0.85 && t.capacity_rpm! <= knee * 1.1, `capacity ${t.capacity_rpm} vs knee ${knee.toFixed(0)} from the log`);
     assert.ok(t.bracket.failed! - t.bracket.passed! <= 0.1 * t.bracket.passed!);
     const failing = t.steps.find((st) => st.offered_rpm === t.bracket.failed)!;
-    assert.ok(failing.reasons.some((r) => /queue|in flight/.test(r)), failing.reasons.join('; '));
+    assert.ok(
+      failing.reasons.some((r) => /queue|in flight/.test(r)),
+      failing.reasons.join('; '),
+    );
     // Every step is a whole run folder; capacity.json on disk is the report.
     for (const st of t.steps) assert.ok(fs.existsSync(path.join(outDir, st.run_dir, 'summary.json')), st.run_dir);
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(outDir, 'capacity.json'), 'utf8')), JSON.parse(JSON.stringify(report)));
@@ -98,10 +101,17 @@ capacity: { min: 300, max: 4000, precision: 0.1, step_duration: 4s, warm_up: 1s,
     assert.equal(at.passed, true, JSON.stringify(at.slos));
     await new Promise((r) => setTimeout(r, 1000));
     const before = sim.log.length;
-    const above = await startRun(stepScenario(s, target, Math.round(t.capacity_rpm! * 1.3), settings), { outDir: null, seed: 5, resolveCredential: async () => null }).done;
+    const above = await startRun(stepScenario(s, target, Math.round(t.capacity_rpm! * 1.3), settings), {
+      outDir: null,
+      seed: 5,
+      resolveCredential: async () => null,
+    }).done;
     assert.equal(above.passed, false, JSON.stringify(above.slos));
     const waits = sim.log.slice(before).map((e) => e.queued_ms ?? 0);
-    assert.ok(waits.slice(-10).every((w) => w > 100), `the simulator queued requests 30% above: last waits ${waits.slice(-10).map(Math.round).join(', ')} ms`);
+    assert.ok(
+      waits.slice(-10).every((w) => w > 100),
+      `the simulator queued requests 30% above: last waits ${waits.slice(-10).map(Math.round).join(', ')} ms`,
+    );
   });
 
   it('finds a request quota within precision and calls it quota', async () => {
@@ -129,7 +139,7 @@ capacity: { min: 150, max: 4000, precision: 0.05, step_duration: 4s, warm_up: 1s
     assert.ok(answered > 0 && answered < sim.log.length / 2, `${answered} of ${sim.log.length} throttled`);
   });
 
-  it('finds where a provisioned deployment\'s latency crosses the TTFT SLO, with PTU sizing', async () => {
+  it("finds where a provisioned deployment's latency crosses the TTFT SLO, with PTU sizing", async () => {
     // Simulator: TTFT = 100 ms × 1/(1 − 0.8·u) × jitter(±2%), u = tokens per minute ÷ capacity
     // (src/simulator/latency-model.ts). ttft.p95 < 200 ms holds while 100·1.02/(1 − 0.8u) < 200,
     // i.e. u < 0.6125.
@@ -149,12 +159,15 @@ capacity: { min: 100, max: 4000, precision: 0.05, step_duration: 5s, warm_up: 2s
     const cost = mean(sim.log.map((e) => e.prompt_tokens)) + 20;
     const knee = (0.6125 * capacityTpm) / cost;
     assert.equal(t.limited_by, 'slo:ttft.p95 < 200ms', t.detail);
-    assert.ok(t.capacity_rpm! >= knee * 0.85 && t.capacity_rpm! <= knee * 1.05, `capacity ${t.capacity_rpm} vs ${knee.toFixed(0)} from the latency model and the log's prompt sizes`);
+    assert.ok(
+      t.capacity_rpm! >= knee * 0.85 && t.capacity_rpm! <= knee * 1.05,
+      `capacity ${t.capacity_rpm} vs ${knee.toFixed(0)} from the latency model and the log's prompt sizes`,
+    );
     assert.equal(t.per_ptu_rpm, Math.round((t.capacity_rpm! / 10) * 100) / 100);
     assert.equal(t.ptus_needed, Math.ceil((300 * 1.1) / t.per_ptu_rpm!));
   });
 
-  it('calls a clients cap the client\'s limit: a lower bound, not the deployment\'s capacity', async () => {
+  it("calls a clients cap the client's limit: a lower bound, not the deployment's capacity", async () => {
     // A healthy deployment (no limits) in its own process, and only 2 clients: with E2E ≈ 300 ms, 2
     // clients carry ≈ 400 RPM. TTFT 200 ms puts the self-check's resolution at 20 ms (flag above 16 ms),
     // so a busy machine's hiccups of a few ms do not flag the step: this test is about the clients cap.
@@ -178,10 +191,13 @@ capacity: { min: 100, max: 4000, precision: 0.2, step_duration: 3s, warm_up: 1s,
     assert.equal(t.lower_bound, true);
     assert.match(t.detail, /lower bound/);
     const failing = t.steps.find((st) => st.offered_rpm === t.bracket.failed)!;
-    assert.ok(failing.reasons.some((r) => /raise workload\.clients/.test(r)), failing.reasons.join('; '));
+    assert.ok(
+      failing.reasons.some((r) => /raise workload\.clients/.test(r)),
+      failing.reasons.join('; '),
+    );
   });
 
-  it('calls a step whose event loop was held the client\'s limit (client_limited)', async () => {
+  it("calls a step whose event loop was held the client's limit (client_limited)", async () => {
     // The simulator in its own process (in this thread it would be held too, and the client would
     // see its writes no later than they were made).
     const server = await startSimulatorProcess(['--ttft-ms', '50', '--ttft-per-1k-prompt-ms', '0', '--tpot-ms', '5', '--jitter', '0.05']);

@@ -129,8 +129,14 @@ describe('chat request building vs the openai SDK', () => {
     // Azure deployment route behind a gateway: the gateway's parameter first, then api-version (an
     // api-version already in the endpoint is replaced where it stands, as the SDK does).
     for (const [endpoint, expected] of [
-      ['https://apim.example.com/gw?subscription=xyz', 'https://apim.example.com/gw/openai/deployments/gpt-4o-prod/chat/completions?subscription=xyz&api-version=2024-10-21'],
-      ['https://apim.example.com/gw?api-version=2023-05-15&code=abc', 'https://apim.example.com/gw/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21&code=abc'],
+      [
+        'https://apim.example.com/gw?subscription=xyz',
+        'https://apim.example.com/gw/openai/deployments/gpt-4o-prod/chat/completions?subscription=xyz&api-version=2024-10-21',
+      ],
+      [
+        'https://apim.example.com/gw?api-version=2023-05-15&code=abc',
+        'https://apim.example.com/gw/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21&code=abc',
+      ],
     ]) {
       const captured: Captured[] = [];
       const sdkBase = new URL(endpoint);
@@ -144,7 +150,15 @@ describe('chat request building vs the openai SDK', () => {
         fetch: recordingFetch(captured),
       });
       await sdkRequest(client, 'gpt-4o', { max_tokens: 8 });
-      const target: Target = { name: 't', provider: 'azure', endpoint, deployment: 'gpt-4o-prod', model: 'gpt-4o', api_version: '2024-10-21', auth: { type: 'api-key' } };
+      const target: Target = {
+        name: 't',
+        provider: 'azure',
+        endpoint,
+        deployment: 'gpt-4o-prod',
+        model: 'gpt-4o',
+        api_version: '2024-10-21',
+        auth: { type: 'api-key' },
+      };
       const ours = buildChatRequest(target, endpoint, chatRequestBody(target, messages, {}, 8), key);
       assert.equal(captured[0].url, expected);
       assert.equal(ours.url.toString(), expected);

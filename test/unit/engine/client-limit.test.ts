@@ -64,7 +64,10 @@ describe('client_limited: the self-check', function () {
     }
     const t = summary.targets[0];
     assert.equal(t.client_limited, true);
-    assert.ok(t.client_limited_reasons!.some((why) => /client's own delay added/.test(why)), t.client_limited_reasons!.join('; '));
+    assert.ok(
+      t.client_limited_reasons!.some((why) => /client's own delay added/.test(why)),
+      t.client_limited_reasons!.join('; '),
+    );
     assert.match(t.warnings[0], /this machine may have inflated these latencies/);
     assert.equal(summary.client.bottleneck, true);
   });

@@ -14,13 +14,16 @@ const PAUSE_MS = 40;
 
 const chatEvent = (text: string) => `data: ${JSON.stringify({ id: 'chatcmpl-x', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 let seq = 0;
-const responsesEvent = (type: string, fields: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...fields })}\n\n`;
+const responsesEvent = (type: string, fields: Record<string, unknown>) =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...fields })}\n\n`;
 
 /** Opening events, two groups of GROUP output events (one write each, PAUSE_MS apart), the end. */
 function script(api: Api): string[] {
   const group = (g: number) =>
     Array.from({ length: GROUP }, (_, i) =>
-      api === 'chat' ? chatEvent(` w${g}${i}`) : responsesEvent('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: ` w${g}${i}` }),
+      api === 'chat'
+        ? chatEvent(` w${g}${i}`)
+        : responsesEvent('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: ` w${g}${i}` }),
     ).join('');
   if (api === 'chat') {
     const finish = `data: ${JSON.stringify({ id: 'chatcmpl-x', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`;
@@ -28,7 +31,11 @@ function script(api: Api): string[] {
     return [chatEvent(''), group(0), group(1) + finish + usage + 'data: [DONE]\n\n'];
   }
   const response = { id: 'resp_1', status: 'completed', usage: { input_tokens: 5, output_tokens: 2 * GROUP, output_tokens_details: { reasoning_tokens: 0 } } };
-  return [responsesEvent('response.created', { response: { id: 'resp_1', status: 'in_progress' } }), group(0), group(1) + responsesEvent('response.completed', { response })];
+  return [
+    responsesEvent('response.created', { response: { id: 'resp_1', status: 'in_progress' } }),
+    group(0),
+    group(1) + responsesEvent('response.completed', { response }),
+  ];
 }
 
 function serve(api: Api): Promise<Server> {
@@ -64,7 +71,10 @@ describe('coalesced SSE events on loopback', () => {
         assert.equal(r.outputTimes.length, 2 * GROUP, 'every event of a read is its own output event');
         assert.equal(r.usage?.completion_tokens, 2 * GROUP);
         const gaps = r.outputTimes.slice(1).map((t, i) => t - r.outputTimes[i]);
-        assert.ok(gaps.every((g) => g >= 0), 'stamps follow the events\' order');
+        assert.ok(
+          gaps.every((g) => g >= 0),
+          "stamps follow the events' order",
+        );
         // Within a write the events were parsed back to back (a loaded machine may still split a write
         // over two reads now and then); between writes the server paused.
         const withinWrite = gaps.filter((_, i) => i !== GROUP - 1);

@@ -139,7 +139,11 @@ describe('do no harm: retries, failures that count, no crash', function () {
       res.on('close', () => clearInterval(ping));
     });
     const records: RequestRecord[] = [];
-    const run = startRun(scenario([target(server.url)], { workload: { requests: 2, clients: 2 } }), { outDir: null, resolveCredential: async () => null, onRecord: (r) => records.push(r) });
+    const run = startRun(scenario([target(server.url)], { workload: { requests: 2, clients: 2 } }), {
+      outDir: null,
+      resolveCredential: async () => null,
+      onRecord: (r) => records.push(r),
+    });
     setTimeout(() => run.stop('abort'), 300);
     const summary = await run.done;
     assert.equal(records.length, 2);

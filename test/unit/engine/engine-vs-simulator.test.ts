@@ -39,7 +39,10 @@ describe('engine measurements vs the simulator log', function () {
     timing.check();
     const t = summary.targets[0];
     assert.equal(t.requests.succeeded, 12);
-    assert.equal(t.tokens.completion, sim.log.reduce((a, e) => a + e.completion_tokens, 0));
+    assert.equal(
+      t.tokens.completion,
+      sim.log.reduce((a, e) => a + e.completion_tokens, 0),
+    );
     assert.ok(t.latency_ms.ttft.p50! >= 80 * 0.8 - 1, 'TTFT reflects the simulated 80 ms');
   });
 
@@ -59,7 +62,9 @@ describe('engine measurements vs the simulator log', function () {
 
   it('reports multi-token chunks and keeps TBT per token', async () => {
     sim = await startSimulator({ keep_log: true, ttft_ms: 20, tpot_ms: 4, tokens_per_chunk: 4, jitter: 0 });
-    const { records, summary } = await runCollect(scenario([target(sim.url)], { prompts: { kind: 'shape', profile: 'custom', context_tokens: 40, max_tokens: 24 } }));
+    const { records, summary } = await runCollect(
+      scenario([target(sim.url)], { prompts: { kind: 'shape', profile: 'custom', context_tokens: 40, max_tokens: 24 } }),
+    );
     for (const r of records) {
       assert.equal(r.completion_tokens, 24);
       assert.equal(r.content_chunks, 6);
@@ -68,7 +73,10 @@ describe('engine measurements vs the simulator log', function () {
     const t = summary.targets[0];
     assert.equal(t.tokens.tokens_per_chunk, 4);
     assert.ok(t.latency_ms.chunk_gap.p50! > t.latency_ms.tbt.p50! * 2, 'chunk gaps are several tokens long');
-    assert.ok(t.warnings.some((w) => w.includes('4 tokens on average')), t.warnings.join('\n'));
+    assert.ok(
+      t.warnings.some((w) => w.includes('4 tokens on average')),
+      t.warnings.join('\n'),
+    );
   });
 
   it('counts tokens itself, marked estimated, when the server reports no usage', async () => {

@@ -83,4 +83,3 @@ describe('failures and retries vs the simulator log', function () {
     assert.equal(summary.targets[0].requests.failed, 1);
   });
 });
-

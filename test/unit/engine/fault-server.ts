@@ -31,7 +31,13 @@ export async function startFaultServer(handler: FaultHandler): Promise<FaultServ
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
-      const attempt: ReceivedAttempt = { at, requestId: req.headers['x-perflab-request-id'] as string | undefined, url: req.url ?? '', headers: req.headers, body };
+      const attempt: ReceivedAttempt = {
+        at,
+        requestId: req.headers['x-perflab-request-id'] as string | undefined,
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+      };
       attempts.push(attempt);
       open.add(res);
       res.on('close', () => open.delete(res));

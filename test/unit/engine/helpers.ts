@@ -94,11 +94,13 @@ export class TimingErrors {
   check(): void {
     const sorted = this.errors.map((e) => e.ms).sort((a, b) => a - b);
     const late = this.errors.filter((e) => e.ms >= TOLERANCE_MS);
-    assert.ok(late.length <= 0.1 * this.errors.length, `${late.length} of ${this.errors.length} late: ${late.map((e) => `${e.what} ${e.ms.toFixed(1)} ms`).join(', ')}`);
+    assert.ok(
+      late.length <= 0.1 * this.errors.length,
+      `${late.length} of ${this.errors.length} late: ${late.map((e) => `${e.what} ${e.ms.toFixed(1)} ms`).join(', ')}`,
+    );
     assert.ok(sorted[sorted.length >> 1] < 5, `median timing error ${sorted[sorted.length >> 1]} ms`);
   }
 }
-
 
 /** A port on 127.0.0.1 that nothing listens on (for refused connections). */
 export function freePort(): Promise<number> {

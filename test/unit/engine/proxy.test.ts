@@ -197,11 +197,29 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
   before(async () => {
     certDir = tmp('perflab-proxy-cert-');
     // A throwaway certificate for the TLS front, valid for the made-up host (never committed).
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-subj', '/CN=localhost', '-addext', `subjectAltName=DNS:localhost,DNS:${FAKE_HOST},IP:127.0.0.1`, '-days', '1',
-      '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        `subjectAltName=DNS:localhost,DNS:${FAKE_HOST},IP:127.0.0.1`,
+        '-days',
+        '1',
+        '-keyout',
+        path.join(certDir, 'key.pem'),
+        '-out',
+        path.join(certDir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     key = fs.readFileSync(path.join(certDir, 'key.pem'), 'utf8');
     cert = fs.readFileSync(path.join(certDir, 'cert.pem'), 'utf8');
     sim = await startSimulator({ host: '127.0.0.1', port: 0, keep_log: true, ttft_ms: 5, tpot_ms: 1, api_key: KEY });
@@ -282,12 +300,16 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
     const front = await startTlsFront(key, cert, sim);
     try {
       const dir = tmp();
-      const file = cliScenario(dir, `  - name: apim
+      const file = cliScenario(
+        dir,
+        `  - name: apim
     provider: azure
     endpoint: https://${FAKE_HOST}:${front.port}?code=abc
     deployment: gpt-4o-mini
     api_version: 2024-10-21
-    auth: { type: api-key, env: PERFLAB_PROXY_TEST_KEY }`, 3);
+    auth: { type: api-key, env: PERFLAB_PROXY_TEST_KEY }`,
+        3,
+      );
       const r = await perflab(['run', file, '--out', path.join(dir, 'run')], {
         env: { ...NO_PROXY_ENV, HTTPS_PROXY: proxy.url, PERFLAB_PROXY_TEST_KEY: KEY, NODE_EXTRA_CA_CERTS: path.join(certDir, 'cert.pem') },
       });
@@ -326,7 +348,10 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
         onMessage: (m) => messages.push(m),
       });
       await run.done;
-      assert.deepEqual(records.map((r) => r.error), Array(5).fill(null));
+      assert.deepEqual(
+        records.map((r) => r.error),
+        Array(5).fill(null),
+      );
       assert.ok(messages.includes(`sim: via proxy http://[redacted]@127.0.0.1:${proxy.port} (http.proxy)`), messages.join('\n'));
       assert.equal(proxy.log.refused, 0);
       assert.equal(proxy.log.connects.length, 0, 'http targets use absolute URIs, not CONNECT');
@@ -353,7 +378,10 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
         onRecord: (r) => records.push(r),
       });
       await run.done;
-      assert.deepEqual(records.map((r) => r.error), [null, null, null]);
+      assert.deepEqual(
+        records.map((r) => r.error),
+        [null, null, null],
+      );
       assert.equal(proxy.log.connects.length + proxy.log.requests.length, 0, 'the proxy saw nothing');
       assert.equal(sim.log.length, 3);
     } finally {
@@ -428,11 +456,14 @@ describe('proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, VS Code http.proxy)', fu
 
   it('CLI: an unusable proxy URL is a clear error before anything is sent', async () => {
     const dir = tmp();
-    const file = cliScenario(dir, `  - name: t
+    const file = cliScenario(
+      dir,
+      `  - name: t
     provider: openai-compatible
     endpoint: https://${FAKE_HOST}/v1
     model: gpt-4o-mini
-    auth: { type: none }`);
+    auth: { type: none }`,
+    );
     const r = await perflab(['run', file, '--out', path.join(dir, 'run')], {
       env: { ...NO_PROXY_ENV, HTTPS_PROXY: 'socks5://user:hunter2pass@127.0.0.1:1080' },
     });
@@ -482,7 +513,10 @@ describe('proxy resolution (proxy.ts)', () => {
     assert.equal(explicit.strictSSL, false);
     assert.equal(proxySettings({ url: '' }, env).https?.source, 'https_proxy', 'an empty http.proxy leaves the environment');
     assert.equal(proxySettings(undefined, {}).https, null);
-    assert.throws(() => proxySettings(undefined, { HTTPS_PROXY: 'http://u:p@[bad' }), (e: Error) => e instanceof ProxyError && !e.message.includes('u:p'));
+    assert.throws(
+      () => proxySettings(undefined, { HTTPS_PROXY: 'http://u:p@[bad' }),
+      (e: Error) => e instanceof ProxyError && !e.message.includes('u:p'),
+    );
   });
 
   it('loopback never goes through a proxy; proxy descriptions hide user information', () => {

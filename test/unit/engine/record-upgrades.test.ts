@@ -39,7 +39,10 @@ describe('engine: reading run folders written with the old `itl` name', function
       assert.equal('itl' in t.latency_ms, false);
       assert.deepEqual(files.distributions[t.target].chunk_gap, fresh.distributions[t.target].chunk_gap);
     }
-    assert.deepEqual(files.windows.map((w) => w.chunk_gap), fresh.windows.map((w) => w.chunk_gap));
+    assert.deepEqual(
+      files.windows.map((w) => w.chunk_gap),
+      fresh.windows.map((w) => w.chunk_gap),
+    );
     assert.ok(files.windows.every((w) => !('itl' in w)));
     assert.equal(files.scenario.slos.at(-1)!.metric, 'chunk_gap');
   });

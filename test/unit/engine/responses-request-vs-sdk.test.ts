@@ -151,7 +151,14 @@ describe('Responses API request building vs the openai SDK', () => {
   });
 
   it('a chat without a system message has no instructions; extra_body is copied as it is', () => {
-    const target: Target = { name: 't', provider: 'openai-compatible', endpoint: 'http://127.0.0.1:8000/v1', model: 'gpt-oss-20b', api: 'responses', auth: { type: 'none' } };
+    const target: Target = {
+      name: 't',
+      provider: 'openai-compatible',
+      endpoint: 'http://127.0.0.1:8000/v1',
+      model: 'gpt-oss-20b',
+      api: 'responses',
+      auth: { type: 'none' },
+    };
     const body = responsesRequestBody(target, [{ role: 'user', content: 'Hi' }], { extra_body: { store: false } }, undefined);
     assert.deepEqual(body, { model: 'gpt-oss-20b', input: [{ role: 'user', content: 'Hi' }], stream: true, store: false });
     assert.equal(buildResponsesRequest(target, target.endpoint, body, null).url.toString(), 'http://127.0.0.1:8000/v1/responses');

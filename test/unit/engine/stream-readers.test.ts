@@ -34,12 +34,23 @@ describe('stream readers', () => {
     readChatEvent(null, { id: 'c', choices: [{ delta: { content: 'a' } }], usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 } }, 1, out);
     readChatEvent(null, { id: 'c', choices: [{ delta: { content: 'b' } }], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } }, 2, out);
     assert.deepEqual(out.usage, { prompt_tokens: 9, completion_tokens: 2, cached_tokens: null, reasoning_tokens: null });
-    readChatEvent(null, { id: 'c', choices: [], usage: { prompt_tokens: 9, completion_tokens: 30, completion_tokens_details: { reasoning_tokens: 28 }, prompt_tokens_details: { cached_tokens: 4 } } }, 3, out);
+    readChatEvent(
+      null,
+      {
+        id: 'c',
+        choices: [],
+        usage: { prompt_tokens: 9, completion_tokens: 30, completion_tokens_details: { reasoning_tokens: 28 }, prompt_tokens_details: { cached_tokens: 4 } },
+      },
+      3,
+      out,
+    );
     assert.deepEqual(out.usage, { prompt_tokens: 9, completion_tokens: 30, cached_tokens: 4, reasoning_tokens: 28 });
   });
 
   it('chat: error objects mid-stream, including the flat {object:"error"} of older vLLM', () => {
-    assert.deepEqual(readChatEvent(null, { error: { message: 'overloaded', type: 'server_error' } }, 1, emptyOutput()), { error: 'error event in stream: overloaded' });
+    assert.deepEqual(readChatEvent(null, { error: { message: 'overloaded', type: 'server_error' } }, 1, emptyOutput()), {
+      error: 'error event in stream: overloaded',
+    });
     assert.deepEqual(readChatEvent(null, { object: 'error', message: 'bad', code: 400 }, 1, emptyOutput()), { error: 'error event in stream: bad' });
   });
 
@@ -50,10 +61,18 @@ describe('stream readers', () => {
     readResponsesEvent(null, { type: 'response.reasoning_text.delta', delta: '' }, 3, out); // empty: nothing
     readResponsesEvent(null, { type: 'response.function_call_arguments.delta', delta: '{"x"' }, 4, out);
     readResponsesEvent(null, { type: 'response.output_text.delta', delta: 'Hi' }, 5, out);
-    const end = readResponsesEvent(null, {
-      type: 'response.completed',
-      response: { id: 'resp_1', usage: { input_tokens: 7, output_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 9 } } },
-    }, 6, out);
+    const end = readResponsesEvent(
+      null,
+      {
+        type: 'response.completed',
+        response: {
+          id: 'resp_1',
+          usage: { input_tokens: 7, output_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 9 } },
+        },
+      },
+      6,
+      out,
+    );
     assert.equal(end, 'end');
     assert.equal(out.responseId, 'resp_1');
     assert.equal(out.firstReasoningAt, 2);
@@ -65,13 +84,30 @@ describe('stream readers', () => {
 
   it('responses: incomplete at max_output_tokens is a finished request (length); failed and error events fail it', () => {
     const out = emptyOutput();
-    assert.equal(readResponsesEvent(null, { type: 'response.incomplete', response: { id: 'r', incomplete_details: { reason: 'max_output_tokens' }, usage: { input_tokens: 1, output_tokens: 5 } } }, 1, out), 'end');
+    assert.equal(
+      readResponsesEvent(
+        null,
+        {
+          type: 'response.incomplete',
+          response: { id: 'r', incomplete_details: { reason: 'max_output_tokens' }, usage: { input_tokens: 1, output_tokens: 5 } },
+        },
+        1,
+        out,
+      ),
+      'end',
+    );
     assert.equal(out.finishReason, 'length');
-    assert.deepEqual(readResponsesEvent(null, { type: 'response.failed', response: { id: 'r', error: { code: 'server_error', message: 'boom' } } }, 1, emptyOutput()), {
-      error: 'response failed: boom',
-    });
-    assert.deepEqual(readResponsesEvent('error', { type: 'error', code: 'rate_limit_exceeded', message: 'slow down', param: null, sequence_number: 3 }, 1, emptyOutput()), {
-      error: 'error event in stream: slow down',
-    });
+    assert.deepEqual(
+      readResponsesEvent(null, { type: 'response.failed', response: { id: 'r', error: { code: 'server_error', message: 'boom' } } }, 1, emptyOutput()),
+      {
+        error: 'response failed: boom',
+      },
+    );
+    assert.deepEqual(
+      readResponsesEvent('error', { type: 'error', code: 'rate_limit_exceeded', message: 'slow down', param: null, sequence_number: 3 }, 1, emptyOutput()),
+      {
+        error: 'error event in stream: slow down',
+      },
+    );
   });
 });

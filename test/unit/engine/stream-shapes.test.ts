@@ -63,7 +63,13 @@ const SHAPES: Record<Api, Shape[]> = {
     { name: 'hidden reasoning (counted in usage only)', sim: { reasoning_tokens: REASONING, reasoning_event: 'hidden' }, hiddenReasoning: REASONING },
     { name: 'continuous usage asked of the server: still only in response.completed', sim: { usage: 'continuous' } },
     { name: 'no usage', sim: { usage: 'none', reasoning_tokens: REASONING }, streamedReasoning: REASONING, estimated: true },
-    { name: 'Azure dated route (/openai/responses?api-version=…)', sim: { reasoning_tokens: REASONING }, target: azureDated, route: 'azure', streamedReasoning: REASONING },
+    {
+      name: 'Azure dated route (/openai/responses?api-version=…)',
+      sim: { reasoning_tokens: REASONING },
+      target: azureDated,
+      route: 'azure',
+      streamedReasoning: REASONING,
+    },
     { name: 'Azure v1 route (/openai/v1/responses)', sim: { tokens_per_chunk: 3 }, target: azureV1, route: 'azure-v1' },
     { name: 'coalesced events (4 per write)', sim: { coalesce_events: 4, reasoning_tokens: REASONING }, streamedReasoning: REASONING },
   ],
@@ -122,9 +128,21 @@ function checkSummary(s: RunSummary, shape: Shape, records: RequestRecord[]): vo
   assert.equal(t.reasoning_latency_ms!.ttfr.count, shape.streamedReasoning ? records.length : 0);
   const tpc = shape.sim.tokens_per_chunk ?? 1;
   assert.equal(t.tokens.tokens_per_chunk, shape.hiddenReasoning ? 1 : MAX_TOKENS / records[0].content_chunks);
-  assert.equal(t.warnings.some((w) => w.includes('tokens on average')), tpc > 1, t.warnings.join('\n'));
-  assert.equal(t.warnings.some((w) => w.includes('did not stream')), shape.hiddenReasoning !== undefined, t.warnings.join('\n'));
-  assert.equal(t.warnings.some((w) => w.includes('estimated')), shape.estimated === true, t.warnings.join('\n'));
+  assert.equal(
+    t.warnings.some((w) => w.includes('tokens on average')),
+    tpc > 1,
+    t.warnings.join('\n'),
+  );
+  assert.equal(
+    t.warnings.some((w) => w.includes('did not stream')),
+    shape.hiddenReasoning !== undefined,
+    t.warnings.join('\n'),
+  );
+  assert.equal(
+    t.warnings.some((w) => w.includes('estimated')),
+    shape.estimated === true,
+    t.warnings.join('\n'),
+  );
 }
 
 describe('every stream shape: engine records vs the simulator log', function () {
@@ -169,7 +187,10 @@ describe('every stream shape: engine records vs the simulator log', function () 
     const t = summary.targets[0];
     assert.equal(t.api, 'responses');
     assert.ok(t.reasoning_latency_ms!.ttfr.p50! > 15 && t.reasoning_latency_ms!.ttfr.p50! < t.latency_ms.ttft.p50!, 'TTFR precedes TTFT');
-    assert.deepEqual(summary.slos.map((v) => v.pass), [true, true, false]);
+    assert.deepEqual(
+      summary.slos.map((v) => v.pass),
+      [true, true, false],
+    );
     assert.equal(summary.slos[0].actual, t.reasoning_latency_ms!.ttfr.p95);
     const line = statusLine(windows.at(-1)!, false);
     assert.match(line, /ttfr avg: \d+ 95th: \d+ {2}ttft avg: \d+/);

@@ -70,7 +70,11 @@ describe('engine threads', function () {
     for (const threads of [1, 2]) {
       const t = results[threads].summary.targets[0];
       assert.equal(t.requests.succeeded, 30, `threads ${threads}`);
-      assert.deepEqual(results[threads].records.map((r) => r.id).sort((a, b) => a - b), [...Array(30).keys()], 'ids 0..29, none lost or repeated');
+      assert.deepEqual(
+        results[threads].records.map((r) => r.id).sort((a, b) => a - b),
+        [...Array(30).keys()],
+        'ids 0..29, none lost or repeated',
+      );
       assert.equal(t.schedule.scheduled, null, 'closed loop: no schedule');
       assert.ok(t.latency_ms.ttft.p50! >= 30 * 0.9 - 1, `TTFT p50 ${t.latency_ms.ttft.p50} reflects the simulated 30 ms`);
       assert.ok(t.duration_s > 0);
@@ -104,7 +108,7 @@ describe('engine threads', function () {
     const gaps = scheduled.slice(1).map((x, i) => x - scheduled[i]);
     const badGaps = gaps.filter((g) => Math.abs(g - 50) > 5);
     assert.ok(badGaps.length === 0, `scheduled gaps off 50 ms: ${badGaps.map((g) => g.toFixed(1)).join(', ')}`);
-    assert.ok(windows.length >= 3, 'windows are drawn from the threads\' statuses');
+    assert.ok(windows.length >= 3, "windows are drawn from the threads' statuses");
     assert.ok(windows.some((w) => w.target_rpm === rate && w.requests > 0));
   });
 
@@ -130,7 +134,10 @@ describe('engine threads', function () {
       const s = scenario([target(sim.url)], { engine_threads: 2, workload: { clients: 3, requests: 7, warm_up_requests: 2 } });
       const { summary, records } = await runCollect(s, dir);
       assert.equal(records.length, 7);
-      assert.deepEqual(records.map((r) => r.id).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(
+        records.map((r) => r.id).sort((a, b) => a - b),
+        [0, 1, 2, 3, 4, 5, 6],
+      );
       assert.equal(sim.log.length, 7);
       assert.equal(records.filter((r) => r.warmup).length, 2, 'the first 2 completed are warm-up, over both threads');
       const t = summary.targets[0];
@@ -144,9 +151,19 @@ describe('engine threads', function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    assert.deepEqual([0, 1, 2].map((i) => shardWorkload(scenario([]).workload, i, 3).requests), [4, 4, 4], '12 requests over 3 threads');
+    assert.deepEqual(
+      [0, 1, 2].map((i) => shardWorkload(scenario([]).workload, i, 3).requests),
+      [4, 4, 4],
+      '12 requests over 3 threads',
+    );
     const w = { ...scenario([]).workload, clients: 5, requests: 7, mode: 'open' as const, rate_rpm: 90 };
-    assert.deepEqual([0, 1].map((i) => shardWorkload(w, i, 2)).map((x) => [x.clients, x.requests, x.rate_rpm]), [[3, 4, 45], [2, 3, 45]]);
+    assert.deepEqual(
+      [0, 1].map((i) => shardWorkload(w, i, 2)).map((x) => [x.clients, x.requests, x.rate_rpm]),
+      [
+        [3, 4, 45],
+        [2, 3, 45],
+      ],
+    );
     assert.equal(shardCount(scenario([], { engine_threads: 8, workload: { clients: 3 } })), 3, 'no more threads than clients');
     assert.equal(shardCount(scenario([], { engine_threads: 8, workload: { clients: 30, requests: 2 } })), 2, 'no more threads than requests');
   });
@@ -165,7 +182,10 @@ describe('engine threads', function () {
       const summary = await run.done;
       assert.equal(summary.stopped_by, 'stop');
       assert.equal(records.length, 4);
-      assert.ok(records.every((r) => r.error === 'cancelled'), records.map((r) => r.error).join());
+      assert.ok(
+        records.every((r) => r.error === 'cancelled'),
+        records.map((r) => r.error).join(),
+      );
       assert.equal(summary.targets[0].requests.cancelled, 4);
       assert.ok(fs.existsSync(path.join(dir, 'summary.json')));
     } finally {
@@ -193,18 +213,27 @@ describe('engine threads', function () {
   });
 
   it('engine.threads in a scenario file: a number, auto, and clear errors', () => {
-    const text = (threads: string) => `targets:\n  - name: t\n    endpoint: simulator\nworkload:\n  mode: closed\n  requests: 4\nengine:\n  threads: ${threads}\n`;
+    const text = (threads: string) =>
+      `targets:\n  - name: t\n    endpoint: simulator\nworkload:\n  mode: closed\n  requests: 4\nengine:\n  threads: ${threads}\n`;
     assert.equal(parseScenario(text('3'), 'a.perf.yaml').engine_threads, 3);
     assert.equal(parseScenario(text('auto'), 'a.perf.yaml').engine_threads, Math.max(1, os.availableParallelism() - 1));
     assert.equal(parseScenario(text('1').replace(/engine:\n.*\n$/, ''), 'a.perf.yaml').engine_threads, undefined, 'absent: one thread');
-    for (const [bad, why] of [['0', /at least 1|minimum|>= 1/], ['65', /at most 64/], ['many', /auto/], ['2.5', /integer|auto/]] as const) {
-      assert.throws(() => parseScenario(text(bad), 'a.perf.yaml'), (err: unknown) => {
-        assert.ok(err instanceof ScenarioError);
-        const p = err.problems[0];
-        assert.equal(p.line, 8, `${bad}: ${p.message}`);
-        assert.match(p.message, why as RegExp, `${bad}: ${p.message}`);
-        return true;
-      });
+    for (const [bad, why] of [
+      ['0', /at least 1|minimum|>= 1/],
+      ['65', /at most 64/],
+      ['many', /auto/],
+      ['2.5', /integer|auto/],
+    ] as const) {
+      assert.throws(
+        () => parseScenario(text(bad), 'a.perf.yaml'),
+        (err: unknown) => {
+          assert.ok(err instanceof ScenarioError);
+          const p = err.problems[0];
+          assert.equal(p.line, 8, `${bad}: ${p.message}`);
+          assert.match(p.message, why as RegExp, `${bad}: ${p.message}`);
+          return true;
+        },
+      );
     }
   });
 
@@ -212,23 +241,36 @@ describe('engine threads', function () {
     const dir = tmp('perflab-threads-cli-');
     try {
       const file = path.join(dir, 'threads.perf.yaml');
-      fs.writeFileSync(file, [
-        'targets:',
-        '  - name: sim',
-        '    endpoint: simulator',
-        '    model: gpt-4o-mini',
-        '    simulator: { ttft_ms: 20, tpot_ms: 1 }',
-        'workload: { mode: closed, clients: 4, requests: 9 }',
-        'prompts: { shape: custom, context_tokens: 40, max_tokens: 8 }',
-        'engine: { threads: 2 }',
-        '',
-      ].join('\n'));
+      fs.writeFileSync(
+        file,
+        [
+          'targets:',
+          '  - name: sim',
+          '    endpoint: simulator',
+          '    model: gpt-4o-mini',
+          '    simulator: { ttft_ms: 20, tpot_ms: 1 }',
+          'workload: { mode: closed, clients: 4, requests: 9 }',
+          'prompts: { shape: custom, context_tokens: 40, max_tokens: 8 }',
+          'engine: { threads: 2 }',
+          '',
+        ].join('\n'),
+      );
       const out = path.join(dir, 'run');
       const r = await perflab(['run', file, '--out', out]);
       assert.equal(r.code, 0, r.stderr + r.stdout);
-      const records = fs.readFileSync(path.join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RequestRecord);
-      assert.deepEqual(records.map((x) => x.id).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-      assert.ok(records.every((x) => x.error === null), records.map((x) => x.error_message).join());
+      const records = fs
+        .readFileSync(path.join(out, 'requests.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as RequestRecord);
+      assert.deepEqual(
+        records.map((x) => x.id).sort((a, b) => a - b),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      );
+      assert.ok(
+        records.every((x) => x.error === null),
+        records.map((x) => x.error_message).join(),
+      );
       const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as RunSummary;
       assert.equal(summary.client.threads, 2);
       assert.equal(summary.targets[0].requests.succeeded, 9);
@@ -238,7 +280,7 @@ describe('engine threads', function () {
     }
   });
 
-  it('the extension\'s engine worker (dist/engine-worker.js) runs engine threads too (nested workers)', async () => {
+  it("the extension's engine worker (dist/engine-worker.js) runs engine threads too (nested workers)", async () => {
     sim = await startSimulator({ ttft_ms: 5, tpot_ms: 1 });
     const start: WorkerStart = {
       scenario: { ...scenario([target(sim.url)], { workload: { requests: 6, clients: 2 } }), engine_threads: 2 },
@@ -250,8 +292,15 @@ describe('engine threads', function () {
     assert.ok(done && done.type === 'done', JSON.stringify(received.filter((m) => m.type !== 'window')).slice(0, 500));
     assert.equal(done.summary.client.threads, 2);
     assert.equal(done.summary.targets[0].requests.succeeded, 6);
-    const ids = fs.readFileSync(path.join(start.outDir, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
-    assert.deepEqual(ids.sort((a: number, b: number) => a - b), [0, 1, 2, 3, 4, 5]);
+    const ids = fs
+      .readFileSync(path.join(start.outDir, 'requests.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id);
+    assert.deepEqual(
+      ids.sort((a: number, b: number) => a - b),
+      [0, 1, 2, 3, 4, 5],
+    );
   });
 
   it('the CPU rule reads the busiest engine thread, not the process total', () => {
@@ -262,5 +311,3 @@ describe('engine threads', function () {
     assert.match(clientLimitReasons(t, health)[0], /CPU reached 170% of a core/, 'one thread: the process total as before');
   });
 });
-
-

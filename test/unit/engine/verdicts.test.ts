@@ -32,7 +32,10 @@ describe('SLO verdicts: pass, fail, not judged, incomplete', function () {
     const [ttft, failures, e2e] = summary.slos;
     assert.equal(verdictStatus(ttft), 'incomplete');
     assert.equal(ttft.pass, false, 'incomplete never passes a gate');
-    assert.match(ttft.note!, new RegExp(`^${t.requests.cancelled} of ${t.requests.sent} requests were not measured \\(${t.requests.cancelled} cancelled, 0 never sent\\)`));
+    assert.match(
+      ttft.note!,
+      new RegExp(`^${t.requests.cancelled} of ${t.requests.sent} requests were not measured \\(${t.requests.cancelled} cancelled, 0 never sent\\)`),
+    );
     assert.equal(verdictStatus(failures), 'incomplete');
     assert.equal(verdictStatus(e2e), 'fail', 'a failing SLO stays a failure: the missing requests would only be slower');
     assert.equal(summary.passed, false);

@@ -19,7 +19,10 @@ describe('arrival schedule', () => {
   it('constant arrivals are evenly spaced at the target rate, after a linear ramp-up', () => {
     const s = makeArrivalSchedule(600, 'constant', 0, Math.random);
     const times = Array.from({ length: 5 }, () => s.next());
-    assert.deepEqual(times.map((t) => +t.toFixed(6)), [0, 0.1, 0.2, 0.3, 0.4]);
+    assert.deepEqual(
+      times.map((t) => +t.toFixed(6)),
+      [0, 0.1, 0.2, 0.3, 0.4],
+    );
     const ramp = makeArrivalSchedule(600, 'constant', 10, Math.random);
     const ramped = Array.from({ length: 200 }, () => ramp.next());
     // Λ(10 s) = 10/s · 10 s / 2 = 50 arrivals during the ramp; afterwards one every 100 ms.
@@ -71,7 +74,9 @@ describe('workload through the engine', function () {
     sim = await startSimulator({ keep_log: true, ttft_ms: 20, tpot_ms: 2 });
     // Arrivals every 100 ms; the run ends at 950 ms. The event loop is held from 800 to 1050 ms, so
     // the timer that should have sent the 900 ms arrival fires after the end is due as well.
-    const s = scenario([target(sim.url)], { workload: { mode: 'open', rate_rpm: 600, arrival: 'constant', clients: 50, requests: undefined, duration_s: 0.95 } });
+    const s = scenario([target(sim.url)], {
+      workload: { mode: 'open', rate_rpm: 600, arrival: 'constant', clients: 50, requests: undefined, duration_s: 0.95 },
+    });
     const hold = setTimeout(() => {
       const until = performance.now() + 250;
       while (performance.now() < until);
@@ -86,26 +91,47 @@ describe('workload through the engine', function () {
 
   it('open loop: says so when it cannot keep the schedule (all clients busy)', async () => {
     sim = await startSimulator({ keep_log: true, ttft_ms: 300, tpot_ms: 1 });
-    const s = scenario([target(sim.url)], { workload: { mode: 'open', rate_rpm: 1200, arrival: 'constant', clients: 2, requests: undefined, duration_s: 2, on_end: 'abort' } });
+    const s = scenario([target(sim.url)], {
+      workload: { mode: 'open', rate_rpm: 1200, arrival: 'constant', clients: 2, requests: undefined, duration_s: 2, on_end: 'abort' },
+    });
     const { summary, windows } = await runCollect(s);
     const t = summary.targets[0];
     assert.ok(t.schedule.sent < t.schedule.scheduled!, 'fewer sent than scheduled');
     assert.ok(t.schedule.unsent > 0);
     assert.ok(t.schedule.achieved_ratio! < 0.5);
-    assert.ok(t.warnings.some((w) => w.includes('could not keep its schedule') && w.includes('all 2 clients were busy')), t.warnings.join('\n'));
-    assert.ok(windows.some((w) => w.behind && w.queued > 0), 'live snapshots flag it');
+    assert.ok(
+      t.warnings.some((w) => w.includes('could not keep its schedule') && w.includes('all 2 clients were busy')),
+      t.warnings.join('\n'),
+    );
+    assert.ok(
+      windows.some((w) => w.behind && w.queued > 0),
+      'live snapshots flag it',
+    );
     assert.ok(t.schedule.lag_ms.p95! > 300, 'queued requests left late and their lag is recorded');
   });
 
   it('end of run: abort cancels in-flight requests; drain waits for them', async () => {
     sim = await startSimulator({ keep_log: true, ttft_ms: 50, tpot_ms: 100 });
     const base = { mode: 'open' as const, rate_rpm: 600, clients: 10, requests: undefined, duration_s: 0.5 };
-    const aborted = await runCollect(scenario([target(sim.url)], { workload: { ...base, on_end: 'abort' }, prompts: { kind: 'shape', profile: 'custom', context_tokens: 30, max_tokens: 20 } }));
+    const aborted = await runCollect(
+      scenario([target(sim.url)], {
+        workload: { ...base, on_end: 'abort' },
+        prompts: { kind: 'shape', profile: 'custom', context_tokens: 30, max_tokens: 20 },
+      }),
+    );
     assert.ok(aborted.records.length > 0);
-    assert.ok(aborted.records.every((r) => r.error === 'cancelled'), 'nothing could finish in 0.5 s');
+    assert.ok(
+      aborted.records.every((r) => r.error === 'cancelled'),
+      'nothing could finish in 0.5 s',
+    );
     assert.equal(aborted.summary.targets[0].requests.failed, 0, 'cancelled is not a failure');
     assert.equal(aborted.summary.on_end, 'abort');
-    const drained = await runCollect(scenario([target(sim.url)], { workload: { ...base, on_end: 'drain' }, prompts: { kind: 'shape', profile: 'custom', context_tokens: 30, max_tokens: 20 } }));
+    const drained = await runCollect(
+      scenario([target(sim.url)], {
+        workload: { ...base, on_end: 'drain' },
+        prompts: { kind: 'shape', profile: 'custom', context_tokens: 30, max_tokens: 20 },
+      }),
+    );
     assert.ok(drained.records.every((r) => r.error === null && r.completion_tokens === 20));
     assert.equal(drained.summary.on_end, 'drain');
   });
@@ -161,7 +187,10 @@ describe('workload through the engine', function () {
     const first = windows.filter((w) => w.target === 'first');
     const secondStart = Date.parse(windows.find((w) => w.target === 'second')!.time);
     assert.ok(first.length >= 2, `the first target has its windows (${first.length})`);
-    assert.ok(first.every((w) => Date.parse(w.time) <= secondStart), 'no window of the first target once the second has started');
+    assert.ok(
+      first.every((w) => Date.parse(w.time) <= secondStart),
+      'no window of the first target once the second has started',
+    );
     // Its last window is its real end: the full rate, not a decayed one.
     assert.ok(first[first.length - 1].rpm >= first[first.length - 2].rpm * 0.9, first.map((w) => w.rpm).join(', '));
   });
@@ -171,7 +200,10 @@ describe('workload through the engine', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-ds-'));
     const lines = [
       [{ role: 'user', content: 'What is the capital of France?' }],
-      [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'List three prime numbers.' }],
+      [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'List three prime numbers.' },
+      ],
     ];
     fs.writeFileSync(path.join(dir, 'chats.jsonl'), lines.map((m) => JSON.stringify({ messages: m })).join('\n'));
     const s = scenario([target(sim.url)], {
@@ -199,7 +231,10 @@ describe('workload through the engine', function () {
   it('Stop drains or aborts on demand and still writes the summary', async () => {
     sim = await startSimulator({ keep_log: true, ttft_ms: 50, tpot_ms: 50 });
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-stop-'));
-    const s = scenario([target(sim.url)], { workload: { mode: 'open', rate_rpm: 600, clients: 20, requests: undefined, duration_s: 30 }, prompts: { kind: 'shape', profile: 'custom', context_tokens: 30, max_tokens: 40 } });
+    const s = scenario([target(sim.url)], {
+      workload: { mode: 'open', rate_rpm: 600, clients: 20, requests: undefined, duration_s: 30 },
+      prompts: { kind: 'shape', profile: 'custom', context_tokens: 30, max_tokens: 40 },
+    });
     const run = startRun(s, { outDir: out, resolveCredential: async () => null });
     setTimeout(() => run.stop('abort'), 800);
     const summary = await run.done;

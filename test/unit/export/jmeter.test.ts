@@ -101,7 +101,7 @@ function exportJmx(text: string, engines = 1): { dir: string; files: ExportFile[
 }
 
 describe('perflab export jmeter', () => {
-  it('writes a JMeter 5 plan whose thread groups, timers, samplers and data sets carry the scenario\'s values', () => {
+  it("writes a JMeter 5 plan whose thread groups, timers, samplers and data sets carry the scenario's values", () => {
     const { dir, files } = exportJmx(SCENARIO());
     assert.deepEqual(files.map((f) => f.name).sort(), ['alt-jmeter.yaml', 'plan.jmx', 'prompts-openai.csv', 'prompts-prod_eastus.csv']);
     const root = parseXml(path.join(dir, 'plan.jmx'));
@@ -113,10 +113,18 @@ describe('perflab export jmeter', () => {
     const testPlan = one(root, 'TestPlan');
     assert.equal(testPlan.attrs.testclass, 'TestPlan');
     const groups = all(root, 'ThreadGroup');
-    assert.deepEqual(groups.map((g) => g.attrs.testname), ['prod-eastus', 'openai']);
+    assert.deepEqual(
+      groups.map((g) => g.attrs.testname),
+      ['prod-eastus', 'openai'],
+    );
     const planTree = childrenOf(top, testPlan);
     const expected = [
-      { domain: 'contoso-east.openai.azure.com', path: '/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21', ending: 'data: [DONE]', key: ['api-key', '${key_contoso_key}'] },
+      {
+        domain: 'contoso-east.openai.azure.com',
+        path: '/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21',
+        ending: 'data: [DONE]',
+        key: ['api-key', '${key_contoso_key}'],
+      },
       { domain: 'api.openai.com', path: '/v1/responses', ending: 'response.completed', key: ['authorization', 'Bearer ${key_openai_api_key}'] },
     ];
     groups.forEach((g, i) => {
@@ -145,10 +153,13 @@ describe('perflab export jmeter', () => {
       const underSampler = childrenOf({ tag: 'hashTree', attrs: {}, text: '', children: inGroup }, sampler);
       const timer = underSampler.find((n) => n.tag === 'ConstantThroughputTimer')!;
       assert.ok(timer, 'a ConstantThroughputTimer for the rate');
-      assert.equal(prop(timer, 'calcMode'), '4', 'shared by the thread group\'s threads');
-      assert.equal(all(timer, 'value')[0].text, '300', 'samples per minute = the scenario\'s RPM');
+      assert.equal(prop(timer, 'calcMode'), '4', "shared by the thread group's threads");
+      assert.equal(all(timer, 'value')[0].text, '300', "samples per minute = the scenario's RPM");
       const assertion = underSampler.find((n) => n.tag === 'ResponseAssertion')!;
-      assert.equal(all(assertion, 'stringProp').find((p) => p.attrs.name !== 'Assertion.custom_message' && p.attrs.name !== 'Assertion.test_field')!.text, expected[i].ending);
+      assert.equal(
+        all(assertion, 'stringProp').find((p) => p.attrs.name !== 'Assertion.custom_message' && p.attrs.name !== 'Assertion.test_field')!.text,
+        expected[i].ending,
+      );
     });
     // The key is read from the environment, else a property, else the Azure Load Testing secret; never written.
     const udv = all(testPlan, 'elementProp').filter((e) => e.attrs.elementType === 'Argument');
@@ -162,7 +173,10 @@ describe('perflab export jmeter', () => {
 
     // The data set: head + 12 digits + tail is the engine's body, with the exact prompt tokens.
     for (const slug of ['prod_eastus', 'openai']) {
-      const lines = fs.readFileSync(path.join(dir, `prompts-${slug}.csv`), 'utf8').trim().split('\n');
+      const lines = fs
+        .readFileSync(path.join(dir, `prompts-${slug}.csv`), 'utf8')
+        .trim()
+        .split('\n');
       assert.equal(lines.length, 1);
       const [head, tail, ...rest] = lines[0].split('\t');
       assert.equal(rest.length, 0);
@@ -186,7 +200,10 @@ describe('perflab export jmeter', () => {
     assert.equal(alt.engineInstances, 1);
     assert.match(alt.testId, /^[a-z0-9_-]{2,50}$/);
     assert.deepEqual(alt.configurationFiles, ['prompts-prod_eastus.csv', 'prompts-openai.csv']);
-    assert.deepEqual(alt.secrets.map((s: { name: string }) => s.name), ['contoso-key', 'openai-api-key']);
+    assert.deepEqual(
+      alt.secrets.map((s: { name: string }) => s.name),
+      ['contoso-key', 'openai-api-key'],
+    );
   });
 
   it('divides threads and rate over Azure Load Testing engines; closed loop gets a think-time timer and no rate', () => {
@@ -197,7 +214,8 @@ describe('perflab export jmeter', () => {
     assert.equal(parseYaml(fs.readFileSync(path.join(open.dir, 'alt-jmeter.yaml'), 'utf8')).engineInstances, 4);
 
     const closed = exportJmx(
-      SCENARIO().replace(/workload:[\s\S]*?prompts:/, 'workload:\n  mode: closed\n  clients: 5\n  think_time: 1500ms\n  requests: 50\nprompts:') + 'prevent_server_caching: false\n',
+      SCENARIO().replace(/workload:[\s\S]*?prompts:/, 'workload:\n  mode: closed\n  clients: 5\n  think_time: 1500ms\n  requests: 50\nprompts:') +
+        'prevent_server_caching: false\n',
     );
     const c = parseXml(path.join(closed.dir, 'plan.jmx'));
     assert.equal(all(c, 'ConstantThroughputTimer').length, 0);

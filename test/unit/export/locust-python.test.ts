@@ -103,7 +103,7 @@ describe('perflab export locust: the locustfile is valid Python', function () {
     });
   }
 
-  it('Locust imports every locustfile: one user class per target, with the scenario\'s users, host and pacing', () => {
+  it("Locust imports every locustfile: one user class per target, with the scenario's users, host and pacing", () => {
     // One Python process loads them all (importing Locust takes a while); it prints each file's user classes.
     const script = `
 import json, runpy, sys
@@ -121,7 +121,8 @@ print(json.dumps(out))
     const loaded = JSON.parse(r.out.trim().split('\n').at(-1)!) as { class: string; target: string; host: string; users: number; pacing: string }[][];
     for (const [i, { name, plan }] of written.entries()) {
       const l = plan.load;
-      const pacing = l.mode === 'closed' ? /^constant\.<locals>/ : l.arrival === 'poisson' ? /^poisson_pacing\.<locals>/ : /^constant_(throughput|pacing)\.<locals>/; // Locust 2.12's constant_throughput is constant_pacing
+      const pacing =
+        l.mode === 'closed' ? /^constant\.<locals>/ : l.arrival === 'poisson' ? /^poisson_pacing\.<locals>/ : /^constant_(throughput|pacing)\.<locals>/; // Locust 2.12's constant_throughput is constant_pacing
       assert.deepEqual(
         loaded[i].map((u) => ({ target: u.target, host: u.host, users: u.users })),
         plan.targets.map((t) => ({ target: t.name, host: t.origin, users: l.users })),
@@ -132,7 +133,11 @@ print(json.dumps(out))
     const kinds = written.filter((w) => w.name.startsWith('every provider'));
     assert.deepEqual(
       kinds.map((w) => [w.plan.load.mode, w.plan.load.arrival]),
-      [['open', 'constant'], ['open', 'poisson'], ['closed', 'constant']],
+      [
+        ['open', 'constant'],
+        ['open', 'poisson'],
+        ['closed', 'constant'],
+      ],
       'the three pacings are covered',
     );
   });

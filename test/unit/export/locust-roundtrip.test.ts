@@ -52,10 +52,7 @@ describe('perflab export locust: a distributed Locust run against the simulator'
   const procs: Proc[] = [];
 
   before(() => {
-    assert.ok(
-      fs.existsSync(LOCUST),
-      `${LOCUST} is missing: Debian's python3-locust is needed for this test (run bash scripts/apt-deps.sh)`,
-    );
+    assert.ok(fs.existsSync(LOCUST), `${LOCUST} is missing: Debian's python3-locust is needed for this test (run bash scripts/apt-deps.sh)`);
   });
 
   afterEach(async () => {
@@ -65,7 +62,7 @@ describe('perflab export locust: a distributed Locust run against the simulator'
     await sim?.close();
   });
 
-  it('sends the scenario\'s requests at its rate and reports TTFT / TBT / E2E that match the simulator log', async () => {
+  it("sends the scenario's requests at its rate and reports TTFT / TBT / E2E that match the simulator log", async () => {
     dir = tmpDir('perflab-locust-');
     sim = await startSimulator({ keep_log: true, api_key: KEY, ttft_ms: 150, ttft_per_1k_prompt_ms: 20, tpot_ms: 10, jitter: 0.1, seed: 7 });
     const scenario = writeScenario(
@@ -125,7 +122,10 @@ retry: exponential
     fs.mkdirSync(workerDir);
     for (let i = 0; i < 2; i++) {
       procs.push(
-        start(LOCUST, ['--worker', '-f', path.join(out, 'locustfile.py'), '--master-host', '127.0.0.1', '--master-port', String(port)], { cwd: workerDir, env }),
+        start(LOCUST, ['--worker', '-f', path.join(out, 'locustfile.py'), '--master-host', '127.0.0.1', '--master-port', String(port)], {
+          cwd: workerDir,
+          env,
+        }),
       );
     }
     let timer: NodeJS.Timeout | undefined;
@@ -162,7 +162,14 @@ retry: exponential
     const perProcess = fs
       .readdirSync(logDir)
       .filter((f) => /^perflab-records-.+\.jsonl$/.test(f))
-      .map((f) => fs.readFileSync(path.join(logDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'request'));
+      .map((f) =>
+        fs
+          .readFileSync(path.join(logDir, f), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .filter((r) => r.type === 'request'),
+      );
     assert.equal(perProcess.length, 2, 'two workers');
     for (const records of perProcess) assert.ok(records.length >= expected / 4, 'each worker carries a share of the load');
     const records = perProcess.flat();
@@ -182,14 +189,21 @@ retry: exponential
     const reportLag = Math.ceil((RATE_RPM / 60) * 3);
     for (const name of ['e2e', 'ttft']) {
       const n = Number(row(name)!['Request Count']);
-      assert.ok(n <= log.length && n >= log.length - reportLag, `Locust ${name} requests: ${n} vs ${log.length} in the simulator log (allowed lag ${reportLag})`);
+      assert.ok(
+        n <= log.length && n >= log.length - reportLag,
+        `Locust ${name} requests: ${n} vs ${log.length} in the simulator log (allowed lag ${reportLag})`,
+      );
     }
     assert.equal(Number(row('e2e')!['Failure Count']), 0);
 
     const simTtft = median(log.map((e) => e.first_content_ms! - e.received_ms));
     const simTbt = median(log.map((e) => (e.content_chunk_ms.at(-1)! - e.content_chunk_ms[0]) / (e.completion_tokens - 1)));
     const simE2e = median(log.map((e) => e.end_ms - e.received_ms));
-    const locust = { ttft: Number(row('ttft')!['Median Response Time']), tbt: Number(row('tbt')!['Median Response Time']), e2e: Number(row('e2e')!['Median Response Time']) };
+    const locust = {
+      ttft: Number(row('ttft')!['Median Response Time']),
+      tbt: Number(row('tbt')!['Median Response Time']),
+      e2e: Number(row('e2e')!['Median Response Time']),
+    };
     const perRequest = { ttft: median(records.map((r) => r.ttft_ms)), tbt: median(records.map((r) => r.tbt_ms)), e2e: median(records.map((r) => r.e2e_ms)) };
     const numbers = { sim: { ttft: simTtft, tbt: simTbt, e2e: simE2e }, locust, perRequest };
     process.stdout.write(`      agreement: ${JSON.stringify(numbers)}\n`);
@@ -206,7 +220,19 @@ retry: exponential
     dir = tmpDir('perflab-locust-');
     sim = await startSimulator({ keep_log: true, ttft_ms: 60, tpot_ms: 5, jitter: 0.1, seed: 3, reasoning_tokens: 8, reasoning_event: 'summary' });
     const lines = ['What is the refund window?', 'How do I reset my password?', 'Can I change my delivery address?'];
-    fs.writeFileSync(path.join(dir, 'chats.jsonl'), lines.map((q) => JSON.stringify({ messages: [{ role: 'system', content: 'You are a support agent.' }, { role: 'user', content: q }] })).join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(dir, 'chats.jsonl'),
+      lines
+        .map((q) =>
+          JSON.stringify({
+            messages: [
+              { role: 'system', content: 'You are a support agent.' },
+              { role: 'user', content: q },
+            ],
+          }),
+        )
+        .join('\n') + '\n',
+    );
     const scenario = writeScenario(
       dir,
       `name: locust-responses
@@ -231,7 +257,13 @@ prompts:
     const exported = await perflab(['export', 'locust', scenario, '--out', out]);
     assert.equal(exported.code, 0, exported.out);
     const csv = path.join(dir, 'results');
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, NO_PROXY: '127.0.0.1', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      NO_PROXY: '127.0.0.1',
+      HTTP_PROXY: 'http://127.0.0.1:9',
+      HTTPS_PROXY: 'http://127.0.0.1:9',
+    };
     const local = start(LOCUST, ['--csv', csv, '--only-summary'], { cwd: out, env });
     procs.push(local);
     const code = await local.exited;
@@ -250,14 +282,26 @@ prompts:
       assert.equal(e.reasoning_tokens, 8);
     }
     // Each request's prompt tokens are one of the dataset lines' counts with the 12-digit prefix (same count whatever digits).
-    const counts = lines.map((q) => countChatTokens([{ role: 'system', content: '555555555555\n You are a support agent.' }, { role: 'user', content: q }], 'o200k_base').total);
+    const counts = lines.map(
+      (q) =>
+        countChatTokens(
+          [
+            { role: 'system', content: '555555555555\n You are a support agent.' },
+            { role: 'user', content: q },
+          ],
+          'o200k_base',
+        ).total,
+    );
     for (const e of log) assert.ok(counts.includes(e.prompt_tokens), `prompt tokens ${e.prompt_tokens} in ${counts}`);
     const rows = readCsv(`${csv}_stats.csv`);
     const row = (name: string) => rows.find((r) => r.Type === 'LLM' && r.Name === name)!;
     for (const name of ['ttft', 'ttfr', 'tbt', 'e2e']) assert.ok(row(name), `LLM/${name}`);
     // As above: Locust may miss a request still streaming when the run time ends.
     const counted = Number(row('e2e')['Request Count']);
-    assert.ok(counted <= log.length && counted >= log.length - 2, `Locust e2e requests ${counted} vs ${log.length} in the simulator log\n` + local.output().slice(-3000));
+    assert.ok(
+      counted <= log.length && counted >= log.length - 2,
+      `Locust e2e requests ${counted} vs ${log.length} in the simulator log\n` + local.output().slice(-3000),
+    );
     assert.equal(Number(row('e2e')['Failure Count']), 0);
     const simTtft = median(log.map((e) => e.first_content_ms! - e.received_ms));
     const simTtfr = median(log.map((e) => e.first_reasoning_ms! - e.received_ms));

@@ -8,8 +8,10 @@ import { locustExport } from '../../../src/export/locust';
 import { ExportError, buildExportPlan, PREFIX_PLACEHOLDER } from '../../../src/export/plan';
 import { countChatTokens } from '../../../src/tokens';
 
-const scenario = (targets: string, rest = 'workload:\n  rate: 120\n  clients: 8\n  duration: 30s\nprompts:\n  shape: custom\n  context_tokens: 250\n  max_tokens: 50\n') =>
-  parseScenario(`name: plan-test\ntargets:\n${targets}\n${rest}`, path.join(__dirname, 'plan.perf.yaml'));
+const scenario = (
+  targets: string,
+  rest = 'workload:\n  rate: 120\n  clients: 8\n  duration: 30s\nprompts:\n  shape: custom\n  context_tokens: 250\n  max_tokens: 50\n',
+) => parseScenario(`name: plan-test\ntargets:\n${targets}\n${rest}`, path.join(__dirname, 'plan.perf.yaml'));
 
 describe('export plan', () => {
   it('routes and headers per provider and API: Azure dated and v1, OpenAI, compatible', () => {
@@ -52,7 +54,12 @@ describe('export plan', () => {
   });
 
   it('workload: users, spawn rate from ramp-up, run time, drain; sequential targets need --target', () => {
-    const plan = buildExportPlan(scenario(`  - { name: a, provider: openai-compatible, endpoint: "http://127.0.0.1:1", model: m }`, 'workload:\n  rate: 600\n  clients: 20\n  duration: 2m\n  ramp_up: 10s\n  warm_up: 40\nprompts:\n  shape: balanced\n'));
+    const plan = buildExportPlan(
+      scenario(
+        `  - { name: a, provider: openai-compatible, endpoint: "http://127.0.0.1:1", model: m }`,
+        'workload:\n  rate: 600\n  clients: 20\n  duration: 2m\n  ramp_up: 10s\n  warm_up: 40\nprompts:\n  shape: balanced\n',
+      ),
+    );
     assert.deepEqual(
       { users: plan.load.users, spawn: plan.load.spawn_rate, run: plan.load.run_time_s, warm: plan.load.warm_up_per_user, stop: plan.load.stop_timeout_s },
       { users: 20, spawn: 2, run: 120, warm: 2, stop: 30 },

@@ -34,7 +34,8 @@ describe('extension activation and contributions (package.json)', () => {
     for (const event of manifest.activationEvents) {
       assert.ok(!/^onLanguage:markdown$|^\*$|^onStartupFinished$/.test(event), event);
       // A workspaceContains glob must end in one of the served patterns, never a bare `*.md`.
-      if (event.startsWith('workspaceContains:')) assert.ok([...PROMPT_PATTERNS, SCENARIO_PATTERN].flatMap(expand).includes(event.slice('workspaceContains:'.length)), event);
+      if (event.startsWith('workspaceContains:'))
+        assert.ok([...PROMPT_PATTERNS, SCENARIO_PATTERN].flatMap(expand).includes(event.slice('workspaceContains:'.length)), event);
     }
   });
 
@@ -44,8 +45,14 @@ describe('extension activation and contributions (package.json)', () => {
     for (const ending of endings) assert.ok(isScenarioFile(`x${ending}`), ending);
     // The schema for the YAML extension, the walkthrough, and the editor title's Run button.
     const schema = manifest.contributes.yamlValidation.find((v) => v.url.endsWith('perf.schema.json'))!;
-    assert.deepEqual(schema.fileMatch, endings.map((e) => `*${e}`));
-    assert.deepEqual(manifest.contributes.walkthroughs[0].featuredFor.filter((g) => g.includes('.perf.')), expand(SCENARIO_PATTERN));
+    assert.deepEqual(
+      schema.fileMatch,
+      endings.map((e) => `*${e}`),
+    );
+    assert.deepEqual(
+      manifest.contributes.walkthroughs[0].featuredFor.filter((g) => g.includes('.perf.')),
+      expand(SCENARIO_PATTERN),
+    );
     const run = manifest.contributes.menus['editor/title'].find((m) => m.command === 'perflab.runScenario')!;
     const filename = new RegExp(/^resourceFilename =~ \/(.+)\/$/.exec(run.when!)![1]);
     for (const name of ['a.perf.yaml', 'a.perf.yml', 'a.yaml', 'a.perf.json', 'a.perf.yaml.bak']) assert.equal(filename.test(name), isScenarioFile(name), name);
@@ -53,10 +60,13 @@ describe('extension activation and contributions (package.json)', () => {
 
   it('offers Set API Key… in the tree only on targets that read a key', () => {
     const key = manifest.contributes.menus['view/item/context'].filter((m) => m.command === 'perflab.setApiKey');
-    assert.deepEqual(key.map((m) => [m.when, m.group]), [
-      ['view == perflab.scenarios && viewItem == target-key', 'inline'],
-      ['view == perflab.scenarios && viewItem == target-key', '2_key@1'],
-    ]);
+    assert.deepEqual(
+      key.map((m) => [m.when, m.group]),
+      [
+        ['view == perflab.scenarios && viewItem == target-key', 'inline'],
+        ['view == perflab.scenarios && viewItem == target-key', '2_key@1'],
+      ],
+    );
   });
 
   it('ships its icon and the walkthrough media', () => {

@@ -74,7 +74,13 @@ describe('extension/key-binding', () => {
     });
 
     it('falls back to the model, and round-trips through parseSecretKey even with colons in model names', () => {
-      const ollama: KeyTarget = { name: 'local', provider: 'openai-compatible', endpoint: 'http://localhost:11434/v1', model: 'llama3:8b', auth: { type: 'api-key' } };
+      const ollama: KeyTarget = {
+        name: 'local',
+        provider: 'openai-compatible',
+        endpoint: 'http://localhost:11434/v1',
+        model: 'llama3:8b',
+        auth: { type: 'api-key' },
+      };
       const key = secretKeyFor(ollama);
       assert.equal(key, 'perflab.key:http://localhost:11434:llama3%3A8b');
       assert.deepEqual(parseSecretKey(key), { origin: 'http://localhost:11434', resource: 'llama3:8b' });
@@ -145,10 +151,18 @@ describe('extension/key-binding', () => {
       assert.ok(!JSON.stringify(first).includes('sk-from-env'));
 
       await store.approveEnv(t);
-      assert.deepEqual(await store.resolve(t), { value: 'sk-from-env', source: 'env', env: 'AZURE_OPENAI_API_KEY', binding: { origin: 'https://x.openai.azure.com', resource: 'gpt-4o' } });
+      assert.deepEqual(await store.resolve(t), {
+        value: 'sk-from-env',
+        source: 'env',
+        env: 'AZURE_OPENAI_API_KEY',
+        binding: { origin: 'https://x.openai.azure.com', resource: 'gpt-4o' },
+      });
 
       // Endpoint or deployment changed: asked again.
-      for (const moved of [{ ...t, endpoint: 'https://x.openai.azure.com.evil.com' }, { ...t, deployment: 'other' }]) {
+      for (const moved of [
+        { ...t, endpoint: 'https://x.openai.azure.com.evil.com' },
+        { ...t, deployment: 'other' },
+      ]) {
         const r = await store.resolve(moved);
         assert.ok('missing' in r && r.needsApproval === 'AZURE_OPENAI_API_KEY');
       }

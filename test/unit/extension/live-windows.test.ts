@@ -14,7 +14,14 @@ const twoTargets = (mode: 'sequential' | 'parallel', workload: string) =>
       'name: live',
       `target_mode: ${mode}`,
       'targets:',
-      ...['a', 'b'].flatMap((t) => [`  - name: ${t}`, '    provider: simulator', '    endpoint: simulator', '    model: gpt-4o', '    auth: { type: none }', '    simulator: { ttft_ms: 20, tpot_ms: 1 }']),
+      ...['a', 'b'].flatMap((t) => [
+        `  - name: ${t}`,
+        '    provider: simulator',
+        '    endpoint: simulator',
+        '    model: gpt-4o',
+        '    auth: { type: none }',
+        '    simulator: { ttft_ms: 20, tpot_ms: 1 }',
+      ]),
       `workload: ${workload}`,
       'prompts: { shape: custom, context_tokens: 50, max_tokens: 10 }',
       '',
@@ -25,9 +32,31 @@ const twoTargets = (mode: 'sequential' | 'parallel', workload: string) =>
 const empty = { count: 0, avg: null, p50: null, p90: null, p95: null, p99: null, max: null };
 function win(target: string, t: number, o: Partial<WindowSnapshot> = {}): WindowSnapshot {
   return {
-    type: 'window', target, t, time: new Date(0).toISOString(), window_s: 60, target_rpm: 120, rpm: 120, requests: 10, completed: 10,
-    in_flight: 1, queued: 0, failures: 0, throttled: 0, ctx_tpm: 0, gen_tpm: 0,
-    ttft: empty, ttfr: empty, tbt: empty, tbt_all: empty, e2e: empty, chunk_gap: empty, lag: empty, util: empty, behind: false, ...o,
+    type: 'window',
+    target,
+    t,
+    time: new Date(0).toISOString(),
+    window_s: 60,
+    target_rpm: 120,
+    rpm: 120,
+    requests: 10,
+    completed: 10,
+    in_flight: 1,
+    queued: 0,
+    failures: 0,
+    throttled: 0,
+    ctx_tpm: 0,
+    gen_tpm: 0,
+    ttft: empty,
+    ttfr: empty,
+    tbt: empty,
+    tbt_all: empty,
+    e2e: empty,
+    chunk_gap: empty,
+    lag: empty,
+    util: empty,
+    behind: false,
+    ...o,
   };
 }
 
@@ -41,12 +70,18 @@ describe('LiveWindows', () => {
     const accepted = windows.filter((w) => live.accept(w));
     const firstOfB = accepted.findIndex((w) => w.target === 'b');
     assert.ok(firstOfB > 0, 'b ran after a');
-    assert.ok(accepted.slice(firstOfB).every((w) => w.target === 'b'), 'no window of a is accepted once b has started');
+    assert.ok(
+      accepted.slice(firstOfB).every((w) => w.target === 'b'),
+      'no window of a is accepted once b has started',
+    );
     // b, the target running then, is followed to its end: only windows after its last real one are dropped.
     const [bKept, bAll] = [accepted, windows].map((list) => list.filter((w) => w.target === 'b'));
     assert.ok(bKept.length >= 3, `b's windows were kept (${bKept.length})`);
     assert.deepEqual(bKept, bAll.slice(0, bKept.length));
-    assert.ok(bAll.slice(bKept.length).every((w) => w.t >= 3 && w.in_flight === 0 && w.queued === 0), 'only windows after b finished are dropped');
+    assert.ok(
+      bAll.slice(bKept.length).every((w) => w.t >= 3 && w.in_flight === 0 && w.queued === 0),
+      'only windows after b finished are dropped',
+    );
     const lastA = accepted.filter((w) => w.target === 'a').at(-1)!;
     // Its last accepted window is its real end: the schedule over, every request done and counted.
     assert.ok(lastA.t >= 3 && lastA.in_flight === 0, `a's last window: t ${lastA.t}, ${lastA.in_flight} in flight`);
@@ -54,7 +89,10 @@ describe('LiveWindows', () => {
     // The engine stops a finished target's windows itself (src/engine/run.ts); what is left to drop is
     // at most its final window repeated at the same moment (the tick and the target's end a few ms apart).
     for (const w of windows.filter((w) => w.target === 'a' && !accepted.includes(w))) {
-      assert.ok(w.rpm <= lastA.rpm && w.t - lastA.t < 1, `a dropped window (t ${w.t}, ${w.rpm} RPM) adds nothing after a's last (t ${lastA.t}, ${lastA.rpm} RPM)`);
+      assert.ok(
+        w.rpm <= lastA.rpm && w.t - lastA.t < 1,
+        `a dropped window (t ${w.t}, ${w.rpm} RPM) adds nothing after a's last (t ${lastA.t}, ${lastA.rpm} RPM)`,
+      );
     }
     assert.ok(live.finished('a') && live.finished('b'));
   });

@@ -85,14 +85,28 @@ describe('extension/load-estimator', () => {
       const after = out.split('\n');
       assert.equal(after.length, before.length);
       const changed = before.map((l, i) => [l, after[i]]).filter(([a, b]) => a !== b);
-      assert.deepEqual(changed, [['  rate: 240                        # requests per minute, open loop', '  rate: 36.7                       # requests per minute, open loop']]);
+      assert.deepEqual(changed, [
+        ['  rate: 240                        # requests per minute, open loop', '  rate: 36.7                       # requests per minute, open loop'],
+      ]);
       const v = validateScenarioText(out, path.join(root, 'examples/quickstart.perf.yaml'));
       assert.deepEqual(v.problems, []);
       assert.equal(v.scenario!.workload.rate_rpm, 36.7);
     });
 
     it('adds a missing rate to a block workload at its indentation, after the last entry', () => {
-      const text = ['# header', 'targets:', '  - name: sim', '    endpoint: simulator', 'workload:', '    # how long', '    duration: 30s   # half a minute', '', '# prompts next', 'prompts: { shape: balanced }', ''].join('\n');
+      const text = [
+        '# header',
+        'targets:',
+        '  - name: sim',
+        '    endpoint: simulator',
+        'workload:',
+        '    # how long',
+        '    duration: 30s   # half a minute',
+        '',
+        '# prompts next',
+        'prompts: { shape: balanced }',
+        '',
+      ].join('\n');
       const out = setScenarioRate(text, 60);
       assert.equal(out, text.replace('    duration: 30s   # half a minute\n', '    duration: 30s   # half a minute\n    rate: 60\n'));
       assert.deepEqual(validateScenarioText(out, 'x.perf.yaml').problems, []);

@@ -9,13 +9,20 @@ describe('panel titles', () => {
   it('reads a run folder from run.json, then summary.json, then its name', () => {
     const root = tempDir();
     const running = path.join(root, 'a');
-    writeFile(path.join(running, 'run.json'), JSON.stringify({ scenario: { name: 'quickstart', file: '/w/q.perf.yaml' }, started_at: '2026-12-06T14:02:31.000Z' }));
+    writeFile(
+      path.join(running, 'run.json'),
+      JSON.stringify({ scenario: { name: 'quickstart', file: '/w/q.perf.yaml' }, started_at: '2026-12-06T14:02:31.000Z' }),
+    );
     assert.deepEqual(runIdentity(running), { scenarioFile: '/w/q.perf.yaml', scenarioName: 'quickstart', startedAt: new Date('2026-12-06T14:02:31.000Z') });
     const old = path.join(root, 'b');
     writeFile(path.join(old, 'run.json'), '{"scenario": {"na');
     writeFile(path.join(old, 'summary.json'), JSON.stringify({ type: 'summary', scenario: { name: 'old' }, started_at: 'not a date', targets: [] }));
     assert.deepEqual(runIdentity(old), { scenarioFile: null, scenarioName: 'old', startedAt: null });
-    assert.deepEqual(runIdentity(path.join(root, '2026-12-06T14-02-31-gone')), { scenarioFile: null, scenarioName: '2026-12-06T14-02-31-gone', startedAt: null });
+    assert.deepEqual(runIdentity(path.join(root, '2026-12-06T14-02-31-gone')), {
+      scenarioFile: null,
+      scenarioName: '2026-12-06T14-02-31-gone',
+      startedAt: null,
+    });
   });
 
   it('titles say the time (and the day when it is not today)', () => {
@@ -32,9 +39,24 @@ describe('panel titles', () => {
     const at = (s: number) => new Date(2026, 11, 6, 14, 2, s);
     assert.equal(compareTitle([{ scenarioName: 'two', startedAt: at(1), targets: ['fast', 'slow'] }], now), 'Compare: two · 14:02:01');
     assert.equal(
-      compareTitle([{ scenarioName: 'two', startedAt: at(1), targets: ['fast'] }, { scenarioName: 'two', startedAt: at(40), targets: ['fast'] }], now),
+      compareTitle(
+        [
+          { scenarioName: 'two', startedAt: at(1), targets: ['fast'] },
+          { scenarioName: 'two', startedAt: at(40), targets: ['fast'] },
+        ],
+        now,
+      ),
       'Compare: two · fast · 14:02:01 vs 14:02:40',
     );
-    assert.equal(compareTitle([{ scenarioName: 'a', startedAt: at(1), targets: ['x'] }, { scenarioName: 'b', startedAt: null, targets: ['y'] }], now), 'Compare: a 14:02:01 vs b ?');
+    assert.equal(
+      compareTitle(
+        [
+          { scenarioName: 'a', startedAt: at(1), targets: ['x'] },
+          { scenarioName: 'b', startedAt: null, targets: ['y'] },
+        ],
+        now,
+      ),
+      'Compare: a 14:02:01 vs b ?',
+    );
   });
 });

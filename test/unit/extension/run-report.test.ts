@@ -12,7 +12,16 @@ function throttledTarget() {
   return t;
 }
 
-const v = (status: SloVerdict['status'], o: Partial<SloVerdict> = {}): SloVerdict => ({ slo: 'ttft.p95 < 800ms', target: 'a', actual: 100, threshold: 800, unit: 'ms', pass: status === 'pass', status, ...o });
+const v = (status: SloVerdict['status'], o: Partial<SloVerdict> = {}): SloVerdict => ({
+  slo: 'ttft.p95 < 800ms',
+  target: 'a',
+  actual: 100,
+  threshold: 800,
+  unit: 'ms',
+  pass: status === 'pass',
+  status,
+  ...o,
+});
 
 describe('end-of-run text', () => {
   it('a target line counts throttled, cancelled and never-sent requests, not just ok / failed', () => {
@@ -23,9 +32,18 @@ describe('end-of-run text', () => {
   });
 
   it('a verdict line says its status and note; old verdicts without a status read from pass', () => {
-    assert.equal(verdictLogLine(v('incomplete', { note: '41 of 132 requests were not measured' })), 'INCOMPLETE a: ttft.p95 < 800ms (actual 100 ms; 41 of 132 requests were not measured)');
-    assert.equal(verdictLogLine(v('not_judged', { actual: null, note: 'no request completed: nothing to judge' })), 'NOT JUDGED a: ttft.p95 < 800ms (actual no data; no request completed: nothing to judge)');
-    assert.equal(verdictLogLine({ slo: 'failures < 2%', target: 'b', actual: 0.25, threshold: 0.02, unit: 'ratio', pass: false }), 'FAIL b: failures < 2% (actual 25.00%)');
+    assert.equal(
+      verdictLogLine(v('incomplete', { note: '41 of 132 requests were not measured' })),
+      'INCOMPLETE a: ttft.p95 < 800ms (actual 100 ms; 41 of 132 requests were not measured)',
+    );
+    assert.equal(
+      verdictLogLine(v('not_judged', { actual: null, note: 'no request completed: nothing to judge' })),
+      'NOT JUDGED a: ttft.p95 < 800ms (actual no data; no request completed: nothing to judge)',
+    );
+    assert.equal(
+      verdictLogLine({ slo: 'failures < 2%', target: 'b', actual: 0.25, threshold: 0.02, unit: 'ratio', pass: false }),
+      'FAIL b: failures < 2% (actual 25.00%)',
+    );
   });
 
   it('the verdict phrase counts each status; an empty run is "not judged", not failed', () => {
@@ -37,13 +55,26 @@ describe('end-of-run text', () => {
   });
 
   it('the notification names throttling and unfinished work over all targets', () => {
-    const summary = runSummary({ name: 'compare-deployments', file: '/w/c.perf.yaml', startedAt: '2026-12-06T10:00:00Z', targets: [{ target: 'ptu' }], slos: [v('incomplete'), v('fail')] });
+    const summary = runSummary({
+      name: 'compare-deployments',
+      file: '/w/c.perf.yaml',
+      startedAt: '2026-12-06T10:00:00Z',
+      targets: [{ target: 'ptu' }],
+      slos: [v('incomplete'), v('fail')],
+    });
     summary.targets.push(throttledTarget());
     assert.equal(
       endOfRunMessage(summary),
       '"compare-deployments" finished — 1 SLO failed, 1 incomplete · 784 throttled responses (HTTP 429), 40 requests ended throttled · 12 cancelled · 7 never sent.',
     );
-    const clean = runSummary({ name: 'q', file: '/w/q.perf.yaml', startedAt: '2026-12-06T10:00:00Z', targets: [{ target: 'a' }], stoppedBy: 'stop', slos: [v('pass')] });
+    const clean = runSummary({
+      name: 'q',
+      file: '/w/q.perf.yaml',
+      startedAt: '2026-12-06T10:00:00Z',
+      targets: [{ target: 'a' }],
+      stoppedBy: 'stop',
+      slos: [v('pass')],
+    });
     assert.equal(endOfRunMessage(clean), '"q" stopped — all SLOs met.');
   });
 });

@@ -51,7 +51,10 @@ describe('extension/scenario-template', () => {
     for (const [kind, p] of Object.entries(prompts)) {
       it(`validates for ${provider} with ${kind} (prompt files checked on disk)`, () => {
         const file = path.join(dir, `${provider}-${kind.replace(/\s+/g, '-')}.perf.yaml`);
-        const text = newScenarioYaml({ name: `${provider} ${kind}`, provider, ...fields, prompts: p, rateRpm: 36.7, duration: '2m' }, { fileName: file, checkFiles: true });
+        const text = newScenarioYaml(
+          { name: `${provider} ${kind}`, provider, ...fields, prompts: p, rateRpm: 36.7, duration: '2m' },
+          { fileName: file, checkFiles: true },
+        );
         const v = validateScenarioText(text, file);
         assert.deepEqual(v.problems, []);
         const s = v.scenario!;
@@ -60,7 +63,10 @@ describe('extension/scenario-template', () => {
         assert.equal(s.name, `${provider} ${kind}`);
         assert.equal(s.workload.rate_rpm, 36.7);
         assert.equal(s.workload.duration_s, 120);
-        assert.deepEqual(s.slos.map((x) => x.text), ['ttft.p95 < 800ms', 'e2e.p95 < 10s', 'failures < 1%']);
+        assert.deepEqual(
+          s.slos.map((x) => x.text),
+          ['ttft.p95 < 800ms', 'e2e.p95 < 10s', 'failures < 1%'],
+        );
         // Default auth: the key saved in VS Code for azure/openai, nothing for local servers and the simulator.
         assert.deepEqual(t.auth, provider === 'azure' || provider === 'openai' ? { type: 'api-key' } : { type: 'none' });
         if (p.kind === 'shape') {
@@ -69,14 +75,22 @@ describe('extension/scenario-template', () => {
           assert.equal(s.prompts.kind, p.path.endsWith('.jsonl') ? 'dataset' : 'prompty');
           assert.equal((s.prompts as { file: string }).file, p.path);
         }
-        if (p.kind === 'shape' && p.profile === 'custom') assert.deepEqual(s.prompts, { kind: 'shape', profile: 'custom', context_tokens: 1200, max_tokens: 80 });
+        if (p.kind === 'shape' && p.profile === 'custom')
+          assert.deepEqual(s.prompts, { kind: 'shape', profile: 'custom', context_tokens: 1200, max_tokens: 80 });
         assert.match(text, /^# /); // commented
       });
     }
   }
 
   it('writes Azure api_version for dated routes only, and uses a given one', () => {
-    const base: ScenarioAnswers = { name: 'az', provider: 'azure', ...providers.azure, prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 60, duration: 60 };
+    const base: ScenarioAnswers = {
+      name: 'az',
+      provider: 'azure',
+      ...providers.azure,
+      prompts: { kind: 'shape', profile: 'balanced' },
+      rateRpm: 60,
+      duration: 60,
+    };
     const dated = validateScenarioText(newScenarioYaml({ ...base, apiVersion: '2025-01-01-preview' }), 'az.perf.yaml').scenario!;
     assert.equal(dated.targets[0].api_version, '2025-01-01-preview');
     const v1Text = newScenarioYaml({ ...base, endpoint: 'https://my-resource.openai.azure.com/openai/v1' });
@@ -85,7 +99,14 @@ describe('extension/scenario-template', () => {
   });
 
   it('references keys, never writes them', () => {
-    const base: ScenarioAnswers = { name: 'k', provider: 'openai', model: 'gpt-4o-mini', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 10, duration: '30s' };
+    const base: ScenarioAnswers = {
+      name: 'k',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      prompts: { kind: 'shape', profile: 'balanced' },
+      rateRpm: 10,
+      duration: '30s',
+    };
     const env = newScenarioYaml({ ...base, auth: { kind: 'env', env: 'OPENAI_API_KEY' } });
     assert.deepEqual(validateScenarioText(env, 'k.perf.yaml').scenario!.targets[0].auth, { type: 'api-key', env: 'OPENAI_API_KEY' });
     const entra = newScenarioYaml({ ...base, provider: 'azure', endpoint: 'https://r.openai.azure.com', deployment: 'd', auth: { kind: 'entra' } });
@@ -119,14 +140,24 @@ describe('extension/scenario-template', () => {
     assert.equal(s.targets[0].name, 'yes');
     assert.equal(s.workload.clients, 3);
     assert.equal(s.workload.duration_s, 30);
-    assert.deepEqual(s.slos.map((x) => x.text), ['ttft.p99 < 2s', 'rpm >= 4.5']);
+    assert.deepEqual(
+      s.slos.map((x) => x.text),
+      ['ttft.p99 < 2s', 'rpm >= 4.5'],
+    );
     const none = newScenarioYaml({ name: 'n', provider: 'simulator', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 5, duration: 30, slos: [] });
     assert.deepEqual(validateScenarioText(none, 'n.perf.yaml').scenario!.slos, []);
     assert.match(none, /^# slos:$/m);
   });
 
   it('refuses answers that would not make a valid scenario, with positioned reasons', () => {
-    const base: ScenarioAnswers = { name: 'bad', provider: 'azure', endpoint: 'https://r.openai.azure.com', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 10, duration: '1m' };
+    const base: ScenarioAnswers = {
+      name: 'bad',
+      provider: 'azure',
+      endpoint: 'https://r.openai.azure.com',
+      prompts: { kind: 'shape', profile: 'balanced' },
+      rateRpm: 10,
+      duration: '1m',
+    };
     assert.throws(() => newScenarioYaml(base), /bad\.perf\.yaml:\d+:\d+: targets\[0\].*deployment/);
     assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', rateRpm: 0 }), /workload\.rate/);
     assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', slos: ['ttft.p95 < fast'] }), /slos\[0\]/);
@@ -134,7 +165,10 @@ describe('extension/scenario-template', () => {
     assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', endpoint: 'ftp://x' }), /endpoint/);
     assert.throws(() => newScenarioYaml({ ...base, deployment: 'd\nrate: 1' }), /single line/);
     const missing = path.join(dir, 'm.perf.yaml');
-    assert.throws(() => newScenarioYaml({ ...base, deployment: 'd', prompts: { kind: 'file', path: 'nope.prompty' } }, { fileName: missing, checkFiles: true }), /nope\.prompty/);
+    assert.throws(
+      () => newScenarioYaml({ ...base, deployment: 'd', prompts: { kind: 'file', path: 'nope.prompty' } }, { fileName: missing, checkFiles: true }),
+      /nope\.prompty/,
+    );
   });
 
   it('saves to exactly one .perf.yaml, whatever the save dialog returned', () => {
@@ -152,13 +186,22 @@ describe('extension/scenario-template', () => {
 
   it('offers the model catalog with context and price, the preferred model first, then "Other…"', () => {
     const picks = modelPicks('gpt-5-mini');
-    assert.deepEqual(picks.map((p) => p.model), ['gpt-5-mini', ...MODEL_CATALOG.map((m) => m.name).filter((n) => n !== 'gpt-5-mini'), undefined]);
+    assert.deepEqual(
+      picks.map((p) => p.model),
+      ['gpt-5-mini', ...MODEL_CATALOG.map((m) => m.name).filter((n) => n !== 'gpt-5-mini'), undefined],
+    );
     assert.equal(picks.at(-1)!.label, OTHER_MODEL_LABEL);
     const byName = new Map(picks.map((p) => [p.label, p.description]));
     assert.equal(byName.get('gpt-5-mini'), '400K context · $0.25 in / $0.025 cached / $2.00 out per 1M tokens (list price as of 2026-11-27)');
     assert.equal(byName.get('gpt-4.1-nano'), '1.05M context · $0.10 in / $0.025 cached / $0.40 out per 1M tokens (list price as of 2026-11-27)');
     assert.equal(byName.get('gpt-4o'), '128K context · $2.50 in / $1.25 cached / $10.00 out per 1M tokens (list price as of 2026-12-06)');
-    assert.deepEqual(modelPicks().map((p) => p.model).slice(0, 2), ['gpt-4o', 'gpt-4o-mini'], 'catalog order without a preference');
+    assert.deepEqual(
+      modelPicks()
+        .map((p) => p.model)
+        .slice(0, 2),
+      ['gpt-4o', 'gpt-4o-mini'],
+      'catalog order without a preference',
+    );
   });
 
   it('a scenario for any catalog model validates and starts without a warning', () => {
@@ -169,14 +212,28 @@ describe('extension/scenario-template', () => {
         { provider: 'azure', endpoint: 'https://r.openai.azure.com', deployment: `${model}-prod`, model },
       ] as Partial<ScenarioAnswers>[]) {
         const file = path.join(dir, scenarioFileName(model));
-        const text = newScenarioYaml({ name: model, prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 60, duration: '60s', ...answers } as ScenarioAnswers, { fileName: file });
+        const text = newScenarioYaml(
+          { name: model, prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 60, duration: '60s', ...answers } as ScenarioAnswers,
+          { fileName: file },
+        );
         assert.deepEqual(validateScenarioText(text, file).problems, [], `${answers.provider} ${model}`);
         assert.deepEqual(scenarioDiagnostics(text, file), [], `${answers.provider} ${model}: no diagnostic in the editor`);
       }
     }
     // A model the catalog does not know ("Other…") is written as typed; the editor says it has no price.
-    const other = newScenarioYaml({ name: 'llama', provider: 'openai-compatible', endpoint: 'http://127.0.0.1:8000/v1', model: 'meta-llama/Llama-3.1-8B-Instruct', prompts: { kind: 'shape', profile: 'balanced' }, rateRpm: 60, duration: '60s' });
-    assert.deepEqual(scenarioDiagnostics(other, 'llama.perf.yaml').map((d) => d.severity), ['warning']);
+    const other = newScenarioYaml({
+      name: 'llama',
+      provider: 'openai-compatible',
+      endpoint: 'http://127.0.0.1:8000/v1',
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      prompts: { kind: 'shape', profile: 'balanced' },
+      rateRpm: 60,
+      duration: '60s',
+    });
+    assert.deepEqual(
+      scenarioDiagnostics(other, 'llama.perf.yaml').map((d) => d.severity),
+      ['warning'],
+    );
   });
 
   it('names files and prompt paths', () => {

@@ -120,7 +120,10 @@ aggregation_window: 1s
     const files = await readRunFiles(runDir);
     assert.deepEqual([...live.values()], files.server);
     const running = files.server.find((s) => s.id === 'running')!;
-    assert.ok(running.points.some((p) => (p.y ?? 0) > 0), 'the server was seen running requests');
+    assert.ok(
+      running.points.some((p) => (p.y ?? 0) > 0),
+      'the server was seen running requests',
+    );
     assert.equal(files.unreadableLines, 0);
   });
 
@@ -134,7 +137,10 @@ aggregation_window: 1s
     const signedOut = account(false);
     assert.equal(await signedInFor(summary, signedOut), false);
     assert.deepEqual(signedOut.asked, [[[`${arm.url}/.default`], 'silent']]);
-    await assert.rejects(microsoftTokenProvider(signedOut, 'silent')(arm.url), /not signed in to a Microsoft account in VS Code for http:\/\/127\.0\.0\.1:\d+ — run "LLM Perf Lab: Fetch Server Metrics \(Azure Monitor\)" to sign in/);
+    await assert.rejects(
+      microsoftTokenProvider(signedOut, 'silent')(arm.url),
+      /not signed in to a Microsoft account in VS Code for http:\/\/127\.0\.0\.1:\d+ — run "LLM Perf Lab: Fetch Server Metrics \(Azure Monitor\)" to sign in/,
+    );
     assert.equal(arm.seen.length, 0, 'nothing was sent');
 
     const me = account(true);
@@ -180,7 +186,10 @@ aggregation_window: 1s
     arm.forbidden.add(RESOURCE_ID);
     const denied = await fetcher.fetch(runDir, 'editor-server', microsoftTokenProvider(account(true), 'silent'));
     assert.equal(denied.failed, true);
-    assert.match(denied.text, /fast: error \(0 new data points\) — HTTP 403 AuthorizationFailed: this identity may not read the metrics of .*accounts\/contoso — it needs the Monitoring Reader role/);
+    assert.match(
+      denied.text,
+      /fast: error \(0 new data points\) — HTTP 403 AuthorizationFailed: this identity may not read the metrics of .*accounts\/contoso — it needs the Monitoring Reader role/,
+    );
     arm.forbidden.clear();
   });
 

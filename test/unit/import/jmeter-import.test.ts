@@ -29,11 +29,15 @@ function perflab(args: string[]): Promise<{ code: number | null; out: string; er
   });
 }
 
-const target = (name: string, host: string) => `  - { name: ${name}, provider: azure, endpoint: "https://${host}.openai.azure.com", deployment: gpt-4o, model: gpt-4o }`;
+const target = (name: string, host: string) =>
+  `  - { name: ${name}, provider: azure, endpoint: "https://${host}.openai.azure.com", deployment: gpt-4o, model: gpt-4o }`;
 
 function scenario(dir: string, targets: string[], slos: string[], extra = ''): string {
   const file = path.join(dir, `s${fs.readdirSync(dir).length}.perf.yaml`);
-  fs.writeFileSync(file, `name: jmeter-import\ntargets:\n${targets.join('\n')}\nworkload: { rate: 60, clients: 4, duration: 3s${extra} }\nprompts: { shape: custom, context_tokens: 500, max_tokens: 100 }\nslos:\n${slos.map((s) => `  - ${s}`).join('\n')}\n`);
+  fs.writeFileSync(
+    file,
+    `name: jmeter-import\ntargets:\n${targets.join('\n')}\nworkload: { rate: 60, clients: 4, duration: 3s${extra} }\nprompts: { shape: custom, context_tokens: 500, max_tokens: 100 }\nslos:\n${slos.map((s) => `  - ${s}`).join('\n')}\n`,
+  );
   return file;
 }
 
@@ -140,7 +144,16 @@ describe('perflab import jmeter: JMeter results as a perflab run', function () {
   it('Azure Load Testing: one results file per engine, merged in the order the samples finished; warm-up left out', async () => {
     const file = scenario(dir, [target('paygo', 'res')], ['e2e.p95 < 2s'], ', warm_up: 2');
     const runDir = path.join(dir, 'run-alt');
-    const r = await perflab(['import', 'jmeter', path.join(FIXTURES, 'alt-engine-1.csv'), path.join(FIXTURES, 'alt-engine-2.csv'), '--scenario', file, '--out', runDir]);
+    const r = await perflab([
+      'import',
+      'jmeter',
+      path.join(FIXTURES, 'alt-engine-1.csv'),
+      path.join(FIXTURES, 'alt-engine-2.csv'),
+      '--scenario',
+      file,
+      '--out',
+      runDir,
+    ]);
     assert.equal(r.code, 0, r.out + r.err);
     const run = await readRunFiles(runDir);
     const summary = run.summary as RunSummary;
@@ -148,9 +161,20 @@ describe('perflab import jmeter: JMeter results as a perflab run', function () {
     const recs = await records(runDir);
     assert.equal(recs.length, 7);
     const ends = recs.map((x) => x.start_ms + x.e2e_ms!);
-    assert.deepEqual(ends, [...ends].sort((a, b) => a - b), 'requests.jsonl in completion order across the engines');
-    assert.deepEqual(recs.map((x) => x.id), [0, 1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(recs.filter((x) => x.warmup).map((x) => x.id), [0, 1], 'the first two to finish are warm-up');
+    assert.deepEqual(
+      ends,
+      [...ends].sort((a, b) => a - b),
+      'requests.jsonl in completion order across the engines',
+    );
+    assert.deepEqual(
+      recs.map((x) => x.id),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      recs.filter((x) => x.warmup).map((x) => x.id),
+      [0, 1],
+      'the first two to finish are warm-up',
+    );
     const t = summary.targets[0];
     assert.equal(t.requests.warmup_excluded, 2);
     assert.equal(t.requests.succeeded + t.requests.failed, 5);
@@ -172,7 +196,10 @@ describe('perflab import jmeter: JMeter results as a perflab run', function () {
     assert.equal(out.imported.coverage.unreadable_lines, 1);
     assert.equal(out.imported.coverage.complete, false);
     assert.ok(out.imported.notes.some((n: string) => /1 line\(s\) could not be read/.test(n)));
-    assert.deepEqual((await records(runDir)).map((x) => x.e2e_ms), [1432, 1450]);
+    assert.deepEqual(
+      (await records(runDir)).map((x) => x.e2e_ms),
+      [1432, 1450],
+    );
   });
 
   it('bad input exits 2: no scenario, an XML results file, labels that name no target', async () => {

@@ -59,7 +59,10 @@ slos:
 `;
 
 function workerFiles(dir: string): string[] {
-  return fs.readdirSync(dir).filter((f) => /^perflab-records-.+\.jsonl$/.test(f)).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^perflab-records-.+\.jsonl$/.test(f))
+    .sort();
 }
 
 function copyDir(from: string, to: string, skip: (name: string) => boolean = () => false): void {
@@ -96,7 +99,11 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, PERFLAB_RECORDS_DIR: recordsDir, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' };
     const port = await freePort();
     const t0 = Date.now();
-    const master = start(LOCUST, ['--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', String(port), '--expect-workers', '1', '--only-summary'], { cwd: out, env });
+    const master = start(
+      LOCUST,
+      ['--master', '--master-bind-host', '127.0.0.1', '--master-bind-port', String(port), '--expect-workers', '1', '--only-summary'],
+      { cwd: out, env },
+    );
     procs.push(master);
     // Workers run where no locust.conf is (as on another machine): Locust 2.12 workers refuse a run-time.
     const worker = (name: string) => {
@@ -143,7 +150,7 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     assert.equal(coverage.ratio, 1);
     assert.deepEqual(coverage.missing_workers, []);
     for (const w of coverage.workers) {
-      assert.equal(w.counted_by, 'worker', 'each worker\'s own last line counted its requests');
+      assert.equal(w.counted_by, 'worker', "each worker's own last line counted its requests");
       assert.ok(w.measured > 0, `worker ${w.worker} carried load (the late one too)`);
     }
     assert.equal(summary.scenario.name, 'locust-import-test', 'the scenario came with the records');
@@ -176,8 +183,15 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     for (const v of summary.slos) assert.equal(verdictStatus(v), cutShare > INCOMPLETE_SHARE ? 'incomplete' : 'pass', JSON.stringify(v));
     assert.equal(r.code, summary.passed ? 0 : 1, r.out + r.err);
     assert.equal(t.latency_ms.ttft.count, t.requests.succeeded);
-    assert.equal(t.tokens.prompt, recs.filter((x) => !x.warmup && x.error === null).reduce((n, x) => n + x.prompt_tokens!, 0));
-    assert.equal(t.latency_ms.chunk_gap.count, recs.filter((x) => !x.warmup && x.error === null).reduce((n, x) => n + x.content_chunks - 1, 0), 'chunk gaps from the workers\' chunk times');
+    assert.equal(
+      t.tokens.prompt,
+      recs.filter((x) => !x.warmup && x.error === null).reduce((n, x) => n + x.prompt_tokens!, 0),
+    );
+    assert.equal(
+      t.latency_ms.chunk_gap.count,
+      recs.filter((x) => !x.warmup && x.error === null).reduce((n, x) => n + x.content_chunks - 1, 0),
+      "chunk gaps from the workers' chunk times",
+    );
 
     // Per request: what Locust timed vs what the simulator's log says it did (same machine, different clocks:
     // durations only). The client sees a token after the server wrote it; loopback, Python and a shared
@@ -200,7 +214,10 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     // outliers up to 184 ms while other work ran; the lowest −4 ms (the simulator stamps a chunk just
     // after writing it, and a pause of its event loop in between stamps it late). A record joined to the
     // wrong response would be off by ± the simulator's jitter (~10 ms) both ways, often below −10 ms.
-    for (const [name, diffs] of [['ttft', ttftDiff], ['e2e', e2eDiff]] as const) {
+    for (const [name, diffs] of [
+      ['ttft', ttftDiff],
+      ['e2e', e2eDiff],
+    ] as const) {
       const st = stats(diffs);
       assert.ok(st.min >= -10, `${name}: no request seen by the client well before the server sent it (${JSON.stringify(st)})`);
       assert.ok(st.p50 >= 0 && st.p50 <= 15 && st.p90 <= 100, `${name}: client − simulator ${JSON.stringify(st)}`);
@@ -224,16 +241,21 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     assert.match(md, /ttft\.p95 < 5s/);
   });
 
-  it('a worker file cut mid-line: the unreadable line is counted, the rest kept, the gap measured against the master\'s count', async () => {
+  it("a worker file cut mid-line: the unreadable line is counted, the rest kept, the gap measured against the master's count", async () => {
     const cut = path.join(dir, 'records-cut');
     copyDir(recordsDir, cut);
-    const [file] = workerFiles(cut).map((f) => path.join(cut, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+    const [file] = workerFiles(cut)
+      .map((f) => path.join(cut, f))
+      .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
     const text = fs.readFileSync(file, 'utf8');
     const lines = text.split('\n');
     const keep = Math.floor(lines.length / 2);
     const at = lines.slice(0, keep).join('\n').length + 1 + Math.floor(lines[keep].length / 2); // mid-line
     fs.writeFileSync(file, text.slice(0, at));
-    const whole = lines.slice(0, keep).map((l) => JSON.parse(l)).filter((v) => v.type === 'request').length;
+    const whole = lines
+      .slice(0, keep)
+      .map((l) => JSON.parse(l))
+      .filter((v) => v.type === 'request').length;
 
     const runDir = path.join(dir, 'run-cut');
     const r = await perflab(['import', 'locust', cut, '--out', runDir]);
@@ -243,7 +265,7 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     const other = coverage.workers.find((w) => w.file !== file)!;
     assert.equal(worker.unreadable_lines, 1, 'the line cut in half');
     assert.equal(worker.records, whole, 'every whole line before the cut is kept');
-    assert.equal(worker.counted_by, 'master', 'its own last line was cut off: the master\'s count stands in');
+    assert.equal(worker.counted_by, 'master', "its own last line was cut off: the master's count stands in");
     assert.ok(worker.counted! > worker.measured, JSON.stringify(worker));
     assert.equal(worker.status, 'incomplete');
     assert.equal(other.status, 'complete');
@@ -307,7 +329,18 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     const strict = writeScenario(dir, SCENARIO(sim.url, 'ttft.p95 < 1ms'), 'strict.perf.yaml');
     const runDir = path.join(dir, 'run-strict');
     const junit = path.join(dir, 'junit.xml');
-    const r = await perflab(['import', 'locust', ...workerFiles(recordsDir).map((f) => path.join(recordsDir, f)), path.join(recordsDir, 'perflab-locust-master.json'), '--scenario', strict, '--out', runDir, '--junit', junit]);
+    const r = await perflab([
+      'import',
+      'locust',
+      ...workerFiles(recordsDir).map((f) => path.join(recordsDir, f)),
+      path.join(recordsDir, 'perflab-locust-master.json'),
+      '--scenario',
+      strict,
+      '--out',
+      runDir,
+      '--junit',
+      junit,
+    ]);
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.out, /FAIL {2}sim: ttft\.p95 < 1ms/);
     assert.match(fs.readFileSync(junit, 'utf8'), /<failure type="fail" message="ttft\.p95 &lt; 1ms not met/);
@@ -319,8 +352,17 @@ describe('perflab import locust: a distributed Locust run comes back as a perfla
     assert.equal(again.code, 2, again.out + again.err);
   });
 
-  it('one local Locust process, a server that reports no usage: the import counts the tokens with the target\'s tokenizer, marked estimated', async function () {
-    const local = await startSimulator({ keep_log: true, ttft_ms: 40, tpot_ms: 5, jitter: 0.1, seed: 5, usage: 'none', reasoning_tokens: 6, reasoning_field: 'reasoning_content' });
+  it("one local Locust process, a server that reports no usage: the import counts the tokens with the target's tokenizer, marked estimated", async function () {
+    const local = await startSimulator({
+      keep_log: true,
+      ttft_ms: 40,
+      tpot_ms: 5,
+      jitter: 0.1,
+      seed: 5,
+      usage: 'none',
+      reasoning_tokens: 6,
+      reasoning_field: 'reasoning_content',
+    });
     try {
       const folder = tmpDir('perflab-import-local-');
       const file = writeScenario(
@@ -352,7 +394,7 @@ prompts: { shape: custom, context_tokens: 120, max_tokens: 24 }
         const e = byId.get(x.response_id!)!;
         assert.equal(e.sent_usage, false);
         assert.equal(x.tokens_estimated, true);
-        assert.equal(x.prompt_tokens, 120, 'the prompt\'s exact count from the export');
+        assert.equal(x.prompt_tokens, 120, "the prompt's exact count from the export");
         assert.equal(x.completion_tokens, e.completion_tokens, 'visible and reasoning text counted');
         assert.equal(x.reasoning_tokens, e.reasoning_tokens);
         const visible = e.completion_tokens - e.reasoning_tokens;

@@ -33,36 +33,62 @@ describe('results/compare: the server’s rows', function () {
     server.waiting = { avg: 1, max: 7 };
     const table = compareRuns([a, b], ['before', 'after']);
     const rows = table.rows.filter((r) => SERVER_ROWS.includes(r.metric));
-    assert.deepEqual(rows.map((r) => [r.metric, r.unit, r.better]), [
-      ['Server TTFT p50', 'ms', 'lower'],
-      ['Server TTFT p95', 'ms', 'lower'],
-      ['Server queue max', 'requests', 'lower'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.metric, r.unit, r.better]),
+      [
+        ['Server TTFT p50', 'ms', 'lower'],
+        ['Server TTFT p95', 'ms', 'lower'],
+        ['Server queue max', 'requests', 'lower'],
+      ],
+    );
     const [p50, p95, queue] = rows;
     const baseline = a.targets[0].server!;
-    assert.deepEqual(p50.cells.map((c) => [c.value, c.verdict, c.method]), [
-      [baseline.latency_ms!.ttft!.p50, 'baseline', undefined],
-      [baseline.latency_ms!.ttft!.p50! * 2, 'worse', 'one-percent'],
-    ]);
-    assert.deepEqual(p95.cells.map((c) => c.verdict), ['baseline', 'same']);
-    assert.deepEqual(queue.cells.map((c) => [c.value, c.difference]), [
-      [baseline.waiting!.max, 0],
-      [7, 7 - baseline.waiting!.max],
-    ]);
+    assert.deepEqual(
+      p50.cells.map((c) => [c.value, c.verdict, c.method]),
+      [
+        [baseline.latency_ms!.ttft!.p50, 'baseline', undefined],
+        [baseline.latency_ms!.ttft!.p50! * 2, 'worse', 'one-percent'],
+      ],
+    );
+    assert.deepEqual(
+      p95.cells.map((c) => c.verdict),
+      ['baseline', 'same'],
+    );
+    assert.deepEqual(
+      queue.cells.map((c) => [c.value, c.difference]),
+      [
+        [baseline.waiting!.max, 0],
+        [7, 7 - baseline.waiting!.max],
+      ],
+    );
     assert.ok(table.methods.includes('one-percent'));
 
     const text = compareRunsText([a, b], ['before', 'after']);
-    const line = (metric: string) => text.split('\n').find((l) => l.startsWith(`| ${metric}`))!.split('|').slice(1, -1).map((c) => c.trim());
+    const line = (metric: string) =>
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`| ${metric}`))!
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
     assert.deepEqual(line('Server TTFT p50').slice(0, 1), ['Server TTFT p50 (ms)']);
     assert.match(line('Server TTFT p50')[3], /^\+\d+ ms \(2\.00×\) worse \(1% rule\)$/);
-    assert.deepEqual(line('Server queue max'), ['Server queue max', String(baseline.waiting!.max), '7', `+${7 - baseline.waiting!.max} requests (${(7 / baseline.waiting!.max).toFixed(2)}×) worse (1% rule)`]);
+    assert.deepEqual(line('Server queue max'), [
+      'Server queue max',
+      String(baseline.waiting!.max),
+      '7',
+      `+${7 - baseline.waiting!.max} requests (${(7 / baseline.waiting!.max).toFixed(2)}×) worse (1% rule)`,
+    ]);
     assert.match(text, /^- No histogram to test \(.*the server's own numbers\): better\/worse by a flat 1% rule/m);
   });
 
   it('no server rows unless every run/target compared has them', () => {
     // The real run's two targets: only `fast` scraped its server.
     const targets = compareRuns([run.summary]);
-    assert.deepEqual(targets.columns.map((c) => c.target), ['fast', 'slow']);
+    assert.deepEqual(
+      targets.columns.map((c) => c.target),
+      ['fast', 'slow'],
+    );
     assert.equal(targets.rows.filter((r) => SERVER_ROWS.includes(r.metric)).length, 0);
     assert.ok(targets.rows.some((r) => r.metric === 'TTFT p50'));
   });

@@ -10,14 +10,30 @@ import { compareRunsText } from '../../../src/results/compare-text';
 import { runSummary, targetSummary, verdict } from '../extension/helpers';
 import { lognormalSample } from './samples';
 
-const A = runSummary({ name: 'quick', file: '/w/quick.perf.yaml', startedAt: '2026-01-01T10:00:00.000Z', targets: [{ target: 'sim', ttft: [100, 200, 400], tbt: [10, 12, 20], e2e: [1000, 1500, 3000], rpm: 240, completed: 100, failed: 2 }], slos: [verdict('sim', 'ttft.p95 < 800ms', true)] });
-const B = runSummary({ name: 'quick', file: '/w/quick.perf.yaml', startedAt: '2026-01-02T10:00:00.000Z', targets: [{ target: 'sim', ttft: [150, 170, 400], tbt: [10, 15, null], e2e: [900, 1500, 3500], rpm: 230.04, completed: 103, failed: 0, warmup: 3 }], slos: [verdict('sim', 'ttft.p95 < 800ms', false)], stoppedBy: 'completed' });
+const A = runSummary({
+  name: 'quick',
+  file: '/w/quick.perf.yaml',
+  startedAt: '2026-01-01T10:00:00.000Z',
+  targets: [{ target: 'sim', ttft: [100, 200, 400], tbt: [10, 12, 20], e2e: [1000, 1500, 3000], rpm: 240, completed: 100, failed: 2 }],
+  slos: [verdict('sim', 'ttft.p95 < 800ms', true)],
+});
+const B = runSummary({
+  name: 'quick',
+  file: '/w/quick.perf.yaml',
+  startedAt: '2026-01-02T10:00:00.000Z',
+  targets: [{ target: 'sim', ttft: [150, 170, 400], tbt: [10, 15, null], e2e: [900, 1500, 3500], rpm: 230.04, completed: 103, failed: 0, warmup: 3 }],
+  slos: [verdict('sim', 'ttft.p95 < 800ms', false)],
+  stoppedBy: 'completed',
+});
 
 /** The cells of the table row whose first cell starts with `metric`. */
 function row(text: string, metric: string): string[] {
   const line = text.split('\n').find((l) => l.startsWith(`| ${metric}`));
   assert.ok(line, `no row ${metric} in\n${text}`);
-  return line.split('|').slice(1, -1).map((c) => c.trim());
+  return line
+    .split('|')
+    .slice(1, -1)
+    .map((c) => c.trim());
 }
 
 describe('results/compare-text', () => {
@@ -56,22 +72,42 @@ describe('results/compare-text', () => {
   });
 
   it('aligns columns so the table reads as plain text', () => {
-    const lines = compareRunsText([A, B]).split('\n').filter((l) => l.startsWith('|'));
+    const lines = compareRunsText([A, B])
+      .split('\n')
+      .filter((l) => l.startsWith('|'));
     assert.equal(new Set(lines.map((l) => l.length)).size, 1);
     assert.match(lines[1], /^\| -+ \| -+: \|/); // markdown alignment row
   });
 
   it('compares three runs and the targets of one run, each against the first', () => {
-    const C = runSummary({ name: 'quick', file: '/w/quick.perf.yaml', startedAt: '2026-01-03T10:00:00.000Z', targets: [{ target: 'sim', ttft: [50, 100, 200] }] });
+    const C = runSummary({
+      name: 'quick',
+      file: '/w/quick.perf.yaml',
+      startedAt: '2026-01-03T10:00:00.000Z',
+      targets: [{ target: 'sim', ttft: [50, 100, 200] }],
+    });
     const text = compareRunsText([A, B, C], ['a', 'b', 'c']);
     assert.deepEqual(row(text, 'Metric'), ['Metric', 'A: a', 'B: b', 'B vs A', 'C: c', 'C vs A']);
     assert.deepEqual(row(text, 'TTFT p95').slice(4), ['100', '−100 ms (0.50×) better (1% rule)']);
 
-    const pair = runSummary({ name: 'pair', file: '/w/pair.perf.yaml', startedAt: '2026-02-01T00:00:00.000Z', targets: [{ target: 'paygo', ttft: [1, 300, 3] }, { target: 'ptu', ttft: [1, 150, 3] }] });
+    const pair = runSummary({
+      name: 'pair',
+      file: '/w/pair.perf.yaml',
+      startedAt: '2026-02-01T00:00:00.000Z',
+      targets: [
+        { target: 'paygo', ttft: [1, 300, 3] },
+        { target: 'ptu', ttft: [1, 150, 3] },
+      ],
+    });
     const one = compareRunsText([pair]);
     assert.deepEqual(row(one, 'Metric'), ['Metric', 'A: pair 2026-02-01T00:00:00Z · paygo', 'B: pair 2026-02-01T00:00:00Z · ptu', 'B vs A']);
     assert.deepEqual(row(one, 'TTFT p95').slice(1), ['300', '150', '−150 ms (0.50×) better (1% rule)']);
-    assert.equal(compareEntries([pair], ['x']).map((e) => e.label).join(','), 'x · paygo,x · ptu');
+    assert.equal(
+      compareEntries([pair], ['x'])
+        .map((e) => e.label)
+        .join(','),
+      'x · paygo,x · ptu',
+    );
   });
 
   it('computes the error share without warm-up requests and refuses a single entry', () => {
@@ -85,7 +121,7 @@ describe('results/compare-text', () => {
     assert.match(text, /A: a\\\|b/);
   });
 
-  it('with histograms: better or worse only when significant, within noise otherwise — the panel\'s verdict in every cell', () => {
+  it("with histograms: better or worse only when significant, within noise otherwise — the panel's verdict in every cell", () => {
     const base = measuredRun('base', lognormalSample(300, 200, 0.3, 21));
     const slower = measuredRun('slower', lognormalSample(300, 320, 0.3, 22));
     // Another sample of the base's distribution: its percentiles differ by chance alone.
@@ -106,7 +142,10 @@ describe('results/compare-text', () => {
       r.cells.slice(1).forEach((cell, i) => {
         const said = cells[3 + 2 * i];
         if (cell.verdict === 'baseline') assert.fail('a column after the first is never the baseline');
-        assert.ok(said === words[cell.verdict] || said.endsWith(` ${words[cell.verdict]}`) || said.endsWith(` ${words[cell.verdict]} (1% rule)`), `${r.metric} column ${i + 2}: ${said} vs ${cell.verdict}`);
+        assert.ok(
+          said === words[cell.verdict] || said.endsWith(` ${words[cell.verdict]}`) || said.endsWith(` ${words[cell.verdict]} (1% rule)`),
+          `${r.metric} column ${i + 2}: ${said} vs ${cell.verdict}`,
+        );
         assert.equal(said.endsWith('(1% rule)'), cell.method === 'one-percent' && cell.verdict !== 'same', `${r.metric}: ${said}`);
       });
     }
@@ -117,7 +156,12 @@ describe('results/compare-text', () => {
 function measuredRun(name: string, ttft: number[]): RunSummary {
   const sorted = [...ttft].sort((a, b) => a - b);
   const pct = (q: number) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1];
-  const s = runSummary({ name, file: `/w/${name}`, startedAt: '2026-02-01T00:00:00Z', targets: [{ target: 'sim', ttft: [pct(0.5), pct(0.95), pct(0.99)], completed: ttft.length }] });
+  const s = runSummary({
+    name,
+    file: `/w/${name}`,
+    startedAt: '2026-02-01T00:00:00Z',
+    targets: [{ target: 'sim', ttft: [pct(0.5), pct(0.95), pct(0.99)], completed: ttft.length }],
+  });
   const d = emptyTargetDistributions();
   for (const v of ttft) addToDistribution(d.ttft, v);
   s.distributions = { sim: d };

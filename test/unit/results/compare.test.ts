@@ -82,17 +82,30 @@ describe('compareRuns', () => {
   it('adds TTFR rows only when a run measured reasoning', () => {
     assert.ok(!table.rows.some((r) => r.metric.startsWith('TTFR')));
     const reasoning = runSummary({ name: 'r', file: '/w/r', startedAt: '2026-01-06T00:00:00Z', targets: [{ target: 'o4' }] });
-    reasoning.targets[0].reasoning_latency_ms = { ttfr: { count: 5, avg: 300, p50: 290, p90: 400, p95: 420, p99: 500, max: 510 }, tbt_all: { count: 5, avg: 8, p50: 8, p90: 9, p95: 9, p99: 10, max: 10 } };
+    reasoning.targets[0].reasoning_latency_ms = {
+      ttfr: { count: 5, avg: 300, p50: 290, p90: 400, p95: 420, p99: 500, max: 510 },
+      tbt_all: { count: 5, avg: 8, p50: 8, p90: 9, p95: 9, p99: 10, max: 10 },
+    };
     const t = compareRuns([reasoning, runSummary({ name: 'p', file: '/w/p', startedAt: '2026-01-07T00:00:00Z', targets: [{ target: 'gpt' }] })]);
     const ttfr = t.rows.find((r) => r.metric === 'TTFR (first reasoning token) p95')!;
-    assert.deepEqual(ttfr.cells.map((c) => [c.value, c.verdict]), [[420, 'baseline'], [null, 'unknown']]);
+    assert.deepEqual(
+      ttfr.cells.map((c) => [c.value, c.verdict]),
+      [
+        [420, 'baseline'],
+        [null, 'unknown'],
+      ],
+    );
   });
 
   it('without histograms: values less than 1% apart are the same, 1% or more better/worse', () => {
-    const near = (ttft95: number) => runSummary({ name: 'n', file: '/w/n', startedAt: '2026-01-05T00:00:00Z', targets: [{ target: 'gpt', ttft: [100, ttft95, 400] }] });
+    const near = (ttft95: number) =>
+      runSummary({ name: 'n', file: '/w/n', startedAt: '2026-01-05T00:00:00Z', targets: [{ target: 'gpt', ttft: [100, ttft95, 400] }] });
     const t = compareRuns([near(200), near(201.9), near(202), near(197.9)]);
     const cells = t.rows.find((r) => r.metric === 'TTFT p95')!.cells;
-    assert.deepEqual(cells.map((c) => c.verdict), ['baseline', 'same', 'worse', 'better']);
+    assert.deepEqual(
+      cells.map((c) => c.verdict),
+      ['baseline', 'same', 'worse', 'better'],
+    );
     assert.ok(Math.abs(cells[1].difference! - 1.9) < 1e-9, 'the exact difference is still reported');
   });
 
@@ -126,11 +139,20 @@ describe('compareRuns', () => {
 
 /** A run of one target `gpt` whose TTFT percentiles and histogram come from `ttft` (exact, as the
  *  engine's nearest-rank percentiles), with `sent` requests in `durationS` and `failed` of them failed. */
-function measuredRun(name: string, ttft: number[], opts: { sent?: number; durationS?: number; failed?: number; throttled?: [number, number]; histograms?: boolean } = {}): RunSummary {
+function measuredRun(
+  name: string,
+  ttft: number[],
+  opts: { sent?: number; durationS?: number; failed?: number; throttled?: [number, number]; histograms?: boolean } = {},
+): RunSummary {
   const sorted = [...ttft].sort((a, b) => a - b);
   const pct = (q: number) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1];
   const sent = opts.sent ?? ttft.length;
-  const s = runSummary({ name, file: `/w/${name}`, startedAt: '2026-02-01T00:00:00Z', targets: [{ target: 'gpt', ttft: [pct(0.5), pct(0.95), pct(0.99)], completed: sent, failed: opts.failed ?? 0 }] });
+  const s = runSummary({
+    name,
+    file: `/w/${name}`,
+    startedAt: '2026-02-01T00:00:00Z',
+    targets: [{ target: 'gpt', ttft: [pct(0.5), pct(0.95), pct(0.99)], completed: sent, failed: opts.failed ?? 0 }],
+  });
   const t = s.targets[0];
   t.duration_s = opts.durationS ?? 60;
   t.schedule.sent = sent;
@@ -164,8 +186,13 @@ describe('compareRuns: better or worse only when significant', () => {
   });
 
   it('two samples of one distribution (2,000 requests each) are within noise', () => {
-    const cells = [0.5, 0.95, 0.99].map((q) => cellsOf([measuredRun('a', lognormalSample(2000, 200, 0.3, 11)), measuredRun('b', lognormalSample(2000, 200, 0.3, 12))], `TTFT p${q * 100}`)[1]);
-    assert.deepEqual(cells.map((c) => c.verdict), ['within-noise', 'within-noise', 'within-noise']);
+    const cells = [0.5, 0.95, 0.99].map(
+      (q) => cellsOf([measuredRun('a', lognormalSample(2000, 200, 0.3, 11)), measuredRun('b', lognormalSample(2000, 200, 0.3, 12))], `TTFT p${q * 100}`)[1],
+    );
+    assert.deepEqual(
+      cells.map((c) => c.verdict),
+      ['within-noise', 'within-noise', 'within-noise'],
+    );
   });
 
   it('a clearly slower run is worse and a clearly faster one better, at p50, p95 and p99', () => {
@@ -174,7 +201,11 @@ describe('compareRuns: better or worse only when significant', () => {
     const faster = measuredRun('faster', lognormalSample(300, 120, 0.3, 23));
     for (const p of ['p50', 'p95', 'p99']) {
       const cells = cellsOf([base, slower, faster], `TTFT ${p}`);
-      assert.deepEqual(cells.map((c) => c.verdict), ['baseline', 'worse', 'better'], p);
+      assert.deepEqual(
+        cells.map((c) => c.verdict),
+        ['baseline', 'worse', 'better'],
+        p,
+      );
       assert.ok(cells[1].p! < 0.05 && cells[2].p! < 0.05, p);
       assert.match(cells[1].why!, /^significant \(p/);
     }
@@ -185,7 +216,10 @@ describe('compareRuns: better or worse only when significant', () => {
     assert.equal(cells[1].verdict, 'within-noise');
     assert.match(cells[1].why!, /too few requests to judge p99: needs 100 on each side/);
     // p50 of the same runs: ten times slower is worse.
-    assert.equal(cellsOf([measuredRun('a', lognormalSample(20, 100, 0.1, 31)), measuredRun('b', lognormalSample(20, 1000, 0.1, 32))], 'TTFT p50')[1].verdict, 'worse');
+    assert.equal(
+      cellsOf([measuredRun('a', lognormalSample(20, 100, 0.1, 31)), measuredRun('b', lognormalSample(20, 1000, 0.1, 32))], 'TTFT p50')[1].verdict,
+      'worse',
+    );
   });
 
   it('no verdict when the histograms and the reported values disagree on the direction', () => {
@@ -208,7 +242,10 @@ describe('compareRuns: better or worse only when significant', () => {
       { value: 480, difference: 240, ratio: 2, verdict: 'better' },
       { value: 120, difference: -120, ratio: 0.5, verdict: 'worse' },
     ]);
-    assert.deepEqual(cells.slice(1).map((c) => c.method), ['poisson', 'poisson', 'poisson']);
+    assert.deepEqual(
+      cells.slice(1).map((c) => c.method),
+      ['poisson', 'poisson', 'poisson'],
+    );
   });
 
   it('errors and throttling: Fisher’s exact test on the counts', () => {

@@ -103,7 +103,8 @@ describe('results/export-data', () => {
       assert.equal(row.rpm, w.rpm);
       assert.equal(row.behind, w.behind);
       for (const metric of ['ttft', 'tbt', 'e2e', 'chunk_gap', 'lag', 'util'] as const) {
-        for (const stat of ['count', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'] as const) assert.equal(row[`${metric}_${stat}`], w[metric][stat], `${metric}_${stat}`);
+        for (const stat of ['count', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'] as const)
+          assert.equal(row[`${metric}_${stat}`], w[metric][stat], `${metric}_${stat}`);
         assert.ok(!(metric in row));
       }
       // Every value is a flat scalar.
@@ -163,7 +164,10 @@ describe('results/export-data', () => {
       const file = path.join(out, 'requests.json');
       const n = await exportRunData(run.dir, 'requests', 'json', file);
       assert.equal(n, run.records.length);
-      assert.equal(n, run.summary.targets.reduce((s, t) => s + t.requests.sent, 0));
+      assert.equal(
+        n,
+        run.summary.targets.reduce((s, t) => s + t.requests.sent, 0),
+      );
       assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), run.records);
     });
 
@@ -222,13 +226,19 @@ describe('results/export-data', () => {
       assert.equal(await exportRunData(dir, 'requests', 'json', json), big.length);
       const parsed = JSON.parse(fs.readFileSync(json, 'utf8')) as RequestRecord[];
       assert.equal(parsed.length, big.length);
-      assert.deepEqual(parsed.map((r) => r.id), big.map((r) => r.id));
+      assert.deepEqual(
+        parsed.map((r) => r.id),
+        big.map((r) => r.id),
+      );
       assert.deepEqual(parsed[5999], big[5999]);
       const csv = path.join(out, 'big.csv');
       assert.equal(await exportRunData(dir, 'requests', 'csv', csv), big.length);
       const rows = parseCsv(fs.readFileSync(csv, 'utf8'));
       assert.equal(rows.length, big.length + 1);
-      assert.deepEqual(rows.slice(1).map((r) => Number(r[0])), big.map((r) => r.id));
+      assert.deepEqual(
+        rows.slice(1).map((r) => Number(r[0])),
+        big.map((r) => r.id),
+      );
     });
 
     it('skips lines that are not requests (a half-written last line) instead of failing the export', async () => {

@@ -26,7 +26,10 @@ describe('results/jsonl', () => {
     fs.writeFileSync(file, bytes);
     assert.ok(bytes.length > 2 * MB);
     // The file's own split, for comparison: what a whole-file read would give.
-    const whole = bytes.toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+    const whole = bytes
+      .toString('utf8')
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '');
     assert.deepEqual(whole, [...expected, 'last line, no newline']);
     assert.deepEqual([...linesOf(file)], whole);
     assert.deepEqual(await collect(linesOfAsync(file)), whole);

@@ -77,7 +77,10 @@ describe('results/run-files', function () {
 
   it('lines of another type and blank lines: the former counted, the latter ignored', () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'windows.jsonl'), `${JSON.stringify(run.windows[0])}\n\n   \n{"type":"request"}\n[1,2]\nnull\n${JSON.stringify(run.windows[1])}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'windows.jsonl'),
+      `${JSON.stringify(run.windows[0])}\n\n   \n{"type":"request"}\n[1,2]\nnull\n${JSON.stringify(run.windows[1])}\n`,
+    );
     const { values, unreadable } = readWindows(dir);
     assert.deepEqual(values, [run.windows[0], run.windows[1]]);
     assert.equal(unreadable, 3);
@@ -134,7 +137,10 @@ describe('results/run-files', function () {
     fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ scenario: { name: 'nightly load', file: missing }, started_at: run.summary.started_at }));
     const files = await readRunFiles(dir);
     assert.equal(files.scenario.name, 'nightly load');
-    assert.deepEqual(files.scenario.targets.map((t) => t.name), ['fast', 'slow']);
+    assert.deepEqual(
+      files.scenario.targets.map((t) => t.name),
+      ['fast', 'slow'],
+    );
     assert.deepEqual(files.scenario.slos, []);
     assert.equal(files.scenario.aggregation_window_s, run.windows[0].window_s);
     assert.equal(files.scenario.workload.mode, 'closed');
@@ -145,13 +151,19 @@ describe('results/run-files', function () {
     fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ scenario: { name: 'edited since', file: broken } }));
     const again = await readRunFiles(dir);
     assert.equal(again.scenario.name, 'edited since');
-    assert.deepEqual(again.scenario.targets.map((t) => t.name), ['fast', 'slow']);
+    assert.deepEqual(
+      again.scenario.targets.map((t) => t.name),
+      ['fast', 'slow'],
+    );
 
     // No run.json at all: named after the folder.
     fs.rmSync(path.join(dir, 'run.json'));
     const bare = await readRunFiles(dir);
     assert.equal(bare.scenario.name, path.basename(dir));
-    assert.deepEqual(bare.scenario.targets.map((t) => t.name), ['fast', 'slow']);
+    assert.deepEqual(
+      bare.scenario.targets.map((t) => t.name),
+      ['fast', 'slow'],
+    );
   });
 
   it('a run that wrote nothing yet: empty windows and distributions, no throw', async () => {
@@ -170,7 +182,10 @@ describe('results/run-files', function () {
     fs.writeFileSync(file, '{"type":"window","targets":[]}');
     await assert.rejects(readRunFiles(dir), (e: Error) => e instanceof RunFilesError && e.message === `${file}: not a run summary`);
     fs.writeFileSync(file, 'null');
-    assert.throws(() => readSummaryFile(dir), (e: Error) => e instanceof RunFilesError && e.message === `${file}: not a run summary`);
+    assert.throws(
+      () => readSummaryFile(dir),
+      (e: Error) => e instanceof RunFilesError && e.message === `${file}: not a run summary`,
+    );
     const gone = path.join(tempDir(), 'nope');
     await assert.rejects(readRunFiles(gone), (e: Error) => e instanceof RunFilesError && e.message.includes(gone));
   });

@@ -28,22 +28,36 @@ describe('results/run-list', () => {
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('reads each run: a finished one by its summary, an unfinished one by run.json or its folder name, newest first', () => {
-    writeRun(runs, '2026-01-01T10-00-00-quick', runSummary({ name: 'quick', file: quick, startedAt: '2026-01-01T10:00:00.000Z', targets: [{ target: 'sim' }] }));
+    writeRun(
+      runs,
+      '2026-01-01T10-00-00-quick',
+      runSummary({ name: 'quick', file: quick, startedAt: '2026-01-01T10:00:00.000Z', targets: [{ target: 'sim' }] }),
+    );
     const going = writeRun(runs, 'my-folder', null, `${JSON.stringify({ type: 'request', target: 'sim' })}\n{"type":"req`);
     writeFile(path.join(going, 'run.json'), JSON.stringify({ scenario: { name: 'quick', file: quick }, started_at: '2026-01-03T10:00:00.000Z' }));
     writeRun(runs, '2026-01-02T10-00-00-quick', null);
     writeFile(path.join(runs, 'stray-file.txt'), 'not a run');
     const all = readRuns(runs);
-    assert.deepEqual(all.map((r) => [r.id, r.startedAt?.toISOString(), r.summary !== null, r.recorded && Object.fromEntries(r.recorded)]), [
-      ['my-folder', '2026-01-03T10:00:00.000Z', false, { '*': 2, sim: 1 }],
-      ['2026-01-02T10-00-00-quick', '2026-01-02T10:00:00.000Z', false, { '*': 0 }],
-      ['2026-01-01T10-00-00-quick', '2026-01-01T10:00:00.000Z', true, null],
-    ]);
+    assert.deepEqual(
+      all.map((r) => [r.id, r.startedAt?.toISOString(), r.summary !== null, r.recorded && Object.fromEntries(r.recorded)]),
+      [
+        ['my-folder', '2026-01-03T10:00:00.000Z', false, { '*': 2, sim: 1 }],
+        ['2026-01-02T10-00-00-quick', '2026-01-02T10:00:00.000Z', false, { '*': 0 }],
+        ['2026-01-01T10-00-00-quick', '2026-01-01T10:00:00.000Z', true, null],
+      ],
+    );
     // Each belongs to quick.perf.yaml: by the file in its summary or run.json, or by its folder's name.
     for (const r of all) assert.equal(runBelongsTo(r, quick, 'quick'), true, r.id);
     for (const r of all) assert.equal(runBelongsTo(r, path.join(root, 'other.perf.yaml'), 'other'), false, r.id);
     // Only the finished run knows its targets; an unfinished one may belong to any.
-    assert.deepEqual(all.map((r) => [runHasTarget(r, 'sim'), runHasTarget(r, 'gone')]), [[true, true], [true, true], [true, false]]);
+    assert.deepEqual(
+      all.map((r) => [runHasTarget(r, 'sim'), runHasTarget(r, 'gone')]),
+      [
+        [true, true],
+        [true, true],
+        [true, false],
+      ],
+    );
     assert.deepEqual(readRuns(path.join(root, 'missing')), []);
   });
 

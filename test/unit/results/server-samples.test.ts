@@ -37,10 +37,17 @@ describe('results: server-metrics.jsonl', function () {
   it('streams the scrapes in order, then Azure’s latest value per minute; counts a half-written line', async () => {
     const dir = copyRun(run.dir);
     const file = path.join(dir, SERVER_METRICS_FILE);
-    const scraped = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ServerSample);
+    const scraped = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ServerSample);
     assert.ok(scraped.length > 20 && scraped.every((s) => s.source === 'prometheus' && s.target === 'fast'), 'the real run scraped its `fast` target');
     // Two fetches: the second has a new value for minute 1 (late data) and adds minute 2.
-    fs.appendFileSync(file, [azure(0, 10), azure(1, 12), azure(1, 15), azure(2, 7)].map((s) => JSON.stringify(s)).join('\n') + '\n{"t": 3, "time": "2026-01-01T10:0');
+    fs.appendFileSync(
+      file,
+      [azure(0, 10), azure(1, 12), azure(1, 15), azure(2, 7)].map((s) => JSON.stringify(s)).join('\n') + '\n{"t": 3, "time": "2026-01-01T10:0',
+    );
     const seen: ServerSample[] = [];
     const { unreadable } = await forEachServerSample(dir, (s) => seen.push(s));
     assert.equal(unreadable, 1);
@@ -80,7 +87,10 @@ describe('results: server-metrics.jsonl', function () {
     fs.writeFileSync(path.join(out, SERVER_METRICS_FILE), JSON.stringify(azure(0, 1)) + '\n');
     assert.deepEqual(runFilesIn(out), [SERVER_METRICS_FILE]);
     const scenario = path.join(path.dirname(out), 'plain.perf.yaml');
-    fs.writeFileSync(scenario, 'targets:\n  - name: t\n    endpoint: simulator\n    model: gpt-5-mini\nworkload: { mode: closed, clients: 1, requests: 2 }\nprompts: { shape: custom, context_tokens: 40, max_tokens: 2 }\n');
+    fs.writeFileSync(
+      scenario,
+      'targets:\n  - name: t\n    endpoint: simulator\n    model: gpt-5-mini\nworkload: { mode: closed, clients: 1, requests: 2 }\nprompts: { shape: custom, context_tokens: 40, max_tokens: 2 }\n',
+    );
     const refused = await perflab(['run', scenario, '--out', out]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /already holds a run \(server-metrics\.jsonl\)/);

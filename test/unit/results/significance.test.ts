@@ -15,7 +15,8 @@ import {
 } from '../../../src/results/significance';
 import { lognormalSample } from './samples';
 
-const near = (actual: number, expected: number, tolerance: number, what = '') => assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} ≠ ${expected} ± ${tolerance}`);
+const near = (actual: number, expected: number, tolerance: number, what = '') =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} ≠ ${expected} ± ${tolerance}`);
 
 function histogram(values: readonly number[]): Distribution {
   const d = emptyDistribution('ms');
@@ -85,7 +86,12 @@ describe('significance: percentiles from histograms (exact bootstrap)', () => {
     const d = histogram(lognormalSample(200, 200, 0.3));
     for (const q of [0.5, 0.95, 0.99]) {
       const p = percentileBinProbabilities(d, q);
-      near(p.reduce((a, b) => a + b, 0), 1, 1e-9, `q ${q}`);
+      near(
+        p.reduce((a, b) => a + b, 0),
+        1,
+        1e-9,
+        `q ${q}`,
+      );
       p.forEach((v, i) => assert.ok(v === 0 || d.counts[i] > 0, `mass only in occupied bins (bin ${i})`));
     }
     // One value: its bin, with certainty.

@@ -72,16 +72,25 @@ ${WORKLOAD}`,
 
   it('SLOs on ttfr and tbt_all', () => {
     const s = parseScenario(`targets:\n  - name: a\n    endpoint: simulator\n${WORKLOAD}slos:\n  - ttfr.p95 < 2s\n  - tbt_all.avg < 40ms\n`, 'x.perf.yaml');
-    assert.deepEqual(s.slos.map((x) => [x.metric, x.stat, x.value]), [['ttfr', 'p95', 2000], ['tbt_all', 'avg', 40]]);
+    assert.deepEqual(
+      s.slos.map((x) => [x.metric, x.stat, x.value]),
+      [
+        ['ttfr', 'p95', 2000],
+        ['tbt_all', 'avg', 40],
+      ],
+    );
   });
 });
 
 describe('examples/responses-reasoning.perf.yaml', () => {
   it('is a valid scenario with one Responses and one Chat target on the simulator', () => {
     const s = loadScenarioFile('examples/responses-reasoning.perf.yaml');
-    assert.deepEqual(s.targets.map((t) => [t.name, t.api, t.endpoint]), [
-      ['responses', 'responses', 'simulator'],
-      ['chat', 'chat', 'simulator'],
-    ]);
+    assert.deepEqual(
+      s.targets.map((t) => [t.name, t.api, t.endpoint]),
+      [
+        ['responses', 'responses', 'simulator'],
+        ['chat', 'chat', 'simulator'],
+      ],
+    );
   });
 });

@@ -8,7 +8,10 @@ import { defaultKeyEnv } from '../../../src/engine/secrets';
 import { defaultFaults } from '../../../src/simulator/defaults';
 
 const scenario = (targets: string) => {
-  const { scenario: s, problems } = validateScenarioText(`name: d\ntargets:\n${targets}\nworkload: { rate: 60, duration: 10s }\nprompts: { shape: balanced }\n`, 'd.perf.yaml');
+  const { scenario: s, problems } = validateScenarioText(
+    `name: d\ntargets:\n${targets}\nworkload: { rate: 60, duration: 10s }\nprompts: { shape: balanced }\n`,
+    'd.perf.yaml',
+  );
   assert.deepEqual(problems, []);
   return s!;
 };
@@ -27,7 +30,10 @@ describe('defaults with one home', () => {
       ].join('\n'),
     );
     const [az, oa, typed, local] = s.targets;
-    assert.deepEqual([az.auth, oa.auth, local.auth], [{ type: 'api-key', env: defaultKeyEnv('azure') }, { type: 'api-key', env: defaultKeyEnv('openai') }, { type: 'none' }]);
+    assert.deepEqual(
+      [az.auth, oa.auth, local.auth],
+      [{ type: 'api-key', env: defaultKeyEnv('azure') }, { type: 'api-key', env: defaultKeyEnv('openai') }, { type: 'none' }],
+    );
     // `auth: { type: api-key }` without env: the CLI falls back to the same variable.
     const env = { AZURE_OPENAI_API_KEY: 'azure-key', OPENAI_API_KEY: 'openai-key' };
     assert.deepEqual(await resolveCliCredential(typed, env), { header: 'api-key', value: 'azure-key' });

@@ -8,7 +8,8 @@ import { findScenarioFiles, isScenarioFile, SCENARIO_EXTENSION, SCENARIO_GLOB, s
 
 describe('scenario files', () => {
   it('isScenarioFile: *.perf.yaml and *.perf.yml, paths and URIs alike; nothing else', () => {
-    for (const yes of ['a.perf.yaml', 'b.perf.yml', '/w/x/c.perf.yaml', 'file:///w/d.perf.yml', 'C:\\w\\e.perf.yaml']) assert.equal(isScenarioFile(yes), true, yes);
+    for (const yes of ['a.perf.yaml', 'b.perf.yml', '/w/x/c.perf.yaml', 'file:///w/d.perf.yml', 'C:\\w\\e.perf.yaml'])
+      assert.equal(isScenarioFile(yes), true, yes);
     for (const no of ['a.yaml', 'perf.yaml', 'a.perf.yaml.bak', 'a.perf', 'a.prompt.md', 'a.jsonl', 'a.perf.json']) assert.equal(isScenarioFile(no), false, no);
     assert.equal(isScenarioFile(`new${SCENARIO_EXTENSION}`), true);
   });

@@ -25,7 +25,8 @@ interface Source {
 function sources(): Source[] {
   const dirs = [path.join(ROOT, 'examples'), path.join(ROOT, 'test', 'fixtures', 'scenarios')];
   return dirs.flatMap((dir) =>
-    fs.readdirSync(dir)
+    fs
+      .readdirSync(dir)
       .filter((name) => name.endsWith('.perf.yaml'))
       .sort()
       .map((name) => ({ file: path.join(dir, name), text: fs.readFileSync(path.join(dir, name), 'utf8') })),
@@ -37,10 +38,50 @@ type Mutation = (text: string, rng: Rng) => string;
 
 /** Values of the wrong type, too large, negative, not a number, or YAML oddities. */
 const BAD_VALUES = [
-  '[]', '{}', '"text"', '1e308', '-1e308', '1e12', '-1', '-0.5', '0', '2.5', '.nan', '.inf', '-.inf', 'NaN', '"NaN"', 'Infinity',
-  'true', 'null', '~', '""', '99999999999999999999h', '"1e308s"', `"${'9'.repeat(400)}s"`, '*nope', '&anchor', '!!binary AAAA',
-  '!!str 12', '!custom x', '|', '>-', '"\\u0000"', "'unterminated", '"unterminated', '{ a: [ 1, 2 }', '- - -', ': :', '@', '`',
-  'https://user:pass@example.com/v1', 'http://127.0.0.1:99999/v1', 'http://[::1', '%', '? x', `"${'x'.repeat(5000)}"`,
+  '[]',
+  '{}',
+  '"text"',
+  '1e308',
+  '-1e308',
+  '1e12',
+  '-1',
+  '-0.5',
+  '0',
+  '2.5',
+  '.nan',
+  '.inf',
+  '-.inf',
+  'NaN',
+  '"NaN"',
+  'Infinity',
+  'true',
+  'null',
+  '~',
+  '""',
+  '99999999999999999999h',
+  '"1e308s"',
+  `"${'9'.repeat(400)}s"`,
+  '*nope',
+  '&anchor',
+  '!!binary AAAA',
+  '!!str 12',
+  '!custom x',
+  '|',
+  '>-',
+  '"\\u0000"',
+  "'unterminated",
+  '"unterminated',
+  '{ a: [ 1, 2 }',
+  '- - -',
+  ': :',
+  '@',
+  '`',
+  'https://user:pass@example.com/v1',
+  'http://127.0.0.1:99999/v1',
+  'http://[::1',
+  '%',
+  '? x',
+  `"${'x'.repeat(5000)}"`,
 ];
 
 /** The lines of a text that hold `key: value`, as [line index, where the value starts]. */
@@ -67,7 +108,12 @@ function aliasBomb(rng: Rng): string {
   const width = randInt(rng, 2, 12);
   const levels = randInt(rng, 2, 10);
   const lines = [`l0: &l0 [${Array(width).fill('"lol"').join(', ')}]`];
-  for (let i = 1; i < levels; i++) lines.push(`l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(width)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -125,7 +171,11 @@ const MUTATIONS: Record<string, Mutation> = {
     [lines[a], lines[b]] = [lines[b], lines[a]];
     return lines.join('\n');
   },
-  'shift indentation': (t, rng) => t.split('\n').map((line) => (rng() < 0.2 ? ' '.repeat(randInt(rng, 0, 3)) + line : line)).join('\n'),
+  'shift indentation': (t, rng) =>
+    t
+      .split('\n')
+      .map((line) => (rng() < 0.2 ? ' '.repeat(randInt(rng, 0, 3)) + line : line))
+      .join('\n'),
   'long line': (t, rng) => insertAt(t, rng, pick(rng, ['x', '[', '{', ' ', '-', 'a: ', '"']).repeat(randInt(rng, 1000, 200_000))),
   'many unknown keys': (t, rng) => `${t}\n${Array.from({ length: randInt(rng, 100, 3000) }, (_, i) => `unknown_${i}: ${i}`).join('\n')}\n`,
   'CR line ends': (t, rng) => t.replace(/\n/g, rng() < 0.5 ? '\r\n' : '\r'),
@@ -164,7 +214,8 @@ function generate(): Case[] {
 /** Where a problem may point: a line of the text, a column up to just past that line's end. */
 function checkPosition(text: string, p: ScenarioProblem, file: string): string | undefined {
   const lines = text.split('\n');
-  const inside = (line: number, column: number) => Number.isInteger(line) && Number.isInteger(column) && line >= 1 && line <= lines.length && column >= 1 && column <= lines[line - 1].length + 1;
+  const inside = (line: number, column: number) =>
+    Number.isInteger(line) && Number.isInteger(column) && line >= 1 && line <= lines.length && column >= 1 && column <= lines[line - 1].length + 1;
   if (p.file !== file) return `file ${p.file}`;
   if (!inside(p.line, p.column)) return `position ${p.line}:${p.column} outside the text (${lines.length} lines)`;
   if (p.endLine !== undefined && !inside(p.endLine, p.endColumn ?? 1)) return `end ${p.endLine}:${p.endColumn} outside the text`;

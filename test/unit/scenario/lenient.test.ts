@@ -39,7 +39,10 @@ describe('lenient scenario reader', () => {
   it('a half-typed file: what comes before the damage; nothing at all: an empty reading', () => {
     const half = readScenarioLeniently('name: x\ntargets:\n  - name: a\n    model: gpt-4o\n  - name: [\n');
     assert.equal(half.name, 'x');
-    assert.deepEqual(half.targets.map((t) => [t.name, t.model]), [['a', 'gpt-4o']]);
+    assert.deepEqual(
+      half.targets.map((t) => [t.name, t.model]),
+      [['a', 'gpt-4o']],
+    );
     for (const text of ['', '- a list', 'just text', 'targets: 7', ': : :']) assert.deepEqual(readScenarioLeniently(text).targets, [], text);
     assert.equal(readScenarioLeniently('name: 12').name, undefined);
   });

@@ -72,7 +72,12 @@ describe('scenario limits', () => {
       ['workload.ramp_up', 1e7, 'workload.ramp_up', /^must be at most 7 days/],
       ['workload.drain_timeout', '2h', 'workload.drain_timeout', /^must be at most 1 h = 3,600 s: .* \(got "2h"\)$/],
       ['workload.think_time', 7200, 'workload.think_time', /^must be at most 1 h/, CLOSED],
-      ['prompts', { shape: 'custom', context_tokens: 1e9, max_tokens: 10 }, 'prompts.context_tokens', /^must be at most 2,000,000 tokens: more than any model's context window \(got 1000000000\)$/],
+      [
+        'prompts',
+        { shape: 'custom', context_tokens: 1e9, max_tokens: 10 },
+        'prompts.context_tokens',
+        /^must be at most 2,000,000 tokens: more than any model's context window \(got 1000000000\)$/,
+      ],
       ['prompts', { shape: 'custom', context_tokens: 10, max_tokens: 1e12 }, 'prompts.max_tokens', /^must be at most 2,000,000 tokens/],
       ['request.max_tokens', 1e12, 'request.max_tokens', /^must be at most 2,000,000 tokens/],
       ['request.seed', 1e20, 'request.seed', /^must be at most 9,007,199,254,740,991: larger integers lose precision/],
@@ -122,11 +127,22 @@ describe('scenario limits', () => {
   });
 
   it('never lets NaN or Infinity through', () => {
-    for (const [yaml, value] of [['.nan', NaN], ['.inf', Infinity], ['-.inf', -Infinity]] as const) {
-      for (const [at, path] of [['rate', 'workload.rate'], ['clients', 'workload.clients'], ['duration', 'workload.duration']]) {
+    for (const [yaml, value] of [
+      ['.nan', NaN],
+      ['.inf', Infinity],
+      ['-.inf', -Infinity],
+    ] as const) {
+      for (const [at, path] of [
+        ['rate', 'workload.rate'],
+        ['clients', 'workload.clients'],
+        ['duration', 'workload.duration'],
+      ]) {
         const text = `targets: [{ name: sim, endpoint: simulator }]\nworkload: { rate: 60, duration: 30, ${at}: ${yaml} }\n`;
         const found = problemsOf(text);
-        assert.ok(found.some((p) => p.path === path), `${at}: ${yaml} → ${found.map(formatProblem).join('; ')}`);
+        assert.ok(
+          found.some((p) => p.path === path),
+          `${at}: ${yaml} → ${found.map(formatProblem).join('; ')}`,
+        );
       }
       assert.equal(onlyAt(scenarioWith('targets.0.simulator.ttft_ms', value), 'targets[0].simulator.ttft_ms').message, `must be a number (got ${value})`);
     }

@@ -40,7 +40,8 @@ describe('scenario loading', () => {
           provider: 'simulator',
           endpoint: 'simulator',
           model: 'gpt-4o-mini',
-          api: 'chat', auth: { type: 'none' },
+          api: 'chat',
+          auth: { type: 'none' },
           simulator: {
             ttft_ms: 200,
             tpot_ms: 20,
@@ -58,14 +59,16 @@ describe('scenario loading', () => {
           deployment: 'gpt-4o-mini',
           model: 'gpt-4o-mini',
           api_version: '2025-01-01-preview',
-          api: 'chat', auth: { type: 'api-key', env: 'EAST_KEY' },
+          api: 'chat',
+          auth: { type: 'api-key', env: 'EAST_KEY' },
         },
         {
           name: 'local',
           provider: 'openai-compatible',
           endpoint: 'http://localhost:8000/v1',
           model: 'llama-3.1-8b',
-          api: 'chat', auth: { type: 'none' },
+          api: 'chat',
+          auth: { type: 'none' },
         },
       ],
       target_mode: 'sequential',
@@ -147,14 +150,16 @@ describe('scenario loading', () => {
         endpoint: 'https://contoso.openai.azure.com',
         deployment: 'gpt-4o',
         api_version: '2024-10-21',
-        api: 'chat', auth: { type: 'api-key', env: 'AZURE_OPENAI_API_KEY' },
+        api: 'chat',
+        auth: { type: 'api-key', env: 'AZURE_OPENAI_API_KEY' },
       },
       {
         name: 'openai',
         provider: 'openai',
         endpoint: 'https://api.openai.com/v1',
         model: 'gpt-4o-mini',
-        api: 'chat', auth: { type: 'api-key', env: 'OPENAI_API_KEY' },
+        api: 'chat',
+        auth: { type: 'api-key', env: 'OPENAI_API_KEY' },
       },
     ]);
     assert.deepEqual(s.workload, {
@@ -201,8 +206,8 @@ describe('scenario loading', () => {
   });
 });
 
-describe('scenarioErrorText (the editor\'s message)', () => {
-  it('lists every problem with the file\'s base name, line and column; other errors by their message', () => {
+describe("scenarioErrorText (the editor's message)", () => {
+  it("lists every problem with the file's base name, line and column; other errors by their message", () => {
     const error = new ScenarioError([
       { file: '/work/app/load.perf.yaml', line: 3, column: 5, path: 'workload.rate', message: 'must be > 0' },
       { file: 'C:\\w\\load.perf.yaml', line: 7, column: 1, path: '', message: 'file not found' },
@@ -223,8 +228,21 @@ describe('scenario problems', () => {
       path: 'aggregation_windw',
       message: 'unknown property "aggregation_windw" (did you mean "aggregation_window"?)',
       allowed: [
-        'name', 'targets', 'target_mode', 'workload', 'prompts', 'request', 'retry', 'timeouts', 'engine', 'capacity',
-        'aggregation_window', 'prevent_server_caching', 'record_chunks', 'pricing', 'slos',
+        'name',
+        'targets',
+        'target_mode',
+        'workload',
+        'prompts',
+        'request',
+        'retry',
+        'timeouts',
+        'engine',
+        'capacity',
+        'aggregation_window',
+        'prevent_server_caching',
+        'record_chunks',
+        'pricing',
+        'slos',
       ],
     });
   });
@@ -369,7 +387,7 @@ describe('scenario problems', () => {
     ]);
   });
 
-  it('explains a value that fits none of a union\'s forms', () => {
+  it("explains a value that fits none of a union's forms", () => {
     assert.equal(
       formatProblem(only(`${SIM_TARGET}workload: { rate: 60, duration: 10s }\nretry: 3\n`)),
       'x.perf.yaml:5:8: retry: must be one of none, exponential or a mapping (key: value) (got 3)',
@@ -381,9 +399,7 @@ describe('scenario problems', () => {
   });
 
   it('handles an empty file, a non-mapping file and an unreadable path', () => {
-    assert.deepEqual(problems('# just a comment\n', 'x.perf.yaml'), [
-      'x.perf.yaml:1:1: the file is empty; a scenario needs at least targets and workload',
-    ]);
+    assert.deepEqual(problems('# just a comment\n', 'x.perf.yaml'), ['x.perf.yaml:1:1: the file is empty; a scenario needs at least targets and workload']);
     assert.deepEqual(problems('- a\n- b\n', 'x.perf.yaml'), ['x.perf.yaml:1:1: must be a mapping (key: value) (got a list)']);
     assert.throws(() => loadScenarioFile('no/such/file.perf.yaml'), {
       name: 'ScenarioError',

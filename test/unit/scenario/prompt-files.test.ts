@@ -1,13 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  loadPromptMessages,
-  parsePromptFile,
-  promptDefaults,
-  PromptFileError,
-  renderPrompty,
-} from '../../../src/tokens/prompt-files';
+import { loadPromptMessages, parsePromptFile, promptDefaults, PromptFileError, renderPrompty } from '../../../src/tokens/prompt-files';
 
 const dir = path.join(__dirname, '..', '..', 'fixtures', 'prompts');
 const parseFixture = (name: string) => parsePromptFile(name, fs.readFileSync(path.join(dir, name), 'utf8'));
@@ -40,7 +34,10 @@ describe('prompt files', () => {
     const p = parsePromptFile('x.prompty', '\ufeffsystem:\r\n\r\n  be brief\r\r\n\r\nuser:\r\nhi\r');
     assert.deepEqual(
       p.sections.map((s) => [s.label, s.line, s.text]),
-      [['system', 1, '  be brief'], ['user', 5, 'hi']],
+      [
+        ['system', 1, '  be brief'],
+        ['user', 5, 'hi'],
+      ],
     );
     const lone = parsePromptFile('x.md', 'a\rb\nc');
     assert.equal(lone.sections[0].text, 'a\rb\nc');
@@ -102,10 +99,17 @@ describe('prompt files', () => {
 
   it('turns malformed .jsonl lines into problems with their line numbers', () => {
     const p = parseFixture('malformed.jsonl');
-    assert.deepEqual(p.sections.map((s) => s.line), [1, 6]);
+    assert.deepEqual(
+      p.sections.map((s) => s.line),
+      [1, 6],
+    );
     assert.deepEqual(
       p.problems.map((q) => [q.line, q.column]),
-      [[2, 60], [4, 1], [5, 1]],
+      [
+        [2, 60],
+        [4, 1],
+        [5, 1],
+      ],
     );
     assert.match(p.problems[0].message, /^invalid JSON: /);
     assert.equal(p.problems[1].message, 'messages[0]: "role" must be one of system, user, assistant, developer, tool (got "robot")');
@@ -119,7 +123,10 @@ describe('prompt files', () => {
     assert.deepEqual(roles.variables, ['text']);
     assert.deepEqual(
       roles.sections.map((s) => [s.label, s.line]),
-      [['system', 3], ['user', 6]],
+      [
+        ['system', 3],
+        ['user', 6],
+      ],
     );
     assert.match(roles.sections[1].text, /## user\nthis heading is inside a code fence/);
 
@@ -152,11 +159,17 @@ describe('prompt files', () => {
   });
 
   it('fails a run on bad prompt files with file:line:col messages', () => {
-    assert.throws(() => loadPromptMessages({ kind: 'dataset', file: 'malformed.jsonl' }, dir), (err: unknown) => {
-      assert.ok(err instanceof PromptFileError);
-      assert.deepEqual(err.message.split('\n').map((l) => l.split(': ')[0]), ['malformed.jsonl:2:60', 'malformed.jsonl:4:1', 'malformed.jsonl:5:1']);
-      return true;
-    });
+    assert.throws(
+      () => loadPromptMessages({ kind: 'dataset', file: 'malformed.jsonl' }, dir),
+      (err: unknown) => {
+        assert.ok(err instanceof PromptFileError);
+        assert.deepEqual(
+          err.message.split('\n').map((l) => l.split(': ')[0]),
+          ['malformed.jsonl:2:60', 'malformed.jsonl:4:1', 'malformed.jsonl:5:1'],
+        );
+        return true;
+      },
+    );
     assert.throws(() => loadPromptMessages({ kind: 'prompty', file: 'roles.prompt.md' }, dir), {
       message: 'roles.prompt.md: missing variable "text" (line 6); give it a value under `sample:` in the front matter, or use `inputs`',
     });

@@ -18,7 +18,10 @@ describe('SLO parsing', () => {
       ['', 'expected "<metric>.<stat> <op> <value>", e.g. "ttft.p95 < 800ms", "failures < 1%" or "rpm >= 590"'],
       ['ttft.p95 800ms', 'expected "<metric>.<stat> <op> <value>", e.g. "ttft.p95 < 800ms", "failures < 1%" or "rpm >= 590"'],
       ['ttft.p95 = 800ms', 'operator must be one of <, <=, >, >= (got "=")'],
-      ['ttf.p95 < 800ms', 'unknown metric "ttf" (expected one of ttft, ttfr, ttfb, tbt, tbt_all, e2e, chunk_gap, failures, throttled, rpm; did you mean "ttft"?)'],
+      [
+        'ttf.p95 < 800ms',
+        'unknown metric "ttf" (expected one of ttft, ttfr, ttfb, tbt, tbt_all, e2e, chunk_gap, failures, throttled, rpm; did you mean "ttft"?)',
+      ],
       ['ttft < 800ms', '"ttft" needs a statistic, e.g. ttft.p95 (one of avg, p50, p90, p95, p99, max)'],
       ['ttft.median < 800ms', 'unknown statistic "median" (expected one of avg, p50, p90, p95, p99, max)'],
       ['ttft.p95 < 800', '"800" needs a unit: ms or s (e.g. 800ms)'],
@@ -30,11 +33,14 @@ describe('SLO parsing', () => {
       ['rpm >= 590ms', 'rpm is a plain number of requests per minute (got unit "ms")'],
     ];
     for (const [text, reason] of cases) {
-      assert.throws(() => parseSlo(text), (err: unknown) => {
-        assert.ok(err instanceof SloError);
-        assert.equal(err.message, `invalid SLO ${JSON.stringify(text)}: ${reason}`);
-        return true;
-      });
+      assert.throws(
+        () => parseSlo(text),
+        (err: unknown) => {
+          assert.ok(err instanceof SloError);
+          assert.equal(err.message, `invalid SLO ${JSON.stringify(text)}: ${reason}`);
+          return true;
+        },
+      );
     }
   });
 });

@@ -72,7 +72,9 @@ describe('scenario YAML hazards', () => {
       assert.match(nesting, at, what);
     }
     // The limit itself is fine.
-    assert.ok(!printed(`${VALID}request:\n  extra_body: { x: ${'['.repeat(MAX_NESTING - 3)}${']'.repeat(MAX_NESTING - 3)} }\n`).some((p) => p.includes('nested')));
+    assert.ok(
+      !printed(`${VALID}request:\n  extra_body: { x: ${'['.repeat(MAX_NESTING - 3)}${']'.repeat(MAX_NESTING - 3)} }\n`).some((p) => p.includes('nested')),
+    );
   });
 
   it('says the file is binary or in another encoding', () => {
@@ -106,9 +108,7 @@ describe('scenario YAML hazards', () => {
   });
 
   it('reports a duplicate key at the second one', () => {
-    assert.deepEqual(printed(`${VALID}retry: none\nretry: exponential\n`), [
-      'x.perf.yaml:8:1: duplicate key "retry": a key may appear only once in a mapping',
-    ]);
+    assert.deepEqual(printed(`${VALID}retry: none\nretry: exponential\n`), ['x.perf.yaml:8:1: duplicate key "retry": a key may appear only once in a mapping']);
   });
 
   it('reports tabs used for indentation as syntax errors', () => {

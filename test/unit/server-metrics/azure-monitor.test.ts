@@ -73,7 +73,10 @@ const UNITS: Record<string, string> = { AzureOpenAIProvisionedManagedUtilization
  *  timespan, values only for minutes Azure has published (before `publishedUntil`). */
 function metricsAnswer(q: URLSearchParams, publishedUntil: number, value: (metric: string, minute: number) => number): Reply {
   const metric = q.get('metricnames')!;
-  const [from, to] = q.get('timespan')!.split('/').map((s) => Date.parse(s));
+  const [from, to] = q
+    .get('timespan')!
+    .split('/')
+    .map((s) => Date.parse(s));
   const data: Record<string, unknown>[] = [];
   for (let m = from; m < to; m += MINUTE) {
     const point: Record<string, unknown> = { timeStamp: new Date(m).toISOString().replace('.000Z', 'Z') };
@@ -180,7 +183,10 @@ prompts: { shape: custom, context_tokens: 20, max_tokens: 5 }
       const from = Math.floor(Date.parse(window.start) / MINUTE) * MINUTE - MINUTE;
       const to = Math.ceil(Date.parse(window.end) / MINUTE) * MINUTE + MINUTE;
       const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-      assert.deepEqual(arm.seen.map((r) => r.query.get('metricnames')), DEFAULT_OPENAI_METRICS);
+      assert.deepEqual(
+        arm.seen.map((r) => r.query.get('metricnames')),
+        DEFAULT_OPENAI_METRICS,
+      );
       for (const r of arm.seen) {
         assert.equal(r.path, `${RID}/providers/Microsoft.Insights/metrics`);
         assert.equal(r.headers.authorization, `Bearer ${TOKEN}`);
@@ -214,7 +220,7 @@ prompts: { shape: custom, context_tokens: 20, max_tokens: 5 }
       assert.equal(azure.find((s) => s.name === 'AzureOpenAITimeToResponse')!.unit, 'MilliSeconds');
 
       const after = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
-      assert.deepEqual(clientPart(after), clientPart(before), 'the client\'s data are untouched');
+      assert.deepEqual(clientPart(after), clientPart(before), "the client's data are untouched");
       const block = after.targets[0].server.azure_monitor;
       assert.equal(block.status, 'complete');
       assert.equal(block.resource_id, RID);
@@ -254,7 +260,10 @@ prompts: { shape: custom, context_tokens: 20, max_tokens: 5 }
         delete process.env.PERFLAB_AZURE_TOKEN;
       }
       assert.equal(fetches, 1, 'one wait, then complete');
-      assert.match(out.join(''), /aoai: incomplete \(.*accounts\/contoso\), \d+ new data points? — .*Azure Monitor has not published every minute of the run yet/);
+      assert.match(
+        out.join(''),
+        /aoai: incomplete \(.*accounts\/contoso\), \d+ new data points? — .*Azure Monitor has not published every minute of the run yet/,
+      );
       assert.match(out.join(''), /aoai: complete/);
     } finally {
       await Promise.all([sim.close(), prom.close(), arm.close()]);
@@ -277,7 +286,10 @@ prompts: { shape: custom, context_tokens: 20, max_tokens: 5 }
         assert.equal(req.query.get('api-version'), '2021-04-01');
         assert.equal(req.query.get('$filter'), "name eq 'contoso'");
         // sub-1 has a storage account of the same name; sub-2 the Azure OpenAI account.
-        const value = m[1] === 'sub-1' ? [{ id: '/subscriptions/sub-1/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/contoso', type: 'Microsoft.Storage/storageAccounts' }] : [{ id: RID, type: 'Microsoft.CognitiveServices/accounts' }];
+        const value =
+          m[1] === 'sub-1'
+            ? [{ id: '/subscriptions/sub-1/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/contoso', type: 'Microsoft.Storage/storageAccounts' }]
+            : [{ id: RID, type: 'Microsoft.CognitiveServices/accounts' }];
         return { status: 200, body: { value } };
       }
       if (req.path === `${RID}/providers/Microsoft.Insights/metrics`) return metricsAnswer(req.query, Infinity, () => 1);
@@ -298,12 +310,18 @@ prompts: { shape: custom, context_tokens: 20, max_tokens: 5 }
       const got = await fetchTarget(client, target, window);
       assert.equal(got.summary.resource_id, RID);
       assert.equal(got.summary.status, 'complete');
-      assert.deepEqual(arm.seen.map((r) => r.path), ['/subscriptions', '/subscriptions', '/subscriptions/sub-1/resources', '/subscriptions/sub-2/resources', `${RID}/providers/Microsoft.Insights/metrics`]);
+      assert.deepEqual(
+        arm.seen.map((r) => r.path),
+        ['/subscriptions', '/subscriptions', '/subscriptions/sub-1/resources', '/subscriptions/sub-2/resources', `${RID}/providers/Microsoft.Insights/metrics`],
+      );
 
       foreignNextLink = true;
       const refused = await fetchTarget(new ArmClient(arm.url, async () => TOKEN, transport), target, window);
       assert.equal(refused.summary.status, 'error');
-      assert.match(refused.summary.message!, /refused to send the Azure token to http:\/\/127\.0\.0\.1:\d+: only http:\/\/127\.0\.0\.1:\d+ \(the Azure Resource Manager endpoint\) gets it/);
+      assert.match(
+        refused.summary.message!,
+        /refused to send the Azure token to http:\/\/127\.0\.0\.1:\d+: only http:\/\/127\.0\.0\.1:\d+ \(the Azure Resource Manager endpoint\) gets it/,
+      );
       assert.equal(elsewhere.seen.length, 0, 'the other host got no request at all');
     } finally {
       transport.destroy();
@@ -326,24 +344,46 @@ prompts: { shape: custom, context_tokens: 20, max_tokens: 5 }
     const window = { start: new Date(Date.now() - 4 * MINUTE), end: new Date(Date.now() - 3 * MINUTE) };
     const fetch = (token = TOKEN) => fetchTarget(new ArmClient(arm.url, async () => token, transport), target, window);
     try {
-      answer = (req) => (authorized(req) ? metricsAnswer(req.query, Infinity, () => 1) : armError(401, 'ExpiredAuthenticationToken', 'The access token expiry UTC time is earlier than current UTC time.'));
+      answer = (req) =>
+        authorized(req)
+          ? metricsAnswer(req.query, Infinity, () => 1)
+          : armError(401, 'ExpiredAuthenticationToken', 'The access token expiry UTC time is earlier than current UTC time.');
       let got = await fetch('an-expired-token-value');
       assert.equal(got.summary.status, 'error');
-      assert.match(got.summary.message!, /^HTTP 401 ExpiredAuthenticationToken: the token was refused \(expired, or for another tenant or cloud\) — get a new one for http:\/\/127\.0\.0\.1:\d+ .*Azure: The access token expiry/);
+      assert.match(
+        got.summary.message!,
+        /^HTTP 401 ExpiredAuthenticationToken: the token was refused \(expired, or for another tenant or cloud\) — get a new one for http:\/\/127\.0\.0\.1:\d+ .*Azure: The access token expiry/,
+      );
       assert.equal(arm.seen.length, 1, 'a 401 stops at the first metric');
 
-      answer = () => armError(403, 'AuthorizationFailed', `The client 'x' does not have authorization to perform action 'microsoft.insights/metrics/read' over scope '${RID}'.`);
+      answer = () =>
+        armError(
+          403,
+          'AuthorizationFailed',
+          `The client 'x' does not have authorization to perform action 'microsoft.insights/metrics/read' over scope '${RID}'.`,
+        );
       got = await fetch();
       assert.equal(got.summary.status, 'error');
-      assert.match(got.summary.message!, /HTTP 403 AuthorizationFailed: this identity may not read the metrics of .*accounts\/contoso — it needs the Monitoring Reader role \(or Reader\)/);
+      assert.match(
+        got.summary.message!,
+        /HTTP 403 AuthorizationFailed: this identity may not read the metrics of .*accounts\/contoso — it needs the Monitoring Reader role \(or Reader\)/,
+      );
 
-      answer = () => armError(404, 'ResourceNotFound', "The Resource 'Microsoft.CognitiveServices/accounts/contoso' under resource group 'rg-llm' was not found.");
+      answer = () =>
+        armError(404, 'ResourceNotFound', "The Resource 'Microsoft.CognitiveServices/accounts/contoso' under resource group 'rg-llm' was not found.");
       got = await fetch();
       assert.match(got.summary.message!, /HTTP 404 ResourceNotFound: no resource .*accounts\/contoso — check azure_monitor.resource_id/);
 
       answer = (req) =>
         req.query.get('metricnames') === 'AzureOpenAITimeToResponse'
-          ? { status: 400, body: { code: 'BadRequest', message: 'Failed to find metric configuration for provider: Microsoft.CognitiveServices, resource Type: accounts, metric: AzureOpenAITimeToResponse' } }
+          ? {
+              status: 400,
+              body: {
+                code: 'BadRequest',
+                message:
+                  'Failed to find metric configuration for provider: Microsoft.CognitiveServices, resource Type: accounts, metric: AzureOpenAITimeToResponse',
+              },
+            }
           : metricsAnswer(req.query, Infinity, () => 2);
       got = await fetch();
       assert.equal(got.summary.status, 'complete', 'the other metrics were fetched');

@@ -17,12 +17,18 @@ describe('Prometheus text format', () => {
     assert.equal(f.get('vllm:num_requests_running')!.type, 'gauge');
     assert.deepEqual(
       f.get('vllm:num_requests_running')!.samples.map((s) => [s.labels.engine, s.labels.model_name, s.value]),
-      [['0', model, 8], ['1', model, 6]],
+      [
+        ['0', model, 8],
+        ['1', model, 6],
+      ],
     );
     const success = f.get('vllm:request_success_total')!;
     assert.equal(success.type, 'counter');
     assert.equal(success.samples.length, 6);
-    assert.equal(success.samples.reduce((a, s) => a + s.value, 0), 141);
+    assert.equal(
+      success.samples.reduce((a, s) => a + s.value, 0),
+      141,
+    );
     assert.equal(f.get('vllm:prompt_tokens_created')!.samples[0].value, 1.7331748e9, 'exponent notation');
     assert.equal(f.get('vllm:time_to_first_token_seconds')!.type, 'histogram');
     assert.equal(f.get('vllm:time_to_first_token_seconds_bucket'), undefined, 'bucket samples belong to their family');
@@ -31,7 +37,20 @@ describe('Prometheus text format', () => {
     assert.equal(ttft.length, 2, 'one series per engine, buckets not mixed across label sets');
     const [e0, e1] = ttft;
     assert.deepEqual(e0.labels, { engine: '0', model_name: model }, 'labels without le');
-    assert.deepEqual(e0.buckets.map((b) => [b.le, b.count]), [['0.001', 0], ['0.005', 0], ['0.01', 0], ['0.02', 13], ['0.04', 97], ['0.06', 123], ['0.08', 138], ['0.1', 140], ['+Inf', 140]]);
+    assert.deepEqual(
+      e0.buckets.map((b) => [b.le, b.count]),
+      [
+        ['0.001', 0],
+        ['0.005', 0],
+        ['0.01', 0],
+        ['0.02', 13],
+        ['0.04', 97],
+        ['0.06', 123],
+        ['0.08', 138],
+        ['0.1', 140],
+        ['+Inf', 140],
+      ],
+    );
     assert.equal(e0.buckets.at(-1)!.bound, Infinity);
     assert.equal(e0.count, 140);
     assert.equal(e0.sum, 5.6);
@@ -57,7 +76,13 @@ describe('Prometheus text format', () => {
     assert.equal(duration[0].count, 1180);
     assert.equal(duration[0].buckets[1].bound, 0.8651845779418945);
     const batch = histogramSeries(f.get('tgi_batch_inference_duration')!);
-    assert.deepEqual(batch.map((h) => [h.labels.method, h.count, h.sum]), [['prefill', 310, 8.9], ['decode', 53100, 1020.4]]);
+    assert.deepEqual(
+      batch.map((h) => [h.labels.method, h.count, h.sum]),
+      [
+        ['prefill', 310, 8.9],
+        ['decode', 53100, 1020.4],
+      ],
+    );
     assert.equal(knownSeries('tgi_queue_size')?.role, 'waiting');
     assert.equal(knownSeries('tgi_batch_current_size')?.role, 'running');
   });
@@ -94,10 +119,17 @@ describe('Prometheus text format', () => {
     const f = byName(parsePrometheusText(text));
     const requests = f.get('requests')!;
     assert.equal(requests.help, 'Requests.\nSecond line.');
-    assert.deepEqual(requests.samples.map((s) => s.name), ['requests_total', 'requests_created']);
+    assert.deepEqual(
+      requests.samples.map((s) => s.name),
+      ['requests_total', 'requests_created'],
+    );
     assert.equal(requests.samples[0].timestampMs, 1_700_000_000_000);
     const lat = histogramSeries(f.get('lat')!)[0];
-    assert.deepEqual(lat.buckets.map((b) => b.count), [1, 2], 'the exemplar is not the value');
+    assert.deepEqual(
+      lat.buckets.map((b) => b.count),
+      [1, 2],
+      'the exemplar is not the value',
+    );
     assert.equal(lat.sum, 1.4);
     const odd = f.get('odd')!.samples.map((s) => s.value);
     assert.ok(Number.isNaN(odd[0]));
@@ -108,9 +140,15 @@ describe('Prometheus text format', () => {
 
   it('refuses what is not the text format, saying which line', () => {
     const html = '<!DOCTYPE html>\n<html><body>Not found</body></html>\n';
-    assert.throws(() => parsePrometheusText(html), (e: unknown) => e instanceof PrometheusParseError && e.line === 1 && /metric name must come first/.test(e.message));
+    assert.throws(
+      () => parsePrometheusText(html),
+      (e: unknown) => e instanceof PrometheusParseError && e.line === 1 && /metric name must come first/.test(e.message),
+    );
     assert.throws(() => parsePrometheusText('{"object":"list","data":[]}'), PrometheusParseError);
-    assert.throws(() => parsePrometheusText('ok 1\nbroken{a="x} 2\n'), (e: unknown) => e instanceof PrometheusParseError && e.line === 2 && /unterminated/.test(e.message));
+    assert.throws(
+      () => parsePrometheusText('ok 1\nbroken{a="x} 2\n'),
+      (e: unknown) => e instanceof PrometheusParseError && e.line === 2 && /unterminated/.test(e.message),
+    );
     assert.throws(() => parsePrometheusText('x{a="1"}2\n'), /space before the value/);
     assert.throws(() => parsePrometheusText('x 1 2 3\n'), /at most a timestamp/);
     assert.throws(() => parsePrometheusText('x one\n'), /invalid value/);

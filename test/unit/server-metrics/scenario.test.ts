@@ -94,7 +94,7 @@ ${WORKLOAD}`);
       'x.perf.yaml:16:7: targets[2].server_metrics.auth: only applies with prometheus (the token is sent to the metrics URL, nowhere else)',
       'x.perf.yaml:17:34: targets[2].server_metrics.azure_monitor.metrics[0]: must be an Azure Monitor metric name (as the REST API spells it, e.g. AzureOpenAIRequests), optionally followed by :aggregations, e.g. GeneratedTokens:total or AzureOpenAITimeToResponse:average,maximum (got "Requests:sum")',
       'x.perf.yaml:17:64: targets[2].server_metrics.azure_monitor.resource_id: must be an Azure resource id: /subscriptions/<id>/resourceGroups/<group>/providers/<namespace>/<type>/<name> (got "/subscriptions/x")',
-      'x.perf.yaml:23:7: targets[3].server_metrics.azure_monitor: needs resource_id: the endpoint\'s host is not an Azure OpenAI resource\'s (a gateway or a custom domain?), so the resource cannot be looked up by its name',
+      "x.perf.yaml:23:7: targets[3].server_metrics.azure_monitor: needs resource_id: the endpoint's host is not an Azure OpenAI resource's (a gateway or a custom domain?), so the resource cannot be looked up by its name",
       'x.perf.yaml:23:38: targets[3].server_metrics.azure_monitor.arm_endpoint: must be an https:// URL (an Azure Resource Manager endpoint) (got "http://management.azure.com")',
     ]);
   });
@@ -106,14 +106,19 @@ ${WORKLOAD}`);
   });
 
   it('stores a metrics URL in summary.json without the values of its query (they may be keys)', () => {
-    const s = parseScenario(`targets:\n  - name: a\n    endpoint: simulator\n    server_metrics: { prometheus: "http://gw:9000/metrics?code=s3cr3t-value&x=1" }\n${WORKLOAD}`, 'x.perf.yaml');
+    const s = parseScenario(
+      `targets:\n  - name: a\n    endpoint: simulator\n    server_metrics: { prometheus: "http://gw:9000/metrics?code=s3cr3t-value&x=1" }\n${WORKLOAD}`,
+      'x.perf.yaml',
+    );
     const stored = redactScenario(s);
     assert.equal(stored.targets[0].server_metrics!.prometheus, 'http://gw:9000/metrics?code=[redacted]&x=[redacted]');
     assert.equal(s.targets[0].server_metrics!.prometheus, 'http://gw:9000/metrics?code=s3cr3t-value&x=1', 'the run itself scrapes the URL as given');
   });
 
   it('never repeats a metrics token put where its variable name belongs', () => {
-    const found = problems(`targets:\n  - name: a\n    endpoint: simulator\n    server_metrics: { prometheus: true, auth: { env: "sk-live-abc123 secret" } }\n${WORKLOAD}`);
+    const found = problems(
+      `targets:\n  - name: a\n    endpoint: simulator\n    server_metrics: { prometheus: true, auth: { env: "sk-live-abc123 secret" } }\n${WORKLOAD}`,
+    );
     assert.equal(found.length, 1);
     assert.match(found[0], /server_metrics\.auth\.env: must be the name of an environment variable .* \(got a value not shown here, as it may be a key\)/);
     assert.ok(!found[0].includes('sk-live'));

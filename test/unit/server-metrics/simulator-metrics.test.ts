@@ -18,7 +18,10 @@ async function scrape(sim: RunningSimulator): Promise<Map<string, PromFamily>> {
 }
 
 const value = (f: Map<string, PromFamily>, name: string, labels: Record<string, string> = {}) =>
-  f.get(name)!.samples.filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+  f
+    .get(name)!
+    .samples.filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((a, s) => a + s.value, 0);
 
 describe('simulator: GET /metrics', function () {
   this.timeout(30_000);
@@ -46,7 +49,7 @@ describe('simulator: GET /metrics', function () {
     assert.equal(kv, sim.log[0].prompt_tokens / KV_CACHE_CAPACITY_TOKENS);
     const queue = histogramSeries(after.get('vllm:request_queue_time_seconds')!)[0];
     assert.equal(queue.count, 3);
-    assert.ok(Math.abs(queue.sum - sim.log.reduce((a, e) => a + (e.queued_ms ?? 0), 0) / 1000) < 1e-9, 'queue time sums the log\'s waits');
+    assert.ok(Math.abs(queue.sum - sim.log.reduce((a, e) => a + (e.queued_ms ?? 0), 0) / 1000) < 1e-9, "queue time sums the log's waits");
   });
 
   it('counts what the log holds: successes by finish reason, aborts, tokens; not the 429s', async () => {
@@ -74,8 +77,14 @@ describe('simulator: GET /metrics', function () {
     assert.equal(value(f, 'vllm:request_success_total', { finished_reason: 'length' }), 2);
     assert.equal(value(f, 'vllm:request_success_total', { finished_reason: 'stop' }), 1);
     assert.equal(value(f, 'vllm:request_success_total', { finished_reason: 'abort' }), 1);
-    assert.equal(value(f, 'vllm:prompt_tokens_total'), served.reduce((a, e) => a + e.prompt_tokens, 0));
-    assert.equal(value(f, 'vllm:generation_tokens_total'), served.reduce((a, e) => a + e.completion_tokens, 0));
+    assert.equal(
+      value(f, 'vllm:prompt_tokens_total'),
+      served.reduce((a, e) => a + e.prompt_tokens, 0),
+    );
+    assert.equal(
+      value(f, 'vllm:generation_tokens_total'),
+      served.reduce((a, e) => a + e.completion_tokens, 0),
+    );
     const ttft = histogramSeries(f.get('vllm:time_to_first_token_seconds')!)[0];
     // The client that gave up left after the opening events, before its first token.
     assert.equal(ttft.count, served.filter((e) => e.first_content_ms !== undefined).length);

@@ -24,7 +24,11 @@ function tmpDir(): string {
 }
 
 function readLog(file: string): SimulatorLogEntry[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SimulatorLogEntry);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as SimulatorLogEntry);
 }
 
 /** The exact q-quantile (nearest rank) of values. */
@@ -96,22 +100,42 @@ prompts: { shape: custom, context_tokens: 120, max_tokens: 40 }
     }
     const times = [...new Set(samples.map((s) => s.t))];
     assert.equal(times.length, p.scrapes, 'one timestamp per scrape');
-    assert.deepEqual([...times].sort((a, b) => a - b), times, 'appended in scrape order');
+    assert.deepEqual(
+      [...times].sort((a, b) => a - b),
+      times,
+      'appended in scrape order',
+    );
     assert.ok(Math.abs(times[0]) < 0.5 && times.at(-1)! >= 4, `scrapes from the target's start (t=${times[0]}) to its end (t=${times.at(-1)})`);
 
     // Counters: the last scrape (after the last request finished) against the log.
     const sum = (f: (e: SimulatorLogEntry) => number) => log.reduce((a, e) => a + f(e), 0);
-    assert.equal(lastValue(samples, 'vllm:prompt_tokens_total'), sum((e) => e.prompt_tokens));
-    assert.equal(lastValue(samples, 'vllm:generation_tokens_total'), sum((e) => e.completion_tokens));
+    assert.equal(
+      lastValue(samples, 'vllm:prompt_tokens_total'),
+      sum((e) => e.prompt_tokens),
+    );
+    assert.equal(
+      lastValue(samples, 'vllm:generation_tokens_total'),
+      sum((e) => e.completion_tokens),
+    );
     assert.equal(lastValue(samples, 'vllm:request_success_total'), log.length);
     const stats = (name: string) => p.series.filter((s) => s.name === name).reduce((a, s) => a + (s.increase ?? 0), 0);
-    assert.equal(stats('vllm:prompt_tokens_total'), sum((e) => e.prompt_tokens), 'the summary\'s increase over the run');
-    assert.equal(stats('vllm:generation_tokens_total'), sum((e) => e.completion_tokens));
+    assert.equal(
+      stats('vllm:prompt_tokens_total'),
+      sum((e) => e.prompt_tokens),
+      "the summary's increase over the run",
+    );
+    assert.equal(
+      stats('vllm:generation_tokens_total'),
+      sum((e) => e.completion_tokens),
+    );
 
     // The server's load: both slots busy, requests waiting behind them (the log says how long).
     assert.equal(server.running!.max, 2);
     assert.ok(server.waiting!.max >= 1, `waiting max ${server.waiting!.max}`);
-    assert.ok(log.some((e) => (e.queued_ms ?? 0) > 0), 'the log confirms requests waited for a slot');
+    assert.ok(
+      log.some((e) => (e.queued_ms ?? 0) > 0),
+      'the log confirms requests waited for a slot',
+    );
     assert.ok(server.kv_cache!.max > 0 && server.kv_cache!.max < 1);
 
     // Server TTFT (arrival → first token, the simulator's own clock) within a bucket of the log's.
@@ -207,7 +231,10 @@ prompts: { shape: custom, context_tokens: 120, max_tokens: 40 }
       }).done;
       assert.deepEqual(asked, ['sim:METRICS_TOKEN']);
       assert.ok(seen.length >= 2);
-      assert.ok(seen.every((h) => h === 'Bearer metrics-token-0123456789'), JSON.stringify(seen));
+      assert.ok(
+        seen.every((h) => h === 'Bearer metrics-token-0123456789'),
+        JSON.stringify(seen),
+      );
       // The fixture's two engines: running 8 + 6, waiting 3 + 0, KV cache the fuller one.
       assert.deepEqual(withToken.targets[0].server!.running, { avg: 14, max: 14 });
       assert.deepEqual(withToken.targets[0].server!.waiting, { avg: 3, max: 3 });

@@ -23,8 +23,12 @@ user:
 Why is the first token slow when the prompt is long?
 `;
 
-const analyze = (model: string, overrides?: ModelOverrides) => analyzePrompt('/tmp/support.prompty', prompty(model), { defaultModel: 'gpt-5-mini', overrides, counter: new ChunkedTokenCounter() });
-const DATASET = ['{"messages":[{"role":"user","content":"How long is a token?"}]}', '{"messages":[{"role":"user","content":"What does p95 mean for TTFT?"}]}'].join('\n');
+const analyze = (model: string, overrides?: ModelOverrides) =>
+  analyzePrompt('/tmp/support.prompty', prompty(model), { defaultModel: 'gpt-5-mini', overrides, counter: new ChunkedTokenCounter() });
+const DATASET = [
+  '{"messages":[{"role":"user","content":"How long is a token?"}]}',
+  '{"messages":[{"role":"user","content":"What does p95 mean for TTFT?"}]}',
+].join('\n');
 
 describe('language server: cost words', () => {
   it('a list price: the rates, "list price as of <date>" and where to set one’s own', () => {
@@ -51,11 +55,16 @@ describe('language server: cost words', () => {
     const d = analyzePrompt('/tmp/chats.jsonl', DATASET, { defaultModel: 'my-llama', counter: new ChunkedTokenCounter() });
     assert.ok(describeDataset(d, d.sections[0]).includes(`Cost: no price for my-llama; ${SETTING_PRICE_HINT}.`));
     const priced = analyzePrompt('/tmp/chats.jsonl', DATASET, { defaultModel: 'gpt-4.1-mini', counter: new ChunkedTokenCounter() });
-    assert.ok(describeDataset(priced, priced.sections[0]).includes(`(gpt-4.1-mini, list price as of ${lookupModel('gpt-4.1-mini')!.price!.as_of}; ${SETTING_PRICE_HINT}).`));
+    assert.ok(
+      describeDataset(priced, priced.sections[0]).includes(
+        `(gpt-4.1-mini, list price as of ${lookupModel('gpt-4.1-mini')!.price!.as_of}; ${SETTING_PRICE_HINT}).`,
+      ),
+    );
   });
 
   it('a scenario’s model: the hover gives the rates with their date and the override hint', () => {
-    const text = 'name: x\ntargets:\n  - name: a\n    provider: openai\n    model: o4-mini\n  - name: b\n    provider: openai-compatible\n    model: my-llama\n';
+    const text =
+      'name: x\ntargets:\n  - name: a\n    provider: openai\n    model: o4-mini\n  - name: b\n    provider: openai-compatible\n    model: my-llama\n';
     const hover = scenarioHover(text, 4, 14)!;
     assert.ok(hover.includes(`$1.10 in / $0.275 cached / $4.40 out per 1M tokens, list price as of ${lookupModel('o4-mini')!.price!.as_of}`), hover);
     assert.ok(hover.includes(PRICE_OVERRIDE_HINT), hover);

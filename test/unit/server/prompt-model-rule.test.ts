@@ -16,7 +16,8 @@ const modelWarnings = (file: string, text: string) =>
     .diagnostics.filter((d) => /model/.test(d.message))
     .map((d) => `${d.line}:${d.column}-${d.endColumn} ${d.severity} ${d.message}`);
 
-const copilotPrompt = (model: string) => `---\nmode: agent\nmodel: ${model}\ndescription: Review the changed files\n---\nReview the changes in #changes for bugs.\n`;
+const copilotPrompt = (model: string) =>
+  `---\nmode: agent\nmodel: ${model}\ndescription: Review the changed files\n---\nReview the changes in #changes for bugs.\n`;
 
 describe('server: the unknown-model rule of prompt files', () => {
   it('leaves a Copilot prompt file alone when its model is none of ours', () => {
@@ -40,7 +41,9 @@ describe('server: the unknown-model rule of prompt files', () => {
 
   it('keeps warning about any unknown model in a Prompty file (the model is ours to run)', () => {
     const prompty = (name: string) => `---\nname: Support\nmodel:\n  configuration:\n    name: ${name}\n---\nuser:\nHello\n`;
-    assert.deepEqual(modelWarnings('support.prompty', prompty('Claude Sonnet 4')), ['4:10-25 warning unknown model "Claude Sonnet 4": tokens are counted with o200k_base and no price is known']);
+    assert.deepEqual(modelWarnings('support.prompty', prompty('Claude Sonnet 4')), [
+      '4:10-25 warning unknown model "Claude Sonnet 4": tokens are counted with o200k_base and no price is known',
+    ]);
     assert.equal(modelWarnings('support.prompty', prompty('gpt-4o-mimi')).length, 1);
   });
 
@@ -52,7 +55,10 @@ describe('server: the unknown-model rule of prompt files', () => {
       const copilot = await client.open(path.join(dir, '.github', 'prompts', 'review.prompt.md'), copilotPrompt('Claude Sonnet 4'), 'prompt');
       assert.deepEqual(await client.diagnosticsFor(copilot), []);
       const typo = await client.open(path.join(dir, '.github', 'prompts', 'typo.prompt.md'), copilotPrompt('gpt-4o-mimi'), 'prompt');
-      assert.deepEqual((await client.diagnosticsFor(typo)).map((d) => [d.range.start.line, d.severity]), [[2, 2]]);
+      assert.deepEqual(
+        (await client.diagnosticsFor(typo)).map((d) => [d.range.start.line, d.severity]),
+        [[2, 2]],
+      );
     } finally {
       await client.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -23,7 +23,8 @@ import { TestLspClient } from './lsp-client';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'prompts');
 const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
-const analyze = (name: string, text = read(name)) => analyzePrompt(path.join(FIXTURES, name), text, { defaultModel: 'gpt-5-mini', counter: new ChunkedTokenCounter() });
+const analyze = (name: string, text = read(name)) =>
+  analyzePrompt(path.join(FIXTURES, name), text, { defaultModel: 'gpt-5-mini', counter: new ChunkedTokenCounter() });
 
 interface RefSection {
   role: string;
@@ -49,7 +50,9 @@ function referenceSections(text: string): RefSection[] {
   for (let i = 1; i < parts.length; i += 3) {
     const template = parts[i + 2].trim();
     const names = [...template.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]);
-    const sent = names.every((name) => valueOf(name) !== undefined) ? template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => String(valueOf(name))) : null;
+    const sent = names.every((name) => valueOf(name) !== undefined)
+      ? template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => String(valueOf(name)))
+      : null;
     sections.push({ role: (parts[i] ?? parts[i + 1]).toLowerCase(), template, sent });
   }
   return sections;
@@ -59,7 +62,12 @@ const messages = (sections: RefSection[], which: 'template' | 'sent') => section
 const sectionTokens = (role: string, content: string, enc: Encoding) => refCount(role, enc) + refCount(content, enc);
 
 /** The request the engine builds for the file (nothing is sent), on a scenario whose target runs `model`. */
-function engineRequest(file: string, model: string, preventCaching: boolean, seed = 1): { messages: { role: string; content: string }[]; promptTokens: number } {
+function engineRequest(
+  file: string,
+  model: string,
+  preventCaching: boolean,
+  seed = 1,
+): { messages: { role: string; content: string }[]; promptTokens: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-sent-'));
   try {
     const scenario = parseScenario(
@@ -80,7 +88,7 @@ const SAMPLED = [
   { file: 'multilingual.prompty', model: 'gpt-4o', encoding: 'o200k_base' as const },
 ];
 
-describe('prompt files: the template\'s count and what the service receives', () => {
+describe("prompt files: the template's count and what the service receives", () => {
   for (const { file, model, encoding } of SAMPLED) {
     it(`${file}: both counts, per section and per request, equal tiktoken's ${encoding} (the tokenizer of ${model})`, () => {
       const a = analyze(file);
@@ -127,7 +135,7 @@ describe('prompt files: the template\'s count and what the service receives', ()
     assert.equal(over?.message, `${sent.toLocaleString('en-US')} prompt tokens + 400 max_tokens exceed gpt-4's context window of 8,192 tokens`);
   });
 
-  it('non-ASCII sample values (German, Polish, Japanese, emoji) are counted with the model\'s encoding, not another', () => {
+  it("non-ASCII sample values (German, Polish, Japanese, emoji) are counted with the model's encoding, not another", () => {
     const a = analyze('multilingual.prompty');
     const sent = messages(referenceSections(read('multilingual.prompty')), 'sent');
     assert.match(sent[1].content, /Zoë Müller-Łukasiewicz asks: .*最初のトークン.*🐢/);
@@ -151,8 +159,14 @@ describe('prompt files: the template\'s count and what the service receives', ()
       { name: 'language', value: 'French' },
       { name: 'document', value: null },
     ]);
-    assert.deepEqual(a.sections.map((s) => s.sent?.tokens ?? null), [sectionTokens('system', ref[0].sent!, 'o200k_base'), null]);
-    assert.throws(() => loadPromptMessages({ kind: 'prompty', file: path.join(FIXTURES, 'unsampled.prompt.md') }, FIXTURES), (err: Error) => err instanceof PromptFileError && /missing variable "document"/.test(err.message));
+    assert.deepEqual(
+      a.sections.map((s) => s.sent?.tokens ?? null),
+      [sectionTokens('system', ref[0].sent!, 'o200k_base'), null],
+    );
+    assert.throws(
+      () => loadPromptMessages({ kind: 'prompty', file: path.join(FIXTURES, 'unsampled.prompt.md') }, FIXTURES),
+      (err: Error) => err instanceof PromptFileError && /missing variable "document"/.test(err.message),
+    );
   });
 
   it('a file without variables has one count: it is sent as written', () => {
@@ -187,8 +201,11 @@ describe('prompt files: the template\'s count and what the service receives', ()
     const u = analyze('unsampled.prompt.md');
     const title = promptLensTitle(u);
     assert.ok(title.startsWith(`total ${u.total} in the template (+9 chat overhead) · sent: unknown ({{document}} has no sample value) `), title);
-    assert.doesNotMatch(title, /\$\S+ input/, 'the template\'s input cost would pass for the request\'s');
-    assert.equal(sectionLensTitle(u, u.sections[1]), `user · ${u.sections[1].tokens} tokens in the template · sent: unknown ({{document}} has no sample value)`);
+    assert.doesNotMatch(title, /\$\S+ input/, "the template's input cost would pass for the request's");
+    assert.equal(
+      sectionLensTitle(u, u.sections[1]),
+      `user · ${u.sections[1].tokens} tokens in the template · sent: unknown ({{document}} has no sample value)`,
+    );
 
     assert.equal(missingSamples(['a']), '{{a}} has no sample value');
     assert.equal(missingSamples(['a', 'b']), '{{a}}, {{b}} have no sample value');
@@ -203,7 +220,10 @@ describe('prompt files: the template\'s count and what the service receives', ()
     assert.match(hover, /Sent: 1,051 characters with `\{\{report\}\}` = "Incident 4711 — elevated latency on the chat completions dep"… \(1,018 characters\)/);
     assert.match(hover, new RegExp(`the whole prompt ${a.sentTotal} tokens sent \\(3\\.7%\\)`));
     assert.doesNotMatch(hover, /prevent_server_caching/, 'the anti-cache note sits on the first section only');
-    assert.match(describeSection(a, a.sections[0]), /`prevent_server_caching` on \(the default\) puts a random 12-digit line before this text: about 5 tokens more/);
+    assert.match(
+      describeSection(a, a.sections[0]),
+      /`prevent_server_caching` on \(the default\) puts a random 12-digit line before this text: about 5 tokens more/,
+    );
 
     const u = analyze('unsampled.prompt.md');
     const missing = describeSection(u, u.sections[1]);
@@ -227,7 +247,8 @@ describe('prompt files: the template\'s count and what the service receives', ()
       await client.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    const lenses = async (uri: string) => (await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } })).map((l) => [l.range.start.line, l.command!.title] as const);
+    const lenses = async (uri: string) =>
+      (await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } })).map((l) => [l.range.start.line, l.command!.title] as const);
     const hoverText = async (uri: string, line: number) => {
       const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
       return String((h?.contents as { value?: string } | undefined)?.value ?? '');
@@ -243,19 +264,35 @@ describe('prompt files: the template\'s count and what the service receives', ()
       const lines = text.split('\n');
       const titles = await lenses(uri);
       assert.equal(titles[0][0], 0);
-      assert.equal(titles[0][1], `total ${sent} sent with sample values · ${template} in the template (both +9 chat overhead) · ${usd((sent * PRICE.input) / 1e6)} input on gpt-4o`);
+      assert.equal(
+        titles[0][1],
+        `total ${sent} sent with sample values · ${template} in the template (both +9 chat overhead) · ${usd((sent * PRICE.input) / 1e6)} input on gpt-4o`,
+      );
       assert.deepEqual(
         titles.slice(1),
-        ref.map((r) => [lines.indexOf(`${r.role}:`), `${r.role} · ${sectionTokens(r.role, r.sent!, 'o200k_base')} tokens sent with sample values · ${sectionTokens(r.role, r.template, 'o200k_base')} in the template`]),
+        ref.map((r) => [
+          lines.indexOf(`${r.role}:`),
+          `${r.role} · ${sectionTokens(r.role, r.sent!, 'o200k_base')} tokens sent with sample values · ${sectionTokens(r.role, r.template, 'o200k_base')} in the template`,
+        ]),
       );
       const hover = await hoverText(uri, lines.indexOf('user:') + 1);
-      assert.match(hover, new RegExp(`^\\*\\*user\\*\\* · ${sectionTokens('user', ref[1].sent!, 'o200k_base')} tokens sent with sample values · ${sectionTokens('user', ref[1].template, 'o200k_base')} in the template`));
+      assert.match(
+        hover,
+        new RegExp(
+          `^\\*\\*user\\*\\* · ${sectionTokens('user', ref[1].sent!, 'o200k_base')} tokens sent with sample values · ${sectionTokens('user', ref[1].template, 'o200k_base')} in the template`,
+        ),
+      );
       assert.ok(hover.includes('`{{customer.name}}` = "Zoë Müller-Łukasiewicz"'), hover);
 
       const summary = await summaryOf(uri);
       assert.deepEqual([summary.total, summary.sent, summary.hasVariables, summary.unsampled], [template, sent, true, []]);
       assert.equal(statusTotalText(summary), `${sent} tokens sent · ${template} in the template · $${((sent * PRICE.input) / 1e6).toPrecision(2)}`);
-      assert.match(statusTotalTooltip(summary), new RegExp(`on gpt-4o \\(named in the front matter\\): ${sent} sent with the front matter's sample values in place of the \\{\\{variables\\}\\}, ${template} in the template as written`));
+      assert.match(
+        statusTotalTooltip(summary),
+        new RegExp(
+          `on gpt-4o \\(named in the front matter\\): ${sent} sent with the front matter's sample values in place of the \\{\\{variables\\}\\}, ${template} in the template as written`,
+        ),
+      );
     });
 
     it('a template missing a sample value: the template count, "sent: unknown" and why, no input cost', async () => {
@@ -265,7 +302,10 @@ describe('prompt files: the template\'s count and what the service receives', ()
       const template = refChatCount(messages(ref, 'template'), 'o200k_base');
       const titles = await lenses(uri);
       assert.equal(titles[0][1], `total ${template} in the template (+9 chat overhead) · sent: unknown ({{document}} has no sample value) on gpt-4o-mini`);
-      assert.equal(titles[2][1], `user · ${sectionTokens('user', ref[1].template, 'o200k_base')} tokens in the template · sent: unknown ({{document}} has no sample value)`);
+      assert.equal(
+        titles[2][1],
+        `user · ${sectionTokens('user', ref[1].template, 'o200k_base')} tokens in the template · sent: unknown ({{document}} has no sample value)`,
+      );
       const summary = await summaryOf(uri);
       assert.deepEqual([summary.total, summary.sent, summary.unsampled], [template, null, ['document']]);
       assert.equal(statusTotalText(summary), `${template} tokens in the template · sent unknown`);
@@ -274,7 +314,10 @@ describe('prompt files: the template\'s count and what the service receives', ()
       await client.edit(uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, '  document: "Le premier jeton arrive après 3,8 s."\n');
       const filled = text.replace('  language: French\n', '  language: French\n  document: "Le premier jeton arrive après 3,8 s."\n');
       const sent = refChatCount(messages(referenceSections(filled), 'sent'), 'o200k_base');
-      assert.match((await lenses(uri))[0][1], new RegExp(`^total ${sent} sent with sample values · ${template} in the template \\(both \\+9 chat overhead\\) · \\$`));
+      assert.match(
+        (await lenses(uri))[0][1],
+        new RegExp(`^total ${sent} sent with sample values · ${template} in the template \\(both \\+9 chat overhead\\) · \\$`),
+      );
       assert.equal((await summaryOf(uri)).sent, sent);
     });
 

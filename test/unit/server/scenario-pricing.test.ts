@@ -52,7 +52,10 @@ describe('language server: a scenario’s pricing: block', function () {
     // Without the block the same model is unknown: the block is what made the difference.
     const bare = await client.open(path.join(dir, 'bare.perf.yaml'), SCENARIO.replace(/pricing:[\s\S]*$/, ''));
     const bareMessages = (await client.diagnosticsFor(bare)).map((d) => String(d.message));
-    assert.ok(bareMessages.some((m) => /model "my-llama" is not in the model catalog/.test(m)), bareMessages.join('\n'));
+    assert.ok(
+      bareMessages.some((m) => /model "my-llama" is not in the model catalog/.test(m)),
+      bareMessages.join('\n'),
+    );
   });
 
   it('a prompt file the scenario uses is counted for its model and costed at its rates', async () => {

@@ -40,7 +40,10 @@ const PRICE = { input: 0.2, output: 0.8 };
 const usd = (x: number) => (x >= 1 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`);
 
 /** What the service counts as prompt_tokens for these messages, with the reference tokenizer. */
-function referenceChat(messages: { role: string; content: string }[], enc: 'o200k_base' | 'cl100k_base' = 'o200k_base'): { perMessage: number[]; total: number } {
+function referenceChat(
+  messages: { role: string; content: string }[],
+  enc: 'o200k_base' | 'cl100k_base' = 'o200k_base',
+): { perMessage: number[]; total: number } {
   const perMessage = messages.map((m) => refCount(m.role, enc) + refCount(m.content, enc));
   return { perMessage, total: perMessage.reduce((a, b) => a + b, 0) + messages.length * 3 + 3 };
 }
@@ -61,7 +64,8 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
   });
 
   const lenses = (uri: string) => client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
-  const hover = (uri: string, line: number, character: number) => client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+  const hover = (uri: string, line: number, character: number) =>
+    client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } });
   const hoverText = async (uri: string, line: number, character: number): Promise<string> => {
     const h = await hover(uri, line, character);
     const contents = h?.contents as { value?: unknown } | undefined;
@@ -89,7 +93,10 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     // The input cost is of what is sent.
     const input = usd((sent.total * PRICE.input) / 1e6);
     const output = usd((300 * PRICE.output) / 1e6);
-    assert.equal(top[1], `total ${sent.total} sent with sample values · ${ref.total} in the template (both +9 chat overhead) · ${input} input · up to ${output} output on gpt-4o-mini`);
+    assert.equal(
+      top[1],
+      `total ${sent.total} sent with sample values · ${ref.total} in the template (both +9 chat overhead) · ${input} input · up to ${output} output on gpt-4o-mini`,
+    );
   });
 
   it('updates the counts after an incremental edit', async () => {
@@ -118,7 +125,12 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.match(text, new RegExp(`^\\*\\*system\\*\\* · ${sent.perMessage[0]} tokens sent with sample values · ${ref.perMessage[0]} in the template\n`));
     assert.ok(text.includes(`Sent: ${SYSTEM_SENT.length} characters with \`{{product}}\` = "Contoso Cloud"`), text);
     assert.ok(text.includes(`The template as written: ${SYSTEM.length} characters.`), text);
-    assert.ok(text.includes(`${usd((sent.perMessage[0] * PRICE.input) / 1e6)} per request, ${usd((sent.perMessage[0] * PRICE.input) / 1e3)} per 1,000 requests (gpt-4o-mini`), text);
+    assert.ok(
+      text.includes(
+        `${usd((sent.perMessage[0] * PRICE.input) / 1e6)} per request, ${usd((sent.perMessage[0] * PRICE.input) / 1e3)} per 1,000 requests (gpt-4o-mini`,
+      ),
+      text,
+    );
     assert.match(text, /% of gpt-4o-mini's 128,000-token context window/);
   });
 
@@ -127,8 +139,14 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     const uri = await client.open(path.join(dir, 'problems.prompty'), text);
     const diagnostics = await client.diagnosticsFor(uri);
     const messages = diagnostics.map((d) => `${d.range.start.line}: ${String(d.message)}`);
-    assert.ok(messages.some((m) => /^4: unknown model "gpt-4o-mimi".*did you mean "gpt-4o-mini"/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => m.startsWith(`${text.split('\n').indexOf(USER)}: {{question}} has no sample value`)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /^4: unknown model "gpt-4o-mimi".*did you mean "gpt-4o-mini"/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith(`${text.split('\n').indexOf(USER)}: {{question}} has no sample value`)),
+      messages.join('\n'),
+    );
 
     const huge = PROMPTY.replace('max_tokens: 300', 'max_tokens: 127990');
     const hugeUri = await client.open(path.join(dir, 'huge.prompty'), huge);
@@ -149,7 +167,10 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     const text = `${chats.map((messages) => JSON.stringify({ messages })).join('\n')}\n{"messages": [oops]}\n`;
     const uri = await client.open(path.join(dir, 'chats.jsonl'), text);
     const totals = chats.map((m) => referenceChat(m).total);
-    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } } });
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
+    });
     assert.deepEqual(
       hints.map((h) => [h.position.line, String(h.label).trim()]),
       totals.map((t, i) => [i, `${t} tokens`]),
@@ -176,9 +197,16 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     const lines = text.split('\n');
     const typo = diagnostics.find((d) => /unknown property "arival"/.test(String(d.message)))!;
     assert.ok(typo, diagnostics.map((d) => String(d.message)).join('\n'));
-    assert.equal(typo.range.start.line, lines.findIndex((l) => l.includes('arival')));
+    assert.equal(
+      typo.range.start.line,
+      lines.findIndex((l) => l.includes('arival')),
+    );
     assert.ok(diagnostics.some((d) => /model "gpt-5-mimi" is not in the model catalog.*did you mean "gpt-5-mini"/.test(String(d.message))));
-    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: typo.range, context: { diagnostics: [typo] } });
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: typo.range,
+      context: { diagnostics: [typo] },
+    });
     assert.equal(actions[0].title, 'Change to "arrival"');
     assert.deepEqual(actions[0].edit!.changes![uri], [{ range: typo.range, newText: 'arrival' }]);
 
@@ -188,10 +216,19 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     for (const key of ['mode', 'requests', 'think_time', 'on_end']) assert.ok(labels.includes(key), `${key} offered: ${labels.join(', ')}`);
     assert.ok(!labels.includes('clients'), 'keys already present are not offered again');
     const retry = lines.findIndex((l) => l.startsWith('retry:'));
-    const values = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: retry, character: 'retry: '.length } });
-    assert.deepEqual(values.map((v) => v.label), ['none', 'exponential']);
+    const values = await client.request<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: retry, character: 'retry: '.length },
+    });
+    assert.deepEqual(
+      values.map((v) => v.label),
+      ['none', 'exponential'],
+    );
     const modelLine = lines.findIndex((l) => l.includes('model: gpt-5-mimi'));
-    const models = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: modelLine, character: lines[modelLine].indexOf(':') + 2 } });
+    const models = await client.request<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: modelLine, character: lines[modelLine].indexOf(':') + 2 },
+    });
     assert.ok(models.some((m) => m.label === 'gpt-5-mini' && /400,000-token context/.test(m.detail ?? '')));
     assert.match(await hoverText(uri, rateLine, 3), /^\*\*rate\*\* — number\n\nTarget rate in requests per minute/);
   });
@@ -205,7 +242,10 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     const diagnostics = await client.diagnosticsFor(uri);
     const below = diagnostics.find((d) => /is below min \(100 < 250 requests per minute\)/.test(String(d.message)));
     assert.ok(below, diagnostics.map((d) => String(d.message)).join('\n'));
-    assert.equal(below.range.start.line, lines.findIndex((l) => l.startsWith('  max: 100')));
+    assert.equal(
+      below.range.start.line,
+      lines.findIndex((l) => l.startsWith('  max: 100')),
+    );
     const minLine = lines.findIndex((l) => l.startsWith('  min:'));
     const keys = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: minLine, character: 3 } });
     const labels = keys.map((k) => k.label);
@@ -214,7 +254,7 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.match(await hoverText(uri, minLine, 3), /^\*\*min\*\* — number\n\nThe first offered rate, requests per minute/);
   });
 
-  it('a dataset used by a scenario nearby is counted for that scenario\'s model (here cl100k_base of gpt-4)', async () => {
+  it("a dataset used by a scenario nearby is counted for that scenario's model (here cl100k_base of gpt-4)", async () => {
     const sub = path.join(dir, 'uses');
     fs.mkdirSync(path.join(sub, 'data'), { recursive: true });
     fs.writeFileSync(
@@ -239,8 +279,20 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.equal(spans.tokens.length, refCount(lineText, 'o200k_base'));
     assert.equal(spans.tokens.map(([, s, e]) => lineText.slice(s, e)).join(''), lineText, 'the spans tile the line');
     const summary = await client.request<PromptSummaryResult>('perflab/promptSummary', { uri });
-    assert.equal(summary.total, referenceChat([{ role: 'system', content: SYSTEM }, { role: 'user', content: USER }]).total);
-    assert.equal(summary.sent, referenceChat([{ role: 'system', content: SYSTEM_SENT }, { role: 'user', content: USER_SENT }]).total);
+    assert.equal(
+      summary.total,
+      referenceChat([
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: USER },
+      ]).total,
+    );
+    assert.equal(
+      summary.sent,
+      referenceChat([
+        { role: 'system', content: SYSTEM_SENT },
+        { role: 'user', content: USER_SENT },
+      ]).total,
+    );
     assert.equal(summary.modelSource, 'front matter');
   });
 });

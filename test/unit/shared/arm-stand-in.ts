@@ -44,17 +44,26 @@ export async function armStandIn(): Promise<ArmStandIn> {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.headers.authorization !== `Bearer ${ARM_TOKEN}`) return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
+    if (req.headers.authorization !== `Bearer ${ARM_TOKEN}`)
+      return reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
     const m = /^(.*)\/providers\/Microsoft\.Insights\/metrics$/.exec(url.pathname);
     if (!m) return reply(404, { error: { code: 'ResourceNotFound', message: 'no such path' } });
     if (state.forbidden.has(m[1])) {
-      return reply(403, { error: { code: 'AuthorizationFailed', message: `The client does not have authorization to perform action 'microsoft.insights/metrics/read' over scope '${m[1]}'.` } });
+      return reply(403, {
+        error: {
+          code: 'AuthorizationFailed',
+          message: `The client does not have authorization to perform action 'microsoft.insights/metrics/read' over scope '${m[1]}'.`,
+        },
+      });
     }
     const metric = url.searchParams.get('metricnames')!;
     if (metric === 'AzureOpenAIProvisionedManagedUtilizationV2') {
       return reply(400, { error: { code: 'BadRequest', message: `Metric: ${metric} is not supported for this deployment type (Standard).` } });
     }
-    const [from, to] = url.searchParams.get('timespan')!.split('/').map((s) => Date.parse(s));
+    const [from, to] = url.searchParams
+      .get('timespan')!
+      .split('/')
+      .map((s) => Date.parse(s));
     const data: Record<string, unknown>[] = [];
     for (let minute = from; minute < to; minute += MINUTE) {
       const point: Record<string, unknown> = { timeStamp: new Date(minute).toISOString().replace('.000Z', 'Z') };

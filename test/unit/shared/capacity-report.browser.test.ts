@@ -17,7 +17,6 @@ import { REPO_ROOT, WEBVIEW_DIST } from './webview-dist';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'unit', 'webview', 'fixtures', 'capacity.json');
 
-
 /** The part of a canvas element read here (this project's tsconfig has no DOM types). */
 interface Canvas {
   width: number;
@@ -91,7 +90,9 @@ describe('capacity HTML report in Chromium', function () {
     // The steps table: one row per step, in the order they ran, the run folder as text (no host).
     const rows = page.locator('table.capacity-steps tbody tr');
     assert.equal(await rows.count(), steps.length);
-    const cells = await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-offered'), tr.getAttribute('data-passed'), tr.querySelector('.capacity-run code')?.textContent]));
+    const cells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [tr.getAttribute('data-offered'), tr.getAttribute('data-passed'), tr.querySelector('.capacity-run code')?.textContent]),
+    );
     assert.deepEqual(
       cells,
       steps.map((s) => [String(s.offered_rpm), String(s.passed), s.run_dir]),

@@ -147,7 +147,10 @@ describe('engine/distribution: addToDistribution', () => {
       assert.deepEqual(d.counts, expected, unit);
       assert.equal(d.count, values.length);
       assert.equal(d.sum, sum);
-      assert.equal(d.counts.reduce((a, b) => a + b, 0), d.count);
+      assert.equal(
+        d.counts.reduce((a, b) => a + b, 0),
+        d.count,
+      );
     }
   });
 

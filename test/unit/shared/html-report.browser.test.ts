@@ -19,8 +19,6 @@ import { WEBVIEW_DIST } from './webview-dist';
 import { verdictStatus } from '../../../src/engine/summary';
 import { compareCell } from '../../../src/results/compare';
 
-
-
 describe('HTML report in Chromium', function () {
   this.timeout(120_000);
   let run: RealRun;
@@ -99,7 +97,9 @@ describe('HTML report in Chromium', function () {
   async function assertTarget(page: Page, t: TargetSummary): Promise<void> {
     assertCards(await cardValues(page), t);
     // The cost cards say what priced the cost and where to set one's own price (src/tokens/pricing.ts).
-    const costText = await page.$$eval('[data-card-id^="cost_"]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-card-id')!, e.textContent ?? ''])));
+    const costText = await page.$$eval('[data-card-id^="cost_"]', (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-card-id')!, e.textContent ?? ''])),
+    );
     const basis = t.cost_usd.price ? `list price as of ${t.cost_usd.price.as_of}` : `no price for ${t.model}`;
     for (const id of ['cost_so_far', 'cost_per_request']) {
       assert.ok(costText[id].includes(basis) && costText[id].includes(PRICE_OVERRIDE_HINT), `${t.target} ${id}: ${costText[id]}`);
@@ -111,11 +111,20 @@ describe('HTML report in Chromium', function () {
       files.summary!.slos.filter((v) => v.target === t.target).map((v) => [v.slo, verdictStatus(v)]),
     );
     // Time charts received points.
-    const points = await page.$$eval('figure[data-chart-id]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-chart-id')!, Number(e.getAttribute('data-points'))])));
-    for (const id of ['ttft', 'tbt', 'chunk_gap', 'e2e', 'rpm', 'tpm', 'errors', 'in_flight']) assert.ok(points[id] > 0, `${t.target} chart ${id}: ${points[id]} points`);
+    const points = await page.$$eval('figure[data-chart-id]', (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-chart-id')!, Number(e.getAttribute('data-points'))])),
+    );
+    for (const id of ['ttft', 'tbt', 'chunk_gap', 'e2e', 'rpm', 'tpm', 'errors', 'in_flight'])
+      assert.ok(points[id] > 0, `${t.target} chart ${id}: ${points[id]} points`);
     // Histograms: as many values as the run's distributions hold.
     const d = files.distributions[t.target];
-    const histograms = { ttft_hist: d.ttft, chunk_gap_hist: d.chunk_gap, e2e_hist: d.e2e, prompt_tokens_hist: d.prompt_tokens, completion_tokens_hist: d.completion_tokens };
+    const histograms = {
+      ttft_hist: d.ttft,
+      chunk_gap_hist: d.chunk_gap,
+      e2e_hist: d.e2e,
+      prompt_tokens_hist: d.prompt_tokens,
+      completion_tokens_hist: d.completion_tokens,
+    };
     for (const [id, dist] of Object.entries(histograms)) {
       assert.ok(dist.count > 0, `${t.target} ${id} has data`);
       assert.equal(points[id], dist.count, `${t.target} ${id}`);
@@ -153,11 +162,16 @@ describe('HTML report in Chromium', function () {
     const why = "the client's own delay added ≈ 31 ms (p95) to first tokens, above 8 ms";
     summary.targets[0].client_limited = true;
     summary.targets[0].client_limited_reasons = [why];
-    summary.targets[0].warnings.unshift(`this machine may have inflated these latencies: ${why} — read them as upper bounds, or run with fewer clients or on a bigger machine`);
+    summary.targets[0].warnings.unshift(
+      `this machine may have inflated these latencies: ${why} — read them as upper bounds, or run with fewer clients or on a bigger machine`,
+    );
     summary.error = 'target "slow": no request succeeded (12 throttled)';
     const { page } = await open('run-report-limited.html', htmlReport('limited', runInit({ summary }), assets), '[data-card-id="ttft_p50"]');
     const warnings = await page.$$eval('.warnings li', (lis) => lis.map((li) => li.textContent ?? ''));
-    assert.ok(warnings.some((w) => w.includes('this machine may have inflated these latencies') && w.includes('≈ 31 ms')), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w.includes('this machine may have inflated these latencies') && w.includes('≈ 31 ms')),
+      warnings.join('\n'),
+    );
     assert.equal(await page.getAttribute('.status', 'data-state'), 'error');
     assert.match((await page.textContent('.status')) ?? '', /^Failed: target "slow": no request succeeded \(12 throttled\)/);
   });
@@ -176,7 +190,10 @@ describe('HTML report in Chromium', function () {
       assert.equal(await table.locator('tbody tr').count(), windows.length, target);
       // First column: each window's t; the other two: TTFT p50 and p95 of that window.
       const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
-      assert.deepEqual(rows.map((r) => Number(r[0])), windows.map((w) => w.t));
+      assert.deepEqual(
+        rows.map((r) => Number(r[0])),
+        windows.map((w) => w.t),
+      );
       assert.deepEqual(await table.locator('thead th').allTextContents(), ['t (s)', 'TTFT p50', 'TTFT p95']);
       await page.screenshot({ path: path.join(ARTIFACTS, `html-report-table-${target}.png`) });
     }
@@ -198,7 +215,9 @@ describe('HTML report in Chromium', function () {
     const { page } = await open('compare-report.html', htmlReport('Compare — LLM Perf Lab', compare, assets), 'tr[data-metric="TTFT p95"]');
     const [fast, slow] = summary.targets;
     for (const stat of ['p50', 'p95', 'p99'] as const) {
-      const cells = await page.$$eval(`tr[data-metric="TTFT ${stat}"] td[data-value]`, (tds) => tds.map((td) => [td.getAttribute('data-value'), td.getAttribute('data-verdict')]));
+      const cells = await page.$$eval(`tr[data-metric="TTFT ${stat}"] td[data-value]`, (tds) =>
+        tds.map((td) => [td.getAttribute('data-value'), td.getAttribute('data-verdict')]),
+      );
       const [a, b] = [fast.latency_ms.ttft[stat]!, slow.latency_ms.ttft[stat]!];
       // Lower is better; the first column is the baseline.
       const verdict = verdictOf(`TTFT ${stat}`, 'lower', fast, slow, (t) => t.latency_ms.ttft[stat]);
@@ -207,16 +226,21 @@ describe('HTML report in Chromium', function () {
         [String(b), verdict],
       ]);
       // p99 of fewer than 100 requests is not judged (src/results/significance.ts).
-      if (stat !== 'p99' || Math.min(fast.latency_ms.ttft.count, slow.latency_ms.ttft.count) >= 100) assert.equal(verdict, 'worse', 'the slow target is slower to first token');
+      if (stat !== 'p99' || Math.min(fast.latency_ms.ttft.count, slow.latency_ms.ttft.count) >= 100)
+        assert.equal(verdict, 'worse', 'the slow target is slower to first token');
     }
-    const rpm = await page.$$eval('tr[data-metric="Achieved RPM"] td[data-value]', (tds) => tds.map((td) => [td.getAttribute('data-value'), td.getAttribute('data-verdict')]));
+    const rpm = await page.$$eval('tr[data-metric="Achieved RPM"] td[data-value]', (tds) =>
+      tds.map((td) => [td.getAttribute('data-value'), td.getAttribute('data-verdict')]),
+    );
     const rpmVerdict = verdictOf('Achieved RPM', 'higher', fast, slow, (t) => t.schedule.achieved_rpm);
     assert.deepEqual(rpm, [
       [String(fast.schedule.achieved_rpm), 'baseline'],
       [String(slow.schedule.achieved_rpm), rpmVerdict],
     ]);
     // SLO verdicts side by side, as the summary says.
-    const sloRow = await page.$$eval('.slo-table tbody tr', (trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, ...[...tr.querySelectorAll('td')].map((td) => td.getAttribute('data-status'))]));
+    const sloRow = await page.$$eval('.slo-table tbody tr', (trs) =>
+      trs.map((tr) => [tr.querySelector('th')!.textContent, ...[...tr.querySelectorAll('td')].map((td) => td.getAttribute('data-status'))]),
+    );
     const texts = [...new Set(summary.slos.map((v) => v.slo))];
     assert.deepEqual(
       sloRow,

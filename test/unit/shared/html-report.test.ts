@@ -81,7 +81,13 @@ describe('shared/html-report', function () {
   });
 
   it('forces interactive false for a Compare report too', () => {
-    const compare: CompareInitMessage = { type: 'compareInit', runIds: [run.dir], runs: [{ label: 'a', summary: run.summary, windows: run.windows }], alignment: 'clock', interactive: true };
+    const compare: CompareInitMessage = {
+      type: 'compareInit',
+      runIds: [run.dir],
+      runs: [{ label: 'a', summary: run.summary, windows: run.windows }],
+      alignment: 'clock',
+      interactive: true,
+    };
     const html = htmlReport('Compare', compare, assets);
     assert.deepEqual(JSON.parse(embeddedData(html)), { ...compare, interactive: false });
   });
@@ -95,7 +101,10 @@ describe('shared/html-report', function () {
   it('with the real bundle: a strict CSP, and no http(s) URL in any src, href or CSS url()', () => {
     const html = htmlReport('Real', initOf(run), assets);
     assert.ok(assets.script.length > 10_000 && assets.css.length > 1_000, 'real assets');
-    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">/);
+    assert.match(
+      html,
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">/,
+    );
     assert.doesNotMatch(html, /\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i, 'no remote src/href');
     assert.doesNotMatch(html, /url\(\s*["']?\s*(?:https?:)?\/\//i, 'no remote CSS url()');
     assert.doesNotMatch(html, /@import/i, 'no CSS import');
@@ -108,8 +117,14 @@ describe('shared/html-report', function () {
     assert.equal(assets.script, fs.readFileSync(path.join(WEBVIEW_DIST, 'webview.js'), 'utf8'));
     assert.equal(assets.css, fs.readFileSync(path.join(WEBVIEW_DIST, 'report.css'), 'utf8'));
     const empty = tempDir('perflab-no-dist-');
-    assert.throws(() => readReportAssets(empty), (e: Error) => e.message.includes(path.join(empty, 'webview.js')) && e.message.includes('npm run build'));
+    assert.throws(
+      () => readReportAssets(empty),
+      (e: Error) => e.message.includes(path.join(empty, 'webview.js')) && e.message.includes('npm run build'),
+    );
     fs.writeFileSync(path.join(empty, 'webview.js'), '');
-    assert.throws(() => readReportAssets(empty), (e: Error) => e.message.includes(path.join(empty, 'report.css')));
+    assert.throws(
+      () => readReportAssets(empty),
+      (e: Error) => e.message.includes(path.join(empty, 'report.css')),
+    );
   });
 });

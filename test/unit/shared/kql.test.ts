@@ -42,7 +42,10 @@ describe('shared/kql', () => {
     const kql = kqlForTarget(RUN, 'east')!;
     const lines = queryLines(kql);
     assert.equal(lines[0], 'AzureDiagnostics');
-    assert.ok(lines.slice(1).every((l) => l.startsWith('| ')), kql);
+    assert.ok(
+      lines.slice(1).every((l) => l.startsWith('| ')),
+      kql,
+    );
     assert.ok(lines.includes('| where TimeGenerated between (datetime(2026-03-01T09:59:30.250Z) .. datetime(2026-03-01T10:06:00.000Z))'), kql);
     assert.ok(lines.includes('| where OperationName in ("ChatCompletions_Create", "Responses_Create")'), kql);
     assert.ok(lines.includes('| where tostring(properties.modelDeploymentName) == "gpt-4o-prod"'), kql);
@@ -63,7 +66,10 @@ describe('shared/kql', () => {
     const kql = kqlForTarget(run, 'a\r\nb')!;
     const lines = queryLines(kql);
     assert.equal(lines[0], 'AzureDiagnostics', kql);
-    assert.ok(lines.slice(1).every((l) => l.startsWith('| ')), kql);
+    assert.ok(
+      lines.slice(1).every((l) => l.startsWith('| ')),
+      kql,
+    );
   });
 
   it('kqlForRun: one query per Azure target of the summary, none for a simulator run', async () => {
@@ -74,7 +80,10 @@ describe('shared/kql', () => {
       scenario: { ...summary.scenario, targets: [azure('fast'), summary.scenario.targets[1]] },
     };
     const queries = kqlForRun(azureRun);
-    assert.deepEqual(queries.map((q) => q.target), ['fast']);
+    assert.deepEqual(
+      queries.map((q) => q.target),
+      ['fast'],
+    );
     assert.equal(queries[0].kql, kqlForTarget(azureRun, 'fast'));
     const from = new Date(Date.parse(summary.started_at) - 60_000).toISOString();
     const to = new Date(Date.parse(summary.ended_at) + 60_000).toISOString();

@@ -32,7 +32,9 @@ function rowOf(markdown: string, target: string | null, first: string): string[]
 function asAzure(summary: RunSummary, names: string[]): RunSummary {
   const copy = structuredClone(summary);
   copy.scenario.targets = copy.scenario.targets.map((t) =>
-    names.includes(t.name) ? { ...t, provider: 'azure', endpoint: 'https://contoso.openai.azure.com/', deployment: `${t.name}-dep`, auth: { type: 'api-key' } } : t,
+    names.includes(t.name)
+      ? { ...t, provider: 'azure', endpoint: 'https://contoso.openai.azure.com/', deployment: `${t.name}-dep`, auth: { type: 'api-key' } }
+      : t,
   );
   return copy;
 }
@@ -62,7 +64,7 @@ describe('shared/markdown-report', function () {
     assert.equal(markdownReport(summary, { level: 1 }).split('\n')[0].startsWith('# LLM'), true);
   });
 
-  it('per target: p50/p95/p99 of TTFT, TBT, chunk gap and E2E are the summary\'s numbers', () => {
+  it("per target: p50/p95/p99 of TTFT, TBT, chunk gap and E2E are the summary's numbers", () => {
     for (const t of summary.targets) {
       const rows: [string, keyof TargetSummary['latency_ms']][] = [
         ['TTFT (first token)', 'ttft'],
@@ -84,11 +86,22 @@ describe('shared/markdown-report', function () {
       const rpm = rowOf(md, t.target, 'RPM')[1];
       assert.ok(rpm.startsWith(`${t.schedule.achieved_rpm.toFixed(1)} achieved of 900 target (${(t.schedule.achieved_ratio! * 100).toFixed(1)}%)`), rpm);
       const requests = rowOf(md, t.target, 'Requests')[1];
-      assert.ok(requests.startsWith(`${t.requests.sent} sent, ${t.requests.succeeded} ok, ${t.requests.failed} failed (${Number(errorPercent(t)!.toFixed(2))}%)`), requests);
+      assert.ok(
+        requests.startsWith(`${t.requests.sent} sent, ${t.requests.succeeded} ok, ${t.requests.failed} failed (${Number(errorPercent(t)!.toFixed(2))}%)`),
+        requests,
+      );
       assert.ok(requests.includes(`${t.requests.warmup_excluded} warm-up excluded`));
-      assert.equal(rowOf(md, t.target, 'Throttled')[1], `${t.requests.throttled_responses} HTTP 429 of ${t.requests.attempts} attempts (0%), ${t.requests.retried} retried`);
+      assert.equal(
+        rowOf(md, t.target, 'Throttled')[1],
+        `${t.requests.throttled_responses} HTTP 429 of ${t.requests.attempts} attempts (0%), ${t.requests.retried} retried`,
+      );
       const tokens = rowOf(md, t.target, 'Tokens')[1];
-      assert.ok(tokens.startsWith(`prompt ${t.tokens.prompt.toLocaleString('en-US')} (${t.tokens.prompt_tpm.toLocaleString('en-US')}/min), completion ${t.tokens.completion.toLocaleString('en-US')}`), tokens);
+      assert.ok(
+        tokens.startsWith(
+          `prompt ${t.tokens.prompt.toLocaleString('en-US')} (${t.tokens.prompt_tpm.toLocaleString('en-US')}/min), completion ${t.tokens.completion.toLocaleString('en-US')}`,
+        ),
+        tokens,
+      );
     }
     // gpt-5-mini has a catalog list price; my-llama (in this fixture) is not in the catalog: no price.
     assert.ok(fast.cost_usd.total !== null && slow.cost_usd.total === null);
@@ -120,7 +133,8 @@ describe('shared/markdown-report', function () {
       const actual = v.unit === 'ratio' ? `${(v.actual! * 100).toFixed(2)}%` : `${v.actual} ${v.unit}`;
       assert.ok(table.includes(`| ${v.pass ? '✅' : '❌'} | ${v.target} | \`${v.slo}\` | ${actual} |`), `${v.target} ${v.slo}`);
     }
-    for (const t of summary.targets) for (const w of t.warnings) assert.ok(md.includes(`- ⚠️ ${t.target}: ${w.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`), w);
+    for (const t of summary.targets)
+      for (const w of t.warnings) assert.ok(md.includes(`- ⚠️ ${t.target}: ${w.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`), w);
   });
 
   it('TTFR row when the target reasoned', () => {
@@ -154,7 +168,17 @@ describe('shared/markdown-report', function () {
 
     it('HTML report: a <details> section with each query as escaped text; none without Azure targets; the caller can override', async () => {
       const assets: ReportAssets = { script: 'void 0;', css: '' };
-      const init = (s: RunSummary) => ({ type: 'init' as const, runId: 'r', scenario: s.scenario, targets: panelTargets(s.scenario), windows: [], summary: s, distributions: {}, live: false, interactive: true });
+      const init = (s: RunSummary) => ({
+        type: 'init' as const,
+        runId: 'r',
+        scenario: s.scenario,
+        targets: panelTargets(s.scenario),
+        windows: [],
+        summary: s,
+        distributions: {},
+        live: false,
+        interactive: true,
+      });
       assert.ok(!htmlReport('t', init(summary), assets).includes('<details'));
 
       const azure = asAzure(summary, ['fast', 'slow']);
@@ -169,7 +193,13 @@ describe('shared/markdown-report', function () {
       // Still exactly the data and the bundle scripts: the section adds none.
       assert.equal((html.match(/<script\b/gi) ?? []).length, 2);
       // A compare of the run with itself lists each query once, labelled with the run.
-      const compare = { type: 'compareInit' as const, runIds: ['a', 'b'], runs: [azure, azure].map((s) => ({ label: 'x', summary: s, windows: [] })), alignment: 'start' as const, interactive: true };
+      const compare = {
+        type: 'compareInit' as const,
+        runIds: ['a', 'b'],
+        runs: [azure, azure].map((s) => ({ label: 'x', summary: s, windows: [] })),
+        alignment: 'start' as const,
+        interactive: true,
+      };
       assert.deepEqual(
         reportKql(compare).map((k) => k.label),
         ['report-fixture · fast', 'report-fixture · slow'],
@@ -177,7 +207,7 @@ describe('shared/markdown-report', function () {
       assert.ok(!htmlReport('t', init(azure), assets, { kql: [] }).includes('<details'));
     });
 
-    it('end-of-run text: each Azure target\'s query, pasteable as printed; nothing for the simulator', () => {
+    it("end-of-run text: each Azure target's query, pasteable as printed; nothing for the simulator", () => {
       assert.ok(!summaryText(summary, '/runs/x').includes('AzureDiagnostics'));
       const azure = asAzure(summary, ['slow']);
       const text = summaryText(azure, '/runs/x');

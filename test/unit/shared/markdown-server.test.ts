@@ -32,7 +32,10 @@ describe('markdown report: the Server table', function () {
     assert.equal(lines[0], `#### Server: vLLM at \`${p.url}\` (${p.scrapes} scrapes, every 0.5 s)`);
     const ttft = s.latency_ms!.ttft!;
     const row = lines.find((l) => l.startsWith('| TTFT — `vllm:time_to_first_token_seconds`'))!;
-    const cells = row.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = row
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${formatMs(Math.abs(x))}`;
     const within = Math.abs(ttft.client_p50! - ttft.p50!) < ttft.p50_resolution_ms!;
     assert.deepEqual(cells, [
@@ -48,7 +51,13 @@ describe('markdown report: the Server table', function () {
     assert.equal(ttft.client_p50, fast.latency_ms.ttft.p50, 'the client side is the summary’s own TTFT');
     assert.ok(lines.some((l) => l.startsWith('| E2E — `vllm:e2e_request_latency_seconds`')));
     assert.ok(lines.some((l) => l.startsWith('| Inter-token; client: TBT per token — `vllm:inter_token_latency_seconds`')));
-    assert.ok(lines.some((l) => l.startsWith(`Server percentiles are interpolated within the buckets of its histograms (at TTFT p50 the bucket is ${formatMs(ttft.p50_resolution_ms)} ms wide)`)));
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith(
+          `Server percentiles are interpolated within the buckets of its histograms (at TTFT p50 the bucket is ${formatMs(ttft.p50_resolution_ms)} ms wide)`,
+        ),
+      ),
+    );
     // Averages per scrape to three significant digits (the simulator's batch is small: under 100).
     const three = (x: number) => String(Number(x.toPrecision(3)));
     assert.ok(lines.includes(`| Requests running (batch) | ${three(s.running!.avg)} | ${s.running!.max} |`), lines.join('\n'));
@@ -66,10 +75,44 @@ describe('markdown report: the Server table', function () {
       fetched_at: '2026-01-01T10:05:00.000Z',
       message: 'Azure Monitor has not published every minute of the run yet (it lags a few minutes): fetch again later',
       series: [
-        { source: 'azure-monitor', name: 'AzureOpenAIRequests', labels: {}, kind: 'counter', label: 'Azure OpenAI requests', unit: 'Count', aggregation: 'total', samples: 3, min: 10, avg: 12, max: 14, last: 14, increase: 36 },
-        { source: 'azure-monitor', name: 'AzureOpenAITimeToResponse', labels: {}, kind: 'gauge', label: 'time to response', unit: 'MilliSeconds', aggregation: 'average', samples: 3, min: 210, avg: 250.5, max: 300, last: 300 },
+        {
+          source: 'azure-monitor',
+          name: 'AzureOpenAIRequests',
+          labels: {},
+          kind: 'counter',
+          label: 'Azure OpenAI requests',
+          unit: 'Count',
+          aggregation: 'total',
+          samples: 3,
+          min: 10,
+          avg: 12,
+          max: 14,
+          last: 14,
+          increase: 36,
+        },
+        {
+          source: 'azure-monitor',
+          name: 'AzureOpenAITimeToResponse',
+          labels: {},
+          kind: 'gauge',
+          label: 'time to response',
+          unit: 'MilliSeconds',
+          aggregation: 'average',
+          samples: 3,
+          min: 210,
+          avg: 250.5,
+          max: 300,
+          last: 300,
+        },
       ],
-      extra: [{ resource_id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.ApiManagement/service/gw', status: 'error', message: 'HTTP 403 AuthorizationFailed: it needs the Monitoring Reader role', series: [] }],
+      extra: [
+        {
+          resource_id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.ApiManagement/service/gw',
+          status: 'error',
+          message: 'HTTP 403 AuthorizationFailed: it needs the Monitoring Reader role',
+          series: [],
+        },
+      ],
     };
     summary.targets.find((t) => t.target === 'fast')!.server!.azure_monitor = azure;
     const lines = section(markdownReport(summary), '#### Azure Monitor');

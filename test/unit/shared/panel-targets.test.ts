@@ -8,11 +8,19 @@ import { lookupModel, withPricing } from '../../../src/tokens';
 import { scenario } from '../webview/fixtures';
 import { realRun } from './real-run';
 
-const sim = (name: string, overrides: Partial<Target> = {}): Target => ({ name, provider: 'simulator', endpoint: 'simulator', auth: { type: 'none' }, ...overrides });
+const sim = (name: string, overrides: Partial<Target> = {}): Target => ({
+  name,
+  provider: 'simulator',
+  endpoint: 'simulator',
+  auth: { type: 'none' },
+  ...overrides,
+});
 
 describe('shared/panel-targets', () => {
   it('catalog prices: list prices with their date; a model the catalog does not know has none', () => {
-    const [mini, four, llama] = panelTargets(scenario({ targets: [sim('mini', { model: 'gpt-5-mini' }), sim('four', { model: 'gpt-4o' }), sim('llama', { model: 'my-llama' })] }));
+    const [mini, four, llama] = panelTargets(
+      scenario({ targets: [sim('mini', { model: 'gpt-5-mini' }), sim('four', { model: 'gpt-4o' }), sim('llama', { model: 'my-llama' })] }),
+    );
     assert.deepEqual(mini, { name: 'mini', model: 'gpt-5-mini', target_rpm: 120, price: lookupModel('gpt-5-mini')!.price });
     assert.deepEqual([four.price!.input, four.price!.cached_input, four.price!.output, four.price!.origin], [2.5, 1.25, 10, 'list']);
     assert.match(four.price!.as_of!, /^\d{4}-\d{2}-\d{2}$/);
@@ -22,7 +30,12 @@ describe('shared/panel-targets', () => {
   it('the model, else the deployment, names the model; a dated or aliased name finds the catalog entry', () => {
     const targets = panelTargets(
       scenario({
-        targets: [sim('dep', { provider: 'azure', endpoint: 'https://x.openai.azure.com', deployment: 'gpt-5-mini' }), sim('dated', { model: 'gpt-5-mini-2025-08-07' }), sim('none'), sim('custom', { model: 'my-llama' })],
+        targets: [
+          sim('dep', { provider: 'azure', endpoint: 'https://x.openai.azure.com', deployment: 'gpt-5-mini' }),
+          sim('dated', { model: 'gpt-5-mini-2025-08-07' }),
+          sim('none'),
+          sim('custom', { model: 'my-llama' }),
+        ],
       }),
     );
     assert.deepEqual(
@@ -59,18 +72,27 @@ describe('shared/panel-targets', () => {
 
   it('target_rpm: the open-loop rate; null in closed loop', () => {
     const open = scenario();
-    assert.deepEqual(panelTargets(open).map((t) => t.target_rpm), [120, 120]);
+    assert.deepEqual(
+      panelTargets(open).map((t) => t.target_rpm),
+      [120, 120],
+    );
     const closed = scenario({ workload: { ...open.workload, mode: 'closed', rate_rpm: undefined, requests: 10 } });
-    assert.deepEqual(panelTargets(closed).map((t) => t.target_rpm), [null, null]);
+    assert.deepEqual(
+      panelTargets(closed).map((t) => t.target_rpm),
+      [null, null],
+    );
   });
 
   it('on a real run’s scenario: the price the engine used, so the panel and summary agree', async () => {
     const { scenario: s, summary } = await realRun();
     const targets = panelTargets(s);
-    assert.deepEqual(targets.map((t) => [t.name, t.model, t.target_rpm]), [
-      ['fast', 'gpt-5-mini', 900],
-      ['slow', 'my-llama', 900],
-    ]);
+    assert.deepEqual(
+      targets.map((t) => [t.name, t.model, t.target_rpm]),
+      [
+        ['fast', 'gpt-5-mini', 900],
+        ['slow', 'my-llama', 900],
+      ],
+    );
     const fast = summary.targets[0];
     const p = targets[0].price!;
     const expected = (fast.tokens.prompt * p.input + fast.tokens.completion * p.output) / 1e6;

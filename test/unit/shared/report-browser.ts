@@ -34,7 +34,8 @@ export function useReportBrowser(tempPrefix: string): ReportBrowser {
   const opened: Opened[] = [];
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the HTML report browser tests need Debian's Chromium (install it with scripts/apt-deps.sh)`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: the HTML report browser tests need Debian's Chromium (install it with scripts/apt-deps.sh)`);
     ensureWebviewBuilt();
     outDir = tempDir(tempPrefix);
     fs.mkdirSync(ARTIFACTS, { recursive: true });

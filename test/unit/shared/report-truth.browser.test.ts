@@ -20,7 +20,6 @@ import { ARTIFACTS, useReportBrowser } from './report-browser';
 import { throttledRun } from './throttled-run';
 import { WEBVIEW_DIST } from './webview-dist';
 
-
 /** What the canvas of one chart shows: its background pixel and, per dataset colour, the pixels of
  *  exactly that colour inside the plot area (legend excluded) and their contrast with the background. */
 interface CanvasMeasure {
@@ -145,12 +144,17 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
     const card = page.locator('[data-card-id="throttling"]');
     assert.equal(Number(await card.getAttribute('data-value')), (r.throttled_responses / r.attempts) * 100);
     assert.deepEqual(
-      await card.evaluate((el) => ['throttled-responses', 'attempts', 'retried', 'backoff-ms', 'ended-throttled'].map((k) => Number(el.getAttribute(`data-${k}`)))),
+      await card.evaluate((el) =>
+        ['throttled-responses', 'attempts', 'retried', 'backoff-ms', 'ended-throttled'].map((k) => Number(el.getAttribute(`data-${k}`))),
+      ),
       [r.throttled_responses, r.attempts, r.retried, r.backoff_ms, r.errors.throttled],
     );
     assert.match((await card.textContent()) ?? '', new RegExp(`${r.throttled_responses} of ${r.attempts} attempts answered 429`));
     const banner = (await page.locator('[data-banner="throttled"]').textContent()) ?? '';
-    assert.ok(banner.startsWith(`Throttled: ${r.throttled_responses} of ${r.attempts} attempts answered 429 — the deployment or its quota limited this run.`), banner);
+    assert.ok(
+      banner.startsWith(`Throttled: ${r.throttled_responses} of ${r.attempts} attempts answered 429 — the deployment or its quota limited this run.`),
+      banner,
+    );
     assert.match(banner, new RegExp(`${r.errors.throttled} ended throttled and count as failed`));
     // Requests that ended throttled are failures: the errors card shows them, never 0%.
     const errorsCard = page.locator('[data-card-id="error_pct"]');
@@ -165,12 +169,18 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
     const ptu = target('ptu');
     const notMeasured = page.locator('[data-card-id="not_measured"]');
     await notMeasured.waitFor();
-    assert.deepEqual(
-      await notMeasured.evaluate((el) => ['value', 'cancelled', 'unsent'].map((k) => Number(el.getAttribute(`data-${k}`)))),
-      [ptu.requests.cancelled + ptu.schedule.unsent, ptu.requests.cancelled, ptu.schedule.unsent],
-    );
+    assert.deepEqual(await notMeasured.evaluate((el) => ['value', 'cancelled', 'unsent'].map((k) => Number(el.getAttribute(`data-${k}`)))), [
+      ptu.requests.cancelled + ptu.schedule.unsent,
+      ptu.requests.cancelled,
+      ptu.schedule.unsent,
+    ]);
     const incomplete = (await page.locator('[data-banner="not_measured"]').textContent()) ?? '';
-    assert.ok(incomplete.startsWith(`Incomplete: ${ptu.requests.cancelled + ptu.schedule.unsent} of ${ptu.requests.sent + ptu.schedule.unsent} requests were not measured`), incomplete);
+    assert.ok(
+      incomplete.startsWith(
+        `Incomplete: ${ptu.requests.cancelled + ptu.schedule.unsent} of ${ptu.requests.sent + ptu.schedule.unsent} requests were not measured`,
+      ),
+      incomplete,
+    );
     assert.equal(await page.locator('[data-card-id="throttling"]').count(), 0, 'ptu was not throttled');
     await assertVerdicts(page, 'ptu');
     await page.screenshot({ path: path.join(ARTIFACTS, 'report-truth-ptu.png'), fullPage: true });
@@ -179,7 +189,14 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
 
   /** Every SLO of the target: its status, its words (never "FAIL (actual –)"), its note. */
   async function assertVerdicts(page: Page, name: string): Promise<void> {
-    const shown = await page.$$eval('[data-slo]', (els) => els.map((e) => ({ slo: e.getAttribute('data-slo'), status: e.getAttribute('data-status'), verdict: e.querySelector('.slo-verdict')?.textContent, note: e.querySelector('.slo-note')?.textContent ?? null })));
+    const shown = await page.$$eval('[data-slo]', (els) =>
+      els.map((e) => ({
+        slo: e.getAttribute('data-slo'),
+        status: e.getAttribute('data-status'),
+        verdict: e.querySelector('.slo-verdict')?.textContent,
+        note: e.querySelector('.slo-note')?.textContent ?? null,
+      })),
+    );
     const verdicts = summary.slos.filter((v) => v.target === name);
     assert.deepEqual(
       shown.map((s) => [s.slo, s.status]),
@@ -227,7 +244,11 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
     const lone = (t: string) => files.windows.filter((w) => w.target === t && w.ttft.p50 !== null).sort((a, b) => spread(b) - spread(a))[0];
     const first = ['paygo', 'ptu', 'steady'].map(lone).filter((w) => w !== undefined);
     assert.ok(spread(lone('steady')) > 0, 'the steady target has a window whose p50 and p95 differ');
-    const page = await open('truth-lone.html', bare(htmlReport('lone', runInit({ windows: first, summary: null, live: true }), assets)), 'figure[data-chart-id="ttft"]');
+    const page = await open(
+      'truth-lone.html',
+      bare(htmlReport('lone', runInit({ windows: first, summary: null, live: true }), assets)),
+      'figure[data-chart-id="ttft"]',
+    );
     await page.selectOption('#target-select', 'steady');
     await page.waitForSelector('figure[data-chart-id="ttft"][data-points="2"]');
     await applyTheme(page, VSCODE_THEMES.darkModern);
@@ -241,12 +262,20 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
   });
 
   it('Compare report: better/worse as the tests decide, the test named, verdict statuses side by side', async () => {
-    const compare: CompareInitMessage = { type: 'compareInit', runIds: [files.dir], runs: [{ label: 'throttle-fixture', summary, windows: files.windows }], alignment: 'clock', interactive: false };
+    const compare: CompareInitMessage = {
+      type: 'compareInit',
+      runIds: [files.dir],
+      runs: [{ label: 'throttle-fixture', summary, windows: files.windows }],
+      alignment: 'clock',
+      interactive: false,
+    };
     const page = await open('truth-compare.html', bare(htmlReport('Compare', compare, assets)), 'tr[data-metric="TTFT p95"]');
     await applyTheme(page, VSCODE_THEMES.lightModern);
     const table = compareRuns([summary], ['throttle-fixture']);
     for (const row of table.rows) {
-      const shown = await page.$$eval(`tr[data-metric="${row.metric}"] td`, (tds) => tds.map((td) => [td.getAttribute('data-verdict'), td.getAttribute('data-method')]));
+      const shown = await page.$$eval(`tr[data-metric="${row.metric}"] td`, (tds) =>
+        tds.map((td) => [td.getAttribute('data-verdict'), td.getAttribute('data-method')]),
+      );
       assert.deepEqual(
         shown,
         row.cells.map((c) => [c.verdict, c.method ?? null]),

@@ -28,12 +28,19 @@ async function postToPage(page: Page, message: unknown): Promise<void> {
 
 /** `data-value` of the Server section's cards, by id, and where they come from. */
 const serverCards = (page: Page) =>
-  page.$$eval('[data-section="server"] [data-card-id]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-card-id')!, [e.getAttribute('data-value')!, e.getAttribute('data-source')!]])));
+  page.$$eval('[data-section="server"] [data-card-id]', (els) =>
+    Object.fromEntries(els.map((e) => [e.getAttribute('data-card-id')!, [e.getAttribute('data-value')!, e.getAttribute('data-source')!]])),
+  );
 
 /** Each server chart's id (data-server-chart) → points drawn (data-points) and how each dataset is drawn. */
 const serverCharts = (page: Page): Promise<Record<string, { points: number; stepped: string | null }>> =>
   page.$$eval('[data-section="server"] figure[data-server-chart]:not([hidden])', (els) =>
-    Object.fromEntries(els.map((e) => [e.getAttribute('data-server-chart')!, { points: Number(e.getAttribute('data-points')), stepped: e.querySelector('canvas')!.getAttribute('data-stepped') }])),
+    Object.fromEntries(
+      els.map((e) => [
+        e.getAttribute('data-server-chart')!,
+        { points: Number(e.getAttribute('data-points')), stepped: e.querySelector('canvas')!.getAttribute('data-stepped') },
+      ]),
+    ),
   );
 
 /** Non-null points of the server's series on each chart (what data-points counts). */
@@ -75,7 +82,19 @@ describe('Server section in Chromium', function () {
   });
 
   function init(f: RunFiles, overrides: Partial<InitMessage> = {}): InitMessage {
-    return { type: 'init', runId: f.dir, scenario: f.scenario, targets: panelTargets(f.scenario), windows: f.windows, summary: f.summary, distributions: f.distributions, server: f.server, live: false, interactive: false, ...overrides };
+    return {
+      type: 'init',
+      runId: f.dir,
+      scenario: f.scenario,
+      targets: panelTargets(f.scenario),
+      windows: f.windows,
+      summary: f.summary,
+      distributions: f.distributions,
+      server: f.server,
+      live: false,
+      interactive: false,
+      ...overrides,
+    };
   }
 
   it('the report: cards equal summary.json’s server block, the charts drew every scrape, no section for a target without server_metrics', async () => {
@@ -85,7 +104,11 @@ describe('Server section in Chromium', function () {
     assert.ok(fast.server.latency_ms?.ttft && fast.server.latency_ms.ttft.count > 0, 'the simulator’s TTFT histogram observed requests');
     assert.equal(summary.targets.find((t) => t.target === 'slow')!.server, undefined);
 
-    const { page } = await open('server-report.html', htmlReport('report-fixture — LLM Perf Lab', init(files), assets), '[data-section="server"] [data-card-id="server_ttft_p50"]');
+    const { page } = await open(
+      'server-report.html',
+      htmlReport('report-fixture — LLM Perf Lab', init(files), assets),
+      '[data-section="server"] [data-card-id="server_ttft_p50"]',
+    );
     const p = fast.server.prometheus;
     assert.equal(await page.textContent('[data-section="server"] .server-source'), `vLLM · ${p.url} · every 0.5 s · ${p.scrapes} scrapes`);
     const cards = await serverCards(page);
@@ -94,7 +117,10 @@ describe('Server section in Chromium', function () {
       assert.equal(cards[id][1], 'summary', id);
       assert.ok(value !== null && Math.abs(Number(cards[id][0]) - value) <= Math.abs(value) * 1e-12, `${id}: ${cards[id][0]} ≠ ${value}`);
     }
-    assert.match((await page.textContent('[data-section="server"] .server-caveat'))!, /^Server percentiles are interpolated within the buckets of vllm:time_to_first_token_seconds: at p50 the bucket is .+ wide/);
+    assert.match(
+      (await page.textContent('[data-section="server"] .server-caveat'))!,
+      /^Server percentiles are interpolated within the buckets of vllm:time_to_first_token_seconds: at p50 the bucket is .+ wide/,
+    );
 
     const charts = await serverCharts(page);
     const expected = expectedPoints(files.server, 'fast');
@@ -109,7 +135,10 @@ describe('Server section in Chromium', function () {
     await figure.locator('button[aria-controls="table-server-server_ttft"]').click();
     const table = figure.locator('table');
     assert.deepEqual(await table.locator('thead th').allTextContents(), ['t (s)', 'Client TTFT p50', 'Client TTFT p95', 'Server TTFT p50', 'Server TTFT p95']);
-    const times = new Set([...files.windows.filter((w) => w.target === 'fast').map((w) => w.t), ...files.server.filter((s) => s.target === 'fast' && s.id === 'ttft_p50').flatMap((s) => s.points.map((pt) => pt.x))]);
+    const times = new Set([
+      ...files.windows.filter((w) => w.target === 'fast').map((w) => w.t),
+      ...files.server.filter((s) => s.target === 'fast' && s.id === 'ttft_p50').flatMap((s) => s.points.map((pt) => pt.x)),
+    ]);
     assert.equal(await table.locator('tbody tr').count(), times.size);
     await page.screenshot({ path: path.join(ARTIFACTS, 'server-report-fast.png'), fullPage: true });
 
@@ -134,7 +163,10 @@ describe('Server section in Chromium', function () {
     assert.ok(azure.length >= 4, `${azure.length} Azure series`);
 
     const { page } = await open('server-report-azure.html', htmlReport('azure', init(fetched), assets), '[data-section="server"] .server-azure p');
-    assert.match((await page.textContent('[data-section="server"] .server-azure p'))!, /^Azure Monitor \(accounts\/contoso\): complete · fetched .* — .*AzureOpenAIProvisionedManagedUtilizationV2 is not available for this resource/);
+    assert.match(
+      (await page.textContent('[data-section="server"] .server-azure p'))!,
+      /^Azure Monitor \(accounts\/contoso\): complete · fetched .* — .*AzureOpenAIProvisionedManagedUtilizationV2 is not available for this resource/,
+    );
     assert.equal(await page.getAttribute('[data-section="server"] .server-azure p', 'data-status'), 'complete');
     // The report has no host: nothing to fetch with.
     assert.equal(await page.locator('text=Fetch Azure Monitor metrics').count(), 0);
@@ -172,8 +204,14 @@ function acquireVsCodeApi() { return { postMessage: (m) => window.__posted.push(
     await postToPage(page, { type: 'windows', windows: files.windows.filter((w) => w.t <= half) });
     await postToPage(page, { type: 'server', series: part((x) => x <= half) });
     await page.waitForSelector('[data-section="server"] [data-card-id="server_running_max"][data-source="window"]');
-    const nonNull = (keep: (x: number) => boolean, chart: string) => part(keep).filter((s) => s.chart === chart).reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0);
-    assert.equal((await serverCharts(page)).server_load.points, nonNull((x) => x <= half, 'server_load'));
+    const nonNull = (keep: (x: number) => boolean, chart: string) =>
+      part(keep)
+        .filter((s) => s.chart === chart)
+        .reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0);
+    assert.equal(
+      (await serverCharts(page)).server_load.points,
+      nonNull((x) => x <= half, 'server_load'),
+    );
     await postToPage(page, { type: 'windows', windows: files.windows.filter((w) => w.t > half) });
     await postToPage(page, { type: 'server', series: part((x) => x > half) });
     await page.waitForSelector(`figure[data-server-chart="server_load"][data-points="${nonNull(() => true, 'server_load')}"]`);
@@ -186,13 +224,22 @@ function acquireVsCodeApi() { return { postMessage: (m) => window.__posted.push(
     const t = summary.targets.find((x) => x.target === 'fast')!;
     const warning = `server metrics: 1 of ${t.server!.prometheus!.scrapes + 1} scrapes of ${t.server!.prometheus!.url} failed; the first: connection refused — is the server running, and does it serve metrics on this host and port?`;
     t.warnings.push(warning);
-    t.server!.azure_monitor = { resource_id: RESOURCE_ID, status: 'pending', message: 'Azure Monitor publishes metrics a few minutes late: fetch them with `perflab server-metrics run` (or open the run in the editor)', series: [] };
+    t.server!.azure_monitor = {
+      resource_id: RESOURCE_ID,
+      status: 'pending',
+      message: 'Azure Monitor publishes metrics a few minutes late: fetch them with `perflab server-metrics run` (or open the run in the editor)',
+      series: [],
+    };
     await postToPage(page, { type: 'summary', summary });
     await page.waitForSelector('[data-section="server"] [data-card-id="server_ttft_p50"][data-source="summary"]');
     const cards = await serverCards(page);
-    for (const [id, value] of Object.entries(expectedCards(t))) assert.ok(Math.abs(Number(cards[id][0]) - value!) <= Math.abs(value!) * 1e-12, `${id}: ${cards[id][0]} ≠ ${value}`);
+    for (const [id, value] of Object.entries(expectedCards(t)))
+      assert.ok(Math.abs(Number(cards[id][0]) - value!) <= Math.abs(value!) * 1e-12, `${id}: ${cards[id][0]} ≠ ${value}`);
     assert.deepEqual(await page.$$eval('[data-section="server"] .server-messages li', (lis) => lis.map((li) => li.textContent!.trim())), [warning]);
-    assert.match((await page.textContent('[data-section="server"] .server-azure p'))!, /^Azure Monitor \(accounts\/contoso\): pending — Azure Monitor publishes metrics a few minutes late/);
+    assert.match(
+      (await page.textContent('[data-section="server"] .server-azure p'))!,
+      /^Azure Monitor \(accounts\/contoso\): pending — Azure Monitor publishes metrics a few minutes late/,
+    );
     await page.click('text=Fetch Azure Monitor metrics');
     assert.deepEqual(((await page.evaluate('window.__posted')) as unknown[]).at(-1), { type: 'fetchServerMetrics' });
     await page.locator('[data-section="server"]').screenshot({ path: path.join(ARTIFACTS, 'server-panel-live.png') });

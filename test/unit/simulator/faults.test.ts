@@ -27,7 +27,13 @@ describe('simulator faults', () => {
         assert.equal(err.code, null);
         assert.ok(err.message);
       }
-      assert.deepEqual(sim.log.map((e) => [e.fault, e.status]), [['error_500', 500], ['error_500', 500]]);
+      assert.deepEqual(
+        sim.log.map((e) => [e.fault, e.status]),
+        [
+          ['error_500', 500],
+          ['error_500', 500],
+        ],
+      );
     }));
 
   it('drop_rate: the socket is destroyed after about half the chunks — no finish, no [DONE]', () =>
@@ -127,7 +133,14 @@ describe('simulator faults', () => {
       }
     });
     const b = await run();
-    assert.deepEqual(b.log.map((e) => e.fault), a.log.map((e) => e.fault));
-    assert.deepEqual(b.log.map((e) => e.content), a.log.map((e) => e.content), 'same text too');
+    assert.deepEqual(
+      b.log.map((e) => e.fault),
+      a.log.map((e) => e.fault),
+    );
+    assert.deepEqual(
+      b.log.map((e) => e.content),
+      a.log.map((e) => e.content),
+      'same text too',
+    );
   });
 });

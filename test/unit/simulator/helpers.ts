@@ -25,12 +25,7 @@ export interface Reply {
   endAt: number;
 }
 
-export function post(
-  base: string,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
+export function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const start = performance.now();

@@ -64,11 +64,7 @@ describe('simulator latency model', () => {
     try {
       const small = await post(sim.url, OPENAI_PATH, chatBody({ model: 'gpt-4o', stream: true, max_tokens: 2 }));
       const longPrompt = 'data model test '.repeat(600); // ~1,800 tokens
-      const big = await post(
-        sim.url,
-        OPENAI_PATH,
-        { model: 'gpt-4o', stream: true, max_tokens: 2, messages: [{ role: 'user', content: longPrompt }] },
-      );
+      const big = await post(sim.url, OPENAI_PATH, { model: 'gpt-4o', stream: true, max_tokens: 2, messages: [{ role: 'user', content: longPrompt }] });
       const [ls, lb] = sim.log;
       assert.ok(lb.prompt_tokens > 1000, `prompt tokens ${lb.prompt_tokens}`);
       const expectBig = 50 + (200 * lb.prompt_tokens) / 1000;

@@ -21,7 +21,10 @@ describe('simulator log', () => {
         ),
       );
       assert.equal(sim.log.length, 12);
-      assert.deepEqual(sim.log.map((e) => e.seq).sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1));
+      assert.deepEqual(
+        sim.log.map((e) => e.seq).sort((a, b) => a - b),
+        Array.from({ length: 12 }, (_, i) => i + 1),
+      );
       for (let i = 0; i < 12; i++) {
         const r = replies[i];
         const e = sim.log.find((x) => x.client_request_id === `req-${i}`)!;
@@ -68,8 +71,14 @@ describe('simulator log', () => {
       const lines = (await readFile(file, 'utf8')).trim().split('\n');
       assert.equal(lines.length, 6);
       const entries = lines.map((l) => JSON.parse(l) as SimulatorLogEntry);
-      assert.deepEqual(entries.map((e) => e.status), [200, 200, 200, 200, 200, 400]);
-      assert.ok(entries.every((e) => e.content === undefined), 'text only with keep_log');
+      assert.deepEqual(
+        entries.map((e) => e.status),
+        [200, 200, 200, 200, 200, 400],
+      );
+      assert.ok(
+        entries.every((e) => e.content === undefined),
+        'text only with keep_log',
+      );
       assert.equal(entries[0].content_chunk_ms.length, 3);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -6,34 +6,31 @@ describe('simulator options', () => {
     const d = defaultSimulatorOptions();
     const { inflight_slowdown, ...rest } = d;
     assert.equal(inflight_slowdown, 0.0005);
-    assert.deepEqual(
-      rest,
-      {
-        host: '127.0.0.1',
-        port: 0,
-        ttft_ms: 120,
-        ttft_per_1k_prompt_ms: 20,
-        tpot_ms: 15,
-        tokens_per_chunk: 1,
-        jitter: 0.1,
-        default_max_tokens: 200,
-        rpm_limit: 0,
-        tpm_limit: 0,
-        ptu_capacity_tpm: 0,
-        quota_window_s: 60,
-        max_concurrency: 0,
-        faults: { error_rate: 0, drop_rate: 0, stall_rate: 0, stall_ms: 5000, malformed_rate: 0 },
-        azure_prompt_filter: true,
-        azure_async_filter: false,
-        reasoning_tokens: 0,
-        reasoning_field: 'reasoning_content',
-        reasoning_event: 'summary',
-        usage: 'requested',
-        coalesce_events: 1,
-        seed: 1,
-        keep_log: false,
-      },
-    );
+    assert.deepEqual(rest, {
+      host: '127.0.0.1',
+      port: 0,
+      ttft_ms: 120,
+      ttft_per_1k_prompt_ms: 20,
+      tpot_ms: 15,
+      tokens_per_chunk: 1,
+      jitter: 0.1,
+      default_max_tokens: 200,
+      rpm_limit: 0,
+      tpm_limit: 0,
+      ptu_capacity_tpm: 0,
+      quota_window_s: 60,
+      max_concurrency: 0,
+      faults: { error_rate: 0, drop_rate: 0, stall_rate: 0, stall_ms: 5000, malformed_rate: 0 },
+      azure_prompt_filter: true,
+      azure_async_filter: false,
+      reasoning_tokens: 0,
+      reasoning_field: 'reasoning_content',
+      reasoning_event: 'summary',
+      usage: 'requested',
+      coalesce_events: 1,
+      seed: 1,
+      keep_log: false,
+    });
     assert.notEqual(defaultSimulatorOptions().faults, d.faults, 'a fresh object each time');
   });
 

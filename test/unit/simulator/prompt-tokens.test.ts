@@ -28,7 +28,10 @@ describe('simulator prompt tokens', () => {
   after(() => sim.close());
 
   it('usage.prompt_tokens equals the tiktoken count with chat framing, per model encoding', async () => {
-    for (const [model, enc] of [['gpt-4o', 'o200k_base'], ['gpt-4', 'cl100k_base']] as const) {
+    for (const [model, enc] of [
+      ['gpt-4o', 'o200k_base'],
+      ['gpt-4', 'cl100k_base'],
+    ] as const) {
       const r = await post(sim.url, OPENAI_PATH, { model, messages: MESSAGES, stream: true, max_tokens: 2, stream_options: { include_usage: true } });
       const usage = r.events.find((e) => e.json?.usage)!.json.usage;
       assert.equal(usage.prompt_tokens, reference(MESSAGES, enc), model);
@@ -42,7 +45,14 @@ describe('simulator prompt tokens', () => {
   });
 
   it('reads multi-part content and tolerates odd message fields', () => {
-    assert.equal(messageText([{ type: 'text', text: 'a ' }, { type: 'image_url', image_url: {} }, { type: 'text', text: 'b' }]), 'a b');
+    assert.equal(
+      messageText([
+        { type: 'text', text: 'a ' },
+        { type: 'image_url', image_url: {} },
+        { type: 'text', text: 'b' },
+      ]),
+      'a b',
+    );
     assert.equal(messageText(42), '');
     const n = countPromptTokens([{ role: 'user', content: [{ type: 'text', text: 'hello world' }] }, { content: null }], 'gpt-4o');
     assert.equal(n, 3 + 3 + countTokens('user', 'o200k_base') + countTokens('hello world', 'o200k_base') + 3);

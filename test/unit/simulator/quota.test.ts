@@ -101,8 +101,14 @@ describe('simulator quotas', () => {
     try {
       const ok: Reply[] = [];
       for (let i = 0; i < 3; i++) ok.push(await post(sim.url, AZURE_PATH, chatBody({ stream: true, max_tokens: 3 })));
-      assert.deepEqual(ok.map((r) => r.status), [200, 200, 200]);
-      assert.deepEqual(ok.map((r) => r.headers['x-ratelimit-remaining-requests']), ['2', '1', '0']);
+      assert.deepEqual(
+        ok.map((r) => r.status),
+        [200, 200, 200],
+      );
+      assert.deepEqual(
+        ok.map((r) => r.headers['x-ratelimit-remaining-requests']),
+        ['2', '1', '0'],
+      );
       assert.equal(ok[0].headers['x-ratelimit-limit-requests'], '3');
       assert.equal(ok[0].headers['x-ratelimit-limit-tokens'], undefined, 'no TPM limit set');
 
@@ -113,7 +119,9 @@ describe('simulator quotas', () => {
       assert.equal(body.error.code, '429');
       assert.match(
         body.error.message,
-        new RegExp(`^Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded .*Please retry after ${r.headers['retry-after']} seconds`),
+        new RegExp(
+          `^Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded .*Please retry after ${r.headers['retry-after']} seconds`,
+        ),
       );
       assert.equal(r.headers['x-ms-region'], 'simulator');
 
@@ -186,7 +194,10 @@ describe('simulator quotas', () => {
       const accepted = sim.log.filter((e) => e.status === 200);
       const ttfts = accepted.map((e) => e.first_content_ms! - e.received_ms);
       assert.ok(ttfts.at(-1)! > 2 * ttfts[0], `latency rises with utilization: ${ttfts.map((t) => t.toFixed(0))}`);
-      assert.deepEqual(accepted.map((e) => e.utilization), utils);
+      assert.deepEqual(
+        accepted.map((e) => e.utilization),
+        utils,
+      );
       assert.equal(sim.log.at(-1)!.fault, 'throttled');
     } finally {
       await sim.close();

@@ -50,7 +50,10 @@ describe('simulator: Responses API, reasoning and usage shapes', () => {
       'response.incomplete', // max_output_tokens reached, as the real API says it
     ]);
     assert.ok(!r.events.some((e) => e.data === '[DONE]'), 'no [DONE] in the Responses API');
-    assert.deepEqual(r.events.map((e) => e.json.sequence_number), types.map((_, i) => i));
+    assert.deepEqual(
+      r.events.map((e) => e.json.sequence_number),
+      types.map((_, i) => i),
+    );
     const created = r.events[0].json.response;
     const last = r.events.at(-1)!.json.response;
     assert.match(created.id, /^resp_[0-9a-f]{48}$/);
@@ -64,7 +67,10 @@ describe('simulator: Responses API, reasoning and usage shapes', () => {
       total_tokens: sim.log[0].prompt_tokens + 10,
     });
     assert.deepEqual(last.incomplete_details, { reason: 'max_output_tokens' });
-    const text = r.events.filter((e) => e.json.type === 'response.output_text.delta').map((e) => e.json.delta).join('');
+    const text = r.events
+      .filter((e) => e.json.type === 'response.output_text.delta')
+      .map((e) => e.json.delta)
+      .join('');
     assert.equal(countTokens(text, 'o200k_base'), 7);
     assert.equal(last.output[1].content[0].text, text);
     assert.equal(sim.log[0].api, 'responses');
@@ -111,7 +117,10 @@ describe('simulator: Responses API, reasoning and usage shapes', () => {
       assert.equal(final?.usage?.output_tokens, 12);
       assert.equal(final?.usage?.output_tokens_details.reasoning_tokens, 4);
     }
-    assert.deepEqual(sim.log.map((e) => e.route), ['openai', 'azure-v1', 'azure']);
+    assert.deepEqual(
+      sim.log.map((e) => e.route),
+      ['openai', 'azure-v1', 'azure'],
+    );
   });
 
   it('chat: reasoning as delta.reasoning_content or delta.reasoning, or hidden and counted in usage', async () => {
@@ -144,16 +153,25 @@ describe('simulator: Responses API, reasoning and usage shapes', () => {
     const counts = r.events.filter((e) => e.json).map((e) => e.json.usage.completion_tokens);
     assert.deepEqual(counts, [0, 1, 2, 3, 4, 5, 6, 6, 6], 'role, 6 output chunks, finish, final usage chunk');
     const ignored = await post(sim.url, OPENAI_PATH, chatBody({ model: 'm', stream: true, max_tokens: 3, stream_options: { continuous_usage_stats: true } }));
-    assert.ok(ignored.events.every((e) => e.json?.usage === undefined), 'continuous_usage_stats needs include_usage');
+    assert.ok(
+      ignored.events.every((e) => e.json?.usage === undefined),
+      'continuous_usage_stats needs include_usage',
+    );
 
     const forced = await start({ usage: 'continuous' });
     const f = await post(forced.url, OPENAI_PATH, chatBody({ model: 'm', stream: true, max_tokens: 3 }));
-    assert.deepEqual(f.events.filter((e) => e.json).map((e) => e.json.usage.completion_tokens), [0, 1, 2, 3, 3, 3]);
+    assert.deepEqual(
+      f.events.filter((e) => e.json).map((e) => e.json.usage.completion_tokens),
+      [0, 1, 2, 3, 3, 3],
+    );
     assert.equal(forced.log[0].continuous_usage, true);
 
     const none = await start({ usage: 'none' });
     const n = await post(none.url, OPENAI_PATH, chatBody({ model: 'm', stream: true, max_tokens: 3, stream_options: { include_usage: true } }));
-    assert.ok(n.events.every((e) => !e.json?.usage), 'a server that ignores include_usage');
+    assert.ok(
+      n.events.every((e) => !e.json?.usage),
+      'a server that ignores include_usage',
+    );
     assert.equal(none.log[0].include_usage, true);
     assert.equal(none.log[0].sent_usage, false);
   });

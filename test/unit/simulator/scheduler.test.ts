@@ -33,7 +33,10 @@ describe('simulator scheduler', () => {
     await new Promise((r) => setTimeout(r, 120));
     assert.equal(s.size, 0);
     // Items due within the same 0.5 ms pass may swap; compare the due times of the firing order.
-    assert.deepEqual([...fired].sort((a, b) => a - b), [...expected].sort((a, b) => a - b));
+    assert.deepEqual(
+      [...fired].sort((a, b) => a - b),
+      [...expected].sort((a, b) => a - b),
+    );
     for (let k = 1; k < fired.length; k++) assert.ok(due.get(fired[k])! >= due.get(fired[k - 1])! - 0.5);
   });
 

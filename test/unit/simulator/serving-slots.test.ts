@@ -12,7 +12,10 @@ describe('simulator serving slots', () => {
       const body = chatBody({ stream: true, max_tokens: 10 });
       // Four at once: two are served, two wait for a slot.
       const replies = await Promise.all([0, 1, 2, 3].map(() => post(sim.url, AZURE_PATH, body)));
-      assert.deepEqual(replies.map((r) => r.status), [200, 200, 200, 200]);
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200, 200, 200],
+      );
       const log = [...sim.log].sort((a, b) => a.seq - b.seq);
       const served = log.filter((e) => e.queued_ms === undefined);
       const waited = log.filter((e) => e.queued_ms !== undefined);
@@ -26,7 +29,10 @@ describe('simulator serving slots', () => {
         assert.ok(e.headers_ms! - e.received_ms >= e.queued_ms! - 1, 'headers come after the wait');
       }
       // First come, first served: the waiting requests are the last two to arrive.
-      assert.deepEqual(waited.map((e) => e.seq), log.slice(2).map((e) => e.seq));
+      assert.deepEqual(
+        waited.map((e) => e.seq),
+        log.slice(2).map((e) => e.seq),
+      );
       assert.equal(sim.inFlight(), 0);
     } finally {
       await sim.close();
@@ -39,7 +45,12 @@ describe('simulator serving slots', () => {
     const first = post(sim.url, AZURE_PATH, body);
     await new Promise((r) => setTimeout(r, 50));
     const controller = new AbortController();
-    const gaveUp = fetch(`${sim.url}${AZURE_PATH}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: controller.signal }).catch(() => 'aborted');
+    const gaveUp = fetch(`${sim.url}${AZURE_PATH}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      signal: controller.signal,
+    }).catch(() => 'aborted');
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(sim.inFlight(), 2, 'one generating, one waiting');
     controller.abort();
@@ -51,14 +62,24 @@ describe('simulator serving slots', () => {
     await third;
     const lastEntry = sim.log[sim.log.length - 1];
     assert.equal(lastEntry.queued_ms, undefined, 'no wait once the slot was free');
-    assert.ok(sim.log.some((e) => e.interrupted === 'client' && e.queued_ms === undefined && e.first_content_ms === undefined), 'the abandoned request is logged');
+    assert.ok(
+      sim.log.some((e) => e.interrupted === 'client' && e.queued_ms === undefined && e.first_content_ms === undefined),
+      'the abandoned request is logged',
+    );
 
     const generating = post(sim.url, AZURE_PATH, body);
     const waiting = post(sim.url, AZURE_PATH, body);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(sim.inFlight(), 2);
     await sim.close();
-    const cut = await Promise.all([generating, waiting].map((p) => p.then((r) => r.ending, () => 'aborted')));
+    const cut = await Promise.all(
+      [generating, waiting].map((p) =>
+        p.then(
+          (r) => r.ending,
+          () => 'aborted',
+        ),
+      ),
+    );
     assert.deepEqual(cut, ['aborted', 'aborted']);
     assert.equal(sim.log.filter((e) => e.interrupted === 'shutdown').length, 2, 'both logged as cut by shutdown');
   });

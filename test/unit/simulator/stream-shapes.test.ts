@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator';
-import {
-  AZURE_PATH,
-  AZURE_V1_PATH,
-  OPENAI_PATH,
-  chatBody,
-  contentEvents,
-  contentText,
-  countTokens,
-  post,
-  type Reply,
-} from './helpers';
+import { AZURE_PATH, AZURE_V1_PATH, OPENAI_PATH, chatBody, contentEvents, contentText, countTokens, post, type Reply } from './helpers';
 
 /** Asserts the common tail: content…, finish, (usage), [DONE]; returns the content events. */
 function checkBody(r: Reply, opts: { azure: boolean; usage: boolean; n: number; finish: string; tpc?: number }) {
@@ -110,11 +100,7 @@ describe('simulator stream shapes', () => {
   });
 
   it('Azure v1 route: model from the body, Azure annotations, no api-version needed', async () => {
-    const r = await post(
-      sim.url,
-      AZURE_V1_PATH,
-      chatBody({ model: 'gpt-4.1-mini', stream: true, max_tokens: 12, stream_options: { include_usage: true } }),
-    );
+    const r = await post(sim.url, AZURE_V1_PATH, chatBody({ model: 'gpt-4.1-mini', stream: true, max_tokens: 12, stream_options: { include_usage: true } }));
     checkBody(r, { azure: true, usage: true, n: 12, finish: 'length' });
     assert.equal(r.events[1].json.model, 'gpt-4.1-mini');
   });
@@ -181,7 +167,10 @@ describe('simulator stream shapes', () => {
     });
     assert.match(raw, /^HTTP\/1\.1 200/);
     assert.doesNotMatch(raw, /transfer-encoding: chunked/i);
-    const events = raw.split('\r\n\r\n')[1].split('\n\n').filter((e) => e.startsWith('data: '));
+    const events = raw
+      .split('\r\n\r\n')[1]
+      .split('\n\n')
+      .filter((e) => e.startsWith('data: '));
     assert.equal(events.length, 1 + 3 + 1 + 1, 'role, 3 content, finish, [DONE]');
     assert.equal(events.at(-1), 'data: [DONE]');
   });

@@ -15,7 +15,10 @@ const standIn = (grammar: object): IRawGrammar => parseRawGrammar(JSON.stringify
 const YAML = standIn({ scopeName: 'source.yaml', patterns: [{ match: '^\\s*([\\w-]+)(:)', captures: { '1': { name: 'entity.name.tag.yaml' } } }] });
 const MARKDOWN = standIn({
   scopeName: 'text.html.markdown',
-  patterns: [{ begin: '^```', end: '^```', name: 'markup.fenced_code.block.markdown' }, { match: '^#+ .*$', name: 'markup.heading.markdown' }],
+  patterns: [
+    { begin: '^```', end: '^```', name: 'markup.fenced_code.block.markdown' },
+    { match: '^#+ .*$', name: 'markup.heading.markdown' },
+  ],
 });
 
 async function registry(): Promise<Registry> {
@@ -57,7 +60,21 @@ describe('syntaxes (TextMate grammars, tokenized as VS Code does)', () => {
   });
 
   it('.prompty: front matter as embedded YAML between --- lines, role markers, {{variables}}, template tags', () => {
-    const lines = tokenize(prompty, ['---', 'name: Support', 'model: gpt-4o', '---', 'system:', 'You help with {{ product }}.', '', '# user:', '{% if x %}hi{% endif %}', 'user: is a word here'].join('\n'));
+    const lines = tokenize(
+      prompty,
+      [
+        '---',
+        'name: Support',
+        'model: gpt-4o',
+        '---',
+        'system:',
+        'You help with {{ product }}.',
+        '',
+        '# user:',
+        '{% if x %}hi{% endif %}',
+        'user: is a word here',
+      ].join('\n'),
+    );
     assert.match(scopeOf(lines, 0, '---'), /punctuation\.definition\.tag\.begin\.prompty/);
     assert.match(scopeOf(lines, 1, 'name'), /meta\.embedded\.block\.yaml entity\.name\.tag\.yaml/);
     assert.match(scopeOf(lines, 3, '---'), /punctuation\.definition\.tag\.end\.prompty/);
@@ -69,21 +86,39 @@ describe('syntaxes (TextMate grammars, tokenized as VS Code does)', () => {
     assert.match(scopeOf(lines, 7, 'user'), /keyword\.control\.role\.prompty/);
     assert.match(scopeOf(lines, 8, '{% if x %}'), /invalid\.deprecated\.template-tag\.prompty/);
     // Not a marker: text after the colon.
-    assert.ok(lines[9].every(([, s]) => !/keyword\.control\.role/.test(s)), JSON.stringify(lines[9]));
+    assert.ok(
+      lines[9].every(([, s]) => !/keyword\.control\.role/.test(s)),
+      JSON.stringify(lines[9]),
+    );
   });
 
   it('.prompty: a --- later in the body is not front matter', () => {
     const lines = tokenize(prompty, ['system:', '---', 'name: x'].join('\n'));
-    assert.ok(lines.flat().every(([, s]) => !/meta\.embedded|punctuation\.definition\.tag/.test(s)), JSON.stringify(lines));
+    assert.ok(
+      lines.flat().every(([, s]) => !/meta\.embedded|punctuation\.definition\.tag/.test(s)),
+      JSON.stringify(lines),
+    );
   });
 
   it('Markdown: role headings and {{variables}} injected, but not inside fenced code', () => {
-    const lines = tokenize(markdown, ['## system', 'Answer about {{topic}}.', '```', '## user', '{{not_a_variable}}', '```', '### assistant:', '## summary'].join('\n'));
+    const lines = tokenize(
+      markdown,
+      ['## system', 'Answer about {{topic}}.', '```', '## user', '{{not_a_variable}}', '```', '### assistant:', '## summary'].join('\n'),
+    );
     assert.match(scopeOf(lines, 0, 'system'), /keyword\.control\.role\.prompt-md/);
     assert.match(scopeOf(lines, 1, 'topic'), /variable\.other\.prompt-md/);
-    assert.ok(lines[3].every(([, s]) => !/keyword\.control\.role/.test(s)), `inside the fence: ${JSON.stringify(lines[3])}`);
-    assert.ok(lines[4].every(([, s]) => !/variable\.other/.test(s)), `inside the fence: ${JSON.stringify(lines[4])}`);
+    assert.ok(
+      lines[3].every(([, s]) => !/keyword\.control\.role/.test(s)),
+      `inside the fence: ${JSON.stringify(lines[3])}`,
+    );
+    assert.ok(
+      lines[4].every(([, s]) => !/variable\.other/.test(s)),
+      `inside the fence: ${JSON.stringify(lines[4])}`,
+    );
     assert.match(scopeOf(lines, 6, 'assistant'), /keyword\.control\.role\.prompt-md/);
-    assert.ok(lines[7].every(([, s]) => !/keyword\.control\.role/.test(s)), 'an ordinary heading stays a heading');
+    assert.ok(
+      lines[7].every(([, s]) => !/keyword\.control\.role/.test(s)),
+      'an ordinary heading stays a heading',
+    );
   });
 });

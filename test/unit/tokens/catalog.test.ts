@@ -45,8 +45,23 @@ describe('tokens/catalog', () => {
 
   it('covers the required models', () => {
     const names = MODEL_CATALOG.map((m) => m.name);
-    for (const n of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o1', 'o3', 'o3-mini', 'o4-mini',
-      'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-4-turbo', 'gpt-4', 'gpt-3.5-turbo']) {
+    for (const n of [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-4.1',
+      'gpt-4.1-mini',
+      'gpt-4.1-nano',
+      'o1',
+      'o3',
+      'o3-mini',
+      'o4-mini',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'gpt-4-turbo',
+      'gpt-4',
+      'gpt-3.5-turbo',
+    ]) {
       assert.ok(names.includes(n), n);
     }
   });

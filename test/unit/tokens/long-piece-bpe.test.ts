@@ -10,7 +10,15 @@ const table = (enc: Encoding): RankTable => require(`gpt-tokenizer/bpeRanks/${en
 const utf8 = new TextEncoder();
 
 const EMOJI = ['😀', '🚀', '👍🏽', '👨‍👩‍👧‍👦', '🏳️‍🌈', '🇯🇵', '❤️', '🧑🏿‍💻', '✅', '🔥', '🥲', '🫠', '©️', '™'];
-const SCRIPTS: [number, number][] = [[0x4e00, 0x4fff], [0xac00, 0xad00], [0x0430, 0x044f], [0x0410, 0x042f], [0x0915, 0x0939], [0x03b1, 0x03c9], [0x00e0, 0x00ff]];
+const SCRIPTS: [number, number][] = [
+  [0x4e00, 0x4fff],
+  [0xac00, 0xad00],
+  [0x0430, 0x044f],
+  [0x0410, 0x042f],
+  [0x0915, 0x0939],
+  [0x03b1, 0x03c9],
+  [0x00e0, 0x00ff],
+];
 
 /** Long runs that the pre-tokenizers keep in one piece (or a few), where the merge order matters most. */
 function longRun(rng: () => number, length: number): string {
@@ -94,7 +102,9 @@ describe('tokens/long-piece-bpe (BPE merges with a heap)', () => {
   it('counts 200 KB of DNA letters and 80 KB of emoji as tiktoken does (the inputs of issue 12)', () => {
     const rng = mulberry32(14);
     const dna = Array.from({ length: 200_000 }, () => 'ACGT'[Math.floor(rng() * 4)]).join('');
-    const emoji = Array.from({ length: 40_000 }, () => EMOJI[Math.floor(rng() * 4)]).join('').slice(0, 80_000);
+    const emoji = Array.from({ length: 40_000 }, () => EMOJI[Math.floor(rng() * 4)])
+      .join('')
+      .slice(0, 80_000);
     // tiktoken's counts of these seeded texts, taken once (it needs about a minute for the four).
     assert.equal(countTokens(dna, 'o200k_base'), 103_316);
     assert.equal(countTokens(dna, 'cl100k_base'), 103_180);

@@ -74,7 +74,7 @@ describe('tokens/piece-count', () => {
         assert.equal(counter.count(text), tiktokenCount(text, enc));
       });
 
-      it("finds every token of the encoding by its bytes, at its rank, and nothing else", () => {
+      it('finds every token of the encoding by its bytes, at its rank, and nothing else', () => {
         const t = table(enc);
         const ranks = TokenRankTable.build(t);
         const utf8 = new TextEncoder();

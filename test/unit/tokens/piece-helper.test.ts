@@ -46,7 +46,10 @@ describe('tokens/piece-helper (a worker thread counts new pieces)', function () 
     const texts = Array.from({ length: 40 }, (_, i) => base.slice(i * 5000, i * 5000 + 9000));
     const counter = new PieceCounter('o200k_base', o200k);
     counter.helper = helper;
-    assert.deepEqual(counter.countEach(texts), texts.map((t) => tiktokenCount(t, 'o200k_base')));
+    assert.deepEqual(
+      counter.countEach(texts),
+      texts.map((t) => tiktokenCount(t, 'o200k_base')),
+    );
   });
 
   it('stays exact when the piece cache starts over while pieces are with the worker', () => {

@@ -8,7 +8,11 @@ import { costNote, costUsd, PRICE_OVERRIDE_HINT, priceBasis, priceNote, ratesTex
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} vs ${expected}`);
 
 /** The catalog's price of `model` under the setting's and the scenario's pricing, as the engine and the panel resolve it. */
-function resolved(model: string, setting?: Record<string, { input?: number; cached_input?: number; output?: number }>, scenario?: Record<string, { input?: number; cached_input?: number; output?: number }>): Price | undefined {
+function resolved(
+  model: string,
+  setting?: Record<string, { input?: number; cached_input?: number; output?: number }>,
+  scenario?: Record<string, { input?: number; cached_input?: number; output?: number }>,
+): Price | undefined {
   const overrides: ModelOverrides = withPricing(withPricing({}, setting, 'setting'), scenario, 'scenario');
   return lookupModel(model, overrides)?.price;
 }

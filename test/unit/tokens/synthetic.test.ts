@@ -14,7 +14,10 @@ describe('tokens/synthetic', () => {
             const msgs = syntheticChat(enc, n, { prefix, seed: 7 });
             assert.equal(countChatTokens(msgs, enc).total, n);
             assert.equal(refChatCount(msgs, enc), n, 'tiktoken agrees');
-            assert.deepEqual(msgs.map((m) => m.role), ['system', 'user']);
+            assert.deepEqual(
+              msgs.map((m) => m.role),
+              ['system', 'user'],
+            );
             if (prefix) assert.ok(msgs[0].content.startsWith(prefix), 'prefix at the very start');
           }
         });

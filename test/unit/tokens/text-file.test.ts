@@ -74,7 +74,20 @@ describe('tokens/text-file (prompt files are UTF-8 text or a clear error)', () =
   it('finds the first invalid UTF-8 byte in fuzzed bytes exactly where a strict decoder stops', () => {
     const rng = mulberry32(2);
     const pieces = ['a', '\n', 'é', '€', '😀', '\u{10ffff}', '\ud7ff', '\ue000'].map((s) => [...Buffer.from(s, 'utf8')]);
-    const junk = [[0x80], [0xbf], [0xc0], [0xc1, 0x81], [0xe0, 0x9f, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x8f, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8], [0xff], [0xe2, 0x82], [0xf0, 0x9f, 0x98]];
+    const junk = [
+      [0x80],
+      [0xbf],
+      [0xc0],
+      [0xc1, 0x81],
+      [0xe0, 0x9f, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x8f, 0x80, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf8],
+      [0xff],
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x98],
+    ];
     let invalid = 0;
     for (let t = 0; t < 3000; t++) {
       const parts: number[] = [];
@@ -127,7 +140,10 @@ describe('tokens/text-file (prompt files are UTF-8 text or a clear error)', () =
 
       fs.writeFileSync(path.join(dir, 'ok.prompty'), '---\nname: x\n---\nsystem:\nBe brief.\nuser:\n{{q}}\n');
       fs.writeFileSync(path.join(dir, 'inputs.jsonl'), bytes('{"q": "a"}\n', [0, 1, 2]));
-      assert.equal(load({ kind: 'prompty', file: 'ok.prompty', inputs: 'inputs.jsonl' }), 'inputs.jsonl:2:1: the file is binary, not text (a NUL byte at byte offset 11)');
+      assert.equal(
+        load({ kind: 'prompty', file: 'ok.prompty', inputs: 'inputs.jsonl' }),
+        'inputs.jsonl:2:1: the file is binary, not text (a NUL byte at byte offset 11)',
+      );
 
       assert.equal(load({ kind: 'dataset', file: 'gone.jsonl' }), `gone.jsonl:1:1: file not found (${path.join(dir, 'gone.jsonl')})`);
     });

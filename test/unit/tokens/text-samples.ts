@@ -10,7 +10,46 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 // punctuation incl. ' and /, control characters), the contraction letters, and non-ASCII characters of
 // each Unicode class the regexes name: Ll, Lu, Lt, Lm, Lo, M, Nd, Nl, non-ASCII spaces, an astral
 // character and a lone surrogate.
-const ASCII = ['a', 'b', 'Z', 'Q', 's', 'S', 't', 'd', 'm', 'l', 'L', 'v', 'e', 'E', 'r', 'R', '0', '1', '9', ' ', ' ', ' ', '\t', '\n', '\r', '\v', '\f', '.', ',', '/', "'", '"', '-', '_', '(', '#', '\x00', '\x7f'];
+const ASCII = [
+  'a',
+  'b',
+  'Z',
+  'Q',
+  's',
+  'S',
+  't',
+  'd',
+  'm',
+  'l',
+  'L',
+  'v',
+  'e',
+  'E',
+  'r',
+  'R',
+  '0',
+  '1',
+  '9',
+  ' ',
+  ' ',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\v',
+  '\f',
+  '.',
+  ',',
+  '/',
+  "'",
+  '"',
+  '-',
+  '_',
+  '(',
+  '#',
+  '\x00',
+  '\x7f',
+];
 const NON_ASCII = ['é', 'É', 'ǅ', 'ʰ', '中', '\u0301', '\u00a0', '\u2028', '\u3000', '😀', '٣', 'Ⅻ', 'ß', '\ud800'];
 // JavaScript's \s and Rust's \s (inside tiktoken) disagree on these two, so gpt-tokenizer's pieces and
 // tiktoken's differ around them (docs/tokenizers.md): compared with the JavaScript regex only.

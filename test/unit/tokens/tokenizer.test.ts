@@ -5,7 +5,7 @@ import { reference } from './fixtures';
 // One of each kind of text that trips tokenizers: scripts, emoji sequences, whitespace runs,
 // digit grouping, contractions in odd case, code, JSON, and special-token text.
 const SAMPLE: string[] = [
-  'The quick brown fox jumps over the lazy dog. It\'s 9:41 — isn\'t it?',
+  "The quick brown fox jumps over the lazy dog. It's 9:41 — isn't it?",
   "HE'LL BE THERE, I'M SURE; we'd've gone. O'Neil's café, naïve résumé.",
   'export async function run(n: number): Promise<void> {\n\tfor (let i = 0; i < n; i++) { await tick(i * 0.5e-3); }\n}\n',
   JSON.stringify({ id: 'chatcmpl-9x', usage: { prompt_tokens: 1234, completion_tokens: 56 }, tags: ['a', 'β', '東京'] }, null, 2),

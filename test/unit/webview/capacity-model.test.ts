@@ -168,7 +168,14 @@ describe('capacity view model', () => {
       ],
     );
 
-    const none = capacityHeadline({ ...base, capacity_rpm: null, goodput_rpm: null, goodput_tokens_per_s: null, headroom: null, bracket: { passed: null, failed: 250 } });
+    const none = capacityHeadline({
+      ...base,
+      capacity_rpm: null,
+      goodput_rpm: null,
+      goodput_tokens_per_s: null,
+      headroom: null,
+      bracket: { passed: null, failed: 250 },
+    });
     assert.equal(none.answer, 'none found');
     assert.ok(!none.facts.some((f) => f.id === 'goodput' || f.id === 'headroom'));
     assert.equal(none.facts.find((f) => f.id === 'steps')!.note, 'holds at –, fails at 250');
@@ -214,7 +221,13 @@ describe('capacity view model', () => {
   });
 
   it('the live banner: step, offered rate and the bracket, – where unknown', () => {
-    assert.equal(currentStepText({ target: 'slots', index: 5, offered_rpm: 4000, bracket: { passed: 2000, failed: null } }), 'Step 5 at 4,000 RPM — holds at 2,000, fails at –');
-    assert.equal(currentStepText({ target: 'slots', index: 1, offered_rpm: 250, bracket: { passed: null, failed: null } }), 'Step 1 at 250 RPM — holds at –, fails at –');
+    assert.equal(
+      currentStepText({ target: 'slots', index: 5, offered_rpm: 4000, bracket: { passed: 2000, failed: null } }),
+      'Step 5 at 4,000 RPM — holds at 2,000, fails at –',
+    );
+    assert.equal(
+      currentStepText({ target: 'slots', index: 1, offered_rpm: 250, bracket: { passed: null, failed: null } }),
+      'Step 1 at 250 RPM — holds at –, fails at –',
+    );
   });
 });

@@ -20,7 +20,8 @@ import {
 import { VSCODE_THEMES } from './fixtures/vscode-themes';
 
 const rgb = (r: number, g: number, b: number, a = 1): Rgba => ({ r, g, b, a });
-const near = (actual: number, expected: number, tolerance: number, what = '') => assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} ≠ ${expected}`);
+const near = (actual: number, expected: number, tolerance: number, what = '') =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} ≠ ${expected}`);
 const contrast = (a: string, b: string) => contrastRatio(parseColour(a)!, parseColour(b)!);
 
 describe('colours: parsing', () => {
@@ -98,10 +99,19 @@ describe('colours: the panel palette', () => {
     const bg = parseColour(p.background)!;
     assert.equal(p.series.length, 6, name);
     for (const c of [...p.series, p.pass, p.fail, p.warning, p.foreground]) assert.match(c, /^#[0-9a-f]{6}$/, `${name}: ${c} is opaque hex`);
-    p.series.forEach((c, i) => assert.ok(contrastRatio(parseColour(c)!, bg) >= MIN_GRAPHIC_CONTRAST, `${name}: series ${i} ${c} on ${p.background}: ${contrastRatio(parseColour(c)!, bg).toFixed(2)}`));
+    p.series.forEach((c, i) =>
+      assert.ok(
+        contrastRatio(parseColour(c)!, bg) >= MIN_GRAPHIC_CONTRAST,
+        `${name}: series ${i} ${c} on ${p.background}: ${contrastRatio(parseColour(c)!, bg).toFixed(2)}`,
+      ),
+    );
     const cards = parseColour(vars['--vscode-editorWidget-background'] ?? '') ?? bg;
     for (const [what, c] of Object.entries({ pass: p.pass, fail: p.fail, warning: p.warning, foreground: p.foreground })) {
-      for (const back of [bg, cards]) assert.ok(contrastRatio(parseColour(c)!, back) >= MIN_TEXT_CONTRAST, `${name}: ${what} ${c} on ${toHex(back)}: ${contrastRatio(parseColour(c)!, back).toFixed(2)}`);
+      for (const back of [bg, cards])
+        assert.ok(
+          contrastRatio(parseColour(c)!, back) >= MIN_TEXT_CONTRAST,
+          `${name}: ${what} ${c} on ${toHex(back)}: ${contrastRatio(parseColour(c)!, back).toFixed(2)}`,
+        );
     }
   }
 
@@ -131,11 +141,18 @@ describe('colours: the panel palette', () => {
     const vars = (css: string) => Object.fromEntries([...css.matchAll(/(--vscode-[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
     const lightVars = vars(light);
     const darkVars = { ...lightVars, ...vars(dark) };
-    for (const [name, set, kind] of [['report light', lightVars, null], ['report dark', darkVars, null]] as const) {
+    for (const [name, set, kind] of [
+      ['report light', lightVars, null],
+      ['report dark', darkVars, null],
+    ] as const) {
       assertReadable(name, set, kind);
       const p = themePalette((v) => set[v] ?? '', kind);
       const names = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'];
-      assert.deepEqual(p.series, names.map((n) => set[`--vscode-charts-${n}`].toLowerCase()), `${name}: the report's chart colours need no adjustment`);
+      assert.deepEqual(
+        p.series,
+        names.map((n) => set[`--vscode-charts-${n}`].toLowerCase()),
+        `${name}: the report's chart colours need no adjustment`,
+      );
       assert.equal(p.pass, set['--vscode-testing-iconPassed'].toLowerCase(), name);
       assert.equal(p.fail, set['--vscode-testing-iconFailed'].toLowerCase(), name);
     }

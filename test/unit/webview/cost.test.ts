@@ -11,7 +11,8 @@ import { targetSummary } from '../extension/helpers';
 import { realRun, type RealRun } from '../shared/real-run';
 
 const PRICE: Price = { input: 2.5, cached_input: 1.25, output: 10, origin: 'list', source: 'https://example.test/prices', as_of: '2026-12-06' };
-const close = (actual: number | null, expected: number, what = '') => assert.ok(actual !== null && Math.abs(actual - expected) <= 1e-12 + Math.abs(expected) * 1e-12, `${what} ${actual} ≠ ${expected}`);
+const close = (actual: number | null, expected: number, what = '') =>
+  assert.ok(actual !== null && Math.abs(actual - expected) <= 1e-12 + Math.abs(expected) * 1e-12, `${what} ${actual} ≠ ${expected}`);
 
 function dists(prompts: number[], completions: number[]): TargetDistributions {
   const d = emptyTargetDistributions();
@@ -49,7 +50,10 @@ describe('webview costSection: live', () => {
     const sentOnly = costSection('a', null, dists([100], []), PRICE, 'gpt-4o', 120);
     assert.deepEqual([sentOnly.prompt_tokens_mean, sentOnly.completion_tokens_mean, sentOnly.per_request], [100, null, null]);
     const nothing = costSection('a', null, null, PRICE, 'gpt-4o', 120);
-    assert.deepEqual([nothing.prompt_tokens_mean, nothing.completion_tokens_mean, nothing.per_request, nothing.per_hour_at_target_rate], [null, null, null, null]);
+    assert.deepEqual(
+      [nothing.prompt_tokens_mean, nothing.completion_tokens_mean, nothing.per_request, nothing.per_hour_at_target_rate],
+      [null, null, null, null],
+    );
   });
 });
 
@@ -128,7 +132,10 @@ describe('webview costSection: after the run', () => {
       assert.equal(t.tokens.cached, 0);
       const live = costSection('fast', null, distributions.fast, fast.price, fast.model, fast.target_rpm);
       const done = costSection('fast', t, distributions.fast, fast.price, fast.model, fast.target_rpm);
-      assert.deepEqual([done.per_request, done.per_1k_requests, done.per_hour_at_target_rate], [t.cost_usd.per_request, t.cost_usd.per_1k_requests, t.cost_usd.per_hour_at_target_rate]);
+      assert.deepEqual(
+        [done.per_request, done.per_1k_requests, done.per_hour_at_target_rate],
+        [t.cost_usd.per_request, t.cost_usd.per_1k_requests, t.cost_usd.per_hour_at_target_rate],
+      );
       assert.ok(t.cost_usd.per_request! > 0);
       close(live.per_request, t.cost_usd.per_request!, 'per request');
       close(live.per_1k_requests, t.cost_usd.per_1k_requests!, 'per 1k');

@@ -33,8 +33,14 @@ describe('MinMaxDecimator', () => {
     assert.ok(pts.length >= 50, `decimation should not throw most buckets away: ${pts.length}`);
     assert.deepEqual(pts[0], { x: 1, y: ys[0] });
     assert.deepEqual(pts.at(-1), { x: 3600, y: ys[3599] });
-    assert.ok(pts.some((p) => p.x === 1234 && p.y === 9999), 'spike kept');
-    assert.ok(pts.some((p) => p.x === 3000 && p.y === 1), 'dip kept');
+    assert.ok(
+      pts.some((p) => p.x === 1234 && p.y === 9999),
+      'spike kept',
+    );
+    assert.ok(
+      pts.some((p) => p.x === 3000 && p.y === 1),
+      'dip kept',
+    );
     // Every kept point is a real one, in x order.
     for (const p of pts) assert.equal(p.y, ys[p.x - 1]);
     for (let i = 1; i < pts.length; i++) assert.ok(pts[i].x > pts[i - 1].x);

@@ -1,7 +1,16 @@
 // Number formatting for cards, tables and axes (webview-ui/src/model/format.ts): one place, so every
 // view prints "1,234 ms" alike; unknown values print as a dash (or n/a for money), never "NaN".
 import { strict as assert } from 'node:assert';
-import { formatCount, formatDecimal, formatDifference, formatMs, formatPercent, formatRatio, formatUsd, formatValue } from '../../../webview-ui/src/model/format';
+import {
+  formatCount,
+  formatDecimal,
+  formatDifference,
+  formatMs,
+  formatPercent,
+  formatRatio,
+  formatUsd,
+  formatValue,
+} from '../../../webview-ui/src/model/format';
 
 describe('webview format', () => {
   it('formatMs: two decimals below 1 ms, one below 10 ms, whole ms with separators, seconds from 10 s', () => {

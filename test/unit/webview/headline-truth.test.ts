@@ -78,7 +78,10 @@ describe('headline: throttling', () => {
     s.targets[1].requests = { ...s.targets[1].requests, retried: 3, attempts: 111, backoff_ms: 1500 };
     const retried = headlineFromSummary(s, 'ptu', null);
     assert.equal(card(retried, 'throttling')!.value, 0);
-    assert.equal(retried.banners.find((b) => b.id === 'retried')!.text, 'Retried: 3 requests retried after waiting 1.5 s in all: their latencies include the waits.');
+    assert.equal(
+      retried.banners.find((b) => b.id === 'retried')!.text,
+      'Retried: 3 requests retried after waiting 1.5 s in all: their latencies include the waits.',
+    );
   });
 
   it('live: the windows’ 429 counts feed the card and the banner before the summary exists', () => {
@@ -135,14 +138,35 @@ describe('headline: work that was never measured', () => {
     const h = headlineFromSummary(s, 'ptu', null);
     assert.deepEqual(card(h, 'not_measured')!.details, ['12 never sent — every client was busy until the end']);
     assert.deepEqual(card(h, 'error_pct')!.details, ['12 never sent are not counted']);
-    assert.match(h.banners.find((b) => b.id === 'not_measured')!.text, /^Incomplete: 12 of 91 requests were not measured \(12 never sent because every client was busy\)\./);
+    assert.match(
+      h.banners.find((b) => b.id === 'not_measured')!.text,
+      /^Incomplete: 12 of 91 requests were not measured \(12 never sent because every client was busy\)\./,
+    );
   });
 });
 
 describe('headline: SLO verdict statuses', () => {
   const verdicts: SloVerdict[] = [
-    { slo: 'ttft.p95 < 1500ms', target: 'ptu', actual: 640, threshold: 1500, unit: 'ms', pass: false, status: 'incomplete', note: '41 of 120 requests were not measured' },
-    { slo: 'failures < 2%', target: 'ptu', actual: null, threshold: 0.02, unit: 'ratio', pass: false, status: 'not_judged', note: 'no request completed: nothing to judge' },
+    {
+      slo: 'ttft.p95 < 1500ms',
+      target: 'ptu',
+      actual: 640,
+      threshold: 1500,
+      unit: 'ms',
+      pass: false,
+      status: 'incomplete',
+      note: '41 of 120 requests were not measured',
+    },
+    {
+      slo: 'failures < 2%',
+      target: 'ptu',
+      actual: null,
+      threshold: 0.02,
+      unit: 'ratio',
+      pass: false,
+      status: 'not_judged',
+      note: 'no request completed: nothing to judge',
+    },
     { slo: 'e2e.p95 < 5s', target: 'ptu', actual: 4000, threshold: 5000, unit: 'ms', pass: true, status: 'pass' },
     // Written before statuses existed: pass → pass, else fail.
     { slo: 'e2e.p99 < 6s', target: 'ptu', actual: 7000, threshold: 6000, unit: 'ms', pass: false },

@@ -28,7 +28,10 @@ describe('webview histogramBars', () => {
       bars.map((b) => b.count),
       [3, 0, 0, 1],
     );
-    assert.equal(bars.reduce((n, b) => n + b.count, 0), d.count);
+    assert.equal(
+      bars.reduce((n, b) => n + b.count, 0),
+      d.count,
+    );
     // Each label is its bin's two edges, three significant digits.
     const edge = (v: number) => `${Number(v.toPrecision(3))} ms`;
     bars.forEach((b, k) => assert.equal(b.label, `${edge(LATENCY_EDGES_MS[i40 + k])}–${edge(LATENCY_EDGES_MS[i40 + k + 1])}`));
@@ -68,8 +71,15 @@ describe('webview histogramBars labels', () => {
     const tokens = emptyDistribution('tokens');
     for (let n = 1; n <= 30; n++) addToDistribution(tokens, n);
     const bars = histogramBars(tokens, 'tokens');
-    assert.equal(bars.reduce((sum, b) => sum + b.count, 0), 30, 'every count is in a bar');
-    assert.ok(bars.every((b) => !/^(\d+)–\1$/.test(b.label)), bars.map((b) => b.label).join(' | '));
+    assert.equal(
+      bars.reduce((sum, b) => sum + b.count, 0),
+      30,
+      'every count is in a bar',
+    );
+    assert.ok(
+      bars.every((b) => !/^(\d+)–\1$/.test(b.label)),
+      bars.map((b) => b.label).join(' | '),
+    );
     assert.equal(bars[0].label, '1');
   });
 });

@@ -4,13 +4,44 @@ import { isHostToWebview, isPanelMessage, isWebviewToHost, type PanelMessage } f
 import { scenario, win } from './fixtures';
 
 const host: PanelMessage[] = [
-  { type: 'init', runId: 'r', scenario: scenario(), targets: [{ name: 'a', model: null, target_rpm: null, price: null }], windows: [win(1)], summary: null, distributions: {}, live: true, interactive: true },
+  {
+    type: 'init',
+    runId: 'r',
+    scenario: scenario(),
+    targets: [{ name: 'a', model: null, target_rpm: null, price: null }],
+    windows: [win(1)],
+    summary: null,
+    distributions: {},
+    live: true,
+    interactive: true,
+  },
   { type: 'windows', windows: [win(2)] },
-  { type: 'server', series: [{ target: 'a', id: 'running', chart: 'server_load', chartTitle: 'Requests in flight: client vs server', label: 'Server: requests running', unit: 'requests', source: 'prometheus', metric: 'vllm:num_requests_running', points: [{ x: 1, y: 2 }] }] },
+  {
+    type: 'server',
+    series: [
+      {
+        target: 'a',
+        id: 'running',
+        chart: 'server_load',
+        chartTitle: 'Requests in flight: client vs server',
+        label: 'Server: requests running',
+        unit: 'requests',
+        source: 'prometheus',
+        metric: 'vllm:num_requests_running',
+        points: [{ x: 1, y: 2 }],
+      },
+    ],
+  },
   { type: 'summary', summary: { type: 'summary' } as never },
   { type: 'theme', kind: 'high-contrast' },
   { type: 'distributions', distributions: {} },
-  { type: 'compareInit', runIds: ['/runs/a'], runs: [{ label: 'a', summary: { type: 'summary' } as never, windows: [win(1)] }], alignment: 'start', interactive: false },
+  {
+    type: 'compareInit',
+    runIds: ['/runs/a'],
+    runs: [{ label: 'a', summary: { type: 'summary' } as never, windows: [win(1)] }],
+    alignment: 'start',
+    interactive: false,
+  },
 ];
 const webview: PanelMessage[] = [
   { type: 'ready' },

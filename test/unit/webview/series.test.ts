@@ -49,27 +49,67 @@ describe('seriesFromWindows', () => {
 
   it('leaves out target RPM, utilization and schedule lag until a window reports them', () => {
     const closed = seriesFromWindows(windows, 'a').map((s) => s.id);
-    assert.deepEqual(closed, ['ttft_p50', 'ttft_p95', 'tbt_p50', 'tbt_p95', 'chunk_gap_p50', 'chunk_gap_p95', 'e2e_p50', 'e2e_p95', 'rpm', 'ctx_tpm', 'gen_tpm', 'failures', 'throttled', 'in_flight']);
+    assert.deepEqual(closed, [
+      'ttft_p50',
+      'ttft_p95',
+      'tbt_p50',
+      'tbt_p95',
+      'chunk_gap_p50',
+      'chunk_gap_p95',
+      'e2e_p50',
+      'e2e_p95',
+      'rpm',
+      'ctx_tpm',
+      'gen_tpm',
+      'failures',
+      'throttled',
+      'in_flight',
+    ]);
 
-    const open = [win(1, { target_rpm: 60, lag: lat(2, 8) }), win(2, { target_rpm: 120, lag: lat(3, 55), util: lat(40) }), win(3, { target_rpm: 120, util: lat(null) })];
+    const open = [
+      win(1, { target_rpm: 60, lag: lat(2, 8) }),
+      win(2, { target_rpm: 120, lag: lat(3, 55), util: lat(40) }),
+      win(3, { target_rpm: 120, util: lat(null) }),
+    ];
     const s = byId(seriesFromWindows(open, 'a'));
-    assert.deepEqual(s.get('target_rpm')!.points.map((p) => p.y), [60, 120, 120]);
+    assert.deepEqual(
+      s.get('target_rpm')!.points.map((p) => p.y),
+      [60, 120, 120],
+    );
     assert.equal(s.get('target_rpm')!.chart, 'rpm');
-    assert.deepEqual(s.get('utilization')!.points.map((p) => p.y), [null, 40, null]);
-    assert.deepEqual(s.get('lag_p95')!.points.map((p) => p.y), [8, 55, null]);
+    assert.deepEqual(
+      s.get('utilization')!.points.map((p) => p.y),
+      [null, 40, null],
+    );
+    assert.deepEqual(
+      s.get('lag_p95')!.points.map((p) => p.y),
+      [8, 55, null],
+    );
   });
 
   it('draws reasoning series (TTFR, TBT over all output tokens, reasoning TPM) only when a window reports them, labelled', () => {
     assert.ok(!seriesFromWindows(windows, 'a').some((s) => s.id.startsWith('ttfr') || s.id.startsWith('tbt_all') || s.id === 'reasoning_tpm'));
-    const reasoning = [win(1, { ttfr: lat(null), tbt_all: lat(null), reasoning_tpm: 0 }), win(2, { ttfr: lat(300, 450), tbt_all: lat(8, 11), reasoning_tpm: 1200 })];
+    const reasoning = [
+      win(1, { ttfr: lat(null), tbt_all: lat(null), reasoning_tpm: 0 }),
+      win(2, { ttfr: lat(300, 450), tbt_all: lat(8, 11), reasoning_tpm: 1200 }),
+    ];
     const s = byId(seriesFromWindows(reasoning, 'a'));
-    assert.deepEqual(s.get('ttfr_p95')!.points.map((p) => p.y), [null, 450]);
+    assert.deepEqual(
+      s.get('ttfr_p95')!.points.map((p) => p.y),
+      [null, 450],
+    );
     assert.equal(s.get('ttfr_p95')!.chart, 'ttfr');
     assert.equal(s.get('ttfr_p50')!.label, 'TTFR p50 (first reasoning token)');
-    assert.deepEqual(s.get('tbt_all_p50')!.points.map((p) => p.y), [null, 8]);
+    assert.deepEqual(
+      s.get('tbt_all_p50')!.points.map((p) => p.y),
+      [null, 8],
+    );
     assert.equal(s.get('tbt_all_p50')!.label, 'TBT p50 (all output tokens, reasoning included)');
     assert.equal(s.get('tbt_all_p50')!.chart, 'tbt');
-    assert.deepEqual(s.get('reasoning_tpm')!.points.map((p) => p.y), [null, 1200]);
+    assert.deepEqual(
+      s.get('reasoning_tpm')!.points.map((p) => p.y),
+      [null, 1200],
+    );
   });
 });
 
@@ -80,19 +120,38 @@ describe('aligning runs for the compare panel', () => {
 
   it('alignFromStart overlays runs from their own start (x = t), sorted, without touching the input', () => {
     const [ax, bx] = alignFromStart(a, b);
-    assert.deepEqual(ax.map((w) => w.t), [1, 2]);
-    assert.deepEqual(bx.map((w) => w.t), [1, 2]);
+    assert.deepEqual(
+      ax.map((w) => w.t),
+      [1, 2],
+    );
+    assert.deepEqual(
+      bx.map((w) => w.t),
+      [1, 2],
+    );
     assert.equal(b[0].t, 2, 'input unchanged');
     assert.notEqual(bx[1], b[0], 'copies');
   });
 
   it('alignOnClock puts them on one wall-clock timeline (a later target is drawn later)', () => {
     const [ax, bx] = alignOnClock(a, b);
-    assert.deepEqual(ax.map((w) => w.t), [1, 2]);
-    assert.deepEqual(bx.map((w) => w.t), [61, 62]);
-    assert.deepEqual(b.map((w) => w.t), [2, 1], 'input unchanged');
+    assert.deepEqual(
+      ax.map((w) => w.t),
+      [1, 2],
+    );
+    assert.deepEqual(
+      bx.map((w) => w.t),
+      [61, 62],
+    );
+    assert.deepEqual(
+      b.map((w) => w.t),
+      [2, 1],
+      'input unchanged',
+    );
     // Parallel targets that started together stay together.
     const [p, q] = alignOnClock([win(1), win(2)], [win(1, { target: 'b' }), win(2, { target: 'b' })]);
-    assert.deepEqual(p.map((w) => w.t), q.map((w) => w.t));
+    assert.deepEqual(
+      p.map((w) => w.t),
+      q.map((w) => w.t),
+    );
   });
 });

@@ -18,7 +18,17 @@ const URL = 'http://gpu:8000/metrics';
 const BOUNDS = ['0.05', '0.1', '0.25', '0.5', '1.0', '+Inf'];
 
 function sample(t: number, name: string, value: number, labels: Record<string, string> = { model_name: 'm' }, extra: Partial<ServerSample> = {}): ServerSample {
-  return { t, time: new Date(Date.UTC(2026, 0, 1, 10) + t * 1000).toISOString(), target: 'a', source: 'prometheus', resource: URL, name, labels, value, ...extra };
+  return {
+    t,
+    time: new Date(Date.UTC(2026, 0, 1, 10) + t * 1000).toISOString(),
+    target: 'a',
+    source: 'prometheus',
+    resource: URL,
+    name,
+    labels,
+    value,
+    ...extra,
+  };
 }
 
 /** A TTFT histogram sample with cumulative counts per bound. */
@@ -64,8 +74,14 @@ describe('server series from samples', () => {
 
   it('draws the running batch and the queue summed over label sets, the KV cache (fullest) in percent', () => {
     const running = byId(series, 'running');
-    assert.deepEqual(running.points, [0, 1, 2, 3].map((x, i) => ({ x, y: [0, 3, 6, 1][i] })));
-    assert.deepEqual([running.label, running.unit, running.chart, running.metric], ['Server: requests running', 'requests', 'server_load', 'vllm:num_requests_running']);
+    assert.deepEqual(
+      running.points,
+      [0, 1, 2, 3].map((x, i) => ({ x, y: [0, 3, 6, 1][i] })),
+    );
+    assert.deepEqual(
+      [running.label, running.unit, running.chart, running.metric],
+      ['Server: requests running', 'requests', 'server_load', 'vllm:num_requests_running'],
+    );
     assert.deepEqual(ys(byId(series, 'waiting')), [0, 1, 4, 0]);
     const kv = byId(series, 'kv_cache');
     assert.deepEqual(ys(kv), [0, 25, 50, 5]);
@@ -106,13 +122,20 @@ describe('server series from samples', () => {
     const tpm = byId(series, 'prompt_tpm');
     assert.deepEqual([tpm.label, tpm.unit, tpm.chart], ['Server: prompt TPM', 'tpm', 'server_tokens']);
     // 100 → 160, restart, 30 → 90: 60 + 30 + 60 = 150 tokens over 3 s.
-    const restarted = serverSeriesFromSamples([0, 1, 2, 3].map((t, i) => sample(t, 'vllm:prompt_tokens_total', [100, 160, 30, 90][i])), 10);
+    const restarted = serverSeriesFromSamples(
+      [0, 1, 2, 3].map((t, i) => sample(t, 'vllm:prompt_tokens_total', [100, 160, 30, 90][i])),
+      10,
+    );
     assert.deepEqual(ys(byId(restarted, 'prompt_tpm')), [null, 3600, 90 * 30, 50 * 60]);
   });
 
   it('draws other series by unit: gauges as values, counters (…_total) per second, under their own names', () => {
     const other = serverSeriesFromSamples(
-      [0, 2].flatMap((t, i) => [sample(t, 'my_queue_depth', [3, 7][i]), sample(t, 'my_errors_total', [10, 16][i]), sample(t, 'vllm:gpu_prefix_cache_hit_rate', [0.5, 0.25][i])]),
+      [0, 2].flatMap((t, i) => [
+        sample(t, 'my_queue_depth', [3, 7][i]),
+        sample(t, 'my_errors_total', [10, 16][i]),
+        sample(t, 'vllm:gpu_prefix_cache_hit_rate', [0.5, 0.25][i]),
+      ]),
       5,
     );
     const depth = byId(other, 'other:my_queue_depth');
@@ -131,7 +154,10 @@ describe('server series from samples', () => {
       batches.push(builder.flush());
     }
     assert.deepEqual(builder.flush(), [], 'nothing new');
-    assert.ok(batches.every((b) => b.every((s) => s.points.length === 1)), 'each batch carries one new point per series');
+    assert.ok(
+      batches.every((b) => b.every((s) => s.points.length === 1)),
+      'each batch carries one new point per series',
+    );
     const joined = new Map<string, ServerSeries>();
     for (const s of batches.flat()) {
       const j = joined.get(s.id);
@@ -183,7 +209,17 @@ describe('server series from samples', () => {
         { x: 220, y: 7 },
       ]);
       const ttr = out.find((s) => s.metric === 'AzureOpenAITimeToResponse')!;
-      assert.deepEqual([ttr.unit, ttr.label, ttr.points], ['ms', 'Average (modeldeploymentname=gpt-4o)', [{ x: -20, y: 250 }, { x: 40, y: 250 }]]);
+      assert.deepEqual(
+        [ttr.unit, ttr.label, ttr.points],
+        [
+          'ms',
+          'Average (modeldeploymentname=gpt-4o)',
+          [
+            { x: -20, y: 250 },
+            { x: 40, y: 250 },
+          ],
+        ],
+      );
       const util = out.find((s) => s.metric === 'AzureOpenAIProvisionedManagedUtilizationV2')!;
       assert.deepEqual([util.unit, util.chartTitle], ['%', 'Provisioned-managed utilization V2 — Azure Monitor, per minute']);
       assert.notEqual(util.chart, requests.chart, 'a chart per metric');
@@ -200,7 +236,14 @@ describe('Server section model', () => {
   const withServer = () =>
     scenario({
       targets: [
-        { name: 'a', provider: 'openai-compatible', endpoint: 'http://gpu:8000/v1', model: 'm', auth: { type: 'none' }, server_metrics: { prometheus: 'endpoint', interval_s: 1, series: [] } },
+        {
+          name: 'a',
+          provider: 'openai-compatible',
+          endpoint: 'http://gpu:8000/v1',
+          model: 'm',
+          auth: { type: 'none' },
+          server_metrics: { prometheus: 'endpoint', interval_s: 1, series: [] },
+        },
         { name: 'b', provider: 'simulator', endpoint: 'simulator', model: 'm', auth: { type: 'none' } },
       ],
     });
@@ -226,11 +269,17 @@ describe('Server section model', () => {
     );
     const client = seriesFromWindows(windows, 'a');
     assert.deepEqual(load.lines[0].points, client.find((s) => s.id === 'in_flight')!.points);
-    assert.deepEqual(load.lines[1].points.map((p) => p.y), [0, 3, 2]);
+    assert.deepEqual(
+      load.lines[1].points.map((p) => p.y),
+      [0, 3, 2],
+    );
     assert.equal(load.unit, 'requests');
     assert.match(load.description, /Server: vllm:num_requests_running, vllm:num_requests_waiting\.$/);
     const ttftChart = charts[1];
-    assert.deepEqual(ttftChart.lines.map((l) => l.label), ['Client TTFT p50', 'Client TTFT p95', 'Server TTFT p50', 'Server TTFT p95']);
+    assert.deepEqual(
+      ttftChart.lines.map((l) => l.label),
+      ['Client TTFT p50', 'Client TTFT p95', 'Server TTFT p50', 'Server TTFT p95'],
+    );
     assert.equal(ttftChart.title, 'TTFT: client vs server');
     // Target b has no server_metrics: no section, no charts.
     assert.equal(vm.serverSection('b'), null);
@@ -268,11 +317,34 @@ describe('Server section model', () => {
       running: { avg: 1.5, max: 6 },
       waiting: { avg: 0.25, max: 9 },
       kv_cache: { avg: 0.2, max: 0.62 },
-      latency_ms: { ttft: { metric: 'vllm:time_to_first_token_seconds', count: 90, avg: 130, p50: 120, p90: 200, p95: 240, p99: 300, p50_resolution_ms: 150, client_p50: 180, client_p95: 400 } },
+      latency_ms: {
+        ttft: {
+          metric: 'vllm:time_to_first_token_seconds',
+          count: 90,
+          avg: 130,
+          p50: 120,
+          p90: 200,
+          p95: 240,
+          p99: 300,
+          p50_resolution_ms: 150,
+          client_p50: 180,
+          client_p95: 400,
+        },
+      },
       outside_server_ms: { ttft_p50: 60, ttft_p95: 160, e2e_p50: null },
-      azure_monitor: { resource_id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/contoso', status: 'incomplete', fetched_at: '2026-01-01T10:05:00.000Z', message: 'Azure Monitor has not published every minute of the run yet', series: [] },
+      azure_monitor: {
+        resource_id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/contoso',
+        status: 'incomplete',
+        fetched_at: '2026-01-01T10:05:00.000Z',
+        message: 'Azure Monitor has not published every minute of the run yet',
+        series: [],
+      },
     };
-    const summary = { target: 'a', warnings: ['server metrics: 2 of 60 scrapes of http://gpu:8000/metrics failed; the first: connection refused', 'behind schedule'], server } as unknown as TargetSummary;
+    const summary = {
+      target: 'a',
+      warnings: ['server metrics: 2 of 60 scrapes of http://gpu:8000/metrics failed; the first: connection refused', 'behind schedule'],
+      server,
+    } as unknown as TargetSummary;
     const model = new ServerModel();
     const section = serverSection(withServer().targets[0], summary, model, null, true)!;
     assert.equal(section.source, 'vLLM · http://gpu:8000/metrics · every 1 s · 58 scrapes, 2 failed');
@@ -311,7 +383,10 @@ describe('Server section model', () => {
     }
     const waiting = model.series('a').find((s) => s.id === 'waiting')!;
     assert.ok(waiting.points.length <= 100, `${waiting.points.length} points`);
-    assert.ok(waiting.points.some((p) => p.x === 1234 && p.y === 99), 'the spike is kept');
+    assert.ok(
+      waiting.points.some((p) => p.x === 1234 && p.y === 99),
+      'the spike is kept',
+    );
     assert.deepEqual(model.latest('a', 'waiting'), { last: 3599 % 5, max: 99 });
   });
 });

@@ -54,8 +54,14 @@ describe('RunViewModel series', () => {
       }
     }
     const a = new Map(vm.series('a').map((s) => [s.id, s.points]));
-    assert.ok(a.get('ttft_p95')!.some((p) => p.x === 1234 && p.y === 9999), 'TTFT spike kept');
-    assert.ok(a.get('rpm')!.some((p) => p.x === 2500 && p.y === 0), 'RPM drop kept');
+    assert.ok(
+      a.get('ttft_p95')!.some((p) => p.x === 1234 && p.y === 9999),
+      'TTFT spike kept',
+    );
+    assert.ok(
+      a.get('rpm')!.some((p) => p.x === 2500 && p.y === 0),
+      'RPM drop kept',
+    );
     assert.ok(vm.pointCount <= 2 * vm.series('a').length * 200, `${vm.pointCount} points`);
   });
 });
@@ -67,20 +73,23 @@ describe('RunViewModel headline', () => {
     const h = vm.headline('a');
     assert.equal(h.source, 'window');
     const { cost_so_far, cost_per_hour, ...values } = Object.fromEntries(h.cards.map((c) => [c.id, c.value]));
-    assert.deepEqual(
-      values,
-      {
-        ttft_p50: 110, ttft_p95: 160, ttft_p99: 220,
-        tbt_p50: 11, tbt_p95: 16, tbt_p99: 21,
-        e2e_p50: 1100, e2e_p95: 1600, e2e_p99: 2100,
-        achieved_rpm: 40,
-        // 40 RPM over the 3 s the window spans so far = 2 completed, 1 failed.
-        error_pct: 50,
-        // 6,000 and 600 tokens per minute for 3 s.
-        tokens_in: 300,
-        tokens_out: 30,
-      },
-    );
+    assert.deepEqual(values, {
+      ttft_p50: 110,
+      ttft_p95: 160,
+      ttft_p99: 220,
+      tbt_p50: 11,
+      tbt_p95: 16,
+      tbt_p99: 21,
+      e2e_p50: 1100,
+      e2e_p95: 1600,
+      e2e_p99: 2100,
+      achieved_rpm: 40,
+      // 40 RPM over the 3 s the window spans so far = 2 completed, 1 failed.
+      error_pct: 50,
+      // 6,000 and 600 tokens per minute for 3 s.
+      tokens_in: 300,
+      tokens_out: 30,
+    });
     close(cost_so_far, (300 * 0.1 + 30 * 0.4) / 1e6);
     close(cost_per_hour, ((6000 * 0.1 + 600 * 0.4) / 1e6) * 60);
     // The cost card says what priced it and where to set one's own price.
@@ -103,7 +112,14 @@ describe('RunViewModel headline', () => {
   it('while live, windows with running totals: the engine’s exact counts so far, cached tokens priced as cached', () => {
     const vm = new RunViewModel({ scenario: scenario(), targets });
     const totals = (prompt: number, cached: number, completion: number, throttled: number) => ({
-      succeeded: 3, failed: 0, cancelled: 0, throttled_responses: throttled, prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached, reasoning_tokens: 0,
+      succeeded: 3,
+      failed: 0,
+      cancelled: 0,
+      throttled_responses: throttled,
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      cached_tokens: cached,
+      reasoning_tokens: 0,
     });
     // Rates that would integrate to something else entirely: the totals win.
     vm.addWindows([win(1, { totals: totals(1_000, 0, 100, 0) }), win(2, { throttled: 2, totals: totals(5_000, 2_000, 700, 2) })]);
@@ -135,7 +151,10 @@ describe('RunViewModel headline', () => {
       name: 'panel',
       file: '/tmp/panel.perf.yaml',
       startedAt: '2026-01-01T10:00:00.000Z',
-      targets: [{ target: 'a', ttft: [101, 175, 240], tbt: [9, 14, 19], e2e: [950, 1450, 1990], rpm: 118.5, completed: 105, failed: 3, warmup: 5 }, { target: 'b' }],
+      targets: [
+        { target: 'a', ttft: [101, 175, 240], tbt: [9, 14, 19], e2e: [950, 1450, 1990], rpm: 118.5, completed: 105, failed: 3, warmup: 5 },
+        { target: 'b' },
+      ],
       slos: verdicts,
     });
     const a = s.targets[0];
@@ -169,7 +188,10 @@ describe('RunViewModel headline', () => {
       { slo: 'ttft.p95 < 800ms', status: 'pass', actual: 175, threshold: 800, unit: 'ms' },
       { slo: 'failures < 1%', status: 'fail', actual: 0.03, threshold: 0.01, unit: 'ratio' },
     ]);
-    assert.deepEqual(vm.headline('b').slos.map((v) => v.status), ['fail']);
+    assert.deepEqual(
+      vm.headline('b').slos.map((v) => v.status),
+      ['fail'],
+    );
   });
 
   it('reasoning models: TTFR cards and TBT over all output tokens appear only when reasoning was measured', () => {
@@ -208,7 +230,17 @@ describe('RunViewModel headline', () => {
   });
 
   it('fromInit rebuilds a past run: its windows as series, its summary as headline', () => {
-    const init: InitMessage = { type: 'init', runId: 'run-1', scenario: scenario(), targets, windows: [win(1), win(2), win(1, { target: 'b' })], summary: summary(), distributions: {}, live: false, interactive: true };
+    const init: InitMessage = {
+      type: 'init',
+      runId: 'run-1',
+      scenario: scenario(),
+      targets,
+      windows: [win(1), win(2), win(1, { target: 'b' })],
+      summary: summary(),
+      distributions: {},
+      live: false,
+      interactive: true,
+    };
     const vm = RunViewModel.fromInit(init);
     assert.deepEqual(vm.series('a'), seriesFromWindows(init.windows, 'a'));
     assert.equal(vm.headline('a').source, 'summary');

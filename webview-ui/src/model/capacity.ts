@@ -146,11 +146,23 @@ export function achievedChart(t: CapacityTarget): AchievedChart {
   const points = t.steps.map((s, i): StepPoint => ({ x: s.offered_rpm, y: s.achieved_rpm, step: i + 1, passed: s.passed }));
   if (points.length === 0) return { passed: [], failed: [], reference: null, markers: [] };
   const top = Math.max(...points.flatMap((p) => [p.x, p.y]));
-  const markers = markersOf(t).map((m) => ({ ...m, points: [{ x: m.rpm, y: 0 }, { x: m.rpm, y: top }] }));
+  const markers = markersOf(t).map((m) => ({
+    ...m,
+    points: [
+      { x: m.rpm, y: 0 },
+      { x: m.rpm, y: top },
+    ],
+  }));
   return {
     passed: points.filter((p) => p.passed),
     failed: points.filter((p) => !p.passed),
-    reference: { label: 'y = x (every offered request sent)', points: [{ x: 0, y: 0 }, { x: top, y: top }] },
+    reference: {
+      label: 'y = x (every offered request sent)',
+      points: [
+        { x: 0, y: 0 },
+        { x: top, y: top },
+      ],
+    },
     markers,
   };
 }
@@ -174,15 +186,29 @@ export function latencyChart(t: CapacityTarget, slos: ReturnType<typeof latencyS
   const top = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y)), ...slos.map((s) => s.value));
   return {
     series,
-    slos: slos.map((s) => ({ ...s, label: `SLO ${s.slo}`, points: [{ x: 0, y: s.value }, { x: right, y: s.value }] })),
-    markers: marks.map(({ x, ...m }) => ({ ...m, points: [{ x, y: 0 }, { x, y: top }] })),
+    slos: slos.map((s) => ({
+      ...s,
+      label: `SLO ${s.slo}`,
+      points: [
+        { x: 0, y: s.value },
+        { x: right, y: s.value },
+      ],
+    })),
+    markers: marks.map(({ x, ...m }) => ({
+      ...m,
+      points: [
+        { x, y: 0 },
+        { x, y: top },
+      ],
+    })),
   };
 }
 
 /** The answer and the knee, without their place on a chart yet. */
 function markersOf(t: CapacityTarget): Omit<Marker, 'points'>[] {
   const markers: Omit<Marker, 'points'>[] = [];
-  if (t.capacity_rpm !== null) markers.push({ kind: 'capacity', rpm: t.capacity_rpm, label: `Capacity: ${formatCount(t.capacity_rpm)} RPM${t.lower_bound ? ' (lower bound)' : ''}` });
+  if (t.capacity_rpm !== null)
+    markers.push({ kind: 'capacity', rpm: t.capacity_rpm, label: `Capacity: ${formatCount(t.capacity_rpm)} RPM${t.lower_bound ? ' (lower bound)' : ''}` });
   const knee = t.bracket.failed;
   if (knee !== null) markers.push({ kind: 'knee', rpm: knee, label: `Knee: fails at ${formatCount(knee)} RPM` });
   return markers;
@@ -191,14 +217,19 @@ function markersOf(t: CapacityTarget): Omit<Marker, 'points'>[] {
 export function capacityHeadline(t: CapacityTarget): CapacityHeadline {
   const running = t.search === 'running';
   const answer =
-    t.capacity_rpm === null ? (running ? 'searching…' : 'none found') : `${t.lower_bound ? 'at least ' : ''}${formatDecimal(t.capacity_rpm)} RPM${running ? ' so far' : ''}`;
+    t.capacity_rpm === null
+      ? running
+        ? 'searching…'
+        : 'none found'
+      : `${t.lower_bound ? 'at least ' : ''}${formatDecimal(t.capacity_rpm)} RPM${running ? ' so far' : ''}`;
   const facts: CapacityFact[] = [];
   if (t.goodput_rpm !== null) {
     facts.push({
       id: 'goodput',
       label: 'Goodput at the capacity',
       text: `${formatDecimal(t.goodput_rpm)} RPM`,
-      note: t.goodput_tokens_per_s === null ? 'requests that met every SLO threshold' : `${formatDecimal(t.goodput_tokens_per_s)} output tokens/s within the SLOs`,
+      note:
+        t.goodput_tokens_per_s === null ? 'requests that met every SLO threshold' : `${formatDecimal(t.goodput_tokens_per_s)} output tokens/s within the SLOs`,
     });
   }
   if (t.headroom !== null && t.expected_rpm !== null) {
@@ -211,7 +242,12 @@ export function capacityHeadline(t: CapacityTarget): CapacityHeadline {
   }
   if (t.per_ptu_rpm !== null) facts.push({ id: 'per_ptu', label: 'Per PTU', text: `${formatDecimal(t.per_ptu_rpm)} RPM` });
   if (t.ptus_needed !== null) {
-    facts.push({ id: 'ptus_needed', label: 'PTUs needed', text: formatCount(t.ptus_needed), note: `to carry ${formatDecimal(t.expected_rpm)} RPM with 10% headroom` });
+    facts.push({
+      id: 'ptus_needed',
+      label: 'PTUs needed',
+      text: formatCount(t.ptus_needed),
+      note: `to carry ${formatDecimal(t.expected_rpm)} RPM with 10% headroom`,
+    });
   }
   facts.push({
     id: 'steps',

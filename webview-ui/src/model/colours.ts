@@ -50,7 +50,10 @@ export function parseColour(text: string): Rgba | null {
 
 /** `#rrggbb` (alpha dropped). */
 export function toHex(c: Rgba): string {
-  const byte = (v: number) => Math.round(clamp(v, 0, 255)).toString(16).padStart(2, '0');
+  const byte = (v: number) =>
+    Math.round(clamp(v, 0, 255))
+      .toString(16)
+      .padStart(2, '0');
   return `#${byte(c.r)}${byte(c.g)}${byte(c.b)}`;
 }
 
@@ -91,9 +94,14 @@ export function withContrast(colour: Rgba, backgrounds: readonly Rgba[], minRati
   const enough = (c: Rgba) => backgrounds.every((bg) => contrastRatio(c, bg) >= minRatio);
   if (enough(start)) return start;
   const bgLuminance = Math.max(...backgrounds.map(relativeLuminance));
-  const darkBackground = (1.05 / (bgLuminance + 0.05)) > ((bgLuminance + 0.05) / 0.05);
+  const darkBackground = 1.05 / (bgLuminance + 0.05) > (bgLuminance + 0.05) / 0.05;
   const toward: Rgba = darkBackground ? NAMED.white : NAMED.black;
-  const mix = (t: number): Rgba => ({ r: start.r + (toward.r - start.r) * t, g: start.g + (toward.g - start.g) * t, b: start.b + (toward.b - start.b) * t, a: 1 });
+  const mix = (t: number): Rgba => ({
+    r: start.r + (toward.r - start.r) * t,
+    g: start.g + (toward.g - start.g) * t,
+    b: start.b + (toward.b - start.b) * t,
+    a: 1,
+  });
   // Smallest mix that is enough (contrast grows monotonically along the way), then rounded to whole
   // channels without falling below the ratio.
   let lo = 0;
@@ -124,13 +132,34 @@ export function themeKindOf(classes: readonly string[]): ThemeKind | null {
 }
 
 /** Variables the chart series take their colours from, in series order. */
-export const SERIES_VARIABLES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'] as const;
+export const SERIES_VARIABLES = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+] as const;
 
 /** Used where a theme leaves a variable unset (the high-contrast themes have no `charts.orange` and no
  *  `testing.iconFailed`) or outside VS Code. VS Code's own defaults per kind. */
 const FALLBACK: Record<'light' | 'dark', { series: string[]; pass: string; fail: string; warning: string; foreground: string; background: string }> = {
-  light: { series: ['#0063d3', '#d18616', '#388a34', '#652d90', '#e51400', '#bf8803'], pass: '#388a34', fail: '#e51400', warning: '#bf8803', foreground: '#3b3b3b', background: '#ffffff' },
-  dark: { series: ['#59a4f9', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'], pass: '#73c991', fail: '#f14c4c', warning: '#cca700', foreground: '#cccccc', background: '#1f1f1f' },
+  light: {
+    series: ['#0063d3', '#d18616', '#388a34', '#652d90', '#e51400', '#bf8803'],
+    pass: '#388a34',
+    fail: '#e51400',
+    warning: '#bf8803',
+    foreground: '#3b3b3b',
+    background: '#ffffff',
+  },
+  dark: {
+    series: ['#59a4f9', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'],
+    pass: '#73c991',
+    fail: '#f14c4c',
+    warning: '#cca700',
+    foreground: '#cccccc',
+    background: '#1f1f1f',
+  },
 };
 
 export interface ThemePalette {

@@ -43,7 +43,9 @@ export function costSection(
     const { tokens, cost_usd: cost } = summary;
     // A summary written without a price (a CLI run, or the price set since) is priced as the headline's
     // cost is: its token totals × the panel's price.
-    const perRequest = cost.per_request ?? (price && measured > 0 ? costUsd(price, { prompt: tokens.prompt, cached: tokens.cached, completion: tokens.completion }) / measured : null);
+    const perRequest =
+      cost.per_request ??
+      (price && measured > 0 ? costUsd(price, { prompt: tokens.prompt, cached: tokens.cached, completion: tokens.completion }) / measured : null);
     const priced = cost.per_request === null && perRequest !== null;
     const targetRpm = summary.schedule.target_rpm;
     return {

@@ -147,7 +147,13 @@ function throttlingCard(t: TargetSummary): Card | null {
       `${formatDuration(r.backoff_ms)} spent backing off (all requests together)`,
       `${formatCount(endedThrottled)} ended throttled (counted as failed)`,
     ],
-    counts: { 'throttled-responses': r.throttled_responses, attempts: r.attempts, retried: r.retried, 'backoff-ms': r.backoff_ms, 'ended-throttled': endedThrottled },
+    counts: {
+      'throttled-responses': r.throttled_responses,
+      attempts: r.attempts,
+      retried: r.retried,
+      'backoff-ms': r.backoff_ms,
+      'ended-throttled': endedThrottled,
+    },
     tone: 'warning',
   };
 }
@@ -188,7 +194,9 @@ function summaryBanners(summary: RunSummary, t: TargetSummary): Banner[] {
   const banners: Banner[] = [];
   const endedThrottled = r.errors.throttled ?? 0;
   const retried =
-    r.retried > 0 ? ` ${formatCount(r.retried)} ${plural(r.retried, 'request')} retried after waiting ${formatDuration(r.backoff_ms)} in all: their latencies include the waits.` : '';
+    r.retried > 0
+      ? ` ${formatCount(r.retried)} ${plural(r.retried, 'request')} retried after waiting ${formatDuration(r.backoff_ms)} in all: their latencies include the waits.`
+      : '';
   const ended = endedThrottled > 0 ? ` ${formatCount(endedThrottled)} ended throttled and count as failed.` : '';
   if (r.throttled_responses > 0) {
     banners.push({
@@ -222,7 +230,14 @@ function plural(n: number, word: string): string {
  * runs recorded before windows carried them, see TokenTally); the cost so far prices them as the
  * summary will.
  */
-export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTally, slos: readonly Slo[], target: string, price: Price | null, model: string | null = null): Headline {
+export function headlineFromWindow(
+  latest: WindowSnapshot | null,
+  tally: TokenTally,
+  slos: readonly Slo[],
+  target: string,
+  price: Price | null,
+  model: string | null = null,
+): Headline {
   // The window covers min(window_s, t) seconds (the engine's own span), shorter at the start of a run.
   const spanS = latest ? Math.max(1e-3, Math.min(latest.window_s, latest.t)) : 0;
   const span = latest ? `last ${Math.round(spanS)} s` : undefined;
@@ -246,7 +261,13 @@ export function headlineFromWindow(latest: WindowSnapshot | null, tally: TokenTa
       },
       ...(throttling ? [throttling.card] : []),
       { id: 'tokens_in', label: 'Tokens in', value: Math.round(tally.prompt), unit: 'tokens', note: tally.exact ? 'so far' : 'estimated from window rates' },
-      { id: 'tokens_out', label: 'Tokens out', value: Math.round(tally.completion), unit: 'tokens', note: tally.exact ? 'so far' : 'estimated from window rates' },
+      {
+        id: 'tokens_out',
+        label: 'Tokens out',
+        value: Math.round(tally.completion),
+        unit: 'tokens',
+        note: tally.exact ? 'so far' : 'estimated from window rates',
+      },
       {
         id: 'cost_so_far',
         label: 'Cost so far',
@@ -337,15 +358,13 @@ function priceCardNote(price: Price | null | undefined, model: string | null, pr
 
 function latencyCards(latency: Record<'ttft' | 'tbt' | 'e2e', LatencyStats>, note?: string): Card[] {
   return LATENCY.flatMap(([key, name]) =>
-    STATS.map(
-      (stat): Card => ({
-        id: `${key}_${stat}`,
-        label: `${name} ${stat}${key === 'tbt' ? ' (per token)' : ''}`,
-        value: latency[key][stat],
-        unit: 'ms',
-        ...(note ? { note } : {}),
-      }),
-    ),
+    STATS.map((stat): Card => ({
+      id: `${key}_${stat}`,
+      label: `${name} ${stat}${key === 'tbt' ? ' (per token)' : ''}`,
+      value: latency[key][stat],
+      unit: 'ms',
+      ...(note ? { note } : {}),
+    })),
   );
 }
 

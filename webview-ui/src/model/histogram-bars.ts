@@ -23,7 +23,6 @@ export function histogramBars(d: Distribution | null, unit: string): HistogramBa
   return bars;
 }
 
-
 /** Three significant digits, so neighbouring ~6%-wide bins never read the same ("11 ms–11 ms"). */
 function latencyLabel(lo: number, hi: number | undefined, unit: string): string {
   const edge = (v: number) => (unit === 'ms' && v > 0 && v < 10_000 ? `${Number(v.toPrecision(3))} ms` : formatValue(v, unit));

@@ -35,15 +35,43 @@ export const SERIES: readonly SeriesDef[] = [
   { id: 'ttft_p50', chart: 'ttft', label: 'TTFT p50', unit: 'ms', value: (w) => w.ttft.p50 },
   { id: 'ttft_p95', chart: 'ttft', label: 'TTFT p95', unit: 'ms', value: (w) => w.ttft.p95 },
   // Reasoning models: time to the first reasoning token, drawn only when reasoning is streamed.
-  { id: 'ttfr_p50', chart: 'ttfr', label: 'TTFR p50 (first reasoning token)', unit: 'ms', value: (w) => (w.ttfr?.count ? w.ttfr.p50 : null), onlyWhenReported: true },
-  { id: 'ttfr_p95', chart: 'ttfr', label: 'TTFR p95 (first reasoning token)', unit: 'ms', value: (w) => (w.ttfr?.count ? w.ttfr.p95 : null), onlyWhenReported: true },
+  {
+    id: 'ttfr_p50',
+    chart: 'ttfr',
+    label: 'TTFR p50 (first reasoning token)',
+    unit: 'ms',
+    value: (w) => (w.ttfr?.count ? w.ttfr.p50 : null),
+    onlyWhenReported: true,
+  },
+  {
+    id: 'ttfr_p95',
+    chart: 'ttfr',
+    label: 'TTFR p95 (first reasoning token)',
+    unit: 'ms',
+    value: (w) => (w.ttfr?.count ? w.ttfr.p95 : null),
+    onlyWhenReported: true,
+  },
   // TBT is the per-token figure; chunk gaps are per SSE event, which may carry several tokens.
   { id: 'tbt_p50', chart: 'tbt', label: 'TBT p50 (per token)', unit: 'ms', value: (w) => w.tbt.p50 },
   { id: 'tbt_p95', chart: 'tbt', label: 'TBT p95 (per token)', unit: 'ms', value: (w) => w.tbt.p95 },
   // The engine measures TBT over all output tokens for every request; without reasoning it is the
   // visible-token TBT again, so it is drawn only for windows that had reasoning.
-  { id: 'tbt_all_p50', chart: 'tbt', label: 'TBT p50 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p50 : null), onlyWhenReported: true },
-  { id: 'tbt_all_p95', chart: 'tbt', label: 'TBT p95 (all output tokens, reasoning included)', unit: 'ms', value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p95 : null), onlyWhenReported: true },
+  {
+    id: 'tbt_all_p50',
+    chart: 'tbt',
+    label: 'TBT p50 (all output tokens, reasoning included)',
+    unit: 'ms',
+    value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p50 : null),
+    onlyWhenReported: true,
+  },
+  {
+    id: 'tbt_all_p95',
+    chart: 'tbt',
+    label: 'TBT p95 (all output tokens, reasoning included)',
+    unit: 'ms',
+    value: (w) => (hasReasoning(w) && w.tbt_all?.count ? w.tbt_all.p95 : null),
+    onlyWhenReported: true,
+  },
   { id: 'chunk_gap_p50', chart: 'chunk_gap', label: 'Chunk gap p50 (per chunk, not per token)', unit: 'ms', value: (w) => w.chunk_gap.p50 },
   { id: 'chunk_gap_p95', chart: 'chunk_gap', label: 'Chunk gap p95 (per chunk, not per token)', unit: 'ms', value: (w) => w.chunk_gap.p95 },
   { id: 'e2e_p50', chart: 'e2e', label: 'E2E p50', unit: 'ms', value: (w) => w.e2e.p50 },
@@ -53,7 +81,14 @@ export const SERIES: readonly SeriesDef[] = [
   { id: 'target_rpm', chart: 'rpm', label: 'Target RPM', unit: 'rpm', value: (w) => w.target_rpm, onlyWhenReported: true },
   { id: 'ctx_tpm', chart: 'tpm', label: 'Prompt TPM', unit: 'tpm', value: (w) => w.ctx_tpm },
   { id: 'gen_tpm', chart: 'tpm', label: 'Generated TPM', unit: 'tpm', value: (w) => w.gen_tpm },
-  { id: 'reasoning_tpm', chart: 'tpm', label: 'Reasoning TPM (part of generated)', unit: 'tpm', value: (w) => (w.reasoning_tpm ? w.reasoning_tpm : null), onlyWhenReported: true },
+  {
+    id: 'reasoning_tpm',
+    chart: 'tpm',
+    label: 'Reasoning TPM (part of generated)',
+    unit: 'tpm',
+    value: (w) => (w.reasoning_tpm ? w.reasoning_tpm : null),
+    onlyWhenReported: true,
+  },
   { id: 'failures', chart: 'errors', label: 'Failed requests (in window)', unit: 'requests', value: (w) => w.failures },
   { id: 'throttled', chart: 'errors', label: 'Throttled responses (HTTP 429, in window)', unit: 'requests', value: (w) => w.throttled },
   { id: 'in_flight', chart: 'in_flight', label: 'In-flight requests', unit: 'requests', value: (w) => w.in_flight },
@@ -114,7 +149,5 @@ export function alignOnClock(...runs: readonly WindowSnapshot[][]): WindowSnapsh
   const startMs = (w: WindowSnapshot) => Date.parse(w.time) - w.t * 1000;
   let origin = Infinity;
   for (const windows of runs) for (const w of windows.slice(0, 1)) origin = Math.min(origin, startMs(w));
-  return runs.map((windows) =>
-    windows.map((w) => ({ ...w, t: Math.round(Date.parse(w.time) - origin) / 1000 })).sort((a, b) => a.t - b.t),
-  );
+  return runs.map((windows) => windows.map((w) => ({ ...w, t: Math.round(Date.parse(w.time) - origin) / 1000 })).sort((a, b) => a.t - b.t));
 }

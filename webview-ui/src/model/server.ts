@@ -82,13 +82,14 @@ const CLIENT_LINES: Partial<Record<ServerChartId, [seriesId: string, label: stri
 };
 
 const DESCRIPTIONS: Record<ServerChartId, string> = {
-  server_load: "The client's requests in flight beside the server's running batch and its queue, per scrape: requests the client counts in flight but the server neither runs nor queues are outside it (network, a gateway, a queue in front of it).",
+  server_load:
+    "The client's requests in flight beside the server's running batch and its queue, per scrape: requests the client counts in flight but the server neither runs nor queues are outside it (network, a gateway, a queue in front of it).",
   server_ttft: "p50 and p95 of the client's TTFT and of the server's own, over the same sliding window; client − server is time spent outside the server.",
   server_e2e: "p50 and p95 of the client's end-to-end latency and of the server's request latency, over the same sliding window.",
   server_itl: "The client's time between tokens (per token) beside the server's inter-token latency, over the same sliding window.",
   server_queue_time: "p50 and p95 of the time requests waited in the server's queue before it started them, over the sliding window.",
   server_kv_cache: "The share of the server's KV cache in use, per scrape (the fullest when it reports several).",
-  server_tokens: "Prompt and generated tokens per minute as the client counted them and as the server processed them, over the same sliding window.",
+  server_tokens: 'Prompt and generated tokens per minute as the client counted them and as the server processed them, over the same sliding window.',
   server_rpm: 'Requests finished per minute as the client saw them complete and as the server counted them, over the same sliding window.',
 };
 
@@ -189,13 +190,22 @@ export function serverSection(
   const prometheus = server?.prometheus;
   let source: string | null = null;
   if (prometheus) {
-    source = [prometheus.server ?? 'Prometheus', prometheus.url, `every ${formatNumber(prometheus.interval_s)} s`, `${prometheus.scrapes} ${prometheus.scrapes === 1 ? 'scrape' : 'scrapes'}${prometheus.failed ? `, ${prometheus.failed} failed` : ''}`].join(' · ');
+    source = [
+      prometheus.server ?? 'Prometheus',
+      prometheus.url,
+      `every ${formatNumber(prometheus.interval_s)} s`,
+      `${prometheus.scrapes} ${prometheus.scrapes === 1 ? 'scrape' : 'scrapes'}${prometheus.failed ? `, ${prometheus.failed} failed` : ''}`,
+    ].join(' · ');
   } else if (settings?.prometheus !== undefined) {
     source = `Prometheus · ${settings.prometheus === 'endpoint' ? "the endpoint's /metrics" : settings.prometheus} · every ${formatNumber(settings.interval_s)} s`;
     if (!runEnded && !model.has(name)) messages.push('Waiting for the first scrape of the server’s metrics…');
   }
   const fromSummary = server !== undefined && prometheus !== undefined;
-  const cards = fromSummary ? summaryCards(server!) : prometheus === undefined && settings?.prometheus !== undefined ? windowCards(name, model, latestWindow) : [];
+  const cards = fromSummary
+    ? summaryCards(server!)
+    : prometheus === undefined && settings?.prometheus !== undefined
+      ? windowCards(name, model, latestWindow)
+      : [];
   const caveat = fromSummary ? summaryCaveat(server!) : cards.length ? windowCaveat(name, model) : null;
   const azure = azureState(server?.azure_monitor, settings?.azure_monitor !== undefined, runEnded);
   return { source, messages, cardSource: fromSummary ? 'summary' : 'window', cards, caveat, azure };
@@ -208,13 +218,46 @@ function summaryCards(s: ServerSummary): ServerCard[] {
     out.push(
       { id: 'server_ttft_p50', label: 'Server TTFT p50', value: ttft.p50, unit: 'ms', note: `client ${formatMs(ttft.client_p50)} · ${ttft.metric}` },
       { id: 'server_ttft_p95', label: 'Server TTFT p95', value: ttft.p95, unit: 'ms', note: `client ${formatMs(ttft.client_p95)}` },
-      { id: 'outside_ttft_p50', label: 'Client − server TTFT p50', value: s.outside_server_ms?.ttft_p50 ?? null, unit: 'ms', note: outsideNote(s.outside_server_ms?.ttft_p50 ?? null, ttft.p50_resolution_ms) },
-      { id: 'outside_ttft_p95', label: 'Client − server TTFT p95', value: s.outside_server_ms?.ttft_p95 ?? null, unit: 'ms', note: outsideNote(s.outside_server_ms?.ttft_p95 ?? null, null) },
+      {
+        id: 'outside_ttft_p50',
+        label: 'Client − server TTFT p50',
+        value: s.outside_server_ms?.ttft_p50 ?? null,
+        unit: 'ms',
+        note: outsideNote(s.outside_server_ms?.ttft_p50 ?? null, ttft.p50_resolution_ms),
+      },
+      {
+        id: 'outside_ttft_p95',
+        label: 'Client − server TTFT p95',
+        value: s.outside_server_ms?.ttft_p95 ?? null,
+        unit: 'ms',
+        note: outsideNote(s.outside_server_ms?.ttft_p95 ?? null, null),
+      },
     );
   }
-  if (s.running) out.push({ id: 'server_running_max', label: 'Server running max', value: s.running.max, unit: 'requests', note: `avg ${formatNumber(s.running.avg)} per scrape` });
-  if (s.waiting) out.push({ id: 'server_waiting_max', label: 'Server queue max', value: s.waiting.max, unit: 'requests', note: `avg ${formatNumber(s.waiting.avg)} waiting per scrape` });
-  if (s.kv_cache) out.push({ id: 'server_kv_cache_max', label: 'KV-cache usage max', value: s.kv_cache.max * 100, unit: '%', note: `avg ${formatPercent(s.kv_cache.avg * 100)}` });
+  if (s.running)
+    out.push({
+      id: 'server_running_max',
+      label: 'Server running max',
+      value: s.running.max,
+      unit: 'requests',
+      note: `avg ${formatNumber(s.running.avg)} per scrape`,
+    });
+  if (s.waiting)
+    out.push({
+      id: 'server_waiting_max',
+      label: 'Server queue max',
+      value: s.waiting.max,
+      unit: 'requests',
+      note: `avg ${formatNumber(s.waiting.avg)} waiting per scrape`,
+    });
+  if (s.kv_cache)
+    out.push({
+      id: 'server_kv_cache_max',
+      label: 'KV-cache usage max',
+      value: s.kv_cache.max * 100,
+      unit: '%',
+      note: `avg ${formatPercent(s.kv_cache.avg * 100)}`,
+    });
   return out;
 }
 
@@ -224,13 +267,26 @@ function windowCards(target: string, model: ServerModel, w: WindowSnapshot | nul
   const p50 = model.latest(target, 'ttft_p50');
   const p95 = model.latest(target, 'ttft_p95');
   const windowNote = w ? `last ${formatNumber(w.window_s)} s` : 'sliding window';
-  const diff = (client: number | null | undefined, server: number | null) => (client === null || client === undefined || server === null ? null : Math.round((client - server) * 100) / 100);
+  const diff = (client: number | null | undefined, server: number | null) =>
+    client === null || client === undefined || server === null ? null : Math.round((client - server) * 100) / 100;
   if (p50.max !== null) {
     out.push(
       { id: 'server_ttft_p50', label: 'Server TTFT p50', value: p50.last, unit: 'ms', note: `client ${formatMs(w?.ttft.p50 ?? null)} · ${windowNote}` },
       { id: 'server_ttft_p95', label: 'Server TTFT p95', value: p95.last, unit: 'ms', note: `client ${formatMs(w?.ttft.p95 ?? null)} · ${windowNote}` },
-      { id: 'outside_ttft_p50', label: 'Client − server TTFT p50', value: diff(w?.ttft.p50, p50.last), unit: 'ms', note: outsideNote(diff(w?.ttft.p50, p50.last), model.latest(target, 'ttft_p50_bucket').last) },
-      { id: 'outside_ttft_p95', label: 'Client − server TTFT p95', value: diff(w?.ttft.p95, p95.last), unit: 'ms', note: `${outsideNote(diff(w?.ttft.p95, p95.last), null)} · ${windowNote}` },
+      {
+        id: 'outside_ttft_p50',
+        label: 'Client − server TTFT p50',
+        value: diff(w?.ttft.p50, p50.last),
+        unit: 'ms',
+        note: outsideNote(diff(w?.ttft.p50, p50.last), model.latest(target, 'ttft_p50_bucket').last),
+      },
+      {
+        id: 'outside_ttft_p95',
+        label: 'Client − server TTFT p95',
+        value: diff(w?.ttft.p95, p95.last),
+        unit: 'ms',
+        note: `${outsideNote(diff(w?.ttft.p95, p95.last), null)} · ${windowNote}`,
+      },
     );
   }
   const load: [ServerCard['id'], string, string, ServerCard['unit']][] = [
@@ -249,7 +305,8 @@ function windowCards(target: string, model: ServerModel, w: WindowSnapshot | nul
 /** A difference smaller than the bucket the server's percentile was interpolated in says nothing; one
  *  below zero (the server slower than its client) can only be that interpolation. */
 function outsideNote(diff: number | null, width: number | null): string {
-  if (diff !== null && width !== null && Math.abs(diff) < width) return `within the server's bucket width there (${formatMs(width)}): no difference can be read`;
+  if (diff !== null && width !== null && Math.abs(diff) < width)
+    return `within the server's bucket width there (${formatMs(width)}): no difference can be read`;
   if (diff !== null && diff < 0) return "below zero: the server's percentile is interpolated within a histogram bucket, so no difference can be read";
   return 'time outside the server: network, gateway, a queue in front of it, this client';
 }
