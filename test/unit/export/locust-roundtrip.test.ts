@@ -307,8 +307,11 @@ prompts:
     const simTtfr = median(log.map((e) => e.first_reasoning_ms! - e.received_ms));
     const numbers = { simTtft, simTtfr, ttft: Number(row('ttft')['Median Response Time']), ttfr: Number(row('ttfr')['Median Response Time']) };
     process.stdout.write(`      agreement: ${JSON.stringify(numbers)}\n`);
-    assert.ok(numbers.ttft >= simTtft - 6 && numbers.ttft - simTtft < 25, JSON.stringify(numbers));
-    assert.ok(numbers.ttfr >= simTtfr - 6 && numbers.ttfr - simTtfr < 25, JSON.stringify(numbers));
+    // Python clients on a shared 2-core machine beside the simulator and the workers: +10 ms quiet, +29 ms
+    // measured in a loaded CI run. A TTFT taken at the wrong event would be off by far more: a role-only
+    // chunk comes ~0 ms after the headers (below the lower bound), the end of the stream ~400 ms later.
+    assert.ok(numbers.ttft >= simTtft - 6 && numbers.ttft - simTtft < 60, JSON.stringify(numbers));
+    assert.ok(numbers.ttfr >= simTtfr - 6 && numbers.ttfr - simTtfr < 60, JSON.stringify(numbers));
     assert.ok(numbers.ttft > numbers.ttfr, 'TTFT waits for the visible answer, after the reasoning');
   });
 });
