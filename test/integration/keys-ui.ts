@@ -14,7 +14,7 @@ import { keyOf, startAzureService, startRedirect, type TestServer } from './key-
 import { modalCommandSteps } from './modal-commands-ui';
 import { runSteps, type UiStep } from './ui-steps';
 import { RunFolders } from './run-folders';
-import { answerDialog, answerInput, dialogShown, dialogText, escapeRegExp, pickItem, runCommand, waitForNotification } from './ui';
+import { answerDialog, answerInput, dialogShown, dialogText, escapeRegExp, runCommand, runCommandAndPick, waitForNotification } from './ui';
 
 const workspace = process.env.PERFLAB_INTEGRATION_WORKSPACE!;
 /** Set by run-all.ts for this suite: the value a scenario names in `auth.env`. */
@@ -67,8 +67,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
     {
       name: 'Set API Key…: the input asks for the key of this origin + deployment, hidden as it is typed',
       run: async () => {
-        await runCommand(page, 'LLM Perf Lab: Set API Key…');
-        await pickItem(page, /Run Scenario/, 'keyed.perf.yaml');
+        await runCommandAndPick(page, 'LLM Perf Lab: Set API Key…', /Run Scenario/, 'keyed.perf.yaml');
         const title = new RegExp(`^API key for ${escapeRegExp(binding(a))}$`);
         await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 20_000 });
         const type = await page.locator('.quick-input-widget .quick-input-box input').getAttribute('type');
@@ -80,8 +79,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
     {
       name: 'a run sends that key, and only it, to the Azure route of its endpoint',
       run: async () => {
-        await runCommand(page, 'LLM Perf Lab: Run Scenario…');
-        await pickItem(page, /Run Scenario/, 'keyed.perf.yaml');
+        await runCommandAndPick(page, 'LLM Perf Lab: Run Scenario…', /Run Scenario/, 'keyed.perf.yaml');
         const summary = await runs.next('keyed');
         const t = summary.targets[0];
         if (t.requests.failed !== 0 || t.requests.sent === 0) throw new Error(`the run failed: ${JSON.stringify(t.requests)}`);
@@ -108,8 +106,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
       name: 'Forget API Key…: the next run asks again, and nothing is sent without an answer',
       run: async () => {
         const before = b.requests.length;
-        await runCommand(page, 'LLM Perf Lab: Forget API Key…');
-        await pickItem(page, /Run Scenario/, 'keyed.perf.yaml');
+        await runCommandAndPick(page, 'LLM Perf Lab: Forget API Key…', /Run Scenario/, 'keyed.perf.yaml');
         await runCommand(page, 'LLM Perf Lab: Re-run Last Scenario');
         const title = new RegExp(`^API key for ${escapeRegExp(binding(b))}$`);
         await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 20_000 });
@@ -121,8 +118,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
     {
       name: `auth.env: ${ENV_NAME} is sent only after "Allow" in the dialog naming the origin + deployment, and not asked again`,
       run: async () => {
-        await runCommand(page, 'LLM Perf Lab: Run Scenario…');
-        await pickItem(page, /Run Scenario/, 'env.perf.yaml');
+        await runCommandAndPick(page, 'LLM Perf Lab: Run Scenario…', /Run Scenario/, 'env.perf.yaml');
         const question = `Send the value of environment variable ${ENV_NAME} as the key for ${binding(e)}?`;
         const first = await dialogText(page);
         if (!first.includes(question)) throw new Error(`the dialog says "${first}"`);
@@ -130,8 +126,7 @@ export default async function keysUi(page: Page, log: (message: string) => void)
         await said(`environment variable ${ENV_NAME} has not been allowed for ${binding(e)} yet`);
         if (e.requests.length !== 0) throw new Error(`${e.requests.length} request(s) were sent before the variable was allowed`);
 
-        await runCommand(page, 'LLM Perf Lab: Run Scenario…');
-        await pickItem(page, /Run Scenario/, 'env.perf.yaml');
+        await runCommandAndPick(page, 'LLM Perf Lab: Run Scenario…', /Run Scenario/, 'env.perf.yaml');
         if (!(await dialogText(page)).includes(question)) throw new Error('the dialog did not ask again');
         await answerDialog(page, 'Allow');
         await runs.next('env');
@@ -151,11 +146,9 @@ export default async function keysUi(page: Page, log: (message: string) => void)
     {
       name: 'a redirect to another origin never carries the key',
       run: async () => {
-        await runCommand(page, 'LLM Perf Lab: Set API Key…');
-        await pickItem(page, /Run Scenario/, 'redirect.perf.yaml');
+        await runCommandAndPick(page, 'LLM Perf Lab: Set API Key…', /Run Scenario/, 'redirect.perf.yaml');
         await answerInput(page, new RegExp(`^API key for ${escapeRegExp(binding(redirect))}$`), KEY_R);
-        await runCommand(page, 'LLM Perf Lab: Run Scenario…');
-        await pickItem(page, /Run Scenario/, 'redirect.perf.yaml');
+        await runCommandAndPick(page, 'LLM Perf Lab: Run Scenario…', /Run Scenario/, 'redirect.perf.yaml');
         await runs.next('redirect');
         onlyKeys(redirect, KEY_R);
         const carried = elsewhere.requests.filter((r) => keyOf(r) !== undefined);

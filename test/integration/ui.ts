@@ -87,6 +87,24 @@ export async function pickItem(page: Page, title: RegExp, label: string, timeout
   await quickInputAnswered(page, title, timeoutMs);
 }
 
+/**
+ * Runs a command whose first question is a quick pick, and picks `label` in it. A panel that reveals
+ * itself just then (a run that has just ended) takes the focus and closes the pick before it is
+ * answered; nothing has been chosen yet, so the command is simply run again (at most three times).
+ */
+export async function runCommandAndPick(page: Page, command: string, title: RegExp, label: string, timeoutMs = 20_000): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, command);
+    try {
+      await pickItem(page, title, label, attempt < 3 ? Math.min(timeoutMs, 8_000) : timeoutMs);
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
 /** The labels of the context menu a right-click on `target` opens; the menu is closed again. */
 export async function contextMenuLabels(page: Page, target: Locator, timeoutMs = 20_000): Promise<string[]> {
   await target.click({ button: 'right', timeout: timeoutMs });
