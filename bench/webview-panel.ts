@@ -26,7 +26,7 @@ import * as vm from 'node:vm';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import type { WindowSnapshot } from '../src/engine/records';
 import type { InitMessage } from '../src/protocol/panel';
-import { panelTargets } from '../src/shared/panel-targets';
+import { panelTargets, runInitMessage } from '../src/shared/panel-targets';
 import { readRunFiles } from '../src/results/run-files';
 import { extendWindows, generateRun, type SyntheticRun } from './lib/synthetic-run';
 
@@ -463,19 +463,7 @@ async function benchOpen(browser: Browser, html: string, run: SyntheticRun, dirs
       if (which === 'planned') {
         // What RunPanel.initMessage() builds for a run folder; VS Code sends it to the webview as JSON.
         const t1 = performance.now();
-        initJson = JSON.stringify([
-          {
-            type: 'init',
-            runId: files.dir,
-            scenario: files.scenario,
-            targets: panelTargets(files.scenario),
-            windows: files.windows,
-            summary: files.summary,
-            distributions: files.distributions,
-            live: false,
-            interactive: true,
-          } satisfies InitMessage,
-        ]);
+        initJson = JSON.stringify([runInitMessage(files, { interactive: true })]);
         stringify.push(performance.now() - t1);
       } else if (rep === 0) {
         // The rebuilt histograms must equal the ones the engine code tallied (same records, same bins).

@@ -14,7 +14,7 @@ import { readRunFiles, readSummaryFile, RunFilesError } from '../results/run-fil
 import { capacityMarkdown } from '../shared/capacity-markdown';
 import { htmlReport, readReportAssets, type ReportAssets } from '../shared/html-report';
 import { markdownReport } from '../shared/markdown-report';
-import { panelTargets } from '../shared/panel-targets';
+import { runInitMessage } from '../shared/panel-targets';
 import { RuleError } from '../shared/regression-rules';
 import { EXIT_RUN_ERROR, EXIT_USAGE } from './execute';
 
@@ -82,22 +82,7 @@ export async function reportCommand(dir: string, flags: ReportFlags): Promise<nu
     const file = out.fileFor('report.html');
     const assets = reportAssets();
     const files = await readRunFiles(dir);
-    const html = htmlReport(
-      `${summary.scenario.name} — LLM Perf Lab`,
-      {
-        type: 'init',
-        runId: files.dir,
-        scenario: files.scenario,
-        targets: panelTargets(files.scenario),
-        windows: files.windows,
-        summary,
-        distributions: files.distributions,
-        server: files.server,
-        live: false,
-        interactive: false,
-      },
-      assets,
-    );
+    const html = htmlReport(`${summary.scenario.name} — LLM Perf Lab`, runInitMessage(files, { interactive: false, summary }), assets);
     fs.writeFileSync(file, html);
     out.tell(`HTML report: ${file}`);
     if (files.unreadableLines) process.stderr.write(`perflab: ${files.unreadableLines} unreadable lines in ${dir} were left out\n`);

@@ -16,7 +16,7 @@ import { exportRunData } from '../results/export-data';
 import { htmlReport, readReportAssets } from '../shared/html-report';
 import { kqlForTarget } from '../shared/kql';
 import { isWebviewToHost, type HostToWebview, type InitMessage, type WebviewToHost } from '../protocol/panel';
-import { panelTargets } from '../shared/panel-targets';
+import { panelTargets, runInitMessage } from '../shared/panel-targets';
 import { readRunFiles } from '../results/run-files';
 import type { PanelGroup } from './panel-group';
 import { panelHtml, webviewOptions } from './panel-html';
@@ -248,18 +248,7 @@ class RunPanel implements vscode.Disposable {
       };
     }
     const files = await readRunFiles(this.source.runDir);
-    return {
-      type: 'init',
-      runId: files.dir,
-      scenario: files.scenario,
-      targets: targets(files.scenario),
-      windows: files.windows,
-      summary: files.summary,
-      distributions: files.distributions,
-      server: files.server,
-      live: false,
-      interactive: true,
-    };
+    return runInitMessage(files, { interactive: true, targets: targets(files.scenario) });
   }
 
   private async onMessage(m: WebviewToHost): Promise<void> {

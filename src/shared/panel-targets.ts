@@ -4,7 +4,8 @@
 
 import type { Scenario } from '../engine/scenario/types';
 import { lookupModel, withPricing, type ModelOverrides } from '../tokens';
-import type { PanelTarget } from '../protocol/panel';
+import type { InitMessage, PanelTarget } from '../protocol/panel';
+import type { RunFiles } from '../results/run-files';
 
 export function panelTargets(scenario: Scenario, settingsOverrides: ModelOverrides = {}): PanelTarget[] {
   const overrides = withPricing(settingsOverrides, scenario.pricing, 'scenario');
@@ -13,4 +14,20 @@ export function panelTargets(scenario: Scenario, settingsOverrides: ModelOverrid
     const model = t.model ?? t.deployment ?? null;
     return { name: t.name, model, target_rpm: targetRpm, price: (model && lookupModel(model, overrides)?.price) || null };
   });
+}
+
+/** What opens a run folder, finished or not, in the Run panel (interactive) or the HTML report (not). */
+export function runInitMessage(files: RunFiles, options: { interactive: boolean; targets?: PanelTarget[]; summary?: InitMessage['summary'] }): InitMessage {
+  return {
+    type: 'init',
+    runId: files.dir,
+    scenario: files.scenario,
+    targets: options.targets ?? panelTargets(files.scenario),
+    windows: files.windows,
+    summary: options.summary ?? files.summary,
+    distributions: files.distributions,
+    server: files.server,
+    live: false,
+    interactive: options.interactive,
+  };
 }

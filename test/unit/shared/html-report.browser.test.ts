@@ -10,7 +10,7 @@ import type { TargetSummary } from '../../../src/engine/summary';
 import { errorPercent } from '../../../src/results/compare-metrics';
 import { htmlReport, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
 import type { CompareInitMessage, InitMessage } from '../../../src/protocol/panel';
-import { panelTargets } from '../../../src/shared/panel-targets';
+import { runInitMessage } from '../../../src/shared/panel-targets';
 import { readRunFiles, type RunFiles } from '../../../src/results/run-files';
 import { PRICE_OVERRIDE_HINT } from '../../../src/tokens/pricing';
 import { realRun, type RealRun } from './real-run';
@@ -42,18 +42,7 @@ describe('HTML report in Chromium', function () {
   const open = (name: string, html: string, waitFor: string) => openPage(name, html, waitFor);
 
   function runInit(overrides: Partial<InitMessage> = {}): InitMessage {
-    return {
-      type: 'init',
-      runId: files.dir,
-      scenario: files.scenario,
-      targets: panelTargets(files.scenario),
-      windows: files.windows,
-      summary: files.summary,
-      distributions: files.distributions,
-      live: false,
-      interactive: true,
-      ...overrides,
-    };
+    return { ...runInitMessage(files, { interactive: true }), ...overrides };
   }
 
   /** `data-value` of every card (`[data-card-id]`), by id. */

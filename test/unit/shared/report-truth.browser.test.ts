@@ -11,7 +11,7 @@ import { verdictStatus, type RunSummary, type TargetSummary } from '../../../src
 import { errorPercent } from '../../../src/results/compare-metrics';
 import { htmlReport, readReportAssets, REPORT_THEME, type ReportAssets } from '../../../src/shared/html-report';
 import type { CompareInitMessage, InitMessage } from '../../../src/protocol/panel';
-import { panelTargets } from '../../../src/shared/panel-targets';
+import { runInitMessage } from '../../../src/shared/panel-targets';
 import { readRunFiles, type RunFiles } from '../../../src/results/run-files';
 import { contrastRatio, parseColour } from '../../../webview-ui/src/model/colours';
 import { compareRuns } from '../../../src/results/compare';
@@ -82,18 +82,7 @@ describe('HTML report in Chromium: throttling, unmeasured work, verdicts and rea
   const target = (name: string): TargetSummary => summary.targets.find((t) => t.target === name)!;
 
   function runInit(overrides: Partial<InitMessage> = {}): InitMessage {
-    return {
-      type: 'init',
-      runId: files.dir,
-      scenario: files.scenario,
-      targets: panelTargets(files.scenario),
-      windows: files.windows,
-      summary: files.summary,
-      distributions: files.distributions,
-      live: false,
-      interactive: false,
-      ...overrides,
-    };
+    return { ...runInitMessage(files, { interactive: false }), ...overrides };
   }
 
   /** Two device pixels per CSS pixel: a 1.5 px line has whole pixels of its own colour to measure. */

@@ -15,7 +15,7 @@ import { readRunFiles, type RunFiles } from '../../../src/results/run-files';
 import type { ServerSeries } from '../../../src/results/server-series';
 import { htmlReport, readReportAssets, type ReportAssets } from '../../../src/shared/html-report';
 import type { InitMessage } from '../../../src/protocol/panel';
-import { panelTargets } from '../../../src/shared/panel-targets';
+import { runInitMessage } from '../../../src/shared/panel-targets';
 import { ARM_TOKEN, armStandIn, RESOURCE_ID, type ArmStandIn } from './arm-stand-in';
 import { copyRun, realRun } from './real-run';
 import { ARTIFACTS, useReportBrowser } from './report-browser';
@@ -82,19 +82,7 @@ describe('Server section in Chromium', function () {
   });
 
   function init(f: RunFiles, overrides: Partial<InitMessage> = {}): InitMessage {
-    return {
-      type: 'init',
-      runId: f.dir,
-      scenario: f.scenario,
-      targets: panelTargets(f.scenario),
-      windows: f.windows,
-      summary: f.summary,
-      distributions: f.distributions,
-      server: f.server,
-      live: false,
-      interactive: false,
-      ...overrides,
-    };
+    return { ...runInitMessage(f, { interactive: false }), ...overrides };
   }
 
   it('the report: cards equal summary.json’s server block, the charts drew every scrape, no section for a target without server_metrics', async () => {
