@@ -22,7 +22,14 @@ export async function resolveCliCredential(target: Target, env: NodeJS.ProcessEn
     case 'api-key':
     case 'bearer': {
       const name = auth.env ?? defaultKeyEnv(target.provider);
-      if (name === undefined) return null;
+      if (name === undefined) {
+        if (target.provider === 'http') {
+          throw new CredentialError(
+            `target "${target.name}": auth type ${auth.type} needs auth.env, the environment variable that holds the ${auth.type === 'bearer' ? 'token' : 'key'} (on the command line keys come only from the environment)`,
+          );
+        }
+        return null;
+      }
       const value = env[name];
       if (!value) {
         if (auth.env === undefined && target.provider === 'openai-compatible') return null;

@@ -2,6 +2,7 @@
 // same target (URL, auth header, body). test/unit/engine/chat-request-vs-sdk.test.ts checks that
 // against the SDK's `AzureOpenAI` / `OpenAI` clients, so this stays faithful to the reference.
 
+import type { CompiledResponse } from './http-target/http-reader';
 import type { Api, Provider, RequestOptions, Target } from './scenario/types';
 
 export interface ChatMessage {
@@ -17,11 +18,15 @@ export interface Credential {
 }
 
 export interface BuiltRequest {
-  /** Which API's stream the response carries (picks the stream reader). */
-  api: Api;
+  /** Which API's stream the response carries (picks the stream reader); `http`: an HTTP target's
+   *  own shape, read as `http` says (src/engine/http-target/http-reader.ts). */
+  api: Api | 'http';
+  /** Default POST. */
+  method?: string;
   url: URL;
   headers: Record<string, string>;
   body: string;
+  http?: CompiledResponse;
 }
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';

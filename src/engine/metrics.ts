@@ -2,6 +2,7 @@
 // windows.jsonl). The window is a ring of one-second slots; when a slot expires it is subtracted from
 // the running window totals, so memory stays flat however long the run.
 
+import { SessionTally } from './session-tally';
 import { addRecordToDistributions, emptyTargetDistributions, type TargetDistributions } from './distribution';
 import { LatencyHistogram } from './histogram';
 import type { LatencyStats, RequestRecord, WindowSnapshot } from './records';
@@ -135,8 +136,12 @@ export class TargetMetrics {
     this.slots[this.current].throttled++;
   }
 
+  /** `workload.sessions`: what the sessions did (set by the engine when sessions are configured). */
+  sessions: SessionTally | null = null;
+
   /** A request finished; `contentTimes` are its content events' performance.now() stamps. */
   onRecord(record: RequestRecord, contentTimes: readonly number[]): void {
+    this.sessions?.add(record);
     const gaps: number[] = [];
     for (let i = 1; i < contentTimes.length; i++) gaps.push(contentTimes[i] - contentTimes[i - 1]);
     addRecordToDistributions(this.distributions, record, gaps);

@@ -17,8 +17,8 @@ export interface RequestRecord {
   /** Sequence number within the run (all targets share one sequence). */
   id: number;
   target: string;
-  /** The API the request went to (chat completions or responses). */
-  api?: Api;
+  /** The API the request went to (chat completions or responses), or `http` for an HTTP target. */
+  api?: Api | 'http';
   /** The response's id: chat chunks' `id` (first non-empty one), or the Responses API's `response.id`. */
   response_id: string | null;
   /** Server request id (`apim-request-id` or `x-request-id`), for support tickets and log joins. */
@@ -76,6 +76,12 @@ export interface RequestRecord {
   ratelimit_remaining_tokens: number | null;
   /** Completed during warm-up: kept in the file, excluded from statistics. */
   warmup: boolean;
+  /** `workload.sessions`: the virtual user's session (`<target>-s<n>`) and this request's turn in it
+   *  (1-based). Absent without sessions. */
+  session_id?: string;
+  turn?: number;
+  /** The think time drawn before this turn (ms); 0 for a session's first turn. */
+  think_ms?: number;
 }
 
 export interface LatencyStats {

@@ -9,7 +9,7 @@
 //   throttled deployment never gets more than one attempt per request per wait.
 // Only 429 is retried: a 5xx is a failure the benchmark must show, not hide.
 
-import type { BuiltRequest } from './chat-request';
+import type { BuiltRequest, ChatMessage } from './chat-request';
 import { epochMs } from './clock';
 import type { RequestRecord } from './records';
 import type { RetryPolicy } from './scenario/types';
@@ -19,6 +19,8 @@ export interface PreparedPrompt {
   request: BuiltRequest;
   /** Prompt tokens counted before sending (used when the server reports no usage). */
   promptTokens: number;
+  /** The chat messages sent (a session carrying its history adds the answer to them). */
+  messages?: ChatMessage[];
 }
 
 export interface RequestEnvironment {
@@ -46,6 +48,8 @@ export interface RequestOutcome {
   record: RequestRecord;
   /** performance.now() of each output event of the measured attempt (for chunk-gap statistics). */
   contentTimes: number[];
+  /** The visible answer received (a session carrying its history sends it back next turn). */
+  answer: string;
 }
 
 const BACKOFF_BASE_MS = 500;
@@ -102,7 +106,7 @@ export async function executeRequest(
   record.attempts = attempts;
   record.throttled_attempts = throttledAttempts;
   record.backoff_ms = round3(backoffMs);
-  return { record, contentTimes: result.outputTimes };
+  return { record, contentTimes: result.outputTimes, answer: result.text };
 }
 
 function toRecord(

@@ -12,7 +12,7 @@ import { ShardPool, shardEntry } from './shard-pool';
 import type { TargetDistributions } from './distribution';
 import { TargetMetrics } from './metrics';
 import type { RequestRecord, WindowSnapshot } from './records';
-import type { PreparedPrompt, RequestEnvironment } from './request-runner';
+import type { RequestEnvironment } from './request-runner';
 import { RunFolder } from '../results/run-folder';
 import type { Scenario, Target } from './scenario/types';
 import { SelfCheck } from './self-check';
@@ -21,7 +21,8 @@ import { Transport } from './stream-attempt';
 import type { ProxyConfig } from './proxy';
 import { evaluateSlos, type RunSummary, type TargetSummary } from './summary';
 import { LATE_THRESHOLD_MS, TargetRunner, type ScheduleView } from './target-runner';
-import { createPromptFactory } from './prompt-builder';
+import { createPromptFactory, type PromptFactory } from './prompt-builder';
+import { SessionTally } from './session-tally';
 import { buildTargetSummary } from './target-summary';
 import { countTokens, encodingForModel, lookupModel, mulberry32, withPricing, type ModelOverrides } from '../tokens';
 import { startSimulator } from '../simulator/server';
@@ -299,7 +300,7 @@ export class Run {
     const encoding = lookupModel(model ?? '', this.modelOverrides())?.encoding ?? encodingForModel(model ?? '');
     const shard = this.options.shard;
     // Built here with engine threads too: a bad prompt file is reported before anything starts.
-    const nextPrompt: () => PreparedPrompt = createPromptFactory(
+    const nextPrompt: PromptFactory = createPromptFactory(
       scenario,
       target,
       baseUrl,
@@ -309,6 +310,7 @@ export class Run {
       shard && { first: shard.index, step: shard.count },
     );
     const metrics = new TargetMetrics(target.name, scenario.aggregation_window_s);
+    if (scenario.workload.sessions) metrics.sessions = new SessionTally(scenario.workload.sessions.interactions);
     const env: RequestEnvironment = {
       transport,
       retry: scenario.retry,

@@ -183,7 +183,8 @@ export class MergedSchedule implements ScheduleView {
 
   /** As TargetRunner.expectedSent, for the whole target's rate. */
   expectedSent(): number | null {
-    if (!this.schedule || !this.isStarted) return null;
+    // With sessions, later turns are due after the answers' latency: no fixed expectation.
+    if (!this.schedule || !this.isStarted || this.workload.sessions) return null;
     const t = this.elapsedS(this.endedAt || performance.now());
     const expected = this.schedule.expectedBy(Math.min(t, this.workload.duration_s ?? Infinity));
     return this.workload.requests !== undefined ? Math.min(this.workload.requests, expected) : expected;

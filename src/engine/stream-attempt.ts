@@ -8,6 +8,7 @@
 import * as http from 'node:http';
 import type { BuiltRequest } from './chat-request';
 import { readChatEvent } from './chat-stream';
+import { httpBodyReader, type CompiledResponse } from './http-target/http-reader';
 import type { ErrorClass } from './records';
 import { readResponsesEvent } from './responses-stream';
 import { SseParser, type SseEvent } from './sse';
@@ -123,7 +124,7 @@ function attempt(transport: Transport, request: BuiltRequest, control: AttemptCo
     const parser = new SseParser(onEvent);
 
     const { agent, send } = transport.agentFor(request.url);
-    const req = send(request.url, { method: 'POST', agent, headers: request.headers }, (res) => {
+    const req = send(request.url, { method: request.method ?? 'POST', agent, headers: request.headers }, (res) => {
       result.headersAt = performance.now();
       control.lastActivity = result.headersAt;
       control.headersAt = result.headersAt;
@@ -135,6 +136,10 @@ function attempt(transport: Transport, request: BuiltRequest, control: AttemptCo
           const at = performance.now();
           finish('http_error', `HTTP ${result.status}: ${summarizeBody(text, contentType)}`, at);
         });
+        return;
+      }
+      if (request.http) {
+        readHttpTargetBody(res, request.http, contentType);
         return;
       }
       if (/\b(application\/json|text\/html)\b/.test(contentType)) {
@@ -164,6 +169,44 @@ function attempt(transport: Transport, request: BuiltRequest, control: AttemptCo
         if (!settled) finish('stream_dropped', 'connection closed before the stream ended');
       });
     });
+    /** An HTTP target's body, read as its `response.stream` says (http-target/http-reader.ts). */
+    const readHttpTargetBody = (res: http.IncomingMessage, response: CompiledResponse, contentType: string) => {
+      const kind = response.spec.stream;
+      if (kind !== 'json' && /\b(application\/json|text\/html)\b/.test(contentType) && !contentType.includes('ndjson')) {
+        readErrorBody(res, (text) => {
+          const sent = contentType.split(';')[0].trim();
+          const hint = sent === 'application/json' ? ' (if the app answers in one JSON body, use response.stream: json)' : '';
+          finish('malformed_stream', `expected a ${kind} stream but the app sent a ${sent} body${hint}: ${summarizeBody(text, contentType)}`);
+        });
+        return;
+      }
+      const reader = httpBodyReader(response, {
+        output: result,
+        finish: (error, message, at) => {
+          const wasSettled = settled;
+          finish(error, message, at);
+          // An error mid-body ends the attempt now; a complete answer lets the body drain (keep-alive).
+          if (!wasSettled && error !== null) req.destroy();
+          else if (!wasSettled) sawDone = true;
+        },
+      });
+      res.on('data', (bytes: Buffer) => {
+        control.lastActivity = performance.now();
+        if (settled) return;
+        const hadFirstToken = result.firstVisibleAt !== null;
+        reader.push(bytes);
+        if (!hadFirstToken && result.firstVisibleAt !== null && control.delayNow) result.clientDelayMs = control.delayNow(result.firstVisibleAt);
+      });
+      res.on('end', () => {
+        if (!settled) reader.end();
+      });
+      res.on('error', (err) => {
+        if (!settled) finish('stream_dropped', `stream interrupted: ${err.message}`);
+      });
+      res.on('close', () => {
+        if (!settled) finish('stream_dropped', 'connection closed before the response ended');
+      });
+    };
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (settled || sawDone) return;
       if (result.headersAt === null) finish('connection', `${err.code ?? 'error'}: ${err.message}`);

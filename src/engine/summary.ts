@@ -3,7 +3,8 @@
 import type { TargetDistributions } from './distribution';
 import type { ClientHealth } from './self-check';
 import type { LatencyStats } from './records';
-import type { Api, Scenario, Slo } from './scenario/types';
+import type { Api, HttpStreamKind, Scenario, Slo } from './scenario/types';
+import type { SessionSummary } from './session-tally';
 import type { Price } from '../tokens/pricing';
 import type { RunTotals, TargetMetrics } from './metrics';
 import type { ServerSummary } from './server-metrics/types';
@@ -11,8 +12,13 @@ import type { ServerSummary } from './server-metrics/types';
 export interface TargetSummary {
   target: string;
   provider: string;
-  /** chat or responses (absent in summaries written before the Responses API was supported: chat). */
-  api?: Api;
+  /** chat or responses, or http for an HTTP target (absent in summaries written before the Responses
+   *  API was supported: chat). */
+  api?: Api | 'http';
+  /** HTTP targets: how the answer arrived (`response.stream`); `json` has no TTFT, TBT or chunk gaps. */
+  response_stream?: HttpStreamKind;
+  /** `workload.sessions`: what the sessions did (absent without sessions). */
+  sessions?: SessionSummary;
   model: string | null;
   duration_s: number;
   requests: {

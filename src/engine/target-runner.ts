@@ -1,10 +1,17 @@
 // Drives one target's workload: open loop (requests start on schedule, capped by `clients` in flight)
 // or closed loop (`clients` loops back to back with think time). Every request's scheduled and actual
 // send time is recorded, and a schedule the engine cannot keep is reported, never hidden.
+//
+// With `workload.sessions` the unit scheduled is a session (a virtual user): open loop starts
+// sessions at rate ÷ interactions per minute, at most `clients` at once; closed loop runs them back
+// to back per client. Within a session each turn is scheduled at the previous answer + think time,
+// so a turn sent late still shows as lag.
 
 import type { RequestRecord } from './records';
 import type { Workload } from './scenario/types';
-import { executeRequest, type PreparedPrompt, type RequestEnvironment } from './request-runner';
+import type { ChatMessage } from './chat-request';
+import type { PromptFactory, SessionTurn } from './prompt-builder';
+import { executeRequest, type RequestEnvironment } from './request-runner';
 import { makeArrivalSchedule, type ArrivalSchedule } from './schedule';
 import type { TargetMetrics } from './metrics';
 
@@ -33,7 +40,7 @@ export interface TargetRunnerOptions {
   workload: Workload;
   env: RequestEnvironment;
   metrics: TargetMetrics;
-  nextPrompt: () => PreparedPrompt;
+  nextPrompt: PromptFactory;
   nextId: () => number;
   onRecord: (record: RequestRecord, contentTimes: readonly number[]) => void;
   random: () => number;
@@ -79,12 +86,14 @@ export class TargetRunner implements ScheduleView {
 
   targetRpmNow(): number | null {
     if (!this.schedule) return null;
-    return this.schedule.rateAt(this.elapsedS());
+    // The schedule of sessions runs at rate ÷ interactions; the target is still requests per minute.
+    return this.schedule.rateAt(this.elapsedS()) * (this.o.workload.sessions?.interactions ?? 1);
   }
 
   /** Requests a perfect generator would have sent by now (or by the end). */
   expectedSent(): number | null {
-    if (!this.schedule) return null;
+    // With sessions, when later turns are due depends on the answers' latency: no fixed expectation.
+    if (!this.schedule || this.o.workload.sessions) return null;
     const t = this.elapsedS(this.endedAt || performance.now());
     const w = this.o.workload;
     const limitT = w.duration_s ?? Infinity;
@@ -146,7 +155,8 @@ export class TargetRunner implements ScheduleView {
 
   private startOpenLoop(): void {
     const w = this.o.workload;
-    this.schedule = makeArrivalSchedule(w.rate_rpm ?? 60, w.arrival, w.ramp_up_s, this.o.random, this.o.phase ?? 0);
+    const perSession = w.sessions?.interactions ?? 1;
+    this.schedule = makeArrivalSchedule((w.rate_rpm ?? 60) / perSession, w.arrival, w.ramp_up_s, this.o.random, this.o.phase ?? 0);
     let nextDue = this.startedAt + this.schedule.next() * 1000;
     const pump = () => {
       this.timer = null;
@@ -177,13 +187,16 @@ export class TargetRunner implements ScheduleView {
   }
 
   private dispatchQueued(): void {
-    while (this.queued > 0 && this.inFlight < this.o.workload.clients) {
+    const sessions = this.o.workload.sessions !== undefined;
+    // `clients` caps requests in flight, or with sessions the users in a session at once.
+    while (this.queued > 0 && (sessions ? this.activeSessions : this.inFlight) < this.o.workload.clients) {
       const scheduledAt = this.queue[this.queueHead++];
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
         this.queue.splice(0, this.queueHead);
         this.queueHead = 0;
       }
-      void this.send(scheduledAt);
+      if (sessions) void this.runSession(scheduledAt);
+      else void this.send(scheduledAt);
     }
   }
 
@@ -208,8 +221,12 @@ export class TargetRunner implements ScheduleView {
         this.stopScheduling(true);
         break;
       }
-      this.scheduledCount++;
-      await this.send(null);
+      if (w.sessions) {
+        await this.runSession(null);
+      } else {
+        this.scheduledCount++;
+        await this.send(null);
+      }
       if (w.think_time_ms > 0 && !this.scheduleDone) {
         await new Promise((resolve) => setTimeout(resolve, w.think_time_ms));
       }
@@ -217,20 +234,77 @@ export class TargetRunner implements ScheduleView {
     this.checkIdle();
   }
 
+  // ---- sessions --------------------------------------------------------------------------------
+
+  /** Sessions running now (open loop: counted against `clients`). */
+  activeSessions = 0;
+
+  /** One virtual user's session: `interactions` turns, each after the previous answer and a think
+   *  time. It ends early when the run's time or request count is up (the remaining turns are not
+   *  sent). `arrivalAt`: open loop, when the schedule started it; closed loop, null. */
+  private async runSession(arrivalAt: number | null): Promise<void> {
+    const s = this.o.workload.sessions!;
+    this.activeSessions++;
+    let history: ChatMessage[] = [];
+    let sessionId = '';
+    let plannedAt = arrivalAt;
+    let thinkMs = 0;
+    try {
+      for (let turn = 1; turn <= s.interactions; turn++) {
+        if (turn > 1 && (this.scheduleDone || this.countReached())) break;
+        if (arrivalAt !== null && turn === 1) {
+          // Counted when it was queued (startOpenLoop).
+        } else {
+          this.scheduledCount++;
+        }
+        const id = this.o.nextId();
+        if (turn === 1) sessionId = `${this.o.targetName}-s${id}`;
+        const context: SessionTurn = { sessionId, turn, history };
+        const outcome = await this.send(plannedAt, { id, context, thinkMs });
+        if (s.carry_history) history = [...outcome.messages, { role: 'assistant', content: outcome.answer }];
+        if (turn === s.interactions || this.scheduleDone) break;
+        thinkMs = drawThinkTime(s.think_time_ms, s.think_time_jitter, this.o.random);
+        const answeredAt = performance.now();
+        await this.sleepUnlessDone(thinkMs);
+        // Open loop: the next turn is due when the user comes back; its lag is measured against that.
+        plannedAt = arrivalAt === null ? null : answeredAt + thinkMs;
+      }
+    } finally {
+      this.activeSessions--;
+      if (this.o.workload.mode === 'open') this.dispatchQueued();
+      this.checkIdle();
+    }
+  }
+
+  /** Waits, waking early (in 100 ms steps) when the run's schedule ends. */
+  private async sleepUnlessDone(ms: number): Promise<void> {
+    const until = performance.now() + ms;
+    while (!this.scheduleDone) {
+      const left = until - performance.now();
+      if (left <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 100)));
+    }
+  }
+
   // ---- both ------------------------------------------------------------------------------------
 
-  private async send(scheduledAt: number | null): Promise<void> {
+  private async send(scheduledAt: number | null, session?: { id: number; context: SessionTurn; thinkMs: number }): Promise<SentOutcome> {
     this.inFlight++;
     this.sentCount++;
-    const id = this.o.nextId();
-    const prompt = this.o.nextPrompt();
+    const id = session?.id ?? this.o.nextId();
+    const prompt = this.o.nextPrompt(session?.context);
     // Lets a proxy or the simulator's log be joined with requests.jsonl, even for failed attempts.
     prompt.request.headers['x-perflab-request-id'] = String(id);
     const lag = scheduledAt === null ? null : performance.now() - scheduledAt;
     if (lag !== null && lag > LATE_THRESHOLD_MS) this.lateCount++;
     this.o.metrics.onSent(lag);
     this.o.onSent?.(lag);
-    const { record, contentTimes } = await executeRequest(this.o.env, id, this.o.targetName, prompt, scheduledAt);
+    const { record, contentTimes, answer } = await executeRequest(this.o.env, id, this.o.targetName, prompt, scheduledAt);
+    if (session) {
+      record.session_id = session.context.sessionId;
+      record.turn = session.context.turn;
+      record.think_ms = Math.round(session.thinkMs);
+    }
     this.inFlight--;
     if (record.error !== 'cancelled') {
       record.warmup = this.completedCount < this.o.workload.warm_up_requests;
@@ -238,15 +312,27 @@ export class TargetRunner implements ScheduleView {
     }
     this.o.metrics.onRecord(record, contentTimes);
     this.o.onRecord(record, contentTimes);
-    if (this.o.workload.mode === 'open') this.dispatchQueued();
+    if (this.o.workload.mode === 'open' && !session) this.dispatchQueued();
     this.checkIdle();
+    return { messages: prompt.messages ?? [], answer };
   }
 
   private checkIdle(): void {
-    if (this.scheduleDone && this.inFlight === 0 && this.queued === 0 && this.idle) {
+    if (this.scheduleDone && this.inFlight === 0 && this.activeSessions === 0 && this.queued === 0 && this.idle) {
       const resolve = this.idle;
       this.idle = null;
       resolve();
     }
   }
+}
+
+interface SentOutcome {
+  messages: ChatMessage[];
+  answer: string;
+}
+
+/** think_time × (1 ± jitter), uniformly. */
+export function drawThinkTime(thinkMs: number, jitter: number, random: () => number): number {
+  if (thinkMs <= 0) return 0;
+  return Math.max(0, thinkMs * (1 + jitter * (2 * random() - 1)));
 }

@@ -70,11 +70,22 @@ export function buildTargetSummary(
   if (modelName && !model) warnings.push(`model "${modelName}" is not in the catalog: no cost estimate; ${PRICE_OVERRIDE_HINT}`);
   else if (model && !model.price) warnings.push(`no price for "${model.name}": no cost estimate; ${PRICE_OVERRIDE_HINT}`);
 
+  const stream = target.http?.response.stream;
+  if (stream === 'json') {
+    warnings.push('response.stream is json: the answer comes in one body at the end, so only TTFB and E2E are measured (no TTFT, TBT or chunk gaps)');
+  }
+  const sessions = metrics.sessions?.summary();
+  if (sessions && sessions.cut_short > 0) {
+    warnings.push(`${sessions.cut_short} of ${sessions.started} sessions were cut short by the end of the run (fewer than ${sessions.interactions} turns sent)`);
+  }
+
   const lag = metrics.run.lag.stats();
   return {
     target: target.name,
     provider: target.provider,
-    api: apiOf(target),
+    api: target.http ? 'http' : apiOf(target),
+    ...(stream !== undefined && { response_stream: stream }),
+    ...(sessions !== undefined && { sessions }),
     model: modelName,
     duration_s: round(durationS, 3),
     requests: {

@@ -27,6 +27,8 @@ export interface PromptSection {
   /** The chat messages this section contributes. */
   messages: PromptMessage[];
   text: string;
+  /** Dataset lines: the line's other top-level fields (placeholders of HTTP targets' templates). */
+  fields?: Record<string, unknown>;
 }
 
 export interface PromptProblem {
@@ -396,7 +398,8 @@ function parseDataset(lines: string[]): { sections: PromptSection[]; problems: P
       else messages.push(msg);
     });
     if (messages.length === raw.length) {
-      sections.push({ label: `line ${line}`, line, messages, text: messages.map((m) => m.content).join('\n') });
+      const { messages: _messages, ...fields } = value as Record<string, unknown>;
+      sections.push({ label: `line ${line}`, line, messages, text: messages.map((m) => m.content).join('\n'), fields });
     }
   }
   return { sections, problems };
@@ -435,13 +438,25 @@ export class PromptFileError extends Error {}
  * against `scenarioDir`. Throws PromptFileError listing `file:line:col: message` for every problem.
  */
 export function loadPromptMessages(source: PromptFileSource, scenarioDir: string): PromptMessage[][] {
+  return loadPromptInputs(source, scenarioDir).map((input) => input.messages);
+}
+
+/** One prompt of a run with the values it came from: a dataset line's other fields, or a prompt
+ *  file's input line (an HTTP target's body template may name them). */
+export interface PromptInput {
+  messages: PromptMessage[];
+  fields: Record<string, unknown>;
+}
+
+/** As loadPromptMessages, with each prompt's fields. */
+export function loadPromptInputs(source: PromptFileSource, scenarioDir: string): PromptInput[] {
   const parsed = parsePromptFile(source.file, readText(source.file, scenarioDir));
   failOn(source.file, parsed.problems);
-  if (source.kind === 'dataset' || parsed.format === 'jsonl') return parsed.sections.map((s) => s.messages);
+  if (source.kind === 'dataset' || parsed.format === 'jsonl') return parsed.sections.map((s) => ({ messages: s.messages, fields: s.fields ?? {} }));
 
   const defaults = promptDefaults(parsed);
   if (source.inputs === undefined) {
-    return [render(parsed, defaults, source.file, '; give it a value under `sample:` in the front matter, or use `inputs`')];
+    return [{ messages: render(parsed, defaults, source.file, '; give it a value under `sample:` in the front matter, or use `inputs`'), fields: defaults }];
   }
 
   const { values, problems } = parseJsonLines(readText(source.inputs, scenarioDir));
@@ -452,7 +467,10 @@ export function loadPromptMessages(source: PromptFileSource, scenarioDir: string
   }
   failOn(source.inputs, problems);
   if (values.length === 0) failOn(source.inputs, [{ line: 1, column: 1, message: 'no input lines' }]);
-  return values.map(({ line, value }) => render(parsed, { ...defaults, ...(value as object) }, `${source.inputs}:${line}`));
+  return values.map(({ line, value }) => {
+    const fields = { ...defaults, ...(value as object) };
+    return { messages: render(parsed, fields, `${source.inputs}:${line}`), fields };
+  });
 }
 
 function render(parsed: ParsedPrompt, vars: Record<string, unknown>, where: string, hint = ''): PromptMessage[] {

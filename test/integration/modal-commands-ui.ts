@@ -43,8 +43,10 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
         const question = await dialogText(page);
         if (!question.includes('Delete this run and its result files?')) throw new Error(`the dialog says "${question}"`);
         await answerDialog(page, 'Delete');
-        const gone = dirsBefore.filter((d) => !fs.existsSync(d));
-        if (gone.length !== 1) throw new Error(`${gone.length} run folders were deleted (${gone.join(', ')})`);
+        // The answer travels browser → server → extension host before the folder goes: wait for it.
+        const gone = () => dirsBefore.filter((d) => !fs.existsSync(d));
+        await waitUntil(async () => gone().length > 0, 20_000, 'a run folder is deleted');
+        if (gone().length !== 1) throw new Error(`${gone().length} run folders were deleted (${gone().join(', ')})`);
         await waitUntil(
           async () => (await page.locator('.monaco-list-row .label-name', { hasText: label }).count()) === 0,
           20_000,

@@ -1,7 +1,7 @@
 // Positions of keys and values in a parsed YAML document, by path (`['targets', 0, 'auth']`).
 // Problems point at the most precise node that exists: the value, its key, or the nearest ancestor.
 
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import { shorten } from './errors';
 
 export type PathSegment = string | number;
@@ -30,7 +30,43 @@ export class YamlLocator {
     private readonly lines: LineCounter,
     /** The text's length: the parser reports some errors just past the end. */
     private readonly textLength = Infinity,
+    /** The source text, for positions inside a scalar's value (textAt). */
+    private readonly text = '',
   ) {}
+
+  /** Where character `offset` of the string value at `path` is in the file: inside a block scalar
+   *  (`body: |`) each value line is a source line after the indicator, at the block's indentation;
+   *  in a one-line scalar it is the start (after an opening quote) plus the offset. Used for errors
+   *  inside templates; falls back to the value's start. */
+  textAt(path: readonly PathSegment[], offset: number): Span {
+    const node = this.node(path);
+    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return this.value(path);
+    const start = node.range[0];
+    const before = node.value.slice(0, offset);
+    const lineIndex = before.split('\n').length - 1;
+    const column = offset - (before.lastIndexOf('\n') + 1);
+    if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+      const firstContent = this.text.indexOf('\n', start) + 1;
+      if (firstContent === 0) return this.value(path);
+      const indent = /^ */.exec(this.text.slice(firstContent))![0].length;
+      const lineStart = this.nthLineStart(firstContent, lineIndex);
+      return this.span(lineStart + indent + column, lineStart + indent + column + 1);
+    }
+    if (lineIndex > 0) return this.value(path);
+    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+    return this.span(start + quoted + column, start + quoted + column + 1);
+  }
+
+  /** Offset of the start of the n-th line (0-based) counted from the line starting at `from`. */
+  private nthLineStart(from: number, n: number): number {
+    let at = from;
+    for (let i = 0; i < n; i++) {
+      const next = this.text.indexOf('\n', at);
+      if (next === -1) return at;
+      at = next + 1;
+    }
+    return at;
+  }
 
   /** A span for an offset range [start, end), within the text. */
   span(start: number, end: number): Span {

@@ -20,6 +20,7 @@ import type {
   RequestOptions,
   RetryPolicy,
   Scenario,
+  SessionSettings,
   ShapeProfile,
   Slo,
   Target,
@@ -28,12 +29,16 @@ import type {
   Workload,
 } from './types';
 import { defaultFaults } from '../../simulator/defaults';
+import { loadPromptInputs } from '../../tokens/prompt-files';
 import type { SimulatorOptions } from '../../simulator/types';
 import { defaultKeyEnv } from '../secrets';
 import { serverMetricsSettings } from '../server-metrics/settings';
 import { bool, list, num, obj, str, type Obj } from './raw-values';
+import { checkHttpTemplates, httpEndpoint, httpTargetSpec } from './http-target';
 
-export type Report = (path: PathSegment[], at: 'key' | 'value', message: string, allowed?: string[]) => void;
+/** Where a problem is: the key, the value, or a character inside a string value (templates). */
+export type ReportAt = 'key' | 'value' | { textOffset: number };
+export type Report = (path: PathSegment[], at: ReportAt, message: string, allowed?: string[]) => void;
 
 export interface NormalizeContext {
   /** Absolute path of the scenario file; relative prompt paths resolve against its folder. */
@@ -67,6 +72,29 @@ const CHAT_ONLY_REQUEST_OPTIONS = ['seed', 'stop', 'presence_penalty', 'frequenc
 export function normalizeScenario(data: unknown, ctx: NormalizeContext): Scenario {
   const root = obj(data);
   const n = new Normalizer(ctx);
+  const scenario = normalizedScenario(root, n, ctx);
+  scenario.targets.forEach((t, i) => {
+    if (t.http) checkHttpTemplates(t.http, ['targets', i], promptFields(scenario.prompts, ctx), ctx.report);
+  });
+  return scenario;
+}
+
+/** The field names an HTTP target's template may use from the prompts: a dataset line's fields, or
+ *  a prompt file's input variables; null when the files are not read (syntax-only checks) or unreadable. */
+function promptFields(prompts: PromptSource, ctx: NormalizeContext): string[] | null {
+  if (prompts.kind === 'shape') return [];
+  if (!ctx.checkFiles) return null;
+  try {
+    const inputs = loadPromptInputs(prompts, path.dirname(ctx.filePath));
+    const names = new Set<string>();
+    for (const input of inputs.slice(0, 1000)) for (const name of Object.keys(input.fields)) names.add(name);
+    return [...names];
+  } catch {
+    return null; // the prompts' own problems are reported where they are
+  }
+}
+
+function normalizedScenario(root: Obj, n: Normalizer, ctx: NormalizeContext): Scenario {
   return {
     name: str(root.name) ?? scenarioNameFromFile(ctx.filePath),
     file: ctx.filePath,
@@ -122,11 +150,11 @@ class Normalizer {
   }
 
   private target(t: Obj, at: PathSegment[]): Target {
-    const endpointGiven = str(t.endpoint);
     let provider = str(t.provider) as Provider | undefined;
+    const endpointGiven = provider === 'http' ? httpEndpoint(t) : str(t.endpoint);
     if (provider === undefined) {
       if (endpointGiven === 'simulator') provider = 'simulator';
-      else this.report([...at, 'provider'], 'key', 'is required (azure, openai, openai-compatible or simulator)');
+      else this.report([...at, 'provider'], 'key', 'is required (azure, openai, openai-compatible, simulator or http)');
     }
 
     let endpoint = endpointGiven;
@@ -137,7 +165,26 @@ class Normalizer {
     if (endpoint === undefined) {
       if (provider === 'simulator') endpoint = 'simulator';
       else if (provider === 'openai') endpoint = OPENAI_ENDPOINT;
+      else if (provider === 'http') this.report([...at, 'endpoint'], 'key', 'is required for provider http unless request.url is an absolute URL');
       else if (provider) this.report([...at, 'endpoint'], 'key', `is required for provider ${provider} (a base URL, or "simulator")`);
+    }
+    if (provider !== 'http') {
+      for (const key of ['request', 'response'] as const) if (t[key] !== undefined) this.report([...at, key], 'key', 'only applies to provider: http');
+    } else {
+      if (t.api !== undefined) this.report([...at, 'api'], 'key', 'does not apply to provider http (the request template says what is sent)');
+      const url = str(obj(t.request).url);
+      if (url !== undefined && /^https?:\/\//i.test(url) && endpointGiven !== undefined && str(t.endpoint) !== undefined && endpointGiven !== 'simulator') {
+        const origin = (u: string) => {
+          try {
+            return new URL(u).origin;
+          } catch {
+            return u;
+          }
+        };
+        if (origin(url) !== origin(endpointGiven)) {
+          this.report([...at, 'request', 'url'], 'value', `is on another origin than the endpoint (${origin(endpointGiven)}): a key is only sent where it was saved; use a path, or drop endpoint`);
+        }
+      }
     }
 
     const deployment = str(t.deployment);
@@ -173,6 +220,7 @@ class Normalizer {
       api,
       auth: this.auth(t.auth, provider, [...at, 'auth']),
     };
+    if (provider === 'http') target.http = httpTargetSpec(t, at, this.report);
     if (t.server_metrics !== undefined) {
       const settings = serverMetricsSettings(t.server_metrics, [...at, 'server_metrics'], endpoint, this.report, (p, v, l, o) => this.seconds(p, v, l, o));
       if (settings) target.server_metrics = settings;
@@ -193,6 +241,9 @@ class Normalizer {
     const a = obj(value);
     const type = str(a.type) as TargetAuth['type'] | undefined;
     const env = str(a.env);
+    const header = str(a.header);
+    if (header !== undefined && (provider !== 'http' || type !== 'api-key')) this.report([...at, 'header'], 'key', 'only applies to provider http with type api-key');
+    if (type === 'api-key' && header !== undefined && provider === 'http') return { type, ...(env !== undefined && { env }), header: header.toLowerCase() };
     if (type === 'api-key' || type === 'bearer') return env === undefined ? { type } : { type, env };
     if (env !== undefined && type !== undefined) this.report([...at, 'env'], 'key', 'only applies to auth type api-key or bearer');
     return { type: type === 'entra' ? 'entra' : 'none' };
@@ -221,6 +272,7 @@ class Normalizer {
       this.report(at('ramp_up'), 'value', `is longer than the duration (${rampUp} s > ${duration} s)`);
     }
     const requests = num(w.requests);
+    const sessions = w.sessions === undefined ? undefined : this.sessions(obj(w.sessions));
     return {
       mode,
       ...(rate !== undefined && { rate_rpm: rate }),
@@ -233,6 +285,17 @@ class Normalizer {
       warm_up_requests: num(w.warm_up) ?? 0,
       on_end: str(w.on_end) === 'abort' ? 'abort' : 'drain',
       drain_timeout_s: this.seconds(at('drain_timeout'), w.drain_timeout, LIMITS.drain_timeout) ?? 30,
+      ...(sessions !== undefined && { sessions }),
+    };
+  }
+
+  private sessions(s: Obj): SessionSettings {
+    const at = (key: string): PathSegment[] => ['workload', 'sessions', key];
+    return {
+      interactions: num(s.interactions) ?? 1,
+      think_time_ms: (this.seconds(at('think_time'), s.think_time, LIMITS.think_time) ?? 0) * 1000,
+      think_time_jitter: num(s.think_time_jitter) ?? 0,
+      carry_history: bool(s.carry_history) ?? false,
     };
   }
 

@@ -38,7 +38,7 @@ export function readScenarioYaml(text: string): YamlReading {
     doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   } catch (err) {
     // The parser recurses per level of some constructs (`a: a: a: …` on one line) and may overflow.
-    const locator = new YamlLocator(new Document(), lineCounter, text.length);
+    const locator = new YamlLocator(new Document(), lineCounter, text.length, text);
     const offset = failureOffset(text);
     const message =
       err instanceof RangeError
@@ -46,7 +46,7 @@ export function readScenarioYaml(text: string): YamlReading {
         : `cannot read the YAML: ${(err as Error).message}`;
     return { locator, problems: [{ ...locator.span(offset, offset), message }], syntaxLines: new Set() };
   }
-  const locator = new YamlLocator(doc, lineCounter, text.length);
+  const locator = new YamlLocator(doc, lineCounter, text.length, text);
   const problems: YamlProblem[] = [];
   const at = (start: number, end: number, message: string) => problems.push({ ...locator.span(start, end), message });
 

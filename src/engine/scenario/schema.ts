@@ -242,7 +242,8 @@ const authSchema = {
   required: ['type'],
   properties: {
     type: enumOf('The kind of credential.', {
-      'api-key': "A key sent as the `api-key` header (Azure) or as `Authorization: Bearer` (OpenAI-style), read from `env` or the editor's secret storage.",
+      'api-key':
+        "A key sent as the `api-key` header (Azure), as `Authorization: Bearer` (OpenAI-style) or in the header named by `header` (http targets), read from `env` or the editor's secret storage.",
       bearer: 'A token sent as `Authorization: Bearer`, read from `env` (e.g. an Entra ID access token).',
       entra: 'Microsoft Entra ID: a token from the signed-in account (VS Code) or the Azure CLI.',
       none: 'No credentials (local servers, the simulator).',
@@ -253,6 +254,68 @@ const authSchema = {
       pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
       patternErrorMessage: 'must be the name of an environment variable (e.g. AZURE_OPENAI_API_KEY), never the key itself',
       hideValueInErrors: true,
+    },
+    header: {
+      type: 'string',
+      description: 'provider http, type api-key: the request header that carries the key (e.g. x-api-key); default api-key.',
+      pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$',
+      patternErrorMessage: 'must be an HTTP header name (e.g. x-api-key)',
+    },
+  },
+};
+
+const httpRequestSchema = {
+  type: 'object',
+  description:
+    'provider http: one call of your app. Placeholders: {{prompt}} (the last user message), {{messages}} (the chat messages), {{session_id}}, {{turn}}, {{model}} and the fields of a dataset line. In a JSON body a placeholder inside a string is filled with escaped text, outside one with a JSON value. Secrets never go here: use `auth`.',
+  additionalProperties: false,
+  required: ['url'],
+  properties: {
+    method: enumOf('The HTTP method; default POST.', { POST: 'Send the body (usual for chat endpoints).', PUT: 'Send the body.', PATCH: 'Send the body.', GET: 'No body.' }, 'POST'),
+    url: {
+      type: 'string',
+      minLength: 1,
+      description: 'An absolute http(s) URL, or a path joined to the target\'s endpoint (e.g. /api/chat). Placeholders are URL-encoded.',
+      examples: ['/api/chat', 'http://localhost:8080/api/chat'],
+    },
+    headers: {
+      type: 'object',
+      description: 'Literal request headers (e.g. content-type: application/json). A key or token belongs in `auth` (with `header:`), never here.',
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
+    body: {
+      type: 'string',
+      description: 'The body template: JSON (first character { or [) or text, e.g. {"messages": {{messages}}, "session_id": "{{session_id}}"}.',
+    },
+  },
+};
+
+const httpResponseSchema = {
+  type: 'object',
+  description: 'provider http: how your app sends its answer, and where the text is in it.',
+  additionalProperties: false,
+  required: ['stream'],
+  properties: {
+    stream: enumOf('How the answer arrives.', {
+      sse: 'Server-sent events (`data: {…}` per event); TTFT, chunk gaps, TBT and E2E are measured.',
+      ndjson: 'One JSON object per line; TTFT, chunk gaps, TBT and E2E are measured.',
+      text: 'Plain text, streamed as it is generated; each piece received is text.',
+      json: 'One JSON body at the end: only TTFB and E2E can be measured (no TTFT or TBT).',
+    }),
+    text_path: {
+      type: 'string',
+      description: "Where each event's text is, as keys and [n] indexes, e.g. choices[0].delta.content or delta.text. Required for ndjson and json; sse without it reads each `data:` as text; not used for text.",
+      examples: ['delta.text', 'choices[0].delta.content', 'answer'],
+    },
+    done_when: {
+      type: 'string',
+      description: 'An event that ends the answer: a path (ends when its value is truthy) or `path == JSON value`, e.g. done == true or type == "end". SSE `[DONE]` always ends; otherwise the end of the body does.',
+      examples: ['done == true', 'type == "end"'],
+    },
+    usage_path: {
+      type: 'string',
+      description: 'Where token usage is (an object with prompt_tokens and completion_tokens, or input_tokens and output_tokens), e.g. usage. Without it the tokenizer counts the text and the counts are marked estimated.',
+      examples: ['usage'],
     },
   },
 };
@@ -387,6 +450,7 @@ const targetSchema = {
       openai: 'OpenAI: `/v1/chat/completions` with `model` in the body and a Bearer key.',
       'openai-compatible': 'Any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, LiteLLM, …).',
       simulator: 'The built-in simulator (OpenAI-style routes).',
+      http: 'Your own LLM app (e.g. a RAG endpoint that streams its answer): `request` says how to call it, `response` where the text is.',
     }),
     endpoint: {
       type: 'string',
@@ -419,6 +483,8 @@ const targetSchema = {
       'chat',
     ),
     auth: authSchema,
+    request: httpRequestSchema,
+    response: httpResponseSchema,
     simulator: simulatorSchema,
     server_metrics: serverMetricsSchema,
   },
@@ -485,6 +551,29 @@ const workloadSchema = {
       'drain',
     ),
     drain_timeout: duration('With `on_end: drain`, abort what is still in flight after this long; default 30s.', LIMITS.drain_timeout, '30s'),
+    sessions: {
+      type: 'object',
+      description:
+        'Virtual users, as a load model counts them: each session is `interactions` requests in turn with think time between. Open mode: sessions start at rate ÷ interactions per minute (the request rate stays `rate`), `clients` caps the sessions at once; closed mode: each client runs sessions back to back.',
+      additionalProperties: false,
+      required: ['interactions'],
+      properties: {
+        interactions: { type: 'integer', minimum: 1, maximum: 1000, description: 'Requests (turns) per session.' },
+        think_time: duration("The pause between a response and the same user's next request; default 0.", LIMITS.think_time, '0s'),
+        think_time_jitter: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0,
+          description: 'Each think time is drawn uniformly from think_time × (1 ± jitter); 0.5 means ±50%; default 0.',
+        },
+        carry_history: {
+          type: 'boolean',
+          default: false,
+          description: 'Each turn sends the conversation so far (earlier questions and the answers received), so prompts grow turn by turn; default false.',
+        },
+      },
+    },
   },
 };
 

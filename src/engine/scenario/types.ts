@@ -5,7 +5,45 @@
 import type { SimulatorOptions } from '../../simulator/types';
 import type { Rates } from '../../tokens/pricing';
 
-export type Provider = 'azure' | 'openai' | 'openai-compatible' | 'simulator';
+export type Provider = 'azure' | 'openai' | 'openai-compatible' | 'simulator' | 'http';
+
+/** How an HTTP target's answer arrives (`response.stream`). `json`: one body at the end, so only E2E
+ *  (and TTFB) can be measured; the others stream and give TTFT, chunk gaps and TBT too. */
+export type HttpStreamKind = 'sse' | 'ndjson' | 'text' | 'json';
+export const HTTP_STREAM_KINDS: readonly HttpStreamKind[] = ['sse', 'ndjson', 'text', 'json'];
+
+/** `request:` of an HTTP target: what one call of the app looks like. Secrets never appear here:
+ *  they come from `auth` (src/engine/http-target/http-request.ts). */
+export interface HttpRequestTemplate {
+  /** Upper case; default POST. */
+  method: string;
+  /** An absolute http(s) URL, or a path joined to the target's endpoint (`/api/chat`). */
+  url: string;
+  /** Literal headers (placeholders allowed in values). */
+  headers: Record<string, string>;
+  /** The body template as written: JSON or text with `{{prompt}}`, `{{messages}}`, `{{session_id}}`,
+   *  `{{turn}}`, `{{model}}` and dataset fields. Absent: no body. */
+  body?: string;
+}
+
+/** `response:` of an HTTP target: how to find the answer's text in what the app sends back. */
+export interface HttpResponseSpec {
+  stream: HttpStreamKind;
+  /** Where each event's text is (`choices[0].delta.content`, `delta.text`). Absent for `text`, and for
+   *  `sse` whose `data:` is the text itself. */
+  text_path?: string;
+  /** An event that ends the answer: `<path>` (truthy) or `<path> == <JSON value>`. SSE's `[DONE]`
+   *  always ends it; without either, the end of the body does. */
+  done_when?: string;
+  /** Where the token usage is (`usage`): an object with prompt_tokens/completion_tokens (or
+   *  input_tokens/output_tokens). Without it token counts are the tokenizer's, marked estimated. */
+  usage_path?: string;
+}
+
+export interface HttpTargetSpec {
+  request: HttpRequestTemplate;
+  response: HttpResponseSpec;
+}
 
 /** Which OpenAI API a target is called through: Chat Completions or Responses. */
 export type Api = 'chat' | 'responses';
@@ -18,7 +56,7 @@ export function apiOf(target: Target): Api {
 
 /** How a target authenticates. Never the key itself: a reference to where it lives. */
 export type TargetAuth =
-  | { type: 'api-key'; env?: string } // Azure `api-key` header (or Bearer for OpenAI-style providers)
+  | { type: 'api-key'; env?: string; header?: string } // Azure `api-key` header (or Bearer for OpenAI-style providers); http targets: the header named by `header` (default `api-key`)
   | { type: 'bearer'; env?: string } // `Authorization: Bearer <value of env>` (e.g. an Entra ID token)
   | { type: 'entra' } // Microsoft Entra ID via a token provider (VS Code's Microsoft auth provider)
   | { type: 'none' };
@@ -42,6 +80,23 @@ export interface Target {
   simulator?: Partial<SimulatorOptions>;
   /** `server_metrics:` — the server's own metrics beside the client's (src/engine/server-metrics/). */
   server_metrics?: ServerMetricsSettings;
+  /** `provider: http` only: the request template and how to read the response. `model` then only picks
+   *  the tokenizer and prices. */
+  http?: HttpTargetSpec;
+}
+
+/** `workload.sessions:` — virtual users as the load model counts them: each session is N interactions
+ *  with think time between them. Open loop: sessions start at `rate ÷ interactions` per minute; closed
+ *  loop: each client runs sessions back to back. */
+export interface SessionSettings {
+  interactions: number;
+  /** The pause between a response and the same user's next request. */
+  think_time_ms: number;
+  /** 0..1: each think time is drawn uniformly from think_time × (1 ± jitter). */
+  think_time_jitter: number;
+  /** Each turn sends the conversation so far (earlier questions and the answers received), so the
+   *  prompt grows turn by turn. */
+  carry_history: boolean;
 }
 
 /** `server_metrics:` of a target. */
@@ -96,6 +151,8 @@ export interface Workload {
   on_end: 'drain' | 'abort';
   /** Drain: abort what is still in flight after this long. */
   drain_timeout_s: number;
+  /** Absent: every request stands alone. */
+  sessions?: SessionSettings;
 }
 
 /** Options copied into each request body. */

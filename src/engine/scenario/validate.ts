@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import type { ScenarioProblem } from './errors';
 import { MAX_PROBLEMS } from './limits';
 import { formatPath, type PathSegment } from './locate';
-import { normalizeScenario } from './normalize';
+import { normalizeScenario, type ReportAt } from './normalize';
 import { readScenarioYaml } from './read-yaml';
 import { ANNOTATION_KEYWORDS, perfSchema } from './schema';
 import { checkAgainstSchema, compileSchema } from './schema-check';
@@ -62,8 +62,8 @@ function validate(text: string, fileName: string, options: ValidateOptions): Sce
   //    Sets, not searches of the lists: a file may hold thousands of problems.
   const schemaPaths = new Set<string>();
   const reported = new Set<string>();
-  const add = (p: PathSegment[], at: 'key' | 'value', message: string, allowed?: string[]) => {
-    const span = at === 'key' ? locator.key(p) : locator.value(p);
+  const add = (p: PathSegment[], at: ReportAt, message: string, allowed?: string[]) => {
+    const span = at === 'key' ? locator.key(p) : at === 'value' ? locator.value(p) : locator.textAt(p, at.textOffset);
     if (syntaxLines.has(span.line)) return;
     const display = formatPath(p);
     const id = `${display}\n${message}`;
