@@ -141,12 +141,17 @@ export class TargetRunner implements ScheduleView {
     this.checkIdle();
   }
 
-  private durationReached(now: number): boolean {
-    const d = this.o.workload.duration_s;
-    return d !== undefined && now - this.startedAt >= d * 1000;
+  private countReached(): boolean {
+    const n = this.o.workload.requests;
+    if (n === undefined) return false;
+    // With sessions a session is started while the turns of those started stay within the count,
+    // so the count never cuts a session short (only the last may be, when n is not a multiple).
+    const sessions = this.o.workload.sessions;
+    return sessions ? this.sessionsScheduled * sessions.interactions >= n : this.scheduledCount >= n;
   }
 
-  private countReached(): boolean {
+  /** Sessions: the request count is used up (a session's later turns stop here). */
+  private turnsUsedUp(): boolean {
     const n = this.o.workload.requests;
     return n !== undefined && this.scheduledCount >= n;
   }
@@ -157,21 +162,27 @@ export class TargetRunner implements ScheduleView {
     const w = this.o.workload;
     const perSession = w.sessions?.interactions ?? 1;
     this.schedule = makeArrivalSchedule((w.rate_rpm ?? 60) / perSession, w.arrival, w.ramp_up_s, this.o.random, this.o.phase ?? 0);
-    let nextDue = this.startedAt + this.schedule.next() * 1000;
+    // The offset is kept apart from the absolute time: startedAt + offset − startedAt can come out a
+    // hair under the offset, and an arrival due exactly at the end must never slip in.
+    let nextOffsetMs = this.schedule.next() * 1000;
+    let nextDue = this.startedAt + nextOffsetMs;
+    const pastEnd = (offsetMs: number) => w.duration_s !== undefined && offsetMs >= w.duration_s * 1000;
     const pump = () => {
       this.timer = null;
       if (this.scheduleDone) return;
       const now = performance.now();
       while (nextDue <= now) {
-        if (this.durationReached(nextDue) || this.countReached()) {
+        if (pastEnd(nextOffsetMs) || this.countReached()) {
           // Arrivals due before the end that this (late) pump only just queued still go out.
           this.dispatchQueued();
-          this.stopScheduling(!this.durationReached(nextDue));
+          this.stopScheduling(!pastEnd(nextOffsetMs));
           return;
         }
         this.queue.push(nextDue);
         this.scheduledCount++;
-        nextDue = this.startedAt + this.schedule!.next() * 1000;
+        if (w.sessions) this.sessionsScheduled++;
+        nextOffsetMs = this.schedule!.next() * 1000;
+        nextDue = this.startedAt + nextOffsetMs;
       }
       this.dispatchQueued();
       // The duration may end before the next arrival is due.
@@ -222,6 +233,7 @@ export class TargetRunner implements ScheduleView {
         break;
       }
       if (w.sessions) {
+        this.sessionsScheduled++;
         await this.runSession(null);
       } else {
         this.scheduledCount++;
@@ -238,6 +250,8 @@ export class TargetRunner implements ScheduleView {
 
   /** Sessions running now (open loop: counted against `clients`). */
   activeSessions = 0;
+  /** Sessions queued or started so far. */
+  private sessionsScheduled = 0;
 
   /** One virtual user's session: `interactions` turns, each after the previous answer and a think
    *  time. It ends early when the run's time or request count is up (the remaining turns are not
@@ -251,7 +265,8 @@ export class TargetRunner implements ScheduleView {
     let thinkMs = 0;
     try {
       for (let turn = 1; turn <= s.interactions; turn++) {
-        if (turn > 1 && (this.scheduleDone || this.countReached())) break;
+        // A session runs on after the count stopped new ones; the end of the run's time ends it.
+        if (turn > 1 && (this.timeUp || this.turnsUsedUp())) break;
         if (arrivalAt !== null && turn === 1) {
           // Counted when it was queued (startOpenLoop).
         } else {
@@ -262,7 +277,7 @@ export class TargetRunner implements ScheduleView {
         const context: SessionTurn = { sessionId, turn, history };
         const outcome = await this.send(plannedAt, { id, context, thinkMs });
         if (s.carry_history) history = [...outcome.messages, { role: 'assistant', content: outcome.answer }];
-        if (turn === s.interactions || this.scheduleDone) break;
+        if (turn === s.interactions || this.timeUp) break;
         thinkMs = drawThinkTime(s.think_time_ms, s.think_time_jitter, this.o.random);
         const answeredAt = performance.now();
         await this.sleepUnlessDone(thinkMs);
@@ -276,10 +291,10 @@ export class TargetRunner implements ScheduleView {
     }
   }
 
-  /** Waits, waking early (in 100 ms steps) when the run's schedule ends. */
+  /** Waits, waking early (in 100 ms steps) when the run's time is up. */
   private async sleepUnlessDone(ms: number): Promise<void> {
     const until = performance.now() + ms;
-    while (!this.scheduleDone) {
+    while (!this.timeUp) {
       const left = until - performance.now();
       if (left <= 0) return;
       await new Promise((resolve) => setTimeout(resolve, Math.min(left, 100)));
