@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { runCollect, scenario, target } from './helpers';
 import { startSimulator } from '../../../src/simulator/server';
-import type { RunningSimulator } from '../../../src/simulator/types';
+import type { RunningSimulator, SimulatorLogEntry } from '../../../src/simulator/types';
 import type { RequestRecord } from '../../../src/engine/records';
 
 function bySession(records: RequestRecord[]): Map<string, RequestRecord[]> {
@@ -54,8 +54,8 @@ describe('sessions (workload.sessions)', function () {
         const answeredAt = prev.start_ms + prev.e2e_ms!;
         assert.ok(cur.start_ms - answeredAt >= cur.think_ms! - 2, `turn ${cur.turn} sent ${cur.start_ms - answeredAt} ms after the answer, think ${cur.think_ms}`);
         // The server counted the whole conversation: the previous prompt, its answer and a new question.
-        const log = sim!.log.find((e) => e.client_request_id === String(cur.id))!;
-        const prevLog = sim!.log.find((e) => e.client_request_id === String(prev.id))!;
+        const log: SimulatorLogEntry = sim!.log.find((e) => e.client_request_id === String(cur.id))!;
+        const prevLog: SimulatorLogEntry = sim!.log.find((e) => e.client_request_id === String(prev.id))!;
         assert.equal(cur.prompt_tokens, log.prompt_tokens, 'usage is the server count');
         assert.ok(log.prompt_tokens > prevLog.prompt_tokens + prevLog.completion_tokens, `turn ${cur.turn}: ${log.prompt_tokens} vs ${prevLog.prompt_tokens}+${prevLog.completion_tokens}`);
         assert.ok(log.content !== undefined && prevLog.content !== undefined);
