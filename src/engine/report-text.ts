@@ -67,7 +67,7 @@ function targetBlock(t: TargetSummary): string[] {
   const r0 = t.reasoning_latency_ms;
   const reasoning = (r0?.ttfr.count ?? 0) > 0 || (t.tokens.reasoning ?? 0) > 0;
   const lines = [
-    `Target ${t.target} (${t.provider}${t.api === 'responses' ? ', Responses API' : ''}${t.model ? `, ${t.model}` : ''}) — ${t.duration_s.toFixed(1)} s`,
+    `Target ${t.target} (${t.provider}${t.api === 'responses' ? ', Responses API' : ''}${t.response_stream ? `, ${t.response_stream} response` : ''}${t.model ? `, ${t.model}` : ''}) — ${t.duration_s.toFixed(1)} s`,
     `  ${''.padEnd(LABEL_WIDTH)}${['p50', 'p90', 'p95', 'p99', 'max', 'avg'].map((h) => h.padStart(9)).join('')}`,
     row('TTFB (to headers)', t.latency_ms.ttfb),
     ...(reasoning && r0 ? [row('TTFR (first reasoning token)', r0.ttfr)] : []),
@@ -89,6 +89,7 @@ function targetBlock(t: TargetSummary): string[] {
     }, ${r.throttled_responses} throttled responses, ${r.retried} retried, ${r.warmup_excluded} warm-up excluded, ${r.cancelled} cancelled`,
     `  tokens: prompt ${t.tokens.prompt} (${t.tokens.prompt_tpm}/min), completion ${t.tokens.completion} (${t.tokens.completion_tpm}/min)${t.tokens.cached ? `, cached ${t.tokens.cached}` : ''}${reasoning ? `, reasoning ${t.tokens.reasoning} (in ${t.tokens.reasoning_records} requests)` : ''}${t.tokens.tokens_per_chunk !== null ? `, ${t.tokens.tokens_per_chunk} tokens per chunk` : ''}${t.tokens.estimated_records ? `, ${t.tokens.estimated_records} estimated` : ''}`,
     ...costLines(t),
+    ...sessionLines(t),
   ];
   if (t.utilization_pct.count) lines.push(row('utilization', t.utilization_pct, '%'));
   lines.push(...serverLines(t));
@@ -98,6 +99,17 @@ function targetBlock(t: TargetSummary): string[] {
   }
   for (const w of t.warnings) lines.push(`  ! ${w}`);
   return lines;
+}
+
+/** `workload.sessions`: how many ran, how long users thought, and how the prompt grew turn by turn. */
+export function sessionLines(t: TargetSummary): string[] {
+  const s = t.sessions;
+  if (!s) return [];
+  const byTurn = s.prompt_tokens_by_turn.map((n) => (n === null ? 'n/a' : String(Math.round(n)))).join(' → ');
+  return [
+    `  sessions: ${s.started} started (${s.interactions} turns each), ${s.completed} completed, ${s.cut_short} cut short by the end; think time avg ${s.think_ms_avg === null ? 'n/a' : `${s.think_ms_avg} ms`}`,
+    `    mean prompt tokens by turn: ${byTurn}`,
+  ];
 }
 
 /** An imported run: which engine sent the load, how many of its requests came back, what its numbers mean. */

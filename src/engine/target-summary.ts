@@ -76,7 +76,9 @@ export function buildTargetSummary(
   }
   const sessions = metrics.sessions?.summary();
   if (sessions && sessions.cut_short > 0) {
-    warnings.push(`${sessions.cut_short} of ${sessions.started} sessions were cut short by the end of the run (fewer than ${sessions.interactions} turns sent)`);
+    warnings.push(
+      `${sessions.cut_short} of ${sessions.started} sessions were cut short by the end of the run (fewer than ${sessions.interactions} turns sent); sessions started near the end cannot finish: a run several times longer than one session gives mostly complete ones`,
+    );
   }
 
   const lag = metrics.run.lag.stats();

@@ -99,7 +99,7 @@ function targetSection(t: TargetSummary, h: string): string[] {
   // What priced the cost (list price as of a date, or the user's own) and where to set one's own.
   const note = costNote(cost, cost.model ?? t.model);
   return [
-    `${h}# ${inline(t.target)} (${inline(t.provider)}${t.api === 'responses' ? ', Responses API' : ''}${t.model ? `, ${inline(t.model)}` : ''})`,
+    `${h}# ${inline(t.target)} (${inline(t.provider)}${t.api === 'responses' ? ', Responses API' : ''}${t.response_stream ? `, ${t.response_stream} response` : ''}${t.model ? `, ${inline(t.model)}` : ''})`,
     '',
     '| Latency (ms) | p50 | p95 | p99 | n |',
     '|---|---:|---:|---:|---:|',
@@ -118,6 +118,11 @@ function targetSection(t: TargetSummary, h: string): string[] {
     `| Throttled | ${r.throttled_responses} HTTP 429 of ${r.attempts} attempts (${pct(throttled)}), ${r.retried} retried |`,
     `| Tokens | prompt ${r0(t.tokens.prompt)} (${r0(t.tokens.prompt_tpm)}/min), completion ${r0(t.tokens.completion)} (${r0(t.tokens.completion_tpm)}/min)${t.tokens.cached ? `, cached ${r0(t.tokens.cached)}` : ''}${t.tokens.reasoning ? `, reasoning ${r0(t.tokens.reasoning)}` : ''}${t.tokens.estimated_records ? ` (${t.tokens.estimated_records} requests estimated)` : ''} |`,
     `| Cost | ${cost.total === null ? `n/a (${cell(note!)})` : `${money(cost.total)} total, ${money(cost.per_1k_requests)} per 1,000 requests${cost.per_hour_at_target_rate !== null ? `, ${money(cost.per_hour_at_target_rate)} per hour at the target rate` : ''}${note ? ` (${cell(note)})` : ''}`} |`,
+    ...(t.sessions
+      ? [
+          `| Sessions | ${t.sessions.started} started (${t.sessions.interactions} turns each), ${t.sessions.completed} completed, ${t.sessions.cut_short} cut short; think time avg ${t.sessions.think_ms_avg ?? 'n/a'} ms; mean prompt tokens by turn ${t.sessions.prompt_tokens_by_turn.map((n) => (n === null ? 'n/a' : r0(n))).join(' → ')} |`,
+        ]
+      : []),
     ...(t.server ? ['', ...serverSection(t.server, h)] : []),
   ];
 }

@@ -496,6 +496,7 @@ function simulatorOptions(s: Obj): Partial<SimulatorOptions> {
     'usage',
     'coalesce_events',
     'max_concurrency',
+    'app_retrieval_ms',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const key of keys) if (s[key] !== undefined) out[key] = s[key];

@@ -98,6 +98,15 @@ const simulatorSchema = {
       },
       LIMITS.sim_ttft_ms,
     ),
+    app_retrieval_ms: capped(
+      {
+        type: 'number',
+        minimum: 0,
+        default: 150,
+        description: "The app route (`POST /app/chat`, for `provider: http`): the app's retrieval step before the model starts, in milliseconds; default 150.",
+      },
+      LIMITS.sim_ttft_ms,
+    ),
     ttft_per_1k_prompt_ms: capped(
       { type: 'number', minimum: 0, default: 20, description: 'Extra time to first token per 1,000 prompt tokens (prefill), in milliseconds; default 20.' },
       LIMITS.sim_per_1k_ms,
