@@ -150,10 +150,7 @@ function complete(response: CompiledResponse, out: StreamOutput, log: EventLog):
   }
   if (log.events === 0) return ['malformed_stream', 'the response ended without any event'];
   if (response.textPath === null) return ['malformed_stream', `no text in ${log.events} event(s)`];
-  return [
-    'malformed_stream',
-    `response.text_path "${response.spec.text_path}" matched no text in ${log.events} event(s); the first event was: ${log.first}`,
-  ];
+  return ['malformed_stream', `response.text_path "${response.spec.text_path}" matched no text in ${log.events} event(s); the first event was: ${log.first}`];
 }
 
 function textReader(host: BodyReaderHost): BodyReader {

@@ -58,7 +58,9 @@ export function parseTemplate(source: string, kind: TemplateKind): Template {
   while (i < source.length) {
     if (source.startsWith('{{', i)) {
       const close = source.indexOf('}}', i + 2);
-      if (close === -1) throw new TemplateError('"{{" is not closed by "}}"', i);
+      const inner = close === -1 ? '' : source.slice(i + 2, close);
+      // A placeholder is short and on one line: a `}}` after another `{{` or a line break closes something else.
+      if (close === -1 || inner.includes('{{') || inner.includes('\n')) throw new TemplateError('"{{" is not closed by "}}"', i);
       const name = source.slice(i + 2, close).trim();
       if (!/^[A-Za-z_][\w-]*$/.test(name)) {
         throw new TemplateError(`"{{${source.slice(i + 2, close)}}}" is not a placeholder: expected a name such as {{prompt}} or {{messages}}`, i);

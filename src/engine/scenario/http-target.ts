@@ -60,7 +60,8 @@ export function httpTargetSpec(t: Obj, at: PathSegment[], report: Report): HttpT
   if (textPath === undefined && (stream === 'ndjson' || stream === 'json') && t.response !== undefined) {
     report([...at, 'response', 'text_path'], 'key', `is required with stream: ${stream} (where the text is, e.g. delta.text or answer)`);
   }
-  if (textPath !== undefined && stream === 'text') report([...at, 'response', 'text_path'], 'key', 'does not apply to stream: text (every piece received is text)');
+  if (textPath !== undefined && stream === 'text')
+    report([...at, 'response', 'text_path'], 'key', 'does not apply to stream: text (every piece received is text)');
   for (const key of ['text_path', 'usage_path'] as const) {
     const text = str(rs[key]);
     if (text === undefined) continue;
@@ -120,7 +121,11 @@ export function checkHttpTemplates(spec: HttpTargetSpec, at: PathSegment[], fiel
     const unknown = fields === null ? null : unknownPlaceholder(template, allowed);
     if (unknown && fields !== null) {
       const from = fields.length > 0 ? ` or a field of the prompts (${fields.join(', ')})` : '';
-      report(path, { textOffset: unknown.offset }, `unknown placeholder {{${unknown.name}}}: use ${BUILT_IN_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}${from}`);
+      report(
+        path,
+        { textOffset: unknown.offset },
+        `unknown placeholder {{${unknown.name}}}: use ${BUILT_IN_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}${from}`,
+      );
     }
     if (kind === 'json') checkJsonBody(template, path, report);
   }
@@ -129,7 +134,10 @@ export function checkHttpTemplates(spec: HttpTargetSpec, at: PathSegment[], fiel
 /** A JSON body must still be JSON once filled: filled with sample values, parsed, and an error
  *  pointed back at the template's text. */
 function checkJsonBody(template: Template, path: PathSegment[], report: Report): void {
-  const sample: Record<string, unknown> = new Proxy({}, { get: (_t, name) => (name === 'turn' ? 1 : name === 'messages' ? [{ role: 'user', content: 'x' }] : 'x') });
+  const sample: Record<string, unknown> = new Proxy(
+    {},
+    { get: (_t, name) => (name === 'turn' ? 1 : name === 'messages' ? [{ role: 'user', content: 'x' }] : 'x') },
+  );
   const filled = renderWithMap(template, sample);
   try {
     JSON.parse(filled.text);
@@ -137,6 +145,10 @@ function checkJsonBody(template: Template, path: PathSegment[], report: Report):
     const message = (err as Error).message;
     const position = /position (\d+)/.exec(message);
     const offset = position ? filled.templateOffset(Number(position[1])) : 0;
-    report(path, { textOffset: offset }, `the body is not valid JSON once its placeholders are filled: ${message.replace(/\s*in JSON at position \d+.*$/, '')}`);
+    report(
+      path,
+      { textOffset: offset },
+      `the body is not valid JSON once its placeholders are filled: ${message.replace(/\s*in JSON at position \d+.*$/, '')}`,
+    );
   }
 }

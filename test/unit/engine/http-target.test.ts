@@ -64,7 +64,11 @@ describe('HTTP targets (provider: http)', function () {
       streamPieces(
         res,
         'text/event-stream',
-        ['data: {"delta":{"text":"Hel"}}\n\n', 'data: {"delta":{"text":"lo"}}\n\n', 'data: {"done":true,"usage":{"prompt_tokens":11,"completion_tokens":2}}\n\n'],
+        [
+          'data: {"delta":{"text":"Hel"}}\n\n',
+          'data: {"delta":{"text":"lo"}}\n\n',
+          'data: {"done":true,"usage":{"prompt_tokens":11,"completion_tokens":2}}\n\n',
+        ],
         written,
         false, // done_when ends the answer before the body does
       ),
@@ -144,7 +148,10 @@ describe('HTTP targets (provider: http)', function () {
     server = await startFaultServer((_req, res) => streamPieces(res, 'text/event-stream', ['data: {"delta":{"text":"x"}}\n\n'], []));
     const { records } = await run(appTarget(server.url, { stream: 'sse', text_path: 'choices[0].delta.content' }));
     assert.equal(records[0].error, 'malformed_stream');
-    assert.match(records[0].error_message!, /text_path "choices\[0\]\.delta\.content" matched no text in 2 event\(s\); the first event was: \{"type":"retrieval"\}/);
+    assert.match(
+      records[0].error_message!,
+      /text_path "choices\[0\]\.delta\.content" matched no text in 2 event\(s\); the first event was: \{"type":"retrieval"\}/,
+    );
   });
 
   it('done_when that never comes: the answer was cut (stream_dropped), not a success', async () => {

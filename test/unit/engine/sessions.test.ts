@@ -32,7 +32,12 @@ describe('sessions (workload.sessions)', function () {
     const thinkMs = 300;
     const { records, summary } = await runCollect(
       scenario([target(sim.url)], {
-        workload: { mode: 'closed', clients: 2, requests: 12, sessions: { interactions: 3, think_time_ms: thinkMs, think_time_jitter: 0.5, carry_history: true } },
+        workload: {
+          mode: 'closed',
+          clients: 2,
+          requests: 12,
+          sessions: { interactions: 3, think_time_ms: thinkMs, think_time_jitter: 0.5, carry_history: true },
+        },
         prevent_server_caching: false,
       }),
     );
@@ -52,12 +57,18 @@ describe('sessions (workload.sessions)', function () {
         assert.ok(cur.think_ms! >= thinkMs * 0.5 - 1 && cur.think_ms! <= thinkMs * 1.5 + 1, `think ${cur.think_ms}`);
         // … and the next question left no sooner than that after the answer ended.
         const answeredAt = prev.start_ms + prev.e2e_ms!;
-        assert.ok(cur.start_ms - answeredAt >= cur.think_ms! - 2, `turn ${cur.turn} sent ${cur.start_ms - answeredAt} ms after the answer, think ${cur.think_ms}`);
+        assert.ok(
+          cur.start_ms - answeredAt >= cur.think_ms! - 2,
+          `turn ${cur.turn} sent ${cur.start_ms - answeredAt} ms after the answer, think ${cur.think_ms}`,
+        );
         // The server counted the whole conversation: the previous prompt, its answer and a new question.
         const log: SimulatorLogEntry = sim!.log.find((e) => e.client_request_id === String(cur.id))!;
         const prevLog: SimulatorLogEntry = sim!.log.find((e) => e.client_request_id === String(prev.id))!;
         assert.equal(cur.prompt_tokens, log.prompt_tokens, 'usage is the server count');
-        assert.ok(log.prompt_tokens > prevLog.prompt_tokens + prevLog.completion_tokens, `turn ${cur.turn}: ${log.prompt_tokens} vs ${prevLog.prompt_tokens}+${prevLog.completion_tokens}`);
+        assert.ok(
+          log.prompt_tokens > prevLog.prompt_tokens + prevLog.completion_tokens,
+          `turn ${cur.turn}: ${log.prompt_tokens} vs ${prevLog.prompt_tokens}+${prevLog.completion_tokens}`,
+        );
         assert.ok(log.content !== undefined && prevLog.content !== undefined);
       }
       assert.equal(turns[0].think_ms, 0);

@@ -254,6 +254,46 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.match(await hoverText(uri, minLine, 3), /^\*\*min\*\* — number\n\nThe first offered rate, requests per minute/);
   });
 
+  it('http targets: provider and stream completion, hover from the schema, a bad placeholder and a credential header at their own positions', async () => {
+    const example = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'app.perf.yaml'), 'utf8');
+    const text = example
+      .replace('"turn": {{turn}}}', '"turn": {{turn}}, "user": "{{user_name}}"}')
+      .replace('headers: { content-type: application/json }', 'headers: { content-type: application/json, x-api-key: abc }');
+    assert.notEqual(text, example);
+    fs.mkdirSync(path.join(dir, 'prompts'), { recursive: true });
+    fs.copyFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'prompts', 'support-chats.jsonl'), path.join(dir, 'prompts', 'support-chats.jsonl'));
+    const uri = await client.open(path.join(dir, 'app.perf.yaml'), text);
+    const lines = text.split('\n');
+    const diagnostics = await client.diagnosticsFor(uri);
+    const placeholder = diagnostics.find((d) => /unknown placeholder \{\{user_name\}\}/.test(String(d.message)));
+    assert.ok(placeholder, diagnostics.map((d) => String(d.message)).join('\n'));
+    const bodyLine = lines.findIndex((l) => l.includes('{{user_name}}'));
+    assert.deepEqual(placeholder.range.start, { line: bodyLine, character: lines[bodyLine].indexOf('{{user_name}}') });
+    const secret = diagnostics.find((d) => /looks like a credential/.test(String(d.message)));
+    assert.ok(secret);
+    assert.equal(secret.range.start.line, lines.findIndex((l) => l.includes('x-api-key: abc')));
+
+    const providerLine = lines.findIndex((l) => l.includes('provider: http'));
+    const providers = await client.request<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: providerLine, character: lines[providerLine].indexOf(':') + 2 },
+    });
+    assert.ok(providers.some((p) => p.label === 'http'), providers.map((p) => p.label).join(', '));
+    const streamLine = lines.findIndex((l) => l.includes('stream: sse'));
+    const kinds = await client.request<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: streamLine, character: lines[streamLine].indexOf(':') + 2 },
+    });
+    assert.deepEqual(
+      kinds.map((k) => k.label),
+      ['sse', 'ndjson', 'text', 'json'],
+    );
+    const textPathLine = lines.findIndex((l) => l.includes('text_path:'));
+    assert.match(await hoverText(uri, textPathLine, lines[textPathLine].indexOf('text_path') + 2), /^\*\*text_path\*\* — string\n\nWhere each event's text is/);
+    const sessionsLine = lines.findIndex((l) => l.includes('carry_history:'));
+    assert.match(await hoverText(uri, sessionsLine, lines[sessionsLine].indexOf('carry_history') + 2), /conversation so far/);
+  });
+
   it("a dataset used by a scenario nearby is counted for that scenario's model (here cl100k_base of gpt-4)", async () => {
     const sub = path.join(dir, 'uses');
     fs.mkdirSync(path.join(sub, 'data'), { recursive: true });
