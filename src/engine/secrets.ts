@@ -74,13 +74,23 @@ export function redactEndpoint(url: string): string {
  *  user information; query strings are allowed and may hold a key). */
 export function redactScenario(scenario: Scenario): Scenario {
   const metricsUrl = (t: Target) => (t.server_metrics?.prometheus && t.server_metrics.prometheus !== 'endpoint' ? t.server_metrics.prometheus : null);
-  const changes = (t: Target) => redactEndpoint(t.endpoint) !== t.endpoint || (metricsUrl(t) !== null && redactEndpoint(metricsUrl(t)!) !== metricsUrl(t));
+  const requestUrl = (t: Target) => t.http?.request.url ?? null;
+  const changes = (t: Target) =>
+    redactEndpoint(t.endpoint) !== t.endpoint ||
+    (metricsUrl(t) !== null && redactEndpoint(metricsUrl(t)!) !== metricsUrl(t)) ||
+    (requestUrl(t) !== null && redactEndpoint(requestUrl(t)!) !== requestUrl(t));
   if (!scenario.targets.some(changes)) return scenario;
   return {
     ...scenario,
     targets: scenario.targets.map((t) => {
       const url = metricsUrl(t);
-      return { ...t, endpoint: redactEndpoint(t.endpoint), ...(url !== null && { server_metrics: { ...t.server_metrics!, prometheus: redactEndpoint(url) } }) };
+      const http = t.http && { ...t.http, request: { ...t.http.request, url: redactEndpoint(t.http.request.url) } };
+      return {
+        ...t,
+        endpoint: redactEndpoint(t.endpoint),
+        ...(url !== null && { server_metrics: { ...t.server_metrics!, prometheus: redactEndpoint(url) } }),
+        ...(http && { http }),
+      };
     }),
   };
 }

@@ -415,7 +415,13 @@ export class RunView {
             : 'Ended with an error';
       const outcome = sloOutcome(summary.slos);
       const slo = outcome === null ? '' : outcome === 'met' ? ' · all SLOs met' : outcome === 'failed' ? ' · SLOs failed' : ' · SLOs not all judged';
-      this.status.textContent = `${how}${slo}`;
+      // Sessions (workload.sessions): how many ran and how the prompt grew turn by turn.
+      const sessions = summary.targets.find((t) => t.target === this.target)?.sessions;
+      const grew = sessions?.prompt_tokens_by_turn.map((n) => (n === null ? '–' : formatCount(Math.round(n)))).join(' → ');
+      const visits = sessions
+        ? ` · ${formatCount(sessions.started)} sessions (${formatCount(sessions.completed)} complete), prompt tokens by turn ${grew}`
+        : '';
+      this.status.textContent = `${how}${slo}${visits}`;
       this.status.dataset.state = summary.error ? 'error' : summary.stopped_by;
     } else {
       this.status.textContent = latest

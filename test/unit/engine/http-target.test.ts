@@ -171,6 +171,22 @@ describe('HTTP targets (provider: http)', function () {
     assert.match(records[0].error_message!, /use response\.stream: json/);
   });
 
+  it("a key in request.url's query (an Azure Functions ?code=) is sent, and never written to summary.json", async () => {
+    server = await startFaultServer((_req, res) => streamPieces(res, 'text/event-stream', ['data: {"delta":{"text":"ok"}}\n\n'], []));
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-http-'));
+    const code = 'function-code-0123456789';
+    const t = appTarget(server.url, { stream: 'sse', text_path: 'delta.text' });
+    t.http!.request.url = `/api/chat?code=${code}`;
+    await runCollect(scenario([t], { workload: { requests: 1, clients: 1 } }), out);
+    assert.equal(server.attempts[0].url, `/api/chat?code=${code}`);
+    const written = fs.readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(written.length > 0);
+    for (const e of written) assert.ok(!fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').includes(code), `${e.name} holds the code`);
+  });
+
   it('the key goes only in the header auth.header names, and never into the records', async () => {
     const key = 'app-key-0123456789';
     server = await startFaultServer((_req, res) => {
