@@ -10,15 +10,36 @@ import type { CapacityController } from './capacity-controller';
 import type { CapacityPanels } from './capacity-panel';
 import type { ComparePanels } from './compare-panel';
 import type { CredentialService } from './credentials';
-import { estimateLoad, LoadInputError, parseLoadNumber, setScenarioRate, DEFAULT_HEADROOM } from './load-estimator';
+import {
+  checkThinkTime,
+  closedLoopSessionsText,
+  DEFAULT_HEADROOM,
+  DEFAULT_THINK_TIME,
+  estimateLoad,
+  isClosedLoop,
+  LoadInputError,
+  parseLoadNumber,
+  planSessions,
+  setScenarioRate,
+  setScenarioSessions,
+} from './load-estimator';
 import type { RunController } from './run-controller';
 import type { RunPanels } from './run-panel';
 import { FETCH_SERVER_METRICS_COMMAND, type ServerMetricsCommands } from './server-metrics-command';
-import { modelPicks, newScenarioYaml, PROVIDER_CHOICES, scenarioFileName, scenarioFilePath, type ScenarioAnswers } from './scenario-template';
+import {
+  HTTP_STREAM_CHOICES,
+  httpScenarioName,
+  modelPicks,
+  newScenarioYaml,
+  PROVIDER_CHOICES,
+  scenarioFileName,
+  scenarioFilePath,
+  type ScenarioAnswers,
+} from './scenario-template';
 import { scenarioFileFrom as pickScenarioFile } from './scenario-picker';
 import { settings } from './settings';
 import { isRunNode, isScenarioNode, isTargetNode, type PerfNode, type ScenarioTreeProvider } from './scenario-tree';
-import type { Target } from '../engine/scenario/types';
+import type { HttpStreamKind, Target } from '../engine/scenario/types';
 import { formatRunDate } from './tree-model';
 import { isCapacityFolder } from '../results/capacity-files';
 import { REQUESTS_FILE, SUMMARY_FILE } from '../results/files';
@@ -259,8 +280,8 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     );
     if (!provider) return undefined;
     const p = provider.provider;
-    // Steps: provider, [endpoint], model, [Azure deployment], prompt shape, rate.
-    const total = 4 + (p === 'azure' || p === 'openai-compatible' ? 1 : 0) + (p === 'azure' ? 1 : 0);
+    // Steps: provider, [endpoint | the app's URL], [the app's response kind], model, [Azure deployment], prompt shape, rate.
+    const total = 4 + (p === 'azure' || p === 'openai-compatible' || p === 'http' ? 1 : 0) + (p === 'azure' || p === 'http' ? 1 : 0);
     let at = 1;
     const step = (what: string) => `New Scenario (${++at}/${total}): ${what}`;
     let endpoint: string | undefined;
@@ -273,7 +294,9 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       });
       if (!endpoint) return undefined;
     }
-    const model = await pickModel(step(p === 'azure' ? 'model of the deployment' : 'model'));
+    const app = p === 'http' ? await askHttpApp(step) : undefined;
+    if (p === 'http' && !app) return undefined;
+    const model = await pickModel(step(p === 'azure' ? 'model of the deployment' : p === 'http' ? 'model behind the app (tokenizer and prices)' : 'model'));
     if (!model) return undefined;
     let deployment: string | undefined;
     if (p === 'azure') {
@@ -302,12 +325,13 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       ignoreFocusOut: true,
     });
     if (!rate) return undefined;
-    const name = deployment ?? model;
+    const name = app ? httpScenarioName(app.url) : (deployment ?? model);
     const answers: ScenarioAnswers = {
       name,
       provider: p,
       endpoint,
       ...(p === 'azure' ? { deployment, model, apiVersion: settings.defaultApiVersion() } : { model }),
+      ...(app && { url: app.url, responseStream: app.stream }),
       prompts: { kind: 'shape', profile: shape.label as 'balanced' | 'context' | 'generation' },
       rateRpm: Number(rate),
       duration: '60s',
@@ -336,6 +360,23 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     await vscode.window.showTextDocument(uri);
     c.tree.refresh();
     return uri.fsPath;
+  }
+
+  /** `provider: http`: the URL of the app's endpoint and how it sends its answer. */
+  async function askHttpApp(step: (what: string) => string): Promise<{ url: string; stream: HttpStreamKind } | undefined> {
+    const url = await vscode.window.showInputBox({
+      title: step("URL of the app's endpoint"),
+      placeHolder: 'http://localhost:8080/api/chat',
+      prompt: 'Where your app takes a chat request (a JSON POST; the scenario shows the body to adjust)',
+      validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http(s) URL'),
+      ignoreFocusOut: true,
+    });
+    if (!url) return undefined;
+    const kind = await vscode.window.showQuickPick(
+      HTTP_STREAM_CHOICES.map((k) => ({ label: k.label, detail: k.detail, stream: k.stream })),
+      { title: step('how does the app send its answer?') },
+    );
+    return kind && { url, stream: kind.stream };
   }
 
   /** The model catalog with context and price, plus "Other…" to type a name. */
@@ -408,24 +449,56 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     if (peakHours === undefined) return;
     const headroom = await ask('headroom', `${DEFAULT_HEADROOM * 100}%`, true);
     if (headroom === undefined) return;
+    const thinkTime = await vscode.window.showInputBox({
+      title: "Estimate Load: think time between a user's interactions (e.g. 30s, 1m)",
+      value: DEFAULT_THINK_TIME,
+      validateInput: checkThinkTime,
+    });
+    if (thinkTime === undefined) return;
     let estimate;
+    let sessions;
     try {
       estimate = estimateLoad({ users, activeShare, sessionsPerUser, interactionsPerSession, peakHours, headroom });
+      sessions = planSessions(estimate, thinkTime);
     } catch (error) {
       void vscode.window.showErrorMessage(`LLM Perf Lab: ${error instanceof LoadInputError ? error.problems.join('; ') : String(error)}`);
       return;
     }
-    c.output.appendLine(['Estimate Load:', ...estimate.explanation.map((l) => `  ${l}`)].join('\n'));
+    const explanation = [...estimate.explanation, '', ...sessions.explanation];
+    c.output.appendLine(['Estimate Load:', ...explanation.map((l) => `  ${l}`)].join('\n'));
     const choice = await vscode.window.showInformationMessage(
       `Estimated ${estimate.suggestedRate} RPM`,
-      { modal: true, detail: estimate.explanation.join('\n') },
+      { modal: true, detail: explanation.join('\n') },
       'Write into a Scenario…',
     );
     if (choice !== 'Write into a Scenario…') return;
     const file = await scenarioFileFrom(undefined, `Estimate Load: write ${estimate.suggestedRate} RPM into which scenario?`);
     if (!file) return;
-    fs.writeFileSync(file, setScenarioRate(fs.readFileSync(file, 'utf8'), estimate.suggestedRate));
+    const text = fs.readFileSync(file, 'utf8');
+    try {
+      if (isClosedLoop(text)) {
+        // No rate to set: only the sessions, once the user has read what they mean there.
+        const write = await vscode.window.showInformationMessage(
+          `${path.basename(file)} runs closed loop: write only the sessions?`,
+          { modal: true, detail: closedLoopSessionsText(sessions) },
+          'Write the Sessions',
+        );
+        if (write !== 'Write the Sessions') return;
+        fs.writeFileSync(file, setScenarioSessions(text, sessions));
+      } else {
+        fs.writeFileSync(file, setScenarioSessions(setScenarioRate(text, estimate.suggestedRate), sessions));
+      }
+    } catch (error) {
+      void vscode.window.showErrorMessage(`LLM Perf Lab: cannot write into ${path.basename(file)}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     await vscode.window.showTextDocument(vscode.Uri.file(file));
+    const workload = validateScenarioText(fs.readFileSync(file, 'utf8'), file).scenario?.workload;
+    if (workload?.mode === 'open' && workload.clients < sessions.openSessions) {
+      void vscode.window.showWarningMessage(
+        `LLM Perf Lab: workload.clients is ${workload.clients}, but at least ${sessions.openSessions} sessions are open at once: raise clients, or the schedule falls behind.`,
+      );
+    }
   }
 }
 

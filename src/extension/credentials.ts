@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Credential } from '../engine/chat-request';
 import type { Target } from '../engine/scenario/types';
-import { describeBinding, KeyStore, keyBindingOf } from './key-binding';
+import { describeBinding, KeyBindingError, KeyStore, keyBindingOf } from './key-binding';
 
 export const ENTRA_SCOPE = 'https://cognitiveservices.azure.com/.default';
 
@@ -24,9 +24,12 @@ export class CredentialService {
       const session = await vscode.authentication.getSession('microsoft', [ENTRA_SCOPE], { createIfNone: true });
       return { header: 'authorization', value: session.accessToken };
     }
+    // Which kind of key, not the header's name: the engine sends an http target's api-key in `auth.header`.
     const header = auth.type === 'bearer' ? 'authorization' : 'api-key';
     const found = await this.keys.resolve(target);
     if ('value' in found) return { header, value: found.value };
+    // No origin to bind a key to (key-binding.ts says why): nothing to ask for.
+    if (found.binding === undefined) throw new Error(found.reason);
     if (found.needsApproval) {
       const where = describeBinding(keyBindingOf(target));
       const choice = await vscode.window.showWarningMessage(
@@ -51,7 +54,14 @@ export class CredentialService {
 
   /** Ask for a key and save it bound to the target's origin + deployment. */
   async promptForKey(target: Target): Promise<string | undefined> {
-    const where = describeBinding(keyBindingOf(target));
+    let where: string;
+    try {
+      where = describeBinding(keyBindingOf(target));
+    } catch (error) {
+      if (!(error instanceof KeyBindingError)) throw error;
+      void vscode.window.showErrorMessage(`LLM Perf Lab: target "${target.name}": ${error.message}`);
+      return undefined;
+    }
     const key = await vscode.window.showInputBox({
       title: `API key for ${where}`,
       prompt: `Saved in VS Code's secret storage and sent only to ${where}.`,

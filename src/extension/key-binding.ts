@@ -4,6 +4,8 @@
 // misses, and the user is asked again (README, "The VS Code extension": a saved key "is never sent
 // anywhere else"). Environment variables named by `auth.env` follow the same rule: the user
 // approves once that a variable may go to an origin + deployment, and that approval is bound the same way.
+// An http target (your own app) binds to the origin its requests go to: that of an absolute
+// `request.url`, else its endpoint (a relative url is joined to it), and to its model ('' when none).
 // Pure logic (no 'vscode'): the extension passes its SecretStorage in as `SecretBackend`.
 
 import type { Target } from '../engine/scenario/types';
@@ -19,7 +21,7 @@ export interface SecretBackend {
 }
 
 /** The fields of a target that decide where its key may go. */
-export type KeyTarget = Pick<Target, 'name' | 'endpoint' | 'deployment' | 'model' | 'auth'> & Partial<Pick<Target, 'provider'>>;
+export type KeyTarget = Pick<Target, 'name' | 'endpoint' | 'deployment' | 'model' | 'auth'> & Partial<Pick<Target, 'provider' | 'http'>>;
 
 export interface KeyBinding {
   /** Normalized origin: `https://x.openai.azure.com`, `http://localhost:8000`, or `simulator`. */
@@ -55,7 +57,24 @@ export function endpointOrigin(endpoint: string): string {
 }
 
 export function keyBindingOf(target: KeyTarget): KeyBinding {
-  return { origin: endpointOrigin(target.endpoint), resource: target.deployment ?? target.model ?? '' };
+  return { origin: endpointOrigin(keyDestination(target)), resource: target.deployment ?? target.model ?? '' };
+}
+
+/**
+ * Where the target's requests (and so its key) go. The normalizer sets an http target's endpoint to
+ * the origin of an absolute request.url; the url is read here as well, the way the engine reads it
+ * (src/engine/http-target/http-request.ts: an http(s) URL, else a path joined to the endpoint), so a
+ * key can never be bound to one origin and sent to another, nor to a host a placeholder fills in.
+ */
+function keyDestination(target: KeyTarget): string {
+  if (target.provider !== 'http' || target.http === undefined) return target.endpoint;
+  const url = target.http.request.url;
+  const absolute = /^https?:\/\/([^/?#]*)/i.exec(url);
+  // A placeholder in the host, or before the path (where it could become `https://host`).
+  if ((absolute ? absolute[1] : url.split(/[/?#]/)[0]).includes('{{')) {
+    throw new KeyBindingError('request.url takes its host from a placeholder; a key is only sent to a host written in the file');
+  }
+  return absolute ? url : target.endpoint;
 }
 
 /** `perflab.key:https://x.openai.azure.com:gpt-4o`. The resource is URI-encoded (model names such as

@@ -14,6 +14,8 @@ export function needsApiKey(t: Pick<Target, 'endpoint' | 'auth'>): boolean {
 /** needsApiKey for a target of a file that does not validate: a guess from what it says (api-key is the default auth). */
 export function lenientNeedsKey(t: LenientTarget): boolean {
   if (t.provider === 'simulator' || t.endpoint === 'simulator') return false;
+  // Your own app (provider http) reads a key only when its auth says so.
+  if (t.provider === 'http' && t.authType === undefined) return false;
   return t.authType !== 'none' && t.authType !== 'entra';
 }
 

@@ -2,6 +2,7 @@
 // The text is checked with the same validator as every scenario before it is returned, so the
 // command never writes a file that would not run. A key is never written: auth is a reference
 // (an environment variable name, or "the key saved in VS Code for this endpoint").
+// `provider: http` (your own app) gets a request template and a response description to adjust.
 // Pure logic (no 'vscode').
 
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { stringify } from 'yaml';
 import { SCENARIO_EXTENSION } from '../engine/scenario/files';
 import { formatProblem, validateScenarioText } from '../engine/scenario/load';
 import { DEFAULT_API_VERSION, SHAPE_PROFILES } from '../engine/scenario/schema';
-import type { Provider, ShapeProfile } from '../engine/scenario/types';
+import type { HttpStreamKind, Provider, ShapeProfile } from '../engine/scenario/types';
 import { MODEL_CATALOG, type ModelInfo } from '../tokens/catalog';
 import { listPriceText } from '../tokens/pricing';
 
@@ -37,6 +38,12 @@ export interface ScenarioAnswers {
   apiVersion?: string;
   /** Default: the key saved in VS Code for azure/openai, none for the others. */
   auth?: AuthChoice;
+  /** provider http: the app's endpoint, an absolute http(s) URL such as http://localhost:8080/api/chat. */
+  url?: string;
+  /** provider http: how the answer arrives; default sse. */
+  responseStream?: HttpStreamKind;
+  /** provider http with a key: the header it is sent in (the engine's default is `api-key`). */
+  authHeader?: string;
   prompts: PromptChoice;
   /** Requests per minute. */
   rateRpm: number;
@@ -53,9 +60,36 @@ export const PROVIDER_CHOICES: { provider: Provider; label: string; detail: stri
   { provider: 'azure', label: 'Azure OpenAI', detail: 'An Azure OpenAI (or Foundry) deployment.' },
   { provider: 'openai', label: 'OpenAI', detail: 'api.openai.com with a model name.' },
   { provider: 'openai-compatible', label: 'OpenAI-compatible', detail: 'vLLM, llama.cpp server, Ollama, LiteLLM, …' },
+  {
+    provider: 'http',
+    label: 'Your own LLM app (HTTP endpoint)',
+    detail: 'Your chat API, RAG service or agent: the request it takes and the answer it streams.',
+  },
+];
+
+/** The answers to "how does the app send its answer?" (`response.stream`). */
+export const HTTP_STREAM_CHOICES: { stream: HttpStreamKind; label: string; detail: string }[] = [
+  { stream: 'sse', label: 'sse', detail: 'Server-sent events: `data: {...}` lines as the answer is generated' },
+  { stream: 'ndjson', label: 'ndjson', detail: 'One JSON object per line as the answer is generated' },
+  { stream: 'text', label: 'text', detail: 'Plain text streamed as it is generated' },
+  { stream: 'json', label: 'json', detail: 'One JSON body at the end: only the end-to-end latency is measured, no TTFT' },
 ];
 
 export const DEFAULT_SLOS = ['ttft.p95 < 800ms', 'e2e.p95 < 10s', 'failures < 1%'];
+
+/** An answer sent in one piece has no first token to time: no TTFT objective then. */
+function defaultSlos(a: ScenarioAnswers): string[] {
+  return a.provider === 'http' && a.responseStream === 'json' ? DEFAULT_SLOS.filter((s) => !s.startsWith('ttft')) : DEFAULT_SLOS;
+}
+
+/** The scenario name proposed for an app at `url`: `app localhost:8080` (file app-localhost-8080.perf.yaml). */
+export function httpScenarioName(url: string): string {
+  try {
+    return `app ${new URL(url).host}`;
+  } catch {
+    return 'app';
+  }
+}
 
 export class TemplateError extends Error {}
 
@@ -140,9 +174,19 @@ export function newScenarioYaml(answers: ScenarioAnswers, options: { fileName?: 
 }
 
 function render(a: ScenarioAnswers): string {
-  for (const [field, value] of Object.entries({ name: a.name, endpoint: a.endpoint, deployment: a.deployment, model: a.model, apiVersion: a.apiVersion })) {
+  for (const [field, value] of Object.entries({
+    name: a.name,
+    endpoint: a.endpoint,
+    deployment: a.deployment,
+    model: a.model,
+    apiVersion: a.apiVersion,
+    url: a.url,
+    authHeader: a.authHeader,
+  })) {
     if (value !== undefined && /[\r\n]/.test(value)) throw new TemplateError(`${field} must be a single line`);
   }
+  const http = a.provider === 'http';
+  if (http && a.url === undefined) throw new TemplateError("the URL of the app's endpoint is required (e.g. http://localhost:8080/api/chat)");
   const auth = a.auth ?? defaultAuth(a.provider);
   const endpoint = a.endpoint ?? (a.provider === 'simulator' ? 'simulator' : a.provider === 'openai' ? 'https://api.openai.com/v1' : undefined);
   const L: string[] = [];
@@ -153,15 +197,22 @@ function render(a: ScenarioAnswers): string {
   L.push('');
   L.push('targets:');
   L.push(`  - name: ${scalar(targetName(a))}`);
-  L.push(`    provider: ${a.provider}`);
+  L.push(c(`    provider: ${a.provider}`, http ? 'your own app: called as `request` says, read as `response` says' : undefined));
   if (endpoint !== undefined)
     L.push(c(`    endpoint: ${scalar(endpoint)}`, endpoint === 'simulator' ? 'the built-in simulator on 127.0.0.1, no account needed' : undefined));
   if (a.deployment !== undefined) L.push(`    deployment: ${scalar(a.deployment)}`);
-  if (a.model !== undefined) L.push(c(`    model: ${scalar(a.model)}`, a.provider === 'azure' ? 'for the tokenizer and prices' : undefined));
+  if (a.model !== undefined)
+    L.push(
+      c(
+        `    model: ${scalar(a.model)}`,
+        a.provider === 'azure' ? 'for the tokenizer and prices' : http ? 'only picks the tokenizer and prices; the app calls its own model' : undefined,
+      ),
+    );
   if (a.provider === 'azure' && !isAzureV1(endpoint)) {
     L.push(`    api_version: ${scalar(a.apiVersion ?? DEFAULT_API_VERSION)}`);
   }
-  L.push(...authLines(auth));
+  L.push(...authLines(auth, http, a.authHeader));
+  if (http) L.push(...httpLines(a.url!, a.responseStream ?? 'sse'));
   if (a.provider === 'simulator') {
     L.push('    # simulator: { ttft_ms: 120, tpot_ms: 15, rpm_limit: 0 }   # the latency and quota model');
   }
@@ -172,34 +223,70 @@ function render(a: ScenarioAnswers): string {
   L.push(`  duration: ${scalar(typeof a.duration === 'number' ? `${a.duration}s` : a.duration)}`);
   L.push(c('  # arrival: poisson', 'random gaps instead of evenly spaced starts'));
   L.push('  # ramp_up: 10s');
+  L.push('  # Virtual users: each session is one user asking `interactions` questions in turn, thinking between');
+  L.push('  # an answer and the next question; carry_history sends the conversation so far each turn.');
+  L.push('  # Sessions start at rate ÷ interactions per minute (Estimate Load… can write this).');
+  L.push('  # sessions: { interactions: 3, think_time: 30s, carry_history: true }');
   L.push('');
   L.push('prompts:');
   L.push(...promptLines(a.prompts));
   L.push('');
   L.push(c('retry: exponential', 'honor retry-after on HTTP 429; latency counted from the first attempt'));
   L.push('');
-  const slos = a.slos ?? DEFAULT_SLOS;
+  const slos = a.slos ?? defaultSlos(a);
   if (slos.length > 0) {
     L.push(c('slos:', 'checked at the end; `perflab run` exits non-zero when one fails'));
     for (const s of slos) L.push(`  - ${scalar(s)}`);
   } else {
     L.push('# slos:');
-    for (const s of DEFAULT_SLOS) L.push(`#   - ${s}`);
+    for (const s of defaultSlos(a)) L.push(`#   - ${s}`);
   }
   return L.join('\n') + '\n';
+}
+
+/** `request:` and `response:` of an http target: a JSON POST of the chat, and where the answer's text is. */
+function httpLines(url: string, stream: HttpStreamKind): string[] {
+  const L = [
+    '    request:',
+    '      method: POST',
+    `      url: ${scalar(url)}`,
+    '      headers: { content-type: application/json }',
+    '      # The body of each request. Placeholders: {{messages}} (the chat so far, a JSON array),',
+    '      # {{prompt}} (the last user message), {{session_id}}, {{turn}} (1, 2, … in a session),',
+    '      # {{model}}, and any top-level field of a dataset line. Outside quotes a placeholder is',
+    '      # written as a JSON value, inside quotes as escaped text: {"question": "{{prompt}}"}.',
+    '      body: |',
+    '        {"messages": {{messages}}}',
+    '    response:',
+    c(`      stream: ${stream}`, 'sse | ndjson | text | json: how the app sends its answer'),
+  ];
+  if (stream === 'text') {
+    L.push('      # (text: the body is the answer itself, so there is no text_path)');
+  } else if (stream === 'json') {
+    L.push(c('      text_path: text', "check: where the answer's text is in the body, e.g. choices[0].message.content"));
+  } else {
+    L.push(c('      text_path: delta.text', "check: where each event's text is, e.g. choices[0].delta.content"));
+  }
+  if (stream === 'text') return L;
+  L.push(c('      # usage_path: usage', 'where the app reports token counts, if it does (else they are counted here)'));
+  if (stream !== 'json') L.push(c('      # done_when: done == true', 'an event that ends the answer (SSE [DONE] always does)'));
+  return L;
 }
 
 function defaultAuth(provider: Provider): AuthChoice {
   return provider === 'azure' || provider === 'openai' ? { kind: 'secret-storage' } : { kind: 'none' };
 }
 
-function authLines(auth: AuthChoice): string[] {
+function authLines(auth: AuthChoice, http: boolean, header: string | undefined): string[] {
+  // An http target may name the header its key goes in (the engine's default is `api-key`).
+  if (header !== undefined && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) throw new TemplateError(`"${header}" is not an HTTP header name`);
+  const headerPart = http && header !== undefined ? `, header: ${header}` : '';
   switch (auth.kind) {
     case 'secret-storage':
       return [
-        '    # Never put a key in this file. This uses the key saved in VS Code for this endpoint',
-        '    # and deployment (LLM Perf Lab: Set API Key…); the editor asks for it on the first run.',
-        '    auth: { type: api-key }',
+        `    # Never put a key in this file. This uses the key saved in VS Code for this ${http ? 'origin' : 'endpoint'}`,
+        `    # and ${http ? 'model' : 'deployment'} (LLM Perf Lab: Set API Key…); the editor asks for it on the first run.`,
+        `    auth: { type: api-key${headerPart} }`,
       ];
     case 'env':
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(auth.env)) {
@@ -207,11 +294,16 @@ function authLines(auth: AuthChoice): string[] {
           `"${auth.env.length > 40 ? `${auth.env.slice(0, 8)}…` : auth.env}" is not an environment variable name (the key itself never goes into the file)`,
         );
       }
-      return [c(`    auth: { type: api-key, env: ${auth.env} }`, 'the key is read from this environment variable')];
+      return [c(`    auth: { type: api-key${headerPart}, env: ${auth.env} }`, 'the key is read from this environment variable')];
     case 'entra':
       return [c('    auth: { type: entra }', 'Microsoft Entra ID: the account signed in to VS Code')];
     case 'none':
-      return ['    auth: { type: none }'];
+      if (!http) return ['    auth: { type: none }'];
+      return [
+        '    auth: { type: none }',
+        '    # An app that needs a key: the key saved in VS Code for its origin (Set API Key…), sent in `header`',
+        `    # auth: { type: api-key, header: ${header ?? 'x-api-key'} }   # or add env: APP_KEY; type: bearer sends Authorization: Bearer`,
+      ];
   }
 }
 
@@ -234,6 +326,7 @@ function describeShape(profile: Exclude<ShapeProfile, 'custom'>): string {
 }
 
 function targetName(a: ScenarioAnswers): string {
+  if (a.provider === 'http') return 'app';
   return a.deployment ?? a.model ?? a.provider;
 }
 

@@ -1,12 +1,13 @@
 // Steps of the "keys" suite (keys-ui.ts) for the commands that ask in a modal dialog or start from a
 // menu outside the palette, through the workbench as a person uses them: Delete Run (the tree's
-// context menu, then the dialog), Estimate Load… (its inputs, the dialog with the arithmetic, then the
-// scenario to write into) and Dataset from CSV… (the Explorer's context menu on a .csv file).
+// context menu, then the dialog), Estimate Load… (its inputs, the dialog with the arithmetic and the
+// sessions, then the scenario to write into) and Dataset from CSV… (the Explorer's context menu on a .csv file).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { estimateLoad } from '../../src/extension/load-estimator';
+import { parseDocument } from 'yaml';
+import { estimateLoad, planSessions } from '../../src/extension/load-estimator';
 import { countChatTokens } from '../../src/tokens';
 import type { RunFolders } from './run-folders';
 import type { UiStep } from './ui-steps';
@@ -55,11 +56,13 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
       },
     },
     {
-      name: 'Estimate Load… shows the arithmetic in a dialog and writes the rate into the scenario picked',
+      name: 'Estimate Load… shows the arithmetic in a dialog and writes the rate and the sessions into the scenario picked',
       run: async () => {
         const file = path.join(workspace, 'estimate.perf.yaml');
         fs.writeFileSync(file, ESTIMATE_SCENARIO);
         const expected = estimateLoad({ users: 20_000, activeShare: 0.1, sessionsPerUser: 1, interactionsPerSession: 3, peakHours: 2, headroom: 0.1 });
+        // Half a minute, typed in minutes: written as the scenario writes durations (30s).
+        const sessions = planSessions(expected, '0.5m');
         await runCommand(page, 'LLM Perf Lab: Estimate Load…');
         await answerInput(page, /^Estimate Load: total users/, '20,000');
         await answerInput(page, /^Estimate Load: share active/, '10%');
@@ -67,8 +70,9 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
         await answerInput(page, /^Estimate Load: interactions per session/, '3');
         await answerInput(page, /^Estimate Load: length of the peak period/, '2');
         await answerInput(page, /^Estimate Load: headroom/, '10%');
+        await answerInput(page, /^Estimate Load: think time/, '0.5m');
         const shown = await dialogText(page);
-        for (const part of [`Estimated ${expected.suggestedRate} RPM`, ...expected.explanation]) {
+        for (const part of [`Estimated ${expected.suggestedRate} RPM`, ...expected.explanation, ...sessions.explanation]) {
           if (!shown.includes(part)) throw new Error(`the dialog does not say "${part}": ${shown}`);
         }
         await answerDialog(page, 'Write into a Scenario…');
@@ -78,7 +82,12 @@ export function modalCommandSteps(page: Page, workspace: string, runs: RunFolder
           20_000,
           `rate: ${expected.suggestedRate} written`,
         );
-        if (!fs.readFileSync(file, 'utf8').includes('# requests per minute')) throw new Error('the comment beside the rate was lost');
+        const written = fs.readFileSync(file, 'utf8');
+        if (!written.includes('# requests per minute')) throw new Error('the comment beside the rate was lost');
+        const got = JSON.stringify(parseDocument(written).getIn(['workload', 'sessions']));
+        const want = JSON.stringify({ interactions: 3, think_time: '30s', carry_history: true });
+        if (got !== want) throw new Error(`workload.sessions is ${got}, expected ${want}:\n${written}`);
+        if (!written.includes('  duration: 10s\n')) throw new Error(`the rest of workload changed:\n${written}`);
       },
     },
     {

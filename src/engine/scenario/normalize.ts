@@ -173,7 +173,9 @@ class Normalizer {
     } else {
       if (t.api !== undefined) this.report([...at, 'api'], 'key', 'does not apply to provider http (the request template says what is sent)');
       const url = str(obj(t.request).url);
-      if (url !== undefined && /^https?:\/\//i.test(url) && endpointGiven !== undefined && str(t.endpoint) !== undefined && endpointGiven !== 'simulator') {
+      if (url !== undefined && /^https?:\/\//i.test(url) && endpointGiven === 'simulator') {
+        this.report([...at, 'request', 'url'], 'value', 'must be a path (e.g. /app/chat) with endpoint: simulator');
+      } else if (url !== undefined && /^https?:\/\//i.test(url) && endpointGiven !== undefined && str(t.endpoint) !== undefined) {
         const origin = (u: string) => {
           try {
             return new URL(u).origin;
@@ -182,7 +184,11 @@ class Normalizer {
           }
         };
         if (origin(url) !== origin(endpointGiven)) {
-          this.report([...at, 'request', 'url'], 'value', `is on another origin than the endpoint (${origin(endpointGiven)}): a key is only sent where it was saved; use a path, or drop endpoint`);
+          this.report(
+            [...at, 'request', 'url'],
+            'value',
+            `is on another origin than the endpoint (${origin(endpointGiven)}): a key is only sent where it was saved; use a path, or drop endpoint`,
+          );
         }
       }
     }
@@ -242,7 +248,8 @@ class Normalizer {
     const type = str(a.type) as TargetAuth['type'] | undefined;
     const env = str(a.env);
     const header = str(a.header);
-    if (header !== undefined && (provider !== 'http' || type !== 'api-key')) this.report([...at, 'header'], 'key', 'only applies to provider http with type api-key');
+    if (header !== undefined && (provider !== 'http' || type !== 'api-key'))
+      this.report([...at, 'header'], 'key', 'only applies to provider http with type api-key');
     if (type === 'api-key' && header !== undefined && provider === 'http') return { type, ...(env !== undefined && { env }), header: header.toLowerCase() };
     if (type === 'api-key' || type === 'bearer') return env === undefined ? { type } : { type, env };
     if (env !== undefined && type !== undefined) this.report([...at, 'env'], 'key', 'only applies to auth type api-key or bearer');

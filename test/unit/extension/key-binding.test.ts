@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { validateScenarioText } from '../../../src/engine/scenario/load';
+import type { HttpTargetSpec, Target } from '../../../src/engine/scenario/types';
 import {
+  describeBinding,
   endpointOrigin,
+  keyBindingOf,
   KeyBindingError,
   KeyStore,
   parseSecretKey,
@@ -27,6 +31,20 @@ class MemorySecrets implements SecretBackend {
 
 const azure: KeyTarget = { name: 'prod', provider: 'azure', endpoint: 'https://x.openai.azure.com', deployment: 'gpt-4o', auth: { type: 'api-key' } };
 const at = (endpoint: string, extra: Partial<KeyTarget> = {}): KeyTarget => ({ ...azure, endpoint, ...extra });
+
+/** The first target of a scenario with one http target, through the real loader (endpoint normalized). */
+function httpTarget(fields: string): Target {
+  const text = [
+    'name: x',
+    'targets:',
+    `  - { name: app, provider: http, ${fields}, response: { stream: sse } }`,
+    'workload: { rate: 6, duration: 10s }',
+    '',
+  ].join('\n');
+  const v = validateScenarioText(text, 'x.perf.yaml');
+  assert.deepEqual(v.problems, [], fields);
+  return v.scenario!.targets[0];
+}
 
 describe('extension/key-binding', () => {
   describe('secretKeyFor / endpointOrigin', () => {
@@ -198,6 +216,69 @@ describe('extension/key-binding', () => {
       await store.set(azure, 'k');
       assert.equal(await store.has(azure), true);
       await assert.rejects(store.approveEnv(azure), /names no environment variable/);
+    });
+  });
+  describe('http targets (your own app)', () => {
+    it("binds the key to the origin of the app's URL and its model; the header the engine needs comes through", async () => {
+      const app = httpTarget('model: gpt-4o-mini, auth: { type: api-key, header: x-api-key }, request: { url: "http://localhost:8080/api/chat?v=2" }');
+      assert.equal(app.endpoint, 'http://localhost:8080', 'the normalizer sets the endpoint to the origin of request.url');
+      assert.deepEqual(app.auth, { type: 'api-key', header: 'x-api-key' }, 'the engine sends the key in this header');
+      assert.deepEqual(keyBindingOf(app), { origin: 'http://localhost:8080', resource: 'gpt-4o-mini' });
+      assert.equal(secretKeyFor(app), 'perflab.key:http://localhost:8080:gpt-4o-mini');
+      // No model: the origin alone ('' resource), shown as the origin.
+      const bare = httpTarget('auth: { type: bearer }, request: { url: "https://chat.example.com/ask" }');
+      assert.deepEqual(keyBindingOf(bare), { origin: 'https://chat.example.com', resource: '' });
+      assert.equal(describeBinding(keyBindingOf(bare)), 'https://chat.example.com');
+
+      const store = new KeyStore(new MemorySecrets(), {});
+      await store.set(app, 'app-key-1');
+      assert.equal(((await store.resolve(app)) as { value: string }).value, 'app-key-1');
+      // Another path or query of the same app: the same origin, the same key.
+      const otherPath = httpTarget('model: gpt-4o-mini, auth: { type: api-key }, request: { url: "http://localhost:8080/v2/chat?stream=sse" }');
+      assert.equal(((await store.resolve(otherPath)) as { value: string }).value, 'app-key-1');
+      // A path joined to an endpoint on that origin: the same key.
+      const joined = httpTarget('endpoint: "http://localhost:8080", model: gpt-4o-mini, auth: { type: api-key }, request: { url: /api/chat }');
+      assert.equal(((await store.resolve(joined)) as { value: string }).value, 'app-key-1');
+      // Another port, host or model: asked again.
+      for (const fields of [
+        'model: gpt-4o-mini, auth: { type: api-key }, request: { url: "http://localhost:8081/api/chat" }',
+        'model: gpt-4o-mini, auth: { type: api-key }, request: { url: "http://127.0.0.1:8080/api/chat" }',
+        'model: gpt-4o, auth: { type: api-key }, request: { url: "http://localhost:8080/api/chat" }',
+        'auth: { type: api-key }, request: { url: "http://localhost:8080/api/chat" }',
+      ]) {
+        const r = await store.resolve(httpTarget(fields));
+        assert.ok('missing' in r, fields);
+        assert.ok(!JSON.stringify(r).includes('app-key-1'));
+      }
+    });
+
+    it('binds to where the request goes even if endpoint says otherwise, and never to a host a placeholder fills in', async () => {
+      const store = new KeyStore(new MemorySecrets(), {});
+      const http: HttpTargetSpec = { request: { method: 'POST', url: '/chat', headers: {} }, response: { stream: 'sse' } };
+      const app: KeyTarget = { name: 'app', provider: 'http', endpoint: 'https://a.example.com', auth: { type: 'api-key', header: 'x-api-key' }, http };
+      const withUrl = (url: string): KeyTarget => ({ ...app, http: { ...http, request: { ...http.request, url } } });
+      await store.set(app, 'key-for-a');
+      // A target whose endpoint names A while request.url sends to B (the loader refuses such a file; a
+      // target built by hand may not): B's key, never A's.
+      const toB = withUrl('https://b.example.com/chat');
+      assert.deepEqual(keyBindingOf(toB), { origin: 'https://b.example.com', resource: '' });
+      assert.ok('missing' in (await store.resolve(toB)));
+      // The engine joins `//b.example.com/chat` to the endpoint as a path: A's origin.
+      const slashes = withUrl('//b.example.com/chat');
+      assert.equal(((await store.resolve(slashes)) as { value: string }).value, 'key-for-a');
+      for (const url of ['https://{{host}}/chat', '{{scheme}}://b.example.com/chat', '{{base}}/chat']) {
+        const t = withUrl(url);
+        assert.throws(
+          () => keyBindingOf(t),
+          (e: unknown) => e instanceof KeyBindingError && /placeholder/.test(e.message),
+          url,
+        );
+        const r = await store.resolve(t);
+        assert.ok('missing' in r && r.binding === undefined && /placeholder/.test(r.reason), url);
+      }
+      // Placeholders in the path and query are fine: the host is written out.
+      const templated = withUrl('/chat/{{session_id}}?turn={{turn}}');
+      assert.equal(((await store.resolve(templated)) as { value: string }).value, 'key-for-a');
     });
   });
 });

@@ -15,6 +15,18 @@ describe('extension/key-need', () => {
     assert.equal(scenarioNeedsKey(scenario(sim, azure), 'x.perf.yaml'), true);
   });
 
+  it('an http target (your own app) reads a key only when its auth names one', () => {
+    const app = (auth: string) => `{ name: app, provider: http, ${auth}request: { url: "http://localhost:8080/api/chat" }, response: { stream: sse } }`;
+    assert.equal(scenarioNeedsKey(scenario(app('')), 'x.perf.yaml'), false, 'no auth: none');
+    assert.equal(scenarioNeedsKey(scenario(app('auth: { type: none }, ')), 'x.perf.yaml'), false);
+    assert.equal(scenarioNeedsKey(scenario(app('auth: { type: api-key, header: x-api-key }, ')), 'x.perf.yaml'), true);
+    assert.equal(scenarioNeedsKey(scenario(app('auth: { type: bearer }, ')), 'x.perf.yaml'), true);
+    // Half typed (no response yet): judged from what it says.
+    const typing = (auth: string) => `name: x\ntargets:\n  - name: app\n    provider: http\n${auth}    request: { url: "http://localhost:8080/api/chat" }\n`;
+    assert.equal(scenarioNeedsKey(typing(''), 'x.perf.yaml'), false);
+    assert.equal(scenarioNeedsKey(typing('    auth: { type: api-key, header: x-api-key }\n'), 'x.perf.yaml'), true);
+  });
+
   it('a scenario that does not validate: judged from what it says', () => {
     assert.equal(scenarioNeedsKey('name: x\ntargets:\n  - name: sim\n    provider: simulator\n', 'x.perf.yaml'), false);
     assert.equal(scenarioNeedsKey('name: x\ntargets:\n  - name: prod\n    provider: azure\n    endpoint: https://x.openai.azure.com\n', 'x.perf.yaml'), true);

@@ -7,6 +7,8 @@ import type { Provider } from '../../../src/engine/scenario/types';
 import { scenarioDiagnostics } from '../../../src/server/scenario-support';
 import { MODEL_CATALOG } from '../../../src/tokens/catalog';
 import {
+  HTTP_STREAM_CHOICES,
+  httpScenarioName,
   modelPicks,
   newScenarioYaml,
   OTHER_MODEL_LABEL,
@@ -27,7 +29,15 @@ const providers: Record<Provider, Partial<ScenarioAnswers>> = {
   azure: { endpoint: 'https://my-resource.openai.azure.com', deployment: 'gpt-4o', model: 'gpt-4o' },
   openai: { model: 'gpt-4o-mini' },
   'openai-compatible': { endpoint: 'http://localhost:8000/v1', model: 'meta-llama/Llama-3.1-8B-Instruct' },
+  http: { url: 'http://localhost:8080/api/chat', responseStream: 'sse', model: 'gpt-4o-mini' },
 };
+
+/** The template's commented lines for `key:` made live (the `# ` dropped), as a user would. */
+function uncomment(text: string, key: string): string {
+  const re = new RegExp(`^(\\s*)# (${key}:)`, 'm');
+  assert.match(text, re, `a commented ${key}: line`);
+  return text.replace(re, '$1$2');
+}
 
 describe('extension/scenario-template', () => {
   let dir: string;
@@ -81,6 +91,113 @@ describe('extension/scenario-template', () => {
       });
     }
   }
+
+  it('writes an http target for each response kind: a JSON POST of the chat, and where the text is', () => {
+    assert.deepEqual(
+      HTTP_STREAM_CHOICES.map((c) => c.stream),
+      ['sse', 'ndjson', 'text', 'json'],
+    );
+    for (const stream of HTTP_STREAM_CHOICES.map((c) => c.stream)) {
+      const file = path.join(dir, `http-${stream}.perf.yaml`);
+      const text = newScenarioYaml(
+        {
+          name: 'app localhost:8080',
+          provider: 'http',
+          url: 'http://localhost:8080/api/chat?v=2',
+          responseStream: stream,
+          model: 'gpt-4o-mini',
+          prompts: { kind: 'shape', profile: 'balanced' },
+          rateRpm: 30,
+          duration: '1m',
+        },
+        { fileName: file },
+      );
+      const v = validateScenarioText(text, file);
+      assert.deepEqual(v.problems, [], stream);
+      assert.deepEqual(scenarioDiagnostics(text, file), [], `${stream}: no diagnostic in the editor`);
+      const t = v.scenario!.targets[0];
+      assert.equal(t.name, 'app');
+      assert.equal(t.provider, 'http');
+      assert.equal(t.endpoint, 'http://localhost:8080', 'the key binds to the origin of request.url');
+      assert.equal(t.model, 'gpt-4o-mini');
+      assert.deepEqual(t.auth, { type: 'none' });
+      assert.deepEqual(t.http!.request, {
+        method: 'POST',
+        url: 'http://localhost:8080/api/chat?v=2',
+        headers: { 'content-type': 'application/json' },
+        body: '{"messages": {{messages}}}\n',
+      });
+      // The body is JSON once the placeholder holds the chat.
+      assert.deepEqual(JSON.parse(t.http!.request.body!.replace('{{messages}}', '[{"role":"user","content":"hi"}]')), {
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      const textPath = { sse: 'delta.text', ndjson: 'delta.text', text: undefined, json: 'text' }[stream];
+      assert.deepEqual(t.http!.response, textPath === undefined ? { stream } : { stream, text_path: textPath });
+      if (textPath) assert.match(text, new RegExp(`^ {6}text_path: ${textPath.replace('.', '\\.')} +# check:`, 'm'));
+      for (const p of ['messages', 'prompt', 'session_id', 'turn', 'model']) assert.ok(text.includes(`{{${p}}}`), `the comment names {{${p}}}`);
+      // A whole answer at once has no first token: no TTFT objective by default.
+      assert.deepEqual(
+        v.scenario!.slos.map((s) => s.text),
+        stream === 'json' ? ['e2e.p95 < 10s', 'failures < 1%'] : ['ttft.p95 < 800ms', 'e2e.p95 < 10s', 'failures < 1%'],
+      );
+
+      // Every commented example is a valid scenario once made live.
+      let live = uncomment(text.replace(/^ {4}auth: \{ type: none \}\n/m, ''), 'auth');
+      live = uncomment(live, 'sessions');
+      if (stream !== 'text') live = uncomment(live, 'usage_path');
+      if (stream === 'sse' || stream === 'ndjson') live = uncomment(live, 'done_when');
+      const w = validateScenarioText(live, file);
+      assert.deepEqual(w.problems, [], `${stream} uncommented`);
+      const lt = w.scenario!.targets[0];
+      assert.deepEqual(lt.auth, { type: 'api-key', header: 'x-api-key' });
+      assert.deepEqual(w.scenario!.workload.sessions, { interactions: 3, think_time_ms: 30_000, think_time_jitter: 0, carry_history: true });
+      if (stream !== 'text') assert.equal(lt.http!.response.usage_path, 'usage');
+      if (stream === 'sse' || stream === 'ndjson') assert.equal(lt.http!.response.done_when, 'done == true');
+    }
+  });
+
+  it('http: names the scenario after the app, writes a key reference with its header, refuses what would not run', () => {
+    assert.equal(httpScenarioName('http://localhost:8080/api/chat'), 'app localhost:8080');
+    assert.equal(scenarioFileName(httpScenarioName('https://Chat.Example.com/v1/ask')), 'app-chat.example.com.perf.yaml');
+    const base: ScenarioAnswers = {
+      name: 'app',
+      provider: 'http',
+      url: 'https://chat.example.com/v1/ask',
+      prompts: { kind: 'shape', profile: 'balanced' },
+      rateRpm: 10,
+      duration: '30s',
+    };
+    const stored = newScenarioYaml({ ...base, auth: { kind: 'secret-storage' }, authHeader: 'x-app-key' });
+    const t = validateScenarioText(stored, 'app.perf.yaml').scenario!.targets[0];
+    assert.deepEqual(t.auth, { type: 'api-key', header: 'x-app-key' });
+    assert.equal(t.endpoint, 'https://chat.example.com');
+    assert.equal(t.http!.response.stream, 'sse', 'the default response kind');
+    assert.match(stored, /key saved in VS Code for this origin/);
+    const env = newScenarioYaml({ ...base, auth: { kind: 'env', env: 'APP_KEY' } });
+    assert.deepEqual(validateScenarioText(env, 'app.perf.yaml').scenario!.targets[0].auth, { type: 'api-key', env: 'APP_KEY' });
+    assert.throws(
+      () => newScenarioYaml({ ...base, url: undefined }),
+      (e: unknown) => e instanceof TemplateError && /URL of the app/.test(e.message),
+    );
+    assert.throws(() => newScenarioYaml({ ...base, auth: { kind: 'secret-storage' }, authHeader: 'x app key' }), /not an HTTP header name/);
+    assert.throws(() => newScenarioYaml({ ...base, url: 'http://x/a\nrate: 1' }), /url must be a single line/);
+    assert.throws(() => newScenarioYaml({ ...base, url: 'ftp://chat.example.com/ask' }), /app\.perf\.yaml:\d+:\d+: targets\[0\]/);
+  });
+
+  it('every template carries a commented sessions example that runs once made live', () => {
+    const text = newScenarioYaml({
+      name: 's',
+      provider: 'simulator',
+      model: 'gpt-4o-mini',
+      prompts: { kind: 'shape', profile: 'balanced' },
+      rateRpm: 60,
+      duration: 60,
+    });
+    assert.equal(validateScenarioText(text, 's.perf.yaml').scenario!.workload.sessions, undefined);
+    const live = validateScenarioText(uncomment(text, 'sessions'), 's.perf.yaml');
+    assert.deepEqual(live.problems, []);
+    assert.deepEqual(live.scenario!.workload.sessions, { interactions: 3, think_time_ms: 30_000, think_time_jitter: 0, carry_history: true });
+  });
 
   it('writes Azure api_version for dated routes only, and uses a given one', () => {
     const base: ScenarioAnswers = {

@@ -53,6 +53,12 @@ describe('scenario: provider http and sessions', () => {
     ]);
   });
 
+  it('with endpoint: simulator the url is a path: an absolute one would leave the simulator', () => {
+    assert.deepEqual(problems(base(APP.replace('http://127.0.0.1:8080', 'simulator').replace('/api/chat', 'http://127.0.0.1:9000/api/chat'))), [
+      '7:12 targets[0].request.url: must be a path (e.g. /app/chat) with endpoint: simulator',
+    ]);
+  });
+
   it('a placeholder no prompt provides, and an unclosed one, are reported where they are inside the block', () => {
     assert.deepEqual(problems(base(APP.replace('"messages": {{messages}}}', '"messages": {{messagez}}}'))), [
       '10:22 targets[0].request.body: unknown placeholder {{messagez}}: use {{prompt}}, {{messages}}, {{session_id}}, {{turn}}, {{model}}',
