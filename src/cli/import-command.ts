@@ -2,6 +2,9 @@
 // run's results (src/import/) become a perflab run folder — summary, windows, SLO verdicts, cost — and the
 // exit code gates as `perflab run`'s does: 0 ok, 1 an SLO failed, 2 bad input, 3 the run failed (no
 // request of a target succeeded, or less of it came back than --min-coverage asks).
+// `perflab import http <file.http|.rest> [--request NAME|N] [--out FILE.perf.yaml]`: one request of a
+// REST Client file becomes a scenario file (src/http-file/); `perflab run file.http --request NAME`
+// runs it without writing one (httpScenarioToRun).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +13,8 @@ import { summaryText } from '../engine/report-text';
 import type { RunSummary } from '../engine/summary';
 import { defaultRunDir, runFilesIn } from '../results/files';
 import { ImportError, importJmeter, importLocust, type ImportOptions } from '../import/import-run';
+import { conversionMessages, convertHttpFile, isHttpFile, scenarioFromHttpFile, writeScenarioBeside, type HttpConversion } from '../http-file/http-file';
+import type { Scenario } from '../engine/scenario/types';
 import { EXIT_OK, EXIT_RUN_ERROR, EXIT_SLO_FAILED, UsageError } from './execute';
 import { toJunitXml } from './junit';
 
@@ -20,6 +25,7 @@ export interface ImportFlags {
   junit?: string;
   format: 'human' | 'json';
   minCoverage?: string;
+  request?: string;
 }
 
 type Guard = (body: () => Promise<number> | number) => Promise<void>;
@@ -27,24 +33,71 @@ type Guard = (body: () => Promise<number> | number) => Promise<void>;
 export function registerImportCommand(program: Command, guard: Guard): void {
   program
     .command('import')
-    .description("make a perflab run of a Locust or JMeter run's results (exit code 1 when an SLO fails)")
-    .addArgument(new Argument('<engine>', 'locust or jmeter').choices(['locust', 'jmeter']))
+    .description(
+      "make a perflab run of a Locust or JMeter run's results (exit code 1 when an SLO fails), or a scenario file of a request in a REST Client .http / .rest file",
+    )
+    .addArgument(new Argument('<engine>', 'locust, jmeter or http').choices(['locust', 'jmeter', 'http']))
     .argument(
       '<files...>',
-      'locust: folders or perflab-records-*.jsonl files (and perflab-locust-master.json); jmeter: results .jtl / .csv files, one per engine',
+      'locust: folders or perflab-records-*.jsonl files (and perflab-locust-master.json); jmeter: results .jtl / .csv files, one per engine; http: one .http / .rest file',
     )
-    .option('--out <dir>', 'run folder to write (default .perflab/runs/<start time>-<name>)')
+    .option(
+      '--out <path>',
+      'locust, jmeter: run folder to write (default .perflab/runs/<start time>-<name>); http: scenario file to write (default <file>-<request>.perf.yaml beside the .http file)',
+    )
+    .option('--request <name|n>', "http: which request (its # @name, its ### title, or its number); default the file's only request")
     .option('--scenario <file>', 'the scenario that was run (jmeter: required; locust: the one in the records by default)')
-    .option('--overwrite', 'replace a run already in --out')
+    .option('--overwrite', 'replace a run already in --out (http: the file at --out)')
     .option('--junit <file>', 'write SLO verdicts as JUnit XML')
     .addOption(new Option('--format <format>', 'terminal output').choices(['human', 'json']).default('human'))
     .option('--min-coverage <percent>', 'exit 3 when fewer of the requests Locust counted have records (e.g. 99)')
-    .action(async (engine: 'locust' | 'jmeter', files: string[], o: ImportFlags) => {
-      await guard(() => importCommand(engine, files, o));
+    .action(async (engine: 'locust' | 'jmeter' | 'http', files: string[], o: ImportFlags) => {
+      await guard(() => (engine === 'http' ? importHttpCommand(files, o) : importCommand(engine, files, o)));
     });
 }
 
+/** `perflab import http`: writes the scenario of one request, says what was left out (secrets) and how to run it. */
+export function importHttpCommand(files: string[], o: ImportFlags): number {
+  if (files.length !== 1) throw new UsageError(`perflab import http: give one .http or .rest file (got ${files.length})`);
+  const [file] = files;
+  if (!isHttpFile(file)) throw new UsageError(`perflab import http: ${file} is not a .http or .rest file`);
+  const runFlag = (['scenario', 'junit', 'minCoverage'] as const).find((k) => o[k] !== undefined);
+  if (runFlag) throw new UsageError(`perflab import http: --${runFlag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for imported runs (locust, jmeter)`);
+  const conversion = convertHttpFile(file, o.request);
+  const written = o.out ? writeOut(o.out, conversion, o.overwrite === true) : writeScenarioBeside(file, conversion);
+  tellLeftOut(conversion);
+  process.stdout.write(
+    `perflab: wrote ${written} (request "${conversion.request.label}" of ${path.basename(file)}); check its response: section, then: perflab run ${written}\n`,
+  );
+  return EXIT_OK;
+}
+
+/** `perflab run file.http --request NAME`: the request's scenario, validated, and what was left out said. */
+export function httpScenarioToRun(file: string, request: string | undefined): Scenario {
+  const { scenario, conversion } = scenarioFromHttpFile(file, request);
+  tellLeftOut(conversion);
+  return scenario;
+}
+
+/** `--request` belongs to .http files only. */
+export function checkRequestFlag(file: string, request: string | undefined): void {
+  if (request !== undefined && !isHttpFile(file)) throw new UsageError(`--request: ${file} is not a .http or .rest file (a scenario file runs as a whole)`);
+}
+
+function tellLeftOut(conversion: HttpConversion): void {
+  for (const m of conversionMessages(conversion)) process.stderr.write(`perflab: ${m}\n`);
+}
+
+function writeOut(out: string, conversion: HttpConversion, overwrite: boolean): string {
+  const file = path.resolve(out);
+  if (!overwrite && fs.existsSync(file)) throw new UsageError(`--out ${out}: already exists; choose another name, or pass --overwrite to replace it`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, conversion.yaml);
+  return file;
+}
+
 export async function importCommand(engine: 'locust' | 'jmeter', files: string[], o: ImportFlags): Promise<number> {
+  if (o.request !== undefined) throw new UsageError(`--request: only for perflab import http`);
   const minCoverage = o.minCoverage === undefined ? null : Number(o.minCoverage);
   if (minCoverage !== null && !(minCoverage >= 0 && minCoverage <= 100))
     throw new UsageError(`--min-coverage: expected a percentage from 0 to 100, got ${o.minCoverage}`);

@@ -15,7 +15,8 @@ import { tokensCommand } from './tokens-command';
 import { registerReportCommand } from './report-command';
 import { registerCompareCommand } from './compare-command';
 import { registerExportCommand } from './export-command';
-import { registerImportCommand } from './import-command';
+import { checkRequestFlag, httpScenarioToRun, registerImportCommand } from './import-command';
+import { isHttpFile } from '../http-file/http-file';
 import { registerCapacityCommand } from './capacity-command';
 import { registerServerMetricsCommand } from './server-metrics-command';
 
@@ -57,8 +58,9 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('run a *.perf.yaml scenario (exit code 1 when an SLO fails)')
-    .argument('<scenario>', 'scenario file')
+    .description('run a *.perf.yaml scenario, or a request of a REST Client .http / .rest file (exit code 1 when an SLO fails)')
+    .argument('<scenario>', 'scenario file, or a .http / .rest file')
+    .option('--request <name|n>', ".http / .rest: which request (its # @name, its ### title, or its number); default the file's only request")
     .option('--out <dir>', 'run folder (default .perflab/runs/<time>-<name>)')
     .addOption(new Option('--format <format>', 'terminal output').choices(['human', 'jsonl']).default('human'))
     .option('--junit <file>', 'write SLO verdicts as JUnit XML')
@@ -77,10 +79,12 @@ async function main(argv: string[]): Promise<number> {
           seed?: number;
           overwrite?: boolean;
           failIfClientLimited?: boolean;
+          request?: string;
         },
       ) => {
         exitCode = await guarded(async () => {
-          const scenario = loadScenarioFile(file);
+          checkRequestFlag(file, o.request);
+          const scenario = isHttpFile(file) ? httpScenarioToRun(file, o.request) : loadScenarioFile(file);
           if (o.recordChunks) scenario.record_chunks = true;
           return await executeScenario(scenario, {
             out: o.out,
@@ -172,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--reasoning-event <event>', 'responses: how reasoning is streamed').choices(['summary', 'text', 'hidden']))
     .addOption(new Option('--usage <mode>', 'chat: when usage is reported').choices(['requested', 'continuous', 'none']))
     .option('--coalesce-events <n>', 'output events per socket write (default 1)')
+    .option('--app-retrieval-ms <ms>', 'LLM app route (/app/chat): retrieval time before the model is asked (default 150)')
     .option('--api-key-env <name>', 'require the key in this environment variable')
     .option('--seed <n>', 'RNG seed')
     .option('--log <file>', 'append a JSON line per request')

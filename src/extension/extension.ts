@@ -15,6 +15,7 @@ import { PromptLanguageClient } from './language-client';
 import { registerCommands } from './commands';
 import { registerDatasetCommands } from './dataset-command';
 import { registerImportCommands } from './import-command';
+import { registerHttpFile } from './http-codelens';
 import { RunController } from './run-controller';
 import { RunPanels } from './run-panel';
 import { ScenarioCodeLens } from './scenario-codelens';
@@ -96,6 +97,8 @@ export function activate(context: vscode.ExtensionContext): PerfLabApi {
     ...registerCommands({ context, output, runs, tree, credentials, panels, compare, capacity, capacityPanels, serverMetrics, demoFolder }),
     ...registerDatasetCommands({ output, credentials }),
     ...registerImportCommands({ output, panels, tree }),
+    // "Load test this request" in REST Client files (.http, .rest).
+    ...registerHttpFile(output),
   );
   const prompts = new PromptLanguageClient(context);
   context.subscriptions.push(prompts);

@@ -3,7 +3,8 @@
 // on), the UI smoke test (Playwright drives the workbench), the language suite, the panel suite (Run
 // and Compare webviews checked in the browser against summary.json and windows.jsonl), the server suite
 // (the Run panel's Server section live and after the run, Azure Monitor fetched from it), the keys suite
-// (driven only from the browser, so VS Code shows its modal dialogs), and the vsix suite (the
+// (driven only from the browser, so VS Code shows its modal dialogs), the http suite (a REST Client
+// file's "Load test this request", from the browser), and the vsix suite (the
 // production package built, installed and run). Each suite must run exactly the number of tests it
 // holds, and together they must run every command package.json contributes. Exit code 0 only when all
 // pass. Part of `npm test`.
@@ -73,6 +74,15 @@ const suites: Suite[] = [
     files: { '.vscode/settings.json': CLEAN_WORKBENCH },
     args: ['--ui', path.join(__dirname, 'keys-ui.ts')],
     env: { PERFLAB_IT_ENV_KEY: `env-key-${process.pid}` },
+  },
+  // REST Client interop: the workspace holds only a .http file (a stand-in until http-ui.ts has started
+  // its simulator and knows the address to write into it), so the extension must start for it.
+  {
+    name: 'http',
+    tests: 4,
+    hostTests: false,
+    files: { '.vscode/settings.json': CLEAN_WORKBENCH, 'support.http': '# http-ui.ts writes the requests here once its simulator is up\n' },
+    args: ['--ui', path.join(__dirname, 'http-ui.ts')],
   },
   {
     name: 'vsix',

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isScenarioFile } from '../../../src/engine/scenario/files';
+import { HTTP_FILE_GLOB } from '../../../src/http-file/http-file';
 import { PROMPT_PATTERNS, SCENARIO_PATTERN } from '../../../src/extension/served-files';
 
 const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
@@ -35,7 +36,7 @@ describe('extension activation and contributions (package.json)', () => {
       assert.ok(!/^onLanguage:markdown$|^\*$|^onStartupFinished$/.test(event), event);
       // A workspaceContains glob must end in one of the served patterns, never a bare `*.md`.
       if (event.startsWith('workspaceContains:'))
-        assert.ok([...PROMPT_PATTERNS, SCENARIO_PATTERN].flatMap(expand).includes(event.slice('workspaceContains:'.length)), event);
+        assert.ok([...PROMPT_PATTERNS, SCENARIO_PATTERN, HTTP_FILE_GLOB].flatMap(expand).includes(event.slice('workspaceContains:'.length)), event);
     }
   });
 
