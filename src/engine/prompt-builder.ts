@@ -8,7 +8,7 @@ import { buildChatRequest, chatRequestBody, type ChatMessage, type Credential } 
 import type { PreparedPrompt } from './request-runner';
 import { buildResponsesRequest, responsesRequestBody } from './responses-request';
 import { apiOf, type Scenario, type Target } from './scenario/types';
-import { countChatTokens, randomCachePrefix, syntheticChat, type Encoding } from '../tokens';
+import { countChatTokens, countTokens, randomCachePrefix, syntheticChat, type Encoding } from '../tokens';
 import { loadPromptInputs, PromptFileError } from '../tokens/prompt-files';
 import { httpRequestFactory } from './http-target/http-request';
 
@@ -52,8 +52,14 @@ export function createPromptFactory(
       : responses
         ? buildResponsesRequest(target, baseUrl, responsesRequestBody(target, messages, scenario.request, maxTokens), credential)
         : buildChatRequest(target, baseUrl, chatRequestBody(target, messages, scenario.request, maxTokens), credential);
-    // A synthetic prompt's length is known exactly; a grown conversation is counted.
-    const promptTokens = baseTokens !== undefined && messages === base ? baseTokens : countChatTokens(messages, encoding).total;
+    // A synthetic prompt's length is known exactly; a grown conversation is counted; an app called
+    // with a body that carries no prompt is sent that body, so its text is what is counted.
+    const promptTokens =
+      http && !http.sendsPrompt
+        ? countTokens(request.body, encoding)
+        : baseTokens !== undefined && messages === base
+          ? baseTokens
+          : countChatTokens(messages, encoding).total;
     return { request, promptTokens, messages };
   };
 
@@ -62,8 +68,7 @@ export function createPromptFactory(
     // Built now, before the clock starts: this also loads the tokenizer tables (~0.5–1 s), which
     // would otherwise stall the event loop just as the first requests are due.
     const fixed = syntheticChat(encoding, source.context_tokens, { seed: 1 });
-    const messagesFor = () =>
-      cacheBusting ? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 }) : fixed;
+    const messagesFor = () => (cacheBusting ? syntheticChat(encoding, source.context_tokens, { prefix: randomCachePrefix(random), seed: 1 }) : fixed);
     messagesFor();
     return (turn) => prepare(messagesFor(), {}, maxTokens, turn, source.context_tokens);
   }

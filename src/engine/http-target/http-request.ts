@@ -21,6 +21,9 @@ export interface HttpRequestInput {
 /** The target's templates parsed once; `build` fills them per request. */
 export interface HttpRequestFactory {
   response: CompiledResponse;
+  /** Whether the templates send the prompt ({{prompt}} or {{messages}}); if not, what is sent is the
+   *  body as written, and that is what a prompt-token estimate must count. */
+  sendsPrompt: boolean;
   build(input: HttpRequestInput): BuiltRequest;
 }
 
@@ -33,8 +36,10 @@ export function httpRequestFactory(target: Target, baseUrl: string, credential: 
   const response = compileResponse(spec.response);
   const keyHeaders = httpCredentialHeaders(target, credential);
   const accept = ACCEPT[spec.response.stream];
+  const used = [url, ...headers.map(([, t]) => t), ...(body ? [body] : [])].flatMap((t) => t.names);
   return {
     response,
+    sendsPrompt: used.includes('prompt') || used.includes('messages'),
     build: (input) => {
       const values = templateValues(target, input);
       const path = renderTemplate(url, values);

@@ -8,6 +8,7 @@ import { runCollect, scenario } from './helpers';
 import { startFaultServer, type FaultServer } from './fault-server';
 import type { HttpResponseSpec, Target } from '../../../src/engine/scenario/types';
 import { startRun } from '../../../src/engine/run';
+import { countTokens } from '../../../src/tokens';
 
 const GAP_MS = 40;
 
@@ -102,6 +103,15 @@ describe('HTTP targets (provider: http)', function () {
     assert.equal(body.turn, 1);
     assert.equal(body.question, body.messages.at(-1)!.content, '{{prompt}} is the last user message');
     assert.ok(body.messages.length >= 1);
+  });
+
+  it('a body without {{prompt}} or {{messages}} is what is sent: the prompt-token estimate counts it, not the prompts', async () => {
+    server = await startFaultServer((_req, res) => streamPieces(res, 'text/event-stream', ['data: {"delta":{"text":"ok"}}\n\n'], []));
+    const t = appTarget(server.url, { stream: 'sse', text_path: 'delta.text' });
+    t.http!.request.body = '{"question": "What is the refund policy for annual plans?"}';
+    const { records } = await run(t);
+    assert.equal(records[0].tokens_estimated, true);
+    assert.equal(records[0].prompt_tokens, countTokens(t.http!.request.body, 'o200k_base'));
   });
 
   it('ndjson: one JSON per line, stamped per line; the end of the body completes the answer', async () => {
