@@ -42,7 +42,8 @@ export function promptsFileName(t: TargetPlan): string {
 export function locustExport(plan: ExportPlan, options: LocustOptions = {}): ExportFile[] {
   const files: ExportFile[] = [];
   for (const t of plan.targets) {
-    files.push({ name: promptsFileName(t), text: t.prompts.map((p) => JSON.stringify(p)).join('\n') + '\n' });
+    const lines: unknown[] = t.http ? t.http.inputs : t.prompts;
+    files.push({ name: promptsFileName(t), text: lines.map((p) => JSON.stringify(p)).join('\n') + '\n' });
   }
   files.push({ name: LOCUSTFILE, text: locustfile(plan, options.scenario) });
   files.push({ name: LOCUST_CONF, text: locustConf(plan) });
@@ -136,6 +137,13 @@ function locustfile(plan: ExportPlan, source: Scenario | undefined): string {
     headers: t.headers,
     key: t.key,
     prompts: promptsFileName(t),
+    // http targets: the rest of the request template and how to read the answer (locust_runtime.py HttpCall).
+    ...(t.http && {
+      method: t.http.method,
+      body: t.http.body,
+      response: t.http.response,
+      model: t.http.model,
+    }),
   }));
   const settings = {
     scenario: plan.scenario,
@@ -150,13 +158,27 @@ function locustfile(plan: ExportPlan, source: Scenario | undefined): string {
     max_retry_s: l.retry.max_retry_s,
     request_timeout_s: l.timeouts.request_s,
     idle_timeout_s: l.timeouts.idle_s,
+    sessions: l.sessions && {
+      interactions: l.sessions.interactions,
+      think_time_s: l.sessions.think_time_s,
+      think_time_jitter: l.sessions.think_time_jitter,
+      carry_history: l.sessions.carry_history,
+      rate_per_min: l.sessions.rate_per_min,
+    },
   };
   const block = [
     `SETTINGS = ${py(settings)}`,
     '',
     `TARGETS = ${py(targets)}`,
     '',
-    `PER_USER_RPS = ${l.rate_rpm === null ? 'None' : 'SETTINGS["rate_rpm"] / 60.0 / SETTINGS["users_per_target"]'}`,
+    // A Locust task is one request, or with sessions one whole session: each user's share of their rate.
+    `PER_USER_RPS = ${
+      l.rate_rpm === null
+        ? 'None'
+        : l.sessions
+          ? 'SETTINGS["sessions"]["rate_per_min"] / 60.0 / SETTINGS["users_per_target"]'
+          : 'SETTINGS["rate_rpm"] / 60.0 / SETTINGS["users_per_target"]'
+    }`,
     `PREFIX_DIGITS = ${PREFIX_DIGITS}`,
     '',
     `PERFLAB_SCENARIO = ${py(exportedScenario(plan, source))}`,
@@ -166,7 +188,7 @@ function locustfile(plan: ExportPlan, source: Scenario | undefined): string {
       (t, i) => `
 
 class ${className(t)}(LlmUser):
-    """Target ${JSON.stringify(t.name)}: ${t.api === 'responses' ? 'Responses API' : 'chat completions'} at ${t.origin}${t.path}"""
+    """Target ${JSON.stringify(t.name)}: ${t.http ? `${t.http.method} (an app, ${t.http.response.stream} answer)` : t.api === 'responses' ? 'Responses API' : 'chat completions'} at ${t.origin}${t.path}"""
 
     fixed_count = ${l.users}
     host = TARGETS[${i}]["host"]
@@ -200,7 +222,18 @@ const HEADER = (plan: ExportPlan) => `# Locust load test for the perflab scenari
 }).
 # Each request event is one LLM metric in ms: ttft (first visible output), ttfr (first reasoning, when
 # streamed), tbt (mean time between visible tokens), e2e (whole stream). Failures are reported on e2e.
+${sessionsComment(plan)}`;
+
+function sessionsComment(plan: ExportPlan): string {
+  const s = plan.load.sessions;
+  if (!s) return '';
+  const pace = s.rate_per_min !== null ? `sessions start at ${s.rate_per_min}/min per target (rate ÷ interactions)` : 'each user runs sessions back to back';
+  return `#
+# Sessions: each Locust task is one session of ${s.interactions} requests, ${s.think_time_s} s think time (± ${Math.round(s.think_time_jitter * 100)} %) between
+# a response and the next request${s.carry_history ? ', every turn sending the conversation so far' : ''}; ${pace}.
+# Records carry session_id, turn and think_ms.
 `;
+}
 
 /** The runtime every locustfile shares (src/export/locust_runtime.py, a real Python file so the tests can
  *  compile and lint it). Read beside this module: src/export/ under tsx, dist/ in the bundle, where

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { loadScenarioFile } from '../engine/scenario/load';
 import { apiOf, type Scenario } from '../engine/scenario/types';
 import type { ImportCoverage, ImportedRun, RunSummary } from '../engine/summary';
-import { countTokens, encodingForModel, lookupModel, type Encoding, type ModelOverrides } from '../tokens';
+import { countChatTokens, countTokens, encodingForModel, lookupModel, type Encoding, type ModelOverrides } from '../tokens';
 import { JtlError, jtlSamples, recordOfSample, targetOfLabel, type JtlSample } from './jtl';
 import {
   findLocustFiles,
@@ -107,6 +107,9 @@ function fromWorkerRecord(r: WorkerRecord, encoding: Encoding | undefined): Impo
   const { seq: _seq, last_visible_ms: lastVisible, estimate_text: estimate, ...record } = r;
   const contentTimes = record.chunk_offsets_ms ?? [];
   if (estimate && encoding) {
+    // A turn that carried a session's history: its prompt is counted here, as the engine counts it.
+    if (record.prompt_tokens === null && Array.isArray(estimate.prompt_messages))
+      record.prompt_tokens = countChatTokens(estimate.prompt_messages, encoding).total;
     const countedReasoning = (record.reasoning_chunks ?? 0) > 0 ? countTokens(estimate.reasoning ?? '', encoding) : null;
     if (typeof estimate.output === 'string') {
       record.completion_tokens = countTokens(estimate.output, encoding) + (countedReasoning ?? 0);
@@ -203,7 +206,7 @@ export async function importJmeter(paths: string[], options: ImportOptions): Pro
       `${[...unmatched.values()].reduce((a, b) => a + b, 0)} samples whose label names no target of the scenario were left out (${[...unmatched.keys()].slice(0, 5).join(', ')})`,
     );
   const imported: ImportedRun = { engine: 'jmeter', workers: files.length, sources: files, imported_at: new Date().toISOString(), coverage, notes };
-  const apis = new Map(used.targets.map((t) => [t.name, apiOf(t)]));
+  const apis = new Map(used.targets.map((t) => [t.name, t.http ? ('http' as const) : apiOf(t)]));
   const requests = (async function* (): AsyncGenerator<ImportedRequest> {
     for (const { sample, target } of kept) yield { record: recordOfSample(sample, target, apis.get(target)!), contentTimes: [] };
   })();

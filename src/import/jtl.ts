@@ -145,7 +145,7 @@ export function errorClassOf(s: JtlSample): ErrorClass | null {
 
 /** One sample as a RequestRecord: E2E from elapsed, TTFB from Latency; JMeter does not read the stream,
  *  so no first token, chunks or token counts. */
-export function recordOfSample(s: JtlSample, target: string, api: Api): Omit<RequestRecord, 'id'> {
+export function recordOfSample(s: JtlSample, target: string, api: Api | 'http'): Omit<RequestRecord, 'id'> {
   const error = errorClassOf(s);
   const status = /^\d+$/.test(s.responseCode.trim()) ? Number(s.responseCode) : null;
   const message = [s.responseCode, s.responseMessage, s.failureMessage].filter((x) => x !== '').join(': ');

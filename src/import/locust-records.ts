@@ -23,9 +23,10 @@ export const MASTER_FILE = 'perflab-locust-master.json';
 export interface WorkerRecord extends Omit<RequestRecord, 'id'> {
   worker: string;
   seq: number;
-  /** Only when the import has to count tokens: the last visible output's offset and the text to count. */
+  /** Only when the import has to count tokens: the last visible output's offset and the text to count;
+   *  `prompt_messages` when the prompt carried a session's history (no count was made in advance). */
   last_visible_ms?: number | null;
-  estimate_text?: { output?: string | null; reasoning?: string | null };
+  estimate_text?: { output?: string | null; reasoning?: string | null; prompt_messages?: { role: string; content: string }[] };
 }
 
 interface WorkerHeader {

@@ -19,6 +19,7 @@ import { buildTargetSummary } from '../engine/target-summary';
 import type { ScheduleView } from '../engine/target-runner';
 import { withPricing, type ModelOverrides } from '../tokens';
 import { RunFolder } from '../results/run-folder';
+import { SessionTally } from '../engine/session-tally';
 
 /** One finished request, in completion order, and its output events' times (ms, any origin). */
 export interface ImportedRequest {
@@ -83,6 +84,8 @@ export async function replayRun(input: ReplayInput): Promise<RunSummary> {
       t.sendUntil(record.start_ms + 1e-6);
       const full: RequestRecord = { ...record, id: nextId++ } as RequestRecord;
       if (input.markWarmup && full.error !== 'cancelled') full.warmup = t.finished++ < w.warm_up_requests;
+      // Records that carry their session (Locust's; JMeter's do not) are tallied as the engine tallies them (run.ts).
+      if (full.session_id !== undefined && w.sessions && !t.metrics.sessions) t.metrics.sessions = new SessionTally(w.sessions.interactions);
       t.metrics.onRecord(full, contentTimes);
       if (full.prompt_tokens !== null || full.completion_tokens !== null) t.counted++;
       t.done++;

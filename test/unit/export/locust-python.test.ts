@@ -1,5 +1,5 @@
 // The generated locustfile is real Python: for every example scenario and every provider / API / workload
-// kind the exporter knows, it compiles (python3 -m py_compile), pyflakes finds nothing in it, and Locust
+// kind the exporter knows (apps of every response kind, sessions), it compiles (python3 -m py_compile), pyflakes finds nothing in it, and Locust
 // imports it into one user class per target with the scenario's pacing. The runtime it is built from
 // (src/export/locust_runtime.py) passes pyflakes on its own.
 
@@ -34,6 +34,42 @@ const ALL_TARGETS = `targets:
   - { name: local, provider: openai-compatible, endpoint: "http://127.0.0.1:8000/v1", model: llama }
 `;
 
+/** Apps (provider: http): each response kind, a key in a header of the app's choosing, a bearer token,
+ *  an absolute URL, a text body and a GET without one. */
+const HTTP_TARGETS = `targets:
+  - name: app-sse
+    provider: http
+    endpoint: "http://127.0.0.1:8080/api"
+    model: gpt-4o-mini
+    auth: { type: api-key, header: x-api-key, env: APP_KEY }
+    request: { url: "/chat?stream=sse&s={{session_id}}", headers: { x-turn: "{{turn}}" }, body: '{"messages": {{messages}}, "q": "{{prompt}}", "turn": {{turn}}}' }
+    response: { stream: sse, text_path: delta.text, done_when: done == true, usage_path: usage }
+  - name: app-ndjson
+    provider: http
+    model: gpt-4o-mini
+    auth: { type: bearer, env: APP_TOKEN }
+    request: { url: "https://app.example.com/chat", body: '[{{messages}}, "{{model}}"]' }
+    response: { stream: ndjson, text_path: "choices[0].delta.content", done_when: 'type == "end"' }
+  - name: app-text
+    provider: http
+    endpoint: "http://127.0.0.1:8080"
+    model: gpt-4o-mini
+    request: { method: PUT, url: /ask, body: "Question: {{prompt}}" }
+    response: { stream: text }
+  - name: app-json
+    provider: http
+    endpoint: "http://127.0.0.1:8080"
+    model: gpt-4o-mini
+    request: { method: GET, url: "/answer?q={{prompt}}" }
+    response: { stream: json, text_path: answer, usage_path: meta.usage }
+`;
+
+const SESSIONS: Record<string, string> = {
+  'sessions-open':
+    'workload: { rate: 120, clients: 8, duration: 30s, sessions: { interactions: 3, think_time: 2s, think_time_jitter: 0.5, carry_history: true } }\n',
+  'sessions-closed': 'workload: { mode: closed, clients: 3, think_time: 1s, requests: 30, sessions: { interactions: 4, think_time: 500ms } }\n',
+};
+
 /** Each workload kind the locustfile paces differently, and each retry and end policy. */
 const WORKLOADS: Record<string, string> = {
   'open-constant': 'workload: { rate: 120, clients: 8, duration: 30s, ramp_up: 5s, warm_up: 4 }\nretry: exponential\n',
@@ -59,6 +95,15 @@ function cases(): Case[] {
   for (const [kind, workload] of Object.entries(WORKLOADS)) {
     const text = `name: kinds-${kind}\n${ALL_TARGETS}${workload}prompts: { shape: custom, context_tokens: 120, max_tokens: 20 }\n`;
     out.push({ name: `every provider and API, ${kind}`, plan: buildExportPlan(parseScenario(text, path.join(__dirname, 'kinds.perf.yaml'))) });
+  }
+  const prompts = 'prompts: { shape: custom, context_tokens: 120, max_tokens: 20 }\n';
+  for (const [kind, workload] of Object.entries({ 'open-poisson': WORKLOADS['open-poisson'], ...SESSIONS })) {
+    const text = `name: http-${kind}\n${HTTP_TARGETS}${workload}${prompts}`;
+    out.push({ name: `http targets, ${kind}`, plan: buildExportPlan(parseScenario(text, path.join(__dirname, 'http.perf.yaml'))) });
+  }
+  for (const [kind, workload] of Object.entries(SESSIONS)) {
+    const text = `name: model-${kind}\n${ALL_TARGETS}${workload}${prompts}`;
+    out.push({ name: `model targets, ${kind}`, plan: buildExportPlan(parseScenario(text, path.join(__dirname, 'kinds.perf.yaml'))) });
   }
   return out;
 }
@@ -112,13 +157,22 @@ out = []
 for path in sys.argv[1:]:
     ns = runpy.run_path(path)
     users = [v for v in ns.values() if isinstance(v, type) and issubclass(v, User) and not v.__dict__.get("abstract")]
+    # An app's templates and response spec are parsed as each user starts: parse them here too.
     out.append([{"class": u.__name__, "target": u.target["name"], "host": u.host, "users": u.fixed_count,
-                 "pacing": u.wait_time.__qualname__} for u in users])
+                 "pacing": u.wait_time.__qualname__,
+                 "stream": ns["HttpCall"](u.target).stream if u.target["api"] == "http" else None} for u in users])
 print(json.dumps(out))
 `;
     const r = python(['-c', script, ...written.map((w) => w.file)], dir);
     assert.equal(r.status, 0, r.out);
-    const loaded = JSON.parse(r.out.trim().split('\n').at(-1)!) as { class: string; target: string; host: string; users: number; pacing: string }[][];
+    const loaded = JSON.parse(r.out.trim().split('\n').at(-1)!) as {
+      class: string;
+      target: string;
+      host: string;
+      users: number;
+      pacing: string;
+      stream: string | null;
+    }[][];
     for (const [i, { name, plan }] of written.entries()) {
       const l = plan.load;
       const pacing =
@@ -127,6 +181,11 @@ print(json.dumps(out))
         loaded[i].map((u) => ({ target: u.target, host: u.host, users: u.users })),
         plan.targets.map((t) => ({ target: t.name, host: t.origin, users: l.users })),
         name,
+      );
+      assert.deepEqual(
+        loaded[i].map((u) => u.stream),
+        plan.targets.map((t) => t.http?.response.stream ?? null),
+        `${name}: http targets' response kinds`,
       );
       for (const u of loaded[i]) assert.match(u.pacing, pacing, `${name}: ${u.class} pacing`);
     }

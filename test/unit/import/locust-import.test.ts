@@ -409,4 +409,75 @@ prompts: { shape: custom, context_tokens: 120, max_tokens: 24 }
       await local.close();
     }
   });
+
+  it('sessions against an app that streams raw text (no usage): the imported requests keep session_id, turn and think_ms, and prompts that carried history are counted', async function () {
+    const app = await startSimulator({ keep_log: true, ttft_ms: 40, tpot_ms: 4, jitter: 0.1, seed: 8, app_retrieval_ms: 30 });
+    try {
+      const folder = tmpDir('perflab-import-sessions-');
+      const file = writeScenario(
+        folder,
+        `name: app-sessions
+targets:
+  - name: app
+    provider: http
+    endpoint: ${app.url}
+    model: gpt-4o-mini
+    request:
+      url: /app/chat?stream=text
+      body: |
+        {"messages": {{messages}}, "session_id": "{{session_id}}", "turn": {{turn}}, "max_tokens": 15}
+    response: { stream: text }
+workload:
+  mode: closed
+  clients: 2
+  duration: 4s
+  sessions: { interactions: 3, think_time: 300ms, think_time_jitter: 0.5, carry_history: true }
+prompts: { shape: custom, context_tokens: 80, max_tokens: 15 }
+`,
+      );
+      const out = path.join(folder, 'locust');
+      const exported = await perflab(['export', 'locust', file, '--out', out]);
+      assert.equal(exported.code, 0, exported.out + exported.err);
+      const rec = path.join(folder, 'records');
+      const p = start(LOCUST, ['--only-summary'], { cwd: out, env: { PATH: process.env.PATH, HOME: folder, PERFLAB_RECORDS_DIR: rec, NO_PROXY: '127.0.0.1' } });
+      procs.push(p);
+      assert.equal(await p.exited, 0, p.output().slice(-2000));
+
+      const runDir = path.join(folder, 'run');
+      const r = await perflab(['import', 'locust', rec, '--out', runDir]);
+      assert.equal(r.code, 0, r.out + r.err);
+      const recs = (await records(runDir)).filter((x) => x.error === null);
+      // What the app was sent, by session and turn (the body carried both).
+      const served = new Map(app.log.map((e) => [`${e.session_id}#${e.turn}`, e]));
+      assert.ok(recs.length >= 6, `requests: ${recs.length}`);
+      const turns = new Map<string, number[]>();
+      for (const x of recs) {
+        assert.match(x.session_id ?? '', /^app-s\d+$/);
+        const e = served.get(`${x.session_id}#${x.turn}`);
+        assert.ok(e, `the app served ${x.session_id} turn ${x.turn}`);
+        assert.equal(e.app_stream, 'text');
+        assert.equal(x.tokens_estimated, true, 'a raw text answer has no usage');
+        // Counted at import with the target's tokenizer: the conversation the app received, and its answer.
+        assert.equal(x.prompt_tokens, e.prompt_tokens, `${x.session_id} turn ${x.turn}: prompt`);
+        assert.equal(x.completion_tokens, e.completion_tokens, `${x.session_id} turn ${x.turn}: answer`);
+        if (x.turn === 1) assert.equal(x.think_ms, 0);
+        else assert.ok(x.think_ms! >= 149 && x.think_ms! <= 451, `think ${x.think_ms}`);
+        turns.set(x.session_id!, [...(turns.get(x.session_id!) ?? []), x.turn!]);
+      }
+      for (const [id, t] of turns) {
+        assert.deepEqual(
+          [...t].sort(),
+          t.map((_, i) => i + 1),
+          `${id}: turns 1..n`,
+        );
+      }
+      const summary = (await readRunFiles(runDir)).summary as RunSummary;
+      const sessions = summary.targets[0].sessions!;
+      assert.equal(sessions.started, turns.size);
+      const [t1, t2, t3] = sessions.prompt_tokens_by_turn as number[];
+      assert.ok(t1 === 80 && t1 < t2 && t2 < t3, `prompt tokens by turn: ${sessions.prompt_tokens_by_turn.join(', ')}`);
+    } finally {
+      await app.close();
+    }
+  });
 });
