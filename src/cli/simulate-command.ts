@@ -24,6 +24,7 @@ export interface SimulateFlags {
   reasoningEvent?: SimulatorOptions['reasoning_event'];
   usage?: SimulatorOptions['usage'];
   coalesceEvents?: string;
+  appRetrievalMs?: string;
   apiKeyEnv?: string;
   seed?: string;
   log?: string;
@@ -58,6 +59,7 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
   set('reasoning_event', f.reasoningEvent);
   set('usage', f.usage);
   set('coalesce_events', number('coalesce-events', f.coalesceEvents));
+  set('app_retrieval_ms', number('app-retrieval-ms', f.appRetrievalMs));
   if (f.faults) options.faults = parseFaults(f.faults);
   if (f.log) options.log_file = f.log;
   if (f.apiKeyEnv) {
@@ -72,6 +74,7 @@ export async function simulateCommand(f: SimulateFlags): Promise<number> {
       `  Azure:    ${sim.url}/openai/deployments/<deployment>/chat/completions?api-version=2024-10-21`,
       `  OpenAI:   ${sim.url}/v1/chat/completions`,
       `  Responses API: ${sim.url}/v1/responses, ${sim.url}/openai/v1/responses, ${sim.url}/openai/responses?api-version=2025-04-01-preview`,
+      `  LLM app:  ${sim.url}/app/chat?stream=sse (or ndjson, text, json; also /api/chat), body {"question": "…"} or {"messages": […]}`,
       `  e.g.      npx perflab load ${sim.url} --deployment gpt-4o --provider azure --rate 60 --duration 30`,
       'Ctrl-C to stop.',
       '',

@@ -2,6 +2,7 @@
 // that will write the answer: api-version → auth → body validation → quota/PTU admission → fault
 // draw → latency and output plan (reasoning, then visible text) → the API's encoder.
 // Everything that rejects early answers at once with the provider's error shape and is logged.
+// The model's side (planGeneration, responsePlan) is shared with the app route (app-handler.ts).
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { SimulatorLogEntry, SimulatorOptions } from './types';
@@ -9,12 +10,13 @@ import type { ChatRoute, SimApi } from './routes';
 import type { QuotaGate } from './quota';
 import type { LatencyModel } from './latency-model';
 import type { Responder, ResponderHost, ResponsePlan } from './stream-writer';
+import type { Scheduled } from './scheduler';
 import { JsonResponder, StreamResponder } from './stream-writer';
 import { requestRng, type Rng } from './rng';
-import { pickFault } from './faults';
+import { pickFault, type InjectedFault } from './faults';
 import { generateTokens, chunkTokens } from './text';
 import { questionAnswer, questionRequest, tokenPieces } from './question-generator';
-import { countPromptTokens } from './prompt-tokens';
+import { countPromptTokens, type PromptMessage } from './prompt-tokens';
 import { ChatEncoder } from './chunks';
 import { ResponsesEncoder } from './responses-events';
 import type { EncoderInput, OutputPiece, StreamEncoder } from './encoder';
@@ -33,7 +35,11 @@ export interface SimulatorCore extends ResponderHost {
   nextSeq(): number;
   /** Responses being generated right now (holding a serving slot; waiting ones not counted). */
   inFlight(): number;
-  start(r: Responder): void;
+  /** Gives `r` a serving slot now (generation starts at `startedAt`, default its arrival) or queues it. */
+  start(r: Responder, startedAt?: number): void;
+  /** App route: `r` is accepted and in its retrieval step (`step`, scheduled), not yet asking for a
+   *  serving slot; it counts as in flight and is cut by close(). */
+  prepare(r: Responder, step: Scheduled): void;
   /** A request answered at once (error, 429): log it. */
   record(entry: SimulatorLogEntry): void;
 }
@@ -51,32 +57,7 @@ export interface ChatRequest {
 export function handleChat(core: SimulatorCore, req: IncomingMessage, res: ServerResponse, r: ChatRequest): void {
   const opts = core.opts;
   const azure = r.route !== 'openai';
-  const clientId = req.headers['x-perflab-request-id'];
-  const entry: SimulatorLogEntry = {
-    seq: core.nextSeq(),
-    route: r.route,
-    api: r.api,
-    deployment: r.deployment,
-    api_version: r.apiVersion,
-    client_request_id: typeof clientId === 'string' ? clientId : undefined,
-    auth: authKind(req.headers),
-    stream: false,
-    include_usage: false,
-    received_ms: performance.timeOrigin + r.receivedAt,
-    content_chunk_ms: [],
-    reasoning_chunk_ms: [],
-    output_writes: 0,
-    end_ms: 0,
-    status: 0,
-    prompt_tokens: 0,
-    completion_tokens: 0,
-    reasoning_tokens: 0,
-    tokens_per_chunk: opts.tokens_per_chunk,
-    fault: null,
-    sent_prompt_filter: false,
-    sent_usage: false,
-    continuous_usage: false,
-  };
+  const entry = newLogEntry(core, req, r.receivedAt, { route: r.route, api: r.api, deployment: r.deployment, api_version: r.apiVersion });
   const headers: OutgoingHttpHeaders = { 'x-request-id': requestId() };
   if (azure) {
     headers['apim-request-id'] = headers['x-request-id'];
@@ -98,15 +79,101 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
   const { stream } = parsed;
 
   const model = parsed.model ?? r.deployment ?? FALLBACK_MODEL;
-  const promptTokens = countPromptTokens(parsed.messages, model);
+  entry.stream = stream;
+  const gen = planGeneration(core, entry, headers, { api: r.api, messages: parsed.messages, model, limit: parsed.limit });
+  if (gen.rejected === 'throttled') return reply(core, res, entry, headers, errors.throttled(azure, { ...gen.throttle, apiVersion: r.apiVersion }));
+  if (gen.rejected === 'error_500') return reply(core, res, entry, headers, errors.serverError());
+
+  const encoder = r.api === 'chat' ? chatEncoder(opts, azure, parsed, model, gen.input) : responsesEncoder(opts, parsed, model, gen.input);
+  headers['content-type'] = stream ? 'text/event-stream; charset=utf-8' : 'application/json';
+  if (stream) headers['cache-control'] = 'no-cache';
+  entry.response_id = encoder.id;
+  entry.include_usage = parsed.includeUsage;
+  entry.continuous_usage = stream && encoder.encoder.continuousUsage;
+  entry.sent_prompt_filter = stream && r.api === 'chat' && azure && opts.azure_prompt_filter;
+  const plan = responsePlan(core, gen, encoder.encoder, headers, r.receivedAt);
+  core.start(stream ? new StreamResponder(core, res, entry, plan) : new JsonResponder(core, res, entry, plan));
+}
+
+/** A log entry for a request whose body is in, before anything is decided about it. */
+export function newLogEntry(
+  core: SimulatorCore,
+  req: IncomingMessage,
+  receivedAt: number,
+  at: Pick<SimulatorLogEntry, 'route' | 'api' | 'deployment' | 'api_version'>,
+  auth = authKind(req.headers),
+): SimulatorLogEntry {
+  const clientId = req.headers['x-perflab-request-id'];
+  return {
+    seq: core.nextSeq(),
+    route: at.route,
+    api: at.api,
+    deployment: at.deployment,
+    api_version: at.api_version,
+    client_request_id: typeof clientId === 'string' ? clientId : undefined,
+    auth,
+    stream: false,
+    include_usage: false,
+    received_ms: performance.timeOrigin + receivedAt,
+    content_chunk_ms: [],
+    reasoning_chunk_ms: [],
+    output_writes: 0,
+    end_ms: 0,
+    status: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    reasoning_tokens: 0,
+    tokens_per_chunk: core.opts.tokens_per_chunk,
+    fault: null,
+    sent_prompt_filter: false,
+    sent_usage: false,
+    continuous_usage: false,
+  };
+}
+
+/** What is asked of the simulated model, whichever route asked. */
+export interface GenerationAsk {
+  api: SimApi;
+  messages: PromptMessage[];
+  model: string;
+  /** The request's max tokens, if it named one. */
+  limit?: number;
+  /** Reasoning is generated and counted but never written (the app route shows only its answer). */
+  hideReasoning?: boolean;
+}
+
+/** An accepted generation: its timing, its output, and what the encoder needs. */
+export interface Generation {
+  rejected?: undefined;
+  rng: Rng;
+  fault: Exclude<InjectedFault, 'error_500'> | null;
+  load: number;
+  ttftMs: number;
+  output: PlannedOutput;
+  input: EncoderInput;
+}
+
+export type GenerationPlan =
+  | Generation
+  /** Over a quota or PTU capacity: the route answers 429 in its own words (retry headers are set). */
+  | { rejected: 'throttled'; throttle: Omit<errors.ThrottleInfo, 'apiVersion'> }
+  /** The error fault: the route answers 500. */
+  | { rejected: 'error_500' };
+
+/** The model's side of a request: prompt tokens → quota/PTU admission → fault draw → latency and
+ *  output plan (reasoning, then the visible text). Fills the entry's model, token, quota and fault
+ *  fields and adds the quota headers; on acceptance sets status 200 and the finish reason. */
+export function planGeneration(core: SimulatorCore, entry: SimulatorLogEntry, headers: OutgoingHttpHeaders, ask: GenerationAsk): GenerationPlan {
+  const opts = core.opts;
+  const { model } = ask;
+  const promptTokens = countPromptTokens(ask.messages, model);
   // The simulated model writes until the request's limit (benchmark shapes rely on it), or
   // default_max_tokens when the request names none.
   // A "write N questions as a JSON array" request gets real questions instead of filler (question-generator.ts).
-  const asked = questionRequest(parsed.messages);
+  const asked = questionRequest(ask.messages);
   const answer = asked ? tokenPieces(questionAnswer(asked, requestRng(opts.seed ^ 0x5eed, entry.seq)), model) : undefined;
-  const n = parsed.limit ?? (answer ? answer.length + opts.reasoning_tokens : opts.default_max_tokens);
+  const n = ask.limit ?? (answer ? answer.length + opts.reasoning_tokens : opts.default_max_tokens);
   entry.model = model;
-  entry.stream = stream;
   entry.prompt_tokens = promptTokens;
 
   const admission = core.quota.admit(promptTokens + n, performance.now());
@@ -118,76 +185,55 @@ export function handleChat(core: SimulatorCore, req: IncomingMessage, res: Serve
     headers['retry-after'] = String(Math.ceil(ms / 1000));
     entry.fault = 'throttled';
     entry.retry_after_ms = ms;
-    return reply(
-      core,
-      res,
-      entry,
-      headers,
-      errors.throttled(azure, {
-        reason: admission.reason!,
-        retryAfterMs: ms,
-        apiVersion: r.apiVersion,
-        model,
-        limit: admission.limit!,
-        used: admission.used!,
-        requested: promptTokens + n,
-      }),
-    );
+    const throttle = { reason: admission.reason!, retryAfterMs: ms, model, limit: admission.limit!, used: admission.used!, requested: promptTokens + n };
+    return { rejected: 'throttled', throttle };
   }
 
   const rng = requestRng(opts.seed, entry.seq);
   const fault = pickFault(opts.faults, rng);
   if (fault === 'error_500') {
     entry.fault = 'error_500';
-    return reply(core, res, entry, headers, errors.serverError());
+    return { rejected: 'error_500' };
   }
   entry.fault = fault;
 
   const load = core.latency.loadFactor(core.inFlight(), admission.utilization);
   const ttftMs = core.latency.ttftMs(promptTokens, load, rng);
-  const output = planOutput(opts, r.api, n, rng, answer);
+  const output = planOutput(opts, ask.api, n, rng, answer, ask.hideReasoning);
   const input: EncoderInput = {
     promptTokens,
     completionTokens: output.completionTokens,
     reasoningTokens: output.reasoningTokens,
-    finishReason: answer
-      ? output.completionTokens < output.reasoningTokens + answer.length
-        ? 'length'
-        : 'stop'
-      : parsed.limit !== undefined
-        ? 'length'
-        : 'stop',
+    finishReason: answer ? (output.completionTokens < output.reasoningTokens + answer.length ? 'length' : 'stop') : ask.limit !== undefined ? 'length' : 'stop',
     content: output.content,
     reasoning: output.reasoning,
   };
-  const encoder = r.api === 'chat' ? chatEncoder(opts, azure, parsed, model, input) : responsesEncoder(opts, parsed, model, input);
-  headers['content-type'] = stream ? 'text/event-stream; charset=utf-8' : 'application/json';
-  if (stream) headers['cache-control'] = 'no-cache';
-  entry.response_id = encoder.id;
   entry.status = 200;
   entry.finish_reason = input.finishReason;
-  entry.include_usage = parsed.includeUsage;
-  entry.continuous_usage = stream && encoder.encoder.continuousUsage;
-  entry.sent_prompt_filter = stream && r.api === 'chat' && azure && opts.azure_prompt_filter;
-  const plan: ResponsePlan = {
-    encoder: encoder.encoder,
+  return { rng, fault, load, ttftMs, output, input };
+}
+
+/** The responder's plan for an accepted generation written by `encoder`. */
+export function responsePlan(core: SimulatorCore, gen: Generation, encoder: StreamEncoder, headers: OutgoingHttpHeaders, receivedAt: number): ResponsePlan {
+  const opts = core.opts;
+  return {
+    encoder,
     headers,
-    pieces: output.pieces,
-    hiddenReasoningTokens: output.hiddenReasoningTokens,
+    pieces: gen.output.pieces,
+    hiddenReasoningTokens: gen.output.hiddenReasoningTokens,
     coalesce: opts.coalesce_events,
-    receivedAt: r.receivedAt,
-    ttftMs,
-    load,
-    rng,
+    receivedAt,
+    ttftMs: gen.ttftMs,
+    load: gen.load,
+    rng: gen.rng,
     latency: core.latency,
-    fault,
+    fault: gen.fault,
     stallMs: opts.faults.stall_ms,
     keepContent: opts.keep_log,
   };
-  core.start(stream ? new StreamResponder(core, res, entry, plan) : new JsonResponder(core, res, entry, plan));
 }
 
-interface PlannedOutput {
+export interface PlannedOutput {
   pieces: OutputPiece[];
   reasoningTokens: number;
   hiddenReasoningTokens: number;
@@ -198,9 +244,9 @@ interface PlannedOutput {
 
 /** n output tokens: first reasoning (cut at the limit, as real reasoning models are), then the
  *  visible answer, in chunks of tokens_per_chunk. */
-function planOutput(opts: SimulatorOptions, api: SimApi, n: number, rng: Rng, answer?: string[]): PlannedOutput {
+function planOutput(opts: SimulatorOptions, api: SimApi, n: number, rng: Rng, answer?: string[], hideReasoning = false): PlannedOutput {
   const reasoningTokens = Math.min(opts.reasoning_tokens, n);
-  const hidden = (api === 'chat' ? opts.reasoning_field : opts.reasoning_event) === 'hidden';
+  const hidden = hideReasoning || (api === 'chat' ? opts.reasoning_field : opts.reasoning_event) === 'hidden';
   const pieces: OutputPiece[] = [];
   const add = (kind: OutputPiece['kind'], tokens: string[]) => {
     const tpc = opts.tokens_per_chunk;
@@ -243,7 +289,7 @@ function responsesEncoder(opts: SimulatorOptions, req: GenerationRequest, model:
 }
 
 /** Answers at once with a JSON body (errors, 429s) and logs the request. */
-function reply(core: SimulatorCore, res: ServerResponse, entry: SimulatorLogEntry, headers: OutgoingHttpHeaders, e: errors.ErrorReply): void {
+export function reply(core: SimulatorCore, res: ServerResponse, entry: SimulatorLogEntry, headers: OutgoingHttpHeaders, e: errors.ErrorReply): void {
   headers['content-type'] = 'application/json';
   headers['content-length'] = Buffer.byteLength(e.body);
   res.writeHead(e.status, headers);
@@ -253,7 +299,7 @@ function reply(core: SimulatorCore, res: ServerResponse, entry: SimulatorLogEntr
   core.record(entry);
 }
 
-function authKind(h: IncomingHttpHeaders): SimulatorLogEntry['auth'] {
+export function authKind(h: IncomingHttpHeaders): SimulatorLogEntry['auth'] {
   if (typeof h['api-key'] === 'string' && h['api-key'] !== '') return 'api-key';
   if (typeof h.authorization === 'string' && /^bearer\s+\S/i.test(h.authorization)) return 'bearer';
   return 'none';

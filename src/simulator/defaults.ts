@@ -4,6 +4,8 @@ import type { SimulatorFaults, SimulatorOptions } from './types';
 
 /** Latency slowdown per request in flight outside PTU mode (see latency-model.ts). */
 export const DEFAULT_INFLIGHT_SLOWDOWN = 0.0005;
+/** The app route's retrieval step when `app_retrieval_ms` is unset, ms (app-handler.ts). */
+export const DEFAULT_APP_RETRIEVAL_MS = 150;
 
 export function defaultFaults(): SimulatorFaults {
   return { error_rate: 0, drop_rate: 0, stall_rate: 0, stall_ms: 5000, malformed_rate: 0 };
@@ -141,10 +143,19 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new Error(`simulator: port must be an integer 0–65535 (got ${String(opts.port)})`);
   }
-  const nonNegative = ['ttft_ms', 'ttft_per_1k_prompt_ms', 'tpot_ms', 'rpm_limit', 'tpm_limit', 'ptu_capacity_tpm', 'inflight_slowdown'] as const;
+  const nonNegative = [
+    'ttft_ms',
+    'ttft_per_1k_prompt_ms',
+    'tpot_ms',
+    'rpm_limit',
+    'tpm_limit',
+    'ptu_capacity_tpm',
+    'inflight_slowdown',
+    'app_retrieval_ms',
+  ] as const;
   for (const key of nonNegative) {
     const v = opts[key];
-    if (v === undefined && key === 'inflight_slowdown') continue;
+    if (v === undefined && (key === 'inflight_slowdown' || key === 'app_retrieval_ms')) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new Error(`simulator: ${key} must be a number ≥ 0 (got ${String(v)})`);
     }

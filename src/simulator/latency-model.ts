@@ -2,6 +2,7 @@
 //
 //   TTFT  = (ttft_ms + ttft_per_1k_prompt_ms × prompt_tokens / 1000) × load × jitter
 //   gap   = tpot_ms × tokens_in_chunk × load × jitter          (between consecutive content chunks)
+//   retrieval = app_retrieval_ms × jitter                     (app route, before the model is asked; no load)
 //   jitter = 1 + jitter × u,  u uniform in [-1, 1) from the request's seeded RNG, drawn per TTFT / gap
 //
 // The load factor is fixed when a request is accepted and applies to its TTFT and every gap
@@ -15,7 +16,7 @@
 // write times, which are what a client can observe.
 import type { Rng } from './rng';
 import type { SimulatorOptions } from './types';
-import { DEFAULT_INFLIGHT_SLOWDOWN } from './defaults';
+import { DEFAULT_APP_RETRIEVAL_MS, DEFAULT_INFLIGHT_SLOWDOWN } from './defaults';
 
 /** How strongly PTU utilization slows requests: load = 1 / (1 − PTU_SLOWDOWN × u). */
 export const PTU_SLOWDOWN = 0.8;
@@ -40,6 +41,11 @@ export class LatencyModel {
 
   gapMs(tokensInChunk: number, load: number, rng: Rng): number {
     return this.opts.tpot_ms * tokensInChunk * load * this.jitter(rng);
+  }
+
+  /** The app route's retrieval step: a separate service, so the model's load does not slow it. */
+  retrievalMs(rng: Rng): number {
+    return (this.opts.app_retrieval_ms ?? DEFAULT_APP_RETRIEVAL_MS) * this.jitter(rng);
   }
 
   private jitter(rng: Rng): number {

@@ -8,7 +8,8 @@
 // Times are the server's: TTFT from the request's arrival (body received) to its first output token,
 // reasoning included, as vLLM measures from arrival; E2E to the end of the response; inter-token
 // latency between consecutive output events. A non-streamed response writes no token before its end,
-// so it gives no TTFT or inter-token observation.
+// so it gives no TTFT or inter-token observation. App requests (route app) count like the others;
+// their times run from the app's arrival, so their TTFT and E2E include its retrieval step.
 
 import type { SimulatorLogEntry } from './types';
 
@@ -92,7 +93,8 @@ export class SimulatorMetrics {
     this.generationTokens += entry.completion_tokens;
     this.success[finishReason(entry)]++;
     const firstOutput = Math.min(entry.first_reasoning_ms ?? Infinity, entry.first_content_ms ?? Infinity);
-    if (firstOutput !== Infinity) this.ttft.observe((firstOutput - entry.received_ms) / 1000);
+    // A non-streamed body (the app route's json logs it as its content write) is no first token.
+    if (entry.stream && firstOutput !== Infinity) this.ttft.observe((firstOutput - entry.received_ms) / 1000);
     this.e2e.observe((entry.end_ms - entry.received_ms) / 1000);
     this.queue.observe((entry.queued_ms ?? 0) / 1000);
     const events =

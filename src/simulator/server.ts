@@ -1,5 +1,6 @@
 // The simulator's HTTP server: pure node:http on a loopback address. Routing and body reading live
-// here; each chat request goes to chat-handler.ts, timing to scheduler.ts, writing to stream-writer.ts.
+// here; each chat request goes to chat-handler.ts (app requests to app-handler.ts), timing to
+// scheduler.ts, writing to stream-writer.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -7,7 +8,8 @@ import type { RunningSimulator, SimulatorLogEntry, SimulatorOptions } from './ty
 import { resolveOptions } from './defaults';
 import { matchRoute, modelsBody, type RouteMatch } from './routes';
 import { handleChat, type SimulatorCore } from './chat-handler';
-import { Scheduler } from './scheduler';
+import { handleApp } from './app-handler';
+import { Scheduler, type Scheduled } from './scheduler';
 import { QuotaGate } from './quota';
 import { LatencyModel } from './latency-model';
 import { RequestLog } from './log';
@@ -33,6 +35,8 @@ class Core implements SimulatorCore {
   readonly active = new Set<Responder>();
   /** Accepted requests waiting for a serving slot, oldest first, with when they started waiting. */
   private readonly waiting = new Map<Responder, number>();
+  /** App requests in their retrieval step (not yet asking for a slot), with that step. */
+  private readonly preparing = new Map<Responder, Scheduled>();
   private closing = false;
   private seq = 0;
 
@@ -52,12 +56,17 @@ class Core implements SimulatorCore {
     return this.active.size;
   }
 
-  /** Every accepted request not yet finished: generating or waiting for a slot. */
+  /** Every accepted request not yet finished: generating, waiting for a slot, or in retrieval. */
   accepted(): number {
-    return this.active.size + this.waiting.size;
+    return this.active.size + this.waiting.size + this.preparing.size;
   }
 
-  start(r: Responder): void {
+  prepare(r: Responder, step: Scheduled): void {
+    this.preparing.set(r, step);
+  }
+
+  start(r: Responder, startedAt?: number): void {
+    this.preparing.delete(r);
     this.metrics.serving(r.model);
     const slots = this.opts.max_concurrency ?? 0;
     if (slots > 0 && this.active.size >= slots) {
@@ -65,10 +74,13 @@ class Core implements SimulatorCore {
       return;
     }
     this.active.add(r);
-    r.start();
+    r.start(startedAt);
   }
 
   finished(r: Responder, entry: SimulatorLogEntry): void {
+    const step = this.preparing.get(r); // a client that gave up during retrieval
+    if (step) this.scheduler.cancel(step);
+    this.preparing.delete(r);
     this.waiting.delete(r); // a client that gave up while waiting
     this.active.delete(r);
     this.metrics.observe(entry);
@@ -102,7 +114,7 @@ class Core implements SimulatorCore {
 
   shutdown(): void {
     this.closing = true;
-    for (const r of [...this.waiting.keys(), ...this.active]) r.shutdown();
+    for (const r of [...this.preparing.keys(), ...this.waiting.keys(), ...this.active]) r.shutdown();
     this.scheduler.clear();
   }
 
@@ -110,6 +122,10 @@ class Core implements SimulatorCore {
     const match = matchRoute(req.method ?? 'GET', req.url ?? '/');
     if (match.kind === 'chat') {
       readBody(req, res, (body) => handleChat(this, req, res, { ...match, body, receivedAt: performance.now() }));
+      return;
+    }
+    if (match.kind === 'app') {
+      readBody(req, res, (body) => handleApp(this, req, res, { stream: match.stream, body, receivedAt: performance.now() }));
       return;
     }
     req.resume(); // discard any body so the connection can be reused
@@ -123,7 +139,7 @@ class Core implements SimulatorCore {
   };
 }
 
-function sendSimple(res: ServerResponse, match: Exclude<RouteMatch, { kind: 'chat' | 'metrics' }>): void {
+function sendSimple(res: ServerResponse, match: Exclude<RouteMatch, { kind: 'chat' | 'app' | 'metrics' }>): void {
   let status = 200;
   let body: string;
   if (match.kind === 'healthz') body = '{"status":"ok"}';

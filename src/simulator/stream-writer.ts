@@ -44,6 +44,8 @@ export interface ResponsePlan {
   fault: Exclude<InjectedFault, 'error_500'> | null;
   stallMs: number;
   keepContent: boolean;
+  /** stream:false — log the body write as the content write (the app route's json answer). */
+  bodyIsContent?: boolean;
 }
 
 export interface Responder extends Scheduled {
@@ -137,9 +139,12 @@ export class StreamResponder extends BaseResponder {
   start(startedAt = this.plan.receivedAt, queuedMs?: number): void {
     const { res, plan, entry } = this;
     if (queuedMs !== undefined) entry.queued_ms = queuedMs;
-    res.writeHead(200, plan.headers);
-    res.flushHeaders();
-    entry.headers_ms = epochNow();
+    // The app route wrote its headers on arrival, before its retrieval step (app-handler.ts).
+    if (!res.headersSent) {
+      res.writeHead(200, plan.headers);
+      res.flushHeaders();
+      entry.headers_ms = epochNow();
+    }
     this.direct = res.chunkedEncoding && res.socket !== null;
     // The opening events go out at once, before TTFT: none carries a token.
     const socket = res.socket;
@@ -224,6 +229,7 @@ export class StreamResponder extends BaseResponder {
    *  single call — one syscall — where res.write makes four corked writes and a writev per event
    *  (~2× the CPU at 20,000 events/s). res.end() still writes the terminating chunk. */
   private send(events: string): void {
+    if (events === '') return; // a zero-length chunk would end the body (an app text piece can be empty)
     if (!this.direct) {
       this.res.write(events);
       return;
@@ -275,6 +281,11 @@ export class JsonResponder extends BaseResponder {
     res.writeHead(200, { ...plan.headers, 'content-length': Buffer.byteLength(body) });
     res.end(body);
     entry.headers_ms = epochNow();
+    if (plan.bodyIsContent) {
+      entry.first_content_ms = entry.headers_ms;
+      entry.content_chunk_ms.push(entry.headers_ms);
+      entry.output_writes = 1;
+    }
     entry.completion_tokens = plan.hiddenReasoningTokens + plan.pieces.reduce((a, p) => a + p.tokens, 0);
     entry.reasoning_tokens = plan.hiddenReasoningTokens + plan.pieces.reduce((a, p) => a + (p.kind === 'reasoning' ? p.tokens : 0), 0);
     entry.sent_usage = true;

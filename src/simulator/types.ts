@@ -70,6 +70,9 @@ export interface SimulatorOptions {
   /** Outside PTU mode: latency factor = 1 + inflight_slowdown × requests in flight (default 0.0005,
    *  i.e. ×1.25 at 500 in flight). 0 = latency independent of load. */
   inflight_slowdown?: number;
+  /** App route (/app/chat): time of the retrieval step before the model is asked, ms (default 150),
+   *  with the simulator's jitter. */
+  app_retrieval_ms?: number;
 }
 
 /** One line of the simulator's log: what it received and what it sent, with its own clock.
@@ -77,7 +80,8 @@ export interface SimulatorOptions {
  *  (`performance.timeOrigin + performance.now()`), taken right after the write/receive. */
 export interface SimulatorLogEntry {
   seq: number;
-  route: 'azure' | 'azure-v1' | 'openai';
+  /** `app`: the LLM app route (/app/chat, /api/chat), which wraps the chat model (app-handler.ts). */
+  route: 'azure' | 'azure-v1' | 'openai' | 'app';
   api: 'chat' | 'responses';
   deployment?: string;
   model?: string;
@@ -120,7 +124,20 @@ export interface SimulatorLogEntry {
   interrupted?: 'client' | 'shutdown';
   /** Why generation ended, as the response says (accepted requests; /metrics counts by it). */
   finish_reason?: 'stop' | 'length';
+  // App route only (route: 'app').
+  /** The response kind asked by `?stream=`. */
+  app_stream?: AppStreamKind;
+  /** The retrieval step: ms from received_ms to its end (when the retrieval event was written). */
+  retrieval_ms?: number;
+  /** `session_id` and `turn` of the request body, when given. */
+  session_id?: string;
+  turn?: number;
+  /** Chat messages received (1 for a `question` / `prompt`). */
+  prompt_messages?: number;
 }
+
+/** Response kinds of the app route: SSE events, JSON lines, raw text, or one JSON body. */
+export type AppStreamKind = 'sse' | 'ndjson' | 'text' | 'json';
 
 export interface RunningSimulator {
   /** Base URL, e.g. http://127.0.0.1:41234 */
