@@ -267,7 +267,7 @@ const authSchema = {
     header: {
       type: 'string',
       description: 'provider http, type api-key: the request header that carries the key (e.g. x-api-key); default api-key.',
-      pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$',
+      pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
       patternErrorMessage: 'must be an HTTP header name (e.g. x-api-key)',
     },
   },
@@ -280,11 +280,15 @@ const httpRequestSchema = {
   additionalProperties: false,
   required: ['url'],
   properties: {
-    method: enumOf('The HTTP method; default POST.', { POST: 'Send the body (usual for chat endpoints).', PUT: 'Send the body.', PATCH: 'Send the body.', GET: 'No body.' }, 'POST'),
+    method: enumOf(
+      'The HTTP method; default POST.',
+      { POST: 'Send the body (usual for chat endpoints).', PUT: 'Send the body.', PATCH: 'Send the body.', GET: 'No body.' },
+      'POST',
+    ),
     url: {
       type: 'string',
       minLength: 1,
-      description: 'An absolute http(s) URL, or a path joined to the target\'s endpoint (e.g. /api/chat). Placeholders are URL-encoded.',
+      description: "An absolute http(s) URL, or a path joined to the target's endpoint (e.g. /api/chat). Placeholders are URL-encoded.",
       examples: ['/api/chat', 'http://localhost:8080/api/chat'],
     },
     headers: {
@@ -313,17 +317,20 @@ const httpResponseSchema = {
     }),
     text_path: {
       type: 'string',
-      description: "Where each event's text is, as keys and [n] indexes, e.g. choices[0].delta.content or delta.text. Required for ndjson and json; sse without it reads each `data:` as text; not used for text.",
+      description:
+        "Where each event's text is, as keys and [n] indexes, e.g. choices[0].delta.content or delta.text. Required for ndjson and json; sse without it reads each `data:` as text; not used for text.",
       examples: ['delta.text', 'choices[0].delta.content', 'answer'],
     },
     done_when: {
       type: 'string',
-      description: 'An event that ends the answer: a path (ends when its value is truthy) or `path == JSON value`, e.g. done == true or type == "end". SSE `[DONE]` always ends; otherwise the end of the body does.',
+      description:
+        'An event that ends the answer: a path (ends when its value is truthy) or `path == JSON value`, e.g. done == true or type == "end". SSE `[DONE]` always ends; otherwise the end of the body does.',
       examples: ['done == true', 'type == "end"'],
     },
     usage_path: {
       type: 'string',
-      description: 'Where token usage is (an object with prompt_tokens and completion_tokens, or input_tokens and output_tokens), e.g. usage. Without it the tokenizer counts the text and the counts are marked estimated.',
+      description:
+        'Where token usage is (an object with prompt_tokens and completion_tokens, or input_tokens and output_tokens), e.g. usage. Without it the tokenizer counts the text and the counts are marked estimated.',
       examples: ['usage'],
     },
   },

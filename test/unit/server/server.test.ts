@@ -271,14 +271,20 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     assert.deepEqual(placeholder.range.start, { line: bodyLine, character: lines[bodyLine].indexOf('{{user_name}}') });
     const secret = diagnostics.find((d) => /looks like a credential/.test(String(d.message)));
     assert.ok(secret);
-    assert.equal(secret.range.start.line, lines.findIndex((l) => l.includes('x-api-key: abc')));
+    assert.equal(
+      secret.range.start.line,
+      lines.findIndex((l) => l.includes('x-api-key: abc')),
+    );
 
     const providerLine = lines.findIndex((l) => l.includes('provider: http'));
     const providers = await client.request<CompletionItem[]>('textDocument/completion', {
       textDocument: { uri },
       position: { line: providerLine, character: lines[providerLine].indexOf(':') + 2 },
     });
-    assert.ok(providers.some((p) => p.label === 'http'), providers.map((p) => p.label).join(', '));
+    assert.ok(
+      providers.some((p) => p.label === 'http'),
+      providers.map((p) => p.label).join(', '),
+    );
     const streamLine = lines.findIndex((l) => l.includes('stream: sse'));
     const kinds = await client.request<CompletionItem[]>('textDocument/completion', {
       textDocument: { uri },
