@@ -399,7 +399,8 @@ function parseDataset(lines: string[]): { sections: PromptSection[]; problems: P
     });
     if (messages.length === raw.length) {
       const { messages: _messages, ...fields } = value as Record<string, unknown>;
-      sections.push({ label: `line ${line}`, line, messages, text: messages.map((m) => m.content).join('\n'), fields });
+      const text = messages.map((m) => m.content).join('\n');
+      sections.push({ label: `line ${line}`, line, messages, text, ...(Object.keys(fields).length > 0 && { fields }) });
     }
   }
   return { sections, problems };

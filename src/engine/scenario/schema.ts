@@ -294,7 +294,7 @@ const httpRequestSchema = {
     headers: {
       type: 'object',
       description: 'Literal request headers (e.g. content-type: application/json). A key or token belongs in `auth` (with `header:`), never here.',
-      additionalProperties: { type: ['string', 'number', 'boolean'] },
+      additionalProperties: { type: 'string', description: 'The header value as sent (quote numbers, e.g. "2"); placeholders are filled as text.' },
     },
     body: {
       type: 'string',

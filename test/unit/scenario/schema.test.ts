@@ -23,8 +23,9 @@ describe('scenario schema', () => {
   it('describes every property, closes every object and documents every enum value', () => {
     walk(perfSchema as Node, '$', (node, at) => {
       assert.equal(typeof node.description, 'string', `${at} has no description`);
-      // Open maps by design: extra body fields, and prices keyed by model name (each price closed).
-      if (node.type === 'object' && at !== '$.request.extra_body' && at !== '$.pricing') {
+      // Open maps by design: extra body fields, prices keyed by model name (each price closed), and an
+      // HTTP target's headers (any header name, each value a string).
+      if (node.type === 'object' && at !== '$.request.extra_body' && at !== '$.pricing' && at !== '$.targets[].request.headers') {
         assert.equal(node.additionalProperties, false, `${at} must have additionalProperties: false`);
       }
       if (Array.isArray(node.enum)) {
