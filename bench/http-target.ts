@@ -89,9 +89,7 @@ async function main(): Promise<void> {
   console.log('| variant | requests | failed | engine CPU s / 1k req | TTFT p50 ms | TTFT p95 ms | E2E p50 ms | send lag p95 ms |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows)
-    console.log(
-      `| ${r.variant} | ${r.requests} | ${r.failed} | ${f(r.cpuPer1k, 3)} | ${f(r.ttftP50)} | ${f(r.ttftP95)} | ${f(r.e2eP50)} | ${f(r.lagP95)} |`,
-    );
+    console.log(`| ${r.variant} | ${r.requests} | ${r.failed} | ${f(r.cpuPer1k, 3)} | ${f(r.ttftP50)} | ${f(r.ttftP95)} | ${f(r.e2eP50)} | ${f(r.lagP95)} |`);
   const pick = (v: Row['variant'], k: keyof Row) => median(rows.filter((r) => r.variant === v).map((r) => r[k] as number));
   for (const k of ['cpuPer1k', 'ttftP50', 'ttftP95', 'e2eP50'] as const)
     console.log(`median ratio B/A ${k}: ${(pick('B http target', k) / pick('A model target', k)).toFixed(3)}`);
