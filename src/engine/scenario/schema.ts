@@ -548,7 +548,11 @@ const workloadSchema = {
     duration: duration('Stop starting requests after this long.', LIMITS.duration),
     requests: capped({ type: 'integer', minimum: 1, description: 'Stop after this many requests have been started.' }, LIMITS.requests),
     ramp_up: duration('The rate (or number of clients) grows linearly from 0 over this time; default 0.', LIMITS.ramp_up, '0s'),
-    think_time: duration("Closed mode: the pause between a client's response and its next request; default 0.", LIMITS.think_time, '0s'),
+    think_time: duration(
+      "Closed mode: the pause between a client's response and its next request (with `sessions`: between one session and the next); default 0.",
+      LIMITS.think_time,
+      '0s',
+    ),
     warm_up: capped(
       {
         type: 'integer',
