@@ -71,9 +71,10 @@ export async function startRedirect(to: string): Promise<TestServer> {
   return { origin, requests, close: () => closeServer(server) };
 }
 
-/** The credential a request carried: its `api-key` header, or the token of `authorization: Bearer`. */
+/** The credential a request carried: its `api-key` or `x-api-key` header (an app's), or the token of
+ *  `authorization: Bearer`. */
 export function keyOf(request: SeenRequest): string | undefined {
-  const apiKey = request.headers['api-key'];
+  const apiKey = request.headers['api-key'] ?? request.headers['x-api-key'];
   if (typeof apiKey === 'string') return apiKey;
   return request.headers.authorization?.replace(/^Bearer /, '');
 }

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import type { RunSummary } from '../../src/engine/summary';
 import { keyOf, startAzureService, startRedirect, type TestServer } from './key-servers';
 import { modalCommandSteps } from './modal-commands-ui';
 import { runSteps, type UiStep } from './ui-steps';
@@ -23,6 +24,25 @@ const ENV_NAME = 'PERFLAB_IT_ENV_KEY';
 const KEY_A = 'key-for-service-a';
 const KEY_B = 'key-for-service-b';
 const KEY_R = 'key-for-the-redirecting-service';
+const KEY_APP = 'key-for-the-llm-app';
+
+/** Your own LLM app (provider: http): the simulator's app route behind the recording front, its key in
+ *  the header `auth.header` names. */
+const appScenario = (endpoint: string) => `name: app
+targets:
+  - name: app
+    provider: http
+    endpoint: ${endpoint}
+    model: gpt-4o
+    auth: { type: api-key, header: x-api-key }
+    request:
+      url: /app/chat?stream=sse
+      body: '{"question": "{{prompt}}", "max_tokens": 10}'
+    response: { stream: sse, text_path: delta.text, done_when: done == true, usage_path: usage }
+workload: { rate: 120, arrival: constant, clients: 4, duration: 3s }
+prompts: { shape: custom, context_tokens: 50, max_tokens: 10 }
+retry: none
+`;
 
 /** One Azure target reading a key; short runs (a few requests) with no retries. */
 const azureScenario = (name: string, endpoint: string, auth = '{ type: api-key }') => `name: ${name}
@@ -47,11 +67,13 @@ export default async function keysUi(page: Page, log: (message: string) => void)
   const e = await startAzureService(envValue);
   const elsewhere = await startAzureService();
   const redirect = await startRedirect(elsewhere.origin);
-  const servers: Record<string, TestServer> = { a, b, e, elsewhere, redirect };
+  const app = await startAzureService(KEY_APP);
+  const servers: Record<string, TestServer> = { a, b, e, elsewhere, redirect, app };
   const file = (name: string) => path.join(workspace, name);
   fs.writeFileSync(file('keyed.perf.yaml'), azureScenario('keyed', a.origin));
   fs.writeFileSync(file('env.perf.yaml'), azureScenario('env', e.origin, `{ type: api-key, env: ${ENV_NAME} }`));
   fs.writeFileSync(file('redirect.perf.yaml'), azureScenario('redirect', redirect.origin));
+  fs.writeFileSync(file('app.perf.yaml'), appScenario(app.origin));
   const binding = (server: TestServer) => `gpt-4o at ${server.origin}`;
 
   const runs = new RunFolders(workspace);
@@ -156,9 +178,29 @@ export default async function keysUi(page: Page, log: (message: string) => void)
       },
     },
     {
+      name: "an HTTP target (your own app): Set API Key… saves its key, a run sends it in auth.header only, to the app's origin",
+      run: async () => {
+        await runCommandAndPick(page, 'LLM Perf Lab: Set API Key…', /Run Scenario/, 'app.perf.yaml');
+        await answerInput(page, new RegExp(`^API key for ${escapeRegExp(binding(app))}$`), KEY_APP);
+        await said('key saved for target "app"');
+        await runCommandAndPick(page, 'LLM Perf Lab: Run Scenario…', /Run Scenario/, 'app.perf.yaml');
+        const { dir } = await runs.next('app');
+        const t = (JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary).targets[0];
+        if (t.requests.failed !== 0 || t.requests.succeeded === 0) throw new Error(`the run failed: ${JSON.stringify(t.requests)}`);
+        if (app.requests.length !== t.requests.sent)
+          throw new Error(`${app.requests.length} requests reached the app, summary.json says ${t.requests.sent} sent`);
+        for (const r of app.requests) {
+          if (r.headers['x-api-key'] !== KEY_APP) throw new Error(`a request reached the app without its key in x-api-key (${r.path})`);
+          if (r.headers['api-key'] !== undefined || r.headers.authorization !== undefined) throw new Error('the key was also sent in another header');
+          if (!r.path.startsWith('/app/chat?stream=sse')) throw new Error(`the app was called at ${r.path}`);
+        }
+        if (t.latency_ms.ttft.count === 0) throw new Error('no TTFT was measured for the app');
+      },
+    },
+    {
       name: 'no key ever reached an origin it was not saved or allowed for',
       run: async () => {
-        const owner: Record<string, string> = { [KEY_A]: 'a', [KEY_B]: 'b', [envValue]: 'e', [KEY_R]: 'redirect' };
+        const owner: Record<string, string> = { [KEY_A]: 'a', [KEY_B]: 'b', [envValue]: 'e', [KEY_R]: 'redirect', [KEY_APP]: 'app' };
         for (const [name, server] of Object.entries(servers)) {
           for (const r of server.requests) {
             const key = keyOf(r);

@@ -69,7 +69,7 @@ const suites: Suite[] = [
   // The value a scenario names in `auth.env`; made up for this run.
   {
     name: 'keys',
-    tests: 10,
+    tests: 11,
     hostTests: false,
     files: { '.vscode/settings.json': CLEAN_WORKBENCH },
     args: ['--ui', path.join(__dirname, 'keys-ui.ts')],
