@@ -5,6 +5,7 @@
 // prefilled and says what it left out (a secret header); Run on that message runs it, and the run's
 // summary.json counts successes with TTFT measured for requests the simulator served. Then the palette
 // entry with the cursor in the second request, and a second click that writes `-2` beside the first.
+// Last, New Scenario… for "your own LLM app" writes a scenario that runs against the same app route.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import { startSimulator } from '../../src/simulator';
 import { recordCommand } from './command-log';
 import { RunFolders } from './run-folders';
 import { runSteps, type UiStep } from './ui-steps';
-import { runCommand, waitUntil } from './ui';
+import { answerInput, pickItem, runCommand, runCommandAndPick, waitUntil } from './ui';
 
 const workspace = process.env.PERFLAB_INTEGRATION_WORKSPACE!;
 
@@ -126,6 +127,44 @@ export default async function httpUi(page: Page, log: (message: string) => void)
         if (fs.readFileSync(file('support-ask.perf.yaml'), 'utf8') !== first) throw new Error('support-ask.perf.yaml was overwritten');
         if (!fs.readFileSync(file('support-ask-2.perf.yaml'), 'utf8').includes('name: support-ask'))
           throw new Error('support-ask-2.perf.yaml is not the scenario');
+      },
+    },
+    {
+      name: 'New Scenario… for your own LLM app: its URL and response kind give a scenario that runs against the app as written',
+      run: async () => {
+        const url = `${sim.url}/app/chat?stream=ndjson`;
+        await runCommand(page, 'LLM Perf Lab: New Scenario…');
+        await pickItem(page, /where is the deployment/, 'Your own LLM app (HTTP endpoint)');
+        await answerInput(page, /New Scenario \(2\/6\): URL of the app's endpoint/, url);
+        await pickItem(page, /New Scenario \(3\/6\): how does the app send its answer/, 'ndjson');
+        await pickItem(page, /New Scenario \(4\/6\): model behind the app/, 'gpt-4o-mini');
+        await pickItem(page, /New Scenario \(5\/6\): prompt shape/, 'balanced');
+        await answerInput(page, /New Scenario \(6\/6\): requests per minute/, '120');
+        await page
+          .locator('.quick-input-widget .quick-input-title', { hasText: /Save the New Scenario/ })
+          .first()
+          .waitFor({ state: 'visible', timeout: 20_000 });
+        await page.keyboard.press('Enter');
+        const name = `app-127.0.0.1-${new URL(sim.url).port}.perf.yaml`;
+        await waitUntil(async () => fs.existsSync(file(name)), 30_000, `${name} written`);
+        const written = fs.readFileSync(file(name), 'utf8');
+        for (const part of ['provider: http', `url: ${url}`, 'stream: ndjson', 'text_path: delta.text', '{"messages": {{messages}}}'])
+          if (!written.includes(part)) throw new Error(`${name} lacks "${part}":\n${written}`);
+        // As a person would shorten it before a first try.
+        const shorter = written.replace(/^name: .*$/m, 'name: wizard-app').replace(/^( +duration: )\S+/m, (_line, key: string) => `${key}6s`);
+        if (!/^ +duration: 6s/m.test(shorter)) throw new Error(`no duration to shorten in ${name}`);
+        fs.writeFileSync(file(name), shorter);
+        const before = sim.log.length;
+        await runCommandAndPick(page, 'LLM Perf Lab: Run Scenario…', /Run Scenario/, name);
+        const summary = (await runs.next('wizard-app', undefined, 120_000)) as unknown as SummaryWithLatency;
+        const t = summary.targets[0];
+        const served = sim.log.slice(before);
+        if (summary.error) throw new Error(`the run failed: ${summary.error}`);
+        if (!(t.requests.succeeded > 0) || t.requests.failed !== 0) throw new Error(`requests: ${JSON.stringify(t.requests)}`);
+        if (t.latency_ms.ttft.count !== t.requests.succeeded) throw new Error(`TTFT not measured for every success: ${JSON.stringify(t.latency_ms.ttft)}`);
+        if (served.length !== t.requests.sent || !served.every((e) => e.route === 'app' && e.app_stream === 'ndjson' && e.prompt_messages! >= 1))
+          throw new Error(`the simulator served ${served.length} request(s), summary.json says ${t.requests.sent} sent`);
+        log(`New Scenario (http): ${t.requests.succeeded} succeeded, TTFT p50 ${t.latency_ms.ttft.p50} ms`);
       },
     },
   ];

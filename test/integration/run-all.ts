@@ -79,7 +79,7 @@ const suites: Suite[] = [
   // its simulator and knows the address to write into it), so the extension must start for it.
   {
     name: 'http',
-    tests: 4,
+    tests: 5,
     hostTests: false,
     files: { '.vscode/settings.json': CLEAN_WORKBENCH, 'support.http': '# http-ui.ts writes the requests here once its simulator is up\n' },
     args: ['--ui', path.join(__dirname, 'http-ui.ts')],
