@@ -2,6 +2,7 @@
 // validation the CLI runs, with positions), completion of keys, enum values and model names, hover
 // docs, and the quick fix for a misspelled key. Pure: no LSP types, no 'vscode'.
 
+import { BUILT_IN_PLACEHOLDERS, PLACEHOLDER_DOCS } from '../engine/http-target/template';
 import { closestMatch } from '../engine/scenario/errors';
 import { validateScenarioText } from '../engine/scenario/load';
 import { perfSchema } from '../engine/scenario/schema';
@@ -180,6 +181,17 @@ function enumOf(node: SchemaNode): { value: string; description?: string }[] {
 }
 
 export function scenarioCompletions(text: string, line: number, character: number, overrides?: ModelOverrides): ScenarioCompletion[] {
+  const placeholder = openPlaceholder(text.split(/\r?\n/)[line] ?? '', character);
+  if (placeholder !== null) {
+    // Inside `{{…` of an HTTP target's template: the names a request is filled from.
+    return BUILT_IN_PLACEHOLDERS.filter((name) => name.startsWith(placeholder.typed)).map((name) => ({
+      label: name,
+      kind: 'value',
+      detail: 'placeholder',
+      documentation: `${PLACEHOLDER_DOCS[name]} Any field of a dataset line works too.`,
+      insertText: placeholder.closed ? name : `${name}}}`,
+    }));
+  }
   const ctx = yamlContext(text, line, character);
   if (ctx.at === 'key') {
     const node = schemaAt(ctx.parent);
@@ -206,8 +218,32 @@ export function scenarioCompletions(text: string, line: number, character: numbe
   return (node.examples ?? []).filter((e): e is string => typeof e === 'string').map((e) => ({ label: e, kind: 'value' as const, insertText: e }));
 }
 
-/** Markdown for the key, enum value or model name under the cursor. */
+/** A `{{` before the cursor on this line that is not closed before it: what is typed of the name, and
+ *  whether `}}` already follows. Null when the cursor is not inside a placeholder. */
+function openPlaceholder(lineText: string, character: number): { typed: string; closed: boolean } | null {
+  const before = lineText.slice(0, character);
+  const open = before.lastIndexOf('{{');
+  if (open === -1 || before.indexOf('}}', open) !== -1) return null;
+  const typed = before.slice(open + 2).trim();
+  if (!/^[\w-]*$/.test(typed)) return null;
+  return { typed, closed: /^[\w-]*\s*}}/.test(lineText.slice(character)) };
+}
+
+/** The placeholder `{{name}}` under the cursor, if any. */
+function placeholderAt(lineText: string, character: number): string | null {
+  for (const m of lineText.matchAll(/\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g)) {
+    if (character >= m.index && character <= m.index + m[0].length) return m[1];
+  }
+  return null;
+}
+
+/** Markdown for the key, enum value, model name or placeholder under the cursor. */
 export function scenarioHover(text: string, line: number, character: number, overrides?: ModelOverrides): string | undefined {
+  const name = placeholderAt(text.split(/\r?\n/)[line] ?? '', character);
+  if (name !== null) {
+    const doc = (PLACEHOLDER_DOCS as Record<string, string>)[name];
+    return `**{{${name}}}** — ${doc ?? 'a field of each dataset line (or prompt input), filled per request.'}`;
+  }
   const ctx = yamlContext(text, line, character);
   if (!ctx.key) return undefined;
   const node = schemaAt([...ctx.parent, ctx.key]);

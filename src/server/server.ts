@@ -107,7 +107,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: true,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: [':', ' ', '-'] },
+        completionProvider: { triggerCharacters: [':', ' ', '-', '{'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'LLM Perf Lab prompt server' },

@@ -10,6 +10,15 @@
 /** Placeholders every HTTP request can use; dataset fields come on top (prompt-builder.ts). */
 export const BUILT_IN_PLACEHOLDERS = ['prompt', 'messages', 'session_id', 'turn', 'model'] as const;
 
+/** What each placeholder is filled with (the editor's completion and hover say it). */
+export const PLACEHOLDER_DOCS: Record<(typeof BUILT_IN_PLACEHOLDERS)[number], string> = {
+  prompt: 'The text of the last user message: the question a user of the app types.',
+  messages: 'The chat messages of the request (`[{"role": …, "content": …}]`); with `sessions.carry_history`, the conversation so far.',
+  session_id: "The virtual user's session (`<target>-s<n>`) with `workload.sessions`; empty without.",
+  turn: 'The turn of this request in its session, 1, 2, …; 1 without sessions.',
+  model: "The target's `model`.",
+};
+
 export type TemplateKind = 'json' | 'text' | 'url';
 
 interface Literal {

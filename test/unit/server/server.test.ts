@@ -296,6 +296,24 @@ describe('language server over LSP (dist/server.js, stdio)', function () {
     );
     const textPathLine = lines.findIndex((l) => l.includes('text_path:'));
     assert.match(await hoverText(uri, textPathLine, lines[textPathLine].indexOf('text_path') + 2), /^\*\*text_path\*\* — string\n\nWhere each event's text is/);
+    // Inside a template: `{{` offers the placeholders, each with what it is filled with; hover says it too.
+    const turnAt = lines[bodyLine].indexOf('{{turn}}');
+    const names = await client.request<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: bodyLine, character: turnAt + 2 },
+    });
+    assert.deepEqual(
+      names.map((n) => [n.label, n.insertText]),
+      [
+        ['prompt', 'prompt'],
+        ['messages', 'messages'],
+        ['session_id', 'session_id'],
+        ['turn', 'turn'],
+        ['model', 'model'],
+      ],
+      'the closing braces are already there',
+    );
+    assert.match(await hoverText(uri, bodyLine, turnAt + 3), /^\*\*\{\{turn\}\}\*\* — The turn of this request in its session/);
     const sessionsLine = lines.findIndex((l) => l.includes('carry_history:'));
     assert.match(await hoverText(uri, sessionsLine, lines[sessionsLine].indexOf('carry_history') + 2), /conversation so far/);
   });
