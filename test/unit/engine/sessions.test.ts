@@ -8,6 +8,7 @@ import { runCollect, scenario, target } from './helpers';
 import { startSimulator } from '../../../src/simulator/server';
 import type { RunningSimulator, SimulatorLogEntry } from '../../../src/simulator/types';
 import type { RequestRecord } from '../../../src/engine/records';
+import { countChatTokens, syntheticChat } from '../../../src/tokens';
 
 function bySession(records: RequestRecord[]): Map<string, RequestRecord[]> {
   const sessions = new Map<string, RequestRecord[]>();
@@ -43,12 +44,16 @@ describe('sessions (workload.sessions)', function () {
     );
     const sessions = bySession(records);
     assert.equal(sessions.size, 4, '12 requests in sessions of 3');
+    // The prompt of every turn, as sent: the conversation so far (with the answers the simulator wrote)
+    // and the same synthetic question again, without its system message.
+    const question = syntheticChat('o200k_base', 60, { seed: 1 });
     for (const [id, turns] of sessions) {
       assert.deepEqual(
         turns.map((t) => t.turn),
         [1, 2, 3],
         `${id}: every turn once, in order`,
       );
+      let conversation = question;
       for (let k = 1; k < turns.length; k++) {
         const prev = turns[k - 1];
         const cur = turns[k];
@@ -65,11 +70,8 @@ describe('sessions (workload.sessions)', function () {
         const log: SimulatorLogEntry = sim!.log.find((e) => e.client_request_id === String(cur.id))!;
         const prevLog: SimulatorLogEntry = sim!.log.find((e) => e.client_request_id === String(prev.id))!;
         assert.equal(cur.prompt_tokens, log.prompt_tokens, 'usage is the server count');
-        assert.ok(
-          log.prompt_tokens > prevLog.prompt_tokens + prevLog.completion_tokens,
-          `turn ${cur.turn}: ${log.prompt_tokens} vs ${prevLog.prompt_tokens}+${prevLog.completion_tokens}`,
-        );
-        assert.ok(log.content !== undefined && prevLog.content !== undefined);
+        conversation = [...conversation, { role: 'assistant', content: prevLog.content! }, ...question.filter((m) => m.role !== 'system')];
+        assert.equal(log.prompt_tokens, countChatTokens(conversation, 'o200k_base').total, `turn ${cur.turn}: the conversation so far, answers included`);
       }
       assert.equal(turns[0].think_ms, 0);
     }
