@@ -6,6 +6,7 @@
 //   other      the whole text as one user message
 // Problems are collected with line numbers rather than thrown, so an editor can show them all.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { readTextFile, TextFileError } from './text-file';
@@ -447,6 +448,49 @@ export function loadPromptMessages(source: PromptFileSource, scenarioDir: string
 export interface PromptInput {
   messages: PromptMessage[];
   fields: Record<string, unknown>;
+}
+
+/** The field names a run's prompts carry (dataset line fields, or a prompt file's variables and its
+ *  inputs' fields), read from the first `headBytes` of the files only: the language server asks on
+ *  every edit, and a dataset may be hundreds of megabytes. Throws when a file cannot be read. */
+export function promptFieldNames(source: PromptFileSource, scenarioDir: string, headBytes = 256 * 1024): string[] {
+  const names = new Set<string>();
+  const addKeysOf = (file: string, skip: string) => {
+    for (const line of headLines(path.resolve(scenarioDir, file), headBytes)) {
+      try {
+        const value: unknown = JSON.parse(line);
+        if (value && typeof value === 'object' && !Array.isArray(value)) for (const key of Object.keys(value)) if (key !== skip) names.add(key);
+      } catch {
+        // a malformed line is the prompts' own problem, reported where they are checked
+      }
+    }
+  };
+  if (source.kind === 'dataset' || promptFormat(source.file) === 'jsonl') {
+    addKeysOf(source.file, 'messages');
+    return [...names];
+  }
+  const parsed = parsePromptFile(source.file, readText(source.file, scenarioDir));
+  for (const name of [...parsed.variables, ...Object.keys(promptDefaults(parsed))]) names.add(name);
+  if (source.inputs !== undefined) addKeysOf(source.inputs, '');
+  return [...names];
+}
+
+/** The complete lines within the first `bytes` of a file. */
+function headLines(file: string, bytes: number): string[] {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const read = fs.readSync(fd, buffer, 0, bytes, 0);
+    const text = buffer
+      .subarray(0, read)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
+    const lines = text.split(/\r?\n/);
+    if (read === bytes) lines.pop(); // cut mid-line
+    return lines.filter((l) => l.trim() !== '');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** As loadPromptMessages, with each prompt's fields. */

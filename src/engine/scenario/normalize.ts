@@ -29,7 +29,7 @@ import type {
   Workload,
 } from './types';
 import { defaultFaults } from '../../simulator/defaults';
-import { loadPromptInputs } from '../../tokens/prompt-files';
+import { promptFieldNames } from '../../tokens/prompt-files';
 import type { SimulatorOptions } from '../../simulator/types';
 import { defaultKeyEnv } from '../secrets';
 import { serverMetricsSettings } from '../server-metrics/settings';
@@ -85,10 +85,7 @@ function promptFields(prompts: PromptSource, ctx: NormalizeContext): string[] | 
   if (prompts.kind === 'shape') return [];
   if (!ctx.checkFiles) return null;
   try {
-    const inputs = loadPromptInputs(prompts, path.dirname(ctx.filePath));
-    const names = new Set<string>();
-    for (const input of inputs.slice(0, 1000)) for (const name of Object.keys(input.fields)) names.add(name);
-    return [...names];
+    return promptFieldNames(prompts, path.dirname(ctx.filePath));
   } catch {
     return null; // the prompts' own problems are reported where they are
   }

@@ -2,6 +2,9 @@
 // every mistake a file can hold reported at the file, line and column where it is.
 
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { validateScenarioText } from '../../../src/engine/scenario/validate';
 
 const base = (target: string, workload = 'workload: { rate: 60, duration: 10s }') => `name: app
@@ -73,9 +76,6 @@ describe('scenario: provider http and sessions', () => {
   });
 
   it('dataset fields are placeholders when the dataset has them', () => {
-    const fs = require('node:fs') as typeof import('node:fs');
-    const os = require('node:os') as typeof import('node:os');
-    const path = require('node:path') as typeof import('node:path');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-http-'));
     fs.writeFileSync(path.join(dir, 'q.jsonl'), '{"messages":[{"role":"user","content":"hi"}],"team":"billing"}\n');
     const text = `${base(APP.replace('"{{prompt}}"', '"{{prompt}}", "team": "{{team}}", "x": "{{nope}}"'))}prompts: { dataset: q.jsonl }\n`;
@@ -83,6 +83,18 @@ describe('scenario: provider http and sessions', () => {
     assert.deepEqual(
       v.problems.map((p) => p.message),
       ['unknown placeholder {{nope}}: use {{prompt}}, {{messages}}, {{session_id}}, {{turn}}, {{model}} or a field of the prompts (team)'],
+    );
+  });
+
+  it("a prompt file's variables and its inputs' fields are placeholders too", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perflab-http-'));
+    fs.writeFileSync(path.join(dir, 'ask.prompty'), '---\nname: ask\nsample:\n  product: Contoso\n---\nuser:\nAbout {{product}}: {{question}}\n');
+    fs.writeFileSync(path.join(dir, 'inputs.jsonl'), '{"question": "Why?", "tier": "gold"}\n');
+    const text = `${base(APP.replace('"{{prompt}}"', '"{{product}} {{question}} {{tier}} {{plan}}"'))}prompts: { file: ask.prompty, inputs: inputs.jsonl }\n`;
+    const v = validateScenarioText(text, path.join(dir, 'app.perf.yaml'));
+    assert.deepEqual(
+      v.problems.map((p) => p.message),
+      ['unknown placeholder {{plan}}: use {{prompt}}, {{messages}}, {{session_id}}, {{turn}}, {{model}} or a field of the prompts (product, question, tier)'],
     );
   });
 
